@@ -1,0 +1,205 @@
+"""Tensors, variables, the tape and the Op base class: kernelkit's one autodiff mechanism.
+
+An op is a small class with `forward(*arrays)` and `backward(*output_grads)`; calling an
+op instance runs `forward` on plain NumPy arrays. When a `Tape` is active and one of the
+inputs is watched by it (a watched `Variable`, or a tensor the tape produced), the call is
+recorded and the outputs come back as `Tensor`s; otherwise the outputs are plain arrays
+and nothing is recorded, so inference pays nothing for autodiff.
+
+`Tape.gradient` walks the records in reverse order, iteratively.
+"""
+import threading
+
+import numpy as np
+
+
+class _State(threading.local):
+    tape = None
+
+
+_state = _State()
+
+
+def active_tape():
+    return _state.tape
+
+
+class Tensor:
+    """An array produced by a recorded op (or a variable): what the tape differentiates."""
+
+    __slots__ = ("value", "_tape", "_keras_logits", "_keras_mask", "__weakref__")
+    __array_priority__ = 100
+
+    def __init__(self, value, tape=None):
+        self.value = value
+        self._tape = tape
+        self._keras_logits = None
+        self._keras_mask = None
+
+    shape = property(lambda self: self.value.shape)
+    dtype = property(lambda self: self.value.dtype)
+    ndim = property(lambda self: self.value.ndim)
+    size = property(lambda self: self.value.size)
+
+    def numpy(self):
+        return self.value
+
+    def __array__(self, dtype=None, copy=None):
+        return self.value if dtype is None else self.value.astype(dtype)
+
+    def __len__(self):
+        return len(self.value)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} shape={self.shape} dtype={self.dtype}>\n{self.value!r}"
+
+    def __float__(self):
+        return float(self.value)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    __hash__ = object.__hash__
+
+
+class Variable(Tensor):
+    """A weight: a named, mutable array. Optimizers update `value` in place."""
+
+    __slots__ = ("name", "trainable", "constraint", "regularizer")
+
+    def __init__(self, value, name="variable", trainable=True, constraint=None):
+        super().__init__(np.ascontiguousarray(value))
+        self.name = name
+        self.trainable = trainable
+        self.constraint = constraint
+        self.regularizer = None
+
+    def assign(self, value):
+        value = np.asarray(value, dtype=self.value.dtype)
+        if value.shape != self.value.shape:
+            raise ValueError(
+                f"Cannot assign a value of shape {value.shape} to variable '{self.name}' "
+                f"of shape {self.value.shape}.")
+        self.value[...] = value
+        return self
+
+    def __repr__(self):
+        return f"<Variable '{self.name}' shape={self.shape} dtype={self.dtype}>"
+
+
+def unwrap(x):
+    """The array behind a tensor, or `x` itself."""
+    return x.value if isinstance(x, Tensor) else x
+
+
+class Op:
+    """Base of every differentiable op.
+
+    Subclasses take their non-array parameters in `__init__`, compute in
+    `forward(*inputs)` (arrays in, an array or a tuple of arrays out) and keep on `self`
+    whatever `backward` needs. `backward(*output_grads)` returns one gradient per input
+    (None where an input takes none). `self.needs_grad[i]` says whether input i needs a
+    gradient, so that backward can skip work (the input gradient of a first layer).
+    An instance is used for one call only.
+    """
+
+    needs_grad = ()
+
+    def forward(self, *inputs):
+        raise NotImplementedError
+
+    def backward(self, *output_grads):
+        raise NotImplementedError
+
+    def __call__(self, *inputs):
+        tape = _state.tape
+        if tape is None:
+            return self.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])
+        needs = tuple(isinstance(x, Tensor) and (x._tape is tape or id(x) in tape.watched)
+                      for x in inputs)
+        out = self.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])
+        if not any(needs):
+            return out
+        self.needs_grad = needs
+        if isinstance(out, tuple):
+            out = tuple(Tensor(o, tape) for o in out)
+            tape.records.append((self, inputs, out))
+        else:
+            out = Tensor(out, tape)
+            tape.records.append((self, inputs, (out,)))
+        return out
+
+
+class Tape:
+    """Records ops while active (`with Tape() as tape:`) and differentiates them.
+
+    Trainable variables are `watch`ed explicitly, as with TensorFlow's GradientTape: the
+    set of weights a model trains is fixed when it is compiled, as in Keras 2.
+    """
+
+    def __init__(self):
+        self.records = []
+        self.watched = set()
+        self._keep = []
+        self._outer = None
+
+    def watch(self, tensors):
+        for t in tensors if isinstance(tensors, (list, tuple)) else [tensors]:
+            if isinstance(t, Tensor):
+                self.watched.add(id(t))
+                self._keep.append(t)
+
+    def __enter__(self):
+        self._outer = _state.tape
+        _state.tape = self
+        return self
+
+    def __exit__(self, *exc):
+        _state.tape = self._outer
+        return False
+
+    def gradient(self, target, sources, output_gradient=None):
+        """Gradients of `target` with respect to each of `sources` (None if unconnected).
+
+        `target` is usually a scalar loss; for a non-scalar target the gradient is that of
+        its sum unless `output_gradient` is given.
+        """
+        single = not isinstance(sources, (list, tuple))
+        sources = [sources] if single else list(sources)
+        keep = {id(s) for s in sources}
+        grads = {}
+        if isinstance(target, Tensor):
+            tv = target.value
+            g0 = (np.ones_like(tv) if output_gradient is None
+                  else np.asarray(unwrap(output_gradient), dtype=tv.dtype).reshape(tv.shape))
+            grads[id(target)] = g0
+        for op, inputs, outputs in reversed(self.records):
+            if len(outputs) == 1:
+                gy = grads.get(id(outputs[0]))
+                if gy is None:
+                    continue
+                if id(outputs[0]) not in keep:
+                    del grads[id(outputs[0])]
+                gxs = op.backward(gy)
+            else:
+                gys = [grads.get(id(o)) for o in outputs]
+                if all(g is None for g in gys):
+                    continue
+                gys = [np.zeros_like(o.value) if g is None else g for o, g in zip(outputs, gys)]
+                for o in outputs:
+                    if id(o) not in keep:
+                        grads.pop(id(o), None)
+                gxs = op.backward(*gys)
+            for x, needed, gx in zip(inputs, op.needs_grad, gxs):
+                if not needed or gx is None:
+                    continue
+                k = id(x)
+                prev = grads.get(k)
+                grads[k] = gx if prev is None else prev + gx
+        out = [grads.get(id(s)) for s in sources]
+        return out[0] if single else out
+
+
+def stop_gradient(x):
+    """The value of `x`, cut off from the tape."""
+    return unwrap(x)
