@@ -1,0 +1,204 @@
+"""Activation kernels, selected by integer code, with gradients computed from the output.
+
+Every activation here has a derivative that is a function of its output `y` alone, so a
+fused forward (bias + activation, in place) only has to keep `y` for the backward.
+"""
+import math
+
+import numpy as np
+
+from .jit import kernel
+
+LINEAR = 0
+RELU = 1
+SIGMOID = 2
+TANH = 3
+HARD_SIGMOID = 4
+ELU = 5
+SELU = 6
+SOFTPLUS = 7
+SOFTSIGN = 8
+EXPONENTIAL = 9
+LEAKY_RELU = 10
+
+CODES = {
+    "linear": LINEAR, "relu": RELU, "sigmoid": SIGMOID, "tanh": TANH,
+    "hard_sigmoid": HARD_SIGMOID, "elu": ELU, "selu": SELU, "softplus": SOFTPLUS,
+    "softsign": SOFTSIGN, "exponential": EXPONENTIAL, "leaky_relu": LEAKY_RELU,
+}
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@kernel
+def act_scalar(x, code, alpha):
+    """Activation `code` of one value; `alpha` is the slope/scale parameter of elu and leaky relu."""
+    if code == LINEAR:
+        return x
+    if code == RELU:
+        return x if x > 0 else 0.0 * x
+    if code == SIGMOID:
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+    if code == TANH:
+        return math.tanh(x)
+    if code == HARD_SIGMOID:
+        return min(max(0.2 * x + 0.5, 0.0), 1.0)
+    if code == ELU:
+        return x if x > 0 else alpha * (math.exp(x) - 1.0)
+    if code == SELU:
+        return SELU_SCALE * x if x > 0 else SELU_SCALE * SELU_ALPHA * (math.exp(x) - 1.0)
+    if code == SOFTPLUS:
+        return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    if code == SOFTSIGN:
+        return x / (1.0 + abs(x))
+    if code == EXPONENTIAL:
+        return math.exp(x)
+    if code == LEAKY_RELU:
+        return x if x > 0 else alpha * x
+    return x
+
+
+@kernel
+def act_grad_from_output(y, code, alpha):
+    """d act(x) / dx expressed through y = act(x)."""
+    if code == LINEAR:
+        return 1.0
+    if code == RELU:
+        return 1.0 if y > 0 else 0.0
+    if code == SIGMOID:
+        return y * (1.0 - y)
+    if code == TANH:
+        return 1.0 - y * y
+    if code == HARD_SIGMOID:
+        return 0.2 if 0.0 < y < 1.0 else 0.0
+    if code == ELU:
+        return 1.0 if y > 0 else y + alpha
+    if code == SELU:
+        return SELU_SCALE if y > 0 else y + SELU_SCALE * SELU_ALPHA
+    if code == SOFTPLUS:
+        return -math.expm1(-y)
+    if code == SOFTSIGN:
+        return (1.0 - abs(y)) * (1.0 - abs(y))
+    if code == EXPONENTIAL:
+        return y
+    if code == LEAKY_RELU:
+        return 1.0 if y > 0 else alpha
+    return 1.0
+
+
+@kernel
+def activation_forward(x, code, alpha):
+    """y = act(x) for an array of any shape."""
+    y = np.empty_like(x)
+    xf = x.reshape(-1)
+    yf = y.reshape(-1)
+    for i in range(xf.size):
+        yf[i] = act_scalar(xf[i], code, alpha)
+    return y
+
+
+@kernel
+def activation_backward(dy, y, code, alpha):
+    """dx from the output gradient and the forward output."""
+    dx = np.empty_like(dy)
+    dyf = dy.reshape(-1)
+    yf = y.reshape(-1)
+    dxf = dx.reshape(-1)
+    for i in range(dyf.size):
+        dxf[i] = dyf[i] * act_grad_from_output(yf[i], code, alpha)
+    return dx
+
+
+@kernel
+def bias_activation_forward(z, b, code, alpha):
+    """In place on the 2D product z = x @ W: z = act(z + b). `b` may be empty (no bias)."""
+    n, m = z.shape
+    has_bias = b.size == m
+    for i in range(n):
+        for j in range(m):
+            v = z[i, j] + b[j] if has_bias else z[i, j]
+            z[i, j] = act_scalar(v, code, alpha)
+
+
+@kernel
+def bias_activation_backward(dy, y, code, alpha):
+    """(dz, db) of z -> act(z + b), from dy and y (both 2D)."""
+    n, m = dy.shape
+    dz = np.empty_like(dy)
+    db = np.zeros(m, dtype=dy.dtype)
+    for i in range(n):
+        for j in range(m):
+            g = dy[i, j] * act_grad_from_output(y[i, j], code, alpha)
+            dz[i, j] = g
+            db[j] += g
+    return dz, db
+
+
+@kernel
+def softmax_forward(x):
+    """Softmax over the last axis of a 2D array (rows are independent)."""
+    n, m = x.shape
+    y = np.empty_like(x)
+    for i in range(n):
+        mx = x[i, 0]
+        for j in range(1, m):
+            mx = max(mx, x[i, j])
+        s = 0.0
+        for j in range(m):
+            e = math.exp(x[i, j] - mx)
+            y[i, j] = e
+            s += e
+        inv = 1.0 / s
+        for j in range(m):
+            y[i, j] *= inv
+    return y
+
+
+@kernel
+def softmax_backward(dy, y):
+    """dx = y * (dy - sum(dy * y)) row by row."""
+    n, m = dy.shape
+    dx = np.empty_like(dy)
+    for i in range(n):
+        s = 0.0
+        for j in range(m):
+            s += dy[i, j] * y[i, j]
+        for j in range(m):
+            dx[i, j] = y[i, j] * (dy[i, j] - s)
+    return dx
+
+
+@kernel
+def log_softmax_forward(x):
+    """log(softmax(x)) over the last axis of a 2D array, computed stably."""
+    n, m = x.shape
+    y = np.empty_like(x)
+    for i in range(n):
+        mx = x[i, 0]
+        for j in range(1, m):
+            mx = max(mx, x[i, j])
+        s = 0.0
+        for j in range(m):
+            s += math.exp(x[i, j] - mx)
+        lse = mx + math.log(s)
+        for j in range(m):
+            y[i, j] = x[i, j] - lse
+    return y
+
+
+@kernel
+def log_softmax_backward(dy, y):
+    """dx = dy - softmax(x) * sum(dy) row by row, with softmax = exp(y)."""
+    n, m = dy.shape
+    dx = np.empty_like(dy)
+    for i in range(n):
+        s = 0.0
+        for j in range(m):
+            s += dy[i, j]
+        for j in range(m):
+            dx[i, j] = dy[i, j] - math.exp(y[i, j]) * s
+    return dx
