@@ -27,13 +27,15 @@ def active_tape():
 class Tensor:
     """An array produced by a recorded op (or a variable): what the tape differentiates."""
 
-    __slots__ = ("value", "_tape", "_keras_logits", "_keras_mask", "__weakref__")
+    __slots__ = ("value", "_tape", "_keras_logits", "_keras_activation", "_keras_mask",
+                 "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, value, tape=None):
         self.value = value
         self._tape = tape
         self._keras_logits = None
+        self._keras_activation = None
         self._keras_mask = None
 
     shape = property(lambda self: self.value.shape)
@@ -68,7 +70,8 @@ class Variable(Tensor):
     __slots__ = ("name", "trainable", "constraint", "regularizer")
 
     def __init__(self, value, name="variable", trainable=True, constraint=None):
-        super().__init__(np.ascontiguousarray(value))
+        value = np.asarray(value)
+        super().__init__(value if value.flags.c_contiguous else value.copy())
         self.name = name
         self.trainable = trainable
         self.constraint = constraint
@@ -203,3 +206,40 @@ class Tape:
 def stop_gradient(x):
     """The value of `x`, cut off from the tape."""
     return unwrap(x)
+
+
+class SymbolicTensor:
+    """Marker base of the functional API's KerasTensor (defined in kernelkit.models)."""
+
+    __slots__ = ()
+
+
+# Set by kernelkit.models.graph: turns an op call on symbolic tensors into a graph node.
+_symbolic_handler = None
+
+
+def set_symbolic_handler(handler):
+    global _symbolic_handler
+    _symbolic_handler = handler
+
+
+def _has_symbolic(args, kwargs):
+    for a in args:
+        if isinstance(a, SymbolicTensor):
+            return True
+        if isinstance(a, (list, tuple)) and any(isinstance(b, SymbolicTensor) for b in a):
+            return True
+    return any(isinstance(v, SymbolicTensor) for v in kwargs.values())
+
+
+def polymorphic(fn):
+    """Let `fn` (an op function) also run on symbolic tensors by adding a graph node."""
+    def wrapper(*args, **kwargs):
+        if _has_symbolic(args, kwargs):
+            return _symbolic_handler(wrapper, args, kwargs)
+        return fn(*args, **kwargs)
+    wrapper.__name__ = fn.__name__
+    wrapper.__qualname__ = fn.__qualname__
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__wrapped__ = fn
+    return wrapper

@@ -1,0 +1,338 @@
+"""Keras 2's backend (`from kernelkit import backend as K`): differentiable ops for custom layers,
+Lambda layers and custom losses, plus the settings and session helpers."""
+import numpy as np
+
+from . import config
+from . import ops as _ops
+from .config import (epsilon, floatx, image_data_format, set_epsilon, set_floatx,
+                     set_image_data_format)
+from .layers import base as _base
+from .layers.node import KerasTensor
+from .ops.core import Tape, Tensor, Variable, polymorphic, unwrap
+
+# ---- math (all differentiable, all polymorphic) --------------------------------------------
+abs = _ops.abs  # noqa: A001
+sum = _ops.sum  # noqa: A001
+mean = _ops.mean
+max = _ops.max  # noqa: A001
+min = _ops.min  # noqa: A001
+square, sqrt, exp, log, sign = _ops.square, _ops.sqrt, _ops.exp, _ops.log, _ops.sign
+cos, sin = _ops.cos, _ops.sin
+maximum, minimum, clip = _ops.maximum, _ops.minimum, _ops.clip
+concatenate, reshape, expand_dims, squeeze = _ops.concatenate, _ops.reshape, _ops.expand_dims, _ops.squeeze
+stack, tile, repeat_elements, gather = _ops.stack, _ops.tile, _ops.repeat_elements, _ops.gather
+batch_flatten, flatten, cast = _ops.batch_flatten, _ops.flatten, _ops.cast
+relu, sigmoid, tanh, softmax, elu, softplus, softsign = (_ops.relu, _ops.sigmoid, _ops.tanh,
+                                                         _ops.softmax, _ops.elu, _ops.softplus,
+                                                         _ops.softsign)
+hard_sigmoid, selu, l2_normalize, bias_add = _ops.hard_sigmoid, _ops.selu, _ops.l2_normalize, _ops.bias_add
+categorical_crossentropy = _ops.categorical_crossentropy
+sparse_categorical_crossentropy = _ops.sparse_categorical_crossentropy
+switch = _ops.where
+stop_gradient = _ops.stop_gradient
+
+
+@polymorphic
+def binary_crossentropy(target, output, from_logits=False):
+    return _ops.binary_crossentropy(target, output, from_logits)
+
+
+@polymorphic
+def pow(x, a):  # noqa: A001 - Keras's name
+    return _ops.power(x, a)
+
+
+@polymorphic
+def dot(x, y):
+    """Keras's dot: matrix product; for N-D x it contracts x's last axis with y's second-to-last."""
+    if np.ndim(unwrap(y)) > 2:
+        yv = y
+        perm = list(range(np.ndim(unwrap(y))))
+        perm = [perm[-2]] + perm[:-2] + [perm[-1]]
+        y2 = _ops.reshape(_ops.transpose(yv, perm), (np.shape(unwrap(y))[-2], -1))
+        out = _ops.matmul(x, y2)
+        return _ops.reshape(out, tuple(np.shape(unwrap(x))[:-1]) + tuple(
+            s for i, s in enumerate(np.shape(unwrap(y))) if i != np.ndim(unwrap(y)) - 2))
+    return _ops.matmul(x, y)
+
+
+@polymorphic
+def batch_dot(x, y, axes=None):
+    x_nd, y_nd = np.ndim(unwrap(x)), np.ndim(unwrap(y))
+    if axes is None:
+        axes = [x_nd - 1, y_nd - 2]
+    if isinstance(axes, int):
+        axes = [axes, axes]
+    from .layers.merge import Dot
+    return Dot(axes=list(axes)).call([x, y])
+
+
+@polymorphic
+def transpose(x):
+    return _ops.transpose(x)
+
+
+@polymorphic
+def permute_dimensions(x, pattern):
+    return _ops.transpose(x, pattern)
+
+
+@polymorphic
+def argmax(x, axis=-1):
+    return np.argmax(unwrap(x), axis=axis)
+
+
+@polymorphic
+def argmin(x, axis=-1):
+    return np.argmin(unwrap(x), axis=axis)
+
+
+@polymorphic
+def equal(x, y):
+    return np.equal(unwrap(x), unwrap(y))
+
+
+@polymorphic
+def not_equal(x, y):
+    return np.not_equal(unwrap(x), unwrap(y))
+
+
+@polymorphic
+def greater(x, y):
+    return np.greater(unwrap(x), unwrap(y))
+
+
+@polymorphic
+def less(x, y):
+    return np.less(unwrap(x), unwrap(y))
+
+
+@polymorphic
+def all(x, axis=None, keepdims=False):  # noqa: A001
+    return np.all(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+@polymorphic
+def any(x, axis=None, keepdims=False):  # noqa: A001
+    return np.any(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+@polymorphic
+def prod(x, axis=None, keepdims=False):
+    return np.prod(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+@polymorphic
+def std(x, axis=None, keepdims=False):
+    return sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+@polymorphic
+def var(x, axis=None, keepdims=False):
+    m = _ops.mean(x, axis=axis, keepdims=True)
+    return _ops.mean(_ops.square(_ops.subtract(x, m)), axis=axis, keepdims=keepdims)
+
+
+@polymorphic
+def zeros_like(x, dtype=None, name=None):
+    return np.zeros_like(unwrap(x), dtype=dtype)
+
+
+@polymorphic
+def ones_like(x, dtype=None, name=None):
+    return np.ones_like(unwrap(x), dtype=dtype)
+
+
+# ---- shapes and values ---------------------------------------------------------------------
+
+def int_shape(x):
+    if isinstance(x, KerasTensor):
+        return x.shape
+    return tuple(np.shape(unwrap(x)))
+
+
+def shape(x):
+    if isinstance(x, KerasTensor):
+        return x.shape
+    return np.array(np.shape(unwrap(x)))
+
+
+def ndim(x):
+    return len(int_shape(x))
+
+
+def dtype(x):
+    return x.dtype if isinstance(x, KerasTensor) else np.asarray(unwrap(x)).dtype.name
+
+
+def count_params(x):
+    return int(np.prod(int_shape(x)))
+
+
+def is_keras_tensor(x):
+    return isinstance(x, KerasTensor)
+
+
+def variable(value, dtype=None, name=None, constraint=None):
+    value = np.array(value, dtype=dtype or floatx())
+    return Variable(value, name=name or "variable", constraint=constraint)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    value = np.asarray(value, dtype=dtype or floatx())
+    return np.broadcast_to(value, shape).copy() if shape is not None else value
+
+
+def zeros(shape, dtype=None, name=None):
+    return variable(np.zeros(shape), dtype, name)
+
+
+def ones(shape, dtype=None, name=None):
+    return variable(np.ones(shape), dtype, name)
+
+
+def eye(size, dtype=None, name=None):
+    return variable(np.eye(size), dtype, name)
+
+
+def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
+    return variable(_ops.random.uniform(shape, low, high, dtype or floatx(), seed), dtype, name)
+
+
+def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
+    return variable(_ops.random.normal(shape, mean, scale, dtype or floatx(), seed), dtype, name)
+
+
+def get_value(x):
+    if isinstance(x, KerasTensor):
+        raise TypeError("get_value: a symbolic tensor has no value.")
+    v = unwrap(x)
+    return np.array(v) if isinstance(v, np.ndarray) else v
+
+
+def batch_get_value(tensors):
+    return [get_value(t) for t in tensors]
+
+
+def set_value(x, value):
+    if not isinstance(x, Variable):
+        raise TypeError(f"set_value: expected a variable (e.g. `model.optimizer.lr`), got "
+                        f"{type(x).__name__}.")
+    x.value[...] = np.asarray(value, dtype=x.value.dtype)
+
+
+def batch_set_value(tuples):
+    for x, value in tuples:
+        set_value(x, value)
+
+
+def eval(x):  # noqa: A001 - Keras's name
+    return get_value(x)
+
+
+def update(x, new_x):
+    set_value(x, unwrap(new_x))
+    return x
+
+
+def update_add(x, increment):
+    set_value(x, x.value + unwrap(increment))
+    return x
+
+
+def update_sub(x, decrement):
+    set_value(x, x.value - unwrap(decrement))
+    return x
+
+
+# ---- session, learning phase ---------------------------------------------------------------
+
+learning_phase = _base.learning_phase
+set_learning_phase = _base.set_learning_phase
+
+
+def clear_session():
+    """Reset layer-name numbering (and the learning phase), as Keras's clear_session does."""
+    _base.reset_names()
+    _base._phase.value = None
+
+
+def in_train_phase(x, alt, training=None):
+    if training is None:
+        training = learning_phase()
+    chosen = x if training else alt
+    return chosen() if callable(chosen) else chosen
+
+
+def in_test_phase(x, alt, training=None):
+    return in_train_phase(alt, x, training)
+
+
+def backend():
+    return "kernelkit"
+
+
+def gradients(loss, variables):
+    """Gradients of a loss computed under `GradientTape`-style recording (eager only)."""
+    tape = getattr(loss, "_tape", None)
+    if tape is None:
+        raise ValueError("K.gradients needs a loss computed while a kernelkit Tape was "
+                         "recording; in kernelkit use `with K.GradientTape() as tape:` and "
+                         "`tape.gradient(loss, variables)` (the same one-tape mechanism).")
+    return tape.gradient(loss, list(variables))
+
+
+GradientTape = Tape
+
+
+class Function:
+    """`K.function(inputs, outputs)`: a callable from input arrays to output arrays.
+
+    The inputs are symbolic tensors of a built model; the learning phase is a separate
+    input when `K.learning_phase()` is passed in `inputs` (as the Keras FAQ shows), or from
+    the global setting otherwise.
+    """
+
+    def __init__(self, inputs, outputs, updates=None, name=None):
+        from .models.graph import GraphNetwork
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        self._phase_position = None
+        tensors = []
+        for i, t in enumerate(inputs):
+            if isinstance(t, _base.LearningPhase):
+                self._phase_position = i
+            else:
+                tensors.append(t)
+        self._single = not isinstance(outputs, (list, tuple))
+        self._graph = GraphNetwork(tensors, list(outputs) if not self._single else [outputs])
+
+    def __call__(self, inputs):
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        phase = None
+        if self._phase_position is not None:
+            phase = inputs.pop(self._phase_position)
+        arrays = [np.asarray(unwrap(a), dtype=floatx()) if np.asarray(unwrap(a)).dtype.kind == "f"
+                  else np.asarray(unwrap(a)) for a in inputs]
+        training = bool(phase) if phase is not None else bool(learning_phase())
+        with _base.learning_phase_scope(1 if training else 0):
+            outs, _ = self._graph.run(arrays, training=training)
+        return [np.asarray(unwrap(o)) for o in outs]
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    return Function(inputs, outputs, updates=updates, name=name)
+
+
+def placeholder(shape=None, ndim=None, dtype=None, name=None):
+    from .layers.input_layer import Input
+    if shape is None:
+        shape = (None,) * (ndim or 2)
+    return Input(batch_shape=tuple(shape), dtype=dtype, name=name)
+
+
+def normalize_data_format(value):
+    return config.normalize_data_format(value)
+
+
+__all__ = [n for n in dir() if not n.startswith("_")] + ["abs", "sum", "max", "min", "pow", "all",
+                                                         "any", "eval"]

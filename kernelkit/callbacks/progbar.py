@@ -1,0 +1,144 @@
+"""Keras 2's text progress bar and the ProgbarLogger callback that drives it.
+
+On a terminal the bar is rewritten in place (throttled); when the output is not a terminal
+(a log file, CI) only whole lines are written, with no carriage returns or escape codes.
+"""
+import sys
+import time
+
+import numpy as np
+
+from .base import Callback
+
+
+def _is_interactive(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _fmt(v):
+    return f"{v:.4f}" if abs(v) > 1e-3 or v == 0 else f"{v:.4e}"
+
+
+class Progbar:
+    """`Progbar(target, width=30, verbose=1, interval=0.05)`; `update(current, values)`."""
+
+    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
+                 unit_name="step", stream=None):
+        self.target, self.width, self.verbose, self.interval = target, width, verbose, interval
+        self.unit_name = unit_name
+        self.stream = stream or sys.stdout
+        self.dynamic = _is_interactive(self.stream)
+        self._values = {}
+        self._start = time.time()
+        self._last_update = 0.0
+        self._total_width = 0
+        self._seen = 0
+
+    def _line(self, current, values, final):
+        now = time.time()
+        if self.target is not None:
+            numdigits = int(np.log10(self.target)) + 1 if self.target > 0 else 1
+            bar = f"{current:{numdigits}d}/{self.target} ["
+            prog = current / self.target if self.target else 1
+            filled = int(self.width * prog)
+            if filled > 0:
+                bar += "=" * (filled - 1)
+                bar += ">" if current < self.target else "="
+            bar += "." * (self.width - filled) + "]"
+        else:
+            bar = f"{current:7d}/Unknown"
+        per_unit = (now - self._start) / current if current else 0
+        if not final and self.target is not None:
+            eta = per_unit * (self.target - current)
+            eta_s = (f"{int(eta) // 3600}:{(int(eta) % 3600) // 60:02d}:{int(eta) % 60:02d}"
+                     if eta > 3600 else f"{int(eta) // 60}:{int(eta) % 60:02d}" if eta > 60
+                     else f"{int(eta)}s")
+            info = f" - ETA: {eta_s}"
+        else:
+            total = now - self._start
+            if per_unit >= 1:
+                unit = f"{per_unit:.0f}s/{self.unit_name}"
+            elif per_unit >= 1e-3:
+                unit = f"{per_unit * 1e3:.0f}ms/{self.unit_name}"
+            else:
+                unit = f"{per_unit * 1e6:.0f}us/{self.unit_name}"
+            info = f" - {total:.0f}s {unit}"
+        for k, v in values.items():
+            info += f" - {k}: {_fmt(v)}"
+        return bar + info
+
+    def update(self, current, values=None, finalize=None):
+        values = dict(values or {})
+        self._values.update(values)
+        final = finalize if finalize is not None else (self.target is not None and current >= self.target)
+        if self.verbose != 1:
+            return
+        now = time.time()
+        if not final and now - self._last_update < self.interval:
+            return
+        self._last_update = now
+        line = self._line(current, self._values, final)
+        if self.dynamic:
+            pad = max(self._total_width - len(line), 0)
+            self.stream.write("\r" + line + " " * pad + ("\n" if final else ""))
+            self._total_width = len(line)
+            self.stream.flush()
+        elif final:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+    def add(self, n, values=None):
+        self._seen += n
+        self.update(self._seen, values)
+
+
+class ProgbarLogger(Callback):
+    """Prints progress per batch (verbose=1) or one line per epoch (verbose=2)."""
+
+    def __init__(self, count_mode="samples", stateful_metrics=None, verbose=1):
+        super().__init__()
+        if count_mode not in ("samples", "steps"):
+            raise ValueError(f"Unknown `count_mode`: {count_mode!r}")
+        self.count_mode = count_mode
+        self.verbose = verbose
+        self._bar = None
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.verbose = params.get("verbose", self.verbose)
+        self.epochs = params.get("epochs", 1)
+
+    def _target(self):
+        if self.count_mode == "samples" and self.params.get("samples"):
+            return self.params["samples"]
+        return self.params.get("steps")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.verbose:
+            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+        self._bar = Progbar(self._target(), verbose=self.verbose,
+                            unit_name="sample" if self.count_mode == "samples" else "step")
+        self._start = time.time()
+        self._seen = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        self._seen += logs.get("size", 1) if self.count_mode == "samples" else 1
+        if self.verbose == 1 and self._bar is not None:
+            values = {k: v for k, v in logs.items() if k not in ("batch", "size")}
+            target = self._target()
+            self._bar.update(self._seen, values, finalize=False if target is None or
+                             self._seen < target else False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        values = {k: v for k, v in logs.items() if k not in ("batch", "size")}
+        if self.verbose == 1 and self._bar is not None:
+            self._bar.update(self._seen, values, finalize=True)
+        elif self.verbose == 2:
+            took = time.time() - self._start
+            print(f" - {took:.0f}s - " + " - ".join(f"{k}: {_fmt(v)}" for k, v in values.items()),
+                  flush=True)

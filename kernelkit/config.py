@@ -1,0 +1,81 @@
+"""Backend settings (floatx, epsilon, image_data_format), read from $KERNELKIT_HOME/kernelkit.json.
+
+As the Keras FAQ describes for ~/.keras/keras.json: the file is read once at import and
+written with the defaults when it does not exist and the folder is writable.
+"""
+import json
+import os
+
+_DEFAULTS = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last",
+             "backend": "kernelkit"}
+_settings = dict(_DEFAULTS)
+
+
+def _load():
+    from ._home import kernelkit_home
+    try:
+        home = kernelkit_home()
+    except OSError:
+        return
+    path = os.path.join(home, "kernelkit.json")
+    if os.path.exists(path):
+        try:
+            with open(path) as f:
+                user = json.load(f)
+        except (OSError, ValueError):
+            return
+        if user.get("floatx") in ("float16", "float32", "float64"):
+            _settings["floatx"] = user["floatx"]
+        if isinstance(user.get("epsilon"), (int, float)):
+            _settings["epsilon"] = float(user["epsilon"])
+        if user.get("image_data_format") in ("channels_last", "channels_first"):
+            _settings["image_data_format"] = user["image_data_format"]
+    else:
+        try:
+            tmp = path + f".tmp{os.getpid()}"
+            with open(tmp, "w") as f:
+                json.dump(_DEFAULTS, f, indent=4)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+
+
+def floatx():
+    return _settings["floatx"]
+
+
+def set_floatx(value):
+    if value not in ("float16", "float32", "float64"):
+        raise ValueError(f"Unknown floatx type: {value!r}; expected 'float16', 'float32' or "
+                         "'float64'.")
+    _settings["floatx"] = str(value)
+
+
+def epsilon():
+    return _settings["epsilon"]
+
+
+def set_epsilon(value):
+    _settings["epsilon"] = float(value)
+
+
+def image_data_format():
+    return _settings["image_data_format"]
+
+
+def set_image_data_format(data_format):
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"Unknown data_format: {data_format!r}; expected 'channels_last' or "
+                         "'channels_first'.")
+    _settings["image_data_format"] = str(data_format)
+
+
+def normalize_data_format(value):
+    value = image_data_format() if value is None else value.lower()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(f"The `data_format` argument must be one of 'channels_first', "
+                         f"'channels_last'. Received: {value!r}")
+    return value
+
+
+_load()

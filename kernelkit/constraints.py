@@ -1,0 +1,92 @@
+"""Weight constraints, applied to a weight's array after each optimizer update."""
+import numpy as np
+
+from .saving import registry
+
+KIND = "constraint"
+
+
+class Constraint:
+    def __call__(self, w):
+        return w
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _norms(w, axis):
+    return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
+
+
+class MaxNorm(Constraint):
+    def __init__(self, max_value=2, axis=0):
+        self.max_value, self.axis = max_value, axis
+
+    def __call__(self, w):
+        norms = _norms(w, self.axis)
+        desired = np.clip(norms, 0, self.max_value)
+        return (w * (desired / (1e-7 + norms))).astype(w.dtype)
+
+    def get_config(self):
+        return {"max_value": self.max_value, "axis": self.axis}
+
+
+class NonNeg(Constraint):
+    def __call__(self, w):
+        return (w * (w >= 0)).astype(w.dtype)
+
+
+class UnitNorm(Constraint):
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def __call__(self, w):
+        return (w / (1e-7 + _norms(w, self.axis))).astype(w.dtype)
+
+    def get_config(self):
+        return {"axis": self.axis}
+
+
+class MinMaxNorm(Constraint):
+    def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+        self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
+
+    def __call__(self, w):
+        norms = _norms(w, self.axis)
+        desired = self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
+        return (w * (desired / (1e-7 + norms))).astype(w.dtype)
+
+    def get_config(self):
+        return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate,
+                "axis": self.axis}
+
+
+max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
+for _c in (MaxNorm, NonNeg, UnitNorm, MinMaxNorm):
+    registry.register_builtin(KIND, _c.__name__, _c)
+for _n, _c in (("max_norm", MaxNorm), ("non_neg", NonNeg), ("unit_norm", UnitNorm),
+               ("min_max_norm", MinMaxNorm), ("maxnorm", MaxNorm), ("nonneg", NonNeg),
+               ("unitnorm", UnitNorm)):
+    registry.register_builtin(KIND, _n, _c)
+
+
+def serialize(constraint):
+    return registry.serialize(constraint)
+
+
+def deserialize(config, custom_objects=None):
+    return registry.deserialize(KIND, config, custom_objects)
+
+
+def get(identifier):
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")

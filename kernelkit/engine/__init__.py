@@ -1,0 +1,1 @@
+"""The trainer and data adapters behind Model.fit/evaluate/predict."""

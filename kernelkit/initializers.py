@@ -1,0 +1,220 @@
+"""Weight initializers with Keras 2's names, arguments and defaults."""
+import math
+
+import numpy as np
+
+from . import config
+from .ops import random as R
+from .saving import registry
+
+KIND = "initializer"
+
+
+class Initializer:
+    """Base: `initializer(shape, dtype)` returns a NumPy array."""
+
+    def __call__(self, shape, dtype=None):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config.pop("dtype", None)
+        return cls(**config)
+
+
+def _register(cls, *aliases):
+    registry.register_builtin(KIND, cls.__name__, cls)
+    for a in aliases:
+        registry.register_builtin(KIND, a, cls)
+    return cls
+
+
+class Zeros(Initializer):
+    def __call__(self, shape, dtype=None):
+        return np.zeros(shape, dtype=dtype or config.floatx())
+
+
+class Ones(Initializer):
+    def __call__(self, shape, dtype=None):
+        return np.ones(shape, dtype=dtype or config.floatx())
+
+
+class Constant(Initializer):
+    def __init__(self, value=0):
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        return np.full(shape, self.value, dtype=dtype or config.floatx())
+
+    def get_config(self):
+        return {"value": self.value}
+
+
+class RandomNormal(Initializer):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        self.mean, self.stddev, self.seed = mean, stddev, seed
+
+    def __call__(self, shape, dtype=None):
+        return R.normal(shape, self.mean, self.stddev, dtype or config.floatx(), self.seed)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class RandomUniform(Initializer):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        self.minval, self.maxval, self.seed = minval, maxval, seed
+
+    def __call__(self, shape, dtype=None):
+        return R.uniform(shape, self.minval, self.maxval, dtype or config.floatx(), self.seed)
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+
+
+class TruncatedNormal(Initializer):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        self.mean, self.stddev, self.seed = mean, stddev, seed
+
+    def __call__(self, shape, dtype=None):
+        return R.truncated_normal(shape, self.mean, self.stddev, dtype or config.floatx(), self.seed)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+def _fans(shape):
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive = int(np.prod(shape[:-2]))
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+class VarianceScaling(Initializer):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        if scale <= 0:
+            raise ValueError(f"VarianceScaling: `scale` must be positive, got {scale}.")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"VarianceScaling: invalid `mode` {mode!r}; expected 'fan_in', "
+                             "'fan_out' or 'fan_avg'.")
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
+            raise ValueError(f"VarianceScaling: invalid `distribution` {distribution!r}.")
+        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+
+    def __call__(self, shape, dtype=None):
+        dtype = dtype or config.floatx()
+        fan_in, fan_out = _fans(tuple(shape))
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
+        scale = self.scale / max(1.0, n)
+        if self.distribution == "truncated_normal":
+            # 0.879... is the stddev of a unit normal truncated at two standard deviations
+            return R.truncated_normal(shape, 0.0, math.sqrt(scale) / .87962566103423978, dtype, self.seed)
+        if self.distribution == "untruncated_normal":
+            return R.normal(shape, 0.0, math.sqrt(scale), dtype, self.seed)
+        limit = math.sqrt(3.0 * scale)
+        return R.uniform(shape, -limit, limit, dtype, self.seed)
+
+    def get_config(self):
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                "seed": self.seed}
+
+
+class Orthogonal(Initializer):
+    def __init__(self, gain=1.0, seed=None):
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape, dtype=None):
+        rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+        cols = shape[-1]
+        a = R.generator(self.seed).normal(0.0, 1.0, size=(max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q[:rows, :cols]).reshape(shape).astype(dtype or config.floatx())
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
+class Identity(Initializer):
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 2:
+            raise ValueError(f"Identity initializer needs a 2D shape, got {tuple(shape)}.")
+        return (self.gain * np.eye(*shape)).astype(dtype or config.floatx())
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+def _variance(name, scale, mode, distribution):
+    cls = type(name, (VarianceScaling,), {
+        "__init__": lambda self, seed=None: VarianceScaling.__init__(self, scale, mode, distribution, seed),
+        "get_config": lambda self: {"seed": self.seed},
+        "__doc__": f"VarianceScaling(scale={scale}, mode={mode!r}, distribution={distribution!r}).",
+        "__module__": __name__,
+    })
+    return cls
+
+
+GlorotNormal = _variance("GlorotNormal", 1.0, "fan_avg", "truncated_normal")
+GlorotUniform = _variance("GlorotUniform", 1.0, "fan_avg", "uniform")
+HeNormal = _variance("HeNormal", 2.0, "fan_in", "truncated_normal")
+HeUniform = _variance("HeUniform", 2.0, "fan_in", "uniform")
+LecunNormal = _variance("LecunNormal", 1.0, "fan_in", "truncated_normal")
+LecunUniform = _variance("LecunUniform", 1.0, "fan_in", "uniform")
+
+_register(Zeros, "zeros", "zero")
+_register(Ones, "ones", "one")
+_register(Constant, "constant")
+_register(RandomNormal, "random_normal", "normal")
+_register(RandomUniform, "random_uniform", "uniform")
+_register(TruncatedNormal, "truncated_normal")
+_register(VarianceScaling, "variance_scaling")
+_register(Orthogonal, "orthogonal")
+_register(Identity, "identity")
+_register(GlorotNormal, "glorot_normal")
+_register(GlorotUniform, "glorot_uniform")
+_register(HeNormal, "he_normal")
+_register(HeUniform, "he_uniform")
+_register(LecunNormal, "lecun_normal")
+_register(LecunUniform, "lecun_uniform")
+
+# Keras 2's lower-case function-style names
+zeros, ones, constant = Zeros, Ones, Constant
+glorot_normal, glorot_uniform = GlorotNormal, GlorotUniform
+he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+orthogonal, identity, variance_scaling = Orthogonal, Identity, VarianceScaling
+
+
+def serialize(initializer):
+    return registry.serialize(initializer)
+
+
+def deserialize(config, custom_objects=None):
+    return registry.deserialize(KIND, config, custom_objects)
+
+
+def get(identifier):
+    """An initializer from a name, a config dict, an instance or a callable."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")

@@ -1,0 +1,238 @@
+"""Max and average pooling kernels, 2D (1D as H=1), channels-last, with their gradients.
+
+Arguments are Keras's, made explicit: `pool` and `strides` are (rows, cols) pairs of ints
+(or one int for both) and `pads` the (top, bottom, left, right) cells that
+`conv_utils.padding_amounts` gives for 'same' (0 for 'valid'). As in TensorFlow, padded
+cells never win a max and average pooling divides by the number of REAL cells in each
+window. A window lying wholly in the padding (only possible with pads >= pool, which no
+Keras padding produces) gives 0 and passes no gradient.
+
+max_pool2d_forward also returns `argmax`: for each output cell, the flat index into x
+(C order) of the cell that won (the first in row-major window order on ties), or -1.
+Its backward adds each output gradient at that index.
+
+Each kernel body is compiled serial (`kernel`) and with prange (`parallel_kernel`), the
+latter used above jit.PARALLEL_THRESHOLD; every parallel iteration writes cells no other
+iteration writes.
+"""
+import numpy as np
+from numba import prange
+
+from .conv_utils import as_kernel_array, check_shape, conv_geometry, float_dtype
+from .conv_utils import normalize_tuple, use_parallel
+from .jit import kernel, parallel_kernel
+
+
+def _max_pool_rows(x, y, argmax, ph, pw, sh, sw, pt, pl):
+    n_, h_, w_, c_ = x.shape
+    oh_, ow_ = y.shape[1], y.shape[2]
+    for r in prange(n_ * oh_):
+        n = r // oh_
+        oh = r % oh_
+        h0 = max(oh * sh - pt, 0)
+        h1 = min(oh * sh - pt + ph, h_)
+        for ow in range(ow_):
+            w0 = max(ow * sw - pl, 0)
+            w1 = min(ow * sw - pl + pw, w_)
+            if h0 >= h1 or w0 >= w1:
+                for c in range(c_):
+                    y[n, oh, ow, c] = 0.0
+                    argmax[n, oh, ow, c] = -1
+                continue
+            base = ((n * h_ + h0) * w_ + w0) * c_
+            for c in range(c_):
+                y[n, oh, ow, c] = x[n, h0, w0, c]
+                argmax[n, oh, ow, c] = base + c
+            for ih in range(h0, h1):
+                for iw in range(w0, w1):
+                    base = ((n * h_ + ih) * w_ + iw) * c_
+                    for c in range(c_):
+                        v = x[n, ih, iw, c]
+                        if v > y[n, oh, ow, c]:
+                            y[n, oh, ow, c] = v
+                            argmax[n, oh, ow, c] = base + c
+
+
+def _max_pool_backward_samples(dy, argmax, dx):
+    """dx.flat[argmax] += dy, sample by sample (a sample's argmax points into its own x)."""
+    n_ = dy.shape[0]
+    per_y = dy.size // max(n_, 1)
+    dyf = dy.reshape(-1)
+    af = argmax.reshape(-1)
+    dxf = dx.reshape(-1)
+    for n in prange(n_):
+        for i in range(n * per_y, (n + 1) * per_y):
+            j = af[i]
+            if j >= 0:
+                dxf[j] += dyf[i]
+
+
+def _avg_pool_rows(x, y, ph, pw, sh, sw, pt, pl):
+    n_, h_, w_, c_ = x.shape
+    oh_, ow_ = y.shape[1], y.shape[2]
+    for r in prange(n_ * oh_):
+        n = r // oh_
+        oh = r % oh_
+        h0 = max(oh * sh - pt, 0)
+        h1 = min(oh * sh - pt + ph, h_)
+        for ow in range(ow_):
+            w0 = max(ow * sw - pl, 0)
+            w1 = min(ow * sw - pl + pw, w_)
+            for c in range(c_):
+                y[n, oh, ow, c] = 0.0
+            if h0 >= h1 or w0 >= w1:
+                continue
+            for ih in range(h0, h1):
+                for iw in range(w0, w1):
+                    for c in range(c_):
+                        y[n, oh, ow, c] += x[n, ih, iw, c]
+            inv = 1.0 / ((h1 - h0) * (w1 - w0))
+            for c in range(c_):
+                y[n, oh, ow, c] *= inv
+
+
+def _avg_pool_backward_rows(dy, dx, ph, pw, sh, sw, pt, pl):
+    """dx of average pooling, gathered per input row (n, ih) from the windows holding it."""
+    n_, h_, w_, c_ = dx.shape
+    oh_, ow_ = dy.shape[1], dy.shape[2]
+    for t in prange(n_ * h_):
+        n = t // h_
+        ih = t % h_
+        for c in range(c_):
+            for iw in range(w_):
+                dx[n, ih, iw, c] = 0.0
+        # windows oh with oh*sh - pt <= ih < oh*sh - pt + ph
+        oh_lo = max((ih + pt - ph) // sh + 1, 0)
+        oh_hi = min((ih + pt) // sh, oh_ - 1)
+        for oh in range(oh_lo, oh_hi + 1):
+            rows = min(oh * sh - pt + ph, h_) - max(oh * sh - pt, 0)
+            for iw in range(w_):
+                ow_lo = max((iw + pl - pw) // sw + 1, 0)
+                ow_hi = min((iw + pl) // sw, ow_ - 1)
+                for ow in range(ow_lo, ow_hi + 1):
+                    cols = min(ow * sw - pl + pw, w_) - max(ow * sw - pl, 0)
+                    inv = 1.0 / (rows * cols)
+                    for c in range(c_):
+                        dx[n, ih, iw, c] += dy[n, oh, ow, c] * inv
+
+
+max_pool_rows = kernel(_max_pool_rows)
+max_pool_rows_parallel = parallel_kernel(_max_pool_rows)
+max_pool_backward_samples = kernel(_max_pool_backward_samples)
+max_pool_backward_samples_parallel = parallel_kernel(_max_pool_backward_samples)
+avg_pool_rows = kernel(_avg_pool_rows)
+avg_pool_rows_parallel = parallel_kernel(_avg_pool_rows)
+avg_pool_backward_rows = kernel(_avg_pool_backward_rows)
+avg_pool_backward_rows_parallel = parallel_kernel(_avg_pool_backward_rows)
+
+
+def _pool_args(g):
+    return (g.kh, g.kw, g.sh, g.sw, g.pt, g.pl)
+
+
+def max_pool2d_forward(x, pool=(2, 2), strides=(2, 2), pads=(0, 0, 0, 0)):
+    """2D max pooling.
+
+    Args:
+        x: (N, H, W, C) float array.
+        pool, strides: (rows, cols) ints, or one int for both.
+        pads: (top, bottom, left, right) cells that never win.
+
+    Returns:
+        (y, argmax): y (N, OH, OW, C) and argmax, int64 of the same shape, the flat index
+        into x of each maximum (-1 for a window wholly in the padding).
+    """
+    dtype = float_dtype(x)
+    x = as_kernel_array(x, dtype)
+    g = conv_geometry(x.shape, pool, strides, 1, pads, "max_pool2d_forward")
+    y = np.empty((g.n, g.oh, g.ow, g.c), dtype=dtype)
+    argmax = np.empty(y.shape, dtype=np.int64)
+    fn = max_pool_rows_parallel if use_parallel(y.size * g.kh * g.kw) else max_pool_rows
+    fn(x, y, argmax, *_pool_args(g))
+    return y, argmax
+
+
+def max_pool2d_backward(dy, argmax, x_shape):
+    """Gradient of max_pool2d_forward: each dy cell added at its argmax; returns x_shape."""
+    dtype = float_dtype(dy)
+    dy = as_kernel_array(dy, dtype)
+    argmax = as_kernel_array(argmax, np.int64)
+    check_shape("max_pool2d_backward", "argmax", argmax.shape, dy.shape)
+    x_shape = tuple(int(v) for v in x_shape)
+    if len(x_shape) != dy.ndim or x_shape[0] != dy.shape[0]:
+        raise ValueError(f"max_pool2d_backward: x_shape {x_shape} does not match dy of "
+                         f"shape {dy.shape}")
+    dx = np.zeros(x_shape, dtype=dtype)
+    fn = max_pool_backward_samples_parallel if use_parallel(dy.size) \
+        else max_pool_backward_samples
+    fn(dy, argmax, dx)
+    return dx
+
+
+def avg_pool2d_forward(x, pool=(2, 2), strides=(2, 2), pads=(0, 0, 0, 0)):
+    """2D average pooling over the real (non-padded) cells of each window.
+
+    Args and the output shape are as in max_pool2d_forward; returns y only.
+    """
+    dtype = float_dtype(x)
+    x = as_kernel_array(x, dtype)
+    g = conv_geometry(x.shape, pool, strides, 1, pads, "avg_pool2d_forward")
+    y = np.empty((g.n, g.oh, g.ow, g.c), dtype=dtype)
+    fn = avg_pool_rows_parallel if use_parallel(y.size * g.kh * g.kw) else avg_pool_rows
+    fn(x, y, *_pool_args(g))
+    return y
+
+
+def avg_pool2d_backward(dy, x_shape, pool=(2, 2), strides=(2, 2), pads=(0, 0, 0, 0)):
+    """Gradient of avg_pool2d_forward with respect to x; returns an array of x_shape."""
+    dtype = float_dtype(dy)
+    dy = as_kernel_array(dy, dtype)
+    what = "avg_pool2d_backward"
+    g = conv_geometry(tuple(x_shape), pool, strides, 1, pads, what)
+    check_shape(what, "dy", dy.shape, (g.n, g.oh, g.ow, g.c))
+    dx = np.empty((g.n, g.h, g.w, g.c), dtype=dtype)
+    fn = avg_pool_backward_rows_parallel if use_parallel(dy.size * g.kh * g.kw) \
+        else avg_pool_backward_rows
+    fn(dy, dx, *_pool_args(g))
+    return dx
+
+
+# ------------------------------------------------------------------------- 1D wrappers
+
+def _row(a):
+    """(N, L, C) as the 2D image (N, 1, L, C); same flat layout, so argmax carries over."""
+    return np.asarray(a)[:, None]
+
+
+def _hw(v, name):
+    return (1,) + normalize_tuple(v, 1, name)
+
+
+def _pads_1d(pads):
+    return (0, 0) + normalize_tuple(pads, 2, "pads (before, after)")
+
+
+def max_pool1d_forward(x, pool=2, strides=2, pads=(0, 0)):
+    """1D max pooling of x (N, L, C) -> (y (N, OL, C), argmax flat indices into x)."""
+    y, argmax = max_pool2d_forward(_row(x), _hw(pool, "pool"), _hw(strides, "strides"),
+                                   _pads_1d(pads))
+    return y[:, 0], argmax[:, 0]
+
+
+def max_pool1d_backward(dy, argmax, x_shape):
+    """Gradient of max_pool1d_forward; returns x_shape (N, L, C)."""
+    n, length, c = x_shape
+    return max_pool2d_backward(_row(dy), _row(argmax), (n, 1, length, c))[:, 0]
+
+
+def avg_pool1d_forward(x, pool=2, strides=2, pads=(0, 0)):
+    """1D average pooling of x (N, L, C) -> (N, OL, C)."""
+    return avg_pool2d_forward(_row(x), _hw(pool, "pool"), _hw(strides, "strides"),
+                              _pads_1d(pads))[:, 0]
+
+
+def avg_pool1d_backward(dy, x_shape, pool=2, strides=2, pads=(0, 0)):
+    """Gradient of avg_pool1d_forward; returns x_shape (N, L, C)."""
+    n, length, c = x_shape
+    return avg_pool2d_backward(_row(dy), (n, 1, length, c), _hw(pool, "pool"),
+                               _hw(strides, "strides"), _pads_1d(pads))[:, 0]

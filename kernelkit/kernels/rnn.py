@@ -1,0 +1,137 @@
+"""Conventions and shared pieces of the recurrent kernels (LSTM, GRU, SimpleRNN).
+
+The cells live in `rnn_lstm.py`, `rnn_gru.py` and `rnn_simple.py`; this module holds what
+they share. The contract with the op layer is the same for every cell:
+
+* The op computes the input projection of all time steps as one BLAS product,
+  `xp = x @ kernel + bias` of shape (N, T, G*U) (G = 4 for LSTM, 3 for GRU, 1 for
+  SimpleRNN), and after the backward turns `dxp` into d(kernel), d(bias), d(x) with BLAS.
+  The kernels run the recurrence: a Python loop over time steps, with the recurrent
+  product `h @ recurrent_kernel` on NumPy's BLAS and one fused Numba kernel per step for
+  the gate arithmetic. d(recurrent_kernel) is one BLAS product over all steps at the end.
+  (Keeping the whole time loop inside Numba, calling BLAS through `np.dot`, was measured
+  and is not faster: see benchmarks/bench_rnn_kernels.py.)
+* Weights keep Keras 2's layouts and gate orders, so they move between kernelkit and
+  Keras unchanged.
+* `mask` is (N, T); a step is valid where it is nonzero. The kernels use a uint8 copy
+  (bool, integer and float masks are accepted and converted); `None` means every step is
+  valid. At a masked step the state (h, and c for LSTM) is carried over unchanged, and
+  the step's output is the previous step's output (zeros before the first valid step, as
+  in Keras's backend `rnn`) or zeros when `zero_output_for_mask=True`.
+* Forward returns the output sequence `h_seq` (N, T, U) (the op takes `h_seq[:, -1]` for
+  `return_sequences=False`), the final states, and `saved`: a tuple of arrays the op keeps
+  unchanged and hands back to the backward.
+* Backward takes the gradient of `h_seq` (zeros where unused, or None) and of the final
+  states (or None), and returns d(xp), d(recurrent_kernel), and the initial states'
+  gradients (plus d(recurrent bias) for GRU with `reset_after=True`).
+* `go_backwards` is the op's business: it reverses the time axis of `xp` and `mask`.
+* Activations are integer codes from `activations.py` (names from `activations.CODES`
+  are accepted too). `act_alpha` / `rec_act_alpha` are the elu / leaky-relu parameters of
+  the activation and of the recurrent activation.
+* float32 and float64: every array of one call has the dtype of `xp`.
+"""
+import numpy as np
+
+from .activations import CODES
+from .jit import kernel
+
+
+def activation_code(act, what):
+    """The integer code of an activation given as a code or a Keras name."""
+    if isinstance(act, str):
+        if act not in CODES:
+            raise ValueError(f"{what}: unknown activation {act!r}; expected one of {sorted(CODES)}")
+        return CODES[act]
+    return int(act)
+
+
+def cell_options(cell, act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha):
+    """The scalar arguments of the step kernels, with stable types (one compiled signature)."""
+    return (activation_code(act, f"{cell} activation"),
+            activation_code(rec_act, f"{cell} recurrent_activation"),
+            float(act_alpha), float(rec_act_alpha), bool(zero_output_for_mask))
+
+
+def check_sequence(xp, recurrent_kernel, gates, cell):
+    """(N, T, U) from `xp` (N, T, gates*U) and `recurrent_kernel` (U, gates*U), or raise."""
+    if xp.dtype not in (np.float32, np.float64):
+        raise TypeError(f"{cell}: xp must be float32 or float64, got {xp.dtype}")
+    if xp.ndim != 3:
+        raise ValueError(f"{cell}: xp must be (batch, timesteps, {gates}*units), got shape {xp.shape}")
+    n, t, width = xp.shape
+    units = recurrent_kernel.shape[0]
+    if recurrent_kernel.shape != (units, gates * units) or width != gates * units:
+        raise ValueError(
+            f"{cell}: recurrent_kernel must be (units, {gates}*units) and xp (batch, timesteps, "
+            f"{gates}*units); got recurrent_kernel {recurrent_kernel.shape} and xp {xp.shape}")
+    if t == 0:
+        raise ValueError(f"{cell}: the sequence is empty (xp shape {xp.shape})")
+    return n, t, units
+
+
+def as_array(a, shape, dtype, what):
+    """`a` as a C-contiguous array of `shape` and `dtype`, zeros when `a` is None."""
+    if a is None:
+        return np.zeros(shape, dtype=dtype)
+    a = np.ascontiguousarray(a, dtype=dtype)
+    if a.shape != shape:
+        raise ValueError(f"{what} must have shape {shape}, got {a.shape}")
+    return a
+
+
+def as_mask(mask, n, t):
+    """The (N, T) uint8 mask the kernels read (all ones when `mask` is None)."""
+    if mask is None:
+        return np.ones((n, t), dtype=np.uint8)
+    mask = np.asarray(mask)
+    if mask.shape != (n, t):
+        raise ValueError(f"mask must have shape (batch, timesteps) = {(n, t)}, got {mask.shape}")
+    if mask.dtype == np.bool_:
+        return np.ascontiguousarray(mask).view(np.uint8)
+    if mask.dtype == np.uint8:
+        return np.ascontiguousarray(mask)
+    return np.ascontiguousarray(mask != 0).view(np.uint8)
+
+
+@kernel
+def masked_output_row(out_seq, n, t, zero_output):
+    """Output of the masked step (n, t): zeros, or the output of step t-1 (zeros at t = 0)."""
+    units = out_seq.shape[2]
+    if zero_output or t == 0:
+        for u in range(units):
+            out_seq[n, t, u] = 0.0
+    else:
+        for u in range(units):
+            out_seq[n, t, u] = out_seq[n, t - 1, u]
+
+
+@kernel
+def gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output):
+    """Add into `dh_state[n]` every gradient that reaches the state h_t of row n.
+
+    `dh_state[n]` holds the gradient of h_t from the final-state gradient or from step t+1's
+    direct terms; `dhr[n]` is step t+1's recurrent part `dz_{t+1} @ R.T` (zero for rows masked
+    at t+1); `carry[n]` is the output gradient that masked steps after t passed back to the
+    output of step t (the previous output they repeated). At a valid step the output is
+    h_t, so the output gradient joins the state's; at a masked step it is carried on to
+    step t-1, or dropped when the masked output is zeros.
+    """
+    units = dh_state.shape[1]
+    for u in range(units):
+        dh_state[n, u] += dhr[n, u]
+    if valid:
+        for u in range(units):
+            dh_state[n, u] += dout_seq[n, t, u] + carry[n, u]
+            carry[n, u] = 0.0
+    elif zero_output:
+        for u in range(units):
+            carry[n, u] = 0.0
+    else:
+        for u in range(units):
+            carry[n, u] += dout_seq[n, t, u]
+
+
+def weight_grad(inputs, dgates):
+    """sum over (n, t) of inputs[n, t]^T dgates[n, t] as one BLAS product: (U, W)."""
+    n, t, units = inputs.shape
+    return inputs.reshape(n * t, units).T @ dgates.reshape(n * t, dgates.shape[2])

@@ -1,0 +1,260 @@
+"""GRU recurrence over a whole sequence, forward and backward through time.
+
+Keras 2 layout: kernel (in, 3U), recurrent_kernel (U, 3U), gates in the order z, r, h.
+Both variants end with h = z * h_prev + (1 - z) * hh.
+
+reset_after=True (tf.keras 2 default): bias (2, 3U); row 0 is inside xp, row 1 is the
+recurrent bias b_rec given here. With m = h_prev @ R + b_rec:
+    z = ra(xp_z + m_z)   r = ra(xp_r + m_r)   hh = act(xp_h + r * m_h)
+reset_after=False: bias (3U,), all inside xp. With R = [R_z R_r R_h]:
+    z = ra(xp_z + h_prev @ R_z)   r = ra(xp_r + h_prev @ R_r)   hh = act(xp_h + (r * h_prev) @ R_h)
+The second product depends on r, so this variant runs two BLAS products and two fused
+kernels per step. Conventions shared by all cells (mask, outputs, `saved`) are in rnn.py.
+"""
+import numpy as np
+
+from .activations import HARD_SIGMOID, TANH, act_grad_from_output, act_scalar
+from .jit import kernel
+from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
+                  masked_output_row, weight_grad)
+
+
+@kernel
+def gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, out_seq, gates, h_prev_seq,
+                                 m_h_seq, act, rec_act, act_alpha, rec_act_alpha, zero_output):
+    """Step t of reset_after=True, given hr = h_state @ R: update h_state, save z, r, hh, m_h."""
+    n_batch, units = h_state.shape
+    for n in range(n_batch):
+        for u in range(units):
+            h_prev_seq[n, t, u] = h_state[n, u]
+        if not mask[n, t]:
+            masked_output_row(out_seq, n, t, zero_output)
+            continue
+        for k in range(2 * units):
+            gates[n, t, k] = act_scalar(xp[n, t, k] + hr[n, k] + b_rec[k], rec_act, 1.0)
+        for u in range(units):
+            m_h = hr[n, 2 * units + u] + b_rec[2 * units + u]
+            m_h_seq[n, t, u] = m_h
+            gates[n, t, 2 * units + u] = act_scalar(xp[n, t, 2 * units + u] + gates[n, t, units + u] * m_h,
+                                                    act, act_alpha)
+        for u in range(units):
+            z = gates[n, t, u]
+            h = z * h_state[n, u] + (1.0 - z) * gates[n, t, 2 * units + u]
+            h_state[n, u] = h
+            out_seq[n, t, u] = h
+
+
+@kernel
+def gru_step_backward_reset_after(t, dout_seq, dhr, mask, gates, h_prev_seq, m_h_seq, dh_state,
+                                  carry, dxp, dm_seq, act, rec_act, act_alpha, rec_act_alpha,
+                                  zero_output):
+    """Step t backward of reset_after=True: dxp[:, t] and dm_seq[:, t] = d(m_t).
+
+    The caller adds dm_seq[:, t] @ R.T to h_{t-1}'s gradient (as `dhr` of the next call);
+    on return dh_state holds the rest of it.
+    """
+    n_batch, units = dh_state.shape
+    for n in range(n_batch):
+        valid = mask[n, t] != 0
+        gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output)
+        if not valid:
+            for k in range(3 * units):
+                dxp[n, t, k] = 0.0
+                dm_seq[n, t, k] = 0.0
+            continue
+        for u in range(units):
+            z = gates[n, t, u]
+            r = gates[n, t, units + u]
+            hh = gates[n, t, 2 * units + u]
+            dh = dh_state[n, u]
+            dz = dh * (h_prev_seq[n, t, u] - hh) * act_grad_from_output(z, rec_act, rec_act_alpha)
+            dah = dh * (1.0 - z) * act_grad_from_output(hh, act, act_alpha)
+            dr = dah * m_h_seq[n, t, u] * act_grad_from_output(r, rec_act, rec_act_alpha)
+            dxp[n, t, u] = dm_seq[n, t, u] = dz
+            dxp[n, t, units + u] = dm_seq[n, t, units + u] = dr
+            dxp[n, t, 2 * units + u] = dah
+            dm_seq[n, t, 2 * units + u] = dah * r
+            dh_state[n, u] = dh * z
+
+
+@kernel
+def gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha):
+    """First half of a reset_after=False step, given hr_zr = h_state @ [R_z R_r]: z, r, r*h."""
+    n_batch, units = h_state.shape
+    for n in range(n_batch):
+        if not mask[n, t]:
+            for u in range(units):
+                rh[n, u] = 0.0
+            continue
+        for k in range(2 * units):
+            gates[n, t, k] = act_scalar(xp[n, t, k] + hr_zr[n, k], rec_act, rec_act_alpha)
+        for u in range(units):
+            rh[n, u] = gates[n, t, units + u] * h_state[n, u]
+
+
+@kernel
+def gru_step_forward_h(t, xp, hr_h, mask, h_state, out_seq, gates, h_prev_seq, rh, rh_seq, act,
+                       act_alpha, zero_output):
+    """Second half of a reset_after=False step, given hr_h = (r*h) @ R_h: hh, then h."""
+    n_batch, units = h_state.shape
+    for n in range(n_batch):
+        for u in range(units):
+            h_prev_seq[n, t, u] = h_state[n, u]
+            rh_seq[n, t, u] = rh[n, u]
+        if not mask[n, t]:
+            masked_output_row(out_seq, n, t, zero_output)
+            continue
+        for u in range(units):
+            hh = act_scalar(xp[n, t, 2 * units + u] + hr_h[n, u], act, act_alpha)
+            gates[n, t, 2 * units + u] = hh
+            z = gates[n, t, u]
+            h = z * h_state[n, u] + (1.0 - z) * hh
+            h_state[n, u] = h
+            out_seq[n, t, u] = h
+
+
+@kernel
+def gru_step_backward_h(t, dout_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp, act,
+                        rec_act, act_alpha, rec_act_alpha, zero_output):
+    """First half of a reset_after=False step backward: d(z) and d(hh pre-activation) into dxp."""
+    n_batch, units = dh_state.shape
+    for n in range(n_batch):
+        valid = mask[n, t] != 0
+        gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output)
+        if not valid:
+            for k in range(3 * units):
+                dxp[n, t, k] = 0.0
+            continue
+        for u in range(units):
+            z = gates[n, t, u]
+            hh = gates[n, t, 2 * units + u]
+            dh = dh_state[n, u]
+            dxp[n, t, u] = dh * (h_prev_seq[n, t, u] - hh) * act_grad_from_output(z, rec_act, rec_act_alpha)
+            dxp[n, t, 2 * units + u] = dh * (1.0 - z) * act_grad_from_output(hh, act, act_alpha)
+            dh_state[n, u] = dh * z
+
+
+@kernel
+def gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act, rec_act_alpha):
+    """Second half, given drh = d(r*h) = dxp[:, t, 2U:] @ R_h.T: d(r) into dxp, r*drh to dh."""
+    n_batch, units = dh_state.shape
+    for n in range(n_batch):
+        if not mask[n, t]:
+            continue
+        for u in range(units):
+            r = gates[n, t, units + u]
+            dxp[n, t, units + u] = drh[n, u] * h_prev_seq[n, t, u] * act_grad_from_output(
+                r, rec_act, rec_act_alpha)
+            dh_state[n, u] += drh[n, u] * r
+
+
+def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act=TANH,
+                rec_act=HARD_SIGMOID, zero_output_for_mask=False, reset_after=True,
+                act_alpha=1.0, rec_act_alpha=1.0):
+    """Run a GRU over a sequence whose input projection is already computed.
+
+    Args:
+        xp: (N, T, 3U), x @ kernel + input bias for every step, gates z, r, h. (With
+            reset_after=True the input bias is row 0 of Keras's (2, 3U) bias.)
+        recurrent_kernel: (U, 3U).
+        recurrent_bias: (3U,), row 1 of the bias with reset_after=True, or None for zeros
+            (use_bias=False). Must be None with reset_after=False.
+        h0: (N, U) initial state, or None for zeros.
+        mask: (N, T), nonzero where a step is valid, or None (see rnn.py).
+        act, rec_act: activation codes (Keras `activation`, `recurrent_activation`).
+        zero_output_for_mask: masked steps output zeros instead of the previous output.
+        reset_after: Keras's flag: apply the reset gate after the recurrent product.
+    Returns:
+        (h_seq (N, T, U), h_last (N, U), saved), where h_last is the final state and
+        `saved` is what `gru_backward` needs.
+    """
+    n, t_len, units = check_sequence(xp, recurrent_kernel, 3, "GRU")
+    dtype = xp.dtype
+    xp = np.ascontiguousarray(xp)
+    r = as_array(recurrent_kernel, (units, 3 * units), dtype, "GRU recurrent_kernel")
+    h_state = as_array(h0, (n, units), dtype, "GRU initial state").copy()
+    mask = as_mask(mask, n, t_len)
+    act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
+        "GRU", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
+
+    h_seq = np.empty((n, t_len, units), dtype=dtype)
+    gates = np.zeros((n, t_len, 3 * units), dtype=dtype)
+    h_prev_seq = np.empty((n, t_len, units), dtype=dtype)
+    if reset_after:
+        b_rec = as_array(recurrent_bias, (3 * units,), dtype, "GRU recurrent bias (row 1 of bias)")
+        m_h_seq = np.zeros((n, t_len, units), dtype=dtype)
+        hr = np.empty((n, 3 * units), dtype=dtype)
+        for t in range(t_len):
+            np.matmul(h_state, r, out=hr)
+            gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates, h_prev_seq,
+                                         m_h_seq, act, rec_act, act_alpha, rec_act_alpha, zero)
+        return h_seq, h_state, (mask, gates, h_prev_seq, m_h_seq)
+
+    if recurrent_bias is not None:
+        raise ValueError("GRU with reset_after=False has no recurrent bias: its bias (3*units,) "
+                         "belongs in xp; pass recurrent_bias=None")
+    r_zr = np.ascontiguousarray(r[:, :2 * units])
+    r_h = np.ascontiguousarray(r[:, 2 * units:])
+    rh_seq = np.empty((n, t_len, units), dtype=dtype)
+    hr_zr = np.empty((n, 2 * units), dtype=dtype)
+    hr_h = np.empty((n, units), dtype=dtype)
+    rh = np.empty((n, units), dtype=dtype)
+    for t in range(t_len):
+        np.matmul(h_state, r_zr, out=hr_zr)
+        gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha)
+        np.matmul(rh, r_h, out=hr_h)
+        gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq, act,
+                           act_alpha, zero)
+    return h_seq, h_state, (mask, gates, h_prev_seq, rh_seq)
+
+
+def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HARD_SIGMOID,
+                 zero_output_for_mask=False, reset_after=True, act_alpha=1.0, rec_act_alpha=1.0):
+    """Backpropagate through the GRU recurrence of `gru_forward`.
+
+    Args:
+        dh_seq: (N, T, U) gradient of h_seq, or None for zeros.
+        dh_last: (N, U) gradient of the final state, or None for zeros.
+        saved: the tuple `gru_forward` returned.
+        recurrent_kernel, act, rec_act, zero_output_for_mask, reset_after, alphas: as in
+            the forward.
+    Returns:
+        (dxp (N, T, 3U), d_recurrent_kernel (U, 3U), dh0 (N, U), d_recurrent_bias), where
+        d_recurrent_bias is (3U,) with reset_after=True and None otherwise.
+    """
+    mask, gates, h_prev_seq, m_or_rh_seq = saved
+    n, t_len, units = h_prev_seq.shape
+    dtype = gates.dtype
+    r = np.asarray(recurrent_kernel, dtype=dtype)
+    dh_seq = as_array(dh_seq, (n, t_len, units), dtype, "GRU gradient of the output sequence")
+    dh_state = as_array(dh_last, (n, units), dtype, "GRU gradient of the final state").copy()
+    act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
+        "GRU", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
+
+    dxp = np.empty((n, t_len, 3 * units), dtype=dtype)
+    dhr = np.zeros((n, units), dtype=dtype)
+    carry = np.zeros((n, units), dtype=dtype)
+    if reset_after:
+        r_t = np.ascontiguousarray(r.T)
+        dm_seq = np.empty((n, t_len, 3 * units), dtype=dtype)
+        for t in range(t_len - 1, -1, -1):
+            gru_step_backward_reset_after(t, dh_seq, dhr, mask, gates, h_prev_seq, m_or_rh_seq,
+                                          dh_state, carry, dxp, dm_seq, act, rec_act, act_alpha,
+                                          rec_act_alpha, zero)
+            np.matmul(dm_seq[:, t], r_t, out=dhr)
+        d_bias = dm_seq.reshape(n * t_len, 3 * units).sum(axis=0)
+        return dxp, weight_grad(h_prev_seq, dm_seq), dh_state + dhr, d_bias
+
+    r_zr_t = np.ascontiguousarray(r[:, :2 * units].T)
+    r_h_t = np.ascontiguousarray(r[:, 2 * units:].T)
+    drh = np.empty((n, units), dtype=dtype)
+    for t in range(t_len - 1, -1, -1):
+        gru_step_backward_h(t, dh_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp, act,
+                            rec_act, act_alpha, rec_act_alpha, zero)
+        np.matmul(dxp[:, t, 2 * units:], r_h_t, out=drh)
+        gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act, rec_act_alpha)
+        np.matmul(dxp[:, t, :2 * units], r_zr_t, out=dhr)
+    d_r = np.empty((units, 3 * units), dtype=dtype)
+    d_r[:, :2 * units] = weight_grad(h_prev_seq, dxp[:, :, :2 * units])
+    d_r[:, 2 * units:] = weight_grad(m_or_rh_seq, dxp[:, :, 2 * units:])
+    return dxp, d_r, dh_state + dhr, None

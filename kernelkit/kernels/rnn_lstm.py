@@ -1,0 +1,160 @@
+"""LSTM recurrence over a whole sequence, forward and backward through time.
+
+Keras 2 layout: kernel (in, 4U), recurrent_kernel (U, 4U), bias (4U,), gates in the order
+i, f, c, o. With z = xp_t + h @ R:
+    i = ra(z_i)   f = ra(z_f)   g = act(z_c)   o = ra(z_o)
+    c = f * c + i * g             h = o * act(c)
+Conventions shared by all cells (mask, outputs, `saved`) are in rnn.py.
+"""
+import numpy as np
+
+from .activations import HARD_SIGMOID, TANH, act_grad_from_output, act_scalar
+from .jit import kernel
+from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
+                  masked_output_row, weight_grad)
+
+
+@kernel
+def lstm_step_forward(t, xp, hr, mask, h_state, c_state, out_seq, gates, h_prev_seq,
+                      c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha,
+                      zero_output):
+    """Step t, given hr = h_state @ R: update h_state and c_state in place and save the step.
+
+    Saves (for all rows) the states entering the step in h_prev_seq / c_prev_seq, and (for
+    valid rows) the gate values i, f, g, o in `gates` and act(c_t) in `act_c_seq`.
+    """
+    n_batch, units = h_state.shape
+    for n in range(n_batch):
+        for u in range(units):
+            h_prev_seq[n, t, u] = h_state[n, u]
+            c_prev_seq[n, t, u] = c_state[n, u]
+        if not mask[n, t]:
+            masked_output_row(out_seq, n, t, zero_output)
+            continue
+        # One pass per activation over a contiguous span: the activation code is constant
+        # inside each loop, which measured faster than activating the four gates per unit.
+        for k in range(4 * units):
+            gates[n, t, k] = xp[n, t, k] + hr[n, k]
+        for k in range(2 * units):
+            gates[n, t, k] = act_scalar(gates[n, t, k], rec_act, rec_act_alpha)
+        for k in range(2 * units, 3 * units):
+            gates[n, t, k] = act_scalar(gates[n, t, k], act, act_alpha)
+        for k in range(3 * units, 4 * units):
+            gates[n, t, k] = act_scalar(gates[n, t, k], rec_act, rec_act_alpha)
+        for u in range(units):
+            c_state[n, u] = gates[n, t, units + u] * c_state[n, u] + gates[n, t, u] * gates[n, t, 2 * units + u]
+        for u in range(units):
+            act_c_seq[n, t, u] = act_scalar(c_state[n, u], act, act_alpha)
+        for u in range(units):
+            h = gates[n, t, 3 * units + u] * act_c_seq[n, t, u]
+            h_state[n, u] = h
+            out_seq[n, t, u] = h
+
+
+@kernel
+def lstm_step_backward(t, dout_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
+                       dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha,
+                       zero_output):
+    """Step t backward: d(z_t) into dxp[:, t], and dc_state becomes the gradient of c_{t-1}.
+
+    On entry dh_state / dc_state are the gradients of the states after step t, dh_state
+    still without step t+1's recurrent part `dhr` = dxp[:, t+1] @ R.T (zeros at the last
+    step). On return dh_state holds the part of h_{t-1}'s gradient that does not go through
+    dxp[:, t] @ R.T: all of it for masked rows, nothing for valid rows.
+    """
+    n_batch, units = dh_state.shape
+    for n in range(n_batch):
+        valid = mask[n, t] != 0
+        gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output)
+        if not valid:
+            for k in range(4 * units):
+                dxp[n, t, k] = 0.0
+            continue
+        for u in range(units):
+            i = gates[n, t, u]
+            f = gates[n, t, units + u]
+            g = gates[n, t, 2 * units + u]
+            o = gates[n, t, 3 * units + u]
+            ac = act_c_seq[n, t, u]
+            dh = dh_state[n, u]
+            dc = dc_state[n, u] + dh * o * act_grad_from_output(ac, act, act_alpha)
+            dxp[n, t, u] = dc * g * act_grad_from_output(i, rec_act, rec_act_alpha)
+            dxp[n, t, units + u] = dc * c_prev_seq[n, t, u] * act_grad_from_output(f, rec_act, rec_act_alpha)
+            dxp[n, t, 2 * units + u] = dc * i * act_grad_from_output(g, act, act_alpha)
+            dxp[n, t, 3 * units + u] = dh * ac * act_grad_from_output(o, rec_act, rec_act_alpha)
+            dc_state[n, u] = dc * f
+            dh_state[n, u] = 0.0
+
+
+def lstm_forward(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
+                 rec_act=HARD_SIGMOID, zero_output_for_mask=False, act_alpha=1.0,
+                 rec_act_alpha=1.0):
+    """Run an LSTM over a sequence whose input projection is already computed.
+
+    Args:
+        xp: (N, T, 4U), x @ kernel + bias for every step, gates i, f, c, o.
+        recurrent_kernel: (U, 4U).
+        h0, c0: (N, U) initial states, or None for zeros.
+        mask: (N, T), nonzero where a step is valid, or None (see rnn.py).
+        act, rec_act: activation codes (Keras `activation`, `recurrent_activation`).
+        zero_output_for_mask: masked steps output zeros instead of the previous output.
+    Returns:
+        (h_seq (N, T, U), h_last (N, U), c_last (N, U), saved), where h_last and c_last
+        are the final states and `saved` is what `lstm_backward` needs.
+    """
+    n, t_len, units = check_sequence(xp, recurrent_kernel, 4, "LSTM")
+    dtype = xp.dtype
+    xp = np.ascontiguousarray(xp)
+    r = as_array(recurrent_kernel, (units, 4 * units), dtype, "LSTM recurrent_kernel")
+    h_state = as_array(h0, (n, units), dtype, "LSTM initial state h").copy()
+    c_state = as_array(c0, (n, units), dtype, "LSTM initial state c").copy()
+    mask = as_mask(mask, n, t_len)
+    act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
+        "LSTM", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
+
+    h_seq = np.empty((n, t_len, units), dtype=dtype)
+    gates = np.zeros((n, t_len, 4 * units), dtype=dtype)
+    h_prev_seq = np.empty((n, t_len, units), dtype=dtype)
+    c_prev_seq = np.empty((n, t_len, units), dtype=dtype)
+    act_c_seq = np.zeros((n, t_len, units), dtype=dtype)
+    hr = np.empty((n, 4 * units), dtype=dtype)
+    for t in range(t_len):
+        np.matmul(h_state, r, out=hr)
+        lstm_step_forward(t, xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq,
+                          c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha, zero)
+    saved = (mask, gates, h_prev_seq, c_prev_seq, act_c_seq)
+    return h_seq, h_state, c_state, saved
+
+
+def lstm_backward(dh_seq, dh_last, dc_last, saved, recurrent_kernel, act=TANH,
+                  rec_act=HARD_SIGMOID, zero_output_for_mask=False, act_alpha=1.0,
+                  rec_act_alpha=1.0):
+    """Backpropagate through the LSTM recurrence of `lstm_forward`.
+
+    Args:
+        dh_seq: (N, T, U) gradient of h_seq, or None for zeros.
+        dh_last, dc_last: (N, U) gradients of the final states, or None for zeros.
+        saved: the tuple `lstm_forward` returned.
+        recurrent_kernel, act, rec_act, zero_output_for_mask, alphas: as in the forward.
+    Returns:
+        (dxp (N, T, 4U), d_recurrent_kernel (U, 4U), dh0 (N, U), dc0 (N, U)).
+    """
+    mask, gates, h_prev_seq, c_prev_seq, act_c_seq = saved
+    n, t_len, units = h_prev_seq.shape
+    dtype = gates.dtype
+    r_t = np.ascontiguousarray(np.asarray(recurrent_kernel, dtype=dtype).T)
+    dh_seq = as_array(dh_seq, (n, t_len, units), dtype, "LSTM gradient of the output sequence")
+    dh_state = as_array(dh_last, (n, units), dtype, "LSTM gradient of the final h").copy()
+    dc_state = as_array(dc_last, (n, units), dtype, "LSTM gradient of the final c").copy()
+    act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
+        "LSTM", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
+
+    dxp = np.empty((n, t_len, 4 * units), dtype=dtype)
+    dhr = np.zeros((n, units), dtype=dtype)
+    carry = np.zeros((n, units), dtype=dtype)
+    for t in range(t_len - 1, -1, -1):
+        lstm_step_backward(t, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
+                           dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha, zero)
+        np.matmul(dxp[:, t], r_t, out=dhr)
+    dh0 = dh_state + dhr
+    return dxp, weight_grad(h_prev_seq, dxp), dh0, dc_state

@@ -1,0 +1,112 @@
+"""SimpleRNN recurrence over a whole sequence, forward and backward through time.
+
+Keras 2 layout: kernel (in, U), recurrent_kernel (U, U), bias (U,); h = act(xp_t + h @ R).
+Conventions shared by all cells (mask, outputs, `saved`) are in rnn.py.
+"""
+import numpy as np
+
+from .activations import HARD_SIGMOID, TANH, act_grad_from_output, act_scalar
+from .jit import kernel
+from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
+                  masked_output_row, weight_grad)
+
+
+@kernel
+def simple_rnn_step_forward(t, xp, hr, mask, h_state, out_seq, h_prev_seq, act, act_alpha,
+                            zero_output):
+    """Step t, given hr = h_state @ R: update h_state in place, save the state entering it."""
+    n_batch, units = h_state.shape
+    for n in range(n_batch):
+        for u in range(units):
+            h_prev_seq[n, t, u] = h_state[n, u]
+        if not mask[n, t]:
+            masked_output_row(out_seq, n, t, zero_output)
+            continue
+        for u in range(units):
+            h = act_scalar(xp[n, t, u] + hr[n, u], act, act_alpha)
+            h_state[n, u] = h
+            out_seq[n, t, u] = h
+
+
+@kernel
+def simple_rnn_step_backward(t, dout_seq, dhr, mask, out_seq, dh_state, carry, dxp, act,
+                             act_alpha, zero_output):
+    """Step t backward into dxp[:, t]; the caller adds dxp[:, t] @ R.T to h_{t-1}'s gradient.
+
+    At a valid step the output is the new state, so `out_seq` gives act's output.
+    """
+    n_batch, units = dh_state.shape
+    for n in range(n_batch):
+        valid = mask[n, t] != 0
+        gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output)
+        if not valid:
+            for u in range(units):
+                dxp[n, t, u] = 0.0
+            continue
+        for u in range(units):
+            dxp[n, t, u] = dh_state[n, u] * act_grad_from_output(out_seq[n, t, u], act, act_alpha)
+            dh_state[n, u] = 0.0
+
+
+def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
+                       zero_output_for_mask=False, act_alpha=1.0):
+    """Run a SimpleRNN over a sequence whose input projection is already computed.
+
+    Args:
+        xp: (N, T, U), x @ kernel + bias for every step.
+        recurrent_kernel: (U, U).
+        h0: (N, U) initial state, or None for zeros.
+        mask: (N, T), nonzero where a step is valid, or None (see rnn.py).
+        act: activation code (Keras `activation`).
+        zero_output_for_mask: masked steps output zeros instead of the previous output.
+    Returns:
+        (h_seq (N, T, U), h_last (N, U), saved), where h_last is the final state and
+        `saved` (which holds h_seq itself) is what `simple_rnn_backward` needs.
+    """
+    n, t_len, units = check_sequence(xp, recurrent_kernel, 1, "SimpleRNN")
+    dtype = xp.dtype
+    xp = np.ascontiguousarray(xp)
+    r = as_array(recurrent_kernel, (units, units), dtype, "SimpleRNN recurrent_kernel")
+    h_state = as_array(h0, (n, units), dtype, "SimpleRNN initial state").copy()
+    mask = as_mask(mask, n, t_len)
+    act, _, act_alpha, _, zero = cell_options(
+        "SimpleRNN", act, HARD_SIGMOID, zero_output_for_mask, act_alpha, 1.0)
+
+    h_seq = np.empty((n, t_len, units), dtype=dtype)
+    h_prev_seq = np.empty((n, t_len, units), dtype=dtype)
+    hr = np.empty((n, units), dtype=dtype)
+    for t in range(t_len):
+        np.matmul(h_state, r, out=hr)
+        simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act, act_alpha, zero)
+    return h_seq, h_state, (mask, h_seq, h_prev_seq)
+
+
+def simple_rnn_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH,
+                        zero_output_for_mask=False, act_alpha=1.0):
+    """Backpropagate through the SimpleRNN recurrence of `simple_rnn_forward`.
+
+    Args:
+        dh_seq: (N, T, U) gradient of h_seq, or None for zeros.
+        dh_last: (N, U) gradient of the final state, or None for zeros.
+        saved: the tuple `simple_rnn_forward` returned.
+        recurrent_kernel, act, zero_output_for_mask, act_alpha: as in the forward.
+    Returns:
+        (dxp (N, T, U), d_recurrent_kernel (U, U), dh0 (N, U)).
+    """
+    mask, h_seq, h_prev_seq = saved
+    n, t_len, units = h_seq.shape
+    dtype = h_seq.dtype
+    r_t = np.ascontiguousarray(np.asarray(recurrent_kernel, dtype=dtype).T)
+    dh_seq = as_array(dh_seq, (n, t_len, units), dtype, "SimpleRNN gradient of the output sequence")
+    dh_state = as_array(dh_last, (n, units), dtype, "SimpleRNN gradient of the final state").copy()
+    act, _, act_alpha, _, zero = cell_options(
+        "SimpleRNN", act, HARD_SIGMOID, zero_output_for_mask, act_alpha, 1.0)
+
+    dxp = np.empty((n, t_len, units), dtype=dtype)
+    dhr = np.zeros((n, units), dtype=dtype)
+    carry = np.zeros((n, units), dtype=dtype)
+    for t in range(t_len - 1, -1, -1):
+        simple_rnn_step_backward(t, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, act,
+                                 act_alpha, zero)
+        np.matmul(dxp[:, t], r_t, out=dhr)
+    return dxp, weight_grad(h_prev_seq, dxp), dh_state + dhr

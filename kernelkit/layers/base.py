@@ -1,0 +1,479 @@
+"""The Layer base class: Keras 2's contract (build, call, compute_output_shape, get_config).
+
+A layer holds no backward code: `call` is written with ops, which the tape differentiates.
+Weight bookkeeping, naming and the symbolic call live in small helpers below and in
+node.py, so this file stays about the contract itself.
+"""
+import inspect
+import re
+import threading
+
+import numpy as np
+
+from .. import config, constraints, initializers, regularizers
+from ..ops.core import Tensor, Variable, active_tape, unwrap
+from .node import KerasTensor, Node, flatten_tensors, is_symbolic, map_structure
+
+# ---- naming -------------------------------------------------------------------------
+
+_name_counts = {}
+
+
+def to_snake_case(name):
+    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+    return "private" + s if s.startswith("_") else s
+
+
+def unique_name(base, zero_based=True):
+    """'dense', 'dense_1', ... as Keras 2 numbers them (Input uses 'input_1' first)."""
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    if zero_based:
+        return base if n == 0 else f"{base}_{n}"
+    return f"{base}_{n + 1}"
+
+
+def reset_names():
+    _name_counts.clear()
+
+
+# ---- learning phase -----------------------------------------------------------------
+
+class _Phase(threading.local):
+    value = None  # None: inference unless a call says otherwise
+
+
+_phase = _Phase()
+
+
+class LearningPhase(int):
+    """The value K.learning_phase() returns: an int that K.function recognises as the flag."""
+
+
+def learning_phase():
+    return LearningPhase(0 if _phase.value is None else _phase.value)
+
+
+def set_learning_phase(value):
+    if value not in (0, 1, None):
+        raise ValueError("Expected learning phase to be 0 or 1.")
+    _phase.value = value
+
+
+class learning_phase_scope:  # noqa: N801 - Keras's name
+    def __init__(self, value):
+        self.value = value
+
+    def __enter__(self):
+        self.old = _phase.value
+        _phase.value = self.value
+
+    def __exit__(self, *exc):
+        _phase.value = self.old
+        return False
+
+
+def _accepts(fn, name):
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+_BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
+                "activity_regularizer", "autocast", "input_dim", "input_length", "dynamic"}
+
+
+class Layer:
+    """Base class of all layers (and of Model).
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name; generated from the class name when omitted.
+        dtype: the dtype of the weights and the computation (floatx by default).
+        input_shape / batch_input_shape / batch_size / input_dim: for a first layer.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            raise TypeError(f"Keyword argument not understood by {type(self).__name__}: "
+                            f"{sorted(unknown)}")
+        self._name = name or unique_name(to_snake_case(type(self).__name__))
+        self._trainable = trainable
+        if isinstance(dtype, dict):  # Keras 3's DTypePolicy
+            dtype = dtype.get("config", {}).get("name", None)
+        self._dtype = np.dtype(dtype).name if dtype else None
+        self.built = False
+        self.supports_masking = getattr(self, "supports_masking", False)
+        self.stateful = getattr(self, "stateful", False)
+        self._trainable_weights = []
+        self._non_trainable_weights = []
+        self._weight_loss_fns = []
+        self._call_losses = []
+        self._inbound_nodes = []
+        self._build_input_shape = None
+        self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
+        self._initial_weights = kwargs.get("weights")
+        batch_input_shape = kwargs.get("batch_input_shape")
+        if batch_input_shape is None:
+            if "input_shape" in kwargs and kwargs["input_shape"] is not None:
+                batch_input_shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
+            elif kwargs.get("input_dim") is not None:
+                shape = (kwargs["input_dim"],)
+                if kwargs.get("input_length") is not None:
+                    shape = (kwargs["input_length"],) + shape
+                batch_input_shape = (kwargs.get("batch_size"),) + shape
+        self._batch_input_shape = None if batch_input_shape is None else tuple(batch_input_shape)
+
+    # ---- properties ------------------------------------------------------------------
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def dtype(self):
+        return self._dtype or config.floatx()
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    def _sublayers(self):
+        """Layers held as attributes (directly or in lists, tuples, dicts), in order."""
+        found, seen = [], set()
+        for key, value in vars(self).items():
+            if key.startswith("_inbound") or key == "_self_graph":
+                continue
+            for v in _layers_in(value):
+                if v is not self and id(v) not in seen:
+                    seen.add(id(v))
+                    found.append(v)
+        return found
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        out = list(self._trainable_weights)
+        for layer in self._sublayers():
+            out += layer.trainable_weights
+        return _unique(out)
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            out = list(self._trainable_weights) + list(self._non_trainable_weights)
+            for layer in self._sublayers():
+                out += layer.weights
+            return _unique(out)
+        out = list(self._non_trainable_weights)
+        for layer in self._sublayers():
+            out += layer.non_trainable_weights
+        return _unique(out)
+
+    @property
+    def weights(self):
+        return self.trainable_weights + self.non_trainable_weights
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    @property
+    def updates(self):
+        return []
+
+    # ---- weights ---------------------------------------------------------------------
+
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
+                   trainable=True, constraint=None, **kwargs):
+        """Create a weight of this layer and return its Variable."""
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        dtype = np.dtype(dtype or self.dtype).name
+        if initializer is None:
+            initializer = "glorot_uniform" if np.issubdtype(dtype, np.floating) else "zeros"
+        init = initializers.get(initializer)
+        value = np.asarray(init(shape, dtype=dtype), dtype=dtype).reshape(shape)
+        var = Variable(value, name=f"{self.name}/{name}:0", trainable=trainable,
+                       constraint=constraints.get(constraint))
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
+        reg = regularizers.get(regularizer)
+        if reg is not None:
+            var.regularizer = reg
+            self._weight_loss_fns.append(lambda reg=reg, var=var: reg(var))
+        return var
+
+    def get_weights(self):
+        return [np.array(w.value) for w in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list "
+                f"of length {len(weights)}, but the layer was expecting {len(params)} weights. "
+                f"Provided weights: {_shapes_str(weights)}; expected: "
+                f"{[tuple(p.shape) for p in params]}.")
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(p.shape) != w.shape:
+                raise ValueError(
+                    f"Layer '{self.name}' weight shape {tuple(p.shape)} (weight '{p.name}') is "
+                    f"not compatible with provided weight shape {w.shape}.")
+        for p, w in zip(params, weights):
+            p.value[...] = np.asarray(w, dtype=p.dtype)
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
+                             "layer isn't built. Build it first by calling it on an input.")
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # ---- losses ----------------------------------------------------------------------
+
+    def add_loss(self, losses, inputs=None):
+        """Add a loss: a tensor (this call's), a zero-argument callable, or a symbolic tensor."""
+        for loss in losses if isinstance(losses, (list, tuple)) else [losses]:
+            if loss is None:
+                continue
+            if isinstance(loss, KerasTensor):
+                self._add_symbolic_loss(loss)
+            elif callable(loss) and not isinstance(loss, Tensor):
+                self._weight_loss_fns.append(loss)
+            else:
+                self._call_losses.append(loss)
+
+    def _add_symbolic_loss(self, loss):
+        raise ValueError(f"Layer '{self.name}': a symbolic loss can only be added to a model "
+                         "built from the tensors it depends on (`model.add_loss(tensor)`).")
+
+    @property
+    def losses(self):
+        """This call's losses and the weight penalties, of this layer and its sublayers."""
+        out = list(self._call_losses) + [fn() for fn in self._weight_loss_fns]
+        for layer in self._sublayers():
+            out += layer.losses
+        return out
+
+    # ---- the contract ----------------------------------------------------------------
+
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return infer_output_shape(self, input_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.supports_masking:
+            return None
+        return mask
+
+    def get_config(self):
+        own = set(inspect.signature(type(self).__init__).parameters) - {"self", "args", "kwargs"}
+        extra = own - {"trainable", "name", "dtype"} - _BASE_KWARGS
+        if extra and type(self).get_config is Layer.get_config:
+            raise NotImplementedError(
+                f"Layer {type(self).__name__} has arguments {sorted(extra)} in `__init__` and "
+                "therefore must override `get_config()`.")
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            cfg["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None and "activity_regularizer" not in own:
+            cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # ---- calling ---------------------------------------------------------------------
+
+    def _maybe_build(self, input_shape):
+        if self.built:
+            return
+        self._build_input_shape = input_shape
+        self.build(input_shape)
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def __call__(self, inputs, *args, **kwargs):
+        if is_symbolic(inputs) or any(isinstance(v, KerasTensor) for v in kwargs.values()):
+            return self._symbolic_call(inputs, args, kwargs)
+        if not self.built:
+            self._maybe_build(map_structure_arrays(lambda x: tuple(np.shape(x)), inputs))
+        cls = type(self)
+        if "training" not in kwargs and _accepts_cached(cls, "training"):
+            kwargs["training"] = _phase.value if _phase.value is not None else None
+        if "mask" in kwargs and not _accepts_cached(cls, "mask"):
+            kwargs.pop("mask")
+        self._call_losses = []
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+                batch = np.shape(unwrap(out))[0] if np.ndim(unwrap(out)) else 1
+                self._call_losses.append(self.activity_regularizer(out) / batch)
+        return outputs
+
+    def _symbolic_call(self, inputs, args, kwargs):
+        from .symbolic import symbolic_call
+        return symbolic_call(self, inputs, args, kwargs)
+
+    # ---- graph accessors -------------------------------------------------------------
+
+    def _node_attr(self, attr, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' is not connected, no {what} to return.")
+        values = [getattr(n, attr) for n in self._inbound_nodes]
+        if len(self._inbound_nodes) > 1 and any(v != values[0] for v in values[1:]) \
+                and attr.endswith("shapes"):
+            raise AttributeError(f"The layer '{self.name}' has multiple inbound nodes with "
+                                 f"different {what}s. Use `get_{what}_at(node_index)`.")
+        if len(self._inbound_nodes) > 1 and not attr.endswith("shapes"):
+            raise AttributeError(f"Layer '{self.name}' has multiple inbound nodes, hence the "
+                                 f"notion of 'layer {what}' is ill-defined. Use "
+                                 f"`get_{what}_at(node_index)` instead.")
+        return values[0]
+
+    @property
+    def input(self):
+        node = self._node_attr("input_tensors", "input")
+        return node[0] if len(node) == 1 else node
+
+    @property
+    def output(self):
+        out = self._node_attr("outputs", "output")
+        return out[0] if len(out) == 1 else out
+
+    @property
+    def input_shape(self):
+        if not self._inbound_nodes and self._batch_input_shape is not None:
+            return self._batch_input_shape
+        return self._node_attr("input_shapes", "input_shape")
+
+    @property
+    def output_shape(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer '{self.name}' has never been called and thus has "
+                                 "no defined output shape.")
+        return self._node_attr("output_shapes", "output_shape")
+
+    def get_input_at(self, node_index):
+        ins = self._inbound_nodes[node_index].input_tensors
+        return ins[0] if len(ins) == 1 else ins
+
+    def get_output_at(self, node_index):
+        outs = self._inbound_nodes[node_index].outputs
+        return outs[0] if len(outs) == 1 else outs
+
+    def get_input_shape_at(self, node_index):
+        return self._inbound_nodes[node_index].input_shapes
+
+    def get_output_shape_at(self, node_index):
+        return self._inbound_nodes[node_index].output_shapes
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def reset_states(self):
+        for layer in self._sublayers():
+            layer.reset_states()
+
+
+# ---- helpers ------------------------------------------------------------------------
+
+_ACCEPTS = {}
+
+
+def _accepts_cached(cls, name):
+    key = (cls, name)
+    hit = _ACCEPTS.get(key)
+    if hit is None:
+        hit = _ACCEPTS[key] = _accepts(cls.call, name)
+    return hit
+
+
+def _layers_in(value):
+    if isinstance(value, Layer):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, Layer)]
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, Layer)]
+    return []
+
+
+def _unique(items):
+    seen, out = set(), []
+    for x in items:
+        if id(x) not in seen:
+            seen.add(id(x))
+            out.append(x)
+    return out
+
+
+def _shapes_str(weights):
+    return str([tuple(np.shape(w)) for w in weights])[:200]
+
+
+def map_structure_arrays(fn, structure):
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(map_structure_arrays(fn, s) for s in structure) \
+            if isinstance(structure, list) else tuple(map_structure_arrays(fn, s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: map_structure_arrays(fn, v) for k, v in structure.items()}
+    return fn(structure)
+
+
+def infer_output_shape(layer, input_shape, dtypes=None, args=(), kwargs=None):
+    """Output shape(s) of `layer` found by running its call on small dummy inputs.
+
+    Unknown sizes (None) are filled with 2 and then with 3; an output size that changes
+    between the two runs is unknown (None) in the result.
+    """
+    kwargs = dict(kwargs or {})
+
+    def make(shape_or_list, fill, dts):
+        if _is_shape(shape_or_list):
+            dt = dts if isinstance(dts, str) else (layer.dtype if dts is None else dts)
+            return np.ones([fill if d is None else d for d in shape_or_list], dtype=dt)
+        return [make(s, fill, None if dts is None else dts[i])
+                for i, s in enumerate(shape_or_list)]
+
+    def run(fill):
+        x = make(input_shape, fill, dtypes)
+        kw = dict(kwargs)
+        if _accepts_cached(type(layer), "training") and "training" not in kw:
+            kw["training"] = False
+        with np.errstate(all="ignore"), learning_phase_scope(0):
+            saved = layer._call_losses
+            out = layer.call(x, *args, **kw)
+            layer._call_losses = saved
+        return map_structure_arrays(lambda a: tuple(np.shape(unwrap(a))), out)
+
+    a, b = run(2), run(3)
+    return _merge_shapes(a, b)
+
+
+def _is_shape(s):
+    return isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+def _merge_shapes(a, b):
+    if _is_shape(a):
+        return tuple(x if x == y else None for x, y in zip(a, b))
+    return [_merge_shapes(x, y) for x, y in zip(a, b)]

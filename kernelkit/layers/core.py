@@ -1,0 +1,434 @@
+"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda,
+ActivityRegularization, Masking."""
+import base64
+import marshal
+import types
+
+import numpy as np
+
+from .. import activations, config, constraints, initializers, ops, regularizers
+from ..ops.core import Tensor, unwrap
+from .base import Layer
+
+
+def _act_config(fn):
+    return activations.serialize(fn)
+
+
+class Dense(Layer):
+    """`activation(inputs @ kernel + bias)` over the last axis; kernel (input_dim, units)."""
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        units = int(units) if not isinstance(units, bool) else units
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"Dense layer '{self.name}': `units` must be a positive integer, "
+                             f"got {units!r}.")
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.supports_masking = True
+        self._fused = activations.name_of(self.activation)
+
+    def build(self, input_shape):
+        last = input_shape[-1]
+        if last is None:
+            raise ValueError(f"Dense layer '{self.name}': the last dimension of the inputs "
+                             f"should be defined, got input shape {input_shape}.")
+        self.kernel = self.add_weight("kernel", (last, self.units), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.built = True
+
+    def call(self, inputs):
+        x = inputs
+        if np.shape(unwrap(x))[-1] != self.kernel.shape[0]:
+            raise ValueError(f"Input 0 of layer '{self.name}' is incompatible with the layer: "
+                             f"expected axis -1 of input shape to have value "
+                             f"{self.kernel.shape[0]}, but received input with shape "
+                             f"{tuple(np.shape(unwrap(x)))}")
+        if self._fused is not None:
+            return ops.dense(x, self.kernel, self.bias, self._fused)
+        return self.activation(ops.dense(x, self.kernel, self.bias))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(units=self.units, activation=_act_config(self.activation), use_bias=self.use_bias,
+                   kernel_initializer=initializers.serialize(self.kernel_initializer),
+                   bias_initializer=initializers.serialize(self.bias_initializer),
+                   kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+                   bias_regularizer=regularizers.serialize(self.bias_regularizer),
+                   activity_regularizer=regularizers.serialize(self.activity_regularizer),
+                   kernel_constraint=constraints.serialize(self.kernel_constraint),
+                   bias_constraint=constraints.serialize(self.bias_constraint))
+        return cfg
+
+
+class Activation(Layer):
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg["activation"] = _act_config(self.activation)
+        return cfg
+
+
+class Dropout(Layer):
+    """Sets a fraction `rate` of inputs to 0 during training, scaling the rest by 1/(1-rate)."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= rate <= 1:
+            raise ValueError(f"Dropout layer '{self.name}': `rate` must be in [0, 1], got {rate}.")
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self._rng = None
+        self.supports_masking = True
+
+    def _noise_shape(self, shape):
+        if self.noise_shape is None:
+            return shape
+        return tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
+
+    def _draw(self, shape, dtype):
+        if self.seed is not None:
+            if self._rng is None:
+                self._rng = np.random.default_rng(self.seed)
+            rng = self._rng
+        else:
+            rng = ops.random.generator()
+        keep = 1.0 - self.rate
+        return ((rng.random(self._noise_shape(shape)) < keep) / keep).astype(dtype)
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0:
+            return inputs
+        x = unwrap(inputs)
+        return ops.nn.DropoutMask(self._draw(x.shape, x.dtype))(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(rate=self.rate, noise_shape=None if self.noise_shape is None else list(self.noise_shape),
+                   seed=self.seed)
+        return cfg
+
+
+class SpatialDropout1D(Dropout):
+    """Drops whole feature maps: noise shape (batch, 1, channels)."""
+
+    def __init__(self, rate, **kwargs):
+        super().__init__(rate, **kwargs)
+
+    def _noise_shape(self, shape):
+        return (shape[0], 1, shape[2])
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.pop("noise_shape")
+        cfg.pop("seed")
+        return cfg
+
+
+class SpatialDropout2D(Dropout):
+    def __init__(self, rate, data_format=None, **kwargs):
+        super().__init__(rate, **kwargs)
+        self.data_format = config.normalize_data_format(data_format)
+
+    def _noise_shape(self, shape):
+        if self.data_format == "channels_first":
+            return (shape[0], shape[1], 1, 1)
+        return (shape[0], 1, 1, shape[3])
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.pop("noise_shape")
+        cfg.pop("seed")
+        cfg["data_format"] = self.data_format
+        return cfg
+
+
+class SpatialDropout3D(SpatialDropout2D):
+    def _noise_shape(self, shape):
+        if self.data_format == "channels_first":
+            return (shape[0], shape[1], 1, 1, 1)
+        return (shape[0], 1, 1, 1, shape[4])
+
+
+class Flatten(Layer):
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = config.normalize_data_format(data_format)
+
+    def call(self, inputs):
+        x = inputs
+        n = np.ndim(unwrap(x))
+        if self.data_format == "channels_first" and n > 2:
+            x = ops.transpose(x, (0,) + tuple(range(2, n)) + (1,))
+        shape = np.shape(unwrap(x))
+        if n == 1:
+            return ops.reshape(x, (shape[0], 1))
+        return ops.reshape(x, (shape[0], int(np.prod(shape[1:]))))
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        if any(d is None for d in rest):
+            return (input_shape[0], None)
+        return (input_shape[0], int(np.prod(rest)) if rest else 1)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg["data_format"] = self.data_format
+        return cfg
+
+
+class Reshape(Layer):
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(target_shape)
+
+    def _resolve(self, input_shape):
+        known = int(np.prod([d for d in input_shape[1:]])) if None not in input_shape[1:] else None
+        target = list(self.target_shape)
+        if target.count(-1) > 1:
+            raise ValueError(f"Reshape layer '{self.name}': can only use -1 once in "
+                             f"target_shape {self.target_shape}.")
+        if -1 in target:
+            rest = int(np.prod([d for d in target if d != -1]))
+            if known is None:
+                target[target.index(-1)] = None
+            elif rest == 0 or known % rest:
+                raise ValueError(f"Reshape layer '{self.name}': total size of the input "
+                                 f"{input_shape[1:]} cannot be reshaped to {self.target_shape}.")
+            else:
+                target[target.index(-1)] = known // rest
+        elif known is not None and known != int(np.prod(target)):
+            raise ValueError(f"Reshape layer '{self.name}': total size of the new array must be "
+                             f"unchanged, input_shape = {list(input_shape[1:])}, output_shape = "
+                             f"{list(self.target_shape)}")
+        return tuple(target)
+
+    def call(self, inputs):
+        shape = np.shape(unwrap(inputs))
+        return ops.reshape(inputs, (shape[0],) + self._resolve(shape))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + self._resolve(tuple(input_shape))
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg["target_shape"] = list(self.target_shape)
+        return cfg
+
+
+class Permute(Layer):
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(f"Permute layer '{self.name}': invalid permutation `dims` "
+                             f"{self.dims}; the indices start at 1 (the batch axis is not "
+                             "permuted) and each must appear once.")
+
+    def call(self, inputs):
+        return ops.transpose(inputs, (0,) + self.dims)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg["dims"] = list(self.dims)
+        return cfg
+
+
+class RepeatVector(Layer):
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        self.n = int(n)
+
+    def call(self, inputs):
+        return ops.repeat_elements(ops.expand_dims(inputs, 1), self.n, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg["n"] = self.n
+        return cfg
+
+
+def _func_dump(fn):
+    code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
+    defaults = fn.__defaults__
+    closure = tuple(c.cell_contents for c in fn.__closure__) if fn.__closure__ else None
+    return code, defaults, closure
+
+
+def _func_load(code, defaults=None, closure=None, globs=None):
+    if isinstance(code, (tuple, list)):
+        code, defaults, closure = code
+        if isinstance(defaults, list):
+            defaults = tuple(defaults)
+    raw = marshal.loads(base64.b64decode(code.encode("ascii")))  # noqa: S302 - only with safe_mode=False
+    cells = tuple(types.CellType(c) for c in closure) if closure else None
+    return types.FunctionType(raw, globs or globals(), raw.co_name, defaults, cells)
+
+
+class Lambda(Layer):
+    """Wraps an arbitrary expression (written with kernelkit.backend ops) as a layer."""
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        self.function = function
+        self._output_shape = output_shape
+        self.mask = mask
+        self.arguments = arguments or {}
+        self.supports_masking = mask is not None
+
+    def call(self, inputs, mask=None, training=None):
+        kw = dict(self.arguments)
+        import inspect
+        try:
+            params = inspect.signature(self.function).parameters
+        except (TypeError, ValueError):
+            params = {}
+        if "mask" in params:
+            kw["mask"] = mask
+        if "training" in params:
+            kw["training"] = training
+        return self.function(inputs, **kw)
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return tuple(self._output_shape(input_shape))
+        return (input_shape[0] if not isinstance(input_shape, list) else input_shape[0][0],) + \
+            tuple(self._output_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
+
+    def get_config(self):
+        cfg = super().get_config()
+        fn = self.function
+        from ..saving import registry
+        if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>" or registry.lookup(
+                "function", getattr(fn, "__name__", "")) is None and fn.__module__ == "__main__":
+            cfg.update(function=_func_dump(fn), function_type="lambda",
+                       module=getattr(fn, "__module__", None))
+        else:
+            cfg.update(function=fn.__name__, function_type="function",
+                       module=getattr(fn, "__module__", None))
+        if callable(self._output_shape):
+            cfg.update(output_shape=_func_dump(self._output_shape), output_shape_type="lambda")
+        else:
+            cfg.update(output_shape=None if self._output_shape is None else list(self._output_shape),
+                       output_shape_type="raw")
+        cfg["arguments"] = self.arguments
+        cfg["mask"] = None if self.mask is None or callable(self.mask) else self.mask
+        return cfg
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        from ..saving import registry
+        config = dict(config)
+        ftype = config.pop("function_type", "function")
+        fn = config.pop("function")
+        config.pop("module", None)
+        if ftype == "lambda":
+            if safe_mode:
+                raise ValueError(
+                    f"Lambda layer '{config.get('name')}': its function is stored as Python "
+                    "bytecode, and loading it would run code from the file. kernelkit refuses "
+                    "this by default; pass `safe_mode=False` to `load_model` (or "
+                    "`model_from_json`/`model_from_config`) if you trust the file.")
+            fn = _func_load(fn)
+        else:
+            found = registry.lookup("function", fn, custom_objects)
+            if found is None:
+                raise registry.unknown("function", fn)
+            fn = found
+        otype = config.pop("output_shape_type", "raw")
+        oshape = config.pop("output_shape", None)
+        if otype == "lambda" and oshape is not None:
+            if safe_mode:
+                raise ValueError(f"Lambda layer '{config.get('name')}': its output_shape is "
+                                 "stored as Python bytecode; pass `safe_mode=False` to load it.")
+            oshape = _func_load(oshape)
+        return cls(fn, output_shape=oshape, **config)
+
+
+class ActivityRegularization(Layer):
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = l1, l2
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.pop("activity_regularizer", None)
+        cfg.update(l1=self.l1, l2=self.l2)
+        return cfg
+
+
+class Masking(Layer):
+    """Masks time steps whose features all equal `mask_value`."""
+
+    _computes_mask = True
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return np.any(unwrap(inputs) != self.mask_value, axis=-1)
+
+    def call(self, inputs):
+        keep = np.any(unwrap(inputs) != self.mask_value, axis=-1, keepdims=True)
+        return ops.multiply(inputs, keep.astype(np.asarray(unwrap(inputs)).dtype))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg["mask_value"] = self.mask_value
+        return cfg

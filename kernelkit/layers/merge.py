@@ -1,0 +1,206 @@
+"""Merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot) and
+their functional forms (`add([a, b])`, ...)."""
+import functools
+
+import numpy as np
+
+from .. import ops
+from ..ops.core import unwrap
+from .base import Layer
+
+
+class _Merge(Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def _check(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
+            raise ValueError(f"A merge layer ('{self.name}') should be called on a list of at "
+                             f"least 2 inputs. Got: {type(inputs).__name__}"
+                             f"{'' if not isinstance(inputs, (list, tuple)) else ' of ' + str(len(inputs))}")
+
+    def build(self, input_shape):
+        self._check(input_shape)
+        self._shape_check(input_shape)
+        self.built = True
+
+    def _shape_check(self, shapes):
+        ref = shapes[0][1:]
+        for s in shapes[1:]:
+            a, b = ref, s[1:]
+            if len(a) == len(b) and any(x is not None and y is not None and x != y and 1 not in (x, y)
+                                         for x, y in zip(a, b)):
+                raise ValueError(f"Layer '{self.name}': operands could not be broadcast together "
+                                 f"with shapes {[tuple(x) for x in shapes]}")
+
+    def call(self, inputs):
+        self._check(inputs)
+        return functools.reduce(self._merge, inputs)
+
+    def compute_output_shape(self, input_shape):
+        out = list(input_shape[0])
+        for s in input_shape[1:]:
+            out = [a if b in (1,) else b if a in (1,) else (a if a is not None else b)
+                   for a, b in zip(out, s)] if len(s) == len(out) else out
+        return tuple(out)
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None or all(m is None for m in mask):
+            return None
+        masks = [np.asarray(unwrap(m), bool) for m in mask if m is not None]
+        return functools.reduce(np.logical_and, masks)
+
+
+class Add(_Merge):
+    _merge = staticmethod(ops.add)
+
+
+class Subtract(_Merge):
+    def _check(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError(f"A `Subtract` layer ('{self.name}') should be called on exactly "
+                             "2 inputs.")
+
+    _merge = staticmethod(ops.subtract)
+
+
+class Multiply(_Merge):
+    _merge = staticmethod(ops.multiply)
+
+
+class Maximum(_Merge):
+    _merge = staticmethod(ops.maximum)
+
+
+class Minimum(_Merge):
+    _merge = staticmethod(ops.minimum)
+
+
+class Average(_Merge):
+    def call(self, inputs):
+        self._check(inputs)
+        return ops.multiply(functools.reduce(ops.add, inputs), 1.0 / len(inputs))
+
+
+class Concatenate(_Merge):
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def _shape_check(self, shapes):
+        ranks = {len(s) for s in shapes}
+        if len(ranks) != 1:
+            raise ValueError(f"Concatenate layer '{self.name}' requires inputs with matching "
+                             f"shapes except for the concatenation axis. Got inputs shapes: "
+                             f"{[tuple(s) for s in shapes]}")
+        rank = ranks.pop()
+        ax = self.axis % rank
+        for s in shapes[1:]:
+            for i, (a, b) in enumerate(zip(shapes[0], s)):
+                if i != ax and a is not None and b is not None and a != b:
+                    raise ValueError(
+                        f"Concatenate layer '{self.name}' requires inputs with matching shapes "
+                        f"except for the concatenation axis. Got inputs shapes: "
+                        f"{[tuple(x) for x in shapes]}")
+
+    def call(self, inputs):
+        self._check(inputs)
+        return ops.concatenate(list(inputs), axis=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        out = list(input_shape[0])
+        ax = self.axis % len(out)
+        sizes = [s[ax] for s in input_shape]
+        out[ax] = None if any(s is None for s in sizes) else sum(sizes)
+        return tuple(out)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class Dot(_Merge):
+    """Dot product along `axes` of two batched tensors (optionally cosine-normalised)."""
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axes = axes if isinstance(axes, (list, tuple)) else [axes, axes]
+        self.axes = list(self.axes)
+        self.normalize = normalize
+        self.supports_masking = False
+
+    def _check(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError(f"A `Dot` layer ('{self.name}') should be called on exactly 2 inputs.")
+
+    def _shape_check(self, shapes):
+        a, b = shapes
+        ax0, ax1 = self.axes[0] % len(a), self.axes[1] % len(b)
+        if a[ax0] is not None and b[ax1] is not None and a[ax0] != b[ax1]:
+            raise ValueError(f"Dot layer '{self.name}': dimension incompatibility "
+                             f"{a[ax0]} != {b[ax1]}. Layer shapes: {a}, {b}")
+
+    def call(self, inputs):
+        self._check(inputs)
+        a, b = inputs
+        na, nb = np.ndim(unwrap(a)), np.ndim(unwrap(b))
+        ax0, ax1 = self.axes[0] % na, self.axes[1] % nb
+        if self.normalize:
+            a, b = ops.l2_normalize(a, ax0), ops.l2_normalize(b, ax1)
+        # move the contracted axis of a last and of b to position 1, then batched matmul
+        pa = [0] + [i for i in range(1, na) if i != ax0] + [ax0]
+        pb = [0, ax1] + [i for i in range(1, nb) if i != ax1]
+        a2 = ops.transpose(a, pa)
+        b2 = ops.transpose(b, pb)
+        sa, sb = np.shape(unwrap(a2)), np.shape(unwrap(b2))
+        a3 = ops.reshape(a2, (sa[0], -1, sa[-1]))
+        b3 = ops.reshape(b2, (sb[0], sb[1], -1))
+        out = ops.matmul(a3, b3)
+        shape = (sa[0],) + tuple(sa[1:-1]) + tuple(sb[2:])
+        if len(shape) == 1:
+            shape = shape + (1,)
+        return ops.reshape(out, shape)
+
+    def compute_output_shape(self, input_shape):
+        a, b = list(input_shape[0]), list(input_shape[1])
+        ax0, ax1 = self.axes[0] % len(a), self.axes[1] % len(b)
+        a.pop(ax0)
+        b.pop(ax1)
+        b.pop(0)
+        out = a + b
+        return tuple(out) if len(out) > 1 else (out[0], 1)
+
+    def get_config(self):
+        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
+
+
+def add(inputs, **kwargs):
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes, normalize=False, **kwargs):
+    return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)

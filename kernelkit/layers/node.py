@@ -1,0 +1,127 @@
+"""The functional API's symbolic graph: KerasTensor and Node.
+
+Calling a layer on KerasTensors builds the layer, infers the output shape and records a
+Node; the graph is used for building, summary, plot_model and get_config. Training and
+inference run the same layers eagerly (models/functional.py walks the nodes).
+
+These live with the layers (not in models/, where DESIGN.md first drew them) because
+`Layer.__call__` creates them: the dependency has to point downwards.
+"""
+import numpy as np
+
+from ..ops.core import SymbolicTensor
+from ..ops.math import _install_operators
+
+
+class KerasTensor(SymbolicTensor):
+    """A symbolic tensor: a shape (None for unknown sizes), a dtype and where it came from."""
+
+    __slots__ = ("shape", "dtype", "name", "_keras_history", "__weakref__")
+
+    def __init__(self, shape, dtype="float32", name=None, history=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = np.dtype(dtype).name
+        self.name = name
+        self._keras_history = history  # (layer, node_index, tensor_index)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def node(self):
+        layer, node_index, _ = self._keras_history
+        return layer._inbound_nodes[node_index]
+
+    def __repr__(self):
+        layer = self._keras_history[0].name if self._keras_history else None
+        return (f"<KerasTensor shape={self.shape} dtype={self.dtype} "
+                f"(created by layer '{layer}')>")
+
+    def __len__(self):
+        raise TypeError("len() of a symbolic tensor is not defined; use K.int_shape(x).")
+
+    def __getitem__(self, index):
+        from ..ops.array import getitem
+        return getitem(self, index)
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            "A symbolic KerasTensor has no value: it stands for the data a model will be "
+            "given. Use it to build a Model, or call the model on real arrays.")
+
+    __hash__ = object.__hash__
+
+
+_install_operators(KerasTensor)
+
+
+class Node:
+    """One call of `layer` on symbolic inputs.
+
+    `call_args` is the first positional argument as given (a tensor or a list of tensors);
+    `call_kwargs` holds the other keyword arguments (non-tensor ones, and tensors such as
+    `initial_state`), with tensors kept in place.
+    """
+
+    def __init__(self, layer, call_args, call_kwargs, outputs):
+        self.layer = layer
+        self.call_args = call_args
+        self.call_kwargs = call_kwargs
+        self.outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        self.output_structure = outputs
+        self.input_tensors = flatten_tensors((call_args, list(call_kwargs.values())))
+        self.index = len(layer._inbound_nodes)
+        layer._inbound_nodes.append(self)
+        for i, t in enumerate(self.outputs):
+            t._keras_history = (layer, self.index, i)
+
+    @property
+    def inbound_layers(self):
+        return [t._keras_history[0] for t in self.input_tensors]
+
+    @property
+    def input_shapes(self):
+        s = [t.shape for t in self.input_tensors]
+        return s[0] if len(s) == 1 else s
+
+    @property
+    def output_shapes(self):
+        s = [t.shape for t in self.outputs]
+        return s[0] if len(s) == 1 else s
+
+
+def flatten_tensors(structure):
+    """All KerasTensors in a nested list/tuple/dict structure, in order."""
+    out = []
+    stack = [structure]
+    while stack:
+        s = stack.pop()
+        if isinstance(s, KerasTensor):
+            out.append(s)
+        elif isinstance(s, (list, tuple)):
+            stack.extend(reversed(s))
+        elif isinstance(s, dict):
+            stack.extend(reversed(list(s.values())))
+    return out
+
+
+def map_structure(fn, structure):
+    """Apply `fn` to each KerasTensor of a nested structure, keeping the structure."""
+    if isinstance(structure, KerasTensor):
+        return fn(structure)
+    if isinstance(structure, list):
+        return [map_structure(fn, s) for s in structure]
+    if isinstance(structure, tuple):
+        return tuple(map_structure(fn, s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: map_structure(fn, v) for k, v in structure.items()}
+    return structure
+
+
+def is_symbolic(x):
+    if isinstance(x, KerasTensor):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(is_symbolic(v) for v in x)
+    return False

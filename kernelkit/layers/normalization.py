@@ -1,0 +1,158 @@
+"""BatchNormalization and LayerNormalization."""
+import numpy as np
+
+from .. import constraints, initializers, ops, regularizers
+from ..ops.core import unwrap
+from .base import Layer
+
+
+def _axes_list(axis):
+    return list(axis) if isinstance(axis, (list, tuple)) else [axis]
+
+
+class BatchNormalization(Layer):
+    """Normalises over the batch (and all axes but `axis`), keeping moving statistics.
+
+    During `fit` a trainable BatchNormalization uses the batch statistics and updates its
+    moving mean and variance; a frozen one (`trainable=False`) runs in inference mode, as
+    tf.keras 2 does.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        for k in ("renorm", "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size",
+                  "adjustment", "synchronized"):
+            kwargs.pop(k, None)
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        axes = [a % ndim for a in _axes_list(self.axis)]
+        for a in axes:
+            if a == 0 or a >= ndim or input_shape[a] is None:
+                raise ValueError(f"BatchNormalization layer '{self.name}': axis {self.axis} is "
+                                 f"invalid for input shape {input_shape}.")
+        self._axes = axes
+        shape = tuple(input_shape[a] for a in axes)
+        self._reduce = tuple(i for i in range(ndim) if i not in axes)
+        self._bshape = tuple(input_shape[i] if i in axes else 1 for i in range(ndim))
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+        self.moving_mean = self.add_weight("moving_mean", shape,
+                                           initializer=self.moving_mean_initializer, trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape,
+                                               initializer=self.moving_variance_initializer,
+                                               trainable=False)
+        self.built = True
+
+    def _shaped(self, w):
+        if w is None:
+            return None
+        return w if len(self._axes) == 1 and self._axes[0] == len(self._bshape) - 1 \
+            else ops.reshape(w, self._bshape)
+
+    def call(self, inputs, training=None):
+        if training and self.trainable:
+            op = ops.nn.BatchNormTraining(self._reduce, self.epsilon)
+            y, mean, var = op(inputs, self._shaped(self.gamma), self._shaped(self.beta))
+            m = self.momentum
+            shape = self.moving_mean.shape
+            self.moving_mean.value[...] = (m * self.moving_mean.value
+                                           + (1 - m) * unwrap(mean).reshape(shape))
+            self.moving_variance.value[...] = (m * self.moving_variance.value
+                                               + (1 - m) * unwrap(var).reshape(shape))
+            return y
+        dt = np.asarray(unwrap(inputs)).dtype
+        inv = (1.0 / np.sqrt(self.moving_variance.value + self.epsilon)).astype(dt)
+        mean = self.moving_mean.value.reshape(self._bshape)
+        x = ops.multiply(ops.subtract(inputs, mean), inv.reshape(self._bshape))
+        if self.gamma is not None:
+            x = ops.multiply(x, self._shaped(self.gamma))
+        if self.beta is not None:
+            x = ops.add(x, self._shaped(self.beta))
+        return x
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
+                   scale=self.scale,
+                   beta_initializer=initializers.serialize(self.beta_initializer),
+                   gamma_initializer=initializers.serialize(self.gamma_initializer),
+                   moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
+                   moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
+                   beta_regularizer=regularizers.serialize(self.beta_regularizer),
+                   gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+                   beta_constraint=constraints.serialize(self.beta_constraint),
+                   gamma_constraint=constraints.serialize(self.gamma_constraint))
+        return cfg
+
+
+class LayerNormalization(Layer):
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
+        kwargs.pop("rms_scaling", None)
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.epsilon, self.center, self.scale = float(epsilon), center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        self._axes = tuple(sorted(a % ndim for a in _axes_list(self.axis)))
+        shape = tuple(input_shape[a] for a in self._axes)
+        self._bshape = tuple(input_shape[i] if i in self._axes else 1 for i in range(ndim))
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+        self.built = True
+
+    def call(self, inputs):
+        def shaped(w):
+            return None if w is None else ops.reshape(w, self._bshape)
+        return ops.nn.LayerNorm(self._axes, self.epsilon)(inputs, shaped(self.gamma), shaped(self.beta))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
+                   beta_initializer=initializers.serialize(self.beta_initializer),
+                   gamma_initializer=initializers.serialize(self.gamma_initializer),
+                   beta_regularizer=regularizers.serialize(self.beta_regularizer),
+                   gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+                   beta_constraint=constraints.serialize(self.beta_constraint),
+                   gamma_constraint=constraints.serialize(self.gamma_constraint))
+        return cfg

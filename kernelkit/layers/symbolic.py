@@ -1,0 +1,125 @@
+"""Calling layers and ops on symbolic tensors: build, infer shapes, record a Node."""
+import numpy as np
+
+from ..ops import core as ops_core
+from .base import Layer, infer_output_shape, unique_name
+from .node import KerasTensor, Node, flatten_tensors, map_structure
+
+
+def symbolic_call(layer, inputs, args, kwargs):
+    if args:
+        raise TypeError(f"Layer '{layer.name}': on symbolic tensors, pass extra call arguments "
+                        f"by keyword (got {len(args)} positional).")
+    shapes = map_structure(lambda t: t.shape, inputs)
+    layer._maybe_build(shapes)
+    plain_kwargs = {k: v for k, v in kwargs.items() if not isinstance(v, KerasTensor)}
+    if type(layer).compute_output_shape is Layer.compute_output_shape and not any(
+            isinstance(v, KerasTensor) for v in kwargs.values()):
+        dtypes = map_structure(lambda t: t.dtype, inputs)
+        out_shapes = infer_output_shape(layer, shapes, dtypes, (), plain_kwargs)
+        out_dtypes = getattr(layer, "_inferred_dtypes", None)
+    else:
+        try:
+            out_shapes = layer.compute_output_shape(shapes)
+        except NotImplementedError:
+            out_shapes = infer_output_shape(layer, shapes, map_structure(lambda t: t.dtype, inputs),
+                                            (), plain_kwargs)
+        out_dtypes = None
+    out_dtype = output_dtype(layer, inputs)
+    multi = isinstance(out_shapes, list) or (
+        isinstance(out_shapes, tuple) and out_shapes and isinstance(out_shapes[0], (tuple, list)))
+    if not multi:
+        outputs = KerasTensor(tuple(out_shapes), out_dtype)
+    else:
+        outputs = [KerasTensor(tuple(s), out_dtype if out_dtypes is None else out_dtypes[i])
+                   for i, s in enumerate(out_shapes)]
+    Node(layer, inputs, dict(kwargs), outputs)
+    return outputs
+
+
+def output_dtype(layer, inputs):
+    dt = getattr(layer, "output_dtype", None)
+    if dt is not None:
+        return dt
+    return layer.dtype
+
+
+class TFOpLambda(Layer):
+    """A layer standing for an op applied to symbolic tensors (`K.square(x)`, `x * 2 + y`).
+
+    Holds the op function and its arguments with the tensors taken out; called on the
+    tensors it puts them back and runs the op eagerly.
+    """
+
+    def __init__(self, function, template, **kwargs):
+        name = kwargs.pop("name", None) or unique_name("tf.math." + function.__name__)
+        super().__init__(name=name, **kwargs)
+        self.function = function
+        self.template = template  # (args, kwargs) with tensors replaced by their index
+        self.built = True
+
+    def call(self, inputs, **kwargs):
+        tensors = inputs if isinstance(inputs, list) else [inputs]
+        args, kw = _fill(self.template, tensors)
+        return self.function(*args, **kw)
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
+                "function": self.function.__name__}
+
+
+class _Slot:
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+
+def _template(args, kwargs):
+    tensors = []
+
+    def take(x):
+        tensors.append(x)
+        return _Slot(len(tensors) - 1)
+
+    t_args = map_structure(take, list(args))
+    t_kwargs = {k: map_structure(take, v) for k, v in kwargs.items()}
+    return (t_args, t_kwargs), tensors
+
+
+def _fill(template, tensors):
+    def put(x):
+        if isinstance(x, _Slot):
+            return tensors[x.index]
+        if isinstance(x, list):
+            return [put(v) for v in x]
+        if isinstance(x, tuple):
+            return tuple(put(v) for v in x)
+        return x
+    args, kwargs = template
+    return [put(a) for a in args], {k: put(v) for k, v in kwargs.items()}
+
+
+def op_on_symbolic(fn, args, kwargs):
+    """Handler for ops called on KerasTensors: wrap the call in a TFOpLambda node."""
+    template, tensors = _template(args, kwargs)
+    layer = TFOpLambda(fn, template)
+    shapes = [t.shape for t in tensors]
+    dtypes = [t.dtype for t in tensors]
+
+    def run(fill):
+        arrays = [np.ones([fill if d is None else d for d in s], dtype=dt)
+                  for s, dt in zip(shapes, dtypes)]
+        with np.errstate(all="ignore"):
+            out = layer.call(arrays if len(arrays) > 1 else arrays[0])
+        out = ops_core.unwrap(out)
+        return np.shape(out), np.asarray(out).dtype
+
+    (s2, dt), (s3, _) = run(2), run(3)
+    shape = tuple(a if a == b else None for a, b in zip(s2, s3))
+    out = KerasTensor(shape, dt if np.issubdtype(dt, np.number) or dt == bool else "float32")
+    Node(layer, tensors if len(tensors) > 1 else tensors[0], {}, out)
+    return out
+
+
+ops_core.set_symbolic_handler(op_on_symbolic)

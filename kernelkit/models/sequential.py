@@ -1,0 +1,138 @@
+"""Sequential: a linear stack of layers, built into a graph as soon as its input shape is known."""
+from ..layers.base import Layer, _accepts_cached
+from ..layers.input_layer import Input, InputLayer
+from ..layers.node import KerasTensor
+from ..ops.core import unwrap
+from .model import Model
+
+
+class Sequential(Model):
+    """`Sequential([Dense(32, input_shape=(784,)), Activation('relu'), ...])`."""
+
+    def __init__(self, layers=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self._seq_layers = []
+        self._input_layer = None
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self):
+        return list(self._seq_layers)
+
+    def _sublayers(self):
+        return list(self._seq_layers)
+
+    def add(self, layer):
+        """Append a layer (or an Input tensor, or a model used as a layer)."""
+        if isinstance(layer, KerasTensor):
+            origin = layer._keras_history[0]
+            if not isinstance(origin, InputLayer):
+                raise TypeError("Sequential.add: a tensor can only be added when it comes "
+                                "straight from `Input`.")
+            self._input_layer = origin
+            self._rebuild()
+            return
+        if isinstance(layer, InputLayer):
+            self._input_layer = layer
+            self._rebuild()
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(f"The added layer must be an instance of class Layer. Found: {layer!r}")
+        if any(existing.name == layer.name for existing in self._seq_layers):
+            raise ValueError(f"All layers added to a Sequential model should have unique names. "
+                             f"Name '{layer.name}' is already the name of a layer in this model. "
+                             "Update the `name` argument to pass a unique name.")
+        if not self._seq_layers and self._input_layer is None:
+            shape = getattr(layer, "_batch_input_shape", None)
+            if shape is None and isinstance(layer, Model) and layer.inputs:
+                shape = layer.inputs[0].shape
+            if shape is not None:
+                dtype = layer._dtype if not isinstance(layer, Model) else None
+                if type(layer).__name__ == "Embedding":
+                    dtype = "float32"
+                self._input_layer = InputLayer(batch_input_shape=shape, dtype=dtype,
+                                               name=f"{layer.name}_input")
+        self._seq_layers.append(layer)
+        self._rebuild()
+
+    def pop(self):
+        """Remove the last layer."""
+        if not self._seq_layers:
+            raise TypeError("There are no layers in the model.")
+        self._seq_layers.pop()
+        self._self_graph = None
+        self.built = False
+        self._rebuild()
+
+    def _rebuild(self):
+        if self._input_layer is None or not self._seq_layers:
+            self._self_graph = None
+            return
+        x = inputs = self._input_layer._inbound_nodes[0].outputs[0]
+        for layer in self._seq_layers:
+            x = layer(x)
+            if isinstance(x, list):
+                if len(x) != 1:
+                    raise ValueError(f"All layers in a Sequential model should have a single "
+                                     f"output tensor; layer '{layer.name}' has {len(x)}. For "
+                                     "multi-output layers, use the functional API.")
+                x = x[0]
+        self._init_graph(inputs, x)
+
+    def build(self, input_shape=None):
+        if input_shape is None:
+            if self._self_graph is None:
+                raise ValueError("You must provide an `input_shape` argument.")
+            return
+        if self._self_graph is None:
+            shape = tuple(input_shape)
+            self._input_layer = InputLayer(batch_input_shape=shape, name=f"{self._seq_layers[0].name}_input"
+                                           if self._seq_layers else None)
+            self._rebuild()
+        self.built = True
+
+    def _maybe_build(self, input_shape):
+        if self._self_graph is None and self._seq_layers and isinstance(input_shape, tuple):
+            self.build((None,) + tuple(input_shape[1:]))
+        self.built = True
+
+    def _build_from_data(self, x):
+        shape = (None,) + tuple(x.shape[1:])
+        dtype = x.dtype.name if x.dtype.kind in "iu" else None
+        self._input_layer = InputLayer(batch_input_shape=shape, dtype=dtype,
+                                       name=f"{self._seq_layers[0].name}_input")
+        self._rebuild()
+
+    def call(self, inputs, training=None, mask=None):
+        if self._self_graph is None and self._seq_layers:
+            self._build_from_data(unwrap(inputs))
+        x = inputs
+        for layer in self._seq_layers:
+            kwargs = {}
+            if training is not None and _accepts_cached(type(layer), "training"):
+                kwargs["training"] = training
+            if mask is not None and _accepts_cached(type(layer), "mask"):
+                kwargs["mask"] = mask
+            y = layer(x, **kwargs)
+            mask = layer.compute_mask(x, mask) if (mask is not None or getattr(
+                layer, "_computes_mask", False)) else None
+            x = y
+        self._last_mask = mask
+        return x
+
+    def compute_mask(self, inputs, mask=None):
+        return getattr(self, "_last_mask", None)
+
+    @property
+    def input_names(self):
+        return [self._input_layer.name] if self._input_layer is not None else ["input_1"]
+
+    def get_config(self):
+        from ..saving.model_config import sequential_config
+        return sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..saving.model_config import sequential_from_config
+        return sequential_from_config(cls, config, custom_objects)

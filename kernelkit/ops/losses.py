@@ -1,0 +1,141 @@
+"""Cross-entropy ops on the fused loss kernels (Keras backend semantics).
+
+When `from_logits` is False but the predictions were produced by a softmax or sigmoid
+(they carry `_keras_logits`), the logits are used instead, as tf.keras does: the loss is
+then computed stably and its gradient goes straight to the logits.
+"""
+import numpy as np
+
+from ..kernels import losses as K_loss
+from .. import config
+from .core import Op, Tensor, polymorphic
+
+
+def _flat2d(x):
+    return x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+
+
+class SoftmaxCrossEntropy(Op):
+    def forward(self, logits, target):
+        l2 = np.ascontiguousarray(_flat2d(logits))
+        t2 = np.ascontiguousarray(_flat2d(target), dtype=logits.dtype)
+        loss, self.prob = K_loss.softmax_cross_entropy_forward(l2, t2)
+        self.target, self.shape = t2, logits.shape
+        return loss.reshape(logits.shape[:-1])
+
+    def backward(self, g):
+        d = K_loss.softmax_cross_entropy_backward(
+            np.ascontiguousarray(g, dtype=self.prob.dtype).reshape(-1), self.prob, self.target)
+        return d.reshape(self.shape), None
+
+
+class SparseSoftmaxCrossEntropy(Op):
+    def forward(self, logits, labels):
+        l2 = np.ascontiguousarray(_flat2d(logits))
+        lab = np.asarray(labels).reshape(-1).astype(np.int64)
+        if lab.size != l2.shape[0]:
+            raise ValueError(f"sparse_categorical_crossentropy: {lab.size} labels for "
+                             f"{l2.shape[0]} predictions (shape {logits.shape}).")
+        if lab.size and (lab.min() < 0 or lab.max() >= l2.shape[1]):
+            raise ValueError(f"sparse_categorical_crossentropy: labels must be in "
+                             f"[0, {l2.shape[1]}), got values in [{lab.min()}, {lab.max()}].")
+        loss, self.prob = K_loss.sparse_softmax_cross_entropy_forward(l2, lab)
+        self.labels, self.shape = lab, logits.shape
+        return loss.reshape(logits.shape[:-1])
+
+    def backward(self, g):
+        d = K_loss.sparse_softmax_cross_entropy_backward(
+            np.ascontiguousarray(g, dtype=self.prob.dtype).reshape(-1), self.prob, self.labels)
+        return d.reshape(self.shape), None
+
+
+class CategoricalCrossEntropy(Op):
+    def __init__(self, eps):
+        self.eps = eps
+
+    def forward(self, prob, target):
+        p2 = np.ascontiguousarray(_flat2d(prob))
+        t2 = np.ascontiguousarray(_flat2d(target), dtype=prob.dtype)
+        self.p2, self.t2, self.shape = p2, t2, prob.shape
+        return K_loss.categorical_cross_entropy_forward(p2, t2, self.eps).reshape(prob.shape[:-1])
+
+    def backward(self, g):
+        d = K_loss.categorical_cross_entropy_backward(
+            np.ascontiguousarray(g, dtype=self.p2.dtype).reshape(-1), self.p2, self.t2, self.eps)
+        return d.reshape(self.shape), None
+
+
+class SigmoidBinaryCrossEntropy(Op):
+    def forward(self, logits, target):
+        logits = np.ascontiguousarray(logits)
+        self.target = np.ascontiguousarray(np.broadcast_to(target, logits.shape), dtype=logits.dtype)
+        loss, self.prob = K_loss.sigmoid_binary_cross_entropy_forward(logits, self.target)
+        return loss
+
+    def backward(self, g):
+        return K_loss.sigmoid_binary_cross_entropy_backward(
+            np.ascontiguousarray(g, dtype=self.prob.dtype), self.prob, self.target), None
+
+
+class BinaryCrossEntropy(Op):
+    def __init__(self, eps):
+        self.eps = eps
+
+    def forward(self, prob, target):
+        self.prob = np.ascontiguousarray(prob)
+        self.target = np.ascontiguousarray(np.broadcast_to(target, prob.shape), dtype=prob.dtype)
+        return K_loss.binary_cross_entropy_forward(self.prob, self.target, self.eps)
+
+    def backward(self, g):
+        return K_loss.binary_cross_entropy_backward(
+            np.ascontiguousarray(g, dtype=self.prob.dtype), self.prob, self.target, self.eps), None
+
+
+def _eps():
+    return config.epsilon()
+
+
+@polymorphic
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Per-sample categorical cross-entropy over `axis` (the last)."""
+    if axis not in (-1, np.ndim(output) - 1):
+        from .array import transpose
+        perm = [i for i in range(np.ndim(output)) if i != axis % np.ndim(output)]
+        perm.append(axis % np.ndim(output))
+        target, output = transpose(target, perm), transpose(output, perm)
+    if from_logits:
+        return SoftmaxCrossEntropy()(output, target)
+    logits = getattr(output, "_keras_logits", None)
+    if logits is not None and getattr(output, "_keras_activation", "softmax") == "softmax":
+        return SoftmaxCrossEntropy()(logits, target)
+    return CategoricalCrossEntropy(_eps())(output, target)
+
+
+@polymorphic
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Per-sample cross-entropy with integer targets (the target may keep a trailing 1)."""
+    target = target.value if isinstance(target, Tensor) else target
+    if from_logits:
+        return SparseSoftmaxCrossEntropy()(output, target)
+    logits = getattr(output, "_keras_logits", None)
+    if logits is not None and getattr(output, "_keras_activation", "softmax") == "softmax":
+        return SparseSoftmaxCrossEntropy()(logits, target)
+    from .math import log, clip
+    from .array import gather, reshape
+    eps = _eps()
+    n = int(np.prod(np.shape(output)[:-1]))
+    flat = reshape(clip(output, eps, 1 - eps), (-1,))
+    lab = np.asarray(target).reshape(-1).astype(np.int64)
+    idx = np.arange(n) * np.shape(output)[-1] + lab
+    return reshape(-log(gather(flat, idx)), np.shape(output)[:-1])
+
+
+@polymorphic
+def binary_crossentropy(target, output, from_logits=False):
+    """Elementwise binary cross-entropy (the Keras loss then means the last axis)."""
+    if from_logits:
+        return SigmoidBinaryCrossEntropy()(output, target)
+    logits = getattr(output, "_keras_logits", None)
+    if logits is not None and getattr(output, "_keras_activation", "sigmoid") == "sigmoid":
+        return SigmoidBinaryCrossEntropy()(logits, target)
+    return BinaryCrossEntropy(_eps())(output, target)

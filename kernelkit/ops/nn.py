@@ -1,0 +1,306 @@
+"""Neural-network ops: dense, activations, softmax, dropout and the normalizations."""
+import numpy as np
+
+from ..kernels import activations as K_act
+from ..kernels.dense import dense_backward, dense_forward, no_bias
+from .core import Op, Tensor, polymorphic
+
+
+class Dense(Op):
+    """act(x @ w + b) over the last axis of x, bias and activation fused in one kernel."""
+
+    def __init__(self, code=K_act.LINEAR, alpha=0.0):
+        self.code, self.alpha = code, alpha
+
+    def forward(self, x, w, b):
+        shape = x.shape
+        x2 = x if x.ndim == 2 else x.reshape(-1, shape[-1])
+        y = dense_forward(x2, w, no_bias(x2.dtype) if b is None else b, self.code, self.alpha)
+        self.x2, self.w, self.y = x2, w, y
+        return y if x.ndim == 2 else y.reshape(shape[:-1] + (w.shape[1],))
+
+    def backward(self, g):
+        g2 = g.reshape(self.y.shape)
+        dx, dw, db = dense_backward(g2, self.x2, self.w, self.y, self.code, self.alpha,
+                                    self.needs_grad[0])
+        if dx is not None:
+            dx = dx.reshape(g.shape[:-1] + (self.w.shape[0],))
+        return dx, dw, db if self.needs_grad[2] else None
+
+
+class Activation(Op):
+    """An elementwise activation selected by its kernel code."""
+
+    def __init__(self, code, alpha=0.0):
+        self.code, self.alpha = code, alpha
+
+    def forward(self, x):
+        self.y = K_act.activation_forward(np.ascontiguousarray(x), self.code, self.alpha)
+        return self.y
+
+    def backward(self, g):
+        return (K_act.activation_backward(np.ascontiguousarray(g), self.y, self.code, self.alpha),)
+
+
+class _LastAxis(Op):
+    """Runs a row-wise 2D kernel over any axis by moving that axis last."""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        self.moved = self.axis not in (-1, x.ndim - 1)
+        xm = np.moveaxis(x, self.axis, -1) if self.moved else x
+        self.mshape = xm.shape
+        y2 = self.kernel_forward(np.ascontiguousarray(xm).reshape(-1, xm.shape[-1]))
+        self.y2 = y2
+        y = y2.reshape(self.mshape)
+        return np.ascontiguousarray(np.moveaxis(y, -1, self.axis)) if self.moved else y
+
+    def backward(self, g):
+        gm = np.moveaxis(g, self.axis, -1) if self.moved else g
+        gx = self.kernel_backward(np.ascontiguousarray(gm).reshape(self.y2.shape), self.y2)
+        gx = gx.reshape(self.mshape)
+        return (np.ascontiguousarray(np.moveaxis(gx, -1, self.axis)) if self.moved else gx,)
+
+
+class Softmax(_LastAxis):
+    kernel_forward = staticmethod(K_act.softmax_forward)
+    kernel_backward = staticmethod(K_act.softmax_backward)
+
+
+class LogSoftmax(_LastAxis):
+    kernel_forward = staticmethod(K_act.log_softmax_forward)
+    kernel_backward = staticmethod(K_act.log_softmax_backward)
+
+
+class ReLU(Op):
+    """Keras's general ReLU: max_value, negative_slope and threshold."""
+
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0):
+        self.max_value, self.slope, self.threshold = max_value, negative_slope, threshold
+
+    def forward(self, x):
+        self.x = x
+        y = np.where(x >= self.threshold, x, self.slope * (x - self.threshold)).astype(x.dtype)
+        if self.max_value is not None:
+            y = np.minimum(y, np.asarray(self.max_value, x.dtype))
+        return y
+
+    def backward(self, g):
+        x = self.x
+        d = np.where(x >= self.threshold, 1.0, self.slope).astype(x.dtype)
+        if self.max_value is not None:
+            d = d * (x < self.max_value)
+        return (g * d,)
+
+
+class PReLU(Op):
+    def forward(self, x, alpha):
+        self.x, self.alpha = x, alpha
+        return np.where(x > 0, x, alpha * x).astype(x.dtype)
+
+    def backward(self, g):
+        from .math import unbroadcast
+        pos = self.x > 0
+        gx = g * np.where(pos, 1.0, self.alpha).astype(g.dtype)
+        ga = unbroadcast(np.where(pos, 0.0, g * self.x).astype(g.dtype), self.alpha.shape)
+        return gx, ga
+
+
+class DropoutMask(Op):
+    """x * mask, the mask drawn in forward (already scaled by 1/(1-rate) where needed)."""
+
+    def __init__(self, mask):
+        self.mask = mask
+
+    def forward(self, x):
+        return x * self.mask
+
+    def backward(self, g):
+        return (g * self.mask,)
+
+
+class BatchNormTraining(Op):
+    """Normalise with the batch statistics over `axes`; returns (y, mean, var)."""
+
+    def __init__(self, axes, epsilon):
+        self.axes, self.eps = axes, epsilon
+
+    def forward(self, x, gamma, beta):
+        mean = x.mean(axis=self.axes, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(axis=self.axes, keepdims=True)
+        inv = 1.0 / np.sqrt(var + self.eps)
+        xhat = xc * inv
+        self.xhat, self.inv, self.gamma = xhat, inv, gamma
+        self.has_gamma, self.has_beta = gamma is not None, beta is not None
+        self.beta_shape = None if beta is None else beta.shape
+        y = xhat * gamma if gamma is not None else xhat.copy()
+        if beta is not None:
+            y += beta
+        return y.astype(x.dtype, copy=False), mean, var
+
+    def backward(self, g, _gmean, _gvar):
+        # gamma and beta arrive already shaped to broadcast against x (the layer reshapes them)
+        xhat, inv, gamma = self.xhat, self.inv, self.gamma
+        n = xhat.size // inv.size
+        dgamma = (g * xhat).sum(axis=self.axes, keepdims=True).reshape(gamma.shape) \
+            if self.has_gamma else None
+        dbeta = g.sum(axis=self.axes, keepdims=True).reshape(self.beta_shape) \
+            if self.has_beta else None
+        dx = None
+        if self.needs_grad[0]:
+            gh = g * gamma if self.has_gamma else g
+            dx = inv / n * (n * gh - gh.sum(axis=self.axes, keepdims=True)
+                            - xhat * (gh * xhat).sum(axis=self.axes, keepdims=True))
+            dx = dx.astype(g.dtype, copy=False)
+        return dx, dgamma, dbeta
+
+
+class LayerNorm(Op):
+    """Normalise each sample over `axes` (the trailing ones), then scale and shift."""
+
+    def __init__(self, axes, epsilon):
+        self.axes, self.eps = axes, epsilon
+
+    def forward(self, x, gamma, beta):
+        mean = x.mean(axis=self.axes, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(axis=self.axes, keepdims=True)
+        inv = 1.0 / np.sqrt(var + self.eps)
+        xhat = (xc * inv).astype(x.dtype, copy=False)
+        self.xhat, self.inv, self.gamma = xhat, inv, gamma
+        self.has_gamma, self.has_beta = gamma is not None, beta is not None
+        self.beta_shape = None if beta is None else beta.shape
+        y = xhat * gamma if gamma is not None else xhat.copy()
+        if beta is not None:
+            y = y + beta
+        return y.astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        from .math import unbroadcast
+        xhat, inv = self.xhat, self.inv
+        n = xhat.size // inv.size
+        dgamma = unbroadcast(g * xhat, self.gamma.shape) if self.has_gamma else None
+        dbeta = unbroadcast(g, self.beta_shape) if self.has_beta else None
+        gh = g * self.gamma if self.has_gamma else g
+        dx = inv / n * (n * gh - gh.sum(axis=self.axes, keepdims=True)
+                        - xhat * (gh * xhat).sum(axis=self.axes, keepdims=True))
+        return dx.astype(g.dtype, copy=False), dgamma, dbeta
+
+
+class L2Normalize(Op):
+    def __init__(self, axis, epsilon=1e-12):
+        self.axis, self.eps = axis, epsilon
+
+    def forward(self, x):
+        sq = (x * x).sum(axis=self.axis, keepdims=True)
+        self.clipped = sq < self.eps
+        self.inv = 1.0 / np.sqrt(np.maximum(sq, self.eps))
+        self.y = (x * self.inv).astype(x.dtype, copy=False)
+        return self.y
+
+    def backward(self, g):
+        inner = (g * self.y).sum(axis=self.axis, keepdims=True)
+        dx = self.inv * (g - np.where(self.clipped, 0.0, self.y * inner))
+        return (dx.astype(g.dtype, copy=False),)
+
+
+# ---- functions ------------------------------------------------------------------------
+
+_LOGIT_ACTIVATIONS = ("softmax", "sigmoid")
+
+
+def _with_logits(y, logits, activation):
+    """Mark `y` as produced from `logits`, so cross-entropy can use the stable fused form."""
+    if not isinstance(y, Tensor):
+        y = Tensor(y)
+    y._keras_logits = logits
+    y._keras_activation = activation
+    return y
+
+
+@polymorphic
+def dense(x, kernel, bias=None, activation="linear"):
+    """act(x @ kernel + bias); softmax and sigmoid outputs remember their logits."""
+    if activation in _LOGIT_ACTIVATIONS:
+        return activation_by_name(Dense()(x, kernel, bias), activation)
+    code = K_act.CODES[activation]
+    return Dense(code)(x, kernel, bias)
+
+
+def activation_by_name(x, name, alpha=0.0, axis=-1):
+    """Apply the named Keras activation (any of kernels.activations.CODES, or softmax)."""
+    if name == "softmax":
+        return _with_logits(Softmax(axis)(x), x, "softmax") if axis in (-1, np.ndim(x) - 1) \
+            else Softmax(axis)(x)
+    if name == "sigmoid":
+        return _with_logits(Activation(K_act.SIGMOID)(x), x, "sigmoid")
+    if name == "linear":
+        return x
+    if name == "elu" and alpha == 0.0:
+        alpha = 1.0
+    return Activation(K_act.CODES[name], alpha)(x)
+
+
+@polymorphic
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    if max_value is None and threshold == 0.0:
+        if alpha == 0.0:
+            return Activation(K_act.RELU)(x)
+        return Activation(K_act.LEAKY_RELU, alpha)(x)
+    return ReLU(max_value, alpha, threshold)(x)
+
+
+@polymorphic
+def elu(x, alpha=1.0):
+    return Activation(K_act.ELU, alpha)(x)
+
+
+@polymorphic
+def leaky_relu(x, alpha=0.3):
+    return Activation(K_act.LEAKY_RELU, alpha)(x)
+
+
+def _named(name):
+    @polymorphic
+    def fn(x):
+        return activation_by_name(x, name)
+    fn.__name__ = name
+    return fn
+
+
+sigmoid = _named("sigmoid")
+tanh = _named("tanh")
+hard_sigmoid = _named("hard_sigmoid")
+selu = _named("selu")
+softplus = _named("softplus")
+softsign = _named("softsign")
+exponential = _named("exponential")
+
+
+@polymorphic
+def softmax(x, axis=-1):
+    return activation_by_name(x, "softmax", axis=axis)
+
+
+@polymorphic
+def log_softmax(x, axis=-1):
+    return LogSoftmax(axis)(x)
+
+
+@polymorphic
+def prelu(x, alpha):
+    return PReLU()(x, alpha)
+
+
+@polymorphic
+def l2_normalize(x, axis=None):
+    return L2Normalize(axis)(x)
+
+
+@polymorphic
+def bias_add(x, bias):
+    from .math import add
+    return add(x, bias)

@@ -1,0 +1,1 @@
+"""Saving and serialization. Heavy modules (HDF5) are imported only when used."""
