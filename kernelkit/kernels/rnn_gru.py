@@ -31,7 +31,7 @@ def gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, out_seq, gates
             masked_output_row(out_seq, n, t, zero_output)
             continue
         for k in range(2 * units):
-            gates[n, t, k] = act_scalar(xp[n, t, k] + hr[n, k] + b_rec[k], rec_act, 1.0)
+            gates[n, t, k] = act_scalar(xp[n, t, k] + hr[n, k] + b_rec[k], rec_act, rec_act_alpha)
         for u in range(units):
             m_h = hr[n, 2 * units + u] + b_rec[2 * units + u]
             m_h_seq[n, t, u] = m_h

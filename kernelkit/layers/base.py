@@ -115,6 +115,7 @@ class Layer:
         self._call_losses = []
         self._inbound_nodes = []
         self._build_input_shape = None
+        self._eager_output_shape = None
         self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
         self._initial_weights = kwargs.get("weights")
         batch_input_shape = kwargs.get("batch_input_shape")
@@ -317,12 +318,18 @@ class Layer:
         if not self.built:
             self._maybe_build(map_structure_arrays(lambda x: tuple(np.shape(x)), inputs))
         cls = type(self)
-        if "training" not in kwargs and _accepts_cached(cls, "training"):
-            kwargs["training"] = _phase.value if _phase.value is not None else None
+        if _accepts_cached(cls, "training"):
+            if "training" not in kwargs:
+                kwargs["training"] = _phase.value if _phase.value is not None else None
+        elif "training" in kwargs:
+            del kwargs["training"]
         if "mask" in kwargs and not _accepts_cached(cls, "mask"):
-            kwargs.pop("mask")
+            del kwargs["mask"]
         self._call_losses = []
         outputs = self.call(inputs, *args, **kwargs)
+        if self._eager_output_shape is None:
+            self._eager_output_shape = map_structure_arrays(
+                lambda o: (None,) + tuple(np.shape(unwrap(o)))[1:], outputs)
         if self.activity_regularizer is not None:
             for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
                 batch = np.shape(unwrap(out))[0] if np.ndim(unwrap(out)) else 1

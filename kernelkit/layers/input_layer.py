@@ -30,6 +30,10 @@ class InputLayer(Layer):
             Node(self, [], {}, input_tensor)
 
     @property
+    def input(self):
+        return self._inbound_nodes[0].outputs[0]
+
+    @property
     def output_dtype(self):
         return self.dtype
 

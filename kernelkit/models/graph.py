@@ -14,11 +14,12 @@ class GraphNetwork:
     outputs, then by decreasing depth, so weight files list layers as Keras would.
     """
 
-    def __init__(self, inputs, outputs):
+    def __init__(self, inputs, outputs, extra_outputs=()):
         self.nested_inputs = inputs
         self.nested_outputs = outputs
         self.inputs = flatten_tensors(inputs)
         self.outputs = flatten_tensors(outputs)
+        self.extra_outputs = list(extra_outputs)  # symbolic losses added with add_loss
         for t in self.inputs + self.outputs:
             if not isinstance(t, KerasTensor):
                 raise ValueError(f"Model inputs and outputs must be symbolic tensors (from "
@@ -55,7 +56,7 @@ class GraphNetwork:
                     for x in reversed(node.input_tensors):
                         stack.append((x, False))
 
-        for t in self.outputs:
+        for t in self.outputs + self.extra_outputs:
             visit(t)
         self._check_connected(order)
         node_depth, layer_depth = {}, {}

@@ -146,6 +146,9 @@ class Model(Layer):
         if self._self_graph is None:
             super()._add_symbolic_loss(loss)
         self._symbolic_losses.append(loss)
+        graph = self._self_graph
+        self._self_graph = GraphNetwork(graph.nested_inputs, graph.nested_outputs,
+                                        self._symbolic_losses)
 
     def compute_output_shape(self, input_shape):
         if self._self_graph is not None:

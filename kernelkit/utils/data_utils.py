@@ -697,7 +697,7 @@ class _ProcessWorkers:
             failed = list(self._tasks.values())
             self._tasks.clear()
         for future, _, index in failed:
-            _resolve(future, error=RuntimeError(f"{reason} Batch {index} was not computed."))
+            _resolve(future, error=RuntimeError(f"Batch {index} was not computed. {reason}"))
 
     def close(self, timeout=None):
         """Stop the workers (terminating those still busy after `timeout` seconds)."""
