@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -83,7 +84,24 @@ def test_bad_test_split(test_split):
         digits.load_data(test_split=test_split)
 
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _run_python(code):
+    env = dict(os.environ, PYTHONPATH=REPO)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, env=env)
+
+
 def test_loading_needs_no_scikit_learn():
-    code = ("import sys; import kernelkit.datasets.digits as d; d.load_data(); "
-            "assert 'sklearn' not in sys.modules, 'sklearn imported'")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=sys.path[0] or ".")
+    _run_python("import sys; import kernelkit.datasets.digits as d; d.load_data(); "
+                "assert 'sklearn' not in sys.modules, 'sklearn imported'")
+
+
+def test_datasets_package_imports_submodules_on_demand():
+    _run_python("import sys, kernelkit.datasets as ds; "
+                "assert 'kernelkit.datasets.digits' not in sys.modules; "
+                "assert 'kernelkit.datasets.mnist' not in sys.modules; "
+                "assert ds.digits.load_data()[0][0].shape[1:] == (8, 8); "
+                "assert 'kernelkit.datasets.mnist' not in sys.modules; "
+                "from kernelkit.datasets import mnist; assert callable(mnist.load_data); "
+                "assert sorted(dir(ds)) and 'mnist' in dir(ds)")

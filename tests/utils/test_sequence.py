@@ -104,6 +104,18 @@ class LoadsOnlyHere(Sequence):
         self.__dict__.update(state)
 
 
+class StuckSequence(Sequence):
+    """Batch 0 is immediate; every other batch takes a minute."""
+
+    def __len__(self):
+        return 100
+
+    def __getitem__(self, index):
+        if index:
+            time.sleep(60)
+        return index
+
+
 class EmptySequence(Sequence):
     def __len__(self):
         return 0
@@ -319,7 +331,7 @@ def test_unpicklable_sequence_is_refused_before_starting(nothing_left_behind):
 
 def test_sequence_that_workers_cannot_load(nothing_left_behind):
     enqueuer = OrderedEnqueuer(LoadsOnlyHere(), use_multiprocessing=True)
-    enqueuer.start(workers=2)
+    enqueuer.start(workers=1)
     with pytest.raises(RuntimeError, match="could not load the Sequence") as info:
         take(enqueuer.get(), 3)
     assert "cannot load LoadsOnlyHere in a worker" in str(info.value)
@@ -340,12 +352,12 @@ def test_sequence_class_from_a_notebook_is_refused(monkeypatch, nothing_left_beh
 
 
 def test_stop_terminates_busy_processes(nothing_left_behind):
-    enqueuer = OrderedEnqueuer(SlowSequence(), use_multiprocessing=True)
-    enqueuer.start(workers=2, max_queue_size=4)
-    take(enqueuer.get(), 1)
+    enqueuer = OrderedEnqueuer(StuckSequence(), use_multiprocessing=True)
+    enqueuer.start(workers=1, max_queue_size=4)
+    assert take(enqueuer.get(), 1) == [0]
     started = time.monotonic()
-    enqueuer.stop()
-    assert time.monotonic() - started < 3
+    enqueuer.stop(timeout=0.2)  # the worker is in a 60 s __getitem__: it must be terminated
+    assert time.monotonic() - started < 5
 
 
 # --- GeneratorEnqueuer -----------------------------------------------------------------------

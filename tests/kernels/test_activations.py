@@ -1,0 +1,106 @@
+"""Activation kernels against NumPy references, and their backward against finite differences."""
+import numpy as np
+import pytest
+
+from kernelkit.kernels import activations as A
+from tests.gradcheck import assert_close_grad, numerical_gradient
+
+ALPHA = 0.3
+
+
+def reference(x, code, alpha=ALPHA):
+    if code == A.LINEAR:
+        return x
+    if code == A.RELU:
+        return np.maximum(x, 0)
+    if code == A.SIGMOID:
+        return 1 / (1 + np.exp(-x))
+    if code == A.TANH:
+        return np.tanh(x)
+    if code == A.HARD_SIGMOID:
+        return np.clip(0.2 * x + 0.5, 0, 1)
+    if code == A.ELU:
+        return np.where(x > 0, x, alpha * (np.exp(x) - 1))
+    if code == A.SELU:
+        return 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * (np.exp(x) - 1))
+    if code == A.SOFTPLUS:
+        return np.log(1 + np.exp(x))
+    if code == A.SOFTSIGN:
+        return x / (1 + np.abs(x))
+    if code == A.EXPONENTIAL:
+        return np.exp(x)
+    if code == A.LEAKY_RELU:
+        return np.where(x > 0, x, alpha * x)
+    raise AssertionError(code)
+
+
+def _inputs(rng, shape=(4, 5)):
+    x = rng.normal(size=shape) * 2
+    x[np.abs(x) < 1e-3] = 0.5          # stay away from kinks for finite differences
+    x[np.abs(np.abs(x) - 2.5) < 1e-2] = 1.0   # hard_sigmoid's corners
+    return x
+
+
+@pytest.mark.parametrize("name", sorted(A.CODES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forward_matches_numpy(name, dtype, rng):
+    x = _inputs(rng).astype(dtype)
+    y = A.activation_forward(x, A.CODES[name], ALPHA)
+    assert y.dtype == dtype
+    np.testing.assert_allclose(y, reference(x.astype(np.float64), A.CODES[name]),
+                               rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(A.CODES))
+def test_backward_matches_finite_differences(name, rng):
+    code = A.CODES[name]
+    x = _inputs(rng)
+    r = rng.normal(size=x.shape)
+    y = A.activation_forward(x, code, ALPHA)
+    grad = A.activation_backward(r, y, code, ALPHA)
+    numeric = numerical_gradient(lambda: np.sum(A.activation_forward(x, code, ALPHA) * r), x)
+    assert_close_grad(grad, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("code", [A.RELU, A.TANH, A.SIGMOID, A.LINEAR])
+def test_bias_activation_fused(code, rng):
+    z = rng.normal(size=(6, 4))
+    b = rng.normal(size=4)
+    y = z.copy()
+    A.bias_activation_forward(y, b, code, 0.0)
+    np.testing.assert_allclose(y, reference(z + b, code), rtol=1e-12)
+    dy = rng.normal(size=z.shape)
+    dz, db = A.bias_activation_backward(dy, y, code, 0.0)
+
+    def f_z():
+        out = z.copy()
+        A.bias_activation_forward(out, b, code, 0.0)
+        return np.sum(out * dy)
+    assert_close_grad(dz, numerical_gradient(f_z, z), rtol=1e-6, atol=1e-8)
+    assert_close_grad(db, numerical_gradient(f_z, b), rtol=1e-6, atol=1e-8)
+
+
+def test_bias_activation_without_bias(rng):
+    z = rng.normal(size=(3, 2))
+    y = z.copy()
+    A.bias_activation_forward(y, np.zeros(0), A.RELU, 0.0)
+    np.testing.assert_allclose(y, np.maximum(z, 0))
+
+
+@pytest.mark.parametrize("which", ["softmax", "log_softmax"])
+def test_softmax_kernels(which, rng):
+    x = rng.normal(size=(5, 7)) * 3
+    ex = np.exp(x - x.max(axis=1, keepdims=True))
+    ref = ex / ex.sum(axis=1, keepdims=True)
+    fwd = getattr(A, f"{which}_forward")
+    bwd = getattr(A, f"{which}_backward")
+    y = fwd(x)
+    np.testing.assert_allclose(y, ref if which == "softmax" else np.log(ref), rtol=1e-12, atol=1e-14)
+    r = rng.normal(size=x.shape)
+    numeric = numerical_gradient(lambda: np.sum(fwd(x) * r), x)
+    assert_close_grad(bwd(r, y), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_softmax_is_stable_for_large_inputs():
+    y = A.softmax_forward(np.array([[1000.0, 1000.0, -1000.0]]))
+    np.testing.assert_allclose(y, [[0.5, 0.5, 0.0]])

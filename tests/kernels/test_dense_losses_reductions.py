@@ -1,0 +1,117 @@
+"""Dense, loss and reduction kernels against NumPy references and finite differences."""
+import numpy as np
+import pytest
+
+from kernelkit.kernels import activations as A
+from kernelkit.kernels import dense as D
+from kernelkit.kernels import losses as LK
+from kernelkit.kernels import reductions as R
+from tests.gradcheck import assert_close_grad, numerical_gradient
+
+
+def _loop_dense(x, w, b, act):
+    n, k = x.shape
+    m = w.shape[1]
+    out = np.zeros((n, m))
+    for i in range(n):
+        for j in range(m):
+            s = b[j]
+            for t in range(k):
+                s += x[i, t] * w[t, j]
+            out[i, j] = act(s)
+    return out
+
+
+@pytest.mark.parametrize("code,act", [(A.LINEAR, lambda v: v), (A.RELU, lambda v: max(v, 0.0)),
+                                      (A.TANH, np.tanh)])
+def test_dense_forward_and_backward(code, act, rng):
+    x, w, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 5)), rng.normal(size=5)
+    y = D.dense_forward(x, w, b, code)
+    np.testing.assert_allclose(y, _loop_dense(x, w, b, act), rtol=1e-12)
+    r = rng.normal(size=y.shape)
+    dx, dw, db = D.dense_backward(r, x, w, y, code)
+    f = lambda: np.sum(D.dense_forward(x, w, b, code) * r)  # noqa: E731
+    for got, arr in ((dx, x), (dw, w), (db, b)):
+        assert_close_grad(got, numerical_gradient(f, arr), rtol=1e-6, atol=1e-8)
+    assert D.dense_backward(r, x, w, y, code, need_dx=False)[0] is None
+
+
+def test_dense_float32(rng):
+    x, w, b = (rng.normal(size=s).astype(np.float32) for s in ((8, 6), (6, 3), (3,)))
+    y = D.dense_forward(x, w, b, A.SIGMOID)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, 1 / (1 + np.exp(-(x.astype(float) @ w + b))), rtol=1e-5)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_softmax_cross_entropy(rng):
+    z = rng.normal(size=(5, 4)) * 2
+    t = np.eye(4)[rng.integers(0, 4, 5)] * 0.7 + 0.075
+    loss, prob = LK.softmax_cross_entropy_forward(z, t)
+    ref = np.array([-sum(t[i, j] * np.log(_softmax(z)[i, j]) for j in range(4)) for i in range(5)])
+    np.testing.assert_allclose(loss, ref, rtol=1e-12)
+    g = rng.normal(size=5)
+    d = LK.softmax_cross_entropy_backward(g, prob, t)
+    numeric = numerical_gradient(lambda: np.sum(LK.softmax_cross_entropy_forward(z, t)[0] * g), z)
+    assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_sparse_softmax_cross_entropy(rng):
+    z = rng.normal(size=(6, 3))
+    labels = rng.integers(0, 3, 6)
+    loss, prob = LK.sparse_softmax_cross_entropy_forward(z, labels)
+    np.testing.assert_allclose(loss, -np.log(_softmax(z)[np.arange(6), labels]), rtol=1e-12)
+    g = rng.normal(size=6)
+    d = LK.sparse_softmax_cross_entropy_backward(g, prob, labels)
+    numeric = numerical_gradient(
+        lambda: np.sum(LK.sparse_softmax_cross_entropy_forward(z, labels)[0] * g), z)
+    assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_categorical_cross_entropy_on_probabilities(rng):
+    p = rng.uniform(0.05, 1.0, size=(4, 3))
+    t = np.eye(3)[rng.integers(0, 3, 4)]
+    eps = 1e-7
+    loss = LK.categorical_cross_entropy_forward(p, t, eps)
+    q = np.clip(p / p.sum(axis=1, keepdims=True), eps, 1 - eps)
+    np.testing.assert_allclose(loss, -(t * np.log(q)).sum(axis=1), rtol=1e-12)
+    g = rng.normal(size=4)
+    d = LK.categorical_cross_entropy_backward(g, p, t, eps)
+    numeric = numerical_gradient(lambda: np.sum(LK.categorical_cross_entropy_forward(p, t, eps) * g), p)
+    assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_sigmoid_binary_cross_entropy(rng):
+    z = rng.normal(size=(5, 2)) * 3
+    t = rng.integers(0, 2, size=(5, 2)).astype(float)
+    loss, prob = LK.sigmoid_binary_cross_entropy_forward(z, t)
+    s = 1 / (1 + np.exp(-z))
+    np.testing.assert_allclose(loss, -(t * np.log(s) + (1 - t) * np.log(1 - s)), rtol=1e-10)
+    g = rng.normal(size=z.shape)
+    d = LK.sigmoid_binary_cross_entropy_backward(g, prob, t)
+    numeric = numerical_gradient(lambda: np.sum(LK.sigmoid_binary_cross_entropy_forward(z, t)[0] * g), z)
+    assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_binary_cross_entropy_on_probabilities(rng):
+    p = rng.uniform(0.05, 0.95, size=(4, 3))
+    t = rng.integers(0, 2, size=(4, 3)).astype(float)
+    loss = LK.binary_cross_entropy_forward(p, t, 1e-7)
+    np.testing.assert_allclose(loss, -(t * np.log(p) + (1 - t) * np.log(1 - p)), rtol=1e-12)
+    g = rng.normal(size=p.shape)
+    d = LK.binary_cross_entropy_backward(g, p, t, 1e-7)
+    numeric = numerical_gradient(lambda: np.sum(LK.binary_cross_entropy_forward(p, t, 1e-7) * g), p)
+    assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_reductions(rng):
+    x = rng.normal(size=(7, 3))
+    np.testing.assert_allclose(R.column_sum(x), [sum(x[i, j] for i in range(7)) for j in range(3)])
+    np.testing.assert_allclose(R.row_mean(x), [sum(x[i]) / 3 for i in range(7)])
+    w = rng.uniform(size=(7, 3))
+    assert np.isclose(R.weighted_mean(x, w), (x * w).sum() / w.sum())
+    assert R.weighted_mean(x, np.zeros_like(x)) == 0.0

@@ -1,0 +1,164 @@
+"""Every core layer through the shared layer test, plus behaviour the generic test cannot see."""
+import numpy as np
+import pytest
+
+from kernelkit import layers as L
+from kernelkit import regularizers
+from tests.layer_test import layer_test
+
+CASES = [
+    (L.Dense, dict(units=3), (2, 4), ["kernel", "bias"]),
+    (L.Dense, dict(units=3, activation="tanh", use_bias=False), (2, 4), ["kernel"]),
+    (L.Dense, dict(units=2, activation="softmax"), (2, 3, 4), ["kernel", "bias"]),
+    (L.Activation, dict(activation="relu"), (2, 5), []),
+    (L.Activation, dict(activation="softmax"), (2, 5), []),
+    (L.Dropout, dict(rate=0.5), (2, 5), []),
+    (L.Flatten, {}, (2, 3, 2), []),
+    (L.Reshape, dict(target_shape=(2, -1)), (2, 6), []),
+    (L.Permute, dict(dims=(2, 1)), (2, 3, 4), []),
+    (L.RepeatVector, dict(n=3), (2, 4), []),
+    (L.ActivityRegularization, dict(l1=0.1), (2, 4), []),
+    (L.Masking, dict(mask_value=0.0), (2, 3, 2), []),
+    (L.BatchNormalization, {}, (4, 3), ["gamma", "beta", "moving_mean", "moving_variance"]),
+    (L.BatchNormalization, dict(axis=1), (3, 2, 4, 2), ["gamma", "beta", "moving_mean", "moving_variance"]),
+    (L.LayerNormalization, {}, (3, 4), ["gamma", "beta"]),
+    (L.LeakyReLU, dict(alpha=0.2), (2, 4), []),
+    (L.PReLU, {}, (2, 4), ["alpha"]),
+    (L.ELU, dict(alpha=0.5), (2, 4), []),
+    (L.ReLU, dict(max_value=1.0, negative_slope=0.1), (2, 4), []),
+    (L.Softmax, {}, (2, 4), []),
+    (L.ThresholdedReLU, dict(theta=0.5), (2, 4), []),
+    (L.GaussianNoise, dict(stddev=0.5), (2, 4), []),
+    (L.GaussianDropout, dict(rate=0.3), (2, 4), []),
+    (L.AlphaDropout, dict(rate=0.3), (2, 4), []),
+    (L.SpatialDropout1D, dict(rate=0.3), (2, 3, 4), []),
+    (L.SpatialDropout2D, dict(rate=0.3), (2, 3, 3, 2), []),
+]
+
+
+@pytest.mark.parametrize("cls,kwargs,shape,weights", CASES,
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)])
+def test_layer(cls, kwargs, shape, weights):
+    layer_test(cls, kwargs, input_shape=shape, weight_names=weights)
+
+
+def _merge_test(cls, n=2, **kwargs):
+    """Merge layers take lists: build a two-input model and check values and gradients."""
+    from kernelkit.models import Model
+    rng = np.random.default_rng(0)
+    xs = [rng.normal(size=(2, 3)) for _ in range(n)]
+    ins = [L.Input((3,)) for _ in range(n)]
+    out = cls(**kwargs)(ins)
+    model = Model(ins, out)
+    return model.predict(xs), xs, model
+
+
+@pytest.mark.parametrize("cls,ref", [
+    (L.Add, lambda a, b: a + b), (L.Subtract, lambda a, b: a - b),
+    (L.Multiply, lambda a, b: a * b), (L.Average, lambda a, b: (a + b) / 2),
+    (L.Maximum, np.maximum), (L.Minimum, np.minimum),
+    (L.Concatenate, lambda a, b: np.concatenate([a, b], axis=-1)),
+])
+def test_merge_layers(cls, ref):
+    got, (a, b), model = _merge_test(cls)
+    np.testing.assert_allclose(got, ref(a, b).astype(np.float32), rtol=1e-5)
+    config = model.layers[-1].get_config()
+    assert cls.from_config(config).get_config() == config
+
+
+def test_dot_layer_and_functional_forms():
+    got, (a, b), _ = _merge_test(L.Dot, axes=1)
+    np.testing.assert_allclose(got, (a * b).sum(axis=1, keepdims=True), rtol=1e-5)
+    got, (a, b), _ = _merge_test(L.Dot, axes=1, normalize=True)
+    cos = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    np.testing.assert_allclose(got[:, 0], cos, rtol=1e-5)
+    x, y = L.Input((3,)), L.Input((3,))
+    for fn in (L.add, L.subtract, L.multiply, L.average, L.maximum, L.minimum, L.concatenate):
+        assert fn([x, y]).shape[0] is None
+
+
+def test_merge_shape_errors_name_the_layer():
+    with pytest.raises(ValueError, match="concat_bad"):
+        L.Concatenate(name="concat_bad")([L.Input((3, 2)), L.Input((4, 3))])
+    with pytest.raises(ValueError, match="at least 2 inputs"):
+        L.Add()([L.Input((3,))])
+
+
+def test_dropout_is_inactive_at_inference_and_scales_in_training():
+    x = np.ones((2000, 10), np.float32)
+    layer = L.Dropout(0.25)
+    np.testing.assert_array_equal(layer(x), x)
+    y = np.asarray(layer(x, training=True))
+    kept = y != 0
+    assert 0.7 < kept.mean() < 0.8
+    np.testing.assert_allclose(y[kept], 1 / 0.75)
+
+
+def test_batch_norm_training_updates_moving_stats():
+    layer = L.BatchNormalization(momentum=0.5)
+    x = np.random.default_rng(0).normal(3.0, 2.0, size=(256, 2)).astype(np.float32)
+    y = np.asarray(layer(x, training=True))
+    np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(layer.moving_mean.value, 0.5 * x.mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(layer.moving_variance.value, 0.5 + 0.5 * x.var(axis=0), rtol=1e-4)
+
+
+def test_activity_regularizer_adds_loss():
+    layer = L.Dense(2, kernel_initializer="ones", activity_regularizer=regularizers.l2(0.5))
+    x = np.ones((4, 3), np.float32)
+    layer(x)
+    assert len(layer.losses) == 1
+    np.testing.assert_allclose(float(np.asarray(layer.losses[0])), 0.5 * (4 * 2 * 9) / 4, rtol=1e-6)
+
+
+def test_kernel_regularizer_loss():
+    layer = L.Dense(2, kernel_initializer="ones", kernel_regularizer=regularizers.l1(0.1))
+    layer(np.ones((1, 3), np.float32))
+    np.testing.assert_allclose(float(np.asarray(layer.losses[0])), 0.1 * 6, rtol=1e-6)
+
+
+def test_layer_names_are_unique_and_keras_numbered():
+    from kernelkit import backend as K
+    K.clear_session()
+    assert [L.Dense(1).name for _ in range(3)] == ["dense", "dense_1", "dense_2"]
+    assert L.BatchNormalization().name == "batch_normalization"
+    assert L.Input((2,))._keras_history[0].name == "input_1"
+
+
+def test_set_weights_shape_mismatch_names_layer():
+    layer = L.Dense(2, name="head")
+    layer(np.ones((1, 3), np.float32))
+    with pytest.raises(ValueError, match="head.*\\(3, 2\\).*\\(4, 2\\)"):
+        layer.set_weights([np.ones((4, 2)), np.ones(2)])
+    with pytest.raises(ValueError, match="expecting 2 weights"):
+        layer.set_weights([np.ones((3, 2))])
+
+
+def test_dense_input_mismatch_is_clear():
+    layer = L.Dense(2, name="d_in")
+    layer(np.ones((1, 3), np.float32))
+    with pytest.raises(ValueError, match="d_in.*axis -1.*3.*\\(1, 5\\)"):
+        layer(np.ones((1, 5), np.float32))
+
+
+def test_lambda_layer_with_backend_ops_and_output_shape():
+    from kernelkit import backend as K
+    layer = L.Lambda(lambda t: K.concatenate([t, K.square(t)], axis=-1))
+    out = layer(L.Input((3,)))
+    assert out.shape == (None, 6)
+    np.testing.assert_allclose(layer(np.array([[1.0, 2.0, 3.0]])), [[1, 2, 3, 1, 4, 9]])
+
+
+def test_unknown_layer_kwarg_is_type_error():
+    with pytest.raises(TypeError, match="bogus"):
+        L.Dense(3, bogus=1)
+
+
+def test_custom_layer_without_get_config_override_raises():
+    class Scale(L.Layer):
+        def __init__(self, factor, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+    with pytest.raises(NotImplementedError, match="get_config"):
+        Scale(2.0).get_config()

@@ -1,0 +1,158 @@
+"""Every differentiable op: the tape's gradient against central finite differences (float64)."""
+import numpy as np
+import pytest
+
+from kernelkit import ops
+from kernelkit.ops import Tape, Variable, unwrap
+from tests.gradcheck import assert_close_grad, numerical_gradient
+
+
+def check(fn, *arrays, rtol=1e-6, atol=1e-8, seed=1):
+    """Compare d sum(fn(*arrays) * R) / d array for every array with finite differences."""
+    rng = np.random.default_rng(seed)
+    variables = [Variable(np.array(a, dtype=np.float64)) for a in arrays]
+    with Tape() as tape:
+        tape.watch(variables)
+        out = fn(*variables)
+        r = rng.normal(size=np.shape(unwrap(out)))
+        total = ops.sum(ops.multiply(out, r))
+    grads = tape.gradient(total, variables)
+    for v, g in zip(variables, grads):
+        numeric = numerical_gradient(lambda: float(np.sum(np.asarray(unwrap(fn(*[w.value for w in variables]))) * r)),
+                                     v.value)
+        assert g is not None
+        assert_close_grad(g, numeric, rtol=rtol, atol=atol, what=fn.__name__ if hasattr(fn, "__name__") else "op")
+
+
+R = np.random.default_rng(0)
+A = R.normal(size=(3, 4))
+B = R.normal(size=(3, 4))
+ROW = R.normal(size=(1, 4))
+POS = R.uniform(0.5, 2.0, size=(3, 4))
+
+
+@pytest.mark.parametrize("name,fn,args", [
+    ("add", ops.add, (A, ROW)), ("subtract", ops.subtract, (A, ROW)),
+    ("multiply", ops.multiply, (A, B)), ("divide", ops.divide, (A, POS)),
+    ("power", ops.power, (POS, B)), ("maximum", ops.maximum, (A, B)),
+    ("minimum", ops.minimum, (A, B)), ("matmul", ops.matmul, (A, B.T)),
+    ("batched matmul", ops.matmul, (R.normal(size=(2, 3, 4)), R.normal(size=(2, 4, 2)))),
+    ("matrix-vector", ops.matmul, (A, R.normal(size=4))),
+    ("scalar broadcast", lambda x: ops.add(ops.multiply(x, 2.0), 1.0), (A,)),
+])
+def test_binary_ops(name, fn, args):
+    check(fn, *args)
+
+
+@pytest.mark.parametrize("fn,x", [
+    (ops.exp, A), (ops.log, POS), (ops.sqrt, POS), (ops.square, A), (ops.abs, A),
+    (ops.negative, A), (ops.sin, A), (ops.cos, A),
+    (lambda x: ops.clip(x, -0.5, 0.5), A),
+    (lambda x: ops.sum(x, axis=1), A), (lambda x: ops.sum(x, axis=(0, 1), keepdims=True), A),
+    (lambda x: ops.mean(x, axis=0), A), (lambda x: ops.mean(x), A),
+    (lambda x: ops.max(x, axis=1), A), (lambda x: ops.min(x, axis=0, keepdims=True), A),
+    (lambda x: ops.reshape(x, (4, 3)), A), (lambda x: ops.transpose(x, (1, 0)), A),
+    (lambda x: ops.expand_dims(x, 1), A), (lambda x: ops.squeeze(ops.expand_dims(x, 0), 0), A),
+    (lambda x: ops.getitem(x, (slice(0, 2), [0, 2])), A),
+    (lambda x: ops.tile(x, (2, 1)), A), (lambda x: ops.repeat_elements(x, 3, 1), A),
+    (lambda x: ops.pad(x, ((1, 0), (0, 2))), A),
+    (lambda x: ops.gather(x, np.array([2, 0, 2])), A),
+    (lambda x: ops.concatenate([x, ops.square(x)], axis=1), A),
+    (lambda x: ops.stack([x, ops.exp(x)], axis=1), A),
+    (lambda x: ops.where(A > 0, x, ops.square(x)), A),
+    (lambda x: ops.softmax(x), A), (lambda x: ops.softmax(x, axis=0), A),
+    (lambda x: ops.log_softmax(x), A), (lambda x: ops.l2_normalize(x, 1), A),
+    (lambda x: ops.relu(x, alpha=0.1, max_value=1.0), A),
+    (lambda x: ops.relu(x, threshold=0.2), A), (lambda x: ops.leaky_relu(x, 0.2), A),
+    (lambda x: ops.elu(x, 0.7), A),
+    (lambda x: ops.cast(x, "float64"), A),
+])
+def test_unary_ops(fn, x):
+    check(fn, x)
+
+
+@pytest.mark.parametrize("act", ["linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu",
+                                 "softplus", "softsign", "hard_sigmoid", "exponential"])
+def test_dense_op(act):
+    x = R.normal(size=(4, 3)) * 0.5
+    w = R.normal(size=(3, 2)) * 0.5
+    b = R.normal(size=2) * 0.1
+    check(lambda x, w, b: ops.dense(x, w, b, act), x, w, b)
+
+
+def test_dense_op_on_3d_input():
+    check(lambda x, w: ops.dense(x, w, None, "tanh"), R.normal(size=(2, 3, 4)), R.normal(size=(4, 5)))
+
+
+def test_prelu_op():
+    check(ops.prelu, A, R.uniform(0.1, 0.3, size=(1, 4)))
+
+
+def test_batch_norm_training_op():
+    x, gamma, beta = R.normal(size=(6, 3)), R.uniform(0.5, 1.5, size=3), R.normal(size=3)
+
+    def fn(x, g, b):
+        return ops.nn.BatchNormTraining((0,), 1e-3)(x, g, b)[0]
+    check(fn, x, gamma, beta, rtol=1e-5, atol=1e-7)
+
+
+def test_layer_norm_op():
+    x, gamma, beta = R.normal(size=(4, 5)), R.uniform(0.5, 1.5, size=(1, 5)), R.normal(size=(1, 5))
+    check(lambda x, g, b: ops.nn.LayerNorm((1,), 1e-3)(x, g, b), x, gamma, beta, rtol=1e-5, atol=1e-7)
+
+
+def test_losses_from_logits_and_probabilities():
+    t = np.eye(4)[[0, 3, 1]]
+    z = R.normal(size=(3, 4))
+    check(lambda z: ops.categorical_crossentropy(t, z, from_logits=True), z)
+    check(lambda z: ops.categorical_crossentropy(t, ops.softmax(z)), z)
+    check(lambda z: ops.sparse_categorical_crossentropy(np.array([0, 3, 1]), z, from_logits=True), z)
+    check(lambda z: ops.sparse_categorical_crossentropy(np.array([0, 3, 1]), ops.softmax(z)), z)
+    tb = (R.uniform(size=(3, 4)) > 0.5).astype(float)
+    check(lambda z: ops.binary_crossentropy(tb, z, from_logits=True), z)
+    check(lambda z: ops.binary_crossentropy(tb, ops.sigmoid(z)), z)
+    p = R.uniform(0.1, 0.9, size=(3, 4))
+    check(lambda p: ops.binary_crossentropy(tb, p), p)
+    check(lambda p: ops.categorical_crossentropy(t, p), p)
+
+
+def test_softmax_output_remembers_logits_and_loss_uses_them():
+    z = np.array([[50.0, 0.0, -50.0]])
+    y = ops.softmax(z)
+    assert y._keras_logits is z
+    loss = ops.categorical_crossentropy(np.array([[0.0, 0.0, 1.0]]), y)
+    np.testing.assert_allclose(unwrap(loss), [100.0], rtol=1e-12)  # no clipping at 1e-7
+
+
+def test_gradient_of_unconnected_source_is_none():
+    a, b = Variable(np.ones(2)), Variable(np.ones(2))
+    with Tape() as tape:
+        tape.watch([a, b])
+        y = ops.sum(ops.square(a))
+    ga, gb = tape.gradient(y, [a, b])
+    np.testing.assert_allclose(ga, [2.0, 2.0])
+    assert gb is None
+
+
+def test_long_chain_does_not_recurse():
+    x = Variable(np.ones(3))
+    with Tape() as tape:
+        tape.watch(x)
+        y = x
+        for _ in range(5000):
+            y = ops.multiply(y, 1.0)
+        total = ops.sum(y)
+    np.testing.assert_allclose(tape.gradient(total, x), np.ones(3))
+
+
+def test_no_tape_returns_plain_arrays():
+    out = ops.add(np.ones(2), np.ones(2))
+    assert isinstance(out, np.ndarray)
+
+
+def test_tensor_operators_differentiate():
+    x = Variable(np.array([1.0, 2.0]))
+    with Tape() as tape:
+        tape.watch(x)
+        y = ops.sum((x * 3 + 1) ** 2 / 2 - x)
+    np.testing.assert_allclose(tape.gradient(y, x), 3 * (3 * x.value + 1) - 1)
