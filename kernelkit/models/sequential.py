@@ -12,6 +12,8 @@ class Sequential(Model):
     def __init__(self, layers=None, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self._seq_layers = []
+        self._seq_outputs = []  # each layer's symbolic output, once an input shape is known
+        self._seq_graph_input = None
         self._input_layer = None
         for layer in layers or []:
             self.add(layer)
@@ -60,25 +62,45 @@ class Sequential(Model):
         """Remove the last layer."""
         if not self._seq_layers:
             raise TypeError("There are no layers in the model.")
-        self._seq_layers.pop()
-        self._self_graph = None
-        self.built = False
-        self._rebuild()
+        layer = self._seq_layers.pop()
+        if self._seq_outputs:
+            out = self._seq_outputs.pop()
+            node = out._keras_history[0]._inbound_nodes[out._keras_history[1]]
+            if layer._inbound_nodes and layer._inbound_nodes[-1] is node:
+                layer._inbound_nodes.pop()
+        if self._seq_outputs:
+            self._init_graph(self._input_tensor(), self._seq_outputs[-1])
+        else:
+            self._self_graph = None
+            self.built = False
+
+    def _input_tensor(self):
+        return self._input_layer._inbound_nodes[0].outputs[0]
+
+    def _connect(self, layer, x):
+        y = layer(x)
+        if isinstance(y, list):
+            if len(y) != 1:
+                raise ValueError(f"All layers in a Sequential model should have a single "
+                                 f"output tensor; layer '{layer.name}' has {len(y)}. For "
+                                 "multi-output layers, use the functional API.")
+            y = y[0]
+        return y
 
     def _rebuild(self):
+        """Connect the layers not yet in the graph (all of them after a new input layer)."""
         if self._input_layer is None or not self._seq_layers:
             self._self_graph = None
             return
-        x = inputs = self._input_layer._inbound_nodes[0].outputs[0]
-        for layer in self._seq_layers:
-            x = layer(x)
-            if isinstance(x, list):
-                if len(x) != 1:
-                    raise ValueError(f"All layers in a Sequential model should have a single "
-                                     f"output tensor; layer '{layer.name}' has {len(x)}. For "
-                                     "multi-output layers, use the functional API.")
-                x = x[0]
-        self._init_graph(inputs, x)
+        if len(self._seq_outputs) > len(self._seq_layers) or (
+                self._seq_outputs and self._seq_graph_input is not self._input_layer):
+            self._seq_outputs = []
+        self._seq_graph_input = self._input_layer
+        x = self._seq_outputs[-1] if self._seq_outputs else self._input_tensor()
+        for layer in self._seq_layers[len(self._seq_outputs):]:
+            x = self._connect(layer, x)
+            self._seq_outputs.append(x)
+        self._init_graph(self._input_tensor(), x)
 
     def build(self, input_shape=None):
         if input_shape is None:

@@ -1,0 +1,118 @@
+"""Run kernelkit's benchmark workloads (and PyTorch's, when torch is importable).
+
+    python benchmarks/run.py                      # every workload, kernelkit and torch
+    python benchmarks/run.py --workload wide-mlp  # one workload
+    python benchmarks/run.py --no-torch
+
+Prints one line per (framework, workload) with samples/s (or µs for predict latency,
+seconds for cold start), and the ratio to PyTorch measured in the same run.
+Each measurement runs in a fresh process, with 2 threads, so the results do not
+disturb each other.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TRAIN = ["seed-mlp", "wide-mlp", "cnn", "lstm"]
+ALL = TRAIN + ["predict-latency", "cold-start"]
+
+
+def _threads():
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ.setdefault(var, "2")
+
+
+def child(framework, workload, repeats, epochs):
+    _threads()
+    sys.path.insert(0, HERE)
+    import statistics
+
+    import numpy as np
+    from workloads import WORKLOADS, build_kernelkit, make_data
+    if workload == "cold-start":
+        t0 = time.perf_counter()
+        if framework == "kernelkit":
+            m = build_kernelkit("wide-mlp")
+            x, y, _ = make_data("wide-mlp", 128)
+            m.train_on_batch(x, y)
+        else:
+            import torch_models
+            torch_models.cold_start()
+        return {"value": round(time.perf_counter() - t0, 3), "unit": "s"}
+    if workload == "predict-latency":
+        x, _, _ = make_data("wide-mlp", 1)
+        if framework == "kernelkit":
+            m = build_kernelkit("wide-mlp")
+            call = lambda: m.predict(x, verbose=0)  # noqa: E731
+        else:
+            import torch_models
+            call = torch_models.predict_fn(x)
+        for _ in range(50):
+            call()
+        lat = []
+        for _ in range(200):
+            t0 = time.perf_counter_ns()
+            call()
+            lat.append((time.perf_counter_ns() - t0) / 1e3)
+        return {"value": round(statistics.median(lat), 1), "unit": "us"}
+    spec = WORKLOADS[workload]
+    x, y, labels = make_data(workload)
+    if framework == "kernelkit":
+        m = build_kernelkit(workload)
+        fit = lambda e: m.fit(x, y, batch_size=spec["batch"], epochs=e, verbose=0)  # noqa: E731
+    else:
+        import torch_models
+        fit = torch_models.fit_fn(workload, x, y, labels, spec["batch"])
+    fit(1)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fit(epochs)
+        times.append(time.perf_counter() - t0)
+    return {"value": round(len(x) * epochs / min(times), 1), "unit": "samples/s"}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--workload", choices=ALL, action="append")
+    p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "WORKLOAD"), help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], args.child[1], args.repeats, args.epochs)))
+        return
+    frameworks = ["kernelkit"]
+    if not args.no_torch:
+        try:
+            import torch  # noqa: F401
+            frameworks.append("torch")
+        except ImportError:
+            print("(torch not importable: kernelkit only; `pip install torch==2.13.0` for the ratio)")
+    results = {}
+    for workload in args.workload or ALL:
+        for fw in frameworks:
+            cmd = [sys.executable, __file__, "--child", fw, workload, "--repeats", str(args.repeats),
+                   "--epochs", str(args.epochs)]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+                print(f"{fw:10s} {workload:16s} error: {last}")
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            results[(fw, workload)] = r["value"]
+            line = f"{fw:10s} {workload:16s} {r['value']:>12,.1f} {r['unit']}"
+            if fw == "torch" and ("kernelkit", workload) in results:
+                kk = results[("kernelkit", workload)]
+                ratio = kk / r["value"] if r["unit"] == "samples/s" else r["value"] / kk
+                line += f"   kernelkit is {ratio:.2f}x torch"
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
