@@ -38,7 +38,8 @@ def make_data(workload, n=None):
 
 
 def build_kernelkit(workload):
-    from kernelkit.layers import LSTM, Conv2D, Dense, Dropout, Embedding, Flatten, MaxPooling2D  # noqa: F401
+    from kernelkit import layers as L
+    from kernelkit.layers import Dense, Dropout, Flatten
     from kernelkit.models import Sequential
     from kernelkit.optimizers import SGD, Adam
     if workload == "seed-mlp":
@@ -50,13 +51,13 @@ def build_kernelkit(workload):
                         Dense(512, activation="relu"), Dense(10, activation="softmax")])
         m.compile(Adam(learning_rate=1e-3), "categorical_crossentropy", metrics=["accuracy"])
     elif workload == "cnn":
-        m = Sequential([Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)),
-                        Conv2D(64, (3, 3), activation="relu"), MaxPooling2D(pool_size=(2, 2)),
+        m = Sequential([L.Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)),
+                        L.Conv2D(64, (3, 3), activation="relu"), L.MaxPooling2D(pool_size=(2, 2)),
                         Dropout(0.25), Flatten(), Dense(128, activation="relu"), Dropout(0.5),
                         Dense(10, activation="softmax")])
         m.compile(Adam(learning_rate=1e-3), "categorical_crossentropy", metrics=["accuracy"])
     elif workload == "lstm":
-        m = Sequential([Embedding(20000, 128, input_length=80), LSTM(128),
+        m = Sequential([L.Embedding(20000, 128, input_length=80), L.LSTM(128),
                         Dense(1, activation="sigmoid")])
         m.compile(Adam(learning_rate=1e-3), "binary_crossentropy", metrics=["accuracy"])
     else:

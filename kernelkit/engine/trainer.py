@@ -206,7 +206,7 @@ class Trainer:
                         float(np.size(unwrap(values))))
 
     def _compute(self, ys, outs, sws, masks):
-        total = 0.0
+        total = None
         parts = []
         for i, fn in enumerate(self.loss_fns):
             if fn is None or ys[i] is None:
@@ -214,9 +214,9 @@ class Trainer:
                 continue
             value = self._loss_value(fn, ys[i], outs[i], sws[i], masks[i])
             parts.append(value)
-            total = M.add(total, M.multiply(value, self.loss_weights[i])) \
-                if self.loss_weights[i] != 1.0 else M.add(total, value)
-        return total, parts
+            weighted = value if self.loss_weights[i] == 1.0 else M.multiply(value, self.loss_weights[i])
+            total = weighted if total is None else M.add(total, weighted)
+        return (0.0 if total is None else total), parts
 
     def _ensure_resolved(self, outs):
         if not self._resolved:
@@ -315,29 +315,65 @@ class Trainer:
                         raise ValueError(f"Error when checking target: expected {nm} to have "
                                          f"shape {t.shape[1:]} but got array with shape "
                                          f"{a.shape[1:]}")
-        sws = [None] * len(ys)
-        if sample_weight is not None:
-            sw_list = D.to_list(sample_weight, out_names or ["output_1"], "sample_weight") \
-                if isinstance(sample_weight, (dict, list)) else [sample_weight] * len(ys)
-            sws = [None if w is None else np.asarray(w, dtype=np.float32) for w in sw_list]
-            for w, mode in zip(sws, self.sample_weight_modes if self._resolved else [None] * len(sws)):
-                if w is not None and w.ndim == 2 and mode != "temporal":
-                    raise ValueError("Found a sample_weight array with shape "
-                                     f"{w.shape}. In order to use timestep-wise sample weighting, "
-                                     "you should pass a 2D sample_weight array and specify "
-                                     "`sample_weight_mode='temporal'` in compile().")
+        sws = self._sample_weights(sample_weight, ys, out_names)
         if class_weight is not None:
-            cw = class_weight
-            for i, a in enumerate(ys):
-                this = cw.get(out_names[i], None) if isinstance(cw, dict) and out_names and \
-                    out_names[i] in cw else cw
-                if a is None or this is None or (isinstance(this, dict) and any(
-                        isinstance(v, dict) for v in this.values())):
+            for i, cw in enumerate(_per_output_class_weight(class_weight, out_names, len(ys))):
+                if cw is None or ys[i] is None:
                     continue
-                w = D.class_weight_to_sample_weight(a, this, out_names[i] if out_names else "output")
-                sws[i] = w if sws[i] is None else sws[i] * _expand(w, np.ndim(sws[i]))
+                name = out_names[i] if out_names else "output_1"
+                sparse = self._resolved and self._is_sparse(i)
+                w = D.class_weight_to_sample_weight(ys[i], cw, name, sparse=sparse,
+                                                    num_classes=self._num_classes(i))
+                if sws[i] is not None:
+                    ndim = max(w.ndim, sws[i].ndim)
+                    w = _expand(sws[i], ndim) * _expand(w, ndim)
+                sws[i] = w
         D.check_lengths(xs, [a for a in ys if a is not None], sws)
         return xs, ys, sws
+
+    def _sample_weights(self, sample_weight, ys, out_names):
+        """One weight array (or None) per output, checked against the targets' shapes."""
+        if sample_weight is None:
+            return [None] * len(ys)
+        if isinstance(sample_weight, (dict, list, tuple)):
+            sw_list = D.to_list(sample_weight, out_names or ["output_1"], "sample_weight")
+            if len(sw_list) != len(ys):
+                raise ValueError(f"sample_weight has {len(sw_list)} entries but the model has "
+                                 f"{len(ys)} output(s); pass one array per output (or a dict "
+                                 "keyed by output name).")
+        else:
+            sw_list = [sample_weight] * len(ys)
+        modes = self.sample_weight_modes if self._resolved else [self.sample_weight_mode] * len(ys)
+        sws = []
+        for i, (w, y) in enumerate(zip(sw_list, ys)):
+            if w is None:
+                sws.append(None)
+                continue
+            w = np.asarray(w, dtype=np.float32)
+            name = out_names[i] if out_names else "output_1"
+            if modes[i] == "temporal":
+                if w.ndim != 2:
+                    raise ValueError(f"Found a sample_weight array with shape {w.shape} for output "
+                                     f"'{name}'. With sample_weight_mode='temporal', pass a 2D "
+                                     "sample_weight array of shape (samples, timesteps).")
+            elif w.ndim != 1:
+                raise ValueError(f"Found a sample_weight array with shape {w.shape}. In order to "
+                                 "use timestep-wise sample weighting, you should pass a 2D "
+                                 "sample_weight array and specify `sample_weight_mode='temporal'` "
+                                 "in compile().")
+            if y is not None and (len(y.shape) < w.ndim or tuple(y.shape[:w.ndim]) != w.shape) \
+                    and len(w) == len(y):
+                raise ValueError(f"Found a sample_weight array with shape {w.shape} for output "
+                                 f"'{name}' whose targets have shape {tuple(y.shape)}: the weights "
+                                 "cannot be broadcast to the targets.")
+            sws.append(w)
+        return sws
+
+    def _num_classes(self, i):
+        outputs = self.model.outputs
+        if not outputs or i >= len(outputs) or not outputs[i].shape:
+            return None
+        return outputs[i].shape[-1]
 
     def _is_sparse(self, i):
         if not self._resolved:
@@ -388,6 +424,29 @@ def _expand(w, ndim):
     while w.ndim < ndim:
         w = w[..., None]
     return w
+
+
+def _per_output_class_weight(class_weight, out_names, n_outputs):
+    """class_weight as one {class: weight} dict (or None) per output, as Keras 2 accepts it."""
+    if isinstance(class_weight, (list, tuple)):
+        if len(class_weight) != n_outputs:
+            raise ValueError(f"class_weight is a list of {len(class_weight)} entries but the model "
+                             f"has {n_outputs} output(s).")
+        return list(class_weight)
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict mapping class indices to weights, got "
+                        f"{type(class_weight).__name__}.")
+    if class_weight and all(isinstance(v, dict) or v is None for v in class_weight.values()):
+        names = out_names or ["output_1"]
+        unknown = [k for k in class_weight if k not in names]
+        if unknown:
+            raise ValueError(f"Unknown entries in class_weight dictionary: {unknown}. Only "
+                             f"expected the following keys: {names}")
+        return [class_weight.get(n) for n in names]
+    if n_outputs > 1:
+        raise ValueError("The model has several outputs, so class_weight must be a dict keyed "
+                         f"by output name ({out_names}) or a list with one dict per output.")
+    return [class_weight]
 
 
 def _check_stateful_batch(model, xs):

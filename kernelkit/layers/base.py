@@ -82,6 +82,10 @@ def _accepts(fn, name):
     return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
+# attributes the layer itself rewrites on every call; they never hold sublayers
+_UNTRACKED = frozenset({"_call_losses", "_eager_output_shape", "_build_input_shape",
+                        "_last_mask"})
+
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
                 "activity_regularizer", "autocast", "input_dim", "input_length", "dynamic"}
 
@@ -150,16 +154,33 @@ class Layer:
             layer.trainable = value
 
     def _sublayers(self):
-        """Layers held as attributes (directly or in lists, tuples, dicts), in order."""
+        """Layers held as attributes (directly or in lists, tuples, dicts), in order.
+
+        Cached: assigning an attribute that holds layers clears the cache (__setattr__).
+        A list of layers mutated in place after assignment is seen at the next assignment.
+        """
+        cached = self.__dict__.get("_sublayer_cache")
+        if cached is not None:
+            return cached
         found, seen = [], set()
         for key, value in vars(self).items():
-            if key.startswith("_inbound") or key == "_self_graph":
+            if key.startswith("_inbound") or key in ("_self_graph", "_sublayer_cache"):
                 continue
             for v in _layers_in(value):
                 if v is not self and id(v) not in seen:
                     seen.add(id(v))
                     found.append(v)
+        self.__dict__["_sublayer_cache"] = found
         return found
+
+    def __setattr__(self, name, value):
+        if name not in _UNTRACKED and isinstance(value, (Layer, list, tuple, dict)):
+            self.__dict__.pop("_sublayer_cache", None)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        self.__dict__.pop("_sublayer_cache", None)
+        object.__delattr__(self, name)
 
     @property
     def trainable_weights(self):

@@ -101,7 +101,8 @@ class Op:
     Subclasses take their non-array parameters in `__init__`, compute in
     `forward(*inputs)` (arrays in, an array or a tuple of arrays out) and keep on `self`
     whatever `backward` needs. `backward(*output_grads)` returns one gradient per input
-    (None where an input takes none). `self.needs_grad[i]` says whether input i needs a
+    (None where an input takes none); a multi-output op receives None for an output
+    nothing depended on. `self.needs_grad[i]` says whether input i needs a
     gradient, so that backward can skip work (the input gradient of a first layer).
     An instance is used for one call only.
     """
@@ -188,7 +189,6 @@ class Tape:
                 gys = [grads.get(id(o)) for o in outputs]
                 if all(g is None for g in gys):
                     continue
-                gys = [np.zeros_like(o.value) if g is None else g for o, g in zip(outputs, gys)]
                 for o in outputs:
                     if id(o) not in keep:
                         grads.pop(id(o), None)

@@ -28,6 +28,38 @@ class Dense(Op):
         return dx, dw, db if self.needs_grad[2] else None
 
 
+class DenseSigmoid(Op):
+    """sigmoid(x @ w + b), also returning the logits x @ w + b as a second output.
+
+    Binary cross-entropy on this output uses the logits (stable, and its gradient goes
+    straight to them); a hidden layer's backward only sees the first output's gradient.
+    """
+
+    def forward(self, x, w, b):
+        shape = x.shape
+        x2 = x if x.ndim == 2 else x.reshape(-1, shape[-1])
+        z = dense_forward(x2, w, no_bias(x2.dtype) if b is None else b, K_act.LINEAR)
+        y = K_act.activation_forward(z, K_act.SIGMOID, 0.0)
+        self.x2, self.w, self.y = x2, w, y
+        out_shape = shape[:-1] + (w.shape[1],)
+        return y.reshape(out_shape), z.reshape(out_shape)
+
+    def backward(self, gy, gz):
+        n = self.y.shape
+        dz = None
+        if gy is not None:
+            dz = K_act.activation_backward(np.ascontiguousarray(gy).reshape(n), self.y,
+                                           K_act.SIGMOID, 0.0)
+        if gz is not None:
+            dz = gz.reshape(n) if dz is None else dz + gz.reshape(n)
+        dw = self.x2.T @ dz
+        db = dz.sum(axis=0) if self.needs_grad[2] else None
+        dx = (dz @ self.w.T).reshape(gy.shape[:-1] + (self.w.shape[0],) if gy is not None
+                                     else gz.shape[:-1] + (self.w.shape[0],)) \
+            if self.needs_grad[0] else None
+        return dx, dw, db
+
+
 class Activation(Op):
     """An elementwise activation selected by its kernel code."""
 
@@ -142,6 +174,8 @@ class BatchNormTraining(Op):
         return y.astype(x.dtype, copy=False), mean, var
 
     def backward(self, g, _gmean, _gvar):
+        if g is None:
+            return None, None, None
         # gamma and beta arrive already shaped to broadcast against x (the layer reshapes them)
         xhat, inv, gamma = self.xhat, self.inv, self.gamma
         n = xhat.size // inv.size
@@ -224,7 +258,10 @@ def _with_logits(y, logits, activation):
 @polymorphic
 def dense(x, kernel, bias=None, activation="linear"):
     """act(x @ kernel + bias); softmax and sigmoid outputs remember their logits."""
-    if activation in _LOGIT_ACTIVATIONS:
+    if activation == "sigmoid":
+        y, z = DenseSigmoid()(x, kernel, bias)
+        return _with_logits(y, z, "sigmoid")
+    if activation == "softmax":
         return activation_by_name(Dense()(x, kernel, bias), activation)
     code = K_act.CODES[activation]
     return Dense(code)(x, kernel, bias)
