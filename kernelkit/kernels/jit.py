@@ -21,3 +21,34 @@ def kernel(fn):
 def parallel_kernel(fn):
     """Compile `fn` as a prange kernel (not cached)."""
     return njit(**PARALLEL_FLAGS)(fn)
+
+
+class _CompileNotice:
+    """Says once per session that kernels are being compiled (not loaded from the disk cache),
+    so a first run is not silent for the seconds that takes."""
+
+    said = False
+
+    def on_start(self, event):
+        if _CompileNotice.said:
+            return
+        dispatcher = event.data.get("dispatcher") if isinstance(event.data, dict) else None
+        module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
+        if module.startswith("kernelkit."):
+            _CompileNotice.said = True
+            import sys
+            print("kernelkit: compiling kernels for first use (cached on disk afterwards) ...",
+                  file=sys.stderr, flush=True)
+
+    def on_end(self, event):
+        pass
+
+
+def _install_compile_notice():
+    from numba.core import event
+    listener = type("CompileNotice", (event.Listener,), {
+        "on_start": _CompileNotice.on_start, "on_end": _CompileNotice.on_end})()
+    event.register("numba:compile", listener)
+
+
+_install_compile_notice()
