@@ -88,15 +88,16 @@ class Optimizer:
             if g.dtype != p.value.dtype:
                 g = g.astype(p.value.dtype)
             g = np.ascontiguousarray(self._clip(g))
-            self._update(p.value, g, slots, step)
+            self._update(p.value, g, slots, _typed(step, p.value.dtype))
             if p.constraint is not None:
                 p.value[...] = p.constraint(p.value)
         self.iterations.value += 1
 
     def _step_constants(self):
+        """The step's scalar constants, passed to `_update` in the parameter's dtype."""
         return self._current_lr()
 
-    def _update(self, p, g, slots, lr):
+    def _update(self, p, g, slots, constants):
         raise NotImplementedError
 
     def get_weights(self):
@@ -156,6 +157,12 @@ class Optimizer:
         return cls(**config)
 
 
+def _typed(step, dtype):
+    """Step constants as scalars of the parameter's dtype (a float32 update stays float32)."""
+    t = dtype.type
+    return tuple(t(c) for c in step) if isinstance(step, tuple) else t(step)
+
+
 def _init_args(cls):
     import inspect
     return [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "kwargs")]
@@ -174,15 +181,18 @@ class SGD(Optimizer):
     def _make_slots(self, p):
         return (np.zeros_like(p.value),) if self.momentum else ()
 
-    def _update(self, p, g, slots, lr):
-        v = slots[0] if slots else _EMPTY.get(p.dtype, np.zeros(0, p.dtype))
-        K_opt.sgd_update(p, g, v, lr, self.momentum, self.nesterov)
+    def _step_constants(self):
+        return (self._current_lr(), self.momentum)
+
+    def _update(self, p, g, slots, c):
+        lr, momentum = c
+        if slots:
+            K_opt.sgd_momentum_update(p, g, slots[0], lr, momentum, self.nesterov)
+        else:
+            K_opt.sgd_update(p, g, lr)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
-
-
-_EMPTY = {np.dtype(np.float32): np.zeros(0, np.float32), np.dtype(np.float64): np.zeros(0, np.float64)}
 
 
 class RMSprop(Optimizer):
@@ -194,8 +204,11 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
         self.rho, self.epsilon = float(rho), 1e-7 if epsilon is None else float(epsilon)
 
-    def _update(self, p, g, slots, lr):
-        K_opt.rmsprop_update(p, g, slots[0], lr, self.rho, self.epsilon)
+    def _step_constants(self):
+        return (self._current_lr(), self.rho, 1.0 - self.rho, self.epsilon)
+
+    def _update(self, p, g, slots, c):
+        K_opt.rmsprop_update(p, g, slots[0], *c)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
@@ -213,8 +226,11 @@ class Adagrad(Optimizer):
     def _make_slots(self, p):
         return (np.full_like(p.value, self.initial_accumulator_value),)
 
-    def _update(self, p, g, slots, lr):
-        K_opt.adagrad_update(p, g, slots[0], lr, self.epsilon)
+    def _step_constants(self):
+        return (self._current_lr(), self.epsilon)
+
+    def _update(self, p, g, slots, c):
+        K_opt.adagrad_update(p, g, slots[0], *c)
 
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
@@ -228,8 +244,11 @@ class Adadelta(Optimizer):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
         self.rho, self.epsilon = float(rho), 1e-7 if epsilon is None else float(epsilon)
 
-    def _update(self, p, g, slots, lr):
-        K_opt.adadelta_update(p, g, slots[0], slots[1], lr, self.rho, self.epsilon)
+    def _step_constants(self):
+        return (self._current_lr(), self.rho, 1.0 - self.rho, self.epsilon)
+
+    def _update(self, p, g, slots, c):
+        K_opt.adadelta_update(p, g, slots[0], slots[1], *c)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
@@ -246,11 +265,14 @@ class Adam(Optimizer):
 
     def _step_constants(self):
         t = float(self.iterations.value) + 1
-        return self._current_lr() * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        lr_t = self._current_lr() * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        return (lr_t, self.beta_1, 1.0 - self.beta_1, self.beta_2, 1.0 - self.beta_2, self.epsilon)
 
-    def _update(self, p, g, slots, lr_t):
-        vhat = slots[2] if self.amsgrad else _EMPTY.get(p.dtype, np.zeros(0, p.dtype))
-        K_opt.adam_update(p, g, slots[0], slots[1], vhat, lr_t, self.beta_1, self.beta_2, self.epsilon)
+    def _update(self, p, g, slots, c):
+        if self.amsgrad:
+            K_opt.amsgrad_update(p, g, slots[0], slots[1], slots[2], *c)
+        else:
+            K_opt.adam_update(p, g, slots[0], slots[1], *c)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -268,10 +290,11 @@ class Adamax(Optimizer):
 
     def _step_constants(self):
         t = float(self.iterations.value) + 1
-        return self._current_lr() / (1 - self.beta_1 ** t)
+        return (self._current_lr() / (1 - self.beta_1 ** t), self.beta_1, 1.0 - self.beta_1,
+                self.beta_2, self.epsilon)
 
-    def _update(self, p, g, slots, lr_t):
-        K_opt.adamax_update(p, g, slots[0], slots[1], lr_t, self.beta_1, self.beta_2, self.epsilon)
+    def _update(self, p, g, slots, c):
+        K_opt.adamax_update(p, g, slots[0], slots[1], *c)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -297,12 +320,12 @@ class Nadam(Optimizer):
         new = self.m_schedule * mu_t
         nxt = new * mu_next
         self.m_schedule = new
-        return (self._current_lr(), mu_t, mu_next, new, nxt, self.beta_2 ** t)
+        return (self._current_lr(), self.beta_1, 1.0 - self.beta_1, self.beta_2, 1.0 - self.beta_2,
+                self.epsilon, 1.0 / (1.0 - new), 1.0 / (1.0 - nxt), 1.0 / (1.0 - self.beta_2 ** t),
+                1.0 - mu_t, mu_next)
 
     def _update(self, p, g, slots, c):
-        lr, mu_t, mu_next, new, nxt, b2p = c
-        K_opt.nadam_update(p, g, slots[0], slots[1], lr, self.beta_1, self.beta_2, self.epsilon,
-                           mu_t, mu_next, new, nxt, b2p)
+        K_opt.nadam_update(p, g, slots[0], slots[1], *c)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
