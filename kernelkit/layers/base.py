@@ -334,22 +334,25 @@ class Layer:
             self._initial_weights = None
 
     def __call__(self, inputs, *args, **kwargs):
-        if is_symbolic(inputs) or any(isinstance(v, KerasTensor) for v in kwargs.values()):
+        if isinstance(inputs, (KerasTensor, list, tuple)) and is_symbolic(inputs) or (
+                kwargs and any(isinstance(v, KerasTensor) for v in kwargs.values())):
             return self._symbolic_call(inputs, args, kwargs)
         if not self.built:
             self._maybe_build(map_structure_arrays(lambda x: tuple(np.shape(x)), inputs))
-        cls = type(self)
-        if _accepts_cached(cls, "training"):
+        takes_training, takes_mask = _call_signature(type(self))
+        if takes_training:
             if "training" not in kwargs:
-                kwargs["training"] = _phase.value if _phase.value is not None else None
+                kwargs["training"] = _phase.value
         elif "training" in kwargs:
             del kwargs["training"]
-        if "mask" in kwargs and not _accepts_cached(cls, "mask"):
+        if not takes_mask and "mask" in kwargs:
             del kwargs["mask"]
-        self._call_losses = []
+        d = self.__dict__
+        if d["_call_losses"]:
+            d["_call_losses"] = []
         outputs = self.call(inputs, *args, **kwargs)
-        if self._eager_output_shape is None:
-            self._eager_output_shape = map_structure_arrays(
+        if d["_eager_output_shape"] is None:
+            d["_eager_output_shape"] = map_structure_arrays(
                 lambda o: (None,) + tuple(np.shape(unwrap(o)))[1:], outputs)
         if self.activity_regularizer is not None:
             for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
@@ -425,6 +428,15 @@ class Layer:
 # ---- helpers ------------------------------------------------------------------------
 
 _ACCEPTS = {}
+_SIGNATURES = {}
+
+
+def _call_signature(cls):
+    """(accepts `training`, accepts `mask`) for a layer class's `call`, computed once."""
+    sig = _SIGNATURES.get(cls)
+    if sig is None:
+        sig = _SIGNATURES[cls] = (_accepts(cls.call, "training"), _accepts(cls.call, "mask"))
+    return sig
 
 
 def _accepts_cached(cls, name):

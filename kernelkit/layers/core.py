@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import activations, config, constraints, initializers, ops, regularizers
 from ..ops.core import Tensor, unwrap
+from ..ops.nn import dense_eager
 from .base import Layer
 
 
@@ -53,14 +54,14 @@ class Dense(Layer):
 
     def call(self, inputs):
         x = inputs
-        if np.shape(unwrap(x))[-1] != self.kernel.shape[0]:
+        if (x.value if isinstance(x, Tensor) else x).shape[-1] != self.kernel.value.shape[0]:
             raise ValueError(f"Input 0 of layer '{self.name}' is incompatible with the layer: "
                              f"expected axis -1 of input shape to have value "
                              f"{self.kernel.shape[0]}, but received input with shape "
                              f"{tuple(np.shape(unwrap(x)))}")
         if self._fused is not None:
-            return ops.dense(x, self.kernel, self.bias, self._fused)
-        return self.activation(ops.dense(x, self.kernel, self.bias))
+            return dense_eager(x, self.kernel, self.bias, self._fused)
+        return self.activation(dense_eager(x, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
@@ -360,12 +361,21 @@ class Lambda(Layer):
         return cfg
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         from ..saving import registry
+        if safe_mode is None:
+            safe_mode = registry.in_safe_mode()
         config = dict(config)
         ftype = config.pop("function_type", "function")
         fn = config.pop("function")
         config.pop("module", None)
+        if isinstance(fn, dict):  # Keras 3: {"class_name": "__lambda__" | "function", ...}
+            if fn.get("class_name") == "__lambda__":
+                inner = fn.get("config") or {}
+                ftype, fn = "lambda", (inner.get("code"), inner.get("defaults"),
+                                       inner.get("closure"))
+            else:
+                fn = fn.get("registered_name") or fn.get("config")
         if ftype == "lambda":
             if safe_mode:
                 raise ValueError(

@@ -1,5 +1,5 @@
 """Sequential: a linear stack of layers, built into a graph as soon as its input shape is known."""
-from ..layers.base import Layer, _accepts_cached
+from ..layers.base import Layer, _call_signature
 from ..layers.input_layer import Input, InputLayer
 from ..layers.node import KerasTensor
 from ..ops.core import unwrap
@@ -131,14 +131,18 @@ class Sequential(Model):
             self._build_from_data(unwrap(inputs))
         x = inputs
         for layer in self._seq_layers:
-            kwargs = {}
-            if training is not None and _accepts_cached(type(layer), "training"):
-                kwargs["training"] = training
-            if mask is not None and _accepts_cached(type(layer), "mask"):
-                kwargs["mask"] = mask
-            y = layer(x, **kwargs)
-            mask = layer.compute_mask(x, mask) if (mask is not None or getattr(
-                layer, "_computes_mask", False)) else None
+            takes_training, takes_mask = _call_signature(type(layer))
+            if mask is None:
+                y = layer(x, training=training) if takes_training and training is not None \
+                    else layer(x)
+                if getattr(layer, "_computes_mask", False):
+                    mask = layer.compute_mask(x, None)
+            else:
+                kwargs = {"mask": mask} if takes_mask else {}
+                if takes_training and training is not None:
+                    kwargs["training"] = training
+                y = layer(x, **kwargs)
+                mask = layer.compute_mask(x, mask)
             x = y
         self._last_mask = mask
         return x

@@ -255,9 +255,8 @@ def _with_logits(y, logits, activation):
     return y
 
 
-@polymorphic
-def dense(x, kernel, bias=None, activation="linear"):
-    """act(x @ kernel + bias); softmax and sigmoid outputs remember their logits."""
+def dense_eager(x, kernel, bias=None, activation="linear"):
+    """`dense` for callers that never pass symbolic tensors (the layers' `call`)."""
     if activation == "sigmoid":
         y, z = DenseSigmoid()(x, kernel, bias)
         return _with_logits(y, z, "sigmoid")
@@ -265,6 +264,10 @@ def dense(x, kernel, bias=None, activation="linear"):
         return activation_by_name(Dense()(x, kernel, bias), activation)
     code = K_act.CODES[activation]
     return Dense(code)(x, kernel, bias)
+
+
+dense = polymorphic(dense_eager)
+dense.__doc__ = "act(x @ kernel + bias); softmax and sigmoid outputs remember their logits."
 
 
 def activation_by_name(x, name, alpha=0.0, axis=-1):
