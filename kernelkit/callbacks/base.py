@@ -63,19 +63,45 @@ class Callback:
     def on_predict_end(self, logs=None):
         pass
 
+    # Which per-batch hooks this callback needs; CallbackList calls only those (hot path).
+    # A subclass may narrow these (ProgbarLogger at verbose=2 needs no batch hooks).
+    def _implements_train_batch_hooks(self):
+        return _overrides(self, _TRAIN_BATCH_HOOKS)
 
-_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
+    def _implements_test_batch_hooks(self):
+        return _overrides(self, _TEST_BATCH_HOOKS)
+
+    def _implements_predict_batch_hooks(self):
+        return _overrides(self, _PREDICT_BATCH_HOOKS)
+
+
+_TRAIN_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin",
+                      "on_train_batch_end")
+_TEST_BATCH_HOOKS = ("on_test_batch_begin", "on_test_batch_end")
+_PREDICT_BATCH_HOOKS = ("on_predict_batch_begin", "on_predict_batch_end")
 
 
 def _overrides(cb, names):
-    return any(getattr(type(cb), n, None) is not getattr(Callback, n) for n in names)
+    """Whether `cb` replaces any of the hooks `names`, in its class or on the instance."""
+    instance = vars(cb)
+    return any(n in instance or getattr(type(cb), n, None) is not getattr(Callback, n)
+               for n in names)
 
 
 class CallbackList:
-    """Calls each hook on every callback; skips per-batch hooks nobody overrides (hot path)."""
+    """Calls each hook on every callback; per-batch hooks only on the callbacks that need them.
 
-    def __init__(self, callbacks=None, model=None, params=None):
+    Args:
+        callbacks: list of `Callback`s.
+        model, params: passed to `set_model` / `set_params` if given.
+        queue_length: accepted for Keras 2 compatibility; unused.
+    """
+
+    def __init__(self, callbacks=None, model=None, params=None, queue_length=10):
         self.callbacks = list(callbacks or [])
+        self.queue_length = queue_length
+        self.model = None
+        self.params = {}
         if model is not None:
             self.set_model(model)
         if params is not None:
@@ -83,23 +109,25 @@ class CallbackList:
         self._refresh()
 
     def _refresh(self):
-        self._train_batch = [c for c in self.callbacks if _overrides(c, _BATCH_HOOKS)]
-        self._test_batch = [c for c in self.callbacks
-                            if _overrides(c, ("on_test_batch_begin", "on_test_batch_end"))]
-        self._predict_batch = [c for c in self.callbacks
-                               if _overrides(c, ("on_predict_batch_begin", "on_predict_batch_end"))]
+        self._train_batch = [c for c in self.callbacks if c._implements_train_batch_hooks()]
+        self._test_batch = [c for c in self.callbacks if c._implements_test_batch_hooks()]
+        self._predict_batch = [c for c in self.callbacks if c._implements_predict_batch_hooks()]
 
     def append(self, callback):
         self.callbacks.append(callback)
         self._refresh()
 
     def set_params(self, params):
+        self.params = params
         for c in self.callbacks:
             c.set_params(params)
+        self._refresh()
 
     def set_model(self, model):
+        self.model = model
         for c in self.callbacks:
             c.set_model(model)
+        self._refresh()
 
     @property
     def needs_train_batch_hooks(self):
@@ -163,6 +191,9 @@ class CallbackList:
     def __iter__(self):
         return iter(self.callbacks)
 
+    def __len__(self):
+        return len(self.callbacks)
+
 
 class HistoryDict(dict):
     """`history.history`: Keras 2.2 keys ('acc'), also readable by tf.keras names ('accuracy')."""
@@ -211,8 +242,34 @@ class History(Callback):
 
 
 class BaseLogger(Callback):
-    """Kept for Keras 2 compatibility: the trainer already reports epoch averages."""
+    """Averages batch metrics over an epoch into the epoch logs (Keras 2 API).
+
+    kernelkit's batch logs already hold running means over the epoch (as tf.keras 2's do),
+    so the average is the last batch's value; metrics named in `stateful_metrics` are taken
+    as they are, like Keras 2 does. The training loop fills the epoch logs itself, so fit does
+    not add a BaseLogger; one passed by the user only fills in metrics missing from the logs.
+    """
 
     def __init__(self, stateful_metrics=None):
         super().__init__()
         self.stateful_metrics = set(stateful_metrics or [])
+        self.seen = 0
+        self.totals = {}
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen = 0
+        self.totals = {}
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        self.seen += logs.get("size", 0) or 0
+        for k, v in logs.items():
+            if k not in ("batch", "size"):
+                self.totals[k] = v
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        for k in self.params.get("metrics", []):
+            if k in self.totals and k not in logs:
+                logs[k] = self.totals[k]

@@ -111,6 +111,9 @@ class ProgbarLogger(Callback):
         self.verbose = params.get("verbose", self.verbose)
         self.epochs = params.get("epochs", 1)
 
+    def _implements_train_batch_hooks(self):
+        return self.verbose == 1  # verbose=2 prints once per epoch: no per-batch cost
+
     def _target(self):
         if self.count_mode == "samples" and self.params.get("samples"):
             return self.params["samples"]

@@ -1,11 +1,24 @@
-"""Turning what users pass to fit/evaluate/predict into aligned lists of arrays, and batches."""
+"""Turning what users pass to fit/evaluate/predict into aligned lists of arrays, and batches.
+
+Arrays in memory are sliced directly. HDF5 data (`kernelkit.utils.HDF5Matrix`, `h5py.Dataset`)
+stays lazy: only the rows of one batch are read at a time, so a file larger than memory can
+be trained on (`shuffle='batch'` keeps each batch's rows contiguous, which h5py reads fastest).
+"""
 import numpy as np
 
 from .. import config
 
+# Rows read at a time when a whole lazy array must be scanned (class weights of HDF5 targets).
+_SCAN_ROWS = 4096
 
-def _is_array_like(x):
-    return hasattr(x, "shape") and hasattr(x, "__getitem__")
+
+def is_lazy(x):
+    """True for row-readable data that must not be loaded whole: h5py datasets, HDF5Matrix."""
+    if isinstance(x, (np.ndarray, RowRange, Column)):
+        return not isinstance(x, np.ndarray)
+    module = type(x).__module__
+    return hasattr(x, "shape") and hasattr(x, "__getitem__") and \
+        module.startswith(("h5py", "kernelkit.utils"))
 
 
 def to_list(x, names, what):
@@ -32,8 +45,10 @@ def to_list(x, names, what):
 
 def as_array(x, dtype_hint=None):
     """An array for the model: floats become floatx; h5py datasets and HDF5Matrix stay lazy."""
-    if _is_array_like(x) and not isinstance(x, np.ndarray) and type(x).__module__.startswith(("h5py", "kernelkit")):
+    if is_lazy(x):
         return x
+    if type(x).__name__ in ("DataFrame", "Series") and hasattr(x, "to_numpy"):
+        x = x.to_numpy()
     a = np.asarray(x)
     if a.dtype.kind == "f" and a.dtype != np.dtype(config.floatx()):
         a = a.astype(config.floatx())
@@ -42,16 +57,20 @@ def as_array(x, dtype_hint=None):
     return a
 
 
+def _shape(a):
+    return tuple(np.shape(a)) if not hasattr(a, "shape") else tuple(a.shape)
+
+
 def check_lengths(xs, ys=None, sws=None):
     lens = {len(a) for a in xs}
     if len(lens) > 1:
         raise ValueError(f"All input arrays (x) should have the same number of samples. Got "
-                         f"array shapes: {[tuple(a.shape) for a in xs]}")
+                         f"array shapes: {[_shape(a) for a in xs]}")
     if ys:
         ylens = {len(a) for a in ys if a is not None}
         if len(ylens) > 1:
             raise ValueError(f"All target arrays (y) should have the same number of samples. Got "
-                             f"array shapes: {[tuple(a.shape) for a in ys if a is not None]}")
+                             f"array shapes: {[_shape(a) for a in ys if a is not None]}")
         if lens and ylens and lens != ylens:
             raise ValueError(f"Input arrays should have the same number of samples as target "
                              f"arrays. Found {lens.pop()} input samples and {ylens.pop()} target "
@@ -70,7 +89,7 @@ def check_shapes(arrays, tensors, names, what):
         return
     for a, t, n in zip(arrays, tensors, names):
         expected = t.shape
-        got = tuple(a.shape)
+        got = _shape(a)
         if len(got) != len(expected) and what == "input":
             raise ValueError(f"Error when checking input: expected {n} to have {len(expected)} "
                              f"dimensions, but got array with shape {got}")
@@ -81,45 +100,242 @@ def check_shapes(arrays, tensors, names, what):
                                      f"{expected[1:]} but got array with shape {got[1:]}")
 
 
+class RowRange:
+    """Rows [start, stop) of a lazy array, still lazy (validation_split of HDF5 data)."""
+
+    def __init__(self, base, start, stop):
+        if isinstance(base, RowRange):
+            start, stop, base = base.start + start, base.start + stop, base.base
+        self.base, self.start, self.stop = base, start, stop
+
+    def __len__(self):
+        return self.stop - self.start
+
+    @property
+    def shape(self):
+        return (len(self),) + tuple(self.base.shape[1:])
+
+    @property
+    def dtype(self):
+        return self.base.dtype
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            start, stop, step = key.indices(len(self))
+            return self.base[self.start + start:self.start + max(start, stop):step]
+        if isinstance(key, (int, np.integer)):
+            return self.base[self.start + int(key) % len(self)]
+        return self.base[(np.asarray(key) + self.start).tolist()]
+
+    def __array__(self, dtype=None, copy=None):
+        rows = np.asarray(self[:])
+        return rows if dtype is None else rows.astype(dtype, copy=False)
+
+
+class Column:
+    """A lazy 1D array seen as (n, 1), read row by row like its base."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def __len__(self):
+        return len(self.base)
+
+    @property
+    def shape(self):
+        return (len(self.base), 1)
+
+    @property
+    def dtype(self):
+        return self.base.dtype
+
+    @property
+    def ndim(self):
+        return 2
+
+    def __getitem__(self, key):
+        return np.asarray(self.base[key])[..., None]
+
+    def __array__(self, dtype=None, copy=None):
+        rows = self[:]
+        return rows if dtype is None else rows.astype(dtype, copy=False)
+
+
+def at_least_2d(a, tensor=None):
+    """Keras 2 makes 1D data (n,) into (n, 1), unless the model's tensor is itself 1D."""
+    if a is None or len(_shape(a)) != 1:
+        return a
+    if tensor is not None and tensor.shape is not None and len(tensor.shape) == 1:
+        return a
+    return Column(a) if is_lazy(a) else a[:, None]
+
+
+def split_rows(a, at):
+    """(a[:at], a[at:]) without reading lazy data."""
+    if a is None:
+        return None, None
+    if is_lazy(a):
+        return RowRange(a, 0, at), RowRange(a, at, len(a))
+    return a[:at], a[at:]
+
+
+def _floatx(rows):
+    if rows.dtype.kind == "f" and rows.dtype != np.dtype(config.floatx()):
+        return rows.astype(config.floatx())
+    if rows.dtype.kind == "b":
+        return rows.astype(config.floatx())
+    return rows
+
+
 def take(a, index):
-    """Rows `index` of an array or a lazy HDF5 dataset (sorted reads for h5py)."""
+    """Rows `index` (a slice or an index array) of an array, or read from a lazy dataset.
+
+    h5py reads only increasing indices, so a lazy read is done in sorted order (as one
+    slice when the rows are contiguous) and the requested order restored afterwards.
+    """
     if isinstance(a, np.ndarray):
         return a[index]
     if isinstance(index, slice):
-        return np.asarray(a[index])
-    order = np.argsort(index)
-    sorted_idx = np.asarray(index)[order]
-    rows = np.asarray(a[sorted_idx.tolist()]) if len(sorted_idx) else np.asarray(a[0:0])
+        return _floatx(np.asarray(a[index]))
+    index = np.asarray(index)
+    if len(index) == 0:
+        return _floatx(np.asarray(a[0:0]))
+    order = np.argsort(index, kind="stable")
+    sorted_idx = index[order]
+    lo, hi = int(sorted_idx[0]), int(sorted_idx[-1])
+    if hi - lo + 1 == len(sorted_idx):
+        rows = np.asarray(a[lo:hi + 1])
+    else:
+        rows = np.asarray(a[sorted_idx.tolist()])
     out = np.empty_like(rows)
     out[order] = rows
-    return out
+    return _floatx(out)
 
 
-def class_weight_to_sample_weight(y, class_weight, output_name="output"):
-    """Per-sample (or per-time-step) weights from a {class: weight} dict.
+def batch_order(n, batch_size, shuffle, lazy):
+    """Row order of one epoch: None (in order), a permutation, or whole batches shuffled.
 
-    Raises ValueError when the targets hold a class the dict does not weight (as Keras 2
-    does), or when the dict names a class the targets cannot hold (beyond the one-hot width).
+    Lazy (HDF5) data is always shuffled by batch: a permutation of rows would make every
+    batch a scattered, slow read.
+    """
+    if shuffle == "batch" or (shuffle and lazy):
+        n_batches = n // batch_size
+        index = np.arange(n)
+        head = index[: n_batches * batch_size].reshape(n_batches, batch_size)
+        np.random.shuffle(head)
+        return np.concatenate([head.ravel(), index[n_batches * batch_size:]])
+    if shuffle:
+        return np.random.permutation(n)
+    return None
+
+
+class ArrayBatches:
+    """The batches of (xs, ys, sws) for one epoch at a time.
+
+    Args:
+        xs, ys, sws: aligned lists (ys and sws may hold None).
+        batch_size: rows per batch (the last batch may be smaller).
+        shuffle: True, False or 'batch'.
+        steps: batches per epoch; None for one pass over the data.
+        repeat: whether more steps than one pass wrap around to the start (training with
+            steps_per_epoch); if not, they are capped at one pass (evaluation).
+    """
+
+    def __init__(self, xs, ys, sws, batch_size, shuffle=False, steps=None, repeat=True):
+        self.xs, self.ys, self.sws = xs, ys, sws
+        self.n = len(xs[0])
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.lazy = any(is_lazy(a) for a in xs + ys + sws if a is not None)
+        one_pass = -(-self.n // self.batch_size)
+        if steps is None:
+            self.steps = one_pass
+        else:
+            self.steps = int(steps) if repeat else min(int(steps), one_pass)
+
+    def __len__(self):
+        return self.steps
+
+    def epoch(self):
+        """Yield (xs, ys, sws) batches for one epoch."""
+        n, bs = self.n, self.batch_size
+        if n == 0:
+            return
+        order = batch_order(n, bs, self.shuffle, self.lazy)
+        start = 0
+        for _ in range(self.steps):
+            if start >= n:
+                start = 0
+            stop = min(start + bs, n)
+            idx = slice(start, stop) if order is None else order[start:stop]
+            yield ([take(a, idx) for a in self.xs],
+                   [None if a is None else take(a, idx) for a in self.ys],
+                   [None if a is None else take(a, idx) for a in self.sws])
+            start = stop
+
+
+def _chunks(a):
+    if not is_lazy(a):
+        yield np.asarray(a)
+        return
+    rows = _SCAN_ROWS
+    for start in range(0, len(a), rows):
+        yield np.asarray(a[start:start + rows])
+
+
+def class_indices(y, sparse):
+    """The class of each sample (or time step) of targets `y`.
+
+    Sparse targets hold the class itself (shape (n,), (n, 1), (n, T) or (n, T, 1));
+    one-hot targets have one column per class; binary targets have one column.
     """
     y = np.asarray(y)
-    one_hot = y.ndim >= 2 and y.shape[-1] > 1
-    if one_hot:
-        classes = np.argmax(y, axis=-1)
-        bad = [c for c in class_weight if not 0 <= int(c) < y.shape[-1]]
+    if y.ndim >= 2 and y.shape[-1] == 1:
+        return np.round(y[..., 0]).astype(np.int64)
+    if sparse or y.ndim == 1:
+        return np.round(y).astype(np.int64)
+    return np.argmax(y, axis=-1)
+
+
+def class_weight_to_sample_weight(y, class_weight, output_name="output", sparse=False,
+                                  num_classes=None):
+    """Per-sample (or per-time-step) weights from a {class: weight} dict.
+
+    Args:
+        y: targets of one output (lazy HDF5 targets are read in chunks).
+        class_weight: dict from class index to weight.
+        output_name: for error messages.
+        sparse: whether `y` holds class indices (sparse_categorical_crossentropy).
+        num_classes: how many classes the output can predict (None if unknown).
+
+    Raises:
+        ValueError: the targets hold a class the dict does not weight (as Keras 2 does), or
+            the dict names a class that the output cannot produce.
+    """
+    if num_classes is None and not sparse and len(y.shape) >= 2 and y.shape[-1] > 1:
+        num_classes = y.shape[-1]
+    if num_classes is not None:
+        num_classes = max(int(num_classes), 2)
+        bad = [c for c in class_weight if not 0 <= int(c) < num_classes]
         if bad:
             raise ValueError(f"class_weight for output '{output_name}' names class(es) {bad}, "
-                             f"which are not present: the targets have {y.shape[-1]} classes.")
-    elif y.ndim >= 2 and y.shape[-1] == 1:
-        classes = np.round(y[..., 0]).astype(np.int64)
-    else:
-        classes = np.round(y).astype(np.int64)
-    present = set(np.unique(classes).tolist())
-    missing = sorted(present - {int(c) for c in class_weight})
-    if missing:
-        raise ValueError(f"`class_weight` must contain all classes in the data. The classes "
-                         f"{missing} exist in the data of output '{output_name}' but not in "
-                         "`class_weight`.")
-    weights = np.ones(classes.shape, dtype=np.float32)
-    for c, w in class_weight.items():
-        weights[classes == int(c)] = w
-    return weights
+                             f"which are not present: the output has {num_classes} classes "
+                             f"(0 to {num_classes - 1}).")
+    table = {int(c): float(w) for c, w in class_weight.items()}
+    parts = []
+    for rows in _chunks(y):
+        classes = class_indices(rows, sparse)
+        missing = sorted(set(np.unique(classes).tolist()) - set(table))
+        if missing:
+            raise ValueError(f"`class_weight` must contain all classes in the data. The classes "
+                             f"{missing} exist in the data of output '{output_name}' but not in "
+                             f"`class_weight` (which has {sorted(table)}).")
+        weights = np.ones(classes.shape, dtype=np.float32)
+        for c, w in table.items():
+            weights[classes == c] = w
+        parts.append(weights)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

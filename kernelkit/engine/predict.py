@@ -1,10 +1,11 @@
 """predict and predict_on_batch: no tape, no metrics; a single small batch goes straight through."""
 import numpy as np
 
+from ..callbacks.base import CallbackList
 from ..layers.base import learning_phase_scope
 from ..ops.core import unwrap
 from . import data as D
-from .generators import batches_from, is_generator_like, split_batch
+from .generators import batches_from, is_generator_like, split_batch, steps_of
 
 
 def _inputs(model, x):
@@ -14,6 +15,7 @@ def _inputs(model, x):
         if len(xs) != len(model.inputs):
             raise ValueError(f"Error when checking model input: expected {len(model.inputs)} "
                              f"array(s), but got {len(xs)}.")
+        xs = [D.at_least_2d(a, t) for a, t in zip(xs, model.inputs)]
         D.check_shapes(xs, model.inputs, names, "input")
     D.check_lengths(xs)
     return xs
@@ -29,64 +31,83 @@ def _run(model, xs):
     return [np.asarray(unwrap(out))]
 
 
-def predict_on_batch(model, x):
-    outs = _run(model, _inputs(model, x))
+def _single(outs):
     return outs[0] if len(outs) == 1 else outs
+
+
+def predict_on_batch(model, x):
+    return _single(_run(model, _inputs(model, x)))
+
+
+def _array_batches(xs, batch_size, n):
+    for start in range(0, n, batch_size):
+        idx = slice(start, min(start + batch_size, n))
+        yield [D.take(a, idx) for a in xs]
+
+
+def _stream_batches(model, stream, steps):
+    for _ in range(steps):
+        bx, _, _ = split_batch(next(stream), for_predict=True)
+        yield _inputs(model, bx)
 
 
 def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10,
             workers=1, use_multiprocessing=False):
+    """Outputs for `x` (arrays, HDF5 data, a generator or a Sequence), batch by batch."""
+    stream = None
     if is_generator_like(x):
-        return _predict_generator(model, x, steps, max_queue_size, workers, use_multiprocessing,
-                                  verbose)
-    xs = _inputs(model, x)
-    batch_size = 32 if batch_size is None else int(batch_size)
-    n = len(xs[0])
-    if n <= batch_size and verbose != 1 and not callbacks and all(isinstance(a, np.ndarray) for a in xs):
-        outs = _run(model, xs)
-        return outs[0] if len(outs) == 1 else outs
+        if batch_size is not None:
+            raise ValueError("`batch_size` argument is not supported when predict() is given a "
+                             "generator or a Sequence: the generator makes the batches.")
+        steps = steps_of(x, steps)
+        stream = batches_from(x, workers, use_multiprocessing, max_queue_size, False)
+        batches = _stream_batches(model, stream, steps)
+        target, unit, params = steps, "step", {"steps": steps, "verbose": verbose}
+    else:
+        xs = _inputs(model, x)
+        batch_size = 32 if batch_size is None else int(batch_size)
+        n = len(xs[0])
+        if steps is not None:
+            n = min(n, int(steps) * batch_size)
+        if n <= batch_size and verbose != 1 and not callbacks and \
+                all(isinstance(a, np.ndarray) for a in xs):
+            return _single(_run(model, [a[:n] for a in xs]))
+        batches = _array_batches(xs, batch_size, n)
+        target, unit = n, "sample"
+        params = {"batch_size": batch_size, "steps": -(-n // batch_size), "samples": n,
+                  "verbose": verbose}
+    cl = CallbackList(list(callbacks or []))
+    cl.set_model(model)
+    cl.set_params(params)
     bar = None
     if verbose == 1:
         from ..callbacks.progress import progress_bar
-        bar = progress_bar(n, "sample")
-    if steps is not None:
-        n = min(n, steps * batch_size)
+        bar = progress_bar(target, unit)
+    hooks = bool(cl._predict_batch)
     chunks = None
-    for start in range(0, n, batch_size):
-        idx = slice(start, min(start + batch_size, n))
-        outs = _run(model, [D.take(a, idx) for a in xs])
-        if chunks is None:
-            chunks = [[] for _ in outs]
-        for c, o in zip(chunks, outs):
-            c.append(o)
-        if bar is not None:
-            bar.update(idx.stop)
-    if bar is not None:
-        bar.update(n, finalize=True)
-    if chunks is None:
-        raise ValueError("predict() was given no samples.")
-    results = [np.concatenate(c) for c in chunks]
-    return results[0] if len(results) == 1 else results
-
-
-def _predict_generator(model, gen, steps, max_queue_size, workers, use_multiprocessing, verbose):
-    if steps is None:
-        if hasattr(gen, "__len__"):
-            steps = len(gen)
-        else:
-            raise ValueError("`steps=None` is only valid for a generator based on the "
-                             "`kernelkit.utils.Sequence` class. Please specify `steps`.")
-    stream = batches_from(gen, workers, use_multiprocessing, max_queue_size, False)
-    chunks = None
+    seen = 0
+    cl.on_predict_begin()
     try:
-        for _ in range(steps):
-            bx, _, _ = split_batch(next(stream))
-            outs = _run(model, _inputs(model, bx))
+        for b, xs_b in enumerate(batches):
+            size = len(xs_b[0])
+            if hooks:
+                cl.on_predict_batch_begin(b, {"batch": b, "size": size})
+            outs = _run(model, xs_b)
             if chunks is None:
                 chunks = [[] for _ in outs]
             for c, o in zip(chunks, outs):
                 c.append(o)
+            seen += size if unit == "sample" else 1
+            if hooks:
+                cl.on_predict_batch_end(b, {"batch": b, "size": size, "outputs": _single(outs)})
+            if bar is not None:
+                bar.update(seen, finalize=False)
     finally:
-        stream.close()
-    results = [np.concatenate(c) for c in chunks]
-    return results[0] if len(results) == 1 else results
+        if stream is not None:
+            stream.close()
+    if bar is not None:
+        bar.update(seen, finalize=True)
+    cl.on_predict_end()
+    if chunks is None:
+        raise ValueError("predict() was given no samples.")
+    return _single([np.concatenate(c) for c in chunks])

@@ -295,6 +295,8 @@ class Trainer:
                                  f"you are passing to your model is not the size the model "
                                  f"expected. Expected to see {len(model.inputs)} array(s), but "
                                  f"instead got {len(xs)} array(s).")
+        xs = [D.at_least_2d(a, t) for a, t in zip(xs, model.inputs or [None] * len(xs))]
+        if model.inputs:
             D.check_shapes(xs, model.inputs, in_names, "input")
         n_out = len(model.outputs) if model.outputs else None
         out_names = model.output_names if model.outputs else None
@@ -307,6 +309,7 @@ class Trainer:
             if n_out is not None and len(ys) != n_out:
                 raise ValueError(f"Error when checking model target: the model has {n_out} "
                                  f"output(s) but {len(ys)} target array(s) were given.")
+            ys = [D.at_least_2d(a, t) for a, t in zip(ys, model.outputs or [None] * len(ys))]
             if model.outputs:
                 for a, t, nm in zip(ys, model.outputs, out_names):
                     if a is not None and a.ndim >= 1 and t.shape and len(t.shape) == a.ndim and \
