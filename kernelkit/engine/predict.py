@@ -1,6 +1,7 @@
 """predict and predict_on_batch: no tape, no metrics; a single small batch goes straight through."""
 import numpy as np
 
+from .. import config
 from ..callbacks.base import CallbackList
 from ..layers.base import learning_phase_scope
 from ..ops.core import unwrap
@@ -51,9 +52,30 @@ def _stream_batches(model, stream, steps):
         yield _inputs(model, bx)
 
 
+def _one_batch(model, x, batch_size):
+    """The common notebook call, `model.predict(x)` on one small array, without the general
+    data handling; None when `x` needs it (the general path then checks and reports)."""
+    inputs = model.inputs
+    if type(x) is not np.ndarray or not inputs or len(inputs) != 1:
+        return None
+    shape = inputs[0].shape
+    if x.ndim != len(shape) or len(x) > (batch_size or 32) or len(x) == 0:
+        return None
+    for want, got in zip(shape[1:], x.shape[1:]):
+        if want is not None and want != got:
+            return None
+    if x.dtype.kind == "f" and x.dtype.name != config.floatx():
+        x = x.astype(config.floatx())
+    return _single(_run(model, [x]))
+
+
 def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10,
             workers=1, use_multiprocessing=False):
     """Outputs for `x` (arrays, HDF5 data, a generator or a Sequence), batch by batch."""
+    if verbose != 1 and not callbacks and steps is None:
+        out = _one_batch(model, x, batch_size)
+        if out is not None:
+            return out
     stream = None
     if is_generator_like(x):
         if batch_size is not None:
