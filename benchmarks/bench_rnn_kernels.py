@@ -151,17 +151,37 @@ def main():
 
     print(f"LSTM({u}) on (batch {n}, steps {t_len}, features {e}), {dt}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, "
-          f"{os.cpu_count()} CPUs, median of {args.repeat}")
+          f"{os.cpu_count()} CPUs, {args.repeat} repeats")
     timings = {name: ([], []) for name in options}
+    cpu = {name: ([], []) for name in options}
     for _ in range(args.repeat):
         for name, (fwd, bwd) in options.items():  # interleaved, so both see the same noise
-            t0 = time.perf_counter()
+            p0, t0 = time.process_time(), time.perf_counter()
             out = fwd()
-            t1 = time.perf_counter()
+            p1, t1 = time.process_time(), time.perf_counter()
             bwd(out[3])
-            t2 = time.perf_counter()
+            p2, t2 = time.process_time(), time.perf_counter()
             timings[name][0].append(t1 - t0)
             timings[name][1].append(t2 - t1)
+            cpu[name][0].append(p1 - p0)
+            cpu[name][1].append(p2 - p1)
+    # The BLAS share of option (a): the same products on their own (the backward's
+    # per-step product reads a strided (N, 4U) slice, as lstm_backward does).
+    hr = np.empty((n, 4 * u), dt)
+    dhr = np.empty((n, u), dt)
+    r_t = np.ascontiguousarray(r.T)
+    gates, h_prev = lstm_forward(xp, r, h0, c0)[3][1:3]
+    blas_f, blas_b = [], []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        for t in range(t_len):
+            np.matmul(h0, r, out=hr)
+        t1 = time.perf_counter()
+        for t in range(t_len):
+            np.matmul(gates[:, t], r_t, out=dhr)
+        weight_grad(h_prev, gates)
+        blas_f.append(t1 - t0)
+        blas_b.append(time.perf_counter() - t1)
     proj_f, proj_b = [], []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
@@ -171,12 +191,19 @@ def main():
         proj_f.append(t1 - t0)
         proj_b.append(time.perf_counter() - t1)
 
-    def ms(v):
-        return 1e3 * float(np.median(v))
+    def ms(v):  # median (min): on a shared machine the min is the uncontended cost
+        return f"{1e3 * float(np.median(v)):6.2f} ({1e3 * min(v):6.2f})"
+
+    print("  median (min) per batch, ms")
     for name, (f, b_) in timings.items():
-        print(f"  {name:28s} forward {ms(f):6.2f} ms   backward {ms(b_):6.2f} ms   "
-              f"total {ms(f) + ms(b_):6.2f} ms")
-    print(f"  {'input projection (BLAS)':28s} forward {ms(proj_f):6.2f} ms   backward {ms(proj_b):6.2f} ms")
+        total = [a + c for a, c in zip(f, b_)]
+        print(f"  {name:28s} forward {ms(f)}   backward {ms(b_)}   total {ms(total)}")
+    print("  CPU time of this process per batch (all threads), median ms; with one BLAS thread it is\n"
+          "  close to the uncontended wall time even when other processes share the cores")
+    for name, (f, b_) in cpu.items():
+        print(f"  {name:28s} forward {1e3 * np.median(f):6.2f}   backward {1e3 * np.median(b_):6.2f}")
+    print(f"  {'(a) of which BLAS products':28s} forward {ms(blas_f)}   backward {ms(blas_b)}")
+    print(f"  {'input projection (BLAS)':28s} forward {ms(proj_f)}   backward {ms(proj_b)}")
 
 
 if __name__ == "__main__":

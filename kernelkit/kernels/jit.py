@@ -18,6 +18,12 @@ def kernel(fn):
     return njit(**SERIAL_FLAGS)(fn)
 
 
+def scalar_kernel(fn):
+    """Compile a per-element helper that LLVM inlines into the loops calling it, so a
+    switch on a loop-invariant activation code is hoisted and the loop vectorizes."""
+    return njit(forceinline=True, **SERIAL_FLAGS)(fn)
+
+
 def parallel_kernel(fn):
     """Compile `fn` as a prange kernel (not cached)."""
     return njit(**PARALLEL_FLAGS)(fn)

@@ -70,13 +70,17 @@ def check_sequence(xp, recurrent_kernel, gates, cell):
 
 
 def as_array(a, shape, dtype, what):
-    """`a` as a C-contiguous array of `shape` and `dtype`, zeros when `a` is None."""
+    """`a` as a C-contiguous array of `shape` and `dtype`, zeros when `a` is None.
+
+    Read-only arrays are copied: Numba types them apart, so they would compile the kernels
+    a second time.
+    """
     if a is None:
         return np.zeros(shape, dtype=dtype)
     a = np.ascontiguousarray(a, dtype=dtype)
     if a.shape != shape:
         raise ValueError(f"{what} must have shape {shape}, got {a.shape}")
-    return a
+    return a if a.flags.writeable else a.copy()
 
 
 def as_mask(mask, n, t):
@@ -87,10 +91,12 @@ def as_mask(mask, n, t):
     if mask.shape != (n, t):
         raise ValueError(f"mask must have shape (batch, timesteps) = {(n, t)}, got {mask.shape}")
     if mask.dtype == np.bool_:
-        return np.ascontiguousarray(mask).view(np.uint8)
-    if mask.dtype == np.uint8:
-        return np.ascontiguousarray(mask)
-    return np.ascontiguousarray(mask != 0).view(np.uint8)
+        mask = np.ascontiguousarray(mask).view(np.uint8)
+    elif mask.dtype == np.uint8:
+        mask = np.ascontiguousarray(mask)
+    else:
+        return np.ascontiguousarray(mask != 0).view(np.uint8)
+    return mask if mask.flags.writeable else mask.copy()  # see as_array
 
 
 @kernel

@@ -170,7 +170,7 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
     """
     n, t_len, units = check_sequence(xp, recurrent_kernel, 3, "GRU")
     dtype = xp.dtype
-    xp = np.ascontiguousarray(xp)
+    xp = as_array(xp, xp.shape, dtype, "GRU xp")
     r = as_array(recurrent_kernel, (units, 3 * units), dtype, "GRU recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "GRU initial state").copy()
     mask = as_mask(mask, n, t_len)

@@ -104,7 +104,7 @@ def lstm_forward(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     """
     n, t_len, units = check_sequence(xp, recurrent_kernel, 4, "LSTM")
     dtype = xp.dtype
-    xp = np.ascontiguousarray(xp)
+    xp = as_array(xp, xp.shape, dtype, "LSTM xp")
     r = as_array(recurrent_kernel, (units, 4 * units), dtype, "LSTM recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "LSTM initial state h").copy()
     c_state = as_array(c0, (n, units), dtype, "LSTM initial state c").copy()

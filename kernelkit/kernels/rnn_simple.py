@@ -65,7 +65,7 @@ def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
     """
     n, t_len, units = check_sequence(xp, recurrent_kernel, 1, "SimpleRNN")
     dtype = xp.dtype
-    xp = np.ascontiguousarray(xp)
+    xp = as_array(xp, xp.shape, dtype, "SimpleRNN xp")
     r = as_array(recurrent_kernel, (units, units), dtype, "SimpleRNN recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "SimpleRNN initial state").copy()
     mask = as_mask(mask, n, t_len)

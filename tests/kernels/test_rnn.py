@@ -444,3 +444,25 @@ def test_float32_backward_matches_float64(cell):
         results.append(grads)
     for g64, g32 in zip(*results):
         np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-5)
+
+
+def test_one_compiled_signature_per_dtype():
+    """Read-only, Fortran-ordered and strided inputs reuse the kernels compiled for C arrays."""
+    from kernelkit.kernels import rnn_lstm
+    rng = np.random.default_rng(16)
+    for dtype in (np.float32, np.float64):
+        xp, r, h0, c0, _ = arrays(rng, 2, 3, 2, 4, dtype)
+        want = lstm_forward(xp, r, h0, c0)
+        read_only_xp = xp.copy()
+        read_only_xp.flags.writeable = False
+        read_only_mask = np.ones((2, 3), dtype=bool)
+        read_only_mask.flags.writeable = False
+        strided_c0 = np.repeat(c0, 2, axis=1)[:, ::2]
+        odd_r = np.asfortranarray(r)
+        got = lstm_forward(read_only_xp, odd_r, np.asfortranarray(h0), strided_c0, read_only_mask)
+        for g, w in zip(got[:3], want[:3]):
+            np.testing.assert_array_equal(g, w)
+        lstm_backward(np.asfortranarray(got[0]), None, None, got[3], odd_r)
+    for k in (rnn_lstm.lstm_step_forward, rnn_lstm.lstm_step_backward):
+        if hasattr(k, "signatures"):  # not under NUMBA_DISABLE_JIT
+            assert len(k.signatures) <= 2, k.signatures
