@@ -37,7 +37,10 @@ class Dense(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.supports_masking = True
-        self._fused = activations.name_of(self.activation)
+        # name_of also finds custom objects in scope (e.g. `my_act` while loading a model);
+        # only the built-in function itself may take the fused kernel path.
+        fused = activations.name_of(self.activation)
+        self._fused = fused if getattr(activations, fused or "", None) is self.activation else None
 
     def build(self, input_shape):
         last = input_shape[-1]

@@ -52,6 +52,32 @@ def custom_object_scope(*dicts):
     return CustomObjectScope(*dicts)
 
 
+class SafeModeScope:
+    """`with SafeModeScope(False):` lets loaders inside run code stored in a file (Lambda).
+
+    Loading functions set it from their `safe_mode` argument, so that a `Lambda.from_config`
+    reached through nested configs knows the caller's choice. Safe (True) by default.
+    """
+
+    def __init__(self, safe_mode=True):
+        self.safe_mode = True if safe_mode is None else bool(safe_mode)
+
+    def __enter__(self):
+        if not hasattr(_scope, "safe_mode"):
+            _scope.safe_mode = []
+        _scope.safe_mode.append(self.safe_mode)
+        return self
+
+    def __exit__(self, *exc):
+        _scope.safe_mode.pop()
+        return False
+
+
+def in_safe_mode():
+    stack = getattr(_scope, "safe_mode", None)
+    return stack[-1] if stack else True
+
+
 def get_custom_objects():
     """The global dict of user-registered objects (Keras 2's `get_custom_objects()`)."""
     return _REGISTERED

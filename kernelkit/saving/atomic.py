@@ -1,0 +1,152 @@
+"""Where saved files go: path checks, atomic HDF5 writes, and opening files for reading.
+
+A save writes a temporary file in the destination folder and renames it over the target
+only once everything is written, so an interrupted save (an exception, a kill) leaves the
+previous file as it was. Callers may also hand over an open `h5py.File` or group, which is
+then written or read in place, as Keras allows.
+"""
+import contextlib
+import os
+import uuid
+
+
+def is_h5_group(obj):
+    """True for an open h5py File or Group (h5py imported only if it already is)."""
+    import sys
+    h5py = sys.modules.get("h5py")
+    return h5py is not None and isinstance(obj, h5py.Group)
+
+
+def resolve_path(filepath, what="file"):
+    """An absolute path from a str or path-like, with `~` expanded.
+
+    Raises:
+        TypeError: when `filepath` is neither a path nor an h5py object.
+    """
+    try:
+        path = os.fspath(filepath)
+    except TypeError:
+        raise TypeError(f"Expected a path (str or pathlib.Path) or an open h5py.File for the "
+                        f"{what}, got {type(filepath).__name__}.") from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    return os.path.abspath(os.path.expanduser(path))
+
+
+def check_folder(path):
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"Cannot save to '{path}': the folder '{folder}' does not exist. "
+                                "Create it first (e.g. os.makedirs(folder)).")
+
+
+def check_not_open(path):
+    """Refuse to replace an HDF5 file that is open elsewhere.
+
+    Renaming over it would not corrupt a reader (it keeps the old inode), but the reader
+    would go on seeing stale data, and on some platforms the rename fails half-way; Keras
+    users expect a clear error instead. Open files are found in this process through h5py,
+    and in others through HDF5's file lock.
+    """
+    if not os.path.exists(path):
+        return
+    import h5py
+    for fid in h5py.h5f.get_obj_ids(types=h5py.h5f.OBJ_FILE):
+        try:
+            name = os.fsdecode(fid.name)
+            same = os.path.samefile(name, path)
+        except (OSError, ValueError):
+            continue
+        if same:
+            raise OSError(f"Cannot save to '{path}': the file is open in this process (an "
+                          "h5py.File or HDF5Matrix reading it). Close it first, or save under "
+                          "another name.")
+    if not h5py.is_hdf5(path):
+        return
+    try:
+        h5py.File(path, "r+").close()
+    except OSError as e:
+        if "lock" in str(e).lower():
+            raise OSError(f"Cannot save to '{path}': the file is open in another process "
+                          f"({e}). Close it there first, or save under another name.") from None
+
+
+def confirm_overwrite(filepath):
+    """Keras's `overwrite=False`: ask on the console before replacing an existing file."""
+    if is_h5_group(filepath):
+        return True
+    path = resolve_path(filepath)
+    if not os.path.exists(path):
+        return True
+    from ..utils.io_utils import ask_to_proceed_with_overwrite
+    return ask_to_proceed_with_overwrite(path)
+
+
+@contextlib.contextmanager
+def atomic_h5_file(filepath):
+    """Yield a new h5py.File to write; on success it replaces `filepath` in one rename.
+
+    Raises:
+        FileNotFoundError: when the destination folder does not exist.
+        OSError: when the destination is an HDF5 file open elsewhere.
+    """
+    import h5py
+    path = resolve_path(filepath)
+    check_folder(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"Cannot save to '{path}': it is a folder.")
+    check_not_open(path)
+    folder, base = os.path.split(path)
+    tmp = os.path.join(folder, f".{base}.{uuid.uuid4().hex[:8]}.tmp")
+    # os.open honours the umask, so the final file gets the usual permissions.
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    try:
+        with h5py.File(tmp, "w") as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def writable_group(filepath):
+    """Yield a group to write into: the caller's open h5py group, or an atomic new file."""
+    if is_h5_group(filepath):
+        yield filepath
+        return
+    with atomic_h5_file(filepath) as f:
+        yield f
+
+
+@contextlib.contextmanager
+def readable_group(filepath):
+    """Yield `(group, label)` for reading; `label` names the file in error messages.
+
+    Raises:
+        FileNotFoundError: when there is no such file.
+        OSError: when the file is not a readable HDF5 file.
+    """
+    if is_h5_group(filepath):
+        label = f"{filepath.file.filename}:{filepath.name}" if filepath.name != "/" \
+            else filepath.file.filename
+        yield filepath, label
+        return
+    import h5py
+    path = resolve_path(filepath)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No file or directory found at '{path}'.")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"'{path}' is a folder, not an HDF5 file.")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        hint = ""
+        with open(path, "rb") as fh:
+            if fh.read(4) == b"PK\x03\x04":
+                hint = (" It is a zip file: Keras 3's native `.keras` format, which kernelkit "
+                        "does not read; in Keras, save with `model.save('model.h5')`.")
+        raise OSError(f"Unable to open '{path}' as an HDF5 file: {e}.{hint}") from None
+    with f:
+        yield f, path
