@@ -16,8 +16,8 @@ import numpy as np
 from . import registry
 from .atomic import confirm_overwrite, is_h5_group, readable_group, resolve_path, writable_group
 from .config_compat import check_optimizer_config
-from .hdf5_weights import (BACKEND, KERAS_VERSION, load_weights_from_group, read_dataset,
-                           read_string_attr, read_string_list, reading, save_weights_to_group,
+from .hdf5_weights import (BACKEND, KERAS_VERSION, has_string_list, load_weights_from_group,
+                           read_named_subset, read_string_attr, reading, save_weights_to_group,
                            unique_names, write_string_list)
 from .model_config import json_default, loading_scope, model_from_config, model_metadata
 
@@ -193,12 +193,9 @@ def load_optimizer_weights(group, model, label):
     optimizer = trainer.optimizer
     with reading(label):
         weights_group = group["optimizer_weights"]
-        names = read_string_list(weights_group, "weight_names") or []
-        values = []
-        for n in names:
-            if n not in weights_group:
-                raise ValueError(f"'{label}': optimizer weight '{n}' is listed but missing.")
-            values.append(read_dataset(weights_group, n))
+        if not has_string_list(weights_group, "weight_names"):
+            return  # Keras writes no list when the optimizer had no state
+        names, values = read_named_subset(weights_group, label)
     if not values:
         return
     params = trainer._weights()

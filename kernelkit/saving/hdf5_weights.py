@@ -202,7 +202,8 @@ class _FileLayer:
         self.name, self.values = name, values
 
 
-def read_weight_subset(group, label):
+def read_named_subset(group, label):
+    """(`weight_names`, the arrays they name) of a layer or optimizer group."""
     names = read_string_list(group, "weight_names")
     if names is None:
         raise ValueError(f"'{label}': the group '{group.name}' has no 'weight_names' attribute; "
@@ -213,7 +214,11 @@ def read_weight_subset(group, label):
             raise ValueError(f"'{label}': the weight '{n}' listed in '{group.name}' is missing "
                              "from the file.")
         values.append(read_dataset(group, n))
-    return values
+    return names, values
+
+
+def read_weight_subset(group, label):
+    return read_named_subset(group, label)[1]
 
 
 def read_weight_groups(group, label):
