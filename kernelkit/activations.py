@@ -78,4 +78,4 @@ def get(identifier):
 def name_of(fn):
     """The Keras name of a built-in activation function, or None for a custom one."""
     name = getattr(fn, "__name__", None)
-    return name if registry.lookup(KIND, name) is fn else None
+    return name if registry.builtin_table(KIND).get(name) is fn else None

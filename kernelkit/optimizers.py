@@ -111,6 +111,9 @@ class Optimizer:
         weights = list(weights)
         if params is not None:
             self._ensure_slots(params)
+        if self._slots is None and len(weights) == 1:
+            self.iterations.value[...] = int(np.asarray(weights[0]))
+            return
         expected = 1 + (len(self._slots) * len(self.slot_names) if self._slots else 0)
         if self._slots is None and len(weights) > 1:
             raise ValueError(f"Optimizer {self.name}: call set_weights after the optimizer has "

@@ -99,6 +99,11 @@ def get_registered_name(obj):
     return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__", type(obj).__name__)
 
 
+def builtin_table(kind):
+    """kernelkit's own objects of `kind` by name (no user objects)."""
+    return _BUILTINS.get(kind, {})
+
+
 def lookup(kind, name, custom_objects=None):
     """The object called `name` for `kind`, or None. User objects win over built-ins."""
     for table in (custom_objects or {}, scoped_objects(), _REGISTERED):
