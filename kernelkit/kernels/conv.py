@@ -12,17 +12,18 @@ padding name into these. The 1D wrappers take a 1-tuple or an int, and (before, 
 
 conv2d is im2col + BLAS: an njit kernel unrolls a block of output rows into a matrix
 `cols` (rows: output pixels, columns: (kh, kw, c_in)), then NumPy's `@` multiplies it by
-the weights viewed as (KH*KW*C_in, C_out), writing straight into the output. The work is
-done in blocks of output rows whose `cols` fits in about COLS_CHUNK_BYTES, which keeps the
-unrolled matrix in cache for the product (faster than one huge `cols`: measured in
-benchmarks/bench_conv_kernels.py) and bounds memory for large images. The input gradient
-is the product the other way round, then a col2im kernel that GATHERS into each input
-pixel the taps that read it, so parallel threads never write the same cell. Depthwise
-convolution has no product big enough for BLAS and is a direct loop.
+the weights viewed as (KH*KW*C_in, C_out), writing straight into the output. The work
+goes in blocks of output rows (see BLOCK_PIXELS): the products stay in cache, use the
+BLAS threads only where that pays, and memory stays bounded for large images.
+The input gradient is the product the other way round, then a col2im kernel that adds
+the unrolled rows back. Depthwise convolution has no product big enough for BLAS and is
+a direct loop. A direct (no im2col) loop for conv2d was measured 10x slower on the
+benchmark CNN's second conv (see benchmarks/bench_conv_kernels.py --direct).
 
-Each kernel body is compiled twice: serial (`kernel`, cached) and `prange`
-(`parallel_kernel`), the latter used when a call has more than jit.PARALLEL_THRESHOLD
-elements of work. No BLAS call happens inside a prange loop.
+im2col and col2im are serial: they run between BLAS calls, and a prange region there
+fights OpenBLAS's spinning worker threads for the cores (see conv_utils.ENABLE_PARALLEL).
+The depthwise kernels also have prange variants, used only when conv_utils.use_parallel
+says so. No BLAS call happens inside a prange loop.
 """
 import numba
 import numpy as np
@@ -35,103 +36,133 @@ from .conv_utils import float_dtype as _float_dtype
 from .conv_utils import use_parallel as _use_parallel
 from .jit import kernel, parallel_kernel
 
-# Bytes of unrolled `cols` per block: fits the 32 MiB L3 of the benchmark machine with
-# room for the weights and the output block; larger blocks measured slower (see module doc).
+# The batch is processed in blocks of output pixels (rows of `cols`), sized for OpenBLAS:
+# it runs a product m x k x n on one thread below about 1M multiply-adds and on all
+# threads above, and a threaded product of a few M multiply-adds is mostly thread
+# synchronisation. On the shared 2-core machine with another process busy,
+# (9 x 4096) @ (4096 x 32) took 30-2500 ms where 0.7 ms was expected. So:
+# * a conv whose work per pixel (k * f multiply-adds) is large takes blocks of up to
+#   BLOCK_PIXELS pixels and COLS_CHUNK_BYTES of `cols` (the benchmark CNN's second conv:
+#   3640 pixels, 67 M multiply-adds per product, 170-190 GFLOP/s on 2 threads; 2048-pixel
+#   blocks and 7000+-pixel blocks were both slower, one 85 MB `cols` 130-150 GFLOP/s);
+# * a conv whose blocks would still be under THREADED_PRODUCT_MACS takes blocks that stay
+#   under SERIAL_PRODUCT_MACS, i.e. single-threaded products (the first conv, k * f = 288).
+BLOCK_PIXELS = 8192
 COLS_CHUNK_BYTES = 4 << 20
+THREADED_PRODUCT_MACS = 32 << 20
+SERIAL_PRODUCT_MACS = 3 << 18
 
 
 # ----------------------------------------------------------------- im2col / col2im kernels
 
-def _im2col_rows(x, cols, r0, r1, kh_, kw_, sh, sw, dh, dw, pt, pl, oh_, ow_):
+# The inner copy loops index flat arrays with np.uint64 offsets (d, src, dst, j): with
+# signed indices Numba checks each one for negative wraparound, which stops LLVM
+# vectorizing the loops (im2col measured 1.5-2x faster unsigned). The offsets are
+# non-negative by construction; never mix them with signed ints in arithmetic (uint64 +
+# int64 is float64 in Numba).
+
+@kernel
+def im2col_rows(x, cols, r0, r1, kh_, kw_, sh, sw, dh, dw, pt, pl, oh_, ow_):
     """Unroll output rows r0..r1 (r = n * OH + oh) of a 2D conv into `cols`.
 
     cols[(r - r0) * OW + ow, (kh * KW + kw) * C + c] = x[n, ih, iw, c] (0 in the padding).
     """
     n_, h_, w_, c_ = x.shape
-    for r in prange(r1 - r0):
+    xf = x.reshape(-1)
+    cf = cols.reshape(-1)
+    run = kw_ * c_  # one kernel row of taps: contiguous in x when dw == 1
+    k = kh_ * run
+    urun = np.uint64(run)
+    uc = np.uint64(c_)
+    for r in range(r1 - r0):
         n = (r0 + r) // oh_
         oh = (r0 + r) % oh_
         for ow in range(ow_):
-            row = r * ow_ + ow
+            iw0 = ow * sw - pl
+            whole_run = dw == 1 and iw0 >= 0 and iw0 + kw_ <= w_
             for kh in range(kh_):
                 ih = oh * sh - pt + kh * dh
-                for kw in range(kw_):
-                    iw = ow * sw - pl + kw * dw
-                    col0 = (kh * kw_ + kw) * c_
-                    if 0 <= ih < h_ and 0 <= iw < w_:
-                        for c in range(c_):
-                            cols[row, col0 + c] = x[n, ih, iw, c]
-                    else:
-                        for c in range(c_):
-                            cols[row, col0 + c] = 0.0
+                d = np.uint64((r * ow_ + ow) * k + kh * run)
+                if ih < 0 or ih >= h_:
+                    for j in range(urun):
+                        cf[d + j] = 0.0
+                elif whole_run:
+                    src = np.uint64(((n * h_ + ih) * w_ + iw0) * c_)
+                    for j in range(urun):
+                        cf[d + j] = xf[src + j]
+                else:
+                    for kw in range(kw_):
+                        iw = iw0 + kw * dw
+                        dk = d + np.uint64(kw * c_)
+                        if 0 <= iw < w_:
+                            src = np.uint64(((n * h_ + ih) * w_ + iw) * c_)
+                            for j in range(uc):
+                                cf[dk + j] = xf[src + j]
+                        else:
+                            for j in range(uc):
+                                cf[dk + j] = 0.0
 
 
-def _col2im_rows_add(dcols, dx, r0, r1, kh_, kw_, sh, sw, dh, dw, pt, pl, oh_, ow_):
-    """dx += the adjoint of `_im2col_rows` for output rows r0..r1, gathered per input row.
+@kernel
+def col2im_rows_add(dcols, dx, r0, r1, kh_, kw_, sh, sw, dh, dw, pt, pl, oh_, ow_):
+    """dx += the adjoint of `im2col_rows` for output rows r0..r1 (a serial scatter).
 
-    Each (n, ih) input row is owned by one iteration, which sums every (kh, kw) tap of the
-    block's output pixels that read it, so the prange variant has no write conflicts.
+    A scatter adds whole kernel rows (KW * C contiguous cells) at a time: measured 2x
+    faster than gathering per input cell, which would only pay off under prange.
     """
     n_, h_, w_, c_ = dx.shape
-    n_lo = r0 // oh_
-    n_hi = (r1 - 1) // oh_
-    for t in prange((n_hi - n_lo + 1) * h_):
-        n = n_lo + t // h_
-        ih = t % h_
-        for kh in range(kh_):
-            th = ih + pt - kh * dh
-            if th < 0:
-                break
-            if th % sh != 0:
-                continue
-            r = n * oh_ + th // sh
-            if th // sh >= oh_ or r < r0 or r >= r1:
-                continue
-            rowbase = (r - r0) * ow_
-            for iw in range(w_):
-                for kw in range(kw_):
-                    tw = iw + pl - kw * dw
-                    if tw < 0:
-                        break
-                    if tw % sw != 0 or tw // sw >= ow_:
-                        continue
-                    row = rowbase + tw // sw
-                    col0 = (kh * kw_ + kw) * c_
-                    for c in range(c_):
-                        dx[n, ih, iw, c] += dcols[row, col0 + c]
-
-
-im2col_rows = kernel(_im2col_rows)
-im2col_rows_parallel = parallel_kernel(_im2col_rows)
-col2im_rows_add = kernel(_col2im_rows_add)
-col2im_rows_add_parallel = parallel_kernel(_col2im_rows_add)
+    dxf = dx.reshape(-1)
+    df = dcols.reshape(-1)
+    run = kw_ * c_
+    k = kh_ * run
+    urun = np.uint64(run)
+    uc = np.uint64(c_)
+    for r in range(r1 - r0):
+        n = (r0 + r) // oh_
+        oh = (r0 + r) % oh_
+        for ow in range(ow_):
+            iw0 = ow * sw - pl
+            whole_run = dw == 1 and iw0 >= 0 and iw0 + kw_ <= w_
+            for kh in range(kh_):
+                ih = oh * sh - pt + kh * dh
+                if ih < 0 or ih >= h_:
+                    continue
+                src = np.uint64((r * ow_ + ow) * k + kh * run)
+                if whole_run:
+                    dst = np.uint64(((n * h_ + ih) * w_ + iw0) * c_)
+                    for j in range(urun):
+                        dxf[dst + j] += df[src + j]
+                else:
+                    for kw in range(kw_):
+                        iw = iw0 + kw * dw
+                        if 0 <= iw < w_:
+                            dst = np.uint64(((n * h_ + ih) * w_ + iw) * c_)
+                            sk = src + np.uint64(kw * c_)
+                            for j in range(uc):
+                                dxf[dst + j] += df[sk + j]
 
 
 def _geom_args(g):
     return (g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
 
 
-def _row_blocks(g, itemsize):
-    """Blocks (r0, r1) of output rows r = n * OH + oh whose `cols` fits COLS_CHUNK_BYTES."""
+def _row_blocks(g, f, itemsize):
+    """Blocks (r0, r1) of output rows r = n * OH + oh, sized as explained at BLOCK_PIXELS.
+
+    Returns the blocks and the largest block's row count (at least one output row each).
+    """
     rows = g.n * g.oh
-    per_row = max(g.ow * g.kh * g.kw * g.c * itemsize, 1)
-    step = max(1, COLS_CHUNK_BYTES // per_row)
+    macs = g.kh * g.kw * g.c * f  # per output pixel
+    pixels = min(BLOCK_PIXELS, COLS_CHUNK_BYTES // max(g.kh * g.kw * g.c * itemsize, 1))
+    if pixels * macs < THREADED_PRODUCT_MACS:
+        pixels = min(pixels, SERIAL_PRODUCT_MACS // max(macs, 1))
+    step = max(1, pixels // max(g.ow, 1))
     return [(r0, min(r0 + step, rows)) for r0 in range(0, rows, step)], min(step, rows)
 
 
 def _is_pointwise(g):
     """A 1x1, stride-1, unpadded conv: `cols` is x itself, no unrolling needed."""
     return g.kh == g.kw == g.sh == g.sw == 1 and g.pt == g.pb == g.pl == g.pr == 0
-
-
-def _im2col(x, cols, r0, r1, g):
-    fn = im2col_rows_parallel if _use_parallel(cols.size) else im2col_rows
-    fn(x, cols, r0, r1, *_geom_args(g))
-
-
-def _col2im_add(dcols, dx, r0, r1, g):
-    fn = col2im_rows_add_parallel if _use_parallel(dcols.size) else col2im_rows_add
-    fn(dcols, dx, r0, r1, *_geom_args(g))
 
 
 # ------------------------------------------------------------------------- conv2d (BLAS)
@@ -172,11 +203,11 @@ def conv2d_forward(x, w, strides=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
     if _is_pointwise(g):
         np.matmul(x.reshape(-1, g.c), w2, out=y2)
         return y
-    blocks, step = _row_blocks(g, dtype.itemsize)
+    blocks, step = _row_blocks(g, f, dtype.itemsize)
     cols = np.empty((step * g.ow, k), dtype=dtype)
     for r0, r1 in blocks:
         c = cols[: (r1 - r0) * g.ow]
-        _im2col(x, c, r0, r1, g)
+        im2col_rows(x, c, r0, r1, *_geom_args(g))
         np.matmul(c, w2, out=y2[r0 * g.ow: r1 * g.ow])
     return y
 
@@ -208,12 +239,12 @@ def conv2d_backward_input(dy, w, x_shape, strides=(1, 1), dilation=(1, 1), pads=
     dx = np.zeros((g.n, g.h, g.w, g.c), dtype=dtype)
     if dy.size == 0:
         return dx
-    blocks, step = _row_blocks(g, dtype.itemsize)
+    blocks, step = _row_blocks(g, f, dtype.itemsize)
     dcols = np.empty((step * g.ow, k), dtype=dtype)
     for r0, r1 in blocks:
         d = dcols[: (r1 - r0) * g.ow]
         np.matmul(dy2[r0 * g.ow: r1 * g.ow], w2t, out=d)
-        _col2im_add(d, dx, r0, r1, g)
+        col2im_rows_add(d, dx, r0, r1, *_geom_args(g))
     return dx
 
 
@@ -239,21 +270,24 @@ def conv2d_backward_weight(x, dy, w_shape, strides=(1, 1), dilation=(1, 1), pads
     _check_shape(what, "dy", dy.shape, (g.n, g.oh, g.ow, f))
     k = g.kh * g.kw * g.c
     dy2 = dy.reshape(-1, f)
-    if _is_pointwise(g):
-        return np.matmul(x.reshape(-1, g.c).T, dy2).reshape(w_shape)
     dw2 = np.zeros((k, f), dtype=dtype)
     if dy.size == 0:
         return dw2.reshape(w_shape)
-    blocks, step = _row_blocks(g, dtype.itemsize)
-    cols = np.empty((step * g.ow, k), dtype=dtype)
+    # Summed block by block even for a 1x1 conv (whose `cols` is x itself): one product
+    # with a small (k, f) output and a huge inner dimension is what BLAS threads badly.
+    pointwise = _is_pointwise(g)
+    x2 = x.reshape(-1, g.c)
+    blocks, step = _row_blocks(g, f, dtype.itemsize)
+    cols = None if pointwise else np.empty((step * g.ow, k), dtype=dtype)
     part = np.empty((k, f), dtype=dtype)
     for i, (r0, r1) in enumerate(blocks):
-        c = cols[: (r1 - r0) * g.ow]
-        _im2col(x, c, r0, r1, g)
-        if i == 0:
-            np.matmul(c.T, dy2[r0 * g.ow: r1 * g.ow], out=dw2)
+        if pointwise:
+            c = x2[r0 * g.ow: r1 * g.ow]
         else:
-            np.matmul(c.T, dy2[r0 * g.ow: r1 * g.ow], out=part)
+            c = cols[: (r1 - r0) * g.ow]
+            im2col_rows(x, c, r0, r1, *_geom_args(g))
+        np.matmul(c.T, dy2[r0 * g.ow: r1 * g.ow], out=dw2 if i == 0 else part)
+        if i > 0:
             dw2 += part
     return dw2.reshape(w_shape)
 
@@ -494,7 +528,10 @@ def _x1(shape):
 
 
 def conv1d_forward(x, w, strides=1, dilation=1, pads=(0, 0)):
-    """1D convolution: x (N, L, C_in), w (K, C_in, C_out), pads (before, after) -> (N, OL, C_out)."""
+    """1D convolution of x (N, L, C_in) by w (K, C_in, C_out), pads (before, after).
+
+    Returns y (N, OL, C_out). `strides` and `dilation` are ints (or 1-tuples).
+    """
     y = conv2d_forward(_row(x), _row_kernel(w), _hw(strides, "strides"), _hw(dilation, "dilation"),
                        _pads_1d(pads))
     return y[:, 0]
@@ -539,7 +576,10 @@ def depthwise_conv1d_backward_weight(x, dy, w_shape, strides=1, dilation=1, pads
 
 
 def conv1d_transpose_forward(x, w, output_shape, strides=1, dilation=1, pads=(0, 0)):
-    """Transposed 1D convolution: x (N, L, C_in), w (K, C_out, C_in) -> output_shape (N, OL, C_out)."""
+    """Transposed 1D convolution of x (N, L, C_in) by w (K, C_out, C_in).
+
+    Returns y of output_shape (N, OL, C_out); pads are the forward conv's, as in 2D.
+    """
     y = conv2d_transpose_forward(_row(x), _row_kernel(w), _x1(output_shape),
                                  _hw(strides, "strides"), _hw(dilation, "dilation"),
                                  _pads_1d(pads))

@@ -172,6 +172,16 @@ def check_shape(what, name, shape, expected):
                          f"{tuple(expected)} from the other arguments")
 
 
+# The prange variants of the depthwise and pooling kernels are off unless this is set.
+# Measured on the 2-core benchmark machine (benchmarks/bench_conv_kernels.py, CNN step of
+# two convs + max pool, batch 128): serial kernels 90 ms, prange variants 560 ms. With
+# Numba's default 'omp' threading layer, libgomp's workers spin-wait after each parallel
+# region while OpenBLAS's workers spin-wait after each product, and the two pools fight
+# for the cores; with OMP_WAIT_POLICY=passive or the 'workqueue' layer it was 110-120 ms,
+# still slower than serial. Turn on for workloads with no BLAS calls around them.
+ENABLE_PARALLEL = False
+
+
 def use_parallel(work):
     """Whether a call doing `work` element-operations should take the prange variant."""
-    return work >= PARALLEL_THRESHOLD and numba.get_num_threads() > 1
+    return ENABLE_PARALLEL and work >= PARALLEL_THRESHOLD and numba.get_num_threads() > 1

@@ -7,13 +7,13 @@ cells never win a max and average pooling divides by the number of REAL cells in
 window. A window lying wholly in the padding (only possible with pads >= pool, which no
 Keras padding produces) gives 0 and passes no gradient.
 
-max_pool2d_forward also returns `argmax`: for each output cell, the flat index into x
-(C order) of the cell that won (the first in row-major window order on ties), or -1.
-Its backward adds each output gradient at that index.
+max_pool2d_forward also returns `argmax`, int32: for each output cell, the index of the
+cell that won within its sample, (ih * W + iw) * C + c (the first in row-major window
+order on ties), or -1. Its backward adds each output gradient at that cell.
 
-Each kernel body is compiled serial (`kernel`) and with prange (`parallel_kernel`), the
-latter used above jit.PARALLEL_THRESHOLD; every parallel iteration writes cells no other
-iteration writes.
+Each kernel body is compiled serial (`kernel`) and with prange (`parallel_kernel`); the
+prange variant is taken only when `conv_utils.use_parallel` says so (off by default: see
+conv_utils.ENABLE_PARALLEL). Every parallel iteration writes cells no other writes.
 """
 import numpy as np
 from numba import prange
@@ -24,8 +24,17 @@ from .jit import kernel, parallel_kernel
 
 
 def _max_pool_rows(x, y, argmax, ph, pw, sh, sw, pt, pl):
+    """y, argmax of max pooling, one (n, oh) output row per iteration.
+
+    Flat views with np.uint64 offsets (out, src, cell, c): signed indices would be checked for
+    negative wraparound one by one, which measured 2x slower here.
+    """
     n_, h_, w_, c_ = x.shape
     oh_, ow_ = y.shape[1], y.shape[2]
+    xf = x.reshape(-1)
+    yf = y.reshape(-1)
+    af = argmax.reshape(-1)
+    uc = np.uint64(c_)
     for r in prange(n_ * oh_):
         n = r // oh_
         oh = r % oh_
@@ -34,29 +43,38 @@ def _max_pool_rows(x, y, argmax, ph, pw, sh, sw, pt, pl):
         for ow in range(ow_):
             w0 = max(ow * sw - pl, 0)
             w1 = min(ow * sw - pl + pw, w_)
+            out = np.uint64((r * ow_ + ow) * c_)
             if h0 >= h1 or w0 >= w1:
-                for c in range(c_):
-                    y[n, oh, ow, c] = 0.0
-                    argmax[n, oh, ow, c] = -1
+                for c in range(uc):
+                    yf[out + c] = 0.0
+                    af[out + c] = -1
                 continue
-            base = ((n * h_ + h0) * w_ + w0) * c_
-            for c in range(c_):
-                y[n, oh, ow, c] = x[n, h0, w0, c]
-                argmax[n, oh, ow, c] = base + c
+            src = np.uint64(((n * h_ + h0) * w_ + w0) * c_)
+            cell = np.uint64((h0 * w_ + w0) * c_)
+            for c in range(uc):
+                yf[out + c] = xf[src + c]
+                af[out + c] = cell + c
             for ih in range(h0, h1):
                 for iw in range(w0, w1):
-                    base = ((n * h_ + ih) * w_ + iw) * c_
-                    for c in range(c_):
-                        v = x[n, ih, iw, c]
-                        if v > y[n, oh, ow, c]:
-                            y[n, oh, ow, c] = v
-                            argmax[n, oh, ow, c] = base + c
+                    src = np.uint64(((n * h_ + ih) * w_ + iw) * c_)
+                    cell = np.uint64((ih * w_ + iw) * c_)
+                    for c in range(uc):
+                        v = xf[src + c]
+                        if v > yf[out + c]:
+                            yf[out + c] = v
+                            af[out + c] = cell + c
 
 
 def _max_pool_backward_samples(dy, argmax, dx):
-    """dx.flat[argmax] += dy, sample by sample (a sample's argmax points into its own x)."""
+    """dx[n].flat[argmax[n]] += dy[n], sample by sample; dx zeroed.
+
+    A scatter: cheaper than gathering per input cell (one pass over dy and argmax
+    instead of a search of every window holding each cell). Parallel over samples, whose
+    cells are disjoint.
+    """
     n_ = dy.shape[0]
     per_y = dy.size // max(n_, 1)
+    per_x = dx.size // max(n_, 1)
     dyf = dy.reshape(-1)
     af = argmax.reshape(-1)
     dxf = dx.reshape(-1)
@@ -64,7 +82,7 @@ def _max_pool_backward_samples(dy, argmax, dx):
         for i in range(n * per_y, (n + 1) * per_y):
             j = af[i]
             if j >= 0:
-                dxf[j] += dyf[i]
+                dxf[n * per_x + j] += dyf[i]
 
 
 def _avg_pool_rows(x, y, ph, pw, sh, sw, pt, pl):
@@ -139,14 +157,18 @@ def max_pool2d_forward(x, pool=(2, 2), strides=(2, 2), pads=(0, 0, 0, 0)):
         pads: (top, bottom, left, right) cells that never win.
 
     Returns:
-        (y, argmax): y (N, OH, OW, C) and argmax, int64 of the same shape, the flat index
-        into x of each maximum (-1 for a window wholly in the padding).
+        (y, argmax): y (N, OH, OW, C) and argmax, int32 of the same shape: for each
+        output, the index of the winning cell within its sample, (ih * W + iw) * C + c,
+        or -1 for a window wholly in the padding.
     """
     dtype = float_dtype(x)
     x = as_kernel_array(x, dtype)
     g = conv_geometry(x.shape, pool, strides, 1, pads, "max_pool2d_forward")
+    if g.h * g.w * g.c >= 2**31:
+        raise ValueError(f"max_pool2d_forward: one sample of shape {x.shape[1:]} has 2**31 "
+                         "cells or more; argmax is int32")
     y = np.empty((g.n, g.oh, g.ow, g.c), dtype=dtype)
-    argmax = np.empty(y.shape, dtype=np.int64)
+    argmax = np.empty(y.shape, dtype=np.int32)
     fn = max_pool_rows_parallel if use_parallel(y.size * g.kh * g.kw) else max_pool_rows
     fn(x, y, argmax, *_pool_args(g))
     return y, argmax
@@ -156,12 +178,12 @@ def max_pool2d_backward(dy, argmax, x_shape):
     """Gradient of max_pool2d_forward: each dy cell added at its argmax; returns x_shape."""
     dtype = float_dtype(dy)
     dy = as_kernel_array(dy, dtype)
-    argmax = as_kernel_array(argmax, np.int64)
-    check_shape("max_pool2d_backward", "argmax", argmax.shape, dy.shape)
+    argmax = as_kernel_array(argmax, np.int32)
+    what = "max_pool2d_backward"
+    check_shape(what, "argmax", argmax.shape, dy.shape)
     x_shape = tuple(int(v) for v in x_shape)
-    if len(x_shape) != dy.ndim or x_shape[0] != dy.shape[0]:
-        raise ValueError(f"max_pool2d_backward: x_shape {x_shape} does not match dy of "
-                         f"shape {dy.shape}")
+    if len(x_shape) != 4 or x_shape[0] != dy.shape[0] or x_shape[3] != dy.shape[3]:
+        raise ValueError(f"{what}: x_shape {x_shape} does not match dy of shape {dy.shape}")
     dx = np.zeros(x_shape, dtype=dtype)
     fn = max_pool_backward_samples_parallel if use_parallel(dy.size) \
         else max_pool_backward_samples
@@ -213,7 +235,7 @@ def _pads_1d(pads):
 
 
 def max_pool1d_forward(x, pool=2, strides=2, pads=(0, 0)):
-    """1D max pooling of x (N, L, C) -> (y (N, OL, C), argmax flat indices into x)."""
+    """1D max pooling of x (N, L, C) -> (y (N, OL, C), argmax: l * C + c of each winner)."""
     y, argmax = max_pool2d_forward(_row(x), _hw(pool, "pool"), _hw(strides, "strides"),
                                    _pads_1d(pads))
     return y[:, 0], argmax[:, 0]

@@ -245,6 +245,9 @@ class L2Normalize(Op):
 
 _LOGIT_ACTIVATIONS = ("softmax", "sigmoid")
 
+# The parameter of a named activation used as a layer's `activation=` (Keras's defaults).
+DEFAULT_ALPHA = {"elu": 1.0, "leaky_relu": 0.3}
+
 
 def _with_logits(y, logits, activation):
     """Mark `y` as produced from `logits`, so cross-entropy can use the stable fused form."""
@@ -263,7 +266,7 @@ def dense_eager(x, kernel, bias=None, activation="linear"):
     if activation == "softmax":
         return activation_by_name(Dense()(x, kernel, bias), activation)
     code = K_act.CODES[activation]
-    return Dense(code)(x, kernel, bias)
+    return Dense(code, DEFAULT_ALPHA.get(activation, 0.0))(x, kernel, bias)
 
 
 dense = polymorphic(dense_eager)

@@ -9,6 +9,7 @@ the prange variants forced on.
 """
 import contextlib
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -26,15 +27,15 @@ MODES = ["default", "blocks", "parallel"]
 @contextlib.contextmanager
 def kernel_mode(mode):
     """Force the blocked or the parallel code path for the duration of a test."""
-    old = conv.COLS_CHUNK_BYTES, conv_utils.PARALLEL_THRESHOLD
+    old = conv.BLOCK_PIXELS, conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL
     if mode == "blocks":
-        conv.COLS_CHUNK_BYTES = 1
+        conv.BLOCK_PIXELS = 1
     elif mode == "parallel":
-        conv_utils.PARALLEL_THRESHOLD = 0
+        conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = 0, True
     try:
         yield
     finally:
-        conv.COLS_CHUNK_BYTES, conv_utils.PARALLEL_THRESHOLD = old
+        conv.BLOCK_PIXELS, conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = old
 
 
 # ----------------------------------------------------------------- loop references
@@ -442,8 +443,18 @@ def test_float32_matches_reference(case, seed):
     np.testing.assert_allclose(
         conv.depthwise_conv2d_backward_weight(x, dyd, wd.shape, s, d, pads),
         ref_depthwise_backward_weight(x, dyd, wd.shape, s, d, pads), **_tol(np.float32))
+    # transposed: from y's shape back to x's, with the forward conv's kernel
+    yt = conv.conv2d_transpose_forward(dy, w, x_shape, s, d, pads)
+    assert yt.dtype == np.float32
+    np.testing.assert_allclose(yt, ref_conv2d_transpose(dy, w, x_shape, s, d, pads),
+                               **_tol(np.float32))
+    dwt = conv.conv2d_transpose_backward_weight(dy, x, w_shape, s, d, pads)
+    assert dwt.dtype == np.float32
+    np.testing.assert_allclose(dwt, ref_conv2d_transpose_backward_weight(dy, x, w_shape, s, d, pads),
+                               **_tol(np.float32))
 
 
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no compiled signatures without the JIT")
 def test_one_compiled_signature_per_dtype():
     rng = np.random.default_rng(0)
     for dtype in (np.float32, np.float64):
@@ -456,6 +467,25 @@ def test_one_compiled_signature_per_dtype():
     for fn in (conv.im2col_rows, conv.col2im_rows_add, conv.depthwise_forward_rows):
         dtypes = [sig[0].dtype for sig in fn.signatures]
         assert len(dtypes) == len(set(dtypes)), (fn, fn.signatures)
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT or numba.get_num_threads() < 2,
+                    reason="needs the JIT and 2 threads")
+def test_parallel_mode_runs_the_prange_variants():
+    rng = np.random.default_rng(0)
+    x, w = _rand(rng, (2, 4, 4, 2)), _rand(rng, (2, 2, 2, 2))
+    with kernel_mode("parallel"):
+        y = conv.depthwise_conv2d_forward(x, w)
+        conv.depthwise_conv2d_backward_input(y, w, x.shape)
+        conv.depthwise_conv2d_backward_weight(x, y, w.shape)
+    for fn in (conv.depthwise_forward_rows_parallel, conv.depthwise_backward_input_rows_parallel,
+               conv.depthwise_backward_weight_blocks_parallel):
+        assert fn.signatures, fn
+
+
+def test_prange_variants_are_off_by_default():
+    assert not conv_utils.ENABLE_PARALLEL
+    assert not conv_utils.use_parallel(1 << 40)
 
 
 # ------------------------------------------------------------------ gradient checks

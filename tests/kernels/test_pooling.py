@@ -6,6 +6,7 @@ is skipped, never materialized), so they share no code with the kernels.
 """
 import contextlib
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -20,13 +21,13 @@ SETTINGS = settings(max_examples=25, deadline=None)
 
 @contextlib.contextmanager
 def parallel_mode(on):
-    old = conv_utils.PARALLEL_THRESHOLD
+    old = conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL
     if on:
-        conv_utils.PARALLEL_THRESHOLD = 0
+        conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = 0, True
     try:
         yield
     finally:
-        conv_utils.PARALLEL_THRESHOLD = old
+        conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = old
 
 
 # ----------------------------------------------------------------- loop references
@@ -156,11 +157,13 @@ def test_max_pool_ties_go_to_first_cell():
     np.testing.assert_array_equal(dx[0, :, :, 0], [[3.0, 0.0], [0.0, 0.0]])
 
 
-def test_max_pool_argmax_indexes_the_batch():
+def test_max_pool_argmax_indexes_within_the_sample():
     x = np.zeros((3, 2, 2, 2))
     x[2, 1, 0, 1] = 5.0
-    _, argmax = pooling.max_pool2d_forward(x, (2, 2), (2, 2))
-    assert argmax[2, 0, 0, 1] == np.ravel_multi_index((2, 1, 0, 1), x.shape)
+    y, argmax = pooling.max_pool2d_forward(x, (2, 2), (2, 2))
+    assert argmax[2, 0, 0, 1] == np.ravel_multi_index((1, 0, 1), x.shape[1:])
+    dx = pooling.max_pool2d_backward(np.ones_like(y), argmax, x.shape)
+    assert dx[2, 1, 0, 1] == 1.0 and dx[0, 1, 0, 1] == 0.0 and dx.sum() == y.size
 
 
 def test_pool1d_by_hand():
@@ -241,7 +244,7 @@ def test_float32_matches_reference(case, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(x_shape).astype(np.float32)
     y, argmax = pooling.max_pool2d_forward(x, pool, strides, pads)
-    assert y.dtype == np.float32 and argmax.dtype == np.int64
+    assert y.dtype == np.float32 and argmax.dtype == np.int32
     np.testing.assert_array_equal(y, ref_max_pool(x, pool, strides, pads)[0])
     dy = rng.standard_normal(y.shape).astype(np.float32)
     dx = pooling.max_pool2d_backward(dy, argmax, x_shape)
@@ -255,6 +258,19 @@ def test_float32_matches_reference(case, seed):
     assert davg.dtype == np.float32
     np.testing.assert_allclose(davg, ref_avg_pool_backward(dy, x_shape, pool, strides, pads),
                                rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT or numba.get_num_threads() < 2,
+                    reason="needs the JIT and 2 threads")
+def test_parallel_mode_runs_the_prange_variants():
+    x = np.random.default_rng(0).standard_normal((2, 4, 4, 3))
+    with parallel_mode(True):
+        y, argmax = pooling.max_pool2d_forward(x)
+        pooling.max_pool2d_backward(y, argmax, x.shape)
+        pooling.avg_pool2d_backward(pooling.avg_pool2d_forward(x), x.shape)
+    for fn in (pooling.max_pool_rows_parallel, pooling.max_pool_backward_samples_parallel,
+               pooling.avg_pool_rows_parallel, pooling.avg_pool_backward_rows_parallel):
+        assert fn.signatures, fn
 
 
 # ------------------------------------------------------------------ gradient checks

@@ -162,3 +162,16 @@ def test_custom_layer_without_get_config_override_raises():
 
     with pytest.raises(NotImplementedError, match="get_config"):
         Scale(2.0).get_config()
+
+
+@pytest.mark.parametrize("name,ref", [
+    ("elu", lambda z: np.where(z > 0, z, np.exp(z) - 1)),
+    ("leaky_relu", lambda z: np.where(z > 0, z, 0.3 * z)),
+    ("selu", lambda z: 1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * (np.exp(z) - 1))),
+])
+def test_dense_fused_parametric_activations_use_keras_defaults(name, ref):
+    layer = L.Dense(3, activation=name)
+    x = np.random.default_rng(0).normal(size=(4, 2)).astype(np.float32)
+    y = np.asarray(layer(x))
+    z = x @ layer.kernel.value + layer.bias.value
+    np.testing.assert_allclose(y, ref(z), rtol=1e-5, atol=1e-6)

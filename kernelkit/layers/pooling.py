@@ -1,0 +1,169 @@
+"""Pooling layers: MaxPooling1D/2D, AveragePooling1D/2D and the global poolings (Keras 2)."""
+from .. import config
+from ..kernels.conv_utils import conv_output_length, normalize_tuple
+from ..ops.pooling import global_pool_eager, pool_eager
+from .base import Layer
+from .convolutional import (check_input_rank, check_output_sizes, join_shape, normalize_padding,
+                            split_shape)
+
+
+class _Pooling(Layer):
+    """Max or average pooling over windows of `pool_size` cells; strides default to it."""
+
+    rank = None
+    mode = None
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = normalize_tuple(pool_size, self.rank, "pool_size")
+        self.strides = self.pool_size if strides is None else \
+            normalize_tuple(strides, self.rank, "strides")
+        if min(self.pool_size + self.strides) < 1:
+            raise ValueError(f"{type(self).__name__} layer '{self.name}': pool_size "
+                             f"{self.pool_size} and strides {self.strides} must be positive.")
+        self.padding = normalize_padding(padding, ("valid", "same"), self.name)
+        self.data_format = config.normalize_data_format(data_format)
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(f"{type(self).__name__} layer '{self.name}': expected an input of "
+                             f"rank {self.rank + 2}, got shape {tuple(input_shape)}.")
+        batch, spatial, channels = split_shape(input_shape, self.rank, self.data_format)
+        out = tuple(conv_output_length(s, p, self.padding, st)
+                    for s, p, st in zip(spatial, self.pool_size, self.strides))
+        check_output_sizes(self, input_shape, out,
+                           f"the pool {self.pool_size} (strides {self.strides}, padding "
+                           f"'{self.padding}')")
+        return join_shape(batch, out, channels, self.data_format)
+
+    def build(self, input_shape):
+        self.compute_output_shape(input_shape)
+        self.built = True
+
+    def call(self, inputs):
+        check_input_rank(self, inputs, self.rank)
+        return pool_eager(self.rank, inputs, self.pool_size, self.strides, self.padding,
+                          self.data_format, self.mode)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(pool_size=list(self.pool_size), padding=self.padding,
+                   strides=list(self.strides), data_format=self.data_format)
+        return cfg
+
+
+class _Pooling1D(_Pooling):
+    rank = 1
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last",
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class _Pooling2D(_Pooling):
+    rank = 2
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class MaxPooling1D(_Pooling1D):
+    mode = "max"
+
+
+class AveragePooling1D(_Pooling1D):
+    mode = "avg"
+
+
+class MaxPooling2D(_Pooling2D):
+    mode = "max"
+
+
+class AveragePooling2D(_Pooling2D):
+    mode = "avg"
+
+
+# ------------------------------------------------------------------------------ global
+
+class _GlobalPooling(Layer):
+    """Max or mean over all spatial axes; `keepdims` keeps them with size 1."""
+
+    rank = None
+    mode = None
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = config.normalize_data_format(data_format)
+        self.keepdims = bool(keepdims)
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(f"{type(self).__name__} layer '{self.name}': expected an input of "
+                             f"rank {self.rank + 2}, got shape {tuple(input_shape)}.")
+        batch, spatial, channels = split_shape(input_shape, self.rank, self.data_format)
+        if any(s == 0 for s in spatial):
+            raise ValueError(f"{type(self).__name__} layer '{self.name}': cannot pool an input "
+                             f"of shape {tuple(input_shape)} with an empty spatial axis.")
+        if self.keepdims:
+            return join_shape(batch, (1,) * self.rank, channels, self.data_format)
+        return (batch, channels)
+
+    def call(self, inputs):
+        check_input_rank(self, inputs, self.rank)
+        return global_pool_eager(self.rank, inputs, self.data_format, self.keepdims, self.mode)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(data_format=self.data_format, keepdims=self.keepdims)
+        return cfg
+
+
+class _GlobalPooling1D(_GlobalPooling):
+    rank = 1
+
+    def __init__(self, data_format="channels_last", keepdims=False, **kwargs):
+        super().__init__(data_format, keepdims, **kwargs)
+
+
+class GlobalMaxPooling1D(_GlobalPooling1D):
+    mode = "max"
+
+
+class GlobalAveragePooling1D(_GlobalPooling1D):
+    """Mean over the steps; with a mask (N, steps), over the unmasked steps only (Keras)."""
+
+    mode = "avg"
+
+    def __init__(self, data_format="channels_last", keepdims=False, **kwargs):
+        super().__init__(data_format, keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        check_input_rank(self, inputs, self.rank)
+        return global_pool_eager(self.rank, inputs, self.data_format, self.keepdims, self.mode,
+                                 mask)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    rank = 2
+    mode = "max"
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    rank = 2
+    mode = "avg"
+
+
+# Keras 2's other names
+MaxPool1D = MaxPooling1D
+MaxPool2D = MaxPooling2D
+AvgPool1D = AveragePooling1D
+AvgPool2D = AveragePooling2D
+GlobalMaxPool1D = GlobalMaxPooling1D
+GlobalMaxPool2D = GlobalMaxPooling2D
+GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalAvgPool2D = GlobalAveragePooling2D
