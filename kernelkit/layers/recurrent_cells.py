@@ -1,0 +1,458 @@
+"""Recurrent cells: SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells (Keras 2's arguments).
+
+A cell holds the weights of one recurrent layer and knows two ways to run:
+
+* `call(inputs, states, training=None)`: one time step written with ops, which is what a
+  user-written cell also provides; `RNN` loops over time steps with it (through the tape)
+  when nothing faster applies;
+* `run_sequence(...)`: the whole sequence in one fused op (ops/recurrent.py). `RNN` uses
+  it whenever `fusable(training)` says so: a built-in cell whose `call` is not
+  overridden, with activations that have kernels, and no recurrent dropout in training.
+
+Dropout follows tf.keras 2 (implementation 2): one input mask and one recurrent mask per
+sequence, the same at every time step and for every gate.
+"""
+import numpy as np
+
+from .. import activations, constraints, initializers, ops, regularizers
+from ..ops import recurrent as R
+from ..ops.core import unwrap
+from ..ops.nn import DropoutMask
+from .base import Layer
+
+
+def _act_name(fn):
+    """The Keras name of a built-in activation function (None for a custom one)."""
+    name = activations.name_of(fn)
+    return name if name is not None and getattr(activations, name, None) is fn else None
+
+
+def _fused_code(fn):
+    name = _act_name(fn)
+    return None if name is None else R.activation_code(name)
+
+
+class DropoutRNNCellMixin:
+    """Dropout masks fixed for a whole sequence, redrawn for each new call of the RNN."""
+
+    def reset_dropout_mask(self):
+        self._dropout_mask = None
+
+    def reset_recurrent_dropout_mask(self):
+        self._recurrent_dropout_mask = None
+
+    def _draw(self, rate, shape, dtype):
+        seed = getattr(self, "seed", None)
+        if seed is None:
+            rng = ops.random.generator()
+        else:  # seeded: reproducible, but a new mask at each draw
+            rng = self.__dict__.get("_seeded_rng")
+            if rng is None:
+                rng = self.__dict__["_seeded_rng"] = np.random.default_rng(seed)
+        keep = 1.0 - rate
+        return ((rng.random(shape) < keep) / keep).astype(dtype)
+
+    def get_dropout_mask_for_cell(self, inputs, training):
+        """The input mask (batch, features) of this sequence, or None."""
+        if not training or not 0 < self.dropout < 1:
+            return None
+        if getattr(self, "_dropout_mask", None) is None:
+            x = unwrap(inputs)
+            self._dropout_mask = self._draw(self.dropout, x.shape, x.dtype)
+        return self._dropout_mask
+
+    def get_recurrent_dropout_mask_for_cell(self, state, training):
+        if not training or not 0 < self.recurrent_dropout < 1:
+            return None
+        if getattr(self, "_recurrent_dropout_mask", None) is None:
+            h = unwrap(state)
+            self._recurrent_dropout_mask = self._draw(self.recurrent_dropout, h.shape, h.dtype)
+        return self._recurrent_dropout_mask
+
+
+class _Cell(DropoutRNNCellMixin, Layer):
+    """Arguments, weights and config that the three built-in cells share."""
+
+    gates = 1
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(units, bool) or int(units) != units or units <= 0:
+            raise ValueError(f"{type(self).__name__} '{self.name}': `units` must be a positive "
+                             f"integer, got {units!r}.")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = min(1.0, max(0.0, float(dropout)))
+        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        self.seed = seed
+        self.state_size = self.units
+        self.output_size = self.units
+
+    # ---- weights --------------------------------------------------------------------
+
+    def _bias_shape(self):
+        return (self.gates * self.units,)
+
+    def _bias_initializer(self):
+        return self.bias_initializer
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(f"{type(self).__name__} '{self.name}': the last dimension of the "
+                             f"inputs must be known, got input shape {input_shape}.")
+        width = self.gates * self.units
+        self.kernel = self.add_weight("kernel", (input_dim, width),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, width),
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        self.bias = self.add_weight("bias", self._bias_shape(),
+                                    initializer=self._bias_initializer(),
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.built = True
+
+    # ---- running --------------------------------------------------------------------
+
+    def _codes(self):
+        return _fused_code(self.activation), _fused_code(getattr(self, "recurrent_activation",
+                                                                 activations.linear))
+
+    def fusable(self, training):
+        """Whether `run_sequence` computes what stepping `call` would."""
+        own_call = type(self).call is type(self)._builtin_call
+        return (own_call and None not in self._codes()
+                and not (training and 0 < self.recurrent_dropout < 1))
+
+    def _dropped_inputs(self, inputs, training):
+        """inputs * the input dropout mask, for a whole (batch, timesteps, features) sequence."""
+        if not training or not 0 < self.dropout < 1:
+            return inputs
+        x = unwrap(inputs)
+        mask = self._draw(self.dropout, (x.shape[0], 1, x.shape[2]), x.dtype)
+        return DropoutMask(mask)(inputs)
+
+    def _step_inputs(self, inputs, states, training):
+        """The step's input and previous h with this sequence's dropout masks applied."""
+        dp = self.get_dropout_mask_for_cell(inputs, training)
+        if dp is not None:
+            inputs = ops.multiply(inputs, dp)
+        h = states[0]
+        rdp = self.get_recurrent_dropout_mask_for_cell(h, training)
+        if rdp is not None:
+            h = ops.multiply(h, rdp)
+        return inputs, h
+
+    def _dense_step(self, x, kernel, bias=None):
+        y = ops.matmul(x, kernel)
+        return y if bias is None else ops.add(y, bias)
+
+    # ---- config ---------------------------------------------------------------------
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(units=self.units, activation=activations.serialize(self.activation))
+        if hasattr(self, "recurrent_activation"):
+            cfg["recurrent_activation"] = activations.serialize(self.recurrent_activation)
+        cfg.update(
+            use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            recurrent_initializer=initializers.serialize(self.recurrent_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer))
+        if hasattr(self, "unit_forget_bias"):
+            cfg["unit_forget_bias"] = self.unit_forget_bias
+        cfg.update(
+            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+            recurrent_regularizer=regularizers.serialize(self.recurrent_regularizer),
+            bias_regularizer=regularizers.serialize(self.bias_regularizer),
+            kernel_constraint=constraints.serialize(self.kernel_constraint),
+            recurrent_constraint=constraints.serialize(self.recurrent_constraint),
+            bias_constraint=constraints.serialize(self.bias_constraint),
+            dropout=self.dropout, recurrent_dropout=self.recurrent_dropout)
+        if hasattr(self, "implementation"):
+            cfg["implementation"] = self.implementation
+        if hasattr(self, "reset_after"):
+            cfg["reset_after"] = self.reset_after
+        if self.seed is not None:
+            cfg["seed"] = self.seed
+        return cfg
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        n = batch_size if batch_size is not None else np.shape(unwrap(inputs))[0]
+        dtype = dtype or self.dtype
+        sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
+        return [np.zeros((n, s), dtype=dtype) for s in sizes]
+
+
+class SimpleRNNCell(_Cell):
+    """One step of a fully-connected RNN: h = activation(x @ kernel + h @ recurrent_kernel + b)."""
+
+    def call(self, inputs, states, training=None):
+        x, h = self._step_inputs(inputs, states, training)
+        z = ops.add(self._dense_step(x, self.kernel, self.bias),
+                    ops.matmul(h, self.recurrent_kernel))
+        out = self.activation(z)
+        return out, [out]
+
+    def run_sequence(self, inputs, initial_state, mask, training, go_backwards,
+                     return_sequences, zero_output_for_mask):
+        x = self._dropped_inputs(inputs, training)
+        act, _ = self._codes()
+        op = R.SimpleRNNSequence(act, mask=mask, go_backwards=go_backwards,
+                                 return_sequences=return_sequences,
+                                 zero_output_for_mask=zero_output_for_mask)
+        h0 = initial_state[0] if initial_state else None
+        out, h = op(x, self.kernel, self.recurrent_kernel, self.bias, h0)
+        return out, [h]
+
+
+SimpleRNNCell._builtin_call = SimpleRNNCell.call
+
+
+class LSTMCell(_Cell):
+    """One LSTM step; gates i, f, c, o along the 4*units axis (Keras 2's layout)."""
+
+    gates = 4
+
+    def __init__(self, units, activation="tanh", recurrent_activation="hard_sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, implementation=1,
+                 **kwargs):
+        super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer,
+                         bias_initializer, kernel_regularizer, recurrent_regularizer,
+                         bias_regularizer, kernel_constraint, recurrent_constraint,
+                         bias_constraint, dropout, recurrent_dropout, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = unit_forget_bias
+        self.implementation = implementation
+        self.state_size = [self.units, self.units]
+
+    def _bias_initializer(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        units, init = self.units, self.bias_initializer
+
+        def forget_bias_one(shape, dtype=None):
+            return np.concatenate([np.asarray(init((units,), dtype=dtype)),
+                                   np.ones((units,), dtype=dtype),
+                                   np.asarray(init((2 * units,), dtype=dtype))])
+        return forget_bias_one
+
+    def call(self, inputs, states, training=None):
+        x, h = self._step_inputs(inputs, states, training)
+        c = states[1]
+        u = self.units
+        z = ops.add(self._dense_step(x, self.kernel, self.bias),
+                    ops.matmul(h, self.recurrent_kernel))
+        i = self.recurrent_activation(z[:, :u])
+        f = self.recurrent_activation(z[:, u:2 * u])
+        g = self.activation(z[:, 2 * u:3 * u])
+        o = self.recurrent_activation(z[:, 3 * u:])
+        c = ops.add(ops.multiply(f, c), ops.multiply(i, g))
+        h = ops.multiply(o, self.activation(c))
+        return h, [h, c]
+
+    def run_sequence(self, inputs, initial_state, mask, training, go_backwards,
+                     return_sequences, zero_output_for_mask):
+        x = self._dropped_inputs(inputs, training)
+        act, rec_act = self._codes()
+        op = R.LSTMSequence(act, rec_act, mask, go_backwards, return_sequences,
+                            zero_output_for_mask)
+        h0, c0 = initial_state if initial_state else (None, None)
+        out, h, c = op(x, self.kernel, self.recurrent_kernel, self.bias, h0, c0)
+        return out, [h, c]
+
+
+LSTMCell._builtin_call = LSTMCell.call
+
+
+class GRUCell(_Cell):
+    """One GRU step; gates z, r, h along the 3*units axis (Keras 2's layout).
+
+    reset_after=True (tf.keras 2's default, cuDNN-compatible) applies the reset gate after
+    the recurrent product and has a (2, 3*units) bias: input bias, recurrent bias.
+    """
+
+    gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="hard_sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, implementation=1, reset_after=True,
+                 **kwargs):
+        super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer,
+                         bias_initializer, kernel_regularizer, recurrent_regularizer,
+                         bias_regularizer, kernel_constraint, recurrent_constraint,
+                         bias_constraint, dropout, recurrent_dropout, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.implementation = implementation
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def call(self, inputs, states, training=None):
+        x, h_in = self._step_inputs(inputs, states, training)
+        h_prev = states[0]
+        u = self.units
+        if self.reset_after:
+            b_in = self.bias[0] if self.use_bias else None
+            b_rec = self.bias[1] if self.use_bias else None
+            xz = self._dense_step(x, self.kernel, b_in)
+            hz = self._dense_step(h_in, self.recurrent_kernel, b_rec)
+            z = self.recurrent_activation(ops.add(xz[:, :u], hz[:, :u]))
+            r = self.recurrent_activation(ops.add(xz[:, u:2 * u], hz[:, u:2 * u]))
+            hh = self.activation(ops.add(xz[:, 2 * u:], ops.multiply(r, hz[:, 2 * u:])))
+        else:
+            xz = self._dense_step(x, self.kernel, self.bias)
+            rk = self.recurrent_kernel
+            z = self.recurrent_activation(ops.add(xz[:, :u], ops.matmul(h_in, rk[:, :u])))
+            r = self.recurrent_activation(ops.add(xz[:, u:2 * u],
+                                                  ops.matmul(h_in, rk[:, u:2 * u])))
+            hh = self.activation(ops.add(xz[:, 2 * u:],
+                                         ops.matmul(ops.multiply(r, h_in), rk[:, 2 * u:])))
+        h = ops.add(ops.multiply(z, h_prev), ops.multiply(ops.subtract(1.0, z), hh))
+        return h, [h]
+
+    def run_sequence(self, inputs, initial_state, mask, training, go_backwards,
+                     return_sequences, zero_output_for_mask):
+        x = self._dropped_inputs(inputs, training)
+        act, rec_act = self._codes()
+        op = R.GRUSequence(act, rec_act, mask, go_backwards, return_sequences,
+                           zero_output_for_mask, reset_after=self.reset_after)
+        h0 = initial_state[0] if initial_state else None
+        out, h = op(x, self.kernel, self.recurrent_kernel, self.bias, h0)
+        return out, [h]
+
+
+GRUCell._builtin_call = GRUCell.call
+
+
+def _state_sizes(cell):
+    size = cell.state_size
+    return list(size) if isinstance(size, (list, tuple)) else [size]
+
+
+def _output_size(cell):
+    size = getattr(cell, "output_size", None)
+    return size if size is not None else _state_sizes(cell)[0]
+
+
+class StackedRNNCells(Layer):
+    """Cells run one after the other at each time step, as one cell.
+
+    Its states are the cells' states, concatenated in order (the first cell's first).
+    """
+
+    def __init__(self, cells, **kwargs):
+        for cell in cells:
+            if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
+                raise ValueError(f"All cells must have a `call` method and a `state_size` "
+                                 f"attribute; received {cell!r}.")
+        super().__init__(**kwargs)
+        self.cells = list(cells)
+
+    @property
+    def state_size(self):
+        return [s for cell in self.cells for s in _state_sizes(cell)]
+
+    @property
+    def output_size(self):
+        return _output_size(self.cells[-1])
+
+    def _split(self, states):
+        out, i = [], 0
+        for cell in self.cells:
+            k = len(_state_sizes(cell))
+            out.append(list(states[i:i + k]))
+            i += k
+        return out
+
+    def build(self, input_shape):
+        from .recurrent import build_named
+        shape = tuple(input_shape)
+        for cell in self.cells:
+            build_named(cell, shape, prefix=self.name)
+            shape = shape[:-1] + (_output_size(cell),)
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        from .recurrent import call_cell
+        new_states = []
+        x = inputs
+        for cell, cell_states in zip(self.cells, self._split(states)):
+            x, s = call_cell(cell, x, cell_states, training)
+            new_states += s
+        return x, new_states
+
+    def fusable(self, training):
+        return all(getattr(c, "fusable", None) is not None and c.fusable(training)
+                   for c in self.cells)
+
+    def run_sequence(self, inputs, initial_state, mask, training, go_backwards,
+                     return_sequences, zero_output_for_mask):
+        # With no feedback from a cell to the ones before it, stepping the stack equals
+        # running each cell over the whole output sequence of the one before.
+        x, finals = inputs, []
+        per_cell = self._split(initial_state) if initial_state else [None] * len(self.cells)
+        last = len(self.cells) - 1
+        for i, (cell, init) in enumerate(zip(self.cells, per_cell)):
+            x, s = cell.run_sequence(x, init, mask, training, go_backwards and i == 0,
+                                     return_sequences or i < last, zero_output_for_mask)
+            if go_backwards and i == 0 and mask is not None:
+                mask = np.asarray(mask)[:, ::-1]  # the rest run over the reversed sequence
+            finals += s
+        return x, finals
+
+    def reset_dropout_mask(self):
+        for cell in self.cells:
+            if hasattr(cell, "reset_dropout_mask"):
+                cell.reset_dropout_mask()
+
+    def reset_recurrent_dropout_mask(self):
+        for cell in self.cells:
+            if hasattr(cell, "reset_recurrent_dropout_mask"):
+                cell.reset_recurrent_dropout_mask()
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        from .recurrent import initial_states_of
+        out = []
+        for cell in self.cells:
+            out += initial_states_of(cell, inputs, batch_size, dtype or self.dtype)
+        return out
+
+    def get_config(self):
+        from . import serialize
+        cfg = super().get_config()
+        cfg["cells"] = [serialize(cell) for cell in self.cells]
+        return cfg
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..saving.model_config import deserialize_layer
+        config = dict(config)
+        cells = [deserialize_layer(c, custom_objects) for c in config.pop("cells")]
+        return cls(cells, **config)
