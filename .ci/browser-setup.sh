@@ -14,9 +14,3 @@ if [ ! -x /usr/bin/chromium ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
 fi
 /usr/bin/chromium --version
-
-# The Python side (playwright, jupyterlab) comes with `pip install -e .[all]`; check it is there.
-python -c "import playwright.sync_api, jupyterlab" || {
-    echo "browser-setup: install the test extra first: pip install -e '.[all]'" >&2
-    exit 1
-}
