@@ -74,19 +74,4 @@ for _n, _c in (("max_norm", MaxNorm), ("non_neg", NonNeg), ("unit_norm", UnitNor
     registry.register_builtin(KIND, _n, _c)
 
 
-def serialize(constraint):
-    return registry.serialize(constraint)
-
-
-def deserialize(config, custom_objects=None):
-    return registry.deserialize(KIND, config, custom_objects)
-
-
-def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+serialize, deserialize, get = registry.accessors(KIND)

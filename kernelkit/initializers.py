@@ -201,20 +201,4 @@ random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, T
 orthogonal, identity, variance_scaling = Orthogonal, Identity, VarianceScaling
 
 
-def serialize(initializer):
-    return registry.serialize(initializer)
-
-
-def deserialize(config, custom_objects=None):
-    return registry.deserialize(KIND, config, custom_objects)
-
-
-def get(identifier):
-    """An initializer from a name, a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+serialize, deserialize, get = registry.accessors(KIND)

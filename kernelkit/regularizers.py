@@ -68,19 +68,4 @@ registry.register_builtin(KIND, "l2", L2)
 registry.register_builtin(KIND, "l1_l2", L1L2)
 
 
-def serialize(regularizer):
-    return registry.serialize(regularizer)
-
-
-def deserialize(config, custom_objects=None):
-    return registry.deserialize(KIND, config, custom_objects)
-
-
-def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+serialize, deserialize, get = registry.accessors(KIND)

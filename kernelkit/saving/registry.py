@@ -152,6 +152,28 @@ def deserialize(kind, config, custom_objects=None):
     return obj(**inner)
 
 
+def accessors(kind):
+    """The `serialize`, `deserialize` and `get` functions of one kind of object (initializer,
+    regularizer, constraint), as Keras's modules expose them."""
+    def serialize_one(obj):
+        return serialize(obj)
+
+    def deserialize_one(config, custom_objects=None):
+        return deserialize(kind, config, custom_objects)
+
+    def get(identifier):
+        """An object from a name, a config dict, an instance or a callable (None stays None)."""
+        if identifier is None:
+            return None
+        if isinstance(identifier, (str, dict)):
+            return deserialize_one(identifier)
+        if callable(identifier):
+            return identifier
+        raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
+
+    return serialize_one, deserialize_one, get
+
+
 def serialize(obj):
     if obj is None:
         return None
