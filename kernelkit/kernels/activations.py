@@ -89,26 +89,77 @@ def act_grad_from_output(y, code, alpha):
     return 1.0
 
 
+@scalar_kernel
+def act_span(v, code, alpha):
+    """In place on a 1D array: v[k] = act(v[k]), computed in v's dtype.
+
+    The switch on `code` sits outside the loops, so each loop is branch-free and vectorizes
+    (a switch inside the loop was not hoisted by LLVM: relu ran 5x and tanh 1.8x slower in
+    float32). Activations without a loop of their own go through `act_scalar`.
+    """
+    one = v.dtype.type(1.0)
+    zero = v.dtype.type(0.0)
+    if code == LINEAR:
+        return
+    if code == RELU:
+        for k in range(v.size):
+            x = v[k]
+            v[k] = x if x > zero else zero * x  # keeps NaN (and -0.0), as act_scalar
+    elif code == SIGMOID:
+        for k in range(v.size):
+            v[k] = one / (one + math.exp(-v[k]))
+    elif code == TANH:
+        two = v.dtype.type(2.0)
+        for k in range(v.size):
+            v[k] = two / (one + math.exp(-two * v[k])) - one
+    elif code == HARD_SIGMOID:
+        a = v.dtype.type(0.2)
+        b = v.dtype.type(0.5)
+        for k in range(v.size):
+            v[k] = min(max(a * v[k] + b, zero), one)
+    else:
+        for k in range(v.size):
+            v[k] = act_scalar(v[k], code, alpha)
+
+
+@scalar_kernel
+def act_grad_span(d, y, code, alpha):
+    """In place on 1D arrays: d[k] *= act'(x[k]), expressed through y[k] = act(x[k])."""
+    one = d.dtype.type(1.0)
+    zero = d.dtype.type(0.0)
+    if code == LINEAR:
+        return
+    if code == RELU:
+        for k in range(d.size):
+            d[k] = d[k] * (one if y[k] > zero else zero)
+    elif code == SIGMOID:
+        for k in range(d.size):
+            d[k] = d[k] * (y[k] * (one - y[k]))
+    elif code == TANH:
+        for k in range(d.size):
+            d[k] = d[k] * (one - y[k] * y[k])
+    elif code == HARD_SIGMOID:
+        slope = d.dtype.type(0.2)
+        for k in range(d.size):
+            d[k] = d[k] * (slope if zero < y[k] < one else zero)
+    else:
+        for k in range(d.size):
+            d[k] = d[k] * act_grad_from_output(y[k], code, alpha)
+
+
 @kernel
 def activation_forward(x, code, alpha):
     """y = act(x) for an array of any shape."""
-    y = np.empty_like(x)
-    xf = x.reshape(-1)
-    yf = y.reshape(-1)
-    for i in range(xf.size):
-        yf[i] = act_scalar(xf[i], code, alpha)
+    y = np.ascontiguousarray(x).copy()
+    act_span(y.reshape(-1), code, alpha)
     return y
 
 
 @kernel
 def activation_backward(dy, y, code, alpha):
     """dx from the output gradient and the forward output."""
-    dx = np.empty_like(dy)
-    dyf = dy.reshape(-1)
-    yf = y.reshape(-1)
-    dxf = dx.reshape(-1)
-    for i in range(dyf.size):
-        dxf[i] = dyf[i] * act_grad_from_output(yf[i], code, alpha)
+    dx = np.ascontiguousarray(dy).copy()
+    act_grad_span(dx.reshape(-1), np.ascontiguousarray(y).reshape(-1), code, alpha)
     return dx
 
 
@@ -118,22 +169,24 @@ def bias_activation_forward(z, b, code, alpha):
     n, m = z.shape
     has_bias = b.size == m
     for i in range(n):
-        for j in range(m):
-            v = z[i, j] + b[j] if has_bias else z[i, j]
-            z[i, j] = act_scalar(v, code, alpha)
+        row = z[i]
+        if has_bias:
+            for j in range(m):
+                row[j] += b[j]
+        act_span(row, code, alpha)
 
 
 @kernel
 def bias_activation_backward(dy, y, code, alpha):
     """(dz, db) of z -> act(z + b), from dy and y (both 2D)."""
     n, m = dy.shape
-    dz = np.empty_like(dy)
+    dz = np.ascontiguousarray(dy).copy()
     db = np.zeros(m, dtype=dy.dtype)
     for i in range(n):
+        row = dz[i]
+        act_grad_span(row, y[i], code, alpha)
         for j in range(m):
-            g = dy[i, j] * act_grad_from_output(y[i, j], code, alpha)
-            dz[i, j] = g
-            db[j] += g
+            db[j] += row[j]
     return dz, db
 
 

@@ -13,10 +13,28 @@ kernels per step. Conventions shared by all cells (mask, outputs, `saved`) are i
 """
 import numpy as np
 
-from .activations import HARD_SIGMOID, TANH, act_grad_from_output, act_scalar
+from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  masked_output_row, weight_grad)
+                  masked_output_row, recurrence_blas_threads, weight_grad)
+
+
+@kernel
+def blend_backward_row(d, g, h_prev, dh, act, rec_act, act_alpha, rec_act_alpha):
+    """Backward of h = z * h_prev + (1 - z) * hh for one valid row, shared by both variants.
+
+    `g` is the row's saved gates (z, r, hh), `d` its d(pre-activations) row: d(z) goes into
+    d[:U] and d(hh's pre-activation) into d[2U:]; `dh` (d(h)) becomes its h_prev part dh * z.
+    """
+    units = dh.shape[0]
+    d_z, d_h = d[:units], d[2 * units:]
+    z, hh = g[:units], g[2 * units:]
+    for u in range(units):
+        d_z[u] = dh[u] * (h_prev[u] - hh[u])
+        d_h[u] = dh[u] * (1.0 - z[u])
+        dh[u] = dh[u] * z[u]
+    act_grad_span(d_z, z, rec_act, rec_act_alpha)
+    act_grad_span(d_h, hh, act, act_alpha)
 
 
 @kernel
@@ -25,23 +43,26 @@ def gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, out_seq, gates
     """Step t of reset_after=True, given hr = h_state @ R: update h_state, save z, r, hh, m_h."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
-        for u in range(units):
-            h_prev_seq[n, t, u] = h_state[n, u]
+        h = h_state[n]
+        h_prev_seq[n, t] = h
         if not mask[n, t]:
             masked_output_row(out_seq, n, t, zero_output)
             continue
+        # row views and one activation pass per span, as in rnn_lstm.lstm_step_forward
+        g, x, r, m_h = gates[n, t], xp[n, t], hr[n], m_h_seq[n, t]
         for k in range(2 * units):
-            gates[n, t, k] = act_scalar(xp[n, t, k] + hr[n, k] + b_rec[k], rec_act, rec_act_alpha)
+            g[k] = x[k] + r[k] + b_rec[k]
+        act_span(g[:2 * units], rec_act, rec_act_alpha)
         for u in range(units):
-            m_h = hr[n, 2 * units + u] + b_rec[2 * units + u]
-            m_h_seq[n, t, u] = m_h
-            gates[n, t, 2 * units + u] = act_scalar(xp[n, t, 2 * units + u] + gates[n, t, units + u] * m_h,
-                                                    act, act_alpha)
+            m = r[2 * units + u] + b_rec[2 * units + u]
+            m_h[u] = m
+            g[2 * units + u] = x[2 * units + u] + g[units + u] * m
+        act_span(g[2 * units:], act, act_alpha)
+        out = out_seq[n, t]
         for u in range(units):
-            z = gates[n, t, u]
-            h = z * h_state[n, u] + (1.0 - z) * gates[n, t, 2 * units + u]
-            h_state[n, u] = h
-            out_seq[n, t, u] = h
+            z = g[u]
+            h[u] = z * h[u] + (1.0 - z) * g[2 * units + u]
+            out[u] = h[u]
 
 
 @kernel
@@ -57,24 +78,23 @@ def gru_step_backward_reset_after(t, dout_seq, dhr, mask, gates, h_prev_seq, m_h
     for n in range(n_batch):
         valid = mask[n, t] != 0
         gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output)
+        d, dm = dxp[n, t], dm_seq[n, t]
         if not valid:
-            for k in range(3 * units):
-                dxp[n, t, k] = 0.0
-                dm_seq[n, t, k] = 0.0
+            d[:] = 0.0
+            dm[:] = 0.0
             continue
+        g, m_h = gates[n, t], m_h_seq[n, t]
+        blend_backward_row(d, g, h_prev_seq[n, t], dh_state[n], act, rec_act, act_alpha,
+                           rec_act_alpha)
+        d_z, d_r, d_h = d[:units], d[units:2 * units], d[2 * units:]
+        r = g[units:2 * units]
         for u in range(units):
-            z = gates[n, t, u]
-            r = gates[n, t, units + u]
-            hh = gates[n, t, 2 * units + u]
-            dh = dh_state[n, u]
-            dz = dh * (h_prev_seq[n, t, u] - hh) * act_grad_from_output(z, rec_act, rec_act_alpha)
-            dah = dh * (1.0 - z) * act_grad_from_output(hh, act, act_alpha)
-            dr = dah * m_h_seq[n, t, u] * act_grad_from_output(r, rec_act, rec_act_alpha)
-            dxp[n, t, u] = dm_seq[n, t, u] = dz
-            dxp[n, t, units + u] = dm_seq[n, t, units + u] = dr
-            dxp[n, t, 2 * units + u] = dah
-            dm_seq[n, t, 2 * units + u] = dah * r
-            dh_state[n, u] = dh * z
+            d_r[u] = d_h[u] * m_h[u]
+        act_grad_span(d_r, r, rec_act, rec_act_alpha)
+        for u in range(units):
+            dm[u] = d_z[u]
+            dm[units + u] = d_r[u]
+            dm[2 * units + u] = d_h[u] * r[u]
 
 
 @kernel
@@ -83,13 +103,14 @@ def gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act
     n_batch, units = h_state.shape
     for n in range(n_batch):
         if not mask[n, t]:
-            for u in range(units):
-                rh[n, u] = 0.0
+            rh[n] = 0.0
             continue
+        g, x, r = gates[n, t], xp[n, t], hr_zr[n]
         for k in range(2 * units):
-            gates[n, t, k] = act_scalar(xp[n, t, k] + hr_zr[n, k], rec_act, rec_act_alpha)
+            g[k] = x[k] + r[k]
+        act_span(g[:2 * units], rec_act, rec_act_alpha)
         for u in range(units):
-            rh[n, u] = gates[n, t, units + u] * h_state[n, u]
+            rh[n, u] = g[units + u] * h_state[n, u]
 
 
 @kernel
@@ -98,19 +119,21 @@ def gru_step_forward_h(t, xp, hr_h, mask, h_state, out_seq, gates, h_prev_seq, r
     """Second half of a reset_after=False step, given hr_h = (r*h) @ R_h: hh, then h."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
-        for u in range(units):
-            h_prev_seq[n, t, u] = h_state[n, u]
-            rh_seq[n, t, u] = rh[n, u]
+        h = h_state[n]
+        h_prev_seq[n, t] = h
+        rh_seq[n, t] = rh[n]
         if not mask[n, t]:
             masked_output_row(out_seq, n, t, zero_output)
             continue
+        g, x, r = gates[n, t], xp[n, t], hr_h[n]
         for u in range(units):
-            hh = act_scalar(xp[n, t, 2 * units + u] + hr_h[n, u], act, act_alpha)
-            gates[n, t, 2 * units + u] = hh
-            z = gates[n, t, u]
-            h = z * h_state[n, u] + (1.0 - z) * hh
-            h_state[n, u] = h
-            out_seq[n, t, u] = h
+            g[2 * units + u] = x[2 * units + u] + r[u]
+        act_span(g[2 * units:], act, act_alpha)
+        out = out_seq[n, t]
+        for u in range(units):
+            z = g[u]
+            h[u] = z * h[u] + (1.0 - z) * g[2 * units + u]
+            out[u] = h[u]
 
 
 @kernel
@@ -121,17 +144,12 @@ def gru_step_backward_h(t, dout_seq, dhr, mask, gates, h_prev_seq, dh_state, car
     for n in range(n_batch):
         valid = mask[n, t] != 0
         gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output)
+        d = dxp[n, t]
         if not valid:
-            for k in range(3 * units):
-                dxp[n, t, k] = 0.0
+            d[:] = 0.0
             continue
-        for u in range(units):
-            z = gates[n, t, u]
-            hh = gates[n, t, 2 * units + u]
-            dh = dh_state[n, u]
-            dxp[n, t, u] = dh * (h_prev_seq[n, t, u] - hh) * act_grad_from_output(z, rec_act, rec_act_alpha)
-            dxp[n, t, 2 * units + u] = dh * (1.0 - z) * act_grad_from_output(hh, act, act_alpha)
-            dh_state[n, u] = dh * z
+        blend_backward_row(d, gates[n, t], h_prev_seq[n, t], dh_state[n], act, rec_act,
+                           act_alpha, rec_act_alpha)
 
 
 @kernel
@@ -141,11 +159,12 @@ def gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
     for n in range(n_batch):
         if not mask[n, t]:
             continue
+        r, h_prev, d_r, dh = gates[n, t, units:2 * units], h_prev_seq[n, t], \
+            dxp[n, t, units:2 * units], dh_state[n]
         for u in range(units):
-            r = gates[n, t, units + u]
-            dxp[n, t, units + u] = drh[n, u] * h_prev_seq[n, t, u] * act_grad_from_output(
-                r, rec_act, rec_act_alpha)
-            dh_state[n, u] += drh[n, u] * r
+            d_r[u] = drh[n, u] * h_prev[u]
+            dh[u] += drh[n, u] * r[u]
+        act_grad_span(d_r, r, rec_act, rec_act_alpha)
 
 
 def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act=TANH,
@@ -184,10 +203,11 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
         b_rec = as_array(recurrent_bias, (3 * units,), dtype, "GRU recurrent bias (row 1 of bias)")
         m_h_seq = np.zeros((n, t_len, units), dtype=dtype)
         hr = np.empty((n, 3 * units), dtype=dtype)
-        for t in range(t_len):
-            np.matmul(h_state, r, out=hr)
-            gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates, h_prev_seq,
-                                         m_h_seq, act, rec_act, act_alpha, rec_act_alpha, zero)
+        with recurrence_blas_threads():
+            for t in range(t_len):
+                np.matmul(h_state, r, out=hr)
+                gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates, h_prev_seq,
+                                             m_h_seq, act, rec_act, act_alpha, rec_act_alpha, zero)
         return h_seq, h_state, (mask, gates, h_prev_seq, m_h_seq)
 
     if recurrent_bias is not None:
@@ -199,12 +219,13 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
     hr_zr = np.empty((n, 2 * units), dtype=dtype)
     hr_h = np.empty((n, units), dtype=dtype)
     rh = np.empty((n, units), dtype=dtype)
-    for t in range(t_len):
-        np.matmul(h_state, r_zr, out=hr_zr)
-        gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha)
-        np.matmul(rh, r_h, out=hr_h)
-        gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq, act,
-                           act_alpha, zero)
+    with recurrence_blas_threads():
+        for t in range(t_len):
+            np.matmul(h_state, r_zr, out=hr_zr)
+            gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha)
+            np.matmul(rh, r_h, out=hr_h)
+            gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq, act,
+                               act_alpha, zero)
     return h_seq, h_state, (mask, gates, h_prev_seq, rh_seq)
 
 
@@ -237,23 +258,25 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
     if reset_after:
         r_t = np.ascontiguousarray(r.T)
         dm_seq = np.empty((n, t_len, 3 * units), dtype=dtype)
-        for t in range(t_len - 1, -1, -1):
-            gru_step_backward_reset_after(t, dh_seq, dhr, mask, gates, h_prev_seq, m_or_rh_seq,
-                                          dh_state, carry, dxp, dm_seq, act, rec_act, act_alpha,
-                                          rec_act_alpha, zero)
-            np.matmul(dm_seq[:, t], r_t, out=dhr)
+        with recurrence_blas_threads():
+            for t in range(t_len - 1, -1, -1):
+                gru_step_backward_reset_after(t, dh_seq, dhr, mask, gates, h_prev_seq, m_or_rh_seq,
+                                              dh_state, carry, dxp, dm_seq, act, rec_act, act_alpha,
+                                              rec_act_alpha, zero)
+                np.matmul(dm_seq[:, t], r_t, out=dhr)
         d_bias = dm_seq.reshape(n * t_len, 3 * units).sum(axis=0)
         return dxp, weight_grad(h_prev_seq, dm_seq), dh_state + dhr, d_bias
 
     r_zr_t = np.ascontiguousarray(r[:, :2 * units].T)
     r_h_t = np.ascontiguousarray(r[:, 2 * units:].T)
     drh = np.empty((n, units), dtype=dtype)
-    for t in range(t_len - 1, -1, -1):
-        gru_step_backward_h(t, dh_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp, act,
-                            rec_act, act_alpha, rec_act_alpha, zero)
-        np.matmul(dxp[:, t, 2 * units:], r_h_t, out=drh)
-        gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act, rec_act_alpha)
-        np.matmul(dxp[:, t, :2 * units], r_zr_t, out=dhr)
+    with recurrence_blas_threads():
+        for t in range(t_len - 1, -1, -1):
+            gru_step_backward_h(t, dh_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp, act,
+                                rec_act, act_alpha, rec_act_alpha, zero)
+            np.matmul(dxp[:, t, 2 * units:], r_h_t, out=drh)
+            gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act, rec_act_alpha)
+            np.matmul(dxp[:, t, :2 * units], r_zr_t, out=dhr)
     d_r = np.empty((units, 3 * units), dtype=dtype)
     d_r[:, :2 * units] = weight_grad(h_prev_seq, dxp[:, :, :2 * units])
     d_r[:, 2 * units:] = weight_grad(m_or_rh_seq, dxp[:, :, 2 * units:])

@@ -8,10 +8,10 @@ Conventions shared by all cells (mask, outputs, `saved`) are in rnn.py.
 """
 import numpy as np
 
-from .activations import HARD_SIGMOID, TANH, act_grad_from_output, act_scalar
+from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  masked_output_row, weight_grad)
+                  masked_output_row, recurrence_blas_threads, weight_grad)
 
 
 @kernel
@@ -25,30 +25,29 @@ def lstm_step_forward(t, xp, hr, mask, h_state, c_state, out_seq, gates, h_prev_
     """
     n_batch, units = h_state.shape
     for n in range(n_batch):
-        for u in range(units):
-            h_prev_seq[n, t, u] = h_state[n, u]
-            c_prev_seq[n, t, u] = c_state[n, u]
+        h, c = h_state[n], c_state[n]
+        h_prev_seq[n, t] = h
+        c_prev_seq[n, t] = c
         if not mask[n, t]:
             masked_output_row(out_seq, n, t, zero_output)
             continue
-        # One pass per activation over a contiguous span: the activation code is constant
-        # inside each loop, which measured faster than activating the four gates per unit.
+        # Row views, and one activation pass per contiguous span (act_span): 4x faster
+        # than indexing the 3D arrays with the activation chosen per element.
+        z, x, r = gates[n, t], xp[n, t], hr[n]
         for k in range(4 * units):
-            gates[n, t, k] = xp[n, t, k] + hr[n, k]
-        for k in range(2 * units):
-            gates[n, t, k] = act_scalar(gates[n, t, k], rec_act, rec_act_alpha)
-        for k in range(2 * units, 3 * units):
-            gates[n, t, k] = act_scalar(gates[n, t, k], act, act_alpha)
-        for k in range(3 * units, 4 * units):
-            gates[n, t, k] = act_scalar(gates[n, t, k], rec_act, rec_act_alpha)
+            z[k] = x[k] + r[k]
+        act_span(z[:2 * units], rec_act, rec_act_alpha)
+        act_span(z[2 * units:3 * units], act, act_alpha)
+        act_span(z[3 * units:], rec_act, rec_act_alpha)
         for u in range(units):
-            c_state[n, u] = gates[n, t, units + u] * c_state[n, u] + gates[n, t, u] * gates[n, t, 2 * units + u]
+            c[u] = z[units + u] * c[u] + z[u] * z[2 * units + u]
+        ac = act_c_seq[n, t]
+        ac[:] = c
+        act_span(ac, act, act_alpha)
+        out = out_seq[n, t]
         for u in range(units):
-            act_c_seq[n, t, u] = act_scalar(c_state[n, u], act, act_alpha)
-        for u in range(units):
-            h = gates[n, t, 3 * units + u] * act_c_seq[n, t, u]
-            h_state[n, u] = h
-            out_seq[n, t, u] = h
+            h[u] = z[3 * units + u] * ac[u]
+            out[u] = h[u]
 
 
 @kernel
@@ -66,24 +65,30 @@ def lstm_step_backward(t, dout_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_
     for n in range(n_batch):
         valid = mask[n, t] != 0
         gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output)
+        d = dxp[n, t]
         if not valid:
-            for k in range(4 * units):
-                dxp[n, t, k] = 0.0
+            d[:] = 0.0
             continue
+        z, ac, c_prev = gates[n, t], act_c_seq[n, t], c_prev_seq[n, t]
+        dh, dc = dh_state[n], dc_state[n]
+        d_i, d_f, d_g, d_o = d[:units], d[units:2 * units], d[2 * units:3 * units], d[3 * units:]
+        i, f, g, o = z[:units], z[units:2 * units], z[2 * units:3 * units], z[3 * units:]
+        # d_i holds dh * o * act'(c) for a moment: the part of dc that comes through h
         for u in range(units):
-            i = gates[n, t, u]
-            f = gates[n, t, units + u]
-            g = gates[n, t, 2 * units + u]
-            o = gates[n, t, 3 * units + u]
-            ac = act_c_seq[n, t, u]
-            dh = dh_state[n, u]
-            dc = dc_state[n, u] + dh * o * act_grad_from_output(ac, act, act_alpha)
-            dxp[n, t, u] = dc * g * act_grad_from_output(i, rec_act, rec_act_alpha)
-            dxp[n, t, units + u] = dc * c_prev_seq[n, t, u] * act_grad_from_output(f, rec_act, rec_act_alpha)
-            dxp[n, t, 2 * units + u] = dc * i * act_grad_from_output(g, act, act_alpha)
-            dxp[n, t, 3 * units + u] = dh * ac * act_grad_from_output(o, rec_act, rec_act_alpha)
-            dc_state[n, u] = dc * f
-            dh_state[n, u] = 0.0
+            d_i[u] = dh[u] * o[u]
+            d_o[u] = dh[u] * ac[u]
+        act_grad_span(d_i, ac, act, act_alpha)
+        act_grad_span(d_o, o, rec_act, rec_act_alpha)
+        for u in range(units):
+            dcu = dc[u] + d_i[u]
+            d_i[u] = dcu * g[u]
+            d_f[u] = dcu * c_prev[u]
+            d_g[u] = dcu * i[u]
+            dc[u] = dcu * f[u]
+            dh[u] = 0.0
+        act_grad_span(d_i, i, rec_act, rec_act_alpha)
+        act_grad_span(d_f, f, rec_act, rec_act_alpha)
+        act_grad_span(d_g, g, act, act_alpha)
 
 
 def lstm_forward(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
@@ -118,10 +123,12 @@ def lstm_forward(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     c_prev_seq = np.empty((n, t_len, units), dtype=dtype)
     act_c_seq = np.zeros((n, t_len, units), dtype=dtype)
     hr = np.empty((n, 4 * units), dtype=dtype)
-    for t in range(t_len):
-        np.matmul(h_state, r, out=hr)
-        lstm_step_forward(t, xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq,
-                          c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha, zero)
+    with recurrence_blas_threads():
+        for t in range(t_len):
+            np.matmul(h_state, r, out=hr)
+            lstm_step_forward(t, xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq,
+                              c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha,
+                              zero)
     saved = (mask, gates, h_prev_seq, c_prev_seq, act_c_seq)
     return h_seq, h_state, c_state, saved
 
@@ -152,9 +159,11 @@ def lstm_backward(dh_seq, dh_last, dc_last, saved, recurrent_kernel, act=TANH,
     dxp = np.empty((n, t_len, 4 * units), dtype=dtype)
     dhr = np.zeros((n, units), dtype=dtype)
     carry = np.zeros((n, units), dtype=dtype)
-    for t in range(t_len - 1, -1, -1):
-        lstm_step_backward(t, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
-                           dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha, zero)
-        np.matmul(dxp[:, t], r_t, out=dhr)
+    with recurrence_blas_threads():
+        for t in range(t_len - 1, -1, -1):
+            lstm_step_backward(t, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
+                               dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha,
+                               zero)
+            np.matmul(dxp[:, t], r_t, out=dhr)
     dh0 = dh_state + dhr
     return dxp, weight_grad(h_prev_seq, dxp), dh0, dc_state

@@ -5,10 +5,10 @@ Conventions shared by all cells (mask, outputs, `saved`) are in rnn.py.
 """
 import numpy as np
 
-from .activations import HARD_SIGMOID, TANH, act_grad_from_output, act_scalar
+from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  masked_output_row, weight_grad)
+                  masked_output_row, recurrence_blas_threads, weight_grad)
 
 
 @kernel
@@ -17,15 +17,16 @@ def simple_rnn_step_forward(t, xp, hr, mask, h_state, out_seq, h_prev_seq, act, 
     """Step t, given hr = h_state @ R: update h_state in place, save the state entering it."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
-        for u in range(units):
-            h_prev_seq[n, t, u] = h_state[n, u]
+        h = h_state[n]
+        h_prev_seq[n, t] = h
         if not mask[n, t]:
             masked_output_row(out_seq, n, t, zero_output)
             continue
+        x, r = xp[n, t], hr[n]
         for u in range(units):
-            h = act_scalar(xp[n, t, u] + hr[n, u], act, act_alpha)
-            h_state[n, u] = h
-            out_seq[n, t, u] = h
+            h[u] = x[u] + r[u]
+        act_span(h, act, act_alpha)
+        out_seq[n, t] = h
 
 
 @kernel
@@ -39,13 +40,13 @@ def simple_rnn_step_backward(t, dout_seq, dhr, mask, out_seq, dh_state, carry, d
     for n in range(n_batch):
         valid = mask[n, t] != 0
         gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output)
+        d = dxp[n, t]
         if not valid:
-            for u in range(units):
-                dxp[n, t, u] = 0.0
+            d[:] = 0.0
             continue
-        for u in range(units):
-            dxp[n, t, u] = dh_state[n, u] * act_grad_from_output(out_seq[n, t, u], act, act_alpha)
-            dh_state[n, u] = 0.0
+        d[:] = dh_state[n]
+        act_grad_span(d, out_seq[n, t], act, act_alpha)
+        dh_state[n] = 0.0
 
 
 def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
@@ -75,9 +76,10 @@ def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
     h_seq = np.empty((n, t_len, units), dtype=dtype)
     h_prev_seq = np.empty((n, t_len, units), dtype=dtype)
     hr = np.empty((n, units), dtype=dtype)
-    for t in range(t_len):
-        np.matmul(h_state, r, out=hr)
-        simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act, act_alpha, zero)
+    with recurrence_blas_threads():
+        for t in range(t_len):
+            np.matmul(h_state, r, out=hr)
+            simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act, act_alpha, zero)
     return h_seq, h_state, (mask, h_seq, h_prev_seq)
 
 
@@ -105,8 +107,9 @@ def simple_rnn_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH,
     dxp = np.empty((n, t_len, units), dtype=dtype)
     dhr = np.zeros((n, units), dtype=dtype)
     carry = np.zeros((n, units), dtype=dtype)
-    for t in range(t_len - 1, -1, -1):
-        simple_rnn_step_backward(t, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, act,
-                                 act_alpha, zero)
-        np.matmul(dxp[:, t], r_t, out=dhr)
+    with recurrence_blas_threads():
+        for t in range(t_len - 1, -1, -1):
+            simple_rnn_step_backward(t, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, act,
+                                     act_alpha, zero)
+            np.matmul(dxp[:, t], r_t, out=dhr)
     return dxp, weight_grad(h_prev_seq, dxp), dh_state + dhr

@@ -5,8 +5,8 @@ A recurrent op runs one layer over a whole (batch, timesteps, features) sequence
 * the input projection of every step, `xp = x @ kernel + bias`, is one BLAS product, and so
   are d(kernel), d(bias) and d(x) from d(xp) in the backward;
 * the recurrence itself is the kernels' (kernels/rnn_lstm.py, rnn_gru.py, rnn_simple.py):
-  a loop over steps with `h @ recurrent_kernel` on BLAS and one fused Numba kernel per step,
-  run with one BLAS thread (`recurrence_blas_threads`);
+  a loop over steps with `h @ recurrent_kernel` on BLAS (one thread: see
+  kernels/rnn.py's `recurrence_blas_threads`) and one fused Numba kernel per step;
 * `go_backwards` reverses the time axis of the input and mask, and the output sequence comes
   out in processing order (reversed), as in Keras;
 * the op returns the output (the whole sequence, or its last step) and the final states;
@@ -18,8 +18,6 @@ Also here: `EmbeddingLookup` (a gather whose backward is a scatter-add into a de
 gradient, fast for the duplicate-light index batches of text models), `ReverseTime` and
 `Unstack` (the per-step loop that runs user-written cells through the tape).
 """
-from contextlib import contextmanager
-
 import numpy as np
 
 from ..kernels import activations as K_act
@@ -35,49 +33,6 @@ _DEFAULT_ALPHA = {K_act.ELU: 1.0, K_act.LEAKY_RELU: 0.3}
 def activation_code(name):
     """The kernels' code of a Keras activation name, or None when no kernel computes it."""
     return K_act.CODES.get(name)
-
-
-# BLAS threads while a recurrence runs (None: leave BLAS alone); see recurrence_blas_threads.
-RECURRENCE_BLAS_THREADS = 1
-
-_blas_libraries = None
-
-
-@contextmanager
-def recurrence_blas_threads():
-    """Run the block with RECURRENCE_BLAS_THREADS BLAS threads (when threadpoolctl is installed).
-
-    The recurrence makes one small product per time step, (batch, units) @ (units, G*units),
-    too small to share well between threads. With two threads OpenBLAS's helper thread
-    spin-waits between those calls, burning a core (5x the CPU time of one thread for the
-    LSTM benchmark's forward), and when other processes share the cores the step kernel
-    loses its core to it: on a busy 2-core machine the LSTM benchmark trained 1.5x to 18x
-    slower with two threads. On an idle machine two threads were 14% faster; set
-    RECURRENCE_BLAS_THREADS = None for that. The input-projection products keep every thread.
-    """
-    global _blas_libraries
-    limit = RECURRENCE_BLAS_THREADS
-    if limit is None:
-        yield
-        return
-    if _blas_libraries is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _blas_libraries = [lib for lib in ThreadpoolController().lib_controllers
-                               if lib.user_api == "blas"]
-        except Exception:  # not installed, or a BLAS it cannot drive: leave BLAS alone
-            _blas_libraries = []
-    changed = []
-    for lib in _blas_libraries:
-        n = lib.num_threads
-        if n > limit:
-            lib.set_num_threads(limit)
-            changed.append((lib, n))
-    try:
-        yield
-    finally:
-        for lib, n in changed:
-            lib.set_num_threads(n)
 
 
 class _Sequence(Op):
@@ -176,20 +131,18 @@ class LSTMSequence(_Sequence):
         xp = self._project(x, kernel, bias)
         n, t, _ = xp.shape
         self.recurrent_kernel = recurrent_kernel
-        with recurrence_blas_threads():
-            h_seq, h, c, self.saved = lstm_forward(
-                xp, recurrent_kernel, h0, c0, self._mask(n, t), self.act, self.rec_act,
-                self.zero_output, self.act_alpha, self.rec_act_alpha)
+        h_seq, h, c, self.saved = lstm_forward(
+            xp, recurrent_kernel, h0, c0, self._mask(n, t), self.act, self.rec_act,
+            self.zero_output, self.act_alpha, self.rec_act_alpha)
         self.seq_shape = h_seq.shape
         return self._output(h_seq), h, c
 
     def backward(self, g_out, g_h, g_c):
         dtype = self.recurrent_kernel.dtype
-        with recurrence_blas_threads():
-            dxp, dr, dh0, dc0 = lstm_backward(
-                self._sequence_grad(g_out, self.seq_shape, dtype), g_h, g_c, self.saved,
-                self.recurrent_kernel, self.act, self.rec_act, self.zero_output,
-                self.act_alpha, self.rec_act_alpha)
+        dxp, dr, dh0, dc0 = lstm_backward(
+            self._sequence_grad(g_out, self.seq_shape, dtype), g_h, g_c, self.saved,
+            self.recurrent_kernel, self.act, self.rec_act, self.zero_output,
+            self.act_alpha, self.rec_act_alpha)
         self.saved = None
         dx, dk, db = self._project_backward(dxp)
         need = self.needs_grad
@@ -216,20 +169,18 @@ class GRUSequence(_Sequence):
         xp = self._project(x, kernel, input_bias)
         n, t, _ = xp.shape
         self.recurrent_kernel = recurrent_kernel
-        with recurrence_blas_threads():
-            h_seq, h, self.saved = gru_forward(
-                xp, recurrent_kernel, rec_bias, h0, self._mask(n, t), self.act, self.rec_act,
-                self.zero_output, self.reset_after, self.act_alpha, self.rec_act_alpha)
+        h_seq, h, self.saved = gru_forward(
+            xp, recurrent_kernel, rec_bias, h0, self._mask(n, t), self.act, self.rec_act,
+            self.zero_output, self.reset_after, self.act_alpha, self.rec_act_alpha)
         self.seq_shape = h_seq.shape
         return self._output(h_seq), h
 
     def backward(self, g_out, g_h):
         dtype = self.recurrent_kernel.dtype
-        with recurrence_blas_threads():
-            dxp, dr, dh0, d_rec_bias = gru_backward(
-                self._sequence_grad(g_out, self.seq_shape, dtype), g_h, self.saved,
-                self.recurrent_kernel, self.act, self.rec_act, self.zero_output,
-                self.reset_after, self.act_alpha, self.rec_act_alpha)
+        dxp, dr, dh0, d_rec_bias = gru_backward(
+            self._sequence_grad(g_out, self.seq_shape, dtype), g_h, self.saved,
+            self.recurrent_kernel, self.act, self.rec_act, self.zero_output,
+            self.reset_after, self.act_alpha, self.rec_act_alpha)
         self.saved = None
         dx, dk, db = self._project_backward(dxp, d_rec_bias if self.reset_after else None)
         return dx, dk, dr, db, dh0 if self.needs_grad[4] else None
@@ -245,19 +196,17 @@ class SimpleRNNSequence(_Sequence):
         xp = self._project(x, kernel, bias)
         n, t, _ = xp.shape
         self.recurrent_kernel = recurrent_kernel
-        with recurrence_blas_threads():
-            h_seq, h, self.saved = simple_rnn_forward(
-                xp, recurrent_kernel, h0, self._mask(n, t), self.act, self.zero_output,
-                self.act_alpha)
+        h_seq, h, self.saved = simple_rnn_forward(
+            xp, recurrent_kernel, h0, self._mask(n, t), self.act, self.zero_output,
+            self.act_alpha)
         self.seq_shape = h_seq.shape
         return self._output(h_seq), h
 
     def backward(self, g_out, g_h):
         dtype = self.recurrent_kernel.dtype
-        with recurrence_blas_threads():
-            dxp, dr, dh0 = simple_rnn_backward(
-                self._sequence_grad(g_out, self.seq_shape, dtype), g_h, self.saved,
-                self.recurrent_kernel, self.act, self.zero_output, self.act_alpha)
+        dxp, dr, dh0 = simple_rnn_backward(
+            self._sequence_grad(g_out, self.seq_shape, dtype), g_h, self.saved,
+            self.recurrent_kernel, self.act, self.zero_output, self.act_alpha)
         self.saved = None
         dx, dk, db = self._project_backward(dxp)
         return dx, dk, dr, db, dh0 if self.needs_grad[4] else None

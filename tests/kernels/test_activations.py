@@ -62,6 +62,33 @@ def test_backward_matches_finite_differences(name, rng):
     assert_close_grad(grad, numeric, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("name", sorted(A.CODES))
+def test_float32_kernels_match_float64(name, rng):
+    """The float32 loops (computed in float32, not promoted) agree with the float64 ones."""
+    code = A.CODES[name]
+    x = _inputs(rng)
+    dy = rng.normal(size=x.shape)
+    y64 = A.activation_forward(x, code, ALPHA)
+    y32 = A.activation_forward(x.astype(np.float32), code, ALPHA)
+    np.testing.assert_allclose(y32, y64, rtol=1e-5, atol=1e-6)
+    d64 = A.activation_backward(dy, y64, code, ALPHA)
+    d32 = A.activation_backward(dy.astype(np.float32), y64.astype(np.float32), code, ALPHA)
+    assert d32.dtype == np.float32
+    np.testing.assert_allclose(d32, d64, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "hard_sigmoid"])
+def test_nan_propagates_and_strided_input(name):
+    """NaN stays NaN (TerminateOnNaN relies on it); a strided view is read correctly."""
+    code = A.CODES[name]
+    x = np.array([[np.nan, -1.0], [0.5, 2.0], [-3.0, 0.25]], dtype=np.float32)
+    y = A.activation_forward(x[:, ::-1].T, code, 0.0)
+    np.testing.assert_allclose(y, reference(x[:, ::-1].T.astype(np.float64), code), rtol=1e-5,
+                               atol=1e-6)
+    assert np.isnan(y[1, 0])
+    assert np.isnan(A.activation_backward(np.full((2, 3), np.nan, np.float32), y, code, 0.0)).all()
+
+
 @pytest.mark.parametrize("code", [A.RELU, A.TANH, A.SIGMOID, A.LINEAR])
 def test_bias_activation_fused(code, rng):
     z = rng.normal(size=(6, 4))

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kernelkit.kernels import activations as A
+from kernelkit.kernels import rnn as KR
 from kernelkit.kernels.rnn_gru import gru_backward, gru_forward
 from kernelkit.kernels.rnn_lstm import lstm_backward, lstm_forward
 from kernelkit.kernels.rnn_simple import simple_rnn_backward, simple_rnn_forward
@@ -466,3 +467,29 @@ def test_one_compiled_signature_per_dtype():
     for k in (rnn_lstm.lstm_step_forward, rnn_lstm.lstm_step_backward):
         if hasattr(k, "signatures"):  # not under NUMBA_DISABLE_JIT
             assert len(k.signatures) <= 2, k.signatures
+
+
+def test_recurrence_runs_with_recurrence_blas_threads_and_restores_the_count():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with KR.recurrence_blas_threads():
+        pass
+    # NumPy's BLAS, found when the module first ran (later-loaded ones, e.g. scipy's, are
+    # not used by the recurrence's np.matmul)
+    controlled = {lib.filepath for lib in KR._blas_libraries}
+    assert controlled
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info()
+                if i["filepath"] in controlled]
+    before = blas_threads()
+    with KR.recurrence_blas_threads():
+        inside = blas_threads()
+    assert all(n == 1 for n in inside)
+    assert blas_threads() == before
+    old = KR.RECURRENCE_BLAS_THREADS
+    KR.RECURRENCE_BLAS_THREADS = None
+    try:
+        with KR.recurrence_blas_threads():
+            assert blas_threads() == before
+    finally:
+        KR.RECURRENCE_BLAS_THREADS = old

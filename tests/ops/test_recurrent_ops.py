@@ -294,29 +294,3 @@ def test_reverse_time_and_unstack_gradients():
     steps = R.unstack_time(x)
     assert len(steps) == 3 and np.array_equal(steps[1], x[:, 1])
     grad_check(lambda v: (ops.stack([R.unstack_time(v)[2], R.unstack_time(v)[0]], axis=1),), [x])
-
-
-def test_recurrence_runs_with_recurrence_blas_threads_and_restores_the_count():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    with R.recurrence_blas_threads():
-        pass
-    # NumPy's BLAS, found when the module first ran (later-loaded ones, e.g. scipy's, are
-    # not used by the recurrence's np.matmul)
-    controlled = {lib.filepath for lib in R._blas_libraries}
-    assert controlled
-
-    def blas_threads():
-        return [i["num_threads"] for i in threadpoolctl.threadpool_info()
-                if i["filepath"] in controlled]
-    before = blas_threads()
-    with R.recurrence_blas_threads():
-        inside = blas_threads()
-    assert all(n == 1 for n in inside)
-    assert blas_threads() == before
-    old = R.RECURRENCE_BLAS_THREADS
-    R.RECURRENCE_BLAS_THREADS = None
-    try:
-        with R.recurrence_blas_threads():
-            assert blas_threads() == before
-    finally:
-        R.RECURRENCE_BLAS_THREADS = old
