@@ -64,7 +64,7 @@ def _one_batch(model, x, batch_size):
     for want, got in zip(shape[1:], x.shape[1:]):
         if want is not None and want != got:
             return None
-    if x.dtype.kind == "f" and x.dtype.name != config.floatx():
+    if x.dtype.kind == "f" and x.dtype != np.dtype(config.floatx()):  # (dtype.name costs 2 us)
         x = x.astype(config.floatx())
     return _single(_run(model, [x]))
 
