@@ -90,12 +90,44 @@ def act_grad_from_output(y, code, alpha):
 
 
 @scalar_kernel
+def exp_neg(a):
+    """exp(-a) in float64 for 0 <= a <= 104, without calling libm, so loops around it vectorize.
+
+    exp(-a) = exp(-a/128) ** 128: a degree-12 Taylor polynomial for |a/128| <= 0.82
+    (truncation below 2e-11 relative), squared 7 times (which multiplies the relative error
+    by 128: about 1e-9 at worst, far below float32's 6e-8).
+    """
+    y = a * (-1.0 / 128.0)
+    p = 1.0 / 479001600.0
+    p = p * y + 1.0 / 39916800.0
+    p = p * y + 1.0 / 3628800.0
+    p = p * y + 1.0 / 362880.0
+    p = p * y + 1.0 / 40320.0
+    p = p * y + 1.0 / 5040.0
+    p = p * y + 1.0 / 720.0
+    p = p * y + 1.0 / 120.0
+    p = p * y + 1.0 / 24.0
+    p = p * y + 1.0 / 6.0
+    p = p * y + 0.5
+    p = p * y + 1.0
+    p = p * y + 1.0
+    for _ in range(7):
+        p = p * p
+    return p
+
+
+@scalar_kernel
 def act_span(v, code, alpha):
     """In place on a 1D array: v[k] = act(v[k]), computed in v's dtype.
 
     The switch on `code` sits outside the loops, so each loop is branch-free and vectorizes
     (a switch inside the loop was not hoisted by LLVM: relu ran 5x and tanh 1.8x slower in
     float32). Activations without a loop of their own go through `act_scalar`.
+
+    float32 sigmoid and tanh are computed in float64 through `exp_neg`, which vectorizes
+    where libm's exp does not: 1.7x and 2.3x faster than exp in float32, and the results
+    are the float64 values rounded (exp in float32 was off by up to 3 ulp, tanh near 0 by
+    7 %).
     """
     one = v.dtype.type(1.0)
     zero = v.dtype.type(0.0)
@@ -106,12 +138,27 @@ def act_span(v, code, alpha):
             x = v[k]
             v[k] = x if x > zero else zero * x  # keeps NaN (and -0.0), as act_scalar
     elif code == SIGMOID:
-        for k in range(v.size):
-            v[k] = one / (one + math.exp(-v[k]))
+        if v.itemsize == 4:
+            for k in range(v.size):
+                x = np.float64(v[k])
+                e = exp_neg(min(abs(x), 104.0))
+                y = 1.0 / (1.0 + e)
+                v[k] = y if x >= 0 else e * y
+        else:
+            for k in range(v.size):
+                v[k] = one / (one + math.exp(-v[k]))
     elif code == TANH:
-        two = v.dtype.type(2.0)
-        for k in range(v.size):
-            v[k] = two / (one + math.exp(-two * v[k])) - one
+        if v.itemsize == 4:
+            for k in range(v.size):
+                x = np.float64(v[k])
+                a = min(abs(x), 9.5)  # tanh(9.5) rounds to 1 in float32
+                e = exp_neg(2.0 * a)
+                y = a if a < 1e-4 else (1.0 - e) / (1.0 + e)  # tanh(a) = a - a**3/3 + ...
+                v[k] = y if x >= 0 else -y
+        else:
+            two = v.dtype.type(2.0)
+            for k in range(v.size):
+                v[k] = two / (one + math.exp(-two * v[k])) - one
     elif code == HARD_SIGMOID:
         a = v.dtype.type(0.2)
         b = v.dtype.type(0.5)

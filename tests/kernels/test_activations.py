@@ -77,6 +77,29 @@ def test_float32_kernels_match_float64(name, rng):
     np.testing.assert_allclose(d32, d64, rtol=1e-4, atol=1e-5)
 
 
+def test_exp_neg_matches_exp():
+    from numba import njit
+    f = njit(lambda a: A.exp_neg(a))
+    a = np.concatenate([np.linspace(0.0, 104.0, 20001), [1e-12, 0.5, 88.7]])
+    got = np.array([f(v) for v in a])
+    np.testing.assert_allclose(got, np.exp(-a), rtol=5e-9, atol=0)
+
+
+@pytest.mark.parametrize("name, ref", [("tanh", np.tanh),
+                                       ("sigmoid", lambda x: 1 / (1 + np.exp(-x)))])
+def test_float32_tanh_and_sigmoid_within_one_ulp(name, ref, rng):
+    """Over the whole float32 range that matters: tiny, moderate, saturated inputs."""
+    x = np.concatenate([rng.uniform(-12, 12, 20000), rng.uniform(-120, 120, 2000),
+                        np.geomspace(1e-30, 1e-2, 500), -np.geomspace(1e-30, 1e-2, 500),
+                        [0.0, 9.5, -9.5, 87.0, -87.0]]).astype(np.float32)
+    y = A.activation_forward(x, A.CODES[name], 0.0)
+    want = ref(x.astype(np.float64))
+    ulp = np.spacing(np.abs(want).astype(np.float32)).astype(np.float64)
+    normal = np.abs(want) > np.finfo(np.float32).tiny
+    assert np.all(np.abs(y - want)[normal] <= ulp[normal])
+    assert np.all(np.abs(y - want)[~normal] <= 2e-45)
+
+
 @pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "hard_sigmoid"])
 def test_nan_propagates_and_strided_input(name):
     """NaN stays NaN (TerminateOnNaN relies on it); a strided view is read correctly."""
