@@ -33,19 +33,8 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 @scalar_kernel
 def act_scalar(x, code, alpha):
-    """Activation `code` of one value; `alpha` is the slope/scale parameter of elu and leaky relu."""
-    if code == LINEAR:
-        return x
-    if code == RELU:
-        return x if x > 0 else 0.0 * x
-    if code == SIGMOID:
-        # branch-free (exp(-x) overflowing to inf gives exactly 0), so the loop vectorizes
-        return 1.0 / (1.0 + math.exp(-x))
-    if code == TANH:
-        # tanh through exp: 2-3x faster than libm's tanh; error within an ulp of 1
-        return 2.0 / (1.0 + math.exp(-2.0 * x)) - 1.0
-    if code == HARD_SIGMOID:
-        return min(max(0.2 * x + 0.5, 0.0), 1.0)
+    """One value of the activations `act_span` has no loop of its own for (elu, selu,
+    softplus, softsign, exponential, leaky relu); `alpha` is elu's and leaky relu's parameter."""
     if code == ELU:
         return x if x > 0 else alpha * (math.exp(x) - 1.0)
     if code == SELU:
@@ -63,17 +52,7 @@ def act_scalar(x, code, alpha):
 
 @scalar_kernel
 def act_grad_from_output(y, code, alpha):
-    """d act(x) / dx expressed through y = act(x)."""
-    if code == LINEAR:
-        return 1.0
-    if code == RELU:
-        return 1.0 if y > 0 else 0.0
-    if code == SIGMOID:
-        return y * (1.0 - y)
-    if code == TANH:
-        return 1.0 - y * y
-    if code == HARD_SIGMOID:
-        return 0.2 if 0.0 < y < 1.0 else 0.0
+    """d act(x) / dx expressed through y = act(x), for the activations of `act_scalar`."""
     if code == ELU:
         return 1.0 if y > 0 else y + alpha
     if code == SELU:
@@ -136,7 +115,7 @@ def act_span(v, code, alpha):
     if code == RELU:
         for k in range(v.size):
             x = v[k]
-            v[k] = x if x > zero else zero * x  # keeps NaN (and -0.0), as act_scalar
+            v[k] = x if x > zero else zero * x  # keeps NaN (and -0.0)
     elif code == SIGMOID:
         if v.itemsize == 4:
             for k in range(v.size):
