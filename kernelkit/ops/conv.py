@@ -23,7 +23,7 @@ from ..kernels import conv as K_conv
 from ..kernels.conv_utils import (conv_output_length, conv_transpose_output_length,
                                   normalize_tuple, padding_amounts)
 from ..kernels.dense import no_bias
-from .core import Op, polymorphic, unwrap
+from .core import Op, polymorphic_rank, unwrap
 from .nn import _with_logits, activation_by_name
 
 # ---------------------------------------------------------------------- layout helpers
@@ -338,36 +338,28 @@ def conv_transpose_eager(rank, x, kernel, bias=None, output_padding=None, stride
                       (x, kernel, bias), activation)
 
 
-def _polymorphic_rank(fn, rank, name, doc):
-    def op(*args, **kwargs):
-        return fn(rank, *args, **kwargs)
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = doc
-    return polymorphic(op)
-
-
-conv1d = _polymorphic_rank(conv_eager, 1, "conv1d", """1D convolution of x (N, L, C) or (N, C, L).
+conv1d = polymorphic_rank(conv_eager, 1, "conv1d", """1D convolution of x (N, L, C) or (N, C, L).
 
     conv1d(x, kernel, bias=None, strides=1, padding='valid', data_format=None,
     dilation_rate=1, activation='linear'); kernel (K, C_in, C_out); padding 'valid',
     'same' or 'causal'.""")
-conv2d = _polymorphic_rank(conv_eager, 2, "conv2d", """2D convolution, Keras's arguments.
+conv2d = polymorphic_rank(conv_eager, 2, "conv2d", """2D convolution, Keras's arguments.
 
     conv2d(x, kernel, bias=None, strides=1, padding='valid', data_format=None,
     dilation_rate=1, activation='linear'); kernel (KH, KW, C_in, C_out).""")
-depthwise_conv1d = _polymorphic_rank(depthwise_conv_eager, 1, "depthwise_conv1d",
+depthwise_conv1d = polymorphic_rank(depthwise_conv_eager, 1, "depthwise_conv1d",
                                      "Depthwise 1D convolution; kernel (K, C_in, M).")
-depthwise_conv2d = _polymorphic_rank(depthwise_conv_eager, 2, "depthwise_conv2d",
+depthwise_conv2d = polymorphic_rank(depthwise_conv_eager, 2, "depthwise_conv2d",
                                      "Depthwise 2D convolution; kernel (KH, KW, C_in, M).")
-separable_conv1d = _polymorphic_rank(
+separable_conv1d = polymorphic_rank(
     separable_conv_eager, 1, "separable_conv1d",
     "Depthwise then pointwise 1D convolution; kernels (K, C_in, M) and (1, C_in * M, F).")
-separable_conv2d = _polymorphic_rank(
+separable_conv2d = polymorphic_rank(
     separable_conv_eager, 2, "separable_conv2d",
     "Depthwise then pointwise 2D convolution; kernels (KH, KW, C_in, M), (1, 1, C_in*M, F).")
-conv1d_transpose = _polymorphic_rank(conv_transpose_eager, 1, "conv1d_transpose",
+conv1d_transpose = polymorphic_rank(conv_transpose_eager, 1, "conv1d_transpose",
                                      "Transposed 1D convolution; kernel (K, C_out, C_in).")
-conv2d_transpose = _polymorphic_rank(conv_transpose_eager, 2, "conv2d_transpose",
+conv2d_transpose = polymorphic_rank(conv_transpose_eager, 2, "conv2d_transpose",
                                      "Transposed 2D convolution; kernel (KH, KW, C_out, C_in).")
 
 __all__ = ["Conv", "DepthwiseConv", "SeparableConv", "ConvTranspose", "conv1d", "conv2d",

@@ -243,3 +243,12 @@ def polymorphic(fn):
     wrapper.__doc__ = fn.__doc__
     wrapper.__wrapped__ = fn
     return wrapper
+
+
+def polymorphic_rank(fn, rank, name, doc):
+    """`polymorphic` of `fn(rank, ...)` under `name`: the 1D/2D variants of a conv or pool op."""
+    def op(*args, **kwargs):
+        return fn(rank, *args, **kwargs)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return polymorphic(op)

@@ -13,7 +13,7 @@ from ..kernels.conv_utils import normalize_tuple
 from .array import Pad
 from .conv import (_is_channels_first, _shape, from_channels_last_4d, spatial_shape,
                    to_channels_last_4d, window_geometry)
-from .core import Op, polymorphic, unwrap
+from .core import Op, polymorphic_rank, unwrap
 from .math import Max, Mean, Sum
 
 # ------------------------------------------------------------------------ max / average
@@ -213,27 +213,19 @@ def upsampling_eager(rank, x, size, data_format=None, interpolation="nearest"):
     return UpsampleNearest(axes, size)(x)
 
 
-def _polymorphic_rank(fn, rank, name, doc):
-    def op(*args, **kwargs):
-        return fn(rank, *args, **kwargs)
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = doc
-    return polymorphic(op)
-
-
-max_pool1d = _polymorphic_rank(
+max_pool1d = polymorphic_rank(
     lambda r, x, pool_size=2, strides=None, padding="valid", data_format="channels_last":
     pool_eager(r, x, pool_size, strides, padding, data_format, "max"), 1, "max_pool1d",
     "1D max pooling: max_pool1d(x, pool_size=2, strides=None, padding='valid', data_format).")
-avg_pool1d = _polymorphic_rank(
+avg_pool1d = polymorphic_rank(
     lambda r, x, pool_size=2, strides=None, padding="valid", data_format="channels_last":
     pool_eager(r, x, pool_size, strides, padding, data_format, "avg"), 1, "avg_pool1d",
     "1D average pooling: avg_pool1d(x, pool_size=2, strides=None, padding, data_format).")
-max_pool2d = _polymorphic_rank(
+max_pool2d = polymorphic_rank(
     lambda r, x, pool_size=(2, 2), strides=None, padding="valid", data_format=None:
     pool_eager(r, x, pool_size, strides, padding, data_format, "max"), 2, "max_pool2d",
     "2D max pooling: max_pool2d(x, pool_size=(2, 2), strides=None, padding, data_format).")
-avg_pool2d = _polymorphic_rank(
+avg_pool2d = polymorphic_rank(
     lambda r, x, pool_size=(2, 2), strides=None, padding="valid", data_format=None:
     pool_eager(r, x, pool_size, strides, padding, data_format, "avg"), 2, "avg_pool2d",
     "2D average pooling: avg_pool2d(x, pool_size=(2, 2), strides=None, padding, data_format).")
