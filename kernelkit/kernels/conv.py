@@ -31,8 +31,9 @@ from numba import prange
 
 from .conv_utils import as_kernel_array as _as_c
 from .conv_utils import check_shape as _check_shape
-from .conv_utils import conv_geometry, normalize_tuple
+from .conv_utils import conv_geometry
 from .conv_utils import float_dtype as _float_dtype
+from .conv_utils import pads_of_1d, pair_of_1d, sequence_as_image, sequence_shape_as_image
 from .conv_utils import use_parallel as _use_parallel
 from .jit import kernel, parallel_kernel
 
@@ -503,28 +504,14 @@ def depthwise_conv2d_backward_weight(x, dy, w_shape, strides=(1, 1), dilation=(1
 
 # ------------------------------------------------------------------------- 1D wrappers
 
-def _pads_1d(pads):
-    before, after = normalize_tuple(pads, 2, "pads (before, after)")
-    return (0, 0, before, after)
-
-
-def _hw(v, name):
-    return (1,) + normalize_tuple(v, 1, name)
-
-
-def _row(a):
-    """(N, L, C) as the 2D image (N, 1, L, C)."""
-    return np.asarray(a)[:, None]
-
-
 def _row_kernel(w):
     """(K, C_in, C_out) as the 2D kernel (1, K, C_in, C_out)."""
     return np.asarray(w)[None]
 
 
-def _x1(shape):
-    n, length, c = shape
-    return (n, 1, length, c)
+def _args_1d(strides, dilation, pads):
+    """The 2D strides, dilation and pads of a 1D conv's."""
+    return pair_of_1d(strides, "strides"), pair_of_1d(dilation, "dilation"), pads_of_1d(pads)
 
 
 def conv1d_forward(x, w, strides=1, dilation=1, pads=(0, 0)):
@@ -532,46 +519,44 @@ def conv1d_forward(x, w, strides=1, dilation=1, pads=(0, 0)):
 
     Returns y (N, OL, C_out). `strides` and `dilation` are ints (or 1-tuples).
     """
-    y = conv2d_forward(_row(x), _row_kernel(w), _hw(strides, "strides"), _hw(dilation, "dilation"),
-                       _pads_1d(pads))
+    y = conv2d_forward(sequence_as_image(x), _row_kernel(w), *_args_1d(strides, dilation, pads))
     return y[:, 0]
 
 
 def conv1d_backward_input(dy, w, x_shape, strides=1, dilation=1, pads=(0, 0)):
     """Gradient of conv1d_forward with respect to x; returns (N, L, C_in)."""
-    dx = conv2d_backward_input(_row(dy), _row_kernel(w), _x1(x_shape), _hw(strides, "strides"),
-                               _hw(dilation, "dilation"), _pads_1d(pads))
+    dx = conv2d_backward_input(sequence_as_image(dy), _row_kernel(w),
+                               sequence_shape_as_image(x_shape), *_args_1d(strides, dilation, pads))
     return dx[:, 0]
 
 
 def conv1d_backward_weight(x, dy, w_shape, strides=1, dilation=1, pads=(0, 0)):
     """Gradient of conv1d_forward with respect to w; returns (K, C_in, C_out)."""
-    dw = conv2d_backward_weight(_row(x), _row(dy), (1,) + tuple(w_shape),
-                                _hw(strides, "strides"), _hw(dilation, "dilation"),
-                                _pads_1d(pads))
+    dw = conv2d_backward_weight(sequence_as_image(x), sequence_as_image(dy),
+                                (1,) + tuple(w_shape), *_args_1d(strides, dilation, pads))
     return dw[0]
 
 
 def depthwise_conv1d_forward(x, w, strides=1, dilation=1, pads=(0, 0)):
     """Depthwise 1D convolution: x (N, L, C), w (K, C, M) -> (N, OL, C * M)."""
-    y = depthwise_conv2d_forward(_row(x), _row_kernel(w), _hw(strides, "strides"),
-                                 _hw(dilation, "dilation"), _pads_1d(pads))
+    y = depthwise_conv2d_forward(sequence_as_image(x), _row_kernel(w),
+                                 *_args_1d(strides, dilation, pads))
     return y[:, 0]
 
 
 def depthwise_conv1d_backward_input(dy, w, x_shape, strides=1, dilation=1, pads=(0, 0)):
     """Gradient of depthwise_conv1d_forward with respect to x; returns (N, L, C)."""
-    dx = depthwise_conv2d_backward_input(_row(dy), _row_kernel(w), _x1(x_shape),
-                                         _hw(strides, "strides"), _hw(dilation, "dilation"),
-                                         _pads_1d(pads))
+    dx = depthwise_conv2d_backward_input(sequence_as_image(dy), _row_kernel(w),
+                                         sequence_shape_as_image(x_shape),
+                                         *_args_1d(strides, dilation, pads))
     return dx[:, 0]
 
 
 def depthwise_conv1d_backward_weight(x, dy, w_shape, strides=1, dilation=1, pads=(0, 0)):
     """Gradient of depthwise_conv1d_forward with respect to w; returns (K, C, M)."""
-    dw = depthwise_conv2d_backward_weight(_row(x), _row(dy), (1,) + tuple(w_shape),
-                                          _hw(strides, "strides"), _hw(dilation, "dilation"),
-                                          _pads_1d(pads))
+    dw = depthwise_conv2d_backward_weight(sequence_as_image(x), sequence_as_image(dy),
+                                          (1,) + tuple(w_shape),
+                                          *_args_1d(strides, dilation, pads))
     return dw[0]
 
 
@@ -580,23 +565,23 @@ def conv1d_transpose_forward(x, w, output_shape, strides=1, dilation=1, pads=(0,
 
     Returns y of output_shape (N, OL, C_out); pads are the forward conv's, as in 2D.
     """
-    y = conv2d_transpose_forward(_row(x), _row_kernel(w), _x1(output_shape),
-                                 _hw(strides, "strides"), _hw(dilation, "dilation"),
-                                 _pads_1d(pads))
+    y = conv2d_transpose_forward(sequence_as_image(x), _row_kernel(w),
+                                 sequence_shape_as_image(output_shape),
+                                 *_args_1d(strides, dilation, pads))
     return y[:, 0]
 
 
 def conv1d_transpose_backward_input(dy, w, x_shape, strides=1, dilation=1, pads=(0, 0)):
     """Gradient of conv1d_transpose_forward with respect to x; returns (N, L, C_in)."""
-    dx = conv2d_transpose_backward_input(_row(dy), _row_kernel(w), _x1(x_shape),
-                                         _hw(strides, "strides"), _hw(dilation, "dilation"),
-                                         _pads_1d(pads))
+    dx = conv2d_transpose_backward_input(sequence_as_image(dy), _row_kernel(w),
+                                         sequence_shape_as_image(x_shape),
+                                         *_args_1d(strides, dilation, pads))
     return dx[:, 0]
 
 
 def conv1d_transpose_backward_weight(x, dy, w_shape, strides=1, dilation=1, pads=(0, 0)):
     """Gradient of conv1d_transpose_forward with respect to w; returns (K, C_out, C_in)."""
-    dw = conv2d_transpose_backward_weight(_row(x), _row(dy), (1,) + tuple(w_shape),
-                                          _hw(strides, "strides"), _hw(dilation, "dilation"),
-                                          _pads_1d(pads))
+    dw = conv2d_transpose_backward_weight(sequence_as_image(x), sequence_as_image(dy),
+                                          (1,) + tuple(w_shape),
+                                          *_args_1d(strides, dilation, pads))
     return dw[0]

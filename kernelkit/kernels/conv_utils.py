@@ -115,6 +115,30 @@ def normalize_tuple(value, n, name):
 
 # ------------------------------------------------------- shared by conv.py and pooling.py
 
+# 1D ops run as 2D ones on images one row high: (N, L, C) is the image (N, 1, L, C), with
+# the same flat layout (so pooling's argmax indices carry over unchanged).
+
+def sequence_as_image(a):
+    """(N, L, C) as the 2D image (N, 1, L, C), a view."""
+    return np.asarray(a)[:, None]
+
+
+def sequence_shape_as_image(shape):
+    """The shape (N, L, C) as (N, 1, L, C)."""
+    n, length, c = shape
+    return (n, 1, length, c)
+
+
+def pair_of_1d(value, name):
+    """A 1D window, stride or dilation (an int or a 1-tuple) as the 2D pair (1, value)."""
+    return (1,) + normalize_tuple(value, 1, name)
+
+
+def pads_of_1d(pads):
+    """1D pads (before, after) as the 2D (top, bottom, left, right) = (0, 0, before, after)."""
+    return (0, 0) + normalize_tuple(pads, 2, "pads (before, after)")
+
+
 Geometry = namedtuple("Geometry", "n h w c kh kw sh sw dh dw pt pb pl pr oh ow")
 Geometry.__doc__ = """Sizes of a 2D window op: input (n, h, w, c), window (kh, kw), strides,
 dilation, pads (top pt, bottom pb, left pl, right pr) and output (oh, ow)."""

@@ -19,7 +19,8 @@ import numpy as np
 from numba import prange
 
 from .conv_utils import as_kernel_array, check_shape, conv_geometry, float_dtype
-from .conv_utils import normalize_tuple, use_parallel
+from .conv_utils import pads_of_1d, pair_of_1d, sequence_as_image
+from .conv_utils import sequence_shape_as_image, use_parallel
 from .jit import kernel, parallel_kernel
 
 
@@ -221,40 +222,29 @@ def avg_pool2d_backward(dy, x_shape, pool=(2, 2), strides=(2, 2), pads=(0, 0, 0,
 
 # ------------------------------------------------------------------------- 1D wrappers
 
-def _row(a):
-    """(N, L, C) as the 2D image (N, 1, L, C); same flat layout, so argmax carries over."""
-    return np.asarray(a)[:, None]
-
-
-def _hw(v, name):
-    return (1,) + normalize_tuple(v, 1, name)
-
-
-def _pads_1d(pads):
-    return (0, 0) + normalize_tuple(pads, 2, "pads (before, after)")
+def _args_1d(pool, strides, pads):
+    """The 2D pool, strides and pads of a 1D pooling's."""
+    return pair_of_1d(pool, "pool"), pair_of_1d(strides, "strides"), pads_of_1d(pads)
 
 
 def max_pool1d_forward(x, pool=2, strides=2, pads=(0, 0)):
     """1D max pooling of x (N, L, C) -> (y (N, OL, C), argmax: l * C + c of each winner)."""
-    y, argmax = max_pool2d_forward(_row(x), _hw(pool, "pool"), _hw(strides, "strides"),
-                                   _pads_1d(pads))
+    y, argmax = max_pool2d_forward(sequence_as_image(x), *_args_1d(pool, strides, pads))
     return y[:, 0], argmax[:, 0]
 
 
 def max_pool1d_backward(dy, argmax, x_shape):
     """Gradient of max_pool1d_forward; returns x_shape (N, L, C)."""
-    n, length, c = x_shape
-    return max_pool2d_backward(_row(dy), _row(argmax), (n, 1, length, c))[:, 0]
+    return max_pool2d_backward(sequence_as_image(dy), sequence_as_image(argmax),
+                               sequence_shape_as_image(x_shape))[:, 0]
 
 
 def avg_pool1d_forward(x, pool=2, strides=2, pads=(0, 0)):
     """1D average pooling of x (N, L, C) -> (N, OL, C)."""
-    return avg_pool2d_forward(_row(x), _hw(pool, "pool"), _hw(strides, "strides"),
-                              _pads_1d(pads))[:, 0]
+    return avg_pool2d_forward(sequence_as_image(x), *_args_1d(pool, strides, pads))[:, 0]
 
 
 def avg_pool1d_backward(dy, x_shape, pool=2, strides=2, pads=(0, 0)):
     """Gradient of avg_pool1d_forward; returns x_shape (N, L, C)."""
-    n, length, c = x_shape
-    return avg_pool2d_backward(_row(dy), (n, 1, length, c), _hw(pool, "pool"),
-                               _hw(strides, "strides"), _pads_1d(pads))[:, 0]
+    return avg_pool2d_backward(sequence_as_image(dy), sequence_shape_as_image(x_shape),
+                               *_args_1d(pool, strides, pads))[:, 0]
