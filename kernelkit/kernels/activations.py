@@ -216,23 +216,33 @@ def bias_activation_backward(dy, y, code, alpha):
     return dz, db
 
 
+@scalar_kernel
+def softmax_row(x, out):
+    """out = softmax(x) for one 1D row, computed stably; returns log(sum(exp(x))).
+
+    The softmax kernels here and the fused cross-entropies (losses.py) share it.
+    """
+    m = x.size
+    mx = x[0]
+    for j in range(1, m):
+        mx = max(mx, x[j])
+    s = 0.0
+    for j in range(m):
+        e = math.exp(x[j] - mx)
+        out[j] = e
+        s += e
+    inv = 1.0 / s
+    for j in range(m):
+        out[j] *= inv
+    return mx + math.log(s)
+
+
 @kernel
 def softmax_forward(x):
     """Softmax over the last axis of a 2D array (rows are independent)."""
-    n, m = x.shape
     y = np.empty_like(x)
-    for i in range(n):
-        mx = x[i, 0]
-        for j in range(1, m):
-            mx = max(mx, x[i, j])
-        s = 0.0
-        for j in range(m):
-            e = math.exp(x[i, j] - mx)
-            y[i, j] = e
-            s += e
-        inv = 1.0 / s
-        for j in range(m):
-            y[i, j] *= inv
+    for i in range(x.shape[0]):
+        softmax_row(x[i], y[i])
     return y
 
 
@@ -256,13 +266,7 @@ def log_softmax_forward(x):
     n, m = x.shape
     y = np.empty_like(x)
     for i in range(n):
-        mx = x[i, 0]
-        for j in range(1, m):
-            mx = max(mx, x[i, j])
-        s = 0.0
-        for j in range(m):
-            s += math.exp(x[i, j] - mx)
-        lse = mx + math.log(s)
+        lse = softmax_row(x[i], y[i])  # y[i] is scratch here, then overwritten
         for j in range(m):
             y[i, j] = x[i, j] - lse
     return y

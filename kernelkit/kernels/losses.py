@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from .activations import softmax_row
 from .jit import kernel
 
 
@@ -17,19 +18,9 @@ def softmax_cross_entropy_forward(logits, target):
     loss = np.empty(n, dtype=logits.dtype)
     prob = np.empty_like(logits)
     for i in range(n):
-        mx = logits[i, 0]
-        for j in range(1, m):
-            mx = max(mx, logits[i, j])
-        s = 0.0
-        for j in range(m):
-            e = math.exp(logits[i, j] - mx)
-            prob[i, j] = e
-            s += e
-        lse = mx + math.log(s)
-        inv = 1.0 / s
+        lse = softmax_row(logits[i], prob[i])
         acc = 0.0
         for j in range(m):
-            prob[i, j] *= inv
             acc += target[i, j] * (logits[i, j] - lse)
         loss[i] = -acc
     return loss, prob
@@ -52,22 +43,10 @@ def softmax_cross_entropy_backward(dloss, prob, target):
 @kernel
 def sparse_softmax_cross_entropy_forward(logits, labels):
     """Per-row -log_softmax(logits)[label] and the probabilities; labels are integers."""
-    n, m = logits.shape
-    loss = np.empty(n, dtype=logits.dtype)
+    loss = np.empty(logits.shape[0], dtype=logits.dtype)
     prob = np.empty_like(logits)
-    for i in range(n):
-        mx = logits[i, 0]
-        for j in range(1, m):
-            mx = max(mx, logits[i, j])
-        s = 0.0
-        for j in range(m):
-            e = math.exp(logits[i, j] - mx)
-            prob[i, j] = e
-            s += e
-        inv = 1.0 / s
-        for j in range(m):
-            prob[i, j] *= inv
-        loss[i] = -(logits[i, labels[i]] - mx - math.log(s))
+    for i in range(logits.shape[0]):
+        loss[i] = softmax_row(logits[i], prob[i]) - logits[i, labels[i]]
     return loss, prob
 
 
