@@ -20,6 +20,17 @@ from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_
 
 
 @kernel
+def blend_row(g, h, out):
+    """h = z * h_prev + (1 - z) * hh for one valid row, in place on `h`, copied to `out`;
+    `g` is the row's gates (z, r, hh). Shared by both variants, as `blend_backward_row`."""
+    units = h.shape[0]
+    for u in range(units):
+        z = g[u]
+        h[u] = z * h[u] + (1.0 - z) * g[2 * units + u]
+        out[u] = h[u]
+
+
+@kernel
 def blend_backward_row(d, g, h_prev, dh, act, rec_act, act_alpha, rec_act_alpha):
     """Backward of h = z * h_prev + (1 - z) * hh for one valid row, shared by both variants.
 
@@ -58,11 +69,7 @@ def gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, out_seq, gates
             m_h[u] = m
             g[2 * units + u] = x[2 * units + u] + g[units + u] * m
         act_span(g[2 * units:], act, act_alpha)
-        out = out_seq[n, t]
-        for u in range(units):
-            z = g[u]
-            h[u] = z * h[u] + (1.0 - z) * g[2 * units + u]
-            out[u] = h[u]
+        blend_row(g, h, out_seq[n, t])
 
 
 @kernel
@@ -129,11 +136,7 @@ def gru_step_forward_h(t, xp, hr_h, mask, h_state, out_seq, gates, h_prev_seq, r
         for u in range(units):
             g[2 * units + u] = x[2 * units + u] + r[u]
         act_span(g[2 * units:], act, act_alpha)
-        out = out_seq[n, t]
-        for u in range(units):
-            z = g[u]
-            h[u] = z * h[u] + (1.0 - z) * g[2 * units + u]
-            out[u] = h[u]
+        blend_row(g, h, out_seq[n, t])
 
 
 @kernel
@@ -206,8 +209,9 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
         with recurrence_blas_threads():
             for t in range(t_len):
                 np.matmul(h_state, r, out=hr)
-                gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates, h_prev_seq,
-                                             m_h_seq, act, rec_act, act_alpha, rec_act_alpha, zero)
+                gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates,
+                                             h_prev_seq, m_h_seq, act, rec_act, act_alpha,
+                                             rec_act_alpha, zero)
         return h_seq, h_state, (mask, gates, h_prev_seq, m_h_seq)
 
     if recurrent_bias is not None:
@@ -224,8 +228,8 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
             np.matmul(h_state, r_zr, out=hr_zr)
             gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha)
             np.matmul(rh, r_h, out=hr_h)
-            gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq, act,
-                               act_alpha, zero)
+            gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq,
+                               act, act_alpha, zero)
     return h_seq, h_state, (mask, gates, h_prev_seq, rh_seq)
 
 
@@ -275,7 +279,8 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
             gru_step_backward_h(t, dh_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp, act,
                                 rec_act, act_alpha, rec_act_alpha, zero)
             np.matmul(dxp[:, t, 2 * units:], r_h_t, out=drh)
-            gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act, rec_act_alpha)
+            gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
+                                rec_act_alpha)
             np.matmul(dxp[:, t, :2 * units], r_zr_t, out=dhr)
     d_r = np.empty((units, 3 * units), dtype=dtype)
     d_r[:, :2 * units] = weight_grad(h_prev_seq, dxp[:, :, :2 * units])

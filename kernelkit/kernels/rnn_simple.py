@@ -79,7 +79,8 @@ def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
     with recurrence_blas_threads():
         for t in range(t_len):
             np.matmul(h_state, r, out=hr)
-            simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act, act_alpha, zero)
+            simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act, act_alpha,
+                                    zero)
     return h_seq, h_state, (mask, h_seq, h_prev_seq)
 
 
