@@ -153,52 +153,16 @@ class DropoutMask(Op):
         return (g * self.mask,)
 
 
-class BatchNormTraining(Op):
-    """Normalise with the batch statistics over `axes`; returns (y, mean, var)."""
+class _Normalize(Op):
+    """What batch and layer normalisation share: x normalised over `axes` with its own mean
+    and variance, then scaled by gamma and shifted by beta (either may be None), both
+    already shaped to broadcast against x."""
 
     def __init__(self, axes, epsilon):
         self.axes, self.eps = axes, epsilon
 
-    def forward(self, x, gamma, beta):
-        mean = x.mean(axis=self.axes, keepdims=True)
-        xc = x - mean
-        var = (xc * xc).mean(axis=self.axes, keepdims=True)
-        inv = 1.0 / np.sqrt(var + self.eps)
-        xhat = xc * inv
-        self.xhat, self.inv, self.gamma = xhat, inv, gamma
-        self.has_gamma, self.has_beta = gamma is not None, beta is not None
-        self.beta_shape = None if beta is None else beta.shape
-        y = xhat * gamma if gamma is not None else xhat.copy()
-        if beta is not None:
-            y += beta
-        return y.astype(x.dtype, copy=False), mean, var
-
-    def backward(self, g, _gmean, _gvar):
-        if g is None:
-            return None, None, None
-        # gamma and beta arrive already shaped to broadcast against x (the layer reshapes them)
-        xhat, inv, gamma = self.xhat, self.inv, self.gamma
-        n = xhat.size // inv.size
-        dgamma = (g * xhat).sum(axis=self.axes, keepdims=True).reshape(gamma.shape) \
-            if self.has_gamma else None
-        dbeta = g.sum(axis=self.axes, keepdims=True).reshape(self.beta_shape) \
-            if self.has_beta else None
-        dx = None
-        if self.needs_grad[0]:
-            gh = g * gamma if self.has_gamma else g
-            dx = inv / n * (n * gh - gh.sum(axis=self.axes, keepdims=True)
-                            - xhat * (gh * xhat).sum(axis=self.axes, keepdims=True))
-            dx = dx.astype(g.dtype, copy=False)
-        return dx, dgamma, dbeta
-
-
-class LayerNorm(Op):
-    """Normalise each sample over `axes` (the trailing ones), then scale and shift."""
-
-    def __init__(self, axes, epsilon):
-        self.axes, self.eps = axes, epsilon
-
-    def forward(self, x, gamma, beta):
+    def _normalize(self, x, gamma, beta):
+        """(y, mean, var), keeping what `_normalize_backward` needs."""
         mean = x.mean(axis=self.axes, keepdims=True)
         xc = x - mean
         var = (xc * xc).mean(axis=self.axes, keepdims=True)
@@ -209,19 +173,45 @@ class LayerNorm(Op):
         self.beta_shape = None if beta is None else beta.shape
         y = xhat * gamma if gamma is not None else xhat.copy()
         if beta is not None:
-            y = y + beta
-        return y.astype(x.dtype, copy=False)
+            y += beta
+        return y.astype(x.dtype, copy=False), mean, var
 
-    def backward(self, g):
+    def _normalize_backward(self, g):
+        """(dx, dgamma, dbeta) from the gradient of y; dx None when x takes none."""
         from .math import unbroadcast
         xhat, inv = self.xhat, self.inv
         n = xhat.size // inv.size
         dgamma = unbroadcast(g * xhat, self.gamma.shape) if self.has_gamma else None
         dbeta = unbroadcast(g, self.beta_shape) if self.has_beta else None
-        gh = g * self.gamma if self.has_gamma else g
-        dx = inv / n * (n * gh - gh.sum(axis=self.axes, keepdims=True)
-                        - xhat * (gh * xhat).sum(axis=self.axes, keepdims=True))
-        return dx.astype(g.dtype, copy=False), dgamma, dbeta
+        dx = None
+        if self.needs_grad[0]:
+            gh = g * self.gamma if self.has_gamma else g
+            dx = inv / n * (n * gh - gh.sum(axis=self.axes, keepdims=True)
+                            - xhat * (gh * xhat).sum(axis=self.axes, keepdims=True))
+            dx = dx.astype(g.dtype, copy=False)
+        return dx, dgamma, dbeta
+
+
+class BatchNormTraining(_Normalize):
+    """Normalise with the batch statistics over `axes`; returns (y, mean, var)."""
+
+    def forward(self, x, gamma, beta):
+        return self._normalize(x, gamma, beta)
+
+    def backward(self, g, _gmean, _gvar):
+        if g is None:
+            return None, None, None
+        return self._normalize_backward(g)
+
+
+class LayerNorm(_Normalize):
+    """Normalise each sample over `axes` (the trailing ones), then scale and shift."""
+
+    def forward(self, x, gamma, beta):
+        return self._normalize(x, gamma, beta)[0]
+
+    def backward(self, g):
+        return self._normalize_backward(g)
 
 
 class L2Normalize(Op):
