@@ -1,7 +1,6 @@
 """Files written by real Keras (2 and 3) load and predict as Keras did.
 
-The fixtures live outside the repository, in ../shared/fixtures (see KERAS_HDF5_LAYOUT.md
-there): NAME.h5 (model.save), NAME.weights.h5 (save_weights), NAME.json (to_json) and
+The fixtures are in tests/fixtures (see README.md and KERAS_HDF5_LAYOUT.md there): NAME.h5 (model.save), NAME.weights.h5 (save_weights), NAME.json (to_json) and
 NAME.npz (inputs x and Keras's predictions y). A model whose layer types kernelkit does
 not have yet is skipped with the name of the missing class, taken from the real
 "Unknown layer" error, so the test runs as soon as the layer exists.
@@ -16,13 +15,15 @@ import pytest
 
 from kernelkit.models import load_model, model_from_json
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-FIXTURES = REPO.parent / "shared" / "fixtures"
-FILES = sorted(p for p in FIXTURES.glob("keras*_h5/*.h5") if not p.name.endswith(".weights.h5")) \
-    if FIXTURES.is_dir() else []
+FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
+FILES = sorted(p for p in FIXTURES.glob("keras*_h5/*.h5") if not p.name.endswith(".weights.h5"))
 IDS = [f"{p.parent.name}/{p.stem}" for p in FILES]
 
-pytestmark = pytest.mark.skipif(not FILES, reason=f"no Keras fixtures in {FIXTURES}")
+
+
+def test_the_fixtures_are_in_the_repository():
+    # Five models from two Keras versions: a missing folder must fail, not skip the file.
+    assert len(FILES) == 5, f"expected the 5 Keras-written models in {FIXTURES}, found {FILES}"
 
 
 def _skip_if_missing_layer(error):
