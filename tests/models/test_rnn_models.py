@@ -11,7 +11,8 @@ import kernelkit
 from kernelkit import layers as L
 from kernelkit.models import Model, Sequential, load_model
 
-FIXTURE = "/work/shared/fixtures/keras3_h5/lstm_text"
+FIXTURE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "keras3_h5",
+                       "lstm_text")
 
 # The Keras 2 FAQ, "How can I use stateful RNNs?", with `keras` renamed to `kernelkit`.
 FAQ_STATEFUL = textwrap.dedent("""
@@ -235,7 +236,6 @@ def test_lstm_learns_the_sign_of_a_sum():
     assert acc > 0.9, acc
 
 
-@pytest.mark.skipif(not os.path.exists(FIXTURE + ".h5"), reason="Keras fixtures not available")
 def test_keras3_lstm_text_fixture_predictions():
     data = np.load(FIXTURE + ".npz")
     with warnings.catch_warnings():
