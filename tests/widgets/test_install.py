@@ -2,6 +2,7 @@
 from an editable install, and the package list in pyproject.toml must stay complete."""
 import os
 import shutil
+import site
 import subprocess
 import sys
 import tomllib
@@ -44,10 +45,17 @@ def run(args, **kwargs):
 
 
 def make_venv(path):
-    # System site-packages give numpy, numba, ... without downloading them; the kernelkit
-    # under test is installed in the venv, which comes first on sys.path.
-    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(path)
-    return os.path.join(path, "bin", "python")
+    # The test runner's own site-packages give numpy, numba, ... without downloading them
+    # (the runner may itself be a venv, so system site-packages would not do). A .pth line
+    # appends those folders after the venv's own, where the kernelkit under test is
+    # installed; their .pth files (the runner's editable kernelkit) are not processed.
+    venv.EnvBuilder(system_site_packages=False, with_pip=True).create(path)
+    python = os.path.join(path, "bin", "python")
+    venv_site = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]).strip()
+    runner_sites = [p for p in site.getsitepackages() if os.path.isdir(p)]
+    with open(os.path.join(venv_site, "runner_site_packages.pth"), "w") as f:
+        f.write("\n".join(runner_sites) + "\n")
+    return python
 
 
 def copy_source(dest):
