@@ -28,6 +28,10 @@ from .reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, Zero
                         ZeroPadding2D)
 from .symbolic import TFOpLambda
 from .wrappers import Bidirectional, TimeDistributed, Wrapper
+from .convolutional3d import (Conv3D, Conv3DTranspose, Convolution3D, Convolution3DTranspose,
+                              Cropping3D, Deconv3D, Deconvolution3D, UpSampling3D, ZeroPadding3D)
+from .pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D, GlobalAvgPool3D,
+                        GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D, MaxPooling3D)
 
 KIND = "layer"
 

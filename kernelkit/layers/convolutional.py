@@ -452,3 +452,9 @@ Convolution2DTranspose = Conv2DTranspose
 Deconvolution2D = Deconv2D = Conv2DTranspose
 SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
+
+# The 3D layers at Keras 2.2.4's path (kept at the end: those modules build on the classes above)
+from .convolutional3d import (Conv3D, Conv3DTranspose, Convolution3D,  # noqa: E402,F401
+                              Convolution3DTranspose, Cropping3D, Deconv3D, Deconvolution3D,
+                              UpSampling3D, ZeroPadding3D)
+from .pooling import AveragePooling3D, MaxPooling3D  # noqa: E402,F401 - via .pooling, see there

@@ -167,3 +167,9 @@ GlobalMaxPool1D = GlobalMaxPooling1D
 GlobalMaxPool2D = GlobalMaxPooling2D
 GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalAvgPool2D = GlobalAveragePooling2D
+
+# The 3D pooling layers at Keras 2.2.4's path (at the end: they subclass the bases above;
+# kernelkit.layers.convolutional imports them through this module so this one loads first)
+from .pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: E402,F401
+                        GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
+                        MaxPooling3D)
