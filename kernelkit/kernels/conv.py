@@ -147,18 +147,69 @@ def _geom_args(g):
     return (g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
 
 
-def _row_blocks(g, f, itemsize):
-    """Blocks (r0, r1) of output rows r = n * OH + oh, sized as explained at BLOCK_PIXELS.
+def row_blocks(rows, width, k, f, itemsize):
+    """Blocks (r0, r1) of `rows` output rows of `width` pixels each, for products
+    (pixels x k) @ (k x f), sized as explained at BLOCK_PIXELS.
 
     Returns the blocks and the largest block's row count (at least one output row each).
     """
-    rows = g.n * g.oh
-    macs = g.kh * g.kw * g.c * f  # per output pixel
-    pixels = min(BLOCK_PIXELS, COLS_CHUNK_BYTES // max(g.kh * g.kw * g.c * itemsize, 1))
+    macs = k * f  # per output pixel
+    pixels = min(BLOCK_PIXELS, COLS_CHUNK_BYTES // max(k * itemsize, 1))
     if pixels * macs < THREADED_PRODUCT_MACS:
         pixels = min(pixels, SERIAL_PRODUCT_MACS // max(macs, 1))
-    step = max(1, pixels // max(g.ow, 1))
+    step = max(1, pixels // max(width, 1))
     return [(r0, min(r0 + step, rows)) for r0 in range(0, rows, step)], min(step, rows)
+
+
+# The block loops of the unrolled (im2col-style) products, shared by the 2D kernels here
+# and the 3D ones of kernels/conv3d.py: `unroll(x, cols, r0, r1, *geom)` writes the
+# unrolled output rows r0..r1 and `scatter(dcols, dx, r0, r1, *geom)` adds them back.
+
+def unrolled_product(unroll, x, w2, y2, rows, width, geom):
+    """y2 = unroll(x) @ w2 (w2: (k, f), y2: (rows * width, f)), block by block."""
+    k, f = w2.shape
+    blocks, step = row_blocks(rows, width, k, f, x.dtype.itemsize)
+    cols = np.empty((step * width, k), dtype=x.dtype)
+    for r0, r1 in blocks:
+        c = cols[: (r1 - r0) * width]
+        unroll(x, c, r0, r1, *geom)
+        np.matmul(c, w2, out=y2[r0 * width: r1 * width])
+
+
+def unrolled_product_adjoint(scatter, dy2, w2t, dx, rows, width, geom):
+    """dx += scatter(dy2 @ w2t) (w2t: (f, k)), block by block: the input gradient."""
+    f, k = w2t.shape
+    blocks, step = row_blocks(rows, width, k, f, dx.dtype.itemsize)
+    dcols = np.empty((step * width, k), dtype=dx.dtype)
+    for r0, r1 in blocks:
+        d = dcols[: (r1 - r0) * width]
+        np.matmul(dy2[r0 * width: r1 * width], w2t, out=d)
+        scatter(d, dx, r0, r1, *geom)
+
+
+def unrolled_weight_gradient(unroll, x, dy2, k, rows, width, geom, pointwise):
+    """unroll(x).T @ dy2, a (k, f) array, summed block by block; `pointwise`: the unrolled
+    rows are x's own pixels (a 1x1 unpadded stride-1 conv), no unrolling.
+
+    Summed block by block even when pointwise: one product with a small (k, f) output and
+    a huge inner dimension is what BLAS threads badly.
+    """
+    f = dy2.shape[1]
+    dw2 = np.zeros((k, f), dtype=x.dtype)
+    blocks, step = row_blocks(rows, width, k, f, x.dtype.itemsize)
+    x2 = x.reshape(-1, k) if pointwise else None
+    cols = None if pointwise else np.empty((step * width, k), dtype=x.dtype)
+    part = np.empty((k, f), dtype=x.dtype)
+    for i, (r0, r1) in enumerate(blocks):
+        if pointwise:
+            c = x2[r0 * width: r1 * width]
+        else:
+            c = cols[: (r1 - r0) * width]
+            unroll(x, c, r0, r1, *geom)
+        np.matmul(c.T, dy2[r0 * width: r1 * width], out=dw2 if i == 0 else part)
+        if i > 0:
+            dw2 += part
+    return dw2
 
 
 def _is_pointwise(g):
@@ -204,12 +255,7 @@ def conv2d_forward(x, w, strides=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
     if _is_pointwise(g):
         np.matmul(x.reshape(-1, g.c), w2, out=y2)
         return y
-    blocks, step = _row_blocks(g, f, dtype.itemsize)
-    cols = np.empty((step * g.ow, k), dtype=dtype)
-    for r0, r1 in blocks:
-        c = cols[: (r1 - r0) * g.ow]
-        im2col_rows(x, c, r0, r1, *_geom_args(g))
-        np.matmul(c, w2, out=y2[r0 * g.ow: r1 * g.ow])
+    unrolled_product(im2col_rows, x, w2, y2, g.n * g.oh, g.ow, _geom_args(g))
     return y
 
 
@@ -240,12 +286,7 @@ def conv2d_backward_input(dy, w, x_shape, strides=(1, 1), dilation=(1, 1), pads=
     dx = np.zeros((g.n, g.h, g.w, g.c), dtype=dtype)
     if dy.size == 0:
         return dx
-    blocks, step = _row_blocks(g, f, dtype.itemsize)
-    dcols = np.empty((step * g.ow, k), dtype=dtype)
-    for r0, r1 in blocks:
-        d = dcols[: (r1 - r0) * g.ow]
-        np.matmul(dy2[r0 * g.ow: r1 * g.ow], w2t, out=d)
-        col2im_rows_add(d, dx, r0, r1, *_geom_args(g))
+    unrolled_product_adjoint(col2im_rows_add, dy2, w2t, dx, g.n * g.oh, g.ow, _geom_args(g))
     return dx
 
 
@@ -270,26 +311,10 @@ def conv2d_backward_weight(x, dy, w_shape, strides=(1, 1), dilation=(1, 1), pads
     f = w_shape[3]
     _check_shape(what, "dy", dy.shape, (g.n, g.oh, g.ow, f))
     k = g.kh * g.kw * g.c
-    dy2 = dy.reshape(-1, f)
-    dw2 = np.zeros((k, f), dtype=dtype)
     if dy.size == 0:
-        return dw2.reshape(w_shape)
-    # Summed block by block even for a 1x1 conv (whose `cols` is x itself): one product
-    # with a small (k, f) output and a huge inner dimension is what BLAS threads badly.
-    pointwise = _is_pointwise(g)
-    x2 = x.reshape(-1, g.c)
-    blocks, step = _row_blocks(g, f, dtype.itemsize)
-    cols = None if pointwise else np.empty((step * g.ow, k), dtype=dtype)
-    part = np.empty((k, f), dtype=dtype)
-    for i, (r0, r1) in enumerate(blocks):
-        if pointwise:
-            c = x2[r0 * g.ow: r1 * g.ow]
-        else:
-            c = cols[: (r1 - r0) * g.ow]
-            im2col_rows(x, c, r0, r1, *_geom_args(g))
-        np.matmul(c.T, dy2[r0 * g.ow: r1 * g.ow], out=dw2 if i == 0 else part)
-        if i > 0:
-            dw2 += part
+        return np.zeros(w_shape, dtype=dtype)
+    dw2 = unrolled_weight_gradient(im2col_rows, x, dy.reshape(-1, f), k, g.n * g.oh, g.ow,
+                                   _geom_args(g), _is_pointwise(g))
     return dw2.reshape(w_shape)
 
 

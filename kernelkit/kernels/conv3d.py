@@ -13,10 +13,10 @@ The mechanism is the one of the 2D kernels (kernels/conv.py), one dimension up: 
 unrolls a block of output rows (r = (n * OD + od) * OH + oh) into a matrix `cols` (rows:
 output voxels, columns: (kd, kh, kw, c_in)), NumPy's `@` multiplies it by the weights
 viewed as (KD*KH*KW*C_in, C_out), writing straight into the output; the input gradient is
-the product the other way round followed by col2vol, the adjoint scatter. Blocks are
-sized with the 2D module's constants (`conv.BLOCK_PIXELS`, ...), read at call time, so
-one knob tunes both. The 2D kernels are left as they are: a 3D copy of the unrolling loop
-costs less than a generalisation that would add a loop level to the hot 2D path.
+the product the other way round followed by col2vol, the adjoint scatter. The block loops
+around the products are the 2D module's own (`conv.unrolled_product`, ...), blocks sized
+by its constants (`conv.BLOCK_PIXELS`, ...), so one knob tunes both. Only the unrolling
+loops are 3D copies: generalising the 2D ones would add a loop level to the hot 2D path.
 
 The unrolling kernels are serial: they run between BLAS calls (see conv_utils.ENABLE_PARALLEL
 for why a prange region there loses).
@@ -165,19 +165,9 @@ def _geom_args(g):
             g.od, g.oh, g.ow)
 
 
-def _row_blocks(g, f, itemsize):
-    """Blocks (r0, r1) of output rows, sized by the rules of kernels/conv.py's blocks.
-
-    Returns the blocks and the largest block's row count (at least one output row each).
-    """
-    rows = g.n * g.od * g.oh
-    k = g.kd * g.kh * g.kw * g.c
-    macs = k * f  # per output voxel
-    pixels = min(_conv2d.BLOCK_PIXELS, _conv2d.COLS_CHUNK_BYTES // max(k * itemsize, 1))
-    if pixels * macs < _conv2d.THREADED_PRODUCT_MACS:
-        pixels = min(pixels, _conv2d.SERIAL_PRODUCT_MACS // max(macs, 1))
-    step = max(1, pixels // max(g.ow, 1))
-    return [(r0, min(r0 + step, rows)) for r0 in range(0, rows, step)], min(step, rows)
+def _rows(g):
+    """The number of output rows r = (n * OD + od) * OH + oh."""
+    return g.n * g.od * g.oh
 
 
 def _is_pointwise(g):
@@ -226,12 +216,7 @@ def conv3d_forward(x, w, strides=(1, 1, 1), dilation=(1, 1, 1), pads=(0,) * 6):
     if _is_pointwise(g):
         np.matmul(x.reshape(-1, g.c), w2, out=y2)
         return y
-    blocks, step = _row_blocks(g, f, dtype.itemsize)
-    cols = np.empty((step * g.ow, k), dtype=dtype)
-    for r0, r1 in blocks:
-        c = cols[: (r1 - r0) * g.ow]
-        vol2col_rows(x, c, r0, r1, *_geom_args(g))
-        np.matmul(c, w2, out=y2[r0 * g.ow: r1 * g.ow])
+    _conv2d.unrolled_product(vol2col_rows, x, w2, y2, _rows(g), g.ow, _geom_args(g))
     return y
 
 
@@ -263,12 +248,8 @@ def conv3d_backward_input(dy, w, x_shape, strides=(1, 1, 1), dilation=(1, 1, 1),
     dx = np.zeros((g.n, g.d, g.h, g.w, g.c), dtype=dtype)
     if dy.size == 0:
         return dx
-    blocks, step = _row_blocks(g, f, dtype.itemsize)
-    dcols = np.empty((step * g.ow, k), dtype=dtype)
-    for r0, r1 in blocks:
-        d = dcols[: (r1 - r0) * g.ow]
-        np.matmul(dy2[r0 * g.ow: r1 * g.ow], w2t, out=d)
-        col2vol_rows_add(d, dx, r0, r1, *_geom_args(g))
+    _conv2d.unrolled_product_adjoint(col2vol_rows_add, dy2, w2t, dx, _rows(g), g.ow,
+                                     _geom_args(g))
     return dx
 
 
@@ -294,26 +275,10 @@ def conv3d_backward_weight(x, dy, w_shape, strides=(1, 1, 1), dilation=(1, 1, 1)
     f = w_shape[4]
     _check_shape(what, "dy", dy.shape, (g.n, g.od, g.oh, g.ow, f))
     k = g.kd * g.kh * g.kw * g.c
-    dy2 = dy.reshape(-1, f)
-    dw2 = np.zeros((k, f), dtype=dtype)
     if dy.size == 0:
-        return dw2.reshape(w_shape)
-    # summed block by block, as in 2D: one product with a huge inner dimension and a
-    # small (k, f) output is what BLAS threads badly
-    pointwise = _is_pointwise(g)
-    x2 = x.reshape(-1, g.c)
-    blocks, step = _row_blocks(g, f, dtype.itemsize)
-    cols = None if pointwise else np.empty((step * g.ow, k), dtype=dtype)
-    part = np.empty((k, f), dtype=dtype)
-    for i, (r0, r1) in enumerate(blocks):
-        if pointwise:
-            c = x2[r0 * g.ow: r1 * g.ow]
-        else:
-            c = cols[: (r1 - r0) * g.ow]
-            vol2col_rows(x, c, r0, r1, *_geom_args(g))
-        np.matmul(c.T, dy2[r0 * g.ow: r1 * g.ow], out=dw2 if i == 0 else part)
-        if i > 0:
-            dw2 += part
+        return np.zeros(w_shape, dtype=dtype)
+    dw2 = _conv2d.unrolled_weight_gradient(vol2col_rows, x, dy.reshape(-1, f), k, _rows(g),
+                                           g.ow, _geom_args(g), _is_pointwise(g))
     return dw2.reshape(w_shape)
 
 
