@@ -46,6 +46,11 @@ def _warm_optional(dtype):
                         L.Flatten(), L.Dense(2, activation="softmax")])
         m.compile("adam", "categorical_crossentropy")
         m.train_on_batch(np.random.rand(2, 6, 6, 1).astype(dtype), np.eye(2, dtype=dtype))
+    if hasattr(L, "Conv3D"):
+        m = Sequential([L.Conv3D(2, 3, input_shape=(4, 4, 4, 1)), L.MaxPooling3D(),
+                        L.GlobalAveragePooling3D(), L.Dense(2, activation="softmax")])
+        m.compile("adam", "categorical_crossentropy")
+        m.train_on_batch(np.random.rand(2, 4, 4, 4, 1).astype(dtype), np.eye(2, dtype=dtype))
     if hasattr(L, "LSTM"):
         for rnn in ("LSTM", "GRU", "SimpleRNN"):
             m = Sequential([L.Embedding(10, 3, input_length=4), getattr(L, rnn)(2),
