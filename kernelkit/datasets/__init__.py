@@ -1,13 +1,16 @@
 """Data sets with Keras's `load_data()` interface.
 
 - `digits`: 8x8 handwritten digits shipped inside kernelkit (no download).
-- `mnist`: MNIST, downloaded once into kernelkit's cache.
+- Keras 2.2.4's loaders, each downloading its files once into ``$KERNELKIT_HOME/datasets``
+  (or reading Keras's own cache, ``~/.keras/datasets``, when it holds the same files):
+  `mnist`, `fashion_mnist`, `cifar10`, `cifar100`, `imdb`, `reuters`, `boston_housing`.
 
 Submodules are imported on first use, so ``import kernelkit.datasets`` costs nothing.
 """
 import importlib
 
-__all__ = ["digits", "mnist"]
+__all__ = ["boston_housing", "cifar", "cifar10", "cifar100", "digits", "fashion_mnist", "imdb", "mnist",
+           "reuters"]
 
 
 def __getattr__(name):

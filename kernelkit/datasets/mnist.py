@@ -1,35 +1,35 @@
-"""MNIST handwritten digits, downloaded on first use and cached, as Keras's `mnist.load_data`.
+"""MNIST handwritten digits, downloaded on first use and cached, as Keras 2.2.4's `mnist`.
 
-The file is Keras's own copy, so it lands in kernelkit's cache as ``datasets/mnist.npz``
-(see `kernelkit.utils.get_file`) and is checked against its sha256 before use.
+The file is Keras's own (same name and md5 hash); Keras 2.2.4 downloaded it from
+``https://s3.amazonaws.com/img-datasets/``, which no longer serves it, so `ORIGIN` points at
+the copy Keras itself moved to. It lands in kernelkit's cache as ``datasets/mnist.npz``, or
+Keras's cached copy is read when it has the right hash (see `kernelkit.datasets._files`).
 MNIST is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges.
 """
-import numpy as np
+from ._files import fetch
+from ._readers import load_npz
 
-from kernelkit.utils.data_utils import get_file
+__all__ = ["load_data"]
 
 # Module attributes rather than constants in the function, so that tests (or a mirror) can
 # point the loader elsewhere: ``monkeypatch.setattr(mnist, "ORIGIN", url)``.
 ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
-FILE_HASH = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+FILE_HASH = "8a61469f7ea1b51cbae51d4f78837e45"
 
 
 def load_data(path="mnist.npz"):
     """Load MNIST: 60,000 training and 10,000 test images of 28x28 pixels.
 
-    Args:
-        path: where to cache the file, relative to kernelkit's ``datasets`` cache folder.
+    Arguments:
+        path: name of the cached file, relative to kernelkit's ``datasets`` folder.
 
     Returns:
-        ``(x_train, y_train), (x_test, y_test)``: uint8 images of shape (n, 28, 28) with values
-        0..255 and uint8 labels 0..9 of shape (n,).
+        ``(x_train, y_train), (x_test, y_test)``: uint8 images of shape (n, 28, 28) with
+        values 0..255 and uint8 labels 0..9 of shape (n,).
 
     Raises:
-        DownloadError: when the file is not cached and cannot be downloaded.
-        ValueError: when the downloaded file does not have the expected hash.
+        DownloadError: the file is not cached and cannot be downloaded.
+        ValueError: the downloaded file does not have the expected hash.
     """
-    path = get_file(path, origin=ORIGIN, file_hash=FILE_HASH)
-    with np.load(path, allow_pickle=False) as data:
-        x_train, y_train = data["x_train"], data["y_train"]
-        x_test, y_test = data["x_test"], data["y_test"]
-    return (x_train, y_train), (x_test, y_test)
+    arrays = load_npz(fetch(path, ORIGIN, FILE_HASH))
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])

@@ -152,8 +152,8 @@ def _download(origin, fpath, file_hash, hash_algorithm):
         if file_hash is not None and hasher.hexdigest() != str(file_hash).lower():
             raise ValueError(
                 f"Incomplete or corrupted download of {fpath} from {origin}: its {algorithm} "
-                f"hash is {hasher.hexdigest()}, expected {file_hash}. The file was not kept; "
-                "try again, and check the URL and the hash if it keeps failing.")
+                f"hash is {hasher.hexdigest()}, expected {str(file_hash).lower()}. The file was "
+                "not kept; try again, and check the URL and the hash if it keeps failing.")
         os.replace(part_path, fpath)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -167,6 +167,8 @@ def _stream(origin, fpath, out, hasher):
     try:
         with urllib.request.urlopen(origin, timeout=DOWNLOAD_TIMEOUT) as response:
             expected = response.headers.get("Content-Length")
+            total = int(expected) if expected is not None and expected.isdigit() else None
+            bar = _download_progress(total)
             while True:
                 chunk = response.read(_CHUNK_SIZE)
                 if not chunk:
@@ -174,6 +176,9 @@ def _stream(origin, fpath, out, hasher):
                 out.write(chunk)
                 hasher.update(chunk)
                 received += len(chunk)
+                # Not final yet, even at the announced size: the length is checked below.
+                # The bar throttles its own redraws.
+                bar.update(received, finalize=False)
     except urllib.error.HTTPError as error:
         raise DownloadError(f"Download of {fpath} from {origin} failed: HTTP {error.code} "
                             f"{error.reason}.") from error
@@ -186,6 +191,25 @@ def _stream(origin, fpath, out, hasher):
     if expected is not None and expected.isdigit() and received != int(expected):
         raise DownloadError(f"Download of {fpath} from {origin} was cut off: received {received} "
                             f"of {expected} bytes. The partial file was not kept; try again.")
+    bar.update(received, finalize=True)
+
+
+def _download_progress(total):
+    """The progress display of a download: Keras's text bar, or the notebook bar in Jupyter.
+
+    Arguments:
+        total: the size of the file in bytes, or None when the server did not say.
+
+    Returns:
+        An object with ``update(current, values=None, finalize=None)``.
+    """
+    # A function-level import that goes up the map, on purpose: this module imports only the
+    # standard library at module level (the enqueuers' worker processes import it too), and
+    # the display (notebook or terminal) is chosen by kernelkit.callbacks.progress when a
+    # download starts, reusing the bars that fit and evaluate show rather than a third one.
+    from kernelkit.callbacks.progress import progress_bar
+
+    return progress_bar(total, unit_name="byte")
 
 
 def _hash_algorithm_for(file_hash, algorithm):
