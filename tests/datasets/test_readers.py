@@ -142,3 +142,13 @@ def test_zip_member_names_used_in_npz_keys(tmp_path):
     path = tmp_path / "d.npz"
     path.write_bytes(buffer.getvalue())
     assert _readers.load_npz(str(path))["raw"].tolist() == [7, 8]
+
+
+def test_npz_written_by_python2_is_parsed_and_its_class_refused():
+    # NumPy's own test file: an object array pickled by Python 2 holding None, the class
+    # xrange and a string. The array itself is rebuilt; the class reference is refused.
+    path = os.path.join(os.path.dirname(np.__file__), "lib", "tests", "data", "py2-objarr.npz")
+    if not os.path.exists(path):
+        pytest.skip("this NumPy install has no test data")
+    with pytest.raises(_readers.UnsafePickleError, match=r"py2-objarr\.npz \(x\.npy\).*xrange"):
+        _readers.load_npz(path)
