@@ -1,0 +1,114 @@
+"""What every application shares: argument checks, the input tensor, the pooling head and
+the download and loading of Keras's weight files."""
+import contextlib
+import os
+import warnings
+
+from .. import backend as K
+from .. import config, layers
+
+WEIGHTS_CACHE_SUBDIR = "models"
+
+
+def check_weights_argument(weights, include_top, classes):
+    """Keras's checks of `weights` and `classes`.
+
+    Raises:
+        ValueError: `weights` is neither None, 'imagenet' nor an existing file, or
+            'imagenet' weights with a top layer are asked for with `classes` != 1000.
+    """
+    if not (weights in ("imagenet", None) or
+            (isinstance(weights, (str, os.PathLike)) and os.path.exists(weights))):
+        raise ValueError("The `weights` argument should be either `None` (random "
+                         "initialization), `imagenet` (pre-training on ImageNet), or the path "
+                         f"to the weights file to be loaded; got {weights!r}.")
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError('If using `weights` as `"imagenet"` with `include_top` as true, '
+                         f"`classes` should be 1000; got classes={classes}.")
+
+
+def image_input(input_tensor, input_shape):
+    """The model's image input: a new `Input(shape=input_shape)` or `input_tensor`.
+
+    Raises:
+        TypeError: `input_tensor` is not a kernelkit symbolic tensor.
+    """
+    if input_tensor is None:
+        return layers.Input(shape=input_shape)
+    if not K.is_keras_tensor(input_tensor):
+        raise TypeError("`input_tensor` should be a kernelkit symbolic tensor (the output of "
+                        f"`Input()` or of a layer); got {type(input_tensor).__name__}.")
+    return input_tensor
+
+
+def source_inputs(tensor):
+    """The Input tensors that `tensor` was computed from (Keras's `get_source_inputs`)."""
+    found, seen, stack = [], set(), [tensor]
+    while stack:
+        t = stack.pop()
+        node = t.node if t._keras_history is not None else None
+        if node is None or not node.input_tensors:
+            if id(t) not in seen:
+                seen.add(id(t))
+                found.append(t)
+            continue
+        stack.extend(reversed(node.input_tensors))
+    return found
+
+
+def model_inputs(input_tensor, img_input):
+    return source_inputs(input_tensor) if input_tensor is not None else img_input
+
+
+def classifier(x, classes, name):
+    """Global average pooling and the softmax classifier of most applications."""
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    return layers.Dense(classes, activation="softmax", name=name)(x)
+
+
+def pooled(x, pooling, names=(None, None)):
+    """`pooling='avg'`/`'max'` feature extraction after the last convolution (or nothing)."""
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name=names[0])(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name=names[1])(x)
+    return x
+
+
+def bn_axis():
+    return 1 if K.image_data_format() == "channels_first" else 3
+
+
+@contextlib.contextmanager
+def channels_last_only(family):
+    """Build a model that exists only in 'channels_last', as Keras does (warn, then switch)."""
+    old = K.image_data_format()
+    if old != "channels_last":
+        warnings.warn(f"The {family} family of models is only available for the input data "
+                      'format "channels_last" (width, height, channels). However your '
+                      'settings specify the default data format "channels_first" (channels, '
+                      "width, height). The model being returned right now will expect inputs "
+                      'to follow the "channels_last" data format.')
+        config.set_image_data_format("channels_last")
+    try:
+        yield
+    finally:
+        config.set_image_data_format(old)
+
+
+def fetch_weights(fname, origin, file_hash=None):
+    """Download one of Keras's weight files into ``$KERNELKIT_HOME/models/`` (or reuse it)."""
+    from ..utils.data_utils import get_file
+    return get_file(fname, origin, cache_subdir=WEIGHTS_CACHE_SUBDIR, file_hash=file_hash)
+
+
+def load_weights(model, weights, fname=None, origin=None, file_hash=None):
+    """Load 'imagenet' weights (downloading `origin`) or the file at `weights`, if any.
+
+    Files are matched to the model's layers in order, as Keras's applications load them.
+    """
+    if weights == "imagenet":
+        model.load_weights(fetch_weights(fname, origin, file_hash))
+    elif weights is not None:
+        model.load_weights(weights)
+    return model

@@ -1,0 +1,35 @@
+"""VGG19 (Keras 2.2.4's `keras.applications.vgg19`): VGG16 with 4 convolutions in blocks
+3 to 5."""
+from . import _helpers
+from .imagenet_utils import decode_predictions
+from .vgg16 import build_vgg, preprocess_input
+
+__all__ = ["VGG19", "preprocess_input", "decode_predictions"]
+
+WEIGHTS_PATH = ("https://github.com/fchollet/deep-learning-models/releases/download/v0.1/"
+                "vgg19_weights_tf_dim_ordering_tf_kernels.h5")
+WEIGHTS_PATH_NO_TOP = ("https://github.com/fchollet/deep-learning-models/releases/download/"
+                       "v0.1/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5")
+WEIGHTS_HASH = "cbe5617147190e668d6c5d5026f83318"
+WEIGHTS_HASH_NO_TOP = "253f8cb515780f3b799900260a226db6"
+
+
+def VGG19(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+          pooling=None, classes=1000):
+    """Instantiate the VGG19 architecture, optionally with Keras's ImageNet weights.
+
+    Arguments, returns and errors are those of `kernelkit.applications.VGG16` (default
+    input (224, 224, 3), at least 32x32); the layers are named `block1_conv1`, ...,
+    `block5_conv4`, `fc1`, `fc2`, `predictions`.
+
+    Raises:
+        ValueError: invalid `weights`, `classes` or input shape.
+    """
+    model = build_vgg((2, 2, 4, 4, 4), "vgg19", include_top, weights, input_tensor,
+                      input_shape, pooling, classes)
+    if include_top:
+        return _helpers.load_weights(model, weights, "vgg19_weights_tf_dim_ordering_tf_kernels.h5",
+                                     WEIGHTS_PATH, WEIGHTS_HASH)
+    return _helpers.load_weights(model, weights,
+                                 "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+                                 WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP)
