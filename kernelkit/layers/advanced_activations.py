@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import constraints, initializers, ops, regularizers
+from ..legacy import interfaces
 from .base import Layer
 
 
@@ -93,6 +94,7 @@ class Softmax(_Elementwise):
 class PReLU(_Elementwise):
     """max(0, x) + alpha * min(0, x) with a learned alpha per position (shared on shared_axes)."""
 
+    @interfaces.legacy_prelu_support
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)

@@ -7,6 +7,7 @@ one op of `ops/conv.py`, with the activation fused into it when it is a built-in
 import numpy as np
 
 from .. import activations, config, constraints, initializers, regularizers
+from ..legacy import interfaces
 from ..kernels.conv_utils import conv_output_length, normalize_tuple
 from ..ops.conv import (conv_eager, conv_transpose_eager, conv_transpose_output_shape,
                         depthwise_conv_eager, separable_conv_eager)
@@ -209,6 +210,7 @@ class Conv1D(_Conv):
     rank = 1
     _paddings = ("valid", "same", "causal")
 
+    @interfaces.legacy_conv1d_support
     def __init__(self, filters, kernel_size, strides=1, padding="valid",
                  data_format="channels_last", dilation_rate=1, groups=1, activation=None,
                  use_bias=True, **kwargs):
@@ -221,6 +223,7 @@ class Conv2D(_Conv):
 
     rank = 2
 
+    @interfaces.legacy_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, **kwargs):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
@@ -288,6 +291,7 @@ class Conv2DTranspose(_ConvTranspose):
 
     rank = 2
 
+    @interfaces.legacy_deconv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
                  output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
                  use_bias=True, **kwargs):
@@ -438,6 +442,7 @@ class SeparableConv1D(_SeparableConv):
 class SeparableConv2D(_SeparableConv):
     rank = 2
 
+    @interfaces.legacy_separable_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), depth_multiplier=1, **kwargs):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,

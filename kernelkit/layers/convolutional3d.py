@@ -6,6 +6,7 @@ Keras 2's names, arguments, defaults, weight names and layouts (Conv3D kernel
 runs is 3D (`ops/conv3d.py`, `ops/pooling.py` at rank 3).
 """
 from .. import config
+from ..legacy import interfaces
 from ..kernels.conv_utils import normalize_tuple
 from ..ops.conv3d import conv3d_eager, conv3d_transpose_eager
 from ..ops.pooling import upsampling_eager
@@ -46,6 +47,7 @@ class Conv3D(_Conv):
 
     rank = 3
 
+    @interfaces.legacy_conv3d_support
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
                  data_format=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
                  **kwargs):
@@ -129,6 +131,7 @@ class ZeroPadding3D(_PerAxisPairs, _ZeroPadding):
     rank = 3
     _attr = "padding"
 
+    @interfaces.legacy_zeropadding3d_support
     def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self._set_pairs(padding, data_format)
@@ -150,6 +153,7 @@ class Cropping3D(_PerAxisPairs, _Cropping):
     rank = 3
     _attr = "cropping"
 
+    @interfaces.legacy_cropping3d_support
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self._set_pairs(cropping, data_format)
@@ -164,6 +168,7 @@ class UpSampling3D(Layer):
         data_format: 'channels_last' or 'channels_first' (None: the image data format).
     """
 
+    @interfaces.legacy_upsampling3d_support
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.size = normalize_tuple(size, 3, "size")

@@ -7,6 +7,7 @@ import types
 import numpy as np
 
 from .. import activations, config, constraints, initializers, ops, regularizers
+from ..legacy import interfaces
 from ..ops.core import Tensor, unwrap
 from ..ops.nn import dense_eager
 from .base import Layer
@@ -19,6 +20,7 @@ def _act_config(fn):
 class Dense(Layer):
     """`activation(inputs @ kernel + bias)` over the last axis; kernel (input_dim, units)."""
 
+    @interfaces.legacy_dense_support
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -103,6 +105,7 @@ class Activation(Layer):
 class Dropout(Layer):
     """Sets a fraction `rate` of inputs to 0 during training, scaling the rest by 1/(1-rate)."""
 
+    @interfaces.legacy_dropout_support
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:
@@ -147,6 +150,7 @@ class Dropout(Layer):
 class SpatialDropout1D(Dropout):
     """Drops whole feature maps: noise shape (batch, 1, channels)."""
 
+    @interfaces.legacy_spatialdropout1d_support
     def __init__(self, rate, **kwargs):
         super().__init__(rate, **kwargs)
 
@@ -161,6 +165,7 @@ class SpatialDropout1D(Dropout):
 
 
 class SpatialDropout2D(Dropout):
+    @interfaces.legacy_spatialdropoutNd_support
     def __init__(self, rate, data_format=None, **kwargs):
         super().__init__(rate, **kwargs)
         self.data_format = config.normalize_data_format(data_format)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import constraints, initializers, regularizers
+from ..legacy import interfaces
 from ..ops.core import unwrap
 from ..ops.recurrent import embedding_lookup
 from .base import Layer
@@ -24,6 +25,7 @@ class Embedding(Layer):
     # creates a mask from nothing (with mask_zero): models ask it for one without an input mask
     _computes_mask = True
 
+    @interfaces.legacy_embedding_support
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, activity_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import config
+from ..legacy import interfaces
 from .base import Layer, unique_name
 from .node import KerasTensor, Node
 
@@ -42,6 +43,7 @@ class InputLayer(Layer):
                 "sparse": self.sparse, "ragged": self.ragged, "name": self.name}
 
 
+@interfaces.legacy_input_support
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tensor=None,
           ragged=False, batch_shape=None, **kwargs):
     """A symbolic input tensor, as Keras 2's `Input(shape=(784,))`."""

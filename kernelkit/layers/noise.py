@@ -2,11 +2,13 @@
 import numpy as np
 
 from .. import ops
+from ..legacy import interfaces
 from ..ops.core import unwrap
 from .base import Layer
 
 
 class _Noise(Layer):
+    @interfaces.legacy_gaussiandropout_support
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = float(rate)
@@ -24,6 +26,7 @@ class _Noise(Layer):
 class GaussianNoise(_Noise):
     """Adds N(0, stddev) noise during training."""
 
+    @interfaces.legacy_gaussiannoise_support
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(stddev, seed, **kwargs)
         self.stddev = float(stddev)

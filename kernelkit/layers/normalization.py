@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import constraints, initializers, ops, regularizers
+from ..legacy import interfaces
 from ..ops.core import unwrap
 from .base import Layer
 
@@ -18,6 +19,7 @@ class BatchNormalization(Layer):
     tf.keras 2 does.
     """
 
+    @interfaces.legacy_batchnorm_support
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",

@@ -1,5 +1,6 @@
 """Pooling layers: MaxPooling1D/2D, AveragePooling1D/2D and the global poolings (Keras 2)."""
 from .. import config
+from ..legacy import interfaces
 from ..kernels.conv_utils import conv_output_length, normalize_tuple
 from ..ops.pooling import global_pool_eager, pool_eager
 from .base import Layer
@@ -55,6 +56,7 @@ class _Pooling(Layer):
 class _Pooling1D(_Pooling):
     rank = 1
 
+    @interfaces.legacy_pooling1d_support
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last",
                  **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
@@ -63,6 +65,7 @@ class _Pooling1D(_Pooling):
 class _Pooling2D(_Pooling):
     rank = 2
 
+    @interfaces.legacy_pooling2d_support
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
                  **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
@@ -92,6 +95,7 @@ class _GlobalPooling(Layer):
     rank = None
     mode = None
 
+    @interfaces.legacy_global_pooling_support
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.normalize_data_format(data_format)

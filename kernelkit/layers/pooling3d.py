@@ -1,5 +1,6 @@
 """Volumetric pooling layers: MaxPooling3D, AveragePooling3D, GlobalMaxPooling3D,
 GlobalAveragePooling3D (Keras 2), on the 2D pooling layers' bases with 3D ops."""
+from ..legacy import interfaces
 from ..ops.pooling3d import pool3d_eager
 from .convolutional import check_input_rank
 from .pooling import _GlobalPooling, _Pooling
@@ -8,6 +9,7 @@ from .pooling import _GlobalPooling, _Pooling
 class _Pooling3D(_Pooling):
     rank = 3
 
+    @interfaces.legacy_pooling3d_support
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
                  **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)

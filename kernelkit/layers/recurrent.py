@@ -18,6 +18,7 @@ Weights are named as Keras 2 names them, `lstm/lstm_cell/kernel:0`, so saved fil
 import numpy as np
 
 from .. import regularizers
+from ..legacy import interfaces
 from ..ops import recurrent as R
 from ..ops import stack, transpose, where
 from ..ops.core import unwrap
@@ -365,6 +366,7 @@ class SimpleRNN(_BuiltinRNN):
     cell_name = "simple_rnn_cell"
     _cell_config_keys = _COMMON_KEYS
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
@@ -393,6 +395,7 @@ class LSTM(_BuiltinRNN):
     _cell_config_keys = _COMMON_KEYS + ("recurrent_activation", "unit_forget_bias",
                                         "implementation")
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation="tanh", recurrent_activation="hard_sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -423,6 +426,7 @@ class GRU(_BuiltinRNN):
     cell_name = "gru_cell"
     _cell_config_keys = _COMMON_KEYS + ("recurrent_activation", "implementation", "reset_after")
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation="tanh", recurrent_activation="hard_sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",

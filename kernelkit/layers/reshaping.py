@@ -1,5 +1,6 @@
 """Spatial reshaping layers: ZeroPadding1D/2D, Cropping1D/2D, UpSampling1D/2D (Keras 2)."""
 from .. import config
+from ..legacy import interfaces
 from ..kernels.conv_utils import normalize_tuple
 from ..ops.pooling import cropping_eager, upsampling_eager, zero_padding_eager
 from .base import Layer
@@ -62,6 +63,7 @@ class ZeroPadding1D(_ZeroPadding):
 class ZeroPadding2D(_ZeroPadding):
     rank = 2
 
+    @interfaces.legacy_zeropadding2d_support
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _pairs_2d(padding, "padding")
@@ -128,6 +130,7 @@ class Cropping1D(_Cropping):
 class Cropping2D(_Cropping):
     rank = 2
 
+    @interfaces.legacy_cropping2d_support
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pairs_2d(cropping, "cropping")
@@ -148,6 +151,7 @@ class Cropping2D(_Cropping):
 class UpSampling1D(Layer):
     """Repeats each step `size` times."""
 
+    @interfaces.legacy_upsampling1d_support
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
         self.size = int(size)
@@ -170,6 +174,7 @@ class UpSampling1D(Layer):
 class UpSampling2D(Layer):
     """Repeats rows and columns `size` times ('nearest') or interpolates ('bilinear')."""
 
+    @interfaces.legacy_upsampling2d_support
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
         self.size = normalize_tuple(size, 2, "size")

@@ -10,6 +10,7 @@ hand over to them, so this file stays about the model's structure.
 import numpy as np
 
 from .. import config
+from ..legacy import interfaces
 from ..layers.base import Layer, learning_phase_scope, map_structure_arrays
 from ..layers.node import KerasTensor, flatten_tensors
 from ..ops.core import Tensor, unwrap
@@ -19,6 +20,7 @@ from .graph import GraphNetwork
 class Model(Layer):
     """`Model(inputs, outputs, name=None)`, or a base class for subclassed models."""
 
+    @interfaces.legacy_model_constructor_support
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", None)
         outputs = kwargs.pop("outputs", None)
@@ -226,6 +228,7 @@ class Model(Layer):
     def metrics_names(self):
         return self._trainer.metrics_names if self._trainer else []
 
+    @interfaces.legacy_fit_support
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -270,6 +273,7 @@ class Model(Layer):
         from ..engine.predict import predict_on_batch
         return predict_on_batch(self, x)
 
+    @interfaces.legacy_generator_methods_support
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, validation_freq=1,
                       class_weight=None, max_queue_size=10, workers=1, use_multiprocessing=False,
@@ -281,12 +285,14 @@ class Model(Layer):
                         use_multiprocessing=use_multiprocessing, shuffle=shuffle,
                         initial_epoch=initial_epoch)
 
+    @interfaces.legacy_generator_methods_support
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                            workers=1, use_multiprocessing=False, verbose=0):
         return self.evaluate(generator, steps=steps, callbacks=callbacks,
                              max_queue_size=max_queue_size, workers=workers,
                              use_multiprocessing=use_multiprocessing, verbose=verbose)
 
+    @interfaces.legacy_generator_methods_support
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                           workers=1, use_multiprocessing=False, verbose=0):
         return self.predict(generator, steps=steps, callbacks=callbacks,
