@@ -112,3 +112,14 @@ def load_weights(model, weights, fname=None, origin=None, file_hash=None):
     elif weights is not None:
         model.load_weights(weights)
     return model
+
+
+def load_top_or_notop(model, weights, include_top, stem, top, notop):
+    """`load_weights` with Keras's pair of files `stem.h5` / `stem_notop.h5`.
+
+    Arguments:
+        top, notop: (URL, hash) of the file with and without the classifier.
+    """
+    origin, file_hash = top if include_top else notop
+    fname = stem + (".h5" if include_top else "_notop.h5")
+    return load_weights(model, weights, fname, origin, file_hash)

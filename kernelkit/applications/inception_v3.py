@@ -154,10 +154,6 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
         x = _helpers.pooled(x, pooling)
     model = models.Model(_helpers.model_inputs(input_tensor, img_input), x,
                          name="inception_v3")
-    if include_top:
-        return _helpers.load_weights(model, weights,
-                                     "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
-                                     WEIGHTS_PATH, WEIGHTS_HASH)
-    return _helpers.load_weights(model, weights,
-                                 "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                                 WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP)
+    return _helpers.load_top_or_notop(
+        model, weights, include_top, "inception_v3_weights_tf_dim_ordering_tf_kernels",
+        (WEIGHTS_PATH, WEIGHTS_HASH), (WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP))

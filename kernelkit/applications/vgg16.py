@@ -75,9 +75,6 @@ def VGG16(include_top=True, weights="imagenet", input_tensor=None, input_shape=N
     """
     model = build_vgg((2, 2, 3, 3, 3), "vgg16", include_top, weights, input_tensor,
                       input_shape, pooling, classes)
-    if include_top:
-        return _helpers.load_weights(model, weights, "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
-                                     WEIGHTS_PATH, WEIGHTS_HASH)
-    return _helpers.load_weights(model, weights,
-                                 "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                                 WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP)
+    return _helpers.load_top_or_notop(
+        model, weights, include_top, "vgg16_weights_tf_dim_ordering_tf_kernels",
+        (WEIGHTS_PATH, WEIGHTS_HASH), (WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP))

@@ -96,10 +96,6 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
         else:
             x = _helpers.pooled(x, pooling)
         model = models.Model(_helpers.model_inputs(input_tensor, img_input), x, name="xception")
-        if include_top:
-            return _helpers.load_weights(model, weights,
-                                         "xception_weights_tf_dim_ordering_tf_kernels.h5",
-                                         TF_WEIGHTS_PATH, WEIGHTS_HASH)
-        return _helpers.load_weights(model, weights,
-                                     "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                                     TF_WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP)
+        return _helpers.load_top_or_notop(
+            model, weights, include_top, "xception_weights_tf_dim_ordering_tf_kernels",
+            (TF_WEIGHTS_PATH, WEIGHTS_HASH), (TF_WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP))
