@@ -75,3 +75,6 @@ for _n, _c in (("max_norm", MaxNorm), ("non_neg", NonNeg), ("unit_norm", UnitNor
 
 
 serialize, deserialize, get = registry.accessors(KIND)
+
+# Keras 2.2.4's older lowercase spellings
+maxnorm, nonneg, unitnorm = MaxNorm, NonNeg, UnitNorm

@@ -202,3 +202,6 @@ orthogonal, identity, variance_scaling = Orthogonal, Identity, VarianceScaling
 
 
 serialize, deserialize, get = registry.accessors(KIND)
+
+# Keras 2.2.4's short lowercase spellings
+zero, one, uniform, normal = Zeros, Ones, RandomUniform, RandomNormal

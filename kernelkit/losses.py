@@ -214,3 +214,5 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret loss function identifier: {identifier!r}")
+
+cosine = cosine_proximity  # Keras 2.2.4's alias

@@ -200,3 +200,5 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret metric function identifier: {identifier!r}")
+
+cosine = cosine_proximity  # Keras 2.2.4's alias

@@ -365,3 +365,24 @@ def get(identifier):
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+
+
+# Keras 2.2.4's lowercase class aliases (`optimizers.sgd(lr=0.1)`)
+sgd, rmsprop, adagrad, adadelta = SGD, RMSprop, Adagrad, Adadelta
+adam, adamax, nadam = Adam, Adamax, Nadam
+
+
+def clip_norm(g, c, n):
+    """Rescale gradient `g` to norm `c` when its norm `n` is at least `c` (Keras's `clipnorm`).
+
+    Arguments:
+        g: a gradient (array).
+        c: the norm to clip to (float); `c <= 0` leaves `g` as is.
+        n: the norm of `g` (or of all gradients together, as Keras passes it).
+
+    Returns:
+        `g * c / n` if `n >= c > 0`, else `g`.
+    """
+    if c <= 0 or n < c:
+        return g
+    return g * (c / n)

@@ -463,3 +463,9 @@ from .convolutional3d import (Conv3D, Conv3DTranspose, Convolution3D,  # noqa: E
                               Convolution3DTranspose, Cropping3D, Deconv3D, Deconvolution3D,
                               UpSampling3D, ZeroPadding3D)
 from .pooling import AveragePooling3D, MaxPooling3D  # noqa: E402,F401 - via .pooling, see there
+# Keras 2.2.4's keras.layers.convolutional also holds the padding, cropping and upsampling
+# layers and re-exports the 1D/2D pooling ones (kept at the end for the same reason)
+from .pooling import (AveragePooling1D, AveragePooling2D, MaxPooling1D,  # noqa: E402,F401
+                      MaxPooling2D)
+from .reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,  # noqa: E402,F401
+                        ZeroPadding1D, ZeroPadding2D)

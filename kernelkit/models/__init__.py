@@ -1,5 +1,6 @@
 """Models: Model (functional and subclassed), Sequential, and the model-level utilities."""
 from ..layers.base import Layer
+from ..layers.input_layer import Input, InputLayer  # keras.models has them too (Keras 2.2.4)
 from ..saving import registry
 from .model import Model
 from .sequential import Sequential
@@ -38,5 +39,5 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
     model.save(filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
 
-__all__ = ["Layer", "Model", "Sequential", "load_model", "model_from_json", "model_from_yaml",
-           "model_from_config", "clone_model", "save_model"]
+__all__ = ["Input", "InputLayer", "Layer", "Model", "Sequential", "load_model", "model_from_json",
+           "model_from_yaml", "model_from_config", "clone_model", "save_model"]
