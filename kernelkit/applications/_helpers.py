@@ -75,6 +75,27 @@ def pooled(x, pooling, names=(None, None)):
     return x
 
 
+def correct_pad(inputs, kernel_size):
+    """The ((top, bottom), (left, right)) zero padding that makes a strided 'valid'
+    convolution of `inputs` see what TensorFlow's 'same' padding sees (Keras's
+    `correct_pad`: one less row/column before than after on even sizes).
+
+    Arguments:
+        inputs: symbolic tensor in the current image data format.
+        kernel_size: integer or pair of integers.
+
+    Returns:
+        A pair of pairs for `ZeroPadding2D`.
+    """
+    first = 2 if K.image_data_format() == "channels_first" else 1
+    rows, cols = K.int_shape(inputs)[first:first + 2]
+    if isinstance(kernel_size, int):
+        kernel_size = (kernel_size, kernel_size)
+    adjust = (1, 1) if rows is None else (1 - rows % 2, 1 - cols % 2)
+    half = (kernel_size[0] // 2, kernel_size[1] // 2)
+    return ((half[0] - adjust[0], half[0]), (half[1] - adjust[1], half[1]))
+
+
 def bn_axis():
     return 1 if K.image_data_format() == "channels_first" else 3
 

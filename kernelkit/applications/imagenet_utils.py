@@ -15,8 +15,8 @@ from .. import backend as K
 __all__ = ["preprocess_input", "decode_predictions"]
 
 CLASS_INDEX = None
-CLASS_INDEX_PATH = ("https://storage.googleapis.com/download.tensorflow.org/"
-                    "data/imagenet_class_index.json")
+CLASS_INDEX_PATH = ("https://s3.amazonaws.com/deep-learning-models/"
+                    "image-models/imagenet_class_index.json")
 CLASS_INDEX_HASH = "c2c37ea517e94d9795004a39431a14cb"  # md5, as Keras checks it
 
 MODES = ("caffe", "tf", "torch")

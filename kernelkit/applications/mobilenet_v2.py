@@ -4,11 +4,12 @@ Reference: Sandler et al., MobileNetV2: Inverted Residuals and Linear Bottleneck
 (https://arxiv.org/abs/1801.04381). ImageNet weights exist for alpha in
 (0.35, 0.5, 0.75, 1.0, 1.3, 1.4) and square inputs of 96, 128, 160, 192 or 224 pixels.
 """
+import numpy as np
+
 from .. import backend as K
 from .. import layers, models
 from . import _helpers
 from .imagenet_utils import _obtain_input_shape, decode_predictions
-from .inception_v3 import preprocess_input
 from .mobilenet import check_imagenet_variant, default_size_for
 
 __all__ = ["MobileNetV2", "preprocess_input", "decode_predictions"]
@@ -21,6 +22,27 @@ IMAGENET_SIZES = (96, 128, 160, 192, 224)
 _BLOCKS = ((16, 1, 1), (24, 2, 6), (24, 1, 6), (32, 2, 6), (32, 1, 6), (32, 1, 6), (64, 2, 6),
            (64, 1, 6), (64, 1, 6), (64, 1, 6), (96, 1, 6), (96, 1, 6), (96, 1, 6), (160, 2, 6),
            (160, 1, 6), (160, 1, 6), (320, 1, 6))
+
+
+def preprocess_input(x, data_format=None):
+    """Scale RGB values in [0, 255] to [-1, 1) as Keras 2.2.4's MobileNetV2 does: ``x / 128 - 1``.
+
+    (This is not `imagenet_utils.preprocess_input`'s 'tf' mode, which divides by 127.5.)
+
+    Arguments:
+        x: NumPy array of images; a floating array is modified in place.
+        data_format: accepted for symmetry with the other modules; the scaling does not
+            depend on it.
+
+    Returns:
+        The float32 array.
+    """
+    x = np.asarray(x)
+    if not issubclass(x.dtype.type, np.floating):
+        x = x.astype(K.floatx())
+    x /= 128.
+    x -= 1.
+    return x.astype(np.float32)
 
 
 def _make_divisible(v, divisor, min_value=None):
@@ -49,8 +71,11 @@ def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id):
         x = layers.ReLU(6., name=prefix + "expand_relu")(x)
     else:
         prefix = "expanded_conv_"
+    if stride == 2:
+        x = layers.ZeroPadding2D(padding=_helpers.correct_pad(x, 3), name=prefix + "pad")(x)
     x = layers.DepthwiseConv2D(kernel_size=3, strides=stride, activation=None, use_bias=False,
-                               padding="same", name=prefix + "depthwise")(x)
+                               padding="same" if stride == 1 else "valid",
+                               name=prefix + "depthwise")(x)
     x = _bn(x, prefix + "depthwise_BN")
     x = layers.ReLU(6., name=prefix + "depthwise_relu")(x)
     x = layers.Conv2D(pointwise_filters, kernel_size=1, padding="same", use_bias=False,
@@ -106,8 +131,10 @@ def MobileNetV2(input_shape=None, alpha=1.0, depth_multiplier=1, include_top=Tru
         rows = check_imagenet_variant(weights, depth_multiplier, alpha, IMAGENET_ALPHAS,
                                       input_shape[0], input_shape[1], IMAGENET_SIZES)
         img_input = _helpers.image_input(input_tensor, input_shape)
+        x = layers.ZeroPadding2D(padding=_helpers.correct_pad(img_input, 3),
+                                 name="Conv1_pad")(img_input)
         x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
-                          padding="same", use_bias=False, name="Conv1")(img_input)
+                          padding="valid", use_bias=False, name="Conv1")(x)
         x = _bn(x, "bn_Conv1")
         x = layers.ReLU(6., name="Conv1_relu")(x)
         for block_id, (filters, stride, expansion) in enumerate(_BLOCKS):

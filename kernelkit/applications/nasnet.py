@@ -36,8 +36,12 @@ def _conv1x1(x, filters, name):
 def _separable_conv_block(ip, filters, kernel_size=(3, 3), strides=(1, 1), block_id=None):
     """Twice [ReLU, separable convolution, batch normalization]; the first may be strided."""
     x = layers.Activation("relu")(ip)
+    if strides == (2, 2):
+        x = layers.ZeroPadding2D(padding=_helpers.correct_pad(x, kernel_size),
+                                 name=f"separable_conv_1_pad_{block_id}")(x)
     x = layers.SeparableConv2D(filters, kernel_size, strides=strides,
-                               name=f"separable_conv_1_{block_id}", padding="same",
+                               name=f"separable_conv_1_{block_id}",
+                               padding="valid" if strides == (2, 2) else "same",
                                use_bias=False, kernel_initializer="he_normal")(x)
     x = _bn(x, f"separable_conv_1_bn_{block_id}")
     x = layers.Activation("relu")(x)
@@ -76,8 +80,8 @@ def _cell_input(ip, filters, kind, block_id):
     return _bn(h, f"{kind}_bn_1_{block_id}")
 
 
-def _avg3(x, strides, name):
-    return layers.AveragePooling2D((3, 3), strides=strides, padding="same", name=name)(x)
+def _avg3(x, name):
+    return layers.AveragePooling2D((3, 3), strides=(1, 1), padding="same", name=name)(x)
 
 
 def _normal_a_cell(ip, p, filters, block_id=None):
@@ -91,10 +95,10 @@ def _normal_a_cell(ip, p, filters, block_id=None):
                      _separable_conv_block(p, filters, (3, 3),
                                            block_id=f"normal_right2_{block_id}")],
                     name=f"normal_add_2_{block_id}")
-    x3 = layers.add([_avg3(h, (1, 1), f"normal_left3_{block_id}"), p],
+    x3 = layers.add([_avg3(h, f"normal_left3_{block_id}"), p],
                     name=f"normal_add_3_{block_id}")
-    x4 = layers.add([_avg3(p, (1, 1), f"normal_left4_{block_id}"),
-                     _avg3(p, (1, 1), f"normal_right4_{block_id}")],
+    x4 = layers.add([_avg3(p, f"normal_left4_{block_id}"),
+                     _avg3(p, f"normal_right4_{block_id}")],
                     name=f"normal_add_4_{block_id}")
     x5 = layers.add([_separable_conv_block(h, filters, block_id=f"normal_left5_{block_id}"), h],
                     name=f"normal_add_5_{block_id}")
@@ -106,25 +110,28 @@ def _reduction_a_cell(ip, p, filters, block_id=None):
     """A NASNet-A reduction cell (Fig. 4 of the paper). Returns (output, ip)."""
     p = _adjust_block(p, ip, filters, block_id)
     h = _cell_input(ip, filters, "reduction", block_id)
+    h3 = layers.ZeroPadding2D(padding=_helpers.correct_pad(h, 3),
+                              name=f"reduction_pad_1_{block_id}")(h)
     x1 = layers.add([_separable_conv_block(h, filters, (5, 5), strides=(2, 2),
                                            block_id=f"reduction_left1_{block_id}"),
                      _separable_conv_block(p, filters, (7, 7), strides=(2, 2),
                                            block_id=f"reduction_right1_{block_id}")],
                     name=f"reduction_add_1_{block_id}")
-    x2 = layers.add([layers.MaxPooling2D((3, 3), strides=(2, 2), padding="same",
-                                         name=f"reduction_left2_{block_id}")(h),
+    x2 = layers.add([layers.MaxPooling2D((3, 3), strides=(2, 2), padding="valid",
+                                         name=f"reduction_left2_{block_id}")(h3),
                      _separable_conv_block(p, filters, (7, 7), strides=(2, 2),
                                            block_id=f"reduction_right2_{block_id}")],
                     name=f"reduction_add_2_{block_id}")
-    x3 = layers.add([_avg3(h, (2, 2), f"reduction_left3_{block_id}"),
+    x3 = layers.add([layers.AveragePooling2D((3, 3), strides=(2, 2), padding="valid",
+                                             name=f"reduction_left3_{block_id}")(h3),
                      _separable_conv_block(p, filters, (5, 5), strides=(2, 2),
                                            block_id=f"reduction_right3_{block_id}")],
                     name=f"reduction_add3_{block_id}")
-    x4 = layers.add([x2, _avg3(x1, (1, 1), f"reduction_left4_{block_id}")])
+    x4 = layers.add([x2, _avg3(x1, f"reduction_left4_{block_id}")])
     x5 = layers.add([_separable_conv_block(x1, filters, (3, 3),
                                            block_id=f"reduction_left4_{block_id}"),
-                     layers.MaxPooling2D((3, 3), strides=(2, 2), padding="same",
-                                         name=f"reduction_right5_{block_id}")(h)],
+                     layers.MaxPooling2D((3, 3), strides=(2, 2), padding="valid",
+                                         name=f"reduction_right5_{block_id}")(h3)],
                     name=f"reduction_add4_{block_id}")
     x = layers.concatenate([x2, x3, x4, x5], axis=-1, name=f"reduction_concat_{block_id}")
     return x, ip

@@ -68,7 +68,9 @@ EXPECTED = {
         "conv_preds": ((None, 1, 1, 1000), 1024 * 1000 + 1000),
         "reshape_2": ((None, 1000), 0)}),
     "MobileNetV2": (3538984, {
+        "Conv1_pad": ((None, 225, 225, 3), 0),  # ((0, 1), (0, 1)) on an even size
         "Conv1": ((None, 112, 112, 32), 3 * 3 * 3 * 32),
+        "block_1_pad": ((None, 113, 113, 96), 0),
         "expanded_conv_project": ((None, 112, 112, 16), 32 * 16),
         "block_1_expand": ((None, 112, 112, 96), 16 * 96),
         "block_1_depthwise": ((None, 56, 56, 96), 3 * 3 * 96),
@@ -92,6 +94,10 @@ EXPECTED = {
         "bn": ((None, 7, 7, 1920), 4 * 1920)}),
     "NASNetMobile": (5326716, {
         "stem_conv1": ((None, 111, 111, 32), 3 * 3 * 3 * 32),
+        "reduction_pad_1_stem_1": ((None, 113, 113, 11), 0),  # ((1, 1), (1, 1)) on 111
+        "separable_conv_1_pad_reduction_left1_stem_1": ((None, 115, 115, 11), 0),
+        "separable_conv_1_reduction_left1_stem_1": ((None, 56, 56, 11),
+                                                     5 * 5 * 11 + 11 * 11),
         "reduction_concat_stem_1": ((None, 56, 56, 4 * 11), 0),
         "normal_concat_0": ((None, 28, 28, 6 * 44), 0),
         "separable_conv_1_normal_left1_0": ((None, 28, 28, 44), 5 * 5 * 44 + 44 * 44),
@@ -145,3 +151,23 @@ def test_layer_names_follow_keras():
     model = A.MobileNetV2(weights=None, include_top=False, input_shape=(32, 32, 3))
     adds = [layer.name for layer in model.layers if type(layer).__name__ == "Add"]
     assert adds == [f"block_{i}_add" for i in (2, 4, 5, 7, 8, 9, 11, 12, 14, 15)]
+
+
+@pytest.mark.parametrize("size,kernel", [(8, 3), (7, 3), (9, 5), (10, 7)])
+def test_correct_pad_matches_same_padding(size, kernel):
+    """Keras pads explicitly before its strided 'valid' convolutions (`correct_pad`) so all
+    backends compute TensorFlow's 'same': check both give the same numbers."""
+    import numpy as np
+
+    from kernelkit import layers, models
+    from kernelkit.applications import _helpers
+    inp = layers.Input((size, size, 2))
+    padded = layers.ZeroPadding2D(_helpers.correct_pad(inp, kernel))(inp)
+    valid = layers.Conv2D(3, kernel, strides=2, padding="valid", use_bias=False)
+    same = layers.Conv2D(3, kernel, strides=2, padding="same", use_bias=False)
+    model = models.Model(inp, [valid(padded), same(inp)])
+    same.set_weights(valid.get_weights())
+    x = np.random.default_rng(size).normal(size=(2, size, size, 2)).astype(np.float32)
+    a, b = model.predict(x)
+    assert a.shape == b.shape == (2, (size + 1) // 2, (size + 1) // 2, 3)
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)

@@ -32,7 +32,7 @@ def reference(x, mode, channels_first):
 @pytest.mark.parametrize("module,mode", [("vgg16", "caffe"), ("vgg19", "caffe"),
                                          ("resnet50", "caffe"), ("inception_v3", "tf"),
                                          ("inception_resnet_v2", "tf"), ("xception", "tf"),
-                                         ("mobilenet", "tf"), ("mobilenet_v2", "tf"),
+                                         ("mobilenet", "tf"),
                                          ("nasnet", "tf"), ("densenet", "torch")])
 @pytest.mark.parametrize("channels_first", [False, True])
 def test_preprocess_input_modes(module, mode, channels_first):
@@ -52,6 +52,14 @@ def test_preprocess_input_modes(module, mode, channels_first):
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-4)
     one = imagenet_utils.preprocess_input(x[0].copy(), data_format=fmt, mode=mode)
     np.testing.assert_allclose(one, expected[0], rtol=1e-5, atol=1e-4)
+
+
+def test_mobilenet_v2_preprocess_divides_by_128():
+    """Keras 2.2.4's MobileNetV2 scales by x / 128 - 1, not the 'tf' mode's x / 127.5 - 1."""
+    x = np.array([[[[0, 64, 255]]]], dtype=np.uint8)
+    out = A.mobilenet_v2.preprocess_input(x)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out[0, 0, 0], [-1.0, -0.5, 255 / 128 - 1])
 
 
 def test_preprocess_input_converts_integers_and_works_in_place():

@@ -120,7 +120,9 @@ def test_keras_file_names_and_urls(local_server, home, monkeypatch, tmp_path):
 def test_default_urls_are_keras():
     assert nasnet.NASNET_MOBILE_WEIGHT_PATH_NO_TOP == (
         "https://github.com/titu1994/Keras-NASNet/releases/download/v1.2/NASNet-mobile-no-top.h5")
-    from kernelkit.applications import resnet50, vgg16
+    from kernelkit.applications import imagenet_utils, resnet50, vgg16
+    assert imagenet_utils.CLASS_INDEX_PATH == (
+        "https://s3.amazonaws.com/deep-learning-models/image-models/imagenet_class_index.json")
     assert resnet50.WEIGHTS_PATH.endswith("v0.2/resnet50_weights_tf_dim_ordering_tf_kernels.h5")
     assert resnet50.WEIGHTS_HASH == "a7b3fe01876f51b976af0dea6bc144eb"
     assert vgg16.WEIGHTS_HASH_NO_TOP == "6d6bbae143d832006294945121d1f1fc"
