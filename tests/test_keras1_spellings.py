@@ -188,9 +188,33 @@ def test_embedding_dropout_is_dropped_with_advice():
 
 
 def test_forget_bias_init_other_than_one_is_ignored_with_a_warning():
-    with pytest.warns(UserWarning, match="unit_forget_bias=True"):
+    with pytest.warns(UserWarning, match="unit_forget_bias=True") as record:
         layer = L.LSTM(3, forget_bias_init="zero")
     assert _config(layer) == _config(L.LSTM(3))
+    assert record[0].filename == __file__
+
+
+def test_one_table_row_converts_any_constructor():
+    """The mechanism is not tied to a layer: ConvLSTM2D's row on a stand-in constructor."""
+    from kernelkit.legacy import interfaces
+
+    class ConvLSTM2DStandIn:
+        @interfaces.legacy_convlstm2d_support
+        def __init__(self, filters, kernel_size, padding="valid", data_format=None,
+                     recurrent_initializer="orthogonal", unit_forget_bias=False,
+                     recurrent_dropout=0.0):
+            self.args = dict(filters=filters, kernel_size=kernel_size, padding=padding,
+                             data_format=data_format, recurrent_initializer=recurrent_initializer,
+                             unit_forget_bias=unit_forget_bias,
+                             recurrent_dropout=recurrent_dropout)
+
+    with pytest.warns(UserWarning, match=r"Update your `ConvLSTM2DStandIn` call to the Keras 2 "
+                                         r"API: `ConvLSTM2DStandIn\(16, \(3, 3\), "):
+        made = ConvLSTM2DStandIn(16, 3, 3, border_mode="same", dim_ordering="th",
+                                 inner_init="zeros", forget_bias_init="one", dropout_U=0.25)
+    assert made.args == dict(filters=16, kernel_size=(3, 3), padding="same",
+                             data_format="channels_first", recurrent_initializer="zeros",
+                             unit_forget_bias=True, recurrent_dropout=0.25)
 
 
 def test_atrous_layers_are_conv_layers_that_compute_the_dilated_convolution():

@@ -24,7 +24,7 @@ __all__ = ["legacy_interface", "raise_duplicate_arg_error", "legacy_dense_suppor
            "legacy_gaussiannoise_support", "legacy_gaussiandropout_support",
            "legacy_recurrent_support", "legacy_conv1d_support", "legacy_conv2d_support",
            "legacy_conv3d_support", "legacy_separable_conv2d_support",
-           "legacy_deconv2d_support", "legacy_batchnorm_support",
+           "legacy_deconv2d_support", "legacy_convlstm2d_support", "legacy_batchnorm_support",
            "legacy_upsampling1d_support", "legacy_upsampling2d_support",
            "legacy_upsampling3d_support", "legacy_zeropadding2d_support",
            "legacy_zeropadding3d_support", "legacy_cropping2d_support",
@@ -188,16 +188,21 @@ legacy_zeropadding2d_support = legacy_interface((("dim_ordering", "data_format")
                                                 _DIM_ORDERING, _zeropadding2d_preprocess)
 
 
+def _forget_bias(kwargs):
+    """Keras 1's `forget_bias_init='one'` is Keras 2's `unit_forget_bias=True`; other values
+    are dropped with a warning (called from a preprocessor: the user is 4 frames up)."""
+    if "forget_bias_init" not in kwargs:
+        return []
+    if kwargs.pop("forget_bias_init") == "one":
+        _move(kwargs, "forget_bias_init", "unit_forget_bias", True)
+        return [("unit_forget_bias", "forget_bias_init")]
+    warnings.warn("The `forget_bias_init` argument has been ignored. Use "
+                  "`unit_forget_bias=True` instead to initialize with ones.", stacklevel=4)
+    return []
+
+
 def _recurrent_preprocess(args, kwargs):
-    converted = []
-    if "forget_bias_init" in kwargs:
-        if kwargs.pop("forget_bias_init") == "one":
-            _move(kwargs, "forget_bias_init", "unit_forget_bias", True)
-            converted.append(("unit_forget_bias", "forget_bias_init"))
-        else:
-            warnings.warn("The `forget_bias_init` argument has been ignored. Use "
-                          "`unit_forget_bias=True` instead to initialize with ones.",
-                          stacklevel=3)
+    converted = _forget_bias(kwargs)
     if "input_dim" in kwargs:
         shape = (kwargs.pop("input_length", None), kwargs.pop("input_dim"))
         _move(kwargs, "input_dim", "input_shape", shape)
@@ -322,6 +327,24 @@ def _batchnorm_preprocess(args, kwargs):
 legacy_batchnorm_support = legacy_interface(
     (("beta_init", "beta_initializer"), ("gamma_init", "gamma_initializer")),
     preprocess=_batchnorm_preprocess)
+
+
+def _convlstm2d_preprocess(args, kwargs):
+    converted = _forget_bias(kwargs)
+    args, kwargs, more = _conv2d_kernel(args, kwargs)
+    return args, kwargs, converted + more
+
+
+# for ConvLSTM2D (Keras 2.2.4's keras.layers.convolutional_recurrent)
+legacy_convlstm2d_support = legacy_interface(
+    _CONV_RENAMES + (("init", "kernel_initializer"), ("inner_init", "recurrent_initializer"),
+                     ("W_regularizer", "kernel_regularizer"),
+                     ("U_regularizer", "recurrent_regularizer"),
+                     ("b_regularizer", "bias_regularizer"),
+                     ("inner_activation", "recurrent_activation"), ("dropout_W", "dropout"),
+                     ("dropout_U", "recurrent_dropout"), ("bias", "use_bias")),
+    _DIM_ORDERING, _convlstm2d_preprocess)
+
 
 # ---- models ----------------------------------------------------------------------------
 
