@@ -221,6 +221,8 @@ REEXPORTS = [  # (Keras path, kernelkit's one implementation)
     ("engine.topology.Layer", "layers.base.Layer"),
     ("engine.topology.Network", "models.model.Model"),
     ("engine.topology.Node", "layers.node.Node"),
+    ("engine.get_source_inputs", "layers.node.get_source_inputs"),
+    ("engine.network.get_source_inputs", "layers.node.get_source_inputs"),
     ("engine.training.Model", "models.Model"),
     ("engine.sequential.Sequential", "models.Sequential"),
     ("engine.saving.load_model", "saving.hdf5_model.load_model"),

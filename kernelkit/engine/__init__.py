@@ -17,7 +17,7 @@ _KERAS_NAMES = {
     "InputSpec": ("kernelkit.layers.input_spec", "InputSpec"),
     "Layer": ("kernelkit.layers.base", "Layer"),
     "Model": ("kernelkit.models.model", "Model"),
-    "get_source_inputs": ("kernelkit.engine.network", "get_source_inputs"),
+    "get_source_inputs": ("kernelkit.layers.node", "get_source_inputs"),
 }
 
 __all__ = sorted(_KERAS_NAMES)
