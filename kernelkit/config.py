@@ -78,4 +78,38 @@ def normalize_data_format(value):
     return value
 
 
+
+def cast_to_floatx(x):
+    """`x` as a NumPy array of dtype `floatx()` (Keras 2.2.4's `K.cast_to_floatx`).
+
+    Arguments:
+        x: a NumPy array or a Python number / nested list.
+
+    Returns:
+        A new NumPy array (or NumPy scalar) of dtype `floatx()`.
+    """
+    import numpy as np
+    return np.asarray(x, dtype=floatx())
+
+
+def image_dim_ordering():
+    """Keras 1's name of the image data format: `'th'` (channels_first) or `'tf'`
+    (channels_last), as Keras 2.2.4's `K.image_dim_ordering()` answers."""
+    return "th" if image_data_format() == "channels_first" else "tf"
+
+
+def set_image_dim_ordering(dim_ordering):
+    """Set the image data format with Keras 1's name (`'tf'` or `'th'`).
+
+    Arguments:
+        dim_ordering: `'tf'` (channels_last) or `'th'` (channels_first).
+
+    Raises:
+        ValueError: any other value.
+    """
+    if dim_ordering not in ("tf", "th"):
+        raise ValueError(f"Unknown dim_ordering: {dim_ordering!r}; expected 'tf' or 'th'.")
+    set_image_data_format("channels_first" if dim_ordering == "th" else "channels_last")
+
+
 _load()

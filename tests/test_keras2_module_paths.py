@@ -380,3 +380,23 @@ def test_keras_2_2_4_aliases_are_the_classes_and_clip_norm_rescales():
     g = np.array([3.0, 4.0])
     np.testing.assert_allclose(optimizers.clip_norm(g, 1.0, 5.0), [0.6, 0.8])
     assert optimizers.clip_norm(g, 10.0, 5.0) is g and optimizers.clip_norm(g, 0.0, 5.0) is g
+
+
+def test_backend_common_functions_behave_as_keras_2_2_4():
+    """What `kernelkit.backend.common` will re-export once backend is a package."""
+    import numpy as np
+    from kernelkit import config
+    x = config.cast_to_floatx([1, 2])
+    assert x.dtype == np.dtype(config.floatx()) and x.tolist() == [1.0, 2.0]
+    before = config.image_data_format()
+    try:
+        config.set_image_dim_ordering("th")
+        assert config.image_data_format() == "channels_first"
+        assert config.image_dim_ordering() == "th"
+        config.set_image_dim_ordering("tf")
+        assert config.image_data_format() == "channels_last"
+        assert config.image_dim_ordering() == "tf"
+        with pytest.raises(ValueError, match="dim_ordering"):
+            config.set_image_dim_ordering("channels_last")
+    finally:
+        config.set_image_data_format(before)
