@@ -19,9 +19,9 @@ WEIGHTS_HASH_NO_TOP = "6d6bbae143d832006294945121d1f1fc"
 _FILTERS = (64, 128, 256, 512, 512)
 
 
-def preprocess_input(x, data_format=None):
-    """`imagenet_utils.preprocess_input` in 'caffe' mode (RGB to BGR, mean pixel removed)."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
+# As in Keras: the generic function itself, whose default mode is 'caffe' (RGB to BGR, then
+# the ImageNet mean pixel removed).
+preprocess_input = imagenet_utils.preprocess_input
 
 
 def build_vgg(convs_per_block, name, include_top, weights, input_tensor, input_shape,

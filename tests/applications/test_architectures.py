@@ -171,3 +171,45 @@ def test_correct_pad_matches_same_padding(size, kernel):
     a, b = model.predict(x)
     assert a.shape == b.shape == (2, (size + 1) // 2, (size + 1) // 2, 3)
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+# One model per family (VGG19 and DenseNet169/201 run the same code as VGG16 and
+# DenseNet121), at the smallest input each accepts.
+SMALLEST = {"VGG16": 32, "ResNet50": 32, "InceptionV3": 75, "InceptionResNetV2": 75,
+            "Xception": 71, "MobileNet": 32, "MobileNetV2": 32, "DenseNet121": 32,
+            "NASNetMobile": 32, "NASNetLarge": 32}
+
+
+@pytest.mark.parametrize("name", sorted(SMALLEST))
+def test_predict_at_the_smallest_input(name):
+    import numpy as np
+    size = SMALLEST[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = getattr(A, name)(weights=None, include_top=False, input_shape=(size, size, 3),
+                                 pooling="avg")
+        if size > 32:
+            with pytest.raises(ValueError, match=f"at least {size}"):
+                getattr(A, name)(weights=None, include_top=False,
+                                 input_shape=(size - 1, size - 1, 3))
+    x = np.random.default_rng(0).uniform(-1, 1, size=(2, size, size, 3)).astype(np.float32)
+    y = model.predict(x)
+    assert y.shape == (2,) + tuple(model.output_shape[1:])
+    assert np.isfinite(y).all() and np.abs(y).max() > 0
+
+
+def test_inception_resnet_block_scales_the_residual():
+    import numpy as np
+
+    from kernelkit import layers, models
+    from kernelkit.applications.inception_resnet_v2 import inception_resnet_block
+    inp = layers.Input((6, 6, 16))
+    out = inception_resnet_block(inp, scale=0.17, block_type="block35", block_idx=99,
+                                 activation=None)
+    model = models.Model(inp, out)
+    up = models.Model(inp, model.get_layer("block35_99_conv").output)
+    x = np.random.default_rng(1).normal(size=(2, 6, 6, 16)).astype(np.float32)
+    np.testing.assert_allclose(model.predict(x), x + 0.17 * up.predict(x), rtol=1e-5,
+                               atol=1e-5)
+    with pytest.raises(ValueError, match="block_type|block type"):
+        inception_resnet_block(inp, 0.1, "block99", 1)
