@@ -13,26 +13,28 @@ from kernelkit.applications import mobilenet_v2, nasnet
 INPUT = (32, 32, 3)
 
 
-def write_keras_weights(model, path, seed=0):
+def write_keras_weights(model, path, seed=0, rename=lambda name: name):
     """A weights file in Keras 2's layout (`layer_names`, per-layer `weight_names`) with
-    random values; returns {weight name: array}."""
+    random values; returns {weight name in the model: array}. `rename` gives the name
+    a layer has in the file."""
     rng = np.random.default_rng(seed)
     values = {}
     with h5py.File(path, "w") as f:
-        f.attrs["layer_names"] = np.array([layer.name.encode() for layer in model.layers])
+        f.attrs["layer_names"] = np.array([rename(layer.name).encode()
+                                           for layer in model.layers])
         f.attrs["backend"] = b"tensorflow"
         f.attrs["keras_version"] = b"2.2.4"
         for layer in model.layers:
-            group = f.create_group(layer.name)
-            names = [w.name for w in layer.weights]
+            group = f.create_group(rename(layer.name))
+            names = [rename(layer.name) + "/" + w.name.split("/", 1)[1] for w in layer.weights]
             group.attrs["weight_names"] = np.array([n.encode() for n in names])
-            for w in layer.weights:
+            for w, name in zip(layer.weights, names):
                 if w.name.endswith(("moving_variance:0", "gamma:0")):
                     value = rng.uniform(0.5, 1.5, size=tuple(w.shape))
                 else:  # small enough that activations stay finite through the cells
                     value = rng.normal(0.0, 0.1, size=tuple(w.shape))
                 value = value.astype(np.float32)
-                group.create_dataset(w.name, data=value)
+                group.create_dataset(name, data=value)
                 values[w.name] = value
     return values
 
@@ -101,6 +103,18 @@ def test_weights_from_a_local_path(nasnet_file):
     path, values = nasnet_file
     model = nasnet.NASNetMobile(weights=str(path), include_top=False, input_shape=INPUT)
     assert_loaded(model, values)
+
+
+def test_layers_are_matched_in_order_not_by_name(tmp_path):
+    """Keras 2.2.4 numbers unnamed layers from 1 (`conv2d_1`) and loads application weights
+    in layer order, so a file whose layer names differ from the model's still loads."""
+    model = mobilenet_v2.MobileNetV2(alpha=0.35, weights=None, include_top=False,
+                                     input_shape=INPUT)
+    path = tmp_path / "renamed.h5"
+    values = write_keras_weights(model, path, seed=5, rename=lambda name: name + "_k224")
+    loaded = mobilenet_v2.MobileNetV2(alpha=0.35, weights=str(path), include_top=False,
+                                      input_shape=INPUT)
+    assert_loaded(loaded, values)
 
 
 def test_keras_file_names_and_urls(local_server, home, monkeypatch, tmp_path):
