@@ -362,3 +362,55 @@ def test_evaluate_and_predict_generator_val_samples_is_steps():
     with pytest.warns(UserWarning, match=r"`predict_generator\(.*steps=2\)`"):
         out = model.predict_generator(gen, val_samples=2)
     np.testing.assert_allclose(out, model.predict(gen.first(2)[0]), rtol=1e-5)
+
+
+# ---- Keras 1 layers kept by Keras 2.2.4 (keras.legacy.layers) ---------------------------
+
+@pytest.mark.filterwarnings("ignore:The `.*` layer is deprecated")
+def test_maxout_dense_matches_numpy_and_passes_the_layer_test():
+    from kernelkit.legacy.layers import MaxoutDense
+    from tests.layer_test import layer_test
+    layer_test(MaxoutDense, {"output_dim": 3, "nb_feature": 2}, input_shape=(2, 5))
+    x = np.random.RandomState(2).rand(4, 5).astype("float32")
+    layer = MaxoutDense(3, nb_feature=2, bias=True)
+    out = np.asarray(layer(x))
+    kernel, bias = layer.get_weights()
+    assert kernel.shape == (2, 5, 3) and bias.shape == (2, 3)
+    assert [w.name.split("/")[-1] for w in layer.weights] == ["W:0", "b:0"]
+    layer.set_weights([kernel, np.random.RandomState(3).rand(2, 3).astype("float32")])
+    bias = layer.get_weights()[1]
+    out = np.asarray(layer(x))
+    expected = np.array([[max(x[n] @ kernel[k, :, j] + bias[k, j] for k in range(2))
+                          for j in range(3)] for n in range(4)])
+    np.testing.assert_allclose(out, expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="nb_feature"):
+        MaxoutDense(3, nb_feature=0)
+
+
+@pytest.mark.filterwarnings("ignore:The `.*` layer is deprecated")
+def test_highway_matches_numpy_and_passes_the_layer_test():
+    from kernelkit.legacy.layers import Highway
+    from tests.layer_test import layer_test
+    layer_test(Highway, {"activation": "tanh"}, input_shape=(2, 4))
+    x = np.random.RandomState(4).rand(3, 4).astype("float32")
+    layer = Highway(activation="relu", input_dim=4)
+    layer(x)
+    rs = np.random.RandomState(5)
+    weights = [rs.randn(4, 4), rs.randn(4, 4), rs.randn(4), rs.randn(4)]
+    layer.set_weights([w.astype("float32") for w in weights])
+    w, w_carry, b, b_carry = layer.get_weights()
+    assert [v.name.split("/")[-1] for v in layer.weights] == ["W:0", "W_carry:0", "b:0",
+                                                               "b_carry:0"]
+    gate = 1.0 / (1.0 + np.exp(-(x @ w_carry + b_carry)))
+    expected = np.maximum(x @ w + b, 0.0) * gate + x * (1.0 - gate)
+    np.testing.assert_allclose(np.asarray(layer(x)), expected, rtol=1e-5, atol=1e-6)
+    assert layer.get_config()["input_dim"] == 4
+
+
+def test_keras1_layers_warn_that_they_are_deprecated():
+    from kernelkit.legacy.layers import Highway, MaxoutDense
+    with pytest.warns(UserWarning, match="The `MaxoutDense` layer is deprecated") as record:
+        MaxoutDense(2)
+    assert record[0].filename == __file__
+    with pytest.warns(UserWarning, match="The `Highway` layer is deprecated"):
+        Highway()
