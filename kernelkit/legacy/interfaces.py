@@ -117,6 +117,12 @@ def legacy_interface(renames=(), value_maps=None, preprocess=None, object_type="
         wrapper._legacy_support = True
         return wrapper
 
+    renamed = ", ".join(f"`{old}` -> `{new}`" for old, new in renames) or "none"
+    decorate.__doc__ = (f"Decorator accepting Keras 1 arguments with Keras 2.2.4's warning. "
+                        f"Renames: {renamed}."
+                        + (f" Values: {value_maps}." if value_maps else "")
+                        + (f" Also: {preprocess.__doc__.strip().splitlines()[0]}"
+                           if preprocess is not None and preprocess.__doc__ else ""))
     return decorate
 
 
@@ -140,6 +146,7 @@ legacy_prelu_support = legacy_interface((("init", "alpha_initializer"),))
 
 
 def _embedding_preprocess(args, kwargs):
+    """`dropout` is dropped, with advice to use SpatialDropout1D."""
     if "dropout" in kwargs:
         kwargs.pop("dropout")
         warnings.warn("The `dropout` argument is no longer support in `Embedding`. You can "
@@ -202,6 +209,7 @@ def _forget_bias(kwargs):
 
 
 def _recurrent_preprocess(args, kwargs):
+    """`forget_bias_init`, and `input_dim`/`input_length` -> `input_shape`."""
     converted = _forget_bias(kwargs)
     if "input_dim" in kwargs:
         shape = (kwargs.pop("input_length", None), kwargs.pop("input_dim"))
@@ -222,6 +230,7 @@ legacy_recurrent_support = legacy_interface(
 
 
 def _conv1d_preprocess(args, kwargs):
+    """`input_dim`/`input_length` -> `input_shape`."""
     if "input_dim" not in kwargs:
         return args, kwargs, []
     shape = (kwargs.pop("input_length", None), kwargs.pop("input_dim"))
@@ -246,6 +255,7 @@ def _kernel_size_preprocess(names):
     label = "/".join(names)
 
     def preprocess(args, kwargs):
+        """Keras 1's kernel sizes, positional or keyword, -> `kernel_size`."""
         if len(args) > rank + 1:
             raise TypeError(f"Layer can receive at most {rank + 1} positional arguments.")
         given = list(args[1:])
@@ -279,6 +289,7 @@ legacy_conv3d_support = legacy_interface(_CONV_RENAMES + _WEIGHT_RENAMES, _DIM_O
 
 
 def _separable_preprocess(args, kwargs):
+    """`init` -> both initializers; Keras 1's kernel sizes -> `kernel_size`."""
     converted = []
     if "init" in kwargs:
         init = kwargs.pop("init")
@@ -313,6 +324,7 @@ legacy_deconv2d_support = legacy_interface(_CONV_RENAMES + _WEIGHT_RENAMES, _DIM
 
 
 def _batchnorm_preprocess(args, kwargs):
+    """`mode=0` is dropped; modes 1 and 2 and positional arguments are TypeErrors."""
     if args:
         raise TypeError("The `BatchNormalization` layer does not accept positional arguments. "
                         "Use keyword arguments instead.")
@@ -330,6 +342,7 @@ legacy_batchnorm_support = legacy_interface(
 
 
 def _convlstm2d_preprocess(args, kwargs):
+    """`forget_bias_init`; Keras 1's kernel sizes -> `kernel_size`."""
     converted = _forget_bias(kwargs)
     args, kwargs, more = _conv2d_kernel(args, kwargs)
     return args, kwargs, converted + more
@@ -353,6 +366,7 @@ legacy_input_support = legacy_interface((("input_dtype", "dtype"),), object_type
 
 
 def _fit_preprocess(args, kwargs):
+    """`nb_epoch` -> `epochs`, with the message of Keras 2.2.4's `fit`."""
     if "nb_epoch" not in kwargs:
         return args, kwargs, []
     warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.", stacklevel=3)
