@@ -414,3 +414,34 @@ def test_keras1_layers_warn_that_they_are_deprecated():
     assert record[0].filename == __file__
     with pytest.warns(UserWarning, match="The `Highway` layer is deprecated"):
         Highway()
+
+
+@pytest.mark.filterwarnings("ignore:The `merge` function is deprecated")
+def test_functional_merge_modes_compute_the_keras1_results():
+    from kernelkit.legacy.layers import merge
+    from kernelkit.models import Model
+    rs = np.random.RandomState(6)
+    va, vb = rs.rand(3, 4).astype("float32"), rs.rand(3, 4).astype("float32")
+    expected = {
+        "sum": va + vb, "mul": va * vb, "ave": (va + vb) / 2, "max": np.maximum(va, vb),
+        "concat": np.concatenate([va, vb], axis=-1),
+        "dot": (va * vb).sum(-1, keepdims=True),
+        "cos": ((va * vb).sum(-1) / np.linalg.norm(va, axis=-1)
+                / np.linalg.norm(vb, axis=-1))[:, None],
+    }
+    for mode, want in expected.items():
+        a, b = L.Input((4,)), L.Input((4,))
+        model = Model([a, b], merge([a, b], mode=mode))
+        np.testing.assert_allclose(model.predict([va, vb]), want, rtol=1e-5, err_msg=mode)
+    a, b = L.Input((4,)), L.Input((4,))
+    out = merge([a, b], mode=lambda t: t[0] - t[1], output_shape=(4,), name="diff")
+    np.testing.assert_allclose(Model([a, b], out).predict([va, vb]), va - vb, rtol=1e-6)
+    with pytest.raises(ValueError, match="unknown `mode`"):
+        merge([a, b], mode="median")
+
+
+def test_functional_merge_warns_as_keras():
+    from kernelkit.legacy.layers import merge
+    with pytest.warns(UserWarning, match="The `merge` function is deprecated") as record:
+        merge([L.Input((2,)), L.Input((2,))], mode="sum")
+    assert record[0].filename == __file__

@@ -143,7 +143,7 @@ NOT_YET = {
     # layers/__init__.py, InputSpec too (kernelkit.layers.input_spec holds it)
     "layers:AtrousConvolution1D", "layers:AtrousConvolution2D", "layers:InputSpec",
     # Keras 1 layers Keras 2.2.4 kept only for loading old code
-    "legacy.layers:Merge", "legacy.layers:merge", "legacy.layers:Recurrent",
+    "legacy.layers:Merge", "legacy.layers:Recurrent",
     "legacy.layers:ConvRecurrent2D",
     # weight conversion between Keras versions / CuDNN layouts (with the CuDNN layers)
     "engine.topology:preprocess_weights_for_loading",
