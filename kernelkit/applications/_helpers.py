@@ -6,6 +6,7 @@ import warnings
 
 from .. import backend as K
 from .. import config, layers
+from ..layers.node import get_source_inputs
 
 WEIGHTS_CACHE_SUBDIR = "models"
 
@@ -41,23 +42,10 @@ def image_input(input_tensor, input_shape):
     return input_tensor
 
 
-def source_inputs(tensor):
-    """The Input tensors that `tensor` was computed from (Keras's `get_source_inputs`)."""
-    found, seen, stack = [], set(), [tensor]
-    while stack:
-        t = stack.pop()
-        node = t.node if t._keras_history is not None else None
-        if node is None or not node.input_tensors:
-            if id(t) not in seen:
-                seen.add(id(t))
-                found.append(t)
-            continue
-        stack.extend(reversed(node.input_tensors))
-    return found
-
-
 def model_inputs(input_tensor, img_input):
-    return source_inputs(input_tensor) if input_tensor is not None else img_input
+    """What the model starts from: the Inputs behind `input_tensor` (Keras's
+    `get_source_inputs`), or the image input it made itself."""
+    return get_source_inputs(input_tensor) if input_tensor is not None else img_input
 
 
 def classifier(x, classes, name):

@@ -155,6 +155,10 @@ def test_pooling_input_tensor_and_channels_first():
     inp = layers.Input((40, 40, 3))
     model = A.ResNet50(weights=None, include_top=False, input_tensor=inp, pooling="max")
     assert model.inputs[0] is inp and model.output_shape == (None, 2048)
+    features = layers.Conv2D(3, 1)(inp)  # the model starts from the Input behind the tensor
+    model = A.VGG16(weights=None, include_top=False, input_tensor=features)
+    assert model.inputs == [inp] and model.output_shape == (None, 1, 1, 512)
+    assert len(model.layers) == 2 + 18
     assert A.DenseNet121(weights=None, include_top=False, input_shape=(32, 32, 3),
                          pooling="avg").output_shape == (None, 1024)
     model = A.VGG16(weights=None, include_top=True, classes=7)
