@@ -13,6 +13,18 @@ from .layers import Input
 from .models import Model, Sequential
 from .warmup import warm_kernels
 
-__all__ = ["__version__", "Input", "Model", "Sequential", "activations", "backend", "callbacks",
-           "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models",
-           "optimizers", "regularizers", "utils", "warm_kernels"]
+# Keras 2's `import keras` also makes these reachable as attributes; they are imported on first
+# use so that `import kernelkit` stays fast (applications alone defines thirteen models).
+_LAZY_SUBPACKAGES = ("applications", "engine", "legacy", "preprocessing", "wrappers")
+
+__all__ = ["__version__", "Input", "Model", "Sequential", "activations", "applications",
+           "backend", "callbacks", "constraints", "datasets", "engine", "initializers", "layers",
+           "legacy", "losses", "metrics", "models", "optimizers", "preprocessing",
+           "regularizers", "utils", "warm_kernels", "wrappers"]
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBPACKAGES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

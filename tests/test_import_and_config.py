@@ -15,9 +15,11 @@ def _run(code, env=None):
                           env=full_env, timeout=120)
 
 
-def test_import_pulls_in_no_notebook_or_plotting_module():
+def test_import_pulls_in_no_notebook_plotting_or_optional_module():
+    # (SciPy is not in the list: numba imports it itself when it is installed.)
     out = _run("import sys, kernelkit; print(sorted({m.split('.')[0] for m in sys.modules} & "
-               "{'IPython', 'ipywidgets', 'matplotlib', 'graphviz', 'jupyter_client', 'ipykernel'}))")
+               "{'IPython', 'ipywidgets', 'matplotlib', 'graphviz', 'jupyter_client', 'ipykernel', "
+               "'PIL', 'sklearn', 'tensorboardX', 'tensorboard', 'pandas', 'torch'}))")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 
@@ -27,7 +29,7 @@ def test_keras_module_paths_import():
     from kernelkit import backend as K  # noqa: F401
     for name in ("models", "layers", "optimizers", "losses", "metrics", "activations",
                  "initializers", "regularizers", "constraints", "callbacks", "utils", "datasets",
-                 "backend"):
+                 "backend", "applications", "engine", "legacy", "preprocessing", "wrappers"):
         assert hasattr(kernelkit, name), name
     assert kernelkit.Input is kernelkit.layers.Input
     assert kernelkit.Model is kernelkit.models.Model
