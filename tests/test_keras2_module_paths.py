@@ -157,8 +157,6 @@ NOT_YET = {
     "engine.training_utils:check_loss_and_target_compatibility",
     # backend is a module (backend.py): `backend.common` needs it to become a package
     "backend.common",
-    # backend.py's own (its engineer is completing Keras 2.2.4's backend)
-    "backend:cast_to_floatx", "backend:image_dim_ordering", "backend:set_image_dim_ordering",
     # the data-stack issue (TensorBoard through tensorboardX)
     "callbacks:TensorBoard",
     # TensorFlow-only
