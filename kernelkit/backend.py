@@ -448,8 +448,10 @@ def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
 __all__ += ["conv3d", "conv3d_transpose", "pool3d", "spatial_3d_padding", "resize_volumes"]
 
 
-# ---- the rest of Keras 2.2.4's backend (tests/backend); later names replace the simpler
-# bias_add, switch, stop_gradient, clear_session, placeholder, is_keras_tensor above ------
+# ---- the rest of Keras 2.2.4's backend (tests/backend). These names replace the simpler
+# bias_add, switch, stop_gradient, clear_session, placeholder, is_keras_tensor, clip, sqrt,
+# mean, var, std, prod and sparse_categorical_crossentropy above (Keras's arguments and
+# edge cases) ----------------------------------------------------------------------------
 from . import backend_conv as _backend_conv  # noqa: E402
 from . import backend_state as _backend_state  # noqa: E402
 from . import backend_tensor as _backend_tensor  # noqa: E402
@@ -457,12 +459,12 @@ from .backend_conv import *  # noqa: E402,F401,F403
 from .backend_state import *  # noqa: E402,F401,F403
 from .backend_tensor import *  # noqa: E402,F401,F403
 from .ops.ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse  # noqa: E402
-from .ops.cumulative import cumprod, cumsum, logsumexp, reverse  # noqa: E402
+from .ops.cumulative import cumprod, cumsum, logsumexp, prod, reverse  # noqa: E402
 from .ops.normalization import batch_normalization, normalize_batch_in_training  # noqa: E402
 from .ops.scan import foldl, foldr, map_fn, rnn  # noqa: E402
 
 __all__ += (_backend_conv.__all__ + _backend_state.__all__ + _backend_tensor.__all__ + [
     "ctc_batch_cost", "ctc_decode", "ctc_label_dense_to_sparse", "cumprod", "cumsum",
-    "logsumexp", "reverse", "batch_normalization", "normalize_batch_in_training", "foldl",
+    "logsumexp", "prod", "reverse", "batch_normalization", "normalize_batch_in_training", "foldl",
     "foldr", "map_fn", "rnn"])
 __all__ = sorted(set(__all__))

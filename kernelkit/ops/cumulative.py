@@ -1,5 +1,5 @@
-"""Cumulative and log-domain reductions and axis reversal: `logsumexp`, `cumsum`,
-`cumprod`, `reverse`, each a differentiable op (Keras 2.2.4's backend functions)."""
+"""Cumulative, product and log-domain reductions and axis reversal: `logsumexp`, `cumsum`,
+`cumprod`, `prod`, `reverse`, each a differentiable op (Keras 2.2.4's backend functions)."""
 import numpy as np
 
 from .core import Op, polymorphic
@@ -55,6 +55,34 @@ class CumProd(Op):
         rev = np.flip(np.cumsum(np.flip(g * self.y, a), axis=a), a)
         with np.errstate(divide="ignore", invalid="ignore"):
             return ((rev / self.x).astype(g.dtype),)
+
+
+class Prod(Op):
+    """Product over `axis`; the gradient is the product of the other factors, computed
+    with exclusive cumulative products so that zeros in x are exact (no division)."""
+
+    def __init__(self, axis, keepdims):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        axes = _norm_axis(self.axis, x.ndim)
+        self.axes = tuple(range(x.ndim)) if axes is None else axes
+        self.x = x
+        y = np.prod(x, axis=self.axes, keepdims=True)
+        return y if self.keepdims else np.squeeze(y, axis=self.axes)
+
+    def backward(self, g):
+        x = self.x
+        kept = [i for i in range(x.ndim) if i not in self.axes]
+        perm = kept + list(self.axes)
+        xt = np.transpose(x, perm)
+        flat = xt.reshape(int(np.prod([x.shape[i] for i in kept])), -1)
+        ones = np.ones((flat.shape[0], 1), dtype=x.dtype)
+        left = np.cumprod(np.concatenate([ones, flat[:, :-1]], axis=1), axis=1)
+        right = np.cumprod(np.concatenate([ones, flat[:, :0:-1]], axis=1), axis=1)[:, ::-1]
+        others = np.transpose((left * right).reshape(xt.shape), np.argsort(perm))
+        g = g if self.keepdims else np.expand_dims(g, self.axes)
+        return ((g * others).astype(x.dtype),)
 
 
 class Reverse(Op):
@@ -113,6 +141,21 @@ def cumprod(x, axis=0):
 
 
 @polymorphic
+def prod(x, axis=None, keepdims=False):
+    """Multiplies the values in a tensor, alongside the specified axis.
+
+    Arguments:
+        x: A tensor or variable.
+        axis: An integer or list of integers, the axes to compute the product (None: all).
+        keepdims: A boolean, whether to keep the dimensions or not.
+
+    Returns:
+        A tensor with the product of elements of `x` (differentiable, zeros included).
+    """
+    return Prod(axis, keepdims)(x)
+
+
+@polymorphic
 def reverse(x, axes):
     """Reverses a tensor along the specified axes.
 
@@ -127,5 +170,5 @@ def reverse(x, axes):
     return Reverse(axes)(x)
 
 
-__all__ = ["LogSumExp", "CumSum", "CumProd", "Reverse", "logsumexp", "cumsum", "cumprod",
-           "reverse"]
+__all__ = ["LogSumExp", "CumSum", "CumProd", "Prod", "Reverse", "logsumexp", "cumsum",
+           "cumprod", "prod", "reverse"]
