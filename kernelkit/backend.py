@@ -449,7 +449,7 @@ __all__ += ["conv3d", "conv3d_transpose", "pool3d", "spatial_3d_padding", "resiz
 
 
 # ---- the rest of Keras 2.2.4's backend (tests/backend). These names replace the simpler
-# bias_add, switch, stop_gradient, clear_session, placeholder, is_keras_tensor, clip, sqrt,
+# bias_add, switch, in_train_phase, in_test_phase, stop_gradient, clear_session, placeholder, is_keras_tensor, clip, sqrt,
 # mean, var, std, prod and sparse_categorical_crossentropy above (Keras's arguments and
 # edge cases) ----------------------------------------------------------------------------
 from . import backend_conv as _backend_conv  # noqa: E402

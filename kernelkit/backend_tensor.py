@@ -1,10 +1,11 @@
 """Keras 2.2.4's backend tensor functions that `kernelkit.backend` adds on top of the core
 ops: Keras's `clip`, `sqrt`, `mean`, `var` and `sparse_categorical_crossentropy` (their
-edge cases and arguments), rounding and comparisons, `switch`, `one_hot`, `arange`, `in_top_k`, `repeat`,
+edge cases and arguments), rounding and comparisons, `switch`, `in_train_phase`/`in_test_phase` (symbolic too), `one_hot`, `arange`, `in_top_k`, `repeat`,
 `dropout`, `identity`, `print_tensor` and `stop_gradient` (on tensors and lists)."""
 import numpy as np
 
 from . import config
+from .layers.base import learning_phase
 from .ops import random as _random
 from .ops import math as _math
 from .ops import losses as _losses
@@ -210,6 +211,46 @@ def switch(condition, then_expression, else_expression):
 
 
 @polymorphic
+def in_train_phase(x, alt, training=None):
+    """Selects `x` in train phase, and `alt` otherwise.
+
+    Note that `alt` should have the *same shape* as `x`. On symbolic tensors the choice
+    is a graph node made when the graph runs, by the learning phase of that run
+    (`fit`: 1, `predict`/`evaluate`: 0, `K.function`: its `K.learning_phase()` input).
+
+    Arguments:
+        x: What to return in train phase (tensor or callable that returns a tensor).
+        alt: What to return otherwise (tensor or callable that returns a tensor).
+        training: Optional scalar tensor (or Python boolean, or Python integer) specifying
+            the learning phase (None: `K.learning_phase()`).
+
+    Returns:
+        Either `x` or `alt` based on the `training` flag.
+    """
+    if training is None:
+        training = learning_phase()
+    chosen = x if bool(np.asarray(unwrap(training))) else alt
+    return chosen() if callable(chosen) else chosen
+
+
+def in_test_phase(x, alt, training=None):
+    """Selects `x` in test phase, and `alt` otherwise.
+
+    Note that `alt` should have the *same shape* as `x`.
+
+    Arguments:
+        x: What to return in test phase (tensor or callable that returns a tensor).
+        alt: What to return otherwise (tensor or callable that returns a tensor).
+        training: Optional scalar tensor (or Python boolean, or Python integer) specifying
+            the learning phase (None: `K.learning_phase()`).
+
+    Returns:
+        Either `x` or `alt` based on `K.learning_phase`.
+    """
+    return in_train_phase(alt, x, training=training)
+
+
+@polymorphic
 def one_hot(indices, num_classes):
     """Computes the one-hot representation of an integer tensor.
 
@@ -381,5 +422,6 @@ def stop_gradient(variables):
     return _stop_one(variables)
 
 
-__all__ = ["clip", "sqrt", "mean", "var", "std", "sparse_categorical_crossentropy", "round", "greater_equal", "less_equal", "switch", "one_hot", "arange", "in_top_k",
+__all__ = ["clip", "sqrt", "mean", "var", "std", "sparse_categorical_crossentropy", "round", "greater_equal", "less_equal", "switch", "in_train_phase",
+           "in_test_phase", "one_hot", "arange", "in_top_k",
            "repeat", "dropout", "identity", "print_tensor", "stop_gradient"]

@@ -142,3 +142,21 @@ def test_tensor_functions_symbolic_through_k_function_and_lambda():
     ids = Input((2,), dtype="int32")
     f = K.function([ids], [K.one_hot(ids, 3)])
     np.testing.assert_array_equal(f([np.array([[0, 2]], np.int32)])[0], [[[1, 0, 0], [0, 0, 1]]])
+
+
+def test_in_train_phase_eager_and_symbolic_by_the_learning_phase_of_the_run():
+    assert K.in_train_phase(1, 2, training=True) == 1
+    assert K.in_test_phase(1, 2, training=True) == 2
+    assert K.in_train_phase(lambda: 3, lambda: 4, training=0) == 4
+    inp = Input((3,))
+    picked = K.in_train_phase(inp * 2.0, inp - 1.0)
+    tested = K.in_test_phase(inp * 2.0, inp - 1.0)
+    f = K.function([inp, K.learning_phase()], [picked, tested])
+    x = np.ones((2, 3), np.float32)
+    train, test = f([x, 1]), f([x, 0])
+    np.testing.assert_allclose(train[0], 2.0)
+    np.testing.assert_allclose(train[1], 0.0)
+    np.testing.assert_allclose(test[0], 0.0)
+    np.testing.assert_allclose(test[1], 2.0)
+    from kernelkit.models import Model
+    np.testing.assert_allclose(Model(inp, picked).predict(x), 0.0)
