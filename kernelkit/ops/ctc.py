@@ -11,7 +11,7 @@ from .core import Op, polymorphic, unwrap
 
 SparseTensorValue = collections.namedtuple("SparseTensorValue",
                                            ["indices", "values", "dense_shape"])
-SparseTensorValue.__doc__ = """A sparse tensor as (indices (K, ndim) int64, values (K,), dense_shape).
+SparseTensorValue.__doc__ = """A sparse tensor: (indices (K, ndim) int64, values (K,), dense_shape).
 
     What `ctc_label_dense_to_sparse` returns (TensorFlow's SparseTensorValue layout);
     `K.is_sparse` recognises it and `K.to_dense` turns it into a dense array."""

@@ -86,7 +86,8 @@ REDUCTIONS = ["sum", "mean", "max", "min", "prod", "var", "std", "logsumexp"]
 def test_reductions(name, axis, keepdims):
     ref = {"sum": np.sum, "mean": np.mean, "max": np.max, "min": np.min, "prod": np.prod,
            "var": np.var, "std": np.std,
-           "logsumexp": lambda a, axis, keepdims: np.log(np.exp(a).sum(axis=axis, keepdims=keepdims))}
+           "logsumexp": lambda a, axis, keepdims: np.log(np.exp(a).sum(axis=axis,
+                                                                       keepdims=keepdims))}
     fn = getattr(K, name)
     np.testing.assert_allclose(fn(X, axis=axis, keepdims=keepdims),
                                ref[name](X, axis=axis, keepdims=keepdims), rtol=1e-10)

@@ -98,8 +98,10 @@ def test_map_fn_foldl_foldr_match_loops_and_differentiate():
     x = RNG.normal(size=(4, 3))
     np.testing.assert_allclose(K.map_fn(lambda r: K.sum(K.square(r)), x), (x ** 2).sum(1))
     assert K.map_fn(lambda r: r * 2, x, dtype="float32").dtype == np.float32
-    np.testing.assert_allclose(K.foldl(lambda a, r: a * 2 + r, x), ((x[0] * 2 + x[1]) * 2 + x[2]) * 2 + x[3])
-    np.testing.assert_allclose(K.foldr(lambda a, r: a * 2 + r, x), ((x[3] * 2 + x[2]) * 2 + x[1]) * 2 + x[0])
+    np.testing.assert_allclose(K.foldl(lambda a, r: a * 2 + r, x),
+                               ((x[0] * 2 + x[1]) * 2 + x[2]) * 2 + x[3])
+    np.testing.assert_allclose(K.foldr(lambda a, r: a * 2 + r, x),
+                               ((x[3] * 2 + x[2]) * 2 + x[1]) * 2 + x[0])
     np.testing.assert_allclose(K.foldl(lambda a, r: a - r, x, initializer=np.ones(3)), 1 - x.sum(0))
     check_grad(lambda e: K.foldl(lambda a, r: a * r, e), x)
     check_grad(lambda e: K.foldr(lambda a, r: K.sin(a) + r, e, initializer=np.zeros(3)), x)
