@@ -145,3 +145,44 @@ def test_ctc_label_dense_to_sparse_round_trip():
     np.testing.assert_array_equal(K.to_dense(sp), [[3, 1, 0], [2, 0, 0]])
     with pytest.raises(ValueError, match="label_lengths"):
         K.ctc_label_dense_to_sparse(labels, np.array([4, 1]))
+
+
+def test_ctc_in_a_lambda_trains_a_model_as_keras_image_ocr_does():
+    from kernelkit.layers import Dense, Input, Lambda
+    from kernelkit.models import Model
+    rng = np.random.default_rng(4)
+    steps, feats, classes = 6, 4, 4  # 3 labels + blank
+    x = rng.normal(size=(16, steps, feats)).astype(np.float32)
+    labels = rng.integers(0, 3, size=(16, 2)).astype(np.float32)
+    feats_in = Input((steps, feats))
+    y_pred = Dense(classes, activation="softmax")(feats_in)
+    lab = Input((2,))
+    in_len = Input((1,))
+    lab_len = Input((1,))
+    loss_out = Lambda(lambda a: K.ctc_batch_cost(*a), output_shape=(1,), name="ctc")(
+        [lab, y_pred, in_len, lab_len])
+    assert K.int_shape(loss_out) == (None, 1)
+    model = Model([feats_in, lab, in_len, lab_len], loss_out)
+    model.compile(loss={"ctc": lambda y_true, y: y}, optimizer="adam")
+    inputs = [x, labels, np.full((16, 1), steps, np.float32), np.full((16, 1), 2, np.float32)]
+    hist = model.fit(inputs, np.zeros(16), epochs=5, verbose=0, batch_size=8)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    decoder = Model(feats_in, y_pred)
+    decoded, _ = K.ctc_decode(decoder.predict(x), np.full(16, steps))
+    assert decoded[0].shape[0] == 16 and decoded[0].max() < 3
+
+
+def test_ctc_decode_on_symbolic_tensors():
+    from kernelkit.layers import Input
+    y_in = Input((6, 3))
+    len_in = Input((1,), dtype="int64")
+    decoded, log_prob = K.ctc_decode(y_in, len_in, greedy=False, beam_width=5, top_paths=2)
+    assert len(decoded) == 2
+    f = K.function([y_in, len_in], decoded + [log_prob])
+    y = softmax(np.random.default_rng(5).normal(size=(2, 6, 3)) * 3).astype(np.float32)
+    lengths = np.array([[6], [4]])
+    got = f([y, lengths])
+    want_paths, want_lp = K.ctc_decode(y, lengths[:, 0], greedy=False, beam_width=5, top_paths=2)
+    for g, w in zip(got[:2], want_paths):
+        np.testing.assert_array_equal(g, w)
+    np.testing.assert_allclose(got[2], want_lp, rtol=1e-6)
