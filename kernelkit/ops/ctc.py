@@ -98,28 +98,50 @@ def _log_softmax(z):
 
 
 def _beam_search(logp, beam_width, top_paths):
-    """Prefix beam search over (T, C) log-probabilities; [(prefix, log prob)] best first."""
-    blank = logp.shape[1] - 1
-    beams = {(): (0.0, -np.inf)}  # prefix -> (log p ending in blank, log p ending in label)
+    """Prefix beam search over (T, C) log-probabilities; [(prefix, log prob)] best first.
+
+    Each beam holds the log probability of its prefix ending in a blank (pb) and in its
+    last label (pnb). A step scores, with array operations, every beam staying as it is
+    and every one-label extension, merges an extension into the beam equal to it, and
+    keeps the `beam_width` best.
+    """
+    n_labels = logp.shape[1] - 1
+    blank = n_labels
+    prefixes, pb, pnb = [()], np.array([0.0]), np.array([-np.inf])
     for t in range(logp.shape[0]):
-        nxt = collections.defaultdict(lambda: [-np.inf, -np.inf])
-        for prefix, (pb, pnb) in beams.items():
-            total = np.logaddexp(pb, pnb)
-            e = nxt[prefix]
-            e[0] = np.logaddexp(e[0], total + logp[t, blank])
-            for k in range(blank):
-                p = logp[t, k]
-                if prefix and prefix[-1] == k:
-                    e[1] = np.logaddexp(e[1], pnb + p)       # repeat collapses
-                    ext = nxt[prefix + (k,)]
-                    ext[1] = np.logaddexp(ext[1], pb + p)    # blank in between: new label
-                else:
-                    ext = nxt[prefix + (k,)]
-                    ext[1] = np.logaddexp(ext[1], total + p)
-        ranked = sorted(nxt.items(), key=lambda kv: -np.logaddexp(*kv[1]))[:beam_width]
-        beams = {p: tuple(v) for p, v in ranked}
-    ranked = sorted(beams.items(), key=lambda kv: -np.logaddexp(*kv[1]))
-    return [(list(p), float(np.logaddexp(*v))) for p, v in ranked[:top_paths]]
+        lp = logp[t]
+        total = np.logaddexp(pb, pnb)
+        stay_b = total + lp[blank]
+        stay_nb = np.full(len(prefixes), -np.inf)
+        ext = total[:, None] + lp[None, :n_labels]
+        for i, p in enumerate(prefixes):
+            if p:
+                stay_nb[i] = pnb[i] + lp[p[-1]]      # a repeat collapses into the prefix
+                ext[i, p[-1]] = pb[i] + lp[p[-1]]    # a new label needs a blank before
+        index = {p: i for i, p in enumerate(prefixes)}
+        for i, p in enumerate(prefixes):
+            j = index.get(p[:-1]) if p else None
+            if j is not None:
+                stay_nb[i] = np.logaddexp(stay_nb[i], ext[j, p[-1]])
+                ext[j, p[-1]] = -np.inf
+        scores = np.concatenate([np.logaddexp(stay_b, stay_nb), ext.ravel()])
+        keep = [k for k in np.argsort(-scores, kind="stable")[:beam_width]
+                if scores[k] > -np.inf] or [0]
+        new_p, new_b, new_nb = [], [], []
+        for k in keep:
+            if k < len(prefixes):
+                new_p.append(prefixes[k])
+                new_b.append(stay_b[k])
+                new_nb.append(stay_nb[k])
+            else:
+                i, label = divmod(int(k) - len(prefixes), n_labels)
+                new_p.append(prefixes[i] + (label,))
+                new_b.append(-np.inf)
+                new_nb.append(ext[i, label])
+        prefixes, pb, pnb = new_p, np.array(new_b), np.array(new_nb)
+    total = np.logaddexp(pb, pnb)
+    order = np.argsort(-total, kind="stable")[:top_paths]
+    return [(list(prefixes[k]), float(total[k])) for k in order]
 
 
 def _merge_repeated(seq):

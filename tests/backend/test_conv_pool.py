@@ -192,6 +192,10 @@ def test_local_convs():
     k1 = RNG.normal(size=(3, 3 * 3, 2))
     ref1 = local_ref(x1, k1, (3,), (2,), (3,), False)
     np.testing.assert_allclose(K.local_conv1d(x1, k1, (3,), (2,)), ref1, rtol=1e-10)
+    np.testing.assert_allclose(K.local_conv1d(np.moveaxis(x1, -1, 1), k1.reshape(3, 3, 3, 2)
+                                              .transpose(0, 2, 1, 3).reshape(3, 9, 2), (3,), (2,),
+                                              "channels_first"),
+                               np.moveaxis(ref1, -1, 1), rtol=1e-10)
     check_grad(lambda a, b: K.local_conv2d(a, b, (2, 3), (2, 2), (2, 2)), x[:1], k)
     check_grad(lambda a, b: K.local_conv1d(a, b, (3,), (2,)), x1, k1)
     with pytest.raises(ValueError, match="kernel"):

@@ -117,16 +117,17 @@ def test_ctc_decode_beam_search_hand_worked():
         K.ctc_decode(y, np.array([2]), greedy=False, beam_width=1, top_paths=2)
 
 
-def test_ctc_decode_beam_search_matches_brute_force_best_prefix():
-    rng = np.random.default_rng(3)
-    y = softmax(rng.normal(size=(1, 4, 3)) * 2)
+@pytest.mark.parametrize("steps,classes,seed", [(4, 3, 3), (5, 4, 6), (6, 3, 7)])
+def test_ctc_decode_beam_search_matches_brute_force_best_prefix(steps, classes, seed):
+    rng = np.random.default_rng(seed)
+    y = softmax(rng.normal(size=(1, steps, classes)) * 2)
     p = (y[0] + K.epsilon()) / (y[0] + K.epsilon()).sum(-1, keepdims=True)
     scores = {}
-    for path in itertools.product(range(3), repeat=4):
-        key = tuple(collapse(path, 2))
+    for path in itertools.product(range(classes), repeat=steps):
+        key = tuple(collapse(path, classes - 1))
         scores[key] = scores.get(key, 0.0) + np.prod([p[t, k] for t, k in enumerate(path)])
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    decoded, log_prob = K.ctc_decode(y, np.array([4]), greedy=False, beam_width=100,
+    decoded, log_prob = K.ctc_decode(y, np.array([steps]), greedy=False, beam_width=1000,
                                      top_paths=3)
     for j in range(3):
         seq, prob = ranked[j]
