@@ -449,14 +449,16 @@ __all__ += ["conv3d", "conv3d_transpose", "pool3d", "spatial_3d_padding", "resiz
 
 
 # ---- the rest of Keras 2.2.4's backend (tests/backend). These names replace the simpler
-# bias_add, switch, in_train_phase, in_test_phase, stop_gradient, clear_session,
+# gradients, bias_add, switch, in_train_phase, in_test_phase, stop_gradient, clear_session,
 # placeholder, is_keras_tensor, clip, sqrt, mean, var, std, prod and
 # sparse_categorical_crossentropy above (Keras's arguments and edge cases) ---------------
 from . import backend_conv as _backend_conv  # noqa: E402
+from . import backend_gradients as _backend_gradients  # noqa: E402
 from . import backend_math as _backend_math  # noqa: E402
 from . import backend_state as _backend_state  # noqa: E402
 from . import backend_tensor as _backend_tensor  # noqa: E402
 from .backend_conv import *  # noqa: E402,F401,F403
+from .backend_gradients import *  # noqa: E402,F401,F403
 from .backend_math import *  # noqa: E402,F401,F403
 from .backend_state import *  # noqa: E402,F401,F403
 from .backend_tensor import *  # noqa: E402,F401,F403
@@ -465,7 +467,7 @@ from .ops.cumulative import cumprod, cumsum, logsumexp, prod, reverse  # noqa: E
 from .ops.normalization import batch_normalization, normalize_batch_in_training  # noqa: E402
 from .ops.scan import foldl, foldr, map_fn, rnn  # noqa: E402
 
-__all__ += (_backend_conv.__all__ + _backend_math.__all__ + _backend_state.__all__
+__all__ += (_backend_conv.__all__ + _backend_gradients.__all__ + _backend_math.__all__ + _backend_state.__all__
             + _backend_tensor.__all__ + [
                 "ctc_batch_cost", "ctc_decode", "ctc_label_dense_to_sparse", "cumprod",
                 "cumsum", "logsumexp", "prod", "reverse", "batch_normalization",

@@ -1,0 +1,51 @@
+"""K.gradients on symbolic tensors (Keras 2's visualisation recipes), checked against finite
+differences of the model's own predictions."""
+import numpy as np
+
+from kernelkit import backend as K
+from kernelkit.layers import Conv2D, Dense, Flatten, Input
+from kernelkit.models import Model
+from tests.gradcheck import numerical_gradient
+
+
+def test_gradient_of_an_output_wrt_the_input_and_an_intermediate_layer():
+    rng = np.random.default_rng(0)
+    inp = Input((5, 5, 2))
+    conv = Conv2D(3, 3, activation="tanh", name="conv")(inp)
+    out = Dense(2, activation="softmax")(Flatten()(conv))
+    model = Model(inp, out)
+    loss = K.mean(out[:, 1])
+    grads = K.gradients(loss, [inp, conv])
+    assert grads[0].shape == (None, 5, 5, 2) and grads[1].shape == (None, 3, 3, 3)
+    f = K.function([inp], [loss] + grads)
+    x = rng.normal(size=(2, 5, 5, 2)).astype(np.float32)
+    value, g_in, g_conv = f([x])
+    np.testing.assert_allclose(value, model.predict(x)[:, 1].mean(), rtol=1e-5)
+    x64 = x.astype(np.float64)
+    num = numerical_gradient(lambda: model.predict(x64.astype(np.float32))[:, 1].astype(
+        np.float64).mean(), x64, eps=1e-2)
+    np.testing.assert_allclose(g_in, num, rtol=2e-2, atol=2e-4)
+    conv_model = Model(inp, conv)
+    c = conv_model.predict(x).astype(np.float64)
+    tail_in = Input((3, 3, 3))
+    tail = Model(tail_in, model.layers[-1](model.layers[-2](tail_in)))
+    num_c = numerical_gradient(lambda: tail.predict(c.astype(np.float32))[:, 1].astype(
+        np.float64).mean(), c, eps=1e-2)
+    np.testing.assert_allclose(g_conv, num_c, rtol=2e-2, atol=2e-4)
+
+
+def test_gradient_wrt_weights_and_an_unconnected_input():
+    inp = Input((3,))
+    other = Input((2,))
+    dense = Dense(1, use_bias=False)
+    out = dense(inp)
+    loss = K.sum(K.square(out))
+    unused = K.variable(np.ones(4))
+    g_kernel, g_other, g_unused = K.gradients(loss, [dense.kernel, other, unused])
+    assert g_other is None  # as TensorFlow's: the loss does not come from `other`
+    f = K.function([inp], [g_kernel, g_unused])
+    x = np.array([[1.0, 2.0, 3.0]], np.float32)
+    gk, gu = f([x])
+    w = K.get_value(dense.kernel)
+    np.testing.assert_allclose(gk, 2 * x.T @ (x @ w), rtol=1e-5)
+    np.testing.assert_array_equal(gu, np.zeros(4))
