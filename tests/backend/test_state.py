@@ -95,3 +95,16 @@ def test_constructors_take_keras_arguments():
     assert K.get_value(K.zeros((2, 3), dtype="int32")).dtype == np.int32
     np.testing.assert_array_equal(K.constant(3, shape=(2, 2)), np.full((2, 2), 3.0))
     np.testing.assert_array_equal(K.zeros_like(np.ones(3), dtype="int32"), [0, 0, 0])
+
+
+def test_set_learning_phase_drives_in_train_phase_until_cleared():
+    try:
+        K.set_learning_phase(1)
+        assert K.learning_phase() == 1 and K.in_train_phase("train", "test") == "train"
+        K.set_learning_phase(0)
+        assert K.in_test_phase("test", "train") == "test"
+        with pytest.raises(ValueError):
+            K.set_learning_phase(2)
+    finally:
+        K.clear_session()
+    assert K.learning_phase() == 0
