@@ -160,7 +160,7 @@ NOT_YET = {
     # the data-stack issue (TensorBoard through tensorboardX)
     "callbacks:TensorBoard",
     # TensorFlow-only
-    "optimizers:TFOptimizer", "utils:multi_gpu_model",
+    "optimizers:TFOptimizer",
 }
 
 
