@@ -6,6 +6,7 @@ Theano kernels; kernelkit's layers use the same arithmetic (`kernelkit.kernels.c
 import numpy as np
 
 from kernelkit.config import normalize_data_format
+from kernelkit.kernels import conv_utils as _kernels
 
 __all__ = ["conv_input_length", "conv_output_length", "convert_kernel", "deconv_length",
            "normalize_data_format", "normalize_padding", "normalize_tuple"]
@@ -104,17 +105,7 @@ def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
     Raises:
         ValueError: for an unknown padding.
     """
-    if input_length is None:
-        return None
-    _check_padding(padding)
-    dilated = (filter_size - 1) * dilation + 1
-    if padding in ("same", "causal"):
-        length = input_length
-    elif padding == "valid":
-        length = input_length - dilated + 1
-    else:
-        length = input_length + dilated - 1
-    return (length + stride - 1) // stride
+    return _kernels.conv_output_length(input_length, filter_size, padding, stride, dilation)
 
 
 def conv_input_length(output_length, filter_size, padding, stride):
@@ -156,15 +147,5 @@ def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, d
     Raises:
         ValueError: for an unknown padding.
     """
-    if dim_size is None:
-        return None
-    _check_padding(padding, ("same", "valid", "full"))
-    kernel_size = kernel_size + (kernel_size - 1) * (dilation - 1)
-    if output_padding is None:
-        if padding == "valid":
-            return dim_size * stride_size + max(kernel_size - stride_size, 0)
-        if padding == "full":
-            return dim_size * stride_size - (stride_size + kernel_size - 2)
-        return dim_size * stride_size
-    pad = {"same": kernel_size // 2, "valid": 0, "full": kernel_size - 1}[padding]
-    return (dim_size - 1) * stride_size + kernel_size - 2 * pad + output_padding
+    return _kernels.conv_transpose_output_length(dim_size, kernel_size, padding, output_padding,
+                                                 stride_size, dilation)
