@@ -4,6 +4,9 @@ Arrays in memory are sliced directly. HDF5 data (`kernelkit.utils.HDF5Matrix`, `
 stays lazy: only the rows of one batch are read at a time, so a file larger than memory can
 be trained on (`shuffle='batch'` keeps each batch's rows contiguous, which h5py reads fastest).
 """
+import numbers
+import warnings
+
 import numpy as np
 
 from .. import config
@@ -43,13 +46,40 @@ def to_list(x, names, what):
     return [x]
 
 
-def as_array(x, dtype_hint=None):
-    """An array for the model: floats become floatx; h5py datasets and HDF5Matrix stay lazy."""
+def check_numeric(a, name):
+    """Refuse data that is not numbers (object, string, bytes, record or datetime arrays).
+
+    Arguments:
+        a: an array, or lazy data with a `dtype`.
+        name: the argument it came from, for the message (`x`, `y`, `sample_weight`).
+
+    Raises:
+        ValueError: the array's dtype is not boolean, integer or floating point.
+    """
+    dtype = getattr(a, "dtype", None)
+    if dtype is not None and np.dtype(dtype).kind not in "biuf":
+        raise ValueError(f"`{name}` must hold numbers (bool, int or float), but it is an array of "
+                         f"dtype {np.dtype(dtype)} with shape {_shape(a)}; convert it with "
+                         f"np.asarray(..., dtype='float32') (strings must be encoded as numbers "
+                         "first).")
+
+
+def as_array(x, dtype_hint=None, name="x"):
+    """An array for the model: floats become floatx; h5py datasets and HDF5Matrix stay lazy.
+
+    Raises:
+        ValueError: `x` does not hold numbers (see `check_numeric`); `name` names it.
+    """
     if is_lazy(x):
+        check_numeric(x, name)
         return x
     if type(x).__name__ in ("DataFrame", "Series") and hasattr(x, "to_numpy"):
         x = x.to_numpy()
-    a = np.asarray(x)
+    try:
+        a = np.asarray(x)
+    except ValueError as e:  # ragged nested lists
+        raise ValueError(f"`{name}` could not be made into one numeric array: {e}") from None
+    check_numeric(a, name)
     if a.dtype.kind == "f" and a.dtype != np.dtype(config.floatx()):
         a = a.astype(config.floatx())
     elif a.dtype.kind == "b":
@@ -62,7 +92,18 @@ def _shape(a):
 
 
 def check_lengths(xs, ys=None, sws=None):
+    """Check that inputs, targets and sample weights all have the same number of samples.
+
+    Raises:
+        ValueError: the numbers differ, or the inputs hold no sample at all.
+    """
+    if any(len(_shape(a)) == 0 for a in xs):
+        raise ValueError(f"Input arrays (x) must have one row per sample; got a scalar (array "
+                         f"shapes: {[_shape(a) for a in xs]}).")
     lens = {len(a) for a in xs}
+    if lens == {0}:
+        raise ValueError(f"`x` is empty (array shapes: {[_shape(a) for a in xs]}): pass at least "
+                         "one sample.")
     if len(lens) > 1:
         raise ValueError(f"All input arrays (x) should have the same number of samples. Got "
                          f"array shapes: {[_shape(a) for a in xs]}")
@@ -316,6 +357,7 @@ def class_weight_to_sample_weight(y, class_weight, output_name="output", sparse=
         ValueError: the targets hold a class the dict does not weight (as Keras 2 does), or
             the dict names a class that the output cannot produce.
     """
+    check_class_weight_values(class_weight, output_name)
     if num_classes is None and not sparse and len(y.shape) >= 2 and y.shape[-1] > 1:
         num_classes = y.shape[-1]
     if num_classes is not None:
@@ -339,3 +381,96 @@ def class_weight_to_sample_weight(y, class_weight, output_name="output", sparse=
             weights[classes == c] = w
         parts.append(weights)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def check_count(name, value, minimum, allow_none=True):
+    """Refuse a count argument (batch_size, epochs, steps...) that is not an integer >= minimum.
+
+    Arguments:
+        name: the argument's name, for the message.
+        value: what the user passed.
+        minimum: the smallest value allowed (1 for batch_size, 0 for epochs and steps).
+        allow_none: whether None (the default: decide from the data) is accepted.
+
+    Returns:
+        `value` as an int, or None.
+
+    Raises:
+        ValueError: `value` is not a whole number, or is below `minimum`.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+            not float(value).is_integer():
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def check_class_weight_values(class_weight, output_name="output"):
+    """Refuse a {class: weight} dict whose weights are not finite real numbers.
+
+    Raises:
+        ValueError: a weight is a string, None, a bool, NaN or infinite; the class is named.
+    """
+    for c, w in class_weight.items():
+        ok = isinstance(w, numbers.Real) and not isinstance(w, bool) and np.isfinite(float(w))
+        if not ok:
+            raise ValueError(f"`class_weight` for output '{output_name}' must map classes to "
+                             f"finite numbers; class {c!r} has weight {w!r} "
+                             f"({type(w).__name__}).")
+
+
+def check_sparse_labels(y, num_classes, output_name, what):
+    """Check that sparse targets hold whole class indices in [0, num_classes), on all rows.
+
+    Arguments:
+        y: the targets of one output (lazy HDF5 data is read in chunks).
+        num_classes: how many classes the output predicts (None if unknown: only the
+            sign and integrality are then checked).
+        output_name: for the message.
+        what: the loss or metric that reads the targets as class indices.
+
+    Raises:
+        ValueError: a label is fractional, negative, non-finite or >= num_classes.
+    """
+    if np.dtype(y.dtype).kind == "b":
+        return
+    for rows in _chunks(y):
+        if rows.size == 0:
+            continue
+        if rows.dtype.kind == "f":
+            finite = np.isfinite(rows)
+            if not finite.all():
+                raise ValueError(f"Targets `y` of output '{output_name}' are class indices for "
+                                 f"{what}, but hold {int(rows.size - finite.sum())} NaN or "
+                                 "infinite value(s).")
+            fractional = rows != np.floor(rows)
+            if fractional.any():
+                bad = rows[fractional].ravel()[0]
+                raise ValueError(f"Targets `y` of output '{output_name}' are class indices for "
+                                 f"{what}, but {int(fractional.sum())} label(s) are fractional "
+                                 f"(e.g. {bad!r}); pass whole numbers (one-hot targets need "
+                                 "categorical_crossentropy).")
+        lo, hi = rows.min(), rows.max()
+        if lo < 0 or (num_classes is not None and hi >= num_classes):
+            top = "" if num_classes is None else f" and below {num_classes} (the output's size)"
+            raise ValueError(f"Targets `y` of output '{output_name}' are class indices for {what}, "
+                             f"so they must be >= 0{top}; found labels from {lo!r} to {hi!r}.")
+
+
+def warn_non_finite(arrays, name):
+    """Warn once if in-memory float data holds NaN or infinite values (one vectorised pass).
+
+    Lazy (HDF5) data is not scanned: that would read the whole file.
+    """
+    for i, a in enumerate(arrays):
+        if a is None or not isinstance(a, np.ndarray) or a.dtype.kind != "f":
+            continue
+        bad = a.size - int(np.count_nonzero(np.isfinite(a)))
+        if bad:
+            which = name if len(arrays) == 1 else f"{name}[{i}]"
+            warnings.warn(f"`{which}` holds {bad} NaN or infinite value(s) out of {a.size}: the "
+                          "loss and the weights will likely become NaN. Clean or impute the data "
+                          "before training.", RuntimeWarning, stacklevel=6)

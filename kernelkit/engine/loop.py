@@ -185,6 +185,11 @@ def fit_loop(trainer, x, y, batch_size=None, epochs=1, verbose=1, callbacks=None
     if kwargs:
         raise TypeError(f"fit() got unexpected keyword arguments {sorted(kwargs)}")
     model = trainer.model
+    batch_size = D.check_count("batch_size", batch_size, 1)
+    epochs = D.check_count("epochs", epochs, 0, allow_none=False)
+    initial_epoch = D.check_count("initial_epoch", initial_epoch, 0, allow_none=False)
+    steps_per_epoch = D.check_count("steps_per_epoch", steps_per_epoch, 0)
+    validation_steps = D.check_count("validation_steps", validation_steps, 0)
     model.stop_training = False
     _check_validation_freq(validation_freq)
     stream_args = (workers, use_multiprocessing, max_queue_size)
@@ -296,6 +301,8 @@ def _run_epochs(trainer, train, val, cbks, initial_epoch, epochs, validation_fre
 def evaluate_loop(trainer, x, y, batch_size=None, verbose=1, sample_weight=None, steps=None,
                   callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False):
     """The logs of one pass of the test step over `x`/`y` (arrays, HDF5, generator, Sequence)."""
+    batch_size = D.check_count("batch_size", batch_size, 1)
+    steps = D.check_count("steps", steps, 0)
     if is_generator_like(x):
         _reject_generator_arguments("evaluate", y, sample_weight, batch_size)
         steps = steps_of(x, steps)

@@ -11,7 +11,7 @@ from .generators import batches_from, is_generator_like, split_batch, steps_of
 
 def _inputs(model, x):
     names = model.input_names if model.inputs else ["input_1"]
-    xs = [D.as_array(a) for a in D.to_list(x, names, "input")]
+    xs = [D.as_array(a, name="x") for a in D.to_list(x, names, "input")]
     if model.inputs:
         if len(xs) != len(model.inputs):
             raise ValueError(f"Error when checking model input: expected {len(model.inputs)} "
@@ -59,7 +59,8 @@ def _one_batch(model, x, batch_size):
     if type(x) is not np.ndarray or not inputs or len(inputs) != 1:
         return None
     shape = inputs[0].shape
-    if x.ndim != len(shape) or len(x) > (batch_size or 32) or len(x) == 0:
+    if x.ndim != len(shape) or len(x) > (batch_size or 32) or len(x) == 0 or \
+            x.dtype.kind not in "biuf":
         return None
     for want, got in zip(shape[1:], x.shape[1:]):
         if want is not None and want != got:
@@ -72,6 +73,8 @@ def _one_batch(model, x, batch_size):
 def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10,
             workers=1, use_multiprocessing=False):
     """Outputs for `x` (arrays, HDF5 data, a generator or a Sequence), batch by batch."""
+    batch_size = D.check_count("batch_size", batch_size, 1)
+    steps = D.check_count("steps", steps, 0)
     if verbose != 1 and not callbacks and steps is None:
         out = _one_batch(model, x, batch_size)
         if out is not None:

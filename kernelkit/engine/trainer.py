@@ -288,7 +288,7 @@ class Trainer:
         model = self.model
         in_names = model.input_names if model.inputs else None
         xs = D.to_list(x, in_names or (list(x) if isinstance(x, dict) else ["input_1"]), "input")
-        xs = [D.as_array(a) for a in xs]
+        xs = [D.as_array(a, name="x") for a in xs]
         if model.inputs:
             if len(xs) != len(model.inputs):
                 raise ValueError(f"Error when checking model input: the list of Numpy arrays that "
@@ -305,7 +305,7 @@ class Trainer:
         else:
             ys = D.to_list(y, out_names or (list(y) if isinstance(y, dict) else ["output_1"]),
                            "target")
-            ys = [None if a is None else D.as_array(a) for a in ys]
+            ys = [None if a is None else D.as_array(a, name="y") for a in ys]
             if n_out is not None and len(ys) != n_out:
                 raise ValueError(f"Error when checking model target: the model has {n_out} "
                                  f"output(s) but {len(ys)} target array(s) were given.")
@@ -332,7 +332,29 @@ class Trainer:
                     w = _expand(sws[i], ndim) * _expand(w, ndim)
                 sws[i] = w
         D.check_lengths(xs, [a for a in ys if a is not None], sws)
+        self._check_sparse_targets(ys, out_names)
+        D.warn_non_finite(xs, "x")
+        D.warn_non_finite(ys, "y")
         return xs, ys, sws
+
+    def _check_sparse_targets(self, ys, out_names):
+        """Sparse losses and metrics read targets as class indices: check all of them now."""
+        if not self._resolved:
+            return
+        for i, y in enumerate(ys):
+            if y is None:
+                continue
+            users = []
+            if self._is_sparse(i):
+                users.append("sparse_categorical_crossentropy")
+            for name, metric, _ in self.output_metrics[i]:
+                fn = getattr(metric, "fn", None) or getattr(metric, "_fn", None)
+                if fn in (metrics_mod.sparse_categorical_accuracy,
+                          metrics_mod.sparse_top_k_categorical_accuracy):
+                    users.append(name)
+            if users:
+                name = out_names[i] if out_names else "output_1"
+                D.check_sparse_labels(y, self._num_classes(i), name, " and ".join(users))
 
     def _sample_weights(self, sample_weight, ys, out_names):
         """One weight array (or None) per output, checked against the targets' shapes."""
@@ -352,8 +374,11 @@ class Trainer:
             if w is None:
                 sws.append(None)
                 continue
-            w = np.asarray(w, dtype=np.float32)
             name = out_names[i] if out_names else "output_1"
+            w = D.as_array(w, name="sample_weight")
+            if D.is_lazy(w):
+                w = np.asarray(w)
+            w = w.astype(np.float32, copy=False)
             if modes[i] == "temporal":
                 if w.ndim != 2:
                     raise ValueError(f"Found a sample_weight array with shape {w.shape} for output "
