@@ -7,7 +7,15 @@ then written or read in place, as Keras allows.
 """
 import contextlib
 import os
+import stat
+import threading
 import uuid
+
+_external = threading.local()
+
+# At most this many HDF5 objects are inspected for external data (a Keras file has a few per
+# layer); a file with more is refused as it is not one kernelkit or Keras wrote.
+_MAX_OBJECTS = 1_000_000
 
 
 def is_h5_group(obj):
@@ -121,6 +129,62 @@ def writable_group(filepath):
 
 
 @contextlib.contextmanager
+def external_data_allowed(allowed=True):
+    """Allow (or refuse) HDF5 external links, external storage and virtual datasets while
+    reading files inside this block (refused by default: they make a file read other files).
+
+    Arguments:
+        allowed: bool.
+    """
+    previous = getattr(_external, "allowed", False)
+    _external.allowed = bool(allowed)
+    try:
+        yield
+    finally:
+        _external.allowed = previous
+
+
+def check_no_external_data(f, path):
+    """Refuse a file whose objects point outside it (Keras 3's safe_mode does the same).
+
+    Raises:
+        ValueError: an external link, a dataset with external storage, or a virtual dataset;
+            the object is named, and `external_data_allowed()` is the opt-in.
+    """
+    if getattr(_external, "allowed", False):
+        return
+    import h5py
+    hint = ("; such files read other files. If you trust it, load it inside "
+            "`with kernelkit.saving.atomic.external_data_allowed():`.")
+    seen, stack, count = set(), [f], 0
+    while stack:
+        group = stack.pop()
+        for name in group:
+            count += 1
+            if count > _MAX_OBJECTS:
+                raise ValueError(f"'{path}' holds more than {_MAX_OBJECTS} HDF5 objects; it is "
+                                 "not a Keras model or weights file.")
+            link = group.get(name, getlink=True)
+            where = f"{group.name.rstrip('/')}/{name}"
+            if isinstance(link, h5py.ExternalLink):
+                raise ValueError(f"'{path}': '{where}' is an HDF5 external link to "
+                                 f"'{link.filename}'{hint}")
+            if not isinstance(link, h5py.HardLink):
+                continue  # soft links point inside the file, and are visited there
+            obj = group.get(name)
+            if isinstance(obj, h5py.Dataset):
+                if obj.is_virtual:
+                    raise ValueError(f"'{path}': '{where}' is a virtual dataset{hint}")
+                if obj.external:
+                    raise ValueError(f"'{path}': '{where}' has external storage{hint}")
+            elif isinstance(obj, h5py.Group):
+                key = h5py.h5o.get_info(obj.id).addr
+                if key not in seen:
+                    seen.add(key)
+                    stack.append(obj)
+
+
+@contextlib.contextmanager
 def readable_group(filepath):
     """Yield `(group, label)` for reading; `label` names the file in error messages.
 
@@ -139,6 +203,10 @@ def readable_group(filepath):
         raise FileNotFoundError(f"No file or directory found at '{path}'.")
     if os.path.isdir(path):
         raise IsADirectoryError(f"'{path}' is a folder, not an HDF5 file.")
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise OSError(f"'{path}' is not a regular file (a named pipe, a device or a socket); "
+                      "only HDF5 files are read.")
     try:
         f = h5py.File(path, "r")
     except OSError as e:
@@ -149,4 +217,8 @@ def readable_group(filepath):
                         "does not read; in Keras, save with `model.save('model.h5')`.")
         raise OSError(f"Unable to open '{path}' as an HDF5 file: {e}.{hint}") from None
     with f:
+        try:
+            check_no_external_data(f, path)
+        except (KeyError, RuntimeError, TypeError, AttributeError) as e:
+            raise ValueError(f"Unable to read '{path}': {type(e).__name__}: {e}") from e
         yield f, path

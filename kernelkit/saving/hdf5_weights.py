@@ -84,8 +84,19 @@ def _list_classes():
     return (h5py.h5t.STRING, h5py.h5t.FLOAT)  # float: Keras's empty list
 
 
-def read_dataset(group, name):
-    """A weight array, after checking that it is a numeric dataset (see `_checked_attr`)."""
+# A weight whose declared size is above this and more than _MAX_RATIO times what the file
+# stores for it is refused before it is read (a compressed or unallocated "shape bomb").
+_BOMB_MIN_BYTES = 64 * 2 ** 20
+_MAX_RATIO = 1000
+
+
+def checked_dataset(group, name):
+    """The numeric h5py dataset `group[name]`, checked without reading its values.
+
+    Raises:
+        ValueError: it is a group, not numeric (see `_checked_attr`), or its declared size
+            is far larger than what the file stores for it.
+    """
     import h5py
     dataset = group[name]
     if not isinstance(dataset, h5py.Dataset):
@@ -94,7 +105,31 @@ def read_dataset(group, name):
     if type_class not in (h5py.h5t.FLOAT, h5py.h5t.INTEGER):
         raise ValueError(f"the weight '{dataset.name}' is not numeric (HDF5 type class "
                          f"{type_class}); the file is damaged")
-    return np.asarray(dataset[()])
+    declared = int(np.prod(dataset.shape, dtype=np.float64) * dataset.dtype.itemsize) \
+        if dataset.shape is not None else 0
+    stored = dataset.id.get_storage_size()
+    if declared > _BOMB_MIN_BYTES and declared > _MAX_RATIO * max(stored, 1):
+        raise ValueError(f"the weight '{dataset.name}' declares shape {dataset.shape} "
+                         f"({declared} bytes) but the file stores only {stored} bytes for it; "
+                         "refusing to expand it (the file is damaged or hostile)")
+    return dataset
+
+
+class StoredWeight:
+    """A weight dataset not read yet: its `shape` can be checked before `np.asarray` reads it."""
+
+    def __init__(self, dataset):
+        self.dataset, self.name = dataset, dataset.name
+        self.shape = tuple(dataset.shape)
+
+    def __array__(self, dtype=None, copy=None):
+        value = np.asarray(self.dataset[()])
+        return value if dtype is None else value.astype(dtype, copy=False)
+
+
+def read_dataset(group, name):
+    """A weight array, after the checks of `checked_dataset`."""
+    return np.asarray(checked_dataset(group, name)[()])
 
 
 def read_string_list(group, name):
@@ -202,8 +237,11 @@ class _FileLayer:
         self.name, self.values = name, values
 
 
-def read_named_subset(group, label):
-    """(`weight_names`, the arrays they name) of a layer or optimizer group."""
+def read_named_subset(group, label, lazy=False):
+    """(`weight_names`, the arrays they name) of a layer or optimizer group.
+
+    With `lazy`, the values are `StoredWeight`s, read only once their shapes are checked.
+    """
     names = read_string_list(group, "weight_names")
     if names is None:
         raise ValueError(f"'{label}': the group '{group.name}' has no 'weight_names' attribute; "
@@ -213,12 +251,12 @@ def read_named_subset(group, label):
         if n not in group:
             raise ValueError(f"'{label}': the weight '{n}' listed in '{group.name}' is missing "
                              "from the file.")
-        values.append(read_dataset(group, n))
+        values.append(StoredWeight(checked_dataset(group, n)) if lazy else read_dataset(group, n))
     return names, values
 
 
 def read_weight_subset(group, label):
-    return read_named_subset(group, label)[1]
+    return read_named_subset(group, label, lazy=True)[1]
 
 
 def read_weight_groups(group, label):
@@ -313,8 +351,10 @@ def load_weights_from_group(group, model, label, by_name=False, skip_mismatch=Fa
                              f"'{label}' holds {len(top_level)} top-level weights.")
         pairs += _check_pairs(mine, top_level, f"model '{model.name}'", label, False,
                               "top_level_model_weights")
-    for var, value in pairs:
-        var.value[...] = np.asarray(value, dtype=var.value.dtype)
+    with reading(label):
+        values = [np.asarray(value, dtype=var.value.dtype) for var, value in pairs]
+    for (var, _), value in zip(pairs, values):
+        var.value[...] = value
 
 
 def _pairs_topological(layers, file_layers, label):
