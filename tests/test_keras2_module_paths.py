@@ -139,9 +139,6 @@ NOT_YET = {
     "layers.local", "layers.convolutional_recurrent", "layers.cudnn_recurrent",
     "layers:LocallyConnected1D", "layers:LocallyConnected2D", "layers:CuDNNGRU",
     "layers:CuDNNLSTM", "layers:ConvLSTM2D", "layers:ConvLSTM2DCell",
-    # keras.layers re-exports keras.legacy.layers; the Atrous names need a line in
-    # layers/__init__.py, InputSpec too (kernelkit.layers.input_spec holds it)
-    "layers:AtrousConvolution1D", "layers:AtrousConvolution2D", "layers:InputSpec",
     # Keras 1 layers Keras 2.2.4 kept only for loading old code
     "legacy.layers:Merge", "legacy.layers:Recurrent",
     "legacy.layers:ConvRecurrent2D",

@@ -32,6 +32,10 @@ from .convolutional3d import (Conv3D, Conv3DTranspose, Convolution3D, Convolutio
                               Cropping3D, Deconv3D, Deconvolution3D, UpSampling3D, ZeroPadding3D)
 from .pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D, GlobalAvgPool3D,
                         GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D, MaxPooling3D)
+from .input_spec import InputSpec
+# keras.layers re-exports keras.legacy.layers (Keras 1 layers kept for old code and files).
+from ..legacy.layers import (AtrousConvolution1D, AtrousConvolution2D, Highway,  # noqa: E402
+                             MaxoutDense, merge)
 
 KIND = "layer"
 
