@@ -1,0 +1,28 @@
+"""Data-parallel training over MPI (mpi4py), with Horovod's Keras API.
+
+Run a script on several processes with `mpiexec -n 4 python train.py` (or `srun`)::
+
+    import kernelkit.distribute as kd
+    kd.init()
+    x, y, _ = kd.shard(x, y)
+    opt = kd.DistributedOptimizer(kernelkit.optimizers.Adam(0.001 * kd.size()))
+    model.compile(opt, "mse")
+    cbs, verbose = kd.root_only([kd.BroadcastGlobalVariablesCallback(0),
+                                 kd.MetricAverageCallback(), ModelCheckpoint("ckpt.h5")])
+    model.fit(x, y, batch_size=32, callbacks=cbs, verbose=verbose)
+
+Needs `pip install kernelkit[distributed]` (mpi4py and the MPICH wheel).
+"""
+from .callbacks import (BroadcastGlobalVariablesCallback, LearningRateScheduleCallback,
+                        LearningRateWarmupCallback, MetricAverageCallback, broadcast_model)
+from .comm import (CommunicationTimeout, allreduce, barrier, broadcast, init, is_initialized,
+                   local_rank, local_size, rank, shutdown, size)
+from .data import ShardedSequence, load_model, root_only, shard
+from .optimizer import Compression, DistributedOptimizer, is_distributed
+
+__all__ = ["init", "shutdown", "is_initialized", "size", "rank", "local_rank", "local_size",
+           "allreduce", "broadcast", "barrier", "CommunicationTimeout",
+           "Compression", "DistributedOptimizer", "is_distributed",
+           "BroadcastGlobalVariablesCallback", "MetricAverageCallback",
+           "LearningRateWarmupCallback", "LearningRateScheduleCallback", "broadcast_model",
+           "shard", "ShardedSequence", "root_only", "load_model"]

@@ -1,0 +1,160 @@
+"""DistributedOptimizer: gradients averaged over processes (fused MPI allreduce) before the update."""
+import time
+
+import numpy as np
+
+from ..ops.core import unwrap
+from ..optimizers import Optimizer
+from . import comm
+
+__all__ = ["Compression", "DistributedOptimizer", "DEFAULT_BUCKET_BYTES"]
+
+DEFAULT_BUCKET_BYTES = 64 * 1024 * 1024   # Horovod's default fusion threshold
+
+
+class Compression:
+    """How gradients travel on the wire: `Compression.none` (their dtype) or `Compression.fp16`."""
+    none = "none"
+    fp16 = "fp16"
+
+
+class _Stats:
+    """Communication counters of a DistributedOptimizer (for benchmarks)."""
+
+    def __init__(self):
+        self.steps = 0
+        self.seconds = 0.0
+        self.bytes = 0
+        self.buckets = 0
+
+    def reset(self):
+        self.__init__()
+
+
+class _Distributed:
+    """Mixin placed before the wrapped optimizer's class: allreduce, then the class's `apply`."""
+
+    _kk_distributed = True
+
+    def apply(self, grads, params):
+        grads = self._allreduce_grads(grads)
+        return super().apply(grads, params)
+
+    def _allreduce_grads(self, grads):
+        if comm.size() == 1:
+            return grads
+        arrays = [None if g is None else np.asarray(unwrap(g)) for g in grads]
+        out = list(arrays)
+        start = time.perf_counter()
+        for bucket in _buckets(arrays, self._kk_bucket_bytes):
+            dtype = arrays[bucket[0]].dtype
+            wire = np.float16 if self._kk_compression == Compression.fp16 else dtype
+            sizes = [arrays[i].size for i in bucket]
+            buf = np.empty(sum(sizes), dtype=wire)
+            at = 0
+            for i, n in zip(bucket, sizes):
+                buf[at:at + n] = arrays[i].reshape(-1)
+                at += n
+            if wire == np.float16:
+                buf /= np.float16(comm.size())     # average before the sum: no fp16 overflow
+                comm.allreduce(buf, what="gradient allreduce")
+            else:
+                comm.allreduce(buf, average=True, what="gradient allreduce")
+            self._kk_stats.bytes += buf.nbytes
+            self._kk_stats.buckets += 1
+            at = 0
+            for i, n in zip(bucket, sizes):
+                out[i] = buf[at:at + n].reshape(arrays[i].shape).astype(dtype, copy=False)
+                at += n
+        self._kk_stats.seconds += time.perf_counter() - start
+        self._kk_stats.steps += 1
+        return out
+
+
+def _buckets(arrays, bucket_bytes):
+    """Indices of the non-None gradients in groups of one dtype, each up to `bucket_bytes`."""
+    groups, current, current_bytes, dtype = [], [], 0, None
+    for i, a in enumerate(arrays):
+        if a is None:
+            continue
+        if current and (a.dtype != dtype or current_bytes + a.nbytes > bucket_bytes):
+            groups.append(current)
+            current, current_bytes = [], 0
+        current.append(i)
+        current_bytes += a.nbytes
+        dtype = a.dtype
+    if current:
+        groups.append(current)
+    return groups
+
+
+_CLASSES = {}
+
+
+def _distributed_class(cls):
+    if cls not in _CLASSES:
+        # Same name and module as the wrapped class: saved files name e.g. "Adam", and load
+        # into a plain Adam in a single process.
+        _CLASSES[cls] = type(cls.__name__, (_Distributed, cls),
+                             {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                              "__doc__": cls.__doc__})
+    return _CLASSES[cls]
+
+
+def DistributedOptimizer(optimizer, compression=Compression.none,
+                         bucket_bytes=DEFAULT_BUCKET_BYTES, name=None):
+    """Wrap a kernelkit optimizer so each update uses gradients averaged over all processes.
+
+    The gradients of one step are packed into contiguous buffers of at most `bucket_bytes`
+    (tensor fusion) and each buffer is averaged with one MPI allreduce; then the wrapped
+    optimizer's fused update runs unchanged. The result is an instance of the optimizer's own
+    class (same `get_config`, same weights), so models compiled with it save files that load in
+    a single process, and `model.optimizer` still has `lr`, `iterations`, ...
+
+    Arguments:
+        optimizer: a kernelkit optimizer instance, or a name/config accepted by
+            `kernelkit.optimizers.get` ("adam").
+        compression: `Compression.none` (gradients travel in their dtype) or
+            `Compression.fp16` (float16 on the wire: half the bytes, ~3 significant digits).
+        bucket_bytes: the fusion buffer size in bytes (positive int).
+        name: accepted for Horovod compatibility; the optimizer keeps its own name.
+
+    Returns:
+        The wrapped optimizer (a new object; `optimizer` itself is not modified).
+
+    Raises:
+        ValueError: for an unknown `compression`, a non-positive `bucket_bytes`, or if
+            `kernelkit.distribute.init()` was not called.
+        TypeError: if `optimizer` is not a kernelkit optimizer.
+    """
+    from .. import optimizers as optimizers_mod
+    if compression not in (Compression.none, Compression.fp16):
+        raise ValueError(f"DistributedOptimizer: `compression` must be Compression.none or "
+                         f"Compression.fp16, got {compression!r}.")
+    if isinstance(bucket_bytes, bool) or not isinstance(bucket_bytes, (int, np.integer)) \
+            or bucket_bytes <= 0:
+        raise ValueError(f"DistributedOptimizer: `bucket_bytes` must be a positive int, got "
+                         f"{bucket_bytes!r}.")
+    if not isinstance(optimizer, Optimizer):
+        if isinstance(optimizer, (str, dict)):
+            optimizer = optimizers_mod.get(optimizer)
+        else:
+            raise TypeError(f"DistributedOptimizer: expected a kernelkit optimizer, got "
+                            f"{type(optimizer).__name__}.")
+    if not comm.is_initialized():
+        raise ValueError("DistributedOptimizer: call kernelkit.distribute.init() first.")
+    base = type(optimizer)
+    if isinstance(optimizer, _Distributed):
+        base = next(c for c in base.__mro__[1:] if c is not _Distributed
+                    and not issubclass(c, _Distributed))
+    wrapped = _distributed_class(base).__new__(_distributed_class(base))
+    wrapped.__dict__.update(optimizer.__dict__)
+    wrapped._kk_compression = compression
+    wrapped._kk_bucket_bytes = int(bucket_bytes)
+    wrapped._kk_stats = _Stats()
+    return wrapped
+
+
+def is_distributed(optimizer):
+    """Whether `optimizer` was made by `DistributedOptimizer`."""
+    return isinstance(optimizer, _Distributed)
