@@ -296,6 +296,9 @@ def _read_json_attr(f, name, label):
         return None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"'{label}': the '{name}' attribute has nesting deeper than the JSON "
+                         "parser allows; refusing to load it.") from None
     except ValueError as e:
         raise ValueError(f"'{label}': the '{name}' attribute is not valid JSON ({e}).") from None
 

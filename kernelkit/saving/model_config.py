@@ -12,6 +12,7 @@ clone.py.)
 import contextlib
 import inspect
 import json
+import reprlib
 
 from . import registry
 from .clone import clone_model  # noqa: F401 - the models package finds it here
@@ -467,36 +468,131 @@ def functional_from_config(cls, config, custom_objects=None):
         return model
 
 
+# A model config nests a few levels per layer and per nested model; deeper ones are refused
+# before anything recurses into them. _MAX_NODES bounds the values visited, counting a value
+# reached through several YAML aliases once per path (an alias bomb expands past it).
+MAX_DEPTH = 100
+_MAX_NODES = 2_000_000
+
+
+def short_repr(value, limit=200):
+    """`repr(value)` cut to about `limit` characters without rendering the rest of it."""
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxdict, r.maxstring, r.maxother = 3, 6, 6, 60, 60
+    text = r.repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def check_config_size(config, max_depth=MAX_DEPTH, max_nodes=_MAX_NODES):
+    """Refuse a config nested deeper than `max_depth`, or one that would expand to more than
+    `max_nodes` values (YAML aliases share objects: each is measured once, iteratively).
+
+    Raises:
+        ValueError: "nesting deeper than N", a structure that contains itself, or too many
+            values once aliases are expanded.
+    """
+    sizes = {}  # id -> (expanded size, depth)
+    in_progress = set()
+    stack = [(config, False)]
+    while stack:
+        value, children_done = stack.pop()
+        if not isinstance(value, (dict, list, tuple)):
+            continue
+        key = id(value)
+        if key in sizes:
+            continue
+        items = list(value.values()) if isinstance(value, dict) else list(value)
+        if not children_done:
+            if key in in_progress:
+                raise ValueError("The model config contains itself (a recursive YAML alias); "
+                                 "refusing to load it.")
+            in_progress.add(key)
+            if len(in_progress) > max_depth:
+                raise ValueError(f"The model config has nesting deeper than {max_depth} "
+                                 "levels; refusing to load it (no Keras model nests this deep).")
+            stack.append((value, True))
+            stack.extend((v, False) for v in items if isinstance(v, (dict, list, tuple)))
+            continue
+        in_progress.discard(key)
+        size, depth = 1 + len(items), 1
+        for v in items:
+            if isinstance(v, (dict, list, tuple)):
+                child_size, child_depth = sizes[id(v)]
+                size += child_size
+                depth = max(depth, child_depth + 1)
+        if depth > max_depth:
+            raise ValueError(f"The model config has nesting deeper than {max_depth} levels; "
+                             "refusing to load it (no Keras model nests this deep).")
+        if size > max_nodes:
+            raise ValueError(f"The model config would expand to more than {max_nodes} values "
+                             "(YAML aliases repeating a structure?); refusing to load it.")
+        sizes[key] = (size, depth)
+
+
 def model_from_config(config, custom_objects=None, safe_mode=True):
     """A model (or layer) from `{"class_name", "config"}`.
 
     Raises:
-        ValueError: for an unknown class (`Unknown layer: NAME`) or a malformed config.
+        ValueError: for an unknown class (`Unknown layer: NAME`), a malformed config, or
+            one nested deeper than `MAX_DEPTH`.
     """
+    check_config_size(config)
     if isinstance(config, list):
         raise ValueError("`model_from_config` expects a dictionary, not a list. Received: "
-                         f"{str(config)[:200]}. Maybe you meant to use "
+                         f"{short_repr(config)}. Maybe you meant to use "
                          "`Sequential.from_config(config)`?")
     if not isinstance(config, dict):
         raise ValueError(f"`model_from_config` expects a dictionary, got {type(config).__name__}.")
     with loading_scope(custom_objects, safe_mode):
-        return deserialize_layer(config, custom_objects)
+        try:
+            return deserialize_layer(config, custom_objects)
+        except RecursionError:
+            raise ValueError("The model config nests layers too deeply to be rebuilt (nesting "
+                             f"deeper than the interpreter allows below {MAX_DEPTH}).") from None
 
 
 def model_from_json(json_string, custom_objects=None, safe_mode=True):
     """A model from `to_json()` output (kernelkit's, Keras 2's, or Keras 3's)."""
     try:
         config = json.loads(json_string)
+    except RecursionError:
+        raise ValueError("model_from_json: the JSON has nesting deeper than the parser allows; "
+                         f"model configs nest at most {MAX_DEPTH} levels.") from None
     except (TypeError, ValueError) as e:
         raise ValueError(f"model_from_json: the string is not valid JSON ({e}).") from None
     return model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)
+
+
+def _check_yaml_depth(yaml, text):
+    """Refuse deep YAML before the (recursive) composer builds it: first by counting flow
+    brackets (PyYAML's scanner reads a whole flow collection ahead), then from the events."""
+    import numpy as np
+    raw = np.frombuffer(text.encode("utf8") if isinstance(text, str) else bytes(text), np.uint8)
+    steps = (np.isin(raw, (91, 123)).astype(np.int64) - np.isin(raw, (93, 125)))
+    if raw.size and int(np.cumsum(steps).max()) > MAX_DEPTH:
+        raise ValueError(f"model_from_yaml: the YAML has nesting deeper than {MAX_DEPTH} "
+                         "levels; refusing to load it.")
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ValueError(f"model_from_yaml: the YAML has nesting deeper than "
+                                 f"{MAX_DEPTH} levels; refusing to load it.")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
 
 
 def model_from_yaml(yaml_string, custom_objects=None, safe_mode=True):
     """A model from `to_yaml()` output. Parsed with `yaml.safe_load`: no Python tags."""
     yaml = _yaml()
     try:
+        _check_yaml_depth(yaml, yaml_string)
         config = yaml.safe_load(yaml_string)
+    except RecursionError:
+        raise ValueError("model_from_yaml: the YAML has nesting deeper than the parser allows; "
+                         f"model configs nest at most {MAX_DEPTH} levels.") from None
     except yaml.YAMLError as e:
-        raise ValueError(f"model_from_yaml: could not parse the YAML ({e}).") from None
+        raise ValueError(f"model_from_yaml: could not parse the YAML "
+                         f"({short_repr(str(e), 500)}).") from None
     return model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)
