@@ -1,5 +1,8 @@
 """Weight initializers with Keras 2's names, arguments and defaults."""
+import contextlib
+import functools
 import math
+import threading
 
 import numpy as np
 
@@ -10,8 +13,56 @@ from .saving import registry
 KIND = "initializer"
 
 
+_budget = threading.local()
+
+
+@contextlib.contextmanager
+def parameter_budget(limit):
+    """Refuse, before allocating, weights that would take the total created inside this block
+    past `limit` values (model_from_config and load_model use it against hostile configs).
+
+    Arguments:
+        limit: int, the most weight values the block may create; None for no limit.
+    """
+    previous = getattr(_budget, "state", None)
+    _budget.state = None if limit is None else [int(limit), 0]
+    try:
+        yield
+    finally:
+        _budget.state = previous
+
+
+def _charge(shape):
+    state = getattr(_budget, "state", None)
+    if state is None:
+        return
+    size = 1
+    for d in shape if np.ndim(shape) else (shape,):
+        size *= int(d)
+    if state[1] + size > state[0]:
+        raise ValueError(f"Creating a weight of shape {tuple(np.atleast_1d(shape).tolist())} "
+                         f"({size} values) would take the model past {state[0]} parameters "
+                         f"({state[1]} already created); refusing to allocate it. If the "
+                         "config is trusted, raise kernelkit.saving.model_config.MAX_PARAMETERS.")
+    state[1] += size
+
+
 class Initializer:
-    """Base: `initializer(shape, dtype)` returns a NumPy array."""
+    """Base: `initializer(shape, dtype)` returns a NumPy array.
+
+    Every subclass's `__call__` first checks the active `parameter_budget`.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        call = cls.__dict__.get("__call__")
+        if call is not None and not getattr(call, "_budgeted", False):
+            @functools.wraps(call)
+            def budgeted(self, shape, dtype=None, **kw):
+                _charge(shape)
+                return call(self, shape, dtype, **kw)
+            budgeted._budgeted = True
+            cls.__call__ = budgeted
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError
@@ -154,7 +205,9 @@ class Identity(Initializer):
     def __call__(self, shape, dtype=None):
         if len(shape) != 2:
             raise ValueError(f"Identity initializer needs a 2D shape, got {tuple(shape)}.")
-        return (self.gain * np.eye(*shape)).astype(dtype or config.floatx())
+        out = np.eye(*shape, dtype=dtype or config.floatx())
+        out *= self.gain
+        return out
 
     def get_config(self):
         return {"gain": self.gain}

@@ -472,6 +472,9 @@ def functional_from_config(cls, config, custom_objects=None):
 # before anything recurses into them. _MAX_NODES bounds the values visited, counting a value
 # reached through several YAML aliases once per path (an alias bomb expands past it).
 MAX_DEPTH = 100
+# The most weight values a model built from a config may hold (a hostile config could ask
+# for terabytes); raise it for a trusted model larger than this.
+MAX_PARAMETERS = 4_000_000_000
 _MAX_NODES = 2_000_000
 
 
@@ -543,7 +546,8 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
                          "`Sequential.from_config(config)`?")
     if not isinstance(config, dict):
         raise ValueError(f"`model_from_config` expects a dictionary, got {type(config).__name__}.")
-    with loading_scope(custom_objects, safe_mode):
+    from ..initializers import parameter_budget
+    with loading_scope(custom_objects, safe_mode), parameter_budget(MAX_PARAMETERS):
         try:
             return deserialize_layer(config, custom_objects)
         except RecursionError:

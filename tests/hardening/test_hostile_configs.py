@@ -99,3 +99,24 @@ def test_yaml_that_contains_itself():
     pytest.importorskip("yaml")
     _quick_value_error(lambda: model_from_yaml("class_name: Sequential\nconfig: &a {x: [*a]}"),
                        "contains itself")
+
+
+def test_parameter_bomb_is_refused_before_allocation(monkeypatch):
+    import kernelkit.saving.model_config as mc
+    np.random.seed(0)
+    model = Sequential([Dense(4, input_shape=(3,), name="small"), Dense(2)])
+    config = json.loads(model.to_json())
+    config["config"]["layers"][-1]["config"]["units"] = 10 ** 12  # 4 TB of float32
+    error = _quick_value_error(lambda: model_from_config(config), "parameters")
+    assert "(4, 1000000000000)" in str(error) and "4000000000" in str(error)
+    monkeypatch.setattr(mc, "MAX_PARAMETERS", 20)  # 3*4 + 4 = 16 fit; the second layer does not
+    _quick_value_error(lambda: model_from_json(model.to_json()), "past 20 parameters")
+    monkeypatch.setattr(mc, "MAX_PARAMETERS", 26)
+    assert model_from_json(model.to_json()).count_params() == 26
+
+
+def test_identity_initializer_in_floatx():
+    from kernelkit.initializers import Identity
+    out = Identity(gain=2.0)((3, 4))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, 2.0 * np.eye(3, 4))
