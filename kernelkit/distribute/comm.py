@@ -123,17 +123,26 @@ def local_rank():
     return _comm(local=True).Get_rank()
 
 
+_yield = getattr(os, "sched_yield", lambda: None)
+
+
 def wait(request, what, timeout=None):
     """Poll an MPI request until it completes; raise `CommunicationTimeout` after `timeout` s."""
     timeout = _state["timeout"] if timeout is None else timeout
+    # MPI progresses a non-blocking collective only inside Test calls: poll tightly for the
+    # first moments (a normal allreduce), then every millisecond (a slow or dead peer).
+    # Yielding between polls lets a peer sharing our core run: on a busy machine a pure spin
+    # costs a scheduler time slice (5-15 ms) per collective, a yield about nothing.
     start = time.monotonic()
-    spins, pause = 0, 1e-5
+    spins = 0
     while not request.Test():
+        _yield()
         spins += 1
-        if spins > 200:
-            time.sleep(pause)
-            pause = min(pause * 2, 2e-3)
-            if time.monotonic() - start > timeout:
+        if spins & 1023 == 0:
+            waited = time.monotonic() - start
+            if waited > 0.25:
+                time.sleep(1e-3)
+            if waited > timeout:
                 raise CommunicationTimeout(
                     f"kernelkit.distribute: {what} on rank {rank()} waited more than {timeout:g} s "
                     "for the other processes; one of them probably died or hangs. "
