@@ -6,7 +6,9 @@ previous file as it was. Callers may also hand over an open `h5py.File` or group
 then written or read in place, as Keras allows.
 """
 import contextlib
+import errno
 import os
+import re
 import stat
 import threading
 import uuid
@@ -90,13 +92,78 @@ def confirm_overwrite(filepath):
     return ask_to_proceed_with_overwrite(path)
 
 
+def _temporary_name(base):
+    """`.BASE.PID.RANDOM.tmp`: the writer's pid lets a later save tell a dead writer's file."""
+    return f".{base}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(path):
+    """Remove the temporaries of saves of `path` whose writer process is dead (killed saves).
+
+    Returns:
+        The number of files removed.
+    """
+    folder, base = os.path.split(path)
+    pattern = re.compile(r"\." + re.escape(base) + r"\.(\d+)\.[0-9a-f]{8}\.tmp\Z")
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        match = pattern.match(name)
+        if match is None:
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid() or _pid_alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            os.remove(os.path.join(folder, name))
+            removed += 1
+    return removed
+
+
+def _fsync_path(path, directory=False):
+    """fsync a file or a folder (a folder's entry for a renamed file is durable only then)."""
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        if directory:  # some platforms cannot open folders
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError as e:
+        if not directory or e.errno not in (errno.EINVAL, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_h5_file(filepath):
     """Yield a new h5py.File to write; on success it replaces `filepath` in one rename.
 
+    The temporary file is fsync'ed before the rename and the folder after it, so once the
+    save returns, a crash or power loss leaves the new file whole. Temporaries of earlier
+    saves of the same file whose writer died are removed first.
+
     Raises:
         FileNotFoundError: when the destination folder does not exist.
-        OSError: when the destination is an HDF5 file open elsewhere.
+        OSError: when the destination is an HDF5 file open elsewhere, or writing fails
+            (read-only folder, disk full, file-size limit): the message names the path
+            and the reason, and the previous file is left as it was.
     """
     import h5py
     path = resolve_path(filepath)
@@ -104,14 +171,30 @@ def atomic_h5_file(filepath):
     if os.path.isdir(path):
         raise IsADirectoryError(f"Cannot save to '{path}': it is a folder.")
     check_not_open(path)
+    remove_stale_temporaries(path)
     folder, base = os.path.split(path)
-    tmp = os.path.join(folder, f".{base}.{uuid.uuid4().hex[:8]}.tmp")
-    # os.open honours the umask, so the final file gets the usual permissions.
-    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    tmp = os.path.join(folder, _temporary_name(base))
     try:
-        with h5py.File(tmp, "w") as f:
-            yield f
-        os.replace(tmp, path)
+        # os.open honours the umask, so the final file gets the usual permissions.
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    except OSError as e:
+        raise OSError(e.errno, f"Cannot save to '{path}': cannot create a file in '{folder}' "
+                      f"({e.strerror or e})") from None
+    try:
+        try:
+            with h5py.File(tmp, "w") as f:
+                yield f
+            _fsync_path(tmp)
+            os.replace(tmp, path)
+        except (OSError, RuntimeError) as e:
+            # HDF5 reports a failed write (disk full, file-size limit) as an OSError, or as
+            # a RuntimeError naming the errno when the file is closed; others pass through.
+            if isinstance(e, RuntimeError) and "errno" not in str(e):
+                raise
+            code = getattr(e, "errno", None)
+            raise OSError(code, f"Cannot save to '{path}': writing failed ({e}); the previous "
+                          "file, if any, is unchanged") from e
+        _fsync_path(folder, directory=True)
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(tmp)
