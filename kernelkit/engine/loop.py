@@ -123,19 +123,12 @@ def _evaluate_batches(trainer, batches, callbacks, bar=None, count_samples=True)
     callbacks.on_test_begin()
     hooks = bool(callbacks._test_batch)
     seen = 0
-    for b, (xs, ys, sws) in enumerate(batches.epoch()):
-        size = len(xs[0])
-        if hooks:
-            callbacks.on_test_batch_begin(b, {"batch": b, "size": size})
-        trainer.test_step(xs, ys, sws)
-        seen += size if count_samples else 1
-        if hooks or bar is not None:
-            logs = trainer.results()
-            if bar is not None:
-                bar.update(seen, logs, finalize=False)
-            if hooks:
-                logs.update(batch=b, size=size)
-                callbacks.on_test_batch_end(b, logs)
+    with InterruptGuard() as interrupt:
+        for b, (xs, ys, sws) in enumerate(batches.epoch()):
+            interrupt.check()
+            seen = _test_batch(trainer, callbacks, hooks, bar, b, xs, ys, sws, seen,
+                               count_samples)
+        interrupt.check()
     logs = trainer.results()
     trainer.reset_metrics()
     if bar is not None:
@@ -144,24 +137,53 @@ def _evaluate_batches(trainer, batches, callbacks, bar=None, count_samples=True)
     return logs
 
 
+def _test_batch(trainer, callbacks, hooks, bar, b, xs, ys, sws, seen, count_samples):
+    """One test step with its hooks and progress; returns the samples (or steps) seen."""
+    size = len(xs[0])
+    if hooks:
+        callbacks.on_test_batch_begin(b, {"batch": b, "size": size})
+    trainer.test_step(xs, ys, sws)
+    seen += size if count_samples else 1
+    if hooks or bar is not None:
+        logs = trainer.results()
+        if bar is not None:
+            bar.update(seen, logs, finalize=False)
+        if hooks:
+            logs.update(batch=b, size=size)
+            callbacks.on_test_batch_end(b, logs)
+    return seen
+
+
 # ---- Ctrl-C -----------------------------------------------------------------------------------
 
-class _InterruptGuard:
-    """The first Ctrl-C during fit stops training after the current batch; a second one at once.
+class InterruptGuard:
+    """The first Ctrl-C during fit/evaluate/predict stops after the current batch; a second
+    one at once.
 
-    Stopping between batches guarantees the weights are those of the last completed batch
-    (an interrupt in the middle of an optimizer update would leave some weights updated and
-    others not). Installed only in the main thread, over Python's default handler.
+    Python runs a SIGINT handler between bytecodes, possibly inside a weakref callback or a
+    `__del__`, where a KeyboardInterrupt is printed as "Exception ignored" and lost. So the
+    handler only records the signal, and the loop raises KeyboardInterrupt itself after the
+    batch (`check()`), which also guarantees the weights are those of the last completed
+    batch. Installed only in the main thread, over Python's default handler; nested loops
+    (validation inside fit) share the outer guard.
     """
+
+    _active = None
 
     def __init__(self):
         self.hit = False
         self._previous = None
+        self._outer = None
 
     def __enter__(self):
+        active = InterruptGuard._active
+        if active is not None and signal.getsignal(signal.SIGINT) == active._handle:
+            self._outer = active
+            return active
         if threading.current_thread() is threading.main_thread() and \
                 signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             self._previous = signal.signal(signal.SIGINT, self._handle)
+            InterruptGuard._active = self
         return self
 
     def _handle(self, signum, frame):
@@ -169,11 +191,20 @@ class _InterruptGuard:
             raise KeyboardInterrupt
         self.hit = True
 
+    def check(self):
+        """Raise KeyboardInterrupt if Ctrl-C was pressed (call between batches)."""
+        if self.hit:
+            raise KeyboardInterrupt
+
     def __exit__(self, *exc_info):
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
             self._previous = None
+            InterruptGuard._active = None
         return False
+
+
+_InterruptGuard = InterruptGuard
 
 
 # ---- fit ------------------------------------------------------------------------------------

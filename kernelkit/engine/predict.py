@@ -109,24 +109,11 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
         from ..callbacks.progress import progress_bar
         bar = progress_bar(target, unit)
     hooks = bool(cl._predict_batch)
-    chunks = None
-    seen = 0
     cl.on_predict_begin()
+    from .loop import InterruptGuard
     try:
-        for b, xs_b in enumerate(batches):
-            size = len(xs_b[0])
-            if hooks:
-                cl.on_predict_batch_begin(b, {"batch": b, "size": size})
-            outs = _run(model, xs_b)
-            if chunks is None:
-                chunks = [[] for _ in outs]
-            for c, o in zip(chunks, outs):
-                c.append(o)
-            seen += size if unit == "sample" else 1
-            if hooks:
-                cl.on_predict_batch_end(b, {"batch": b, "size": size, "outputs": _single(outs)})
-            if bar is not None:
-                bar.update(seen, finalize=False)
+        with InterruptGuard() as interrupt:
+            chunks, seen = _predict_batches(model, batches, cl, hooks, bar, unit, interrupt)
     finally:
         if stream is not None:
             stream.close()
@@ -136,3 +123,26 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, ma
     if chunks is None:
         raise ValueError("predict() was given no samples.")
     return _single([np.concatenate(c) for c in chunks])
+
+
+def _predict_batches(model, batches, cl, hooks, bar, unit, interrupt):
+    """Run the batches; Ctrl-C (see loop.InterruptGuard) stops after the current one."""
+    chunks = None
+    seen = 0
+    for b, xs_b in enumerate(batches):
+        interrupt.check()
+        size = len(xs_b[0])
+        if hooks:
+            cl.on_predict_batch_begin(b, {"batch": b, "size": size})
+        outs = _run(model, xs_b)
+        if chunks is None:
+            chunks = [[] for _ in outs]
+        for c, o in zip(chunks, outs):
+            c.append(o)
+        seen += size if unit == "sample" else 1
+        if hooks:
+            cl.on_predict_batch_end(b, {"batch": b, "size": size, "outputs": _single(outs)})
+        if bar is not None:
+            bar.update(seen, finalize=False)
+    interrupt.check()
+    return chunks, seen
