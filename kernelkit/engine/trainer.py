@@ -244,6 +244,9 @@ class Trainer:
             raise ValueError("The model has no loss to optimize: compile it with a `loss`, or "
                              "add losses with `model.add_loss`.")
         grads = tape.gradient(total, params) if isinstance(total, Tensor) else [None] * len(params)
+        # The tape's records hold the step's tensors, which point back at the tape: drop
+        # them now, or each step's activations live on until the cyclic GC runs.
+        del tape.records[:]
         self.optimizer.apply(grads, params)
         self._update_metrics(ys, outs, sws, masks, total, parts)
 
