@@ -160,6 +160,40 @@ def run_torch(workload, procs, n, repeats):
     return queue.get(timeout=10)
 
 
+NETWORKS = {"10 Gbit/s": (10e9 / 8, 25e-6), "100 Gbit/s": (100e9 / 8, 5e-6)}
+
+
+def predicted_efficiency(step_s, grad_bytes, procs, bandwidth, latency, fp16=False,
+                         bucket_bytes=64 * 1024 * 1024):
+    """Ring-allreduce cost model: compute / (compute + communication), no overlap.
+
+    t_comm = buckets * 2 (p - 1) * latency + 2 (p - 1) / p * bytes / bandwidth,
+    with bytes halved by fp16 compression and buckets = ceil(bytes / bucket_bytes).
+    """
+    nbytes = grad_bytes / 2 if fp16 else grad_bytes
+    buckets = max(1, -(-int(nbytes) // bucket_bytes))
+    comm = buckets * 2 * (procs - 1) * latency + 2 * (procs - 1) / procs * nbytes / bandwidth
+    return step_s / (step_s + comm)
+
+
+def model_table(results):
+    """Markdown table of predicted efficiencies for 8/64/256 processes from measured results."""
+    single = {r["workload"]: r for r in results
+              if r.get("framework") == "kernelkit" and r.get("procs") == 1
+              and r["workload"] != "allreduce"}
+    lines = ["| workload | step (s) | grad MB | network | wire | p=8 | p=64 | p=256 |",
+             "|---|---|---|---|---|---|---|---|"]
+    for w, r in single.items():
+        for net, (bw, lat) in NETWORKS.items():
+            for fp16 in (False, True):
+                eff = [predicted_efficiency(r["step_s"], r["gradient_bytes"], p, bw, lat, fp16)
+                       for p in (8, 64, 256)]
+                lines.append(f"| {w} | {r['step_s']:.4f} | {r['gradient_bytes'] / 1e6:.2f} | "
+                             f"{net} | {'fp16' if fp16 else 'fp32'} | "
+                             + " | ".join(f"{e:.0%}" for e in eff) + " |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--workloads", nargs="+", default=["wide-mlp", "cnn", "lstm"])
@@ -170,9 +204,15 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="smaller epochs (a quick look)")
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--json", help="also append the JSON lines to this file")
+    p.add_argument("--model", metavar="JSONL",
+                   help="print the cost model's predictions from a --json file and exit")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     sys.path.insert(0, HERE)
+    if args.model:
+        with open(args.model) as f:
+            print(model_table([json.loads(ln) for ln in f if ln.strip()]))
+        return None
     if args.worker == "allreduce":
         return allreduce_worker(args)
     if args.worker:
