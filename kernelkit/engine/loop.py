@@ -209,7 +209,14 @@ _InterruptGuard = InterruptGuard
 
 # ---- fit ------------------------------------------------------------------------------------
 
-def fit_loop(trainer, x, y, batch_size=None, epochs=1, verbose=1, callbacks=None,
+def fit_loop(trainer, x, y, **kwargs):
+    """`fit` for every kind of data; Ctrl-C is recorded from the first line on (see
+    InterruptGuard), so one pressed while the data is prepared is not lost either."""
+    with InterruptGuard():
+        return _fit_loop(trainer, x, y, **kwargs)
+
+
+def _fit_loop(trainer, x, y, batch_size=None, epochs=1, verbose=1, callbacks=None,
              validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
              sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
              validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
@@ -329,7 +336,13 @@ def _run_epochs(trainer, train, val, cbks, initial_epoch, epochs, validation_fre
 
 # ---- evaluate -------------------------------------------------------------------------------
 
-def evaluate_loop(trainer, x, y, batch_size=None, verbose=1, sample_weight=None, steps=None,
+def evaluate_loop(trainer, x, y, **kwargs):
+    """`evaluate` for every kind of data, under one InterruptGuard (see fit_loop)."""
+    with InterruptGuard():
+        return _evaluate_loop(trainer, x, y, **kwargs)
+
+
+def _evaluate_loop(trainer, x, y, batch_size=None, verbose=1, sample_weight=None, steps=None,
                   callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False):
     """The logs of one pass of the test step over `x`/`y` (arrays, HDF5, generator, Sequence)."""
     batch_size = D.check_count("batch_size", batch_size, 1)

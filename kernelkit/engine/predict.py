@@ -70,7 +70,14 @@ def _one_batch(model, x, batch_size):
     return _single(_run(model, [x]))
 
 
-def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10,
+def predict(model, x, **kwargs):
+    """Outputs for `x`, under one InterruptGuard from the first line (see loop.fit_loop)."""
+    from .loop import InterruptGuard
+    with InterruptGuard():
+        return _predict(model, x, **kwargs)
+
+
+def _predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10,
             workers=1, use_multiprocessing=False):
     """Outputs for `x` (arrays, HDF5 data, a generator or a Sequence), batch by batch."""
     batch_size = D.check_count("batch_size", batch_size, 1)
