@@ -251,3 +251,42 @@ def test_uninitialized_use_is_a_clear_error():
     assert not kd.is_initialized()
     with pytest.raises(ValueError, match="init"):
         kd.size()
+
+
+def test_fit_on_a_sharded_sequence_trains_on_this_process_batches(single_process_group):
+    from kernelkit import layers, models
+    from kernelkit.callbacks import Callback
+    from kernelkit.utils import Sequence
+
+    class Batches(Sequence):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return np.full((2, 1), i, np.float32), np.full((2, 1), i, np.float32)
+
+    class Seen(Callback):
+        def __init__(self):
+            super().__init__()
+            self.firsts = []
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.firsts.append(batch)
+
+    seen = Seen()
+    shard = kd.ShardedSequence(Batches(), rank=1, size=2)
+    assert [float(shard[i][0][0, 0]) for i in range(len(shard))] == [1.0, 3.0]
+    np.random.seed(0)
+    m = models.Sequential([layers.Dense(1, input_shape=(1,))])
+    m.compile(kd.DistributedOptimizer(optimizers.SGD(0.1)), "mse")
+    history = m.fit(shard, epochs=2, verbose=0, callbacks=[seen], shuffle=False)
+    assert seen.firsts == [0, 1, 0, 1]
+    assert len(history.history["loss"]) == 2
+    assert int(m.optimizer.get_weights()[0]) == 4
+
+
+def test_importing_the_package_does_not_start_mpi():
+    code = ("import sys, kernelkit, kernelkit.distribute; "
+            "print('mpi4py' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
