@@ -37,6 +37,8 @@ def save_artifact(nb, name):
 
 @pytest.fixture
 def fast(monkeypatch):
-    """KERNELKIT_FAST=1 for the kernels started by the test: fewer epochs, same code."""
+    """KERNELKIT_FAST=1 for the kernels started by the test: fewer epochs, same code; and
+    KERNELKIT_OFFLINE=1: tutorials that would download (ImageNet weights) take their offline path."""
     monkeypatch.setenv("KERNELKIT_FAST", "1")
+    monkeypatch.setenv("KERNELKIT_OFFLINE", "1")
     monkeypatch.delenv("KERNELKIT_PROGRESS", raising=False)
