@@ -21,7 +21,7 @@ PATHS = sorted(glob.glob(os.path.join(NOTEBOOKS, "*.ipynb")))
 def test_the_tutorials_are_all_there():
     names = [os.path.basename(p) for p in PATHS]
     for topic in ("quickstart", "functional", "subclassing", "saving", "cnn", "rnn", "callbacks",
-                  "image", "applications"):
+                  "text", "image", "applications"):
         assert any(topic in n for n in names), f"no {topic} tutorial in notebooks/"
 
 
