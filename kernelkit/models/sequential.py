@@ -1,4 +1,6 @@
 """Sequential: a linear stack of layers, built into a graph as soon as its input shape is known."""
+import warnings
+
 from ..layers.base import Layer, _call_signature
 from ..layers.input_layer import Input, InputLayer
 from ..layers.node import KerasTensor
@@ -153,6 +155,42 @@ class Sequential(Model):
     @property
     def input_names(self):
         return [self._input_layer.name] if self._input_layer is not None else ["input_1"]
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Predict the class of each sample, as Keras 2's `Sequential.predict_classes`.
+
+        Arguments:
+            x: the input data, as for `predict`.
+            batch_size: samples per batch.
+            verbose: 0 or 1, progress output.
+
+        Returns:
+            An array of class indexes: the argmax of each prediction when the output has more
+            than one column, else ``prediction > 0.5`` as int32 (a single sigmoid unit).
+        """
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Predict class probabilities, as Keras 2's `Sequential.predict_proba`.
+
+        Arguments:
+            x: the input data, as for `predict`.
+            batch_size: samples per batch.
+            verbose: 0 or 1, progress output.
+
+        Returns:
+            The model's predictions. Keras warns when they are not in [0, 1] (the last layer is
+            then not a softmax or sigmoid); so does kernelkit.
+        """
+        preds = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if preds.min() < 0. or preds.max() > 1.:
+            warnings.warn("Network returning invalid probability values. The last layer might "
+                          "not normalize predictions into probabilities (like softmax or "
+                          "sigmoid would).", stacklevel=2)
+        return preds
 
     def get_config(self):
         from ..saving.model_config import sequential_config
