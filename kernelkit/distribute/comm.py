@@ -71,6 +71,9 @@ def _abort_hook(exc_type, exc, tb):
     previous(exc_type, exc, tb)
     sys.stderr.flush()
     sys.stdout.flush()
+    # mpiexec forwards output asynchronously; Abort kills the job at once, and without this
+    # pause the last lines of the traceback (the error message itself) could be lost.
+    time.sleep(0.5)
     _state["comm"].Abort(1)
 
 

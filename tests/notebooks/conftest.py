@@ -1,5 +1,6 @@
 """Running notebooks in a real kernel (nbclient): shared helpers."""
 import os
+import sys
 import time
 
 import pytest
@@ -41,4 +42,7 @@ def fast(monkeypatch):
     KERNELKIT_OFFLINE=1: tutorials that would download (ImageNet weights) take their offline path."""
     monkeypatch.setenv("KERNELKIT_FAST", "1")
     monkeypatch.setenv("KERNELKIT_OFFLINE", "1")
+    # Programs installed with kernelkit's extras (mpiexec for the MPI engines) sit beside the
+    # interpreter, on PATH in an activated environment; the same for an unactivated one.
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     monkeypatch.delenv("KERNELKIT_PROGRESS", raising=False)
