@@ -36,6 +36,7 @@ from .input_spec import InputSpec
 # keras.layers re-exports keras.legacy.layers (Keras 1 layers kept for old code and files).
 from ..legacy.layers import (AtrousConvolution1D, AtrousConvolution2D, Highway,  # noqa: E402
                              MaxoutDense, merge)
+from .cudnn_rnn import CuDNNGRU, CuDNNLSTM  # noqa: E402
 
 KIND = "layer"
 

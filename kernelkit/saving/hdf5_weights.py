@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from .atomic import confirm_overwrite, readable_group, writable_group
+from .rnn_weight_conversion import convert_rnn_weights
 
 # The Keras API version kernelkit writes files for (tf.keras 2 spelling). Keras's loaders
 # only look at it to convert Keras 1 files.
@@ -370,8 +371,8 @@ def _pairs_topological(layers, file_layers, label):
         if len(variables) != len(fl.values):
             raise ValueError(_count_mismatch(layer, fl.name, len(variables), len(fl.values),
                                              label, k))
-        pairs += _check_pairs(variables, fl.values, f"Layer #{k} (named '{layer.name}')", label,
-                              False, fl.name)
+        pairs += _check_pairs(variables, convert_rnn_weights(layer, fl.values),
+                              f"Layer #{k} (named '{layer.name}')", label, False, fl.name)
     return pairs
 
 
@@ -393,8 +394,8 @@ def _pairs_by_name(layers, file_layers, label, skip_mismatch, strict):
                               f"mismatch in number of weights. {message}", stacklevel=3)
                 continue
             raise ValueError(message)
-        pairs += _check_pairs(variables, fl.values, f"Layer '{layer.name}'", label,
-                              skip_mismatch, fl.name)
+        pairs += _check_pairs(variables, convert_rnn_weights(layer, fl.values),
+                              f"Layer '{layer.name}'", label, skip_mismatch, fl.name)
     if strict:
         names = {layer.name for layer in layers}
         extra = [fl.name for fl in file_layers if fl.values and fl.name not in names]
