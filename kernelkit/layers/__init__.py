@@ -37,6 +37,7 @@ from .input_spec import InputSpec
 from ..legacy.layers import (AtrousConvolution1D, AtrousConvolution2D, Highway,  # noqa: E402
                              MaxoutDense, merge)
 from .cudnn_rnn import CuDNNGRU, CuDNNLSTM  # noqa: E402
+from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: E402
 
 KIND = "layer"
 
