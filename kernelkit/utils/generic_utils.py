@@ -4,12 +4,10 @@ function marshalling and the text progress bar.
 The custom-object registry itself lives in `kernelkit.saving.registry` (one registry for every
 kind of serializable object); this module is Keras's public face of it.
 """
-import codecs
 import inspect
-import marshal
-import types
 
 from kernelkit.callbacks.progbar import Progbar
+from kernelkit.layers import core as _lambda_serialization
 from kernelkit.saving.registry import (CustomObjectScope, custom_object_scope,
                                        get_custom_objects, scoped_objects)
 
@@ -95,6 +93,8 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
 def func_dump(func):
     """Serialize a Python function (its bytecode, defaults and closure) as Keras 2 did.
 
+    The same serialization `Lambda.get_config` uses.
+
     Arguments:
         func: a Python function.
 
@@ -102,9 +102,7 @@ def func_dump(func):
         A tuple ``(code, defaults, closure)``, the code as base64 text of the marshalled bytecode.
         Bytecode only loads in the same Python version.
     """
-    code = codecs.encode(marshal.dumps(func.__code__), "base64").decode("ascii")
-    closure = tuple(cell.cell_contents for cell in func.__closure__) if func.__closure__ else None
-    return code, func.__defaults__, closure
+    return _lambda_serialization._func_dump(func)
 
 
 def func_load(code, defaults=None, globs=None):
@@ -116,7 +114,7 @@ def func_load(code, defaults=None, globs=None):
     Arguments:
         code: the base64 text of `func_dump`, or the whole tuple it returned.
         defaults: the function's default argument values (a tuple or list).
-        globs: the globals the function sees (default: this module's).
+        globs: the globals the function sees (default: those of kernelkit.layers.core).
 
     Returns:
         The function.
@@ -124,21 +122,11 @@ def func_load(code, defaults=None, globs=None):
     Raises:
         ValueError: when the bytecode cannot be read (e.g. another Python version wrote it).
     """
-    if isinstance(code, (tuple, list)):
-        code, defaults, closure = code
-        if isinstance(defaults, list):
-            defaults = tuple(defaults)
-    else:
-        closure = None
     try:
-        code_object = marshal.loads(codecs.decode(code.encode("ascii"), "base64"))
+        return _lambda_serialization._func_load(code, defaults, None, globs)
     except (ValueError, EOFError, TypeError) as error:
         raise ValueError("func_load could not read the function's bytecode; it only loads "
                          "in the Python version that wrote it.") from error
-    if closure is not None:
-        closure = tuple(types.CellType(value) for value in closure)
-    return types.FunctionType(code_object, globs if globs is not None else globals(),
-                              name=code_object.co_name, argdefs=defaults, closure=closure)
 
 
 def has_arg(fn, name, accept_all=False):
