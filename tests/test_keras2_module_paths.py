@@ -136,8 +136,6 @@ KERAS_2_2_4 = {
 # Not built yet (issue 12's "Layers still missing" and the rest). A module alone means the
 # whole module does not exist yet; "module:Name" a name missing from an existing module.
 NOT_YET = {
-    "layers.convolutional_recurrent",
-    "layers:ConvLSTM2D", "layers:ConvLSTM2DCell",
     # Keras 1 layers Keras 2.2.4 kept only for loading old code
     "legacy.layers:Merge", "legacy.layers:Recurrent",
     "legacy.layers:ConvRecurrent2D",

@@ -38,6 +38,7 @@ from ..legacy.layers import (AtrousConvolution1D, AtrousConvolution2D, Highway, 
                              MaxoutDense, merge)
 from .cudnn_rnn import CuDNNGRU, CuDNNLSTM  # noqa: E402
 from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: E402
+from .conv_lstm import ConvLSTM2D, ConvLSTM2DCell, ConvRNN2D  # noqa: E402
 
 KIND = "layer"
 

@@ -73,6 +73,11 @@ def initial_states_of(cell, inputs, batch_size, dtype):
     return [np.zeros((batch_size,) + _size_tuple(s), dtype=dtype) for s in _state_sizes(cell)]
 
 
+def _keep_for(step_mask, value):
+    """The (batch,) step mask shaped to broadcast against `value` (any rank)."""
+    return step_mask.reshape((-1,) + (1,) * (np.ndim(unwrap(value)) - 1))
+
+
 def _size_tuple(size):
     return tuple(size) if isinstance(size, (list, tuple)) else (int(size),)
 
@@ -259,11 +264,11 @@ class RNN(Layer):
         for t in order:
             output, new_states = call_cell(cell, steps[t], states, training, constants)
             if mask is not None and not mask[:, t].all():
-                keep = mask[:, t][:, None]
-                new_states = [where(keep, new, old) for new, old in zip(new_states, states)]
+                new_states = [where(_keep_for(mask[:, t], new), new, old)
+                              for new, old in zip(new_states, states)]
                 if previous is None or self.zero_output_for_mask:
                     previous = np.zeros_like(np.asarray(unwrap(output)))
-                output = where(keep, output, previous)
+                output = where(_keep_for(mask[:, t], output), output, previous)
             previous = output
             states = new_states
             if self.return_sequences:

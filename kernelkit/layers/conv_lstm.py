@@ -1,0 +1,204 @@
+"""ConvRNN2D and ConvLSTM2D (Keras 2.2.4's `keras.layers.convolutional_recurrent`).
+
+ConvLSTM2D is an LSTM whose input and recurrent transformations are 2D convolutions:
+for each step, with gates i, f, c, o along the last kernel axis (4*filters),
+
+    z = conv(x_t, kernel, strides, padding, dilation) + bias + conv(h, recurrent_kernel, 'same')
+    c = f * c + i * activation(c_gate);  h = o * activation(c)
+
+Weights: kernel (kh, kw, input_channels, 4*filters), recurrent_kernel (kh, kw, filters,
+4*filters), bias (4*filters,). The step is written with the conv ops and runs through the
+tape in `RNN`'s step loop (masks, go_backwards, stateful, dropout as for LSTM).
+"""
+import numpy as np
+
+from .. import activations, config, ops, regularizers
+from ..kernels.conv_utils import conv_output_length, normalize_tuple
+from ..ops.conv import conv_eager
+from ..ops.core import unwrap
+from .convolutional import normalize_padding
+from .recurrent import RNN
+from .recurrent_cells import _Cell
+
+__all__ = ["ConvRNN2D", "ConvLSTM2D", "ConvLSTM2DCell"]
+
+
+class ConvLSTM2DCell(_Cell):
+    """One ConvLSTM2D step (arguments as ConvLSTM2D's, without the RNN ones).
+
+    Raises:
+        ValueError: a bad padding, or an input whose channels are not known.
+    """
+
+    fusable = None  # no fused sequence op: RNN steps `call` through the tape
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation="tanh", recurrent_activation="hard_sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(filters, activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, kernel_regularizer,
+                         recurrent_regularizer, bias_regularizer, kernel_constraint,
+                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                         seed, **kwargs)
+        self.filters = self.units
+        self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size")
+        self.strides = normalize_tuple(strides, 2, "strides")
+        self.padding = normalize_padding(padding, ("valid", "same"), self.name)
+        self.data_format = config.normalize_data_format(data_format)
+        self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate")
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.state_size = None
+
+    def _split(self, shape):
+        if self.data_format == "channels_first":
+            return shape[1], shape[2:4]
+        return shape[3], shape[1:3]
+
+    def build(self, input_shape):
+        channels, spatial = self._split(tuple(input_shape))
+        if channels is None:
+            raise ValueError(f"ConvLSTM2DCell '{self.name}': the channel dimension of the "
+                             f"inputs should be defined, got input shape {tuple(input_shape)}.")
+        out = tuple(None if s is None else conv_output_length(s, k, self.padding, st, d)
+                    for s, k, st, d in zip(spatial, self.kernel_size, self.strides,
+                                           self.dilation_rate))
+        size = (self.filters,) + out if self.data_format == "channels_first" \
+            else out + (self.filters,)
+        self.state_size = (size, size)
+        self.output_size = size
+        width = 4 * self.filters
+        self.kernel = self.add_weight("kernel", self.kernel_size + (channels, width),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(
+            "recurrent_kernel", self.kernel_size + (self.filters, width),
+            initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint)
+        init = self.bias_initializer
+        if self.unit_forget_bias:
+            base, f = self.bias_initializer, self.filters
+
+            def init(shape, dtype=None):
+                return np.concatenate([np.asarray(base((f,), dtype=dtype)), np.ones(f, dtype),
+                                       np.asarray(base((2 * f,), dtype=dtype))]).astype(dtype)
+        self.bias = self.add_weight("bias", (width,), initializer=init,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.built = True
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        n = batch_size if batch_size is not None else np.shape(unwrap(inputs))[0]
+        dtype = dtype or self.dtype
+        return [np.zeros((n,) + self.state_size[0], dtype=dtype) for _ in range(2)]
+
+    def call(self, inputs, states, training=None):
+        h, c = states[0], states[1]
+        dp = self.get_dropout_mask_for_cell(inputs, training)
+        if dp is not None:
+            inputs = ops.multiply(inputs, dp)
+        rdp = self.get_recurrent_dropout_mask_for_cell(h, training)
+        if rdp is not None:
+            h = ops.multiply(h, rdp)
+        f = self.filters
+        z = ops.add(conv_eager(2, inputs, self.kernel, self.bias, self.strides, self.padding,
+                               self.data_format, self.dilation_rate),
+                    conv_eager(2, h, self.recurrent_kernel, None, 1, "same", self.data_format))
+        axis = 1 if self.data_format == "channels_first" else 3
+
+        def gate(k):
+            index = [slice(None)] * 4
+            index[axis] = slice(k * f, (k + 1) * f)
+            return z[tuple(index)]
+        i = self.recurrent_activation(gate(0))
+        fg = self.recurrent_activation(gate(1))
+        g = self.activation(gate(2))
+        o = self.recurrent_activation(gate(3))
+        c = ops.add(ops.multiply(fg, c), ops.multiply(i, g))
+        h = ops.multiply(o, self.activation(c))
+        return h, [h, c]
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.pop("units", None)
+        cfg.update(filters=self.filters, kernel_size=list(self.kernel_size),
+                   strides=list(self.strides), padding=self.padding,
+                   data_format=self.data_format, dilation_rate=list(self.dilation_rate))
+        return cfg
+
+
+class ConvRNN2D(RNN):
+    """RNN over (batch, time, rows, cols, channels) sequences with a convolutional cell.
+
+    Arguments:
+        cell: a cell whose states are 3D (rows, cols, channels) maps, e.g. ConvLSTM2DCell.
+        return_sequences, return_state, go_backwards, stateful: as in `RNN`.
+
+    Raises:
+        ValueError: an input that is not 5D.
+    """
+
+    def build(self, input_shape):
+        shape = tuple(input_shape[0] if isinstance(input_shape, list) else input_shape)
+        if len(shape) != 5:
+            raise ValueError(f"Layer '{self.name}' expects a 5D input (batch, time, rows, "
+                             f"cols, channels), got input shape {shape}.")
+        super().build(input_shape)
+
+
+class ConvLSTM2D(ConvRNN2D):
+    """Convolutional LSTM (Shi et al. 2015), Keras 2.2.4's arguments and weights.
+
+    Arguments:
+        filters, kernel_size, strides, padding, data_format, dilation_rate: as Conv2D.
+        activation, recurrent_activation, use_bias, kernel_initializer,
+        recurrent_initializer, bias_initializer, unit_forget_bias, kernel_regularizer,
+        recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+        recurrent_constraint, bias_constraint, dropout, recurrent_dropout: as LSTM.
+        return_sequences, go_backwards, stateful: as RNN.
+
+    Input shape: (batch, time, rows, cols, channels) (channels_last). Output:
+    (batch, [time,] new_rows, new_cols, filters).
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation="tanh", recurrent_activation="hard_sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, return_sequences=False,
+                 go_backwards=False, stateful=False, dropout=0.0, recurrent_dropout=0.0,
+                 **kwargs):
+        args = dict(locals())
+        for key in ("self", "kwargs", "__class__", "activity_regularizer", "return_sequences",
+                    "go_backwards", "stateful"):
+            args.pop(key, None)
+        cell = ConvLSTM2DCell(**args, dtype=kwargs.get("dtype"), name="conv_lstm2d_cell")
+        super().__init__(cell, return_sequences=return_sequences, go_backwards=go_backwards,
+                         stateful=stateful, activity_regularizer=activity_regularizer, **kwargs)
+
+    def __getattr__(self, name):
+        if "cell" in self.__dict__ and not name.startswith("_"):
+            return getattr(self.__dict__["cell"], name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def get_config(self):
+        cfg = {"name": self.name, "trainable": self.trainable}
+        cell_cfg = self.cell.get_config()
+        for key in ("name", "trainable", "dtype"):
+            cell_cfg.pop(key, None)
+        cfg.update(cell_cfg)
+        cfg.update(activity_regularizer=regularizers.serialize(self.activity_regularizer),
+                   return_sequences=self.return_sequences, go_backwards=self.go_backwards,
+                   stateful=self.stateful)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)
