@@ -90,6 +90,14 @@ _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
                 "activity_regularizer", "autocast", "input_dim", "input_length", "dynamic"}
 
 
+def _inputs_key(inputs):
+    """Which inputs an update or loss is conditional on: ids of the tensors, or None."""
+    if inputs is None:
+        return None
+    items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    return tuple(id(x) for x in items)
+
+
 class Layer:
     """Base class of all layers (and of Model).
 
@@ -213,7 +221,54 @@ class Layer:
 
     @property
     def updates(self):
-        return []
+        """The updates added with `add_update`, of this layer and its sublayers (Keras 2)."""
+        out = list(u for u, _ in self.__dict__.get("_keras_updates", ()))
+        for layer in self._sublayers():
+            out += layer.updates
+        return out
+
+    def add_update(self, updates, inputs=None):
+        """Record updates (e.g. `K.update(...)` results) as Keras 2's `add_update` does.
+
+        kernelkit runs eagerly: an update has already been applied when it is added; this
+        keeps it visible through `updates` and `get_updates_for`.
+
+        Arguments:
+            updates: an update or a list of updates (a tuple is one update, as in Keras).
+            inputs: the inputs the updates are conditional on, or None (unconditional).
+        """
+        store = self.__dict__.setdefault("_keras_updates", [])
+        key = _inputs_key(inputs)
+        for u in updates if isinstance(updates, list) else [updates]:
+            store.append((u, key))
+
+    def get_updates_for(self, inputs):
+        """The updates conditional on `inputs` (None: the unconditional ones).
+
+        Arguments:
+            inputs: a tensor, a list of tensors, or None.
+
+        Returns:
+            A list of updates.
+        """
+        key = _inputs_key(inputs)
+        return [u for u, k in self.__dict__.get("_keras_updates", ()) if k == key]
+
+    def get_losses_for(self, inputs):
+        """The losses conditional on `inputs` (None: weight penalties and unconditional losses).
+
+        Arguments:
+            inputs: a tensor, a list of tensors, or None.
+
+        Returns:
+            A list of losses.
+        """
+        key = _inputs_key(inputs)
+        keys = self.__dict__.get("_loss_inputs", {})
+        out = [loss for loss in self._call_losses if keys.get(id(loss)) == key]
+        if key is None:
+            out += [fn() for fn in self._weight_loss_fns]
+        return out
 
     # ---- weights ---------------------------------------------------------------------
 
@@ -274,6 +329,9 @@ class Layer:
                 self._weight_loss_fns.append(loss)
             else:
                 self._call_losses.append(loss)
+                if inputs is not None:
+                    self.__dict__.setdefault("_loss_inputs", {})[id(loss)] = \
+                        _inputs_key(inputs)
 
     def _add_symbolic_loss(self, loss):
         raise ValueError(f"Layer '{self.name}': a symbolic loss can only be added to a model "

@@ -1,0 +1,52 @@
+"""Keras 2's Layer.add_update / updates / get_updates_for / get_losses_for."""
+import numpy as np
+
+from kernelkit import layers as L
+from kernelkit import regularizers
+
+
+class _Counting(L.Layer):
+    def call(self, inputs):
+        self.add_update(("seen", 1))
+        self.add_update([("cond", 2)], inputs=inputs)
+        self.add_loss(np.float32(3.0), inputs=inputs)
+        self.add_loss(np.float32(5.0))
+        return inputs
+
+
+def test_updates_conditional_and_unconditional():
+    layer = _Counting()
+    x = np.ones((2, 3), "float32")
+    layer(x)
+    assert layer.updates == [("seen", 1), ("cond", 2)]
+    assert layer.get_updates_for(None) == [("seen", 1)]
+    assert layer.get_updates_for(x) == [("cond", 2)]
+    assert layer.get_updates_for([np.ones(1)]) == []
+
+
+def test_losses_for_inputs_and_weight_penalties():
+    layer = _Counting()
+    x = np.ones((2, 3), "float32")
+    layer(x)
+    assert [float(v) for v in layer.get_losses_for(x)] == [3.0]
+    assert [float(v) for v in layer.get_losses_for(None)] == [5.0]
+    dense = L.Dense(2, kernel_regularizer=regularizers.l2(0.5))
+    dense(np.ones((1, 2), "float32"))
+    (penalty,) = dense.get_losses_for(None)
+    np.testing.assert_allclose(float(np.asarray(penalty)),
+                               0.5 * np.sum(dense.get_weights()[0] ** 2), rtol=1e-6)
+    assert dense.get_losses_for(np.ones((1, 2))) == []
+
+
+def test_updates_of_sublayers_are_collected():
+    class Outer(L.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = _Counting()
+
+        def call(self, inputs):
+            return self.inner(inputs)
+
+    outer = Outer()
+    outer(np.ones((1, 2), "float32"))
+    assert ("seen", 1) in outer.updates and ("cond", 2) in outer.updates
