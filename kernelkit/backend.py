@@ -269,6 +269,18 @@ def in_test_phase(x, alt, training=None):
 
 
 def backend():
+    """The name of the backend: `'kernelkit'` (neither `'tensorflow'` nor `'theano'`).
+
+    Keras 2 code that branches on `K.backend() == 'tensorflow'` (or `'theano'`, `'cntk'`)
+    does so to call that framework directly (`import tensorflow as tf`, `tf.Session`,
+    Theano's kernel flipping); such calls cannot take kernelkit's arrays and tensors. The
+    name 'kernelkit' sends that code down its backend-neutral path, the one written with
+    `keras.backend` functions, which kernelkit implements. Kernel layouts are TensorFlow's
+    (no Theano flip), so code converting Theano kernels still converts them.
+
+    Returns:
+        The string `'kernelkit'`.
+    """
     return "kernelkit"
 
 

@@ -50,3 +50,12 @@ def test_updates_of_sublayers_are_collected():
     outer = Outer()
     outer(np.ones((1, 2), "float32"))
     assert ("seen", 1) in outer.updates and ("cond", 2) in outer.updates
+
+
+def test_backend_name_takes_the_backend_neutral_branch():
+    from kernelkit import backend as K
+
+    name = K.backend()
+    assert name == "kernelkit" and name not in ("tensorflow", "theano", "cntk")
+    branch = "tf" if name == "tensorflow" else "theano" if name == "theano" else "generic"
+    assert branch == "generic"
