@@ -15,6 +15,8 @@ through the tape. Both follow Keras's rules:
 
 Weights are named as Keras 2 names them, `lstm/lstm_cell/kernel:0`, so saved files match.
 """
+import warnings
+
 import numpy as np
 
 from .. import regularizers
@@ -378,6 +380,10 @@ class SimpleRNN(_BuiltinRNN):
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, **kwargs):
+        if "implementation" in kwargs:  # Keras 2.2.4 accepts, drops and warns
+            kwargs.pop("implementation")
+            warnings.warn("The `implementation` argument in `SimpleRNN` has been deprecated. "
+                          "Please remove it from your layer call.", stacklevel=2)
         cell_kwargs = dict(units=units, activation=activation, use_bias=use_bias,
                            kernel_initializer=kernel_initializer,
                            recurrent_initializer=recurrent_initializer,

@@ -59,3 +59,23 @@ def test_backend_name_takes_the_backend_neutral_branch():
     assert name == "kernelkit" and name not in ("tensorflow", "theano", "cntk")
     branch = "tf" if name == "tensorflow" else "theano" if name == "theano" else "generic"
     assert branch == "generic"
+
+
+def test_implementation_argument_on_recurrent_layers():
+    import pytest
+
+    x = np.random.default_rng(0).normal(size=(2, 3, 2)).astype("float32")
+    with pytest.warns(UserWarning, match="implementation"):
+        rnn = L.SimpleRNN(3, implementation=2)
+    ref = L.SimpleRNN(3)
+    ref(x)
+    rnn(x)
+    rnn.set_weights(ref.get_weights())
+    np.testing.assert_allclose(np.asarray(rnn(x)), np.asarray(ref(x)), rtol=1e-6)
+    for cls in (L.LSTM, L.GRU):
+        one, two = cls(3, implementation=1), cls(3, implementation=2)
+        one(x)
+        two(x)
+        two.set_weights(one.get_weights())
+        assert two.get_config()["implementation"] == 2
+        np.testing.assert_allclose(np.asarray(two(x)), np.asarray(one(x)), rtol=1e-6)
