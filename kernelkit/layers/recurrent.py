@@ -216,6 +216,8 @@ class RNN(Layer):
             inputs = inputs[0]
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
+        if constants is not None and not isinstance(constants, (list, tuple)):
+            constants = [constants]  # one constant tensor, as Keras's to_list does
         x = transpose(inputs, (1, 0) + tuple(range(2, np.ndim(unwrap(inputs))))) \
             if self.time_major else inputs
         batch = np.shape(unwrap(x))[0]

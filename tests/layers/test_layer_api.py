@@ -79,3 +79,20 @@ def test_implementation_argument_on_recurrent_layers():
         two.set_weights(one.get_weights())
         assert two.get_config()["implementation"] == 2
         np.testing.assert_allclose(np.asarray(two(x)), np.asarray(one(x)), rtol=1e-6)
+
+
+def test_rnn_constants_reach_the_cell_call():
+    class Cell(L.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.state_size = 2
+
+        def call(self, inputs, states, constants=None):
+            h = states[0] + inputs + constants[0]
+            return h, [h]
+
+    x = np.arange(6, dtype="float32").reshape(1, 3, 2)
+    c = np.full((1, 2), 10.0, "float32")
+    expected = x.sum(axis=1) + 3 * 10.0  # h_t = h_{t-1} + x_t + c, from zeros
+    np.testing.assert_allclose(np.asarray(L.RNN(Cell())(x, constants=c)), expected)
+    np.testing.assert_allclose(np.asarray(L.RNN(Cell())(x, constants=[c])), expected)
