@@ -3,6 +3,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kernelkit.preprocessing.sequence import (TimeseriesGenerator, make_sampling_table,
                                               pad_sequences, skipgrams)
@@ -53,6 +55,19 @@ def windows_by_loop(data, targets, length, sampling_rate, stride, start, end, re
     return batches
 
 
+def assert_matches_loop(data, targets, length, sampling_rate, stride, start, end, reverse, batch):
+    gen = TimeseriesGenerator(data, targets, length=length, sampling_rate=sampling_rate,
+                              stride=stride, start_index=start, end_index=end, reverse=reverse,
+                              batch_size=batch)
+    expected = windows_by_loop(data, targets, length, sampling_rate, stride, start,
+                               len(data) - 1 if end is None else end, reverse, batch)
+    assert len(gen) == len(expected)
+    for i, (x, y) in enumerate(expected):
+        gx, gy = gen[i]
+        np.testing.assert_array_equal(gx, x)
+        np.testing.assert_array_equal(gy, y)
+
+
 @pytest.mark.parametrize("length,sampling_rate,stride,start,end,reverse,batch", [
     (5, 1, 1, 0, None, False, 4), (6, 2, 1, 3, None, True, 3), (4, 1, 3, 0, 40, False, 5),
     (10, 3, 2, 5, 45, True, 7), (1, 1, 1, 0, None, False, 128), (8, 4, 5, 2, None, False, 2)])
@@ -60,16 +75,7 @@ def test_timeseries_generator_against_a_loop(length, sampling_rate, stride, star
                                              batch):
     data = np.arange(50 * 2).reshape(50, 2)
     targets = np.arange(50) * 10
-    gen = TimeseriesGenerator(data, targets, length=length, sampling_rate=sampling_rate,
-                              stride=stride, start_index=start, end_index=end, reverse=reverse,
-                              batch_size=batch)
-    expected = windows_by_loop(data, targets, length, sampling_rate, stride, start,
-                               49 if end is None else end, reverse, batch)
-    assert len(gen) == len(expected)
-    for i, (x, y) in enumerate(expected):
-        gx, gy = gen[i]
-        np.testing.assert_array_equal(gx, x)
-        np.testing.assert_array_equal(gy, y)
+    assert_matches_loop(data, targets, length, sampling_rate, stride, start, end, reverse, batch)
 
 
 def test_timeseries_generator_keras_example_shuffle_and_errors():
@@ -127,3 +133,42 @@ def test_skipgrams_pairs_window_and_negatives():
     assert all(1 <= c[1] <= 4 for c, l in zip(couples, labels) if l == 0)
     _, categorical = skipgrams(seq, 5, window_size=1, negative_samples=1.0, categorical=True)
     assert sorted(map(tuple, categorical)) == [(0, 1)] * 4 + [(1, 0)] * 4
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 30), length=st.integers(1, 8), sampling_rate=st.integers(1, 4),
+       stride=st.integers(1, 4), start=st.integers(0, 10), end_back=st.integers(0, 10),
+       reverse=st.booleans(), batch=st.integers(1, 9))
+def test_timeseries_generator_any_arguments(n, length, sampling_rate, stride, start, end_back,
+                                            reverse, batch):
+    data = np.arange(n * 3).reshape(n, 3)
+    targets = -np.arange(n)
+    end = n - 1 - end_back
+    if start + length > end:
+        with pytest.raises(ValueError, match="disallowed"):
+            TimeseriesGenerator(data, targets, length, sampling_rate, stride, start, end,
+                                batch_size=batch)
+        return
+    assert_matches_loop(data, targets, length, sampling_rate, stride, start, end, reverse, batch)
+
+
+def test_padded_sequences_train_an_embedding_lstm():
+    from kernelkit.layers import LSTM, Dense, Embedding
+    from kernelkit.models import Sequential
+    from kernelkit.optimizers import Adam
+    rng = np.random.RandomState(0)
+    # label 1 when the (ragged) sequence contains the word 1
+    seqs = [list(rng.randint(2, 10, size=rng.randint(1, 7))) for _ in range(96)]
+    labels = np.array([i % 2 for i in range(96)], dtype="float32")
+    for s, label in zip(seqs, labels):
+        if label:
+            s[rng.randint(len(s))] = 1
+    x = pad_sequences(seqs, maxlen=6)
+    assert x.shape == (96, 6) and x.dtype == np.int32
+    np.random.seed(0)
+    model = Sequential([Embedding(10, 8, input_length=6), LSTM(8), Dense(1, activation="sigmoid")])
+    model.compile(Adam(lr=0.01), "binary_crossentropy", metrics=["accuracy"])
+    first = model.evaluate(x, labels, verbose=0)[0]
+    model.fit(x, labels, epochs=30, batch_size=16, verbose=0)
+    loss, acc = model.evaluate(x, labels, verbose=0)
+    assert loss < first / 2 and acc > 0.9
