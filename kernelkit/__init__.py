@@ -12,6 +12,7 @@ from . import datasets
 from .layers import Input
 from .models import Model, Sequential
 from .warmup import warm_kernels
+from ._lazy import lazy_submodules
 
 # Keras 2's `import keras` also makes these reachable as attributes; they are imported on first
 # use so that `import kernelkit` stays fast (applications alone defines thirteen models).
@@ -23,8 +24,4 @@ __all__ = ["__version__", "Input", "Model", "Sequential", "activations", "applic
            "regularizers", "utils", "warm_kernels", "wrappers"]
 
 
-def __getattr__(name):
-    if name in _LAZY_SUBPACKAGES:
-        import importlib
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_submodules(__name__, _LAZY_SUBPACKAGES)[0]

@@ -3,16 +3,9 @@
 Submodules are imported on first use, so ``import kernelkit.preprocessing`` costs nothing
 (`image` needs Pillow for files and SciPy for geometric transforms: ``pip install kernelkit[image]``).
 """
-import importlib
+from kernelkit._lazy import lazy_submodules
 
 __all__ = ["image", "sequence", "text"]
 
 
-def __getattr__(name):
-    if name in __all__:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_submodules(__name__, __all__)

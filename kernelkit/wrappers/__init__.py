@@ -3,16 +3,9 @@
 Imported on first use; needs scikit-learn only for scikit-learn's own tools
 (``pip install kernelkit[sklearn]``).
 """
-import importlib
+from kernelkit._lazy import lazy_submodules
 
 __all__ = ["scikit_learn"]
 
 
-def __getattr__(name):
-    if name in __all__:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_submodules(__name__, __all__)
