@@ -151,10 +151,27 @@ def int_shape(x):
     return tuple(np.shape(unwrap(x)))
 
 
+@polymorphic
+def _shape_of(x):
+    return np.array(np.shape(unwrap(x)), dtype="int32")
+
+
+_shape_of.value_from_shape = True
+
+
 def shape(x):
-    if isinstance(x, KerasTensor):
-        return x.shape
-    return np.array(np.shape(unwrap(x)))
+    """Returns the symbolic shape of a tensor or variable.
+
+    Arguments:
+        x: A tensor or variable.
+
+    Returns:
+        A 1D int32 tensor of `x`'s sizes. On a symbolic tensor it is symbolic too (sizes
+        unknown until the model runs, such as the batch size, are filled in then), so
+        `K.shape(x)[0]` can size a `K.random_normal` or a `K.reshape`. Use `K.int_shape`
+        for the static shape as a tuple.
+    """
+    return _shape_of(x)
 
 
 def ndim(x):
@@ -467,11 +484,13 @@ __all__ += ["conv3d", "conv3d_transpose", "pool3d", "spatial_3d_padding", "resiz
 from . import backend_conv as _backend_conv  # noqa: E402
 from . import backend_gradients as _backend_gradients  # noqa: E402
 from . import backend_math as _backend_math  # noqa: E402
+from . import backend_random as _backend_random  # noqa: E402
 from . import backend_state as _backend_state  # noqa: E402
 from . import backend_tensor as _backend_tensor  # noqa: E402
 from .backend_conv import *  # noqa: E402,F401,F403
 from .backend_gradients import *  # noqa: E402,F401,F403
 from .backend_math import *  # noqa: E402,F401,F403
+from .backend_random import *  # noqa: E402,F401,F403
 from .backend_state import *  # noqa: E402,F401,F403
 from .backend_tensor import *  # noqa: E402,F401,F403
 from .ops.ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse  # noqa: E402
@@ -479,7 +498,8 @@ from .ops.cumulative import cumprod, cumsum, logsumexp, prod, reverse  # noqa: E
 from .ops.normalization import batch_normalization, normalize_batch_in_training  # noqa: E402
 from .ops.scan import foldl, foldr, map_fn, rnn  # noqa: E402
 
-__all__ += (_backend_conv.__all__ + _backend_gradients.__all__ + _backend_math.__all__ + _backend_state.__all__
+__all__ += (_backend_conv.__all__ + _backend_gradients.__all__ + _backend_math.__all__
+            + _backend_random.__all__ + _backend_state.__all__
             + _backend_tensor.__all__ + [
                 "ctc_batch_cost", "ctc_decode", "ctc_label_dense_to_sparse", "cumprod",
                 "cumsum", "logsumexp", "prod", "reverse", "batch_normalization",

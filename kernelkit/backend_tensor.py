@@ -198,8 +198,9 @@ def dropout(x, level, noise_shape=None, seed=None):
         raise ValueError(f"dropout: noise_shape {noise_shape} does not broadcast to x's "
                          f"shape {xv.shape}") from None
     keep = 1.0 - level
-    mask = (_random.generator(seed).random(size=shape) < keep) / keep
-    return DropoutMask(mask.astype(xv.dtype if xv.dtype.kind == "f" else config.floatx()))(x)
+    dt = xv.dtype if xv.dtype.kind == "f" else np.dtype(config.floatx())
+    mask = _random.binomial(shape, keep, dt, rng=_random.stream(seed)) / np.asarray(keep, dt)
+    return DropoutMask(mask)(x)
 
 
 @polymorphic

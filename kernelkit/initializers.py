@@ -187,12 +187,16 @@ class Orthogonal(Initializer):
     def __call__(self, shape, dtype=None):
         rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
         cols = shape[-1]
-        a = R.generator(self.seed).normal(0.0, 1.0, size=(max(rows, cols), min(rows, cols)))
+        dtype = np.dtype(dtype or config.floatx())
+        work = dtype if dtype in (np.float32, np.float64) else np.float32
+        a = R.normal((max(rows, cols), min(rows, cols)), 0.0, 1.0, work, self.seed)
         q, r = np.linalg.qr(a)
         q *= np.sign(np.diag(r))
         if rows < cols:
             q = q.T
-        return (self.gain * q[:rows, :cols]).reshape(shape).astype(dtype or config.floatx())
+        q = q[:rows, :cols]
+        q *= self.gain
+        return q.reshape(shape).astype(dtype, copy=False)
 
     def get_config(self):
         return {"gain": self.gain, "seed": self.seed}

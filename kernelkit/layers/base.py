@@ -11,6 +11,7 @@ import threading
 import numpy as np
 
 from .. import config, constraints, initializers, regularizers
+from ..ops import random as _random
 from ..ops.core import Tensor, Variable, active_tape, unwrap
 from .node import KerasTensor, Node, flatten_tensors, is_symbolic, map_structure
 
@@ -408,7 +409,11 @@ class Layer:
         d = self.__dict__
         if d["_call_losses"]:
             d["_call_losses"] = []
-        outputs = self.call(inputs, *args, **kwargs)
+        previous = _random.enter_call(self)
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _random.exit_call(previous)
         if d["_eager_output_shape"] is None:
             d["_eager_output_shape"] = map_structure_arrays(
                 lambda o: (None,) + tuple(np.shape(unwrap(o)))[1:], outputs)

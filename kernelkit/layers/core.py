@@ -113,7 +113,6 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
-        self._rng = None
         self.supports_masking = True
 
     def _noise_shape(self, shape):
@@ -122,14 +121,9 @@ class Dropout(Layer):
         return tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
 
     def _draw(self, shape, dtype):
-        if self.seed is not None:
-            if self._rng is None:
-                self._rng = np.random.default_rng(self.seed)
-            rng = self._rng
-        else:
-            rng = ops.random.generator()
         keep = 1.0 - self.rate
-        return ((rng.random(self._noise_shape(shape)) < keep) / keep).astype(dtype)
+        return ops.random.binomial(self._noise_shape(shape), keep, dtype,
+                                   rng=ops.random.stream(self.seed)) / np.asarray(keep, dtype)
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:

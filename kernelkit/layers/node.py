@@ -16,17 +16,25 @@ from ..ops.math import _install_operators
 class KerasTensor(SymbolicTensor):
     """A symbolic tensor: a shape (None for unknown sizes), a dtype and where it came from."""
 
-    __slots__ = ("shape", "dtype", "name", "_keras_history", "__weakref__")
+    __slots__ = ("shape", "dtype", "name", "_keras_history", "static_value", "__weakref__")
 
-    def __init__(self, shape, dtype="float32", name=None, history=None):
+    def __init__(self, shape, dtype="float32", name=None, history=None, static_value=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = np.dtype(dtype).name
         self.name = name
         self._keras_history = history  # (layer, node_index, tensor_index)
+        # For small integer tensors computed from shapes (`K.shape(x)[0]`): the value as
+        # far as it is known before the model runs, a flat tuple with None where unknown.
+        self.static_value = static_value
 
     @property
     def ndim(self):
         return len(self.shape)
+
+    @property
+    def _keras_shape(self):
+        """Keras 2's static shape attribute of a symbolic tensor (same as `shape`)."""
+        return self.shape
 
     @property
     def node(self):

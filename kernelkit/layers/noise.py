@@ -19,8 +19,7 @@ class _Noise(Layer):
         return input_shape
 
     def _rng(self):
-        return ops.random.generator(self.seed) if self.seed is None else \
-            getattr(self, "_gen", None) or self.__dict__.setdefault("_gen", np.random.default_rng(self.seed))
+        return ops.random.stream(self.seed)
 
 
 class GaussianNoise(_Noise):
@@ -35,7 +34,7 @@ class GaussianNoise(_Noise):
         if not training:
             return inputs
         x = np.asarray(unwrap(inputs))
-        return ops.add(inputs, self._rng().normal(0.0, self.stddev, x.shape).astype(x.dtype))
+        return ops.add(inputs, ops.random.normal(x.shape, 0.0, self.stddev, x.dtype, rng=self._rng()))
 
     def get_config(self):
         return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
@@ -49,7 +48,7 @@ class GaussianDropout(_Noise):
             return inputs
         x = np.asarray(unwrap(inputs))
         std = np.sqrt(self.rate / (1.0 - self.rate))
-        return ops.multiply(inputs, self._rng().normal(1.0, std, x.shape).astype(x.dtype))
+        return ops.multiply(inputs, ops.random.normal(x.shape, 1.0, std, x.dtype, rng=self._rng()))
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
@@ -67,7 +66,7 @@ class AlphaDropout(_Noise):
             return inputs
         x = np.asarray(unwrap(inputs))
         alpha_p = -1.6732632423543772 * 1.0507009873554805
-        keep = (self._rng().random(self.noise_shape or x.shape) >= self.rate).astype(x.dtype)
+        keep = ops.random.binomial(self.noise_shape or x.shape, 1.0 - self.rate, x.dtype, rng=self._rng())
         a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
         b = -a * alpha_p * self.rate
         kept = ops.multiply(inputs, keep)

@@ -42,15 +42,9 @@ class DropoutRNNCellMixin:
         self._recurrent_dropout_mask = None
 
     def _draw(self, rate, shape, dtype):
-        seed = getattr(self, "seed", None)
-        if seed is None:
-            rng = ops.random.generator()
-        else:  # seeded: reproducible, but a new mask at each draw
-            rng = self.__dict__.get("_seeded_rng")
-            if rng is None:
-                rng = self.__dict__["_seeded_rng"] = np.random.default_rng(seed)
         keep = 1.0 - rate
-        return ((rng.random(shape) < keep) / keep).astype(dtype)
+        rng = ops.random.stream(getattr(self, "seed", None))  # seeded: a new mask each draw
+        return ops.random.binomial(shape, keep, dtype, rng=rng) / np.asarray(keep, dtype)
 
     def get_dropout_mask_for_cell(self, inputs, training):
         """The input mask (batch, features) of this sequence, or None."""

@@ -101,23 +101,39 @@ def _fill(template, tensors):
 
 
 def op_on_symbolic(fn, args, kwargs):
-    """Handler for ops called on KerasTensors: wrap the call in a TFOpLambda node."""
+    """Handler for ops called on KerasTensors: wrap the call in a TFOpLambda node.
+
+    The output shape is found by running the op on dummy inputs with unknown sizes set to
+    2 and then 3. Small integer outputs computed only from shapes (`K.shape(x)`,
+    `K.shape(x)[0] * 2`) also get a static value, so that ops taking them as a shape
+    (`K.reshape`, `K.random_normal`) see the dummy size in the dummy runs.
+    """
     template, tensors = _template(args, kwargs)
     layer = TFOpLambda(fn, template)
     shapes = [t.shape for t in tensors]
     dtypes = [t.dtype for t in tensors]
+    statics = [t.static_value for t in tensors]
+
+    def dummy(shape, dtype, static, fill):
+        if static is None:
+            return np.ones([fill if d is None else d for d in shape], dtype=dtype)
+        return np.array([fill if v is None else v for v in static], dtype=dtype).reshape(shape)
 
     def run(fill):
-        arrays = [np.ones([fill if d is None else d for d in s], dtype=dt)
-                  for s, dt in zip(shapes, dtypes)]
+        arrays = [dummy(*a, fill) for a in zip(shapes, dtypes, statics)]
         with np.errstate(all="ignore"):
             out = layer.call(arrays if len(arrays) > 1 else arrays[0])
-        out = ops_core.unwrap(out)
-        return np.shape(out), np.asarray(out).dtype
+        return np.asarray(ops_core.unwrap(out))
 
-    (s2, dt), (s3, _) = run(2), run(3)
-    shape = tuple(a if a == b else None for a, b in zip(s2, s3))
-    out = KerasTensor(shape, dt if np.issubdtype(dt, np.number) or dt == bool else "float32")
+    out2, out3 = run(2), run(3)
+    shape = tuple(a if a == b else None for a, b in zip(out2.shape, out3.shape))
+    dt = out2.dtype
+    static = None
+    if (dt.kind in "iu" and out2.ndim <= 1 and out2.shape == out3.shape and out2.size <= 8
+            and (getattr(fn, "value_from_shape", False) or all(v is not None for v in statics))):
+        static = tuple(int(a) if a == b else None for a, b in zip(out2.ravel(), out3.ravel()))
+    out = KerasTensor(shape, dt if np.issubdtype(dt, np.number) or dt == bool else "float32",
+                      static_value=static)
     Node(layer, tensors if len(tensors) > 1 else tensors[0], {}, out)
     return out
 

@@ -229,7 +229,11 @@ def _has_symbolic(args, kwargs):
             return True
         if isinstance(a, (list, tuple)) and any(isinstance(b, SymbolicTensor) for b in a):
             return True
-    return any(isinstance(v, SymbolicTensor) for v in kwargs.values())
+    for v in kwargs.values():
+        if isinstance(v, SymbolicTensor) or isinstance(v, (list, tuple)) and any(
+                isinstance(b, SymbolicTensor) for b in v):
+            return True
+    return False
 
 
 def polymorphic(fn):

@@ -1,36 +1,111 @@
-"""Random draws for initializers, dropout and noise layers.
+"""Random draws for initializers, dropout, noise layers and `K.random_*`.
 
 Unseeded draws take their seed from NumPy's global state, so `np.random.seed(n)` (the
 Keras 2 FAQ's recipe) or `kernelkit.utils.set_random_seed(n)` makes a whole run
 reproducible; a `seed` argument makes one draw reproducible on its own.
+
+Draws are made in the requested dtype (float32 stays float32: no float64 array first).
+
+Seeded draws made while a layer's `call` runs follow Keras 2's graph semantics: a seeded
+random op was created once, when the layer was called on its inputs, and gave a new
+value each time the graph ran, the sequence fixed by the seed. Here each seeded draw site
+in a call (the first, second, ... seeded draw of that layer's call) keeps one generator on
+the layer, so `Dropout(0.5, seed=1)` or `K.random_normal(..., seed=1)` in a `Lambda` draw
+fresh values every batch, and the same sequence in every run. Outside a layer call a
+seeded draw starts from its seed each time.
 """
+import threading
+
 import numpy as np
+
+_local = threading.local()
+
+
+def enter_call(owner):
+    """Make `owner` (a layer) the keeper of the seeded streams drawn until `exit_call`.
+
+    Returns:
+        The previous keeper, to pass to `exit_call`.
+    """
+    previous = getattr(_local, "scope", None)
+    _local.scope = [owner, 0]
+    return previous
+
+
+def exit_call(previous):
+    """Restore the keeper that `enter_call` returned."""
+    _local.scope = previous
 
 
 def generator(seed=None):
+    """A fresh NumPy generator: from `seed`, or from NumPy's global state when None."""
     if seed is None:
         seed = np.random.randint(0, 2 ** 31 - 1)
     return np.random.default_rng(seed)
 
 
-def normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
-    return generator(seed).normal(mean, stddev, size=shape).astype(dtype)
+def stream(seed=None):
+    """The generator for a draw repeated every batch (masks, noise, `K.random_*`).
+
+    Unseeded: a fresh generator. Seeded, inside a layer call: the generator of this draw
+    site of that layer, continuing from its previous draw. Seeded, elsewhere: a fresh
+    generator from `seed`.
+    """
+    if seed is None:
+        return generator()
+    scope = getattr(_local, "scope", None)
+    if scope is None:
+        return np.random.default_rng(seed)
+    owner, site = scope
+    scope[1] = site + 1
+    streams = owner.__dict__.setdefault("_random_streams", {})
+    key = (site, int(seed))
+    rng = streams.get(key)
+    if rng is None:
+        rng = streams[key] = np.random.default_rng(seed)
+    return rng
 
 
-def uniform(shape, minval=0.0, maxval=1.0, dtype="float32", seed=None):
-    return generator(seed).uniform(minval, maxval, size=shape).astype(dtype)
+def _standard_normal(rng, shape, dtype):
+    dt = np.dtype(dtype)
+    if dt in (np.float32, np.float64):
+        return rng.standard_normal(size=shape, dtype=dt)
+    return rng.standard_normal(size=shape, dtype=np.float32).astype(dt)
 
 
-def truncated_normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
+def _unit_uniform(rng, shape, dtype):
+    dt = np.dtype(dtype)
+    if dt in (np.float32, np.float64):
+        return rng.random(size=shape, dtype=dt)
+    return rng.random(size=shape, dtype=np.float32).astype(dt)
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, rng=None):
+    out = _standard_normal(rng or generator(seed), shape, dtype)
+    out *= stddev
+    out += mean
+    return out
+
+
+def uniform(shape, minval=0.0, maxval=1.0, dtype="float32", seed=None, rng=None):
+    out = _unit_uniform(rng or generator(seed), shape, dtype)
+    out *= maxval - minval
+    out += minval
+    return out
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, rng=None):
     """Normal draws, those beyond two standard deviations redrawn (as TensorFlow does)."""
-    rng = generator(seed)
-    out = rng.normal(0.0, 1.0, size=shape)
+    rng = rng or generator(seed)
+    out = _standard_normal(rng, shape, dtype)
     bad = np.abs(out) > 2
     while bad.any():
-        out[bad] = rng.normal(0.0, 1.0, size=int(bad.sum()))
+        out[bad] = _standard_normal(rng, int(bad.sum()), dtype)
         bad = np.abs(out) > 2
-    return (mean + stddev * out).astype(dtype)
+    out *= stddev
+    out += mean
+    return out
 
 
-def binomial(shape, p=0.5, dtype="float32", seed=None):
-    return (generator(seed).random(size=shape) < p).astype(dtype)
+def binomial(shape, p=0.5, dtype="float32", seed=None, rng=None):
+    return (_unit_uniform(rng or generator(seed), shape, np.float32) < p).astype(dtype)
