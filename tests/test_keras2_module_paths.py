@@ -149,8 +149,6 @@ NOT_YET = {
     "engine.training_utils:standardize_weights", "engine.training_utils:collect_metrics",
     "engine.training_utils:weighted_masked_objective",
     "engine.training_utils:check_loss_and_target_compatibility",
-    # backend is a module (backend.py): `backend.common` needs it to become a package
-    "backend.common",
     # the data-stack issue (TensorBoard through tensorboardX)
     "callbacks:TensorBoard",
     # TensorFlow-only
@@ -377,9 +375,11 @@ def test_keras_2_2_4_aliases_are_the_classes_and_clip_norm_rescales():
 
 
 def test_backend_common_functions_behave_as_keras_2_2_4():
-    """What `kernelkit.backend.common` will re-export once backend is a package."""
+    """`kernelkit.backend.common` is Keras 2.2.4's settings module (shared with K)."""
     import numpy as np
-    from kernelkit import config
+    from kernelkit import backend as K
+    from kernelkit.backend import common as config
+    assert K.floatx is config.floatx and K.set_image_dim_ordering is config.set_image_dim_ordering
     x = config.cast_to_floatx([1, 2])
     assert x.dtype == np.dtype(config.floatx()) and x.tolist() == [1.0, 2.0]
     before = config.image_data_format()

@@ -7,14 +7,14 @@ on symbolic tensors.
 """
 import numpy as np
 
-from . import config
-from .kernels.conv_utils import normalize_tuple
-from .ops import conv as _conv
-from .ops import pooling as _pool
-from .ops.array import pad, reshape
-from .ops.core import polymorphic, unwrap
-from .ops.local_conv import local_conv1d, local_conv2d
-from .ops.math import add
+from .. import config
+from ..kernels.conv_utils import normalize_tuple
+from ..ops import conv as _conv
+from ..ops import pooling as _pool
+from ..ops.array import pad, reshape
+from ..ops.core import polymorphic, unwrap
+from ..ops.local_conv import local_conv1d, local_conv2d
+from ..ops.math import add
 
 
 def _check_ndim(what, x, n):

@@ -5,11 +5,11 @@ softmax; `axis`), and `round`, `greater_equal`, `less_equal`. Imported into
 `kernelkit.backend`."""
 import numpy as np
 
-from . import config
-from .ops import losses as _losses
-from .ops import math as _math
-from .ops.array import transpose
-from .ops.core import polymorphic, unwrap
+from .. import config
+from ..ops import losses as _losses
+from ..ops import math as _math
+from ..ops.array import transpose
+from ..ops.core import polymorphic, unwrap
 
 
 @polymorphic

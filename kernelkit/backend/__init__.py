@@ -2,13 +2,13 @@
 Lambda layers and custom losses, plus the settings and session helpers."""
 import numpy as np
 
-from . import config
-from . import ops as _ops
-from .config import (epsilon, floatx, image_data_format, set_epsilon, set_floatx,
+from .. import config
+from .. import ops as _ops
+from ..config import (epsilon, floatx, image_data_format, set_epsilon, set_floatx,
                      set_image_data_format)
-from .layers import base as _base
-from .layers.node import KerasTensor
-from .ops.core import Tape, Tensor, Variable, polymorphic, unwrap
+from ..layers import base as _base
+from ..layers.node import KerasTensor
+from ..ops.core import Tape, Tensor, Variable, polymorphic, unwrap
 
 # ---- math (all differentiable, all polymorphic) --------------------------------------------
 abs = _ops.abs  # noqa: A001
@@ -63,7 +63,7 @@ def batch_dot(x, y, axes=None):
         axes = [x_nd - 1, y_nd - 2]
     if isinstance(axes, int):
         axes = [axes, axes]
-    from .layers.merge import Dot
+    from ..layers.merge import Dot
     return Dot(axes=list(axes)).call([x, y])
 
 
@@ -323,7 +323,7 @@ class Function:
     """
 
     def __init__(self, inputs, outputs, updates=None, name=None):
-        from .models.graph import GraphNetwork
+        from ..models.graph import GraphNetwork
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         self._phase_position = None
         tensors = []
@@ -353,7 +353,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
 
 
 def placeholder(shape=None, ndim=None, dtype=None, name=None):
-    from .layers.input_layer import Input
+    from ..layers.input_layer import Input
     if shape is None:
         shape = (None,) * (ndim or 2)
     return Input(batch_shape=tuple(shape), dtype=dtype, name=name)
@@ -368,8 +368,8 @@ __all__ = [n for n in dir() if not n.startswith("_")] + ["abs", "sum", "max", "m
 
 
 # ---- 3D convolution, pooling and resampling (Keras 2.2.4's signatures) ---------------------
-from .ops import conv3d as _conv3d_ops  # noqa: E402
-from .ops import pooling3d as _pool3d_ops  # noqa: E402
+from ..ops import conv3d as _conv3d_ops  # noqa: E402
+from ..ops import pooling3d as _pool3d_ops  # noqa: E402
 
 
 @polymorphic
@@ -481,22 +481,22 @@ __all__ += ["conv3d", "conv3d_transpose", "pool3d", "spatial_3d_padding", "resiz
 # gradients, bias_add, switch, in_train_phase, in_test_phase, stop_gradient, clear_session,
 # placeholder, is_keras_tensor, clip, sqrt, mean, var, std, prod and
 # sparse_categorical_crossentropy above (Keras's arguments and edge cases) ---------------
-from . import backend_conv as _backend_conv  # noqa: E402
-from . import backend_gradients as _backend_gradients  # noqa: E402
-from . import backend_math as _backend_math  # noqa: E402
-from . import backend_random as _backend_random  # noqa: E402
-from . import backend_state as _backend_state  # noqa: E402
-from . import backend_tensor as _backend_tensor  # noqa: E402
-from .backend_conv import *  # noqa: E402,F401,F403
-from .backend_gradients import *  # noqa: E402,F401,F403
-from .backend_math import *  # noqa: E402,F401,F403
-from .backend_random import *  # noqa: E402,F401,F403
-from .backend_state import *  # noqa: E402,F401,F403
-from .backend_tensor import *  # noqa: E402,F401,F403
-from .ops.ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse  # noqa: E402
-from .ops.cumulative import cumprod, cumsum, logsumexp, prod, reverse  # noqa: E402
-from .ops.normalization import batch_normalization, normalize_batch_in_training  # noqa: E402
-from .ops.scan import foldl, foldr, map_fn, rnn  # noqa: E402
+from . import _conv as _backend_conv  # noqa: E402
+from . import _gradients as _backend_gradients  # noqa: E402
+from . import _math as _backend_math  # noqa: E402
+from . import _random as _backend_random  # noqa: E402
+from . import _state as _backend_state  # noqa: E402
+from . import _tensor as _backend_tensor  # noqa: E402
+from ._conv import *  # noqa: E402,F401,F403
+from ._gradients import *  # noqa: E402,F401,F403
+from ._math import *  # noqa: E402,F401,F403
+from ._random import *  # noqa: E402,F401,F403
+from ._state import *  # noqa: E402,F401,F403
+from ._tensor import *  # noqa: E402,F401,F403
+from ..ops.ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse  # noqa: E402
+from ..ops.cumulative import cumprod, cumsum, logsumexp, prod, reverse  # noqa: E402
+from ..ops.normalization import batch_normalization, normalize_batch_in_training  # noqa: E402
+from ..ops.scan import foldl, foldr, map_fn, rnn  # noqa: E402
 
 __all__ += (_backend_conv.__all__ + _backend_gradients.__all__ + _backend_math.__all__
             + _backend_random.__all__ + _backend_state.__all__

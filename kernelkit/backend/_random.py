@@ -11,9 +11,9 @@ draws, not one value: see `kernelkit.ops.random`.
 """
 import numpy as np
 
-from . import config
-from .ops import random as _random
-from .ops.core import polymorphic, unwrap
+from .. import config
+from ..ops import random as _random
+from ..ops.core import polymorphic, unwrap
 
 
 def _shape(shape, fn):

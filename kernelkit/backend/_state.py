@@ -14,12 +14,12 @@ import weakref
 
 import numpy as np
 
-from . import config
-from .config import cast_to_floatx, image_dim_ordering, set_image_dim_ordering  # noqa: F401
-from .layers import base as _base
-from .layers.node import KerasTensor
-from .ops.core import Tensor, Variable, unwrap
-from .ops.ctc import SparseTensorValue
+from .. import config
+from ..config import cast_to_floatx, image_dim_ordering, set_image_dim_ordering  # noqa: F401
+from ..layers import base as _base
+from ..layers.node import KerasTensor
+from ..ops.core import Tensor, Variable, unwrap
+from ..ops.ctc import SparseTensorValue
 
 py_all, py_any, py_sum = builtins.all, builtins.any, builtins.sum
 
@@ -134,7 +134,7 @@ def is_placeholder(x):
     """
     if not isinstance(x, KerasTensor) or not x._keras_history:
         return False
-    from .layers.input_layer import InputLayer
+    from ..layers.input_layer import InputLayer
     return isinstance(x._keras_history[0], InputLayer)
 
 
@@ -161,7 +161,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
                          "feed dense arrays (K.to_dense converts a sparse value).")
     if shape is None and not ndim:
         raise ValueError("placeholder: give `shape` or `ndim`.")
-    from .layers.input_layer import Input
+    from ..layers.input_layer import Input
     shape = tuple(shape) if shape is not None else (None,) * int(ndim)
     return Input(batch_shape=shape, dtype=dtype or config.floatx(), name=name)
 

@@ -4,12 +4,12 @@ ops: `switch`, `in_train_phase` and `in_test_phase` (symbolic too), `one_hot`, `
 tensors and lists)."""
 import numpy as np
 
-from . import config
-from .layers.base import learning_phase
-from .ops import random as _random
-from .ops.array import expand_dims, tile, where
-from .ops.core import polymorphic, unwrap
-from .ops.nn import DropoutMask
+from .. import config
+from ..layers.base import learning_phase
+from ..ops import random as _random
+from ..ops.array import expand_dims, tile, where
+from ..ops.core import polymorphic, unwrap
+from ..ops.nn import DropoutMask
 
 
 @polymorphic
