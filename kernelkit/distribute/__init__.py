@@ -4,12 +4,11 @@ Run a script on several processes with `mpiexec -n 4 python train.py` (or `srun`
 
     import kernelkit.distribute as kd
     kd.init()
-    x, y, _ = kd.shard(x, y)
     opt = kd.DistributedOptimizer(kernelkit.optimizers.Adam(0.001 * kd.size()))
     model.compile(opt, "mse")
-    cbs, verbose = kd.root_only([kd.BroadcastGlobalVariablesCallback(0),
-                                 kd.MetricAverageCallback(), ModelCheckpoint("ckpt.h5")])
-    model.fit(x, y, batch_size=32, callbacks=cbs, verbose=verbose)
+    model.fit(x, y, batch_size=32,   # each process trains on its share of x
+              callbacks=[kd.BroadcastGlobalVariablesCallback(0), kd.MetricAverageCallback(),
+                         ModelCheckpoint("ckpt.h5")])   # written by rank 0 only
 
 Needs `pip install kernelkit[distributed]` (mpi4py and the MPICH wheel).
 """
@@ -17,7 +16,7 @@ from .callbacks import (BroadcastGlobalVariablesCallback, LearningRateScheduleCa
                         LearningRateWarmupCallback, MetricAverageCallback, broadcast_model)
 from .comm import (CommunicationTimeout, allreduce, barrier, broadcast, init, is_initialized,
                    local_rank, local_size, rank, shutdown, size)
-from .data import ShardedSequence, load_model, root_only, shard
+from .data import ShardedSequence, is_shard, load_model, root_only, shard
 from .optimizer import Compression, DistributedOptimizer, is_distributed
 
 __all__ = ["init", "shutdown", "is_initialized", "size", "rank", "local_rank", "local_size",
@@ -25,4 +24,4 @@ __all__ = ["init", "shutdown", "is_initialized", "size", "rank", "local_rank", "
            "Compression", "DistributedOptimizer", "is_distributed",
            "BroadcastGlobalVariablesCallback", "MetricAverageCallback",
            "LearningRateWarmupCallback", "LearningRateScheduleCallback", "broadcast_model",
-           "shard", "ShardedSequence", "root_only", "load_model"]
+           "shard", "is_shard", "ShardedSequence", "root_only", "load_model"]

@@ -1,10 +1,31 @@
 """Per-process data shards, rank-0-only output, and loading a model for distributed training."""
+import weakref
+
 import numpy as np
 
 from ..utils.data_utils import Sequence
 from . import comm
 
-__all__ = ["shard", "ShardedSequence", "root_only", "load_model"]
+__all__ = ["shard", "is_shard", "ShardedSequence", "root_only", "load_model"]
+
+# id -> weak reference of the arrays `shard` returned (so `fit` does not cut them again).
+_SHARDS = {}
+
+
+def _remember(a):
+    key = id(a)
+    _SHARDS[key] = weakref.ref(a, lambda _, key=key: _SHARDS.pop(key, None))
+    return a
+
+
+def is_shard(x):
+    """Whether `x` (an array, or the first array of a list/dict) was returned by `shard`."""
+    if isinstance(x, dict):
+        x = next(iter(x.values()), None)
+    if isinstance(x, (list, tuple)):
+        x = x[0] if x else None
+    ref = _SHARDS.get(id(x))
+    return ref is not None and ref() is x
 
 
 def _shard_one(a, r, n, usable, what):
@@ -19,7 +40,7 @@ def _shard_one(a, r, n, usable, what):
                         f"{type(a).__name__}.")
     if len(a) < usable:
         raise ValueError(f"shard: `{what}` has {len(a)} rows, fewer than the other arrays.")
-    return np.asarray(a[:usable])[r::n]
+    return _remember(np.asarray(a[:usable])[r::n])
 
 
 def _rows(a):
@@ -32,6 +53,9 @@ def _rows(a):
 
 def shard(x, y=None, sample_weight=None, rank=None, size=None):
     """This process's share of the training arrays: rows `rank, rank + size, rank + 2*size, ...`.
+
+    `fit` does this itself for a model compiled with a `DistributedOptimizer`; call `shard`
+    for a custom loop, or to keep the shard (`fit` does not cut a shard again).
 
     Every process gets the same number of rows (the last `len(x) % size` rows are dropped),
     so all take the same number of steps and no allreduce waits for a missing peer. With

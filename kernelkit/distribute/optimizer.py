@@ -40,6 +40,30 @@ class _Distributed:
         grads = self._allreduce_grads(grads)
         return super().apply(grads, params)
 
+    # ---- what `fit` asks of the optimizer it was compiled with (engine/loop.py) ----------
+
+    def _kk_shard_arrays(self, x, xs, ys, sws):
+        """fit's standardized arrays cut to this process's rows, unless `x` is a shard already."""
+        from .data import is_shard, shard
+        if not self._kk_shard_data or comm.size() == 1 or is_shard(x):
+            return xs, ys, sws
+        return shard(xs, ys, sws)
+
+    def _kk_shard_source(self, source):
+        """A `Sequence` cut to this process's batches; generators are left to the user."""
+        from .data import ShardedSequence
+        if (not self._kk_shard_data or comm.size() == 1 or isinstance(source, ShardedSequence)
+                or not (hasattr(source, "__len__") and hasattr(source, "__getitem__"))):
+            return source
+        return ShardedSequence(source)
+
+    def _kk_fit_output(self, callbacks, verbose):
+        """fit's callbacks and verbosity on this process: printing and files on rank 0 only."""
+        from .data import root_only
+        if not self._kk_root_output:
+            return callbacks, verbose
+        return root_only(callbacks, verbose)
+
     def _allreduce_grads(self, grads):
         if comm.size() == 1:
             return grads
@@ -102,7 +126,8 @@ def _distributed_class(cls):
 
 
 def DistributedOptimizer(optimizer, compression=Compression.none,
-                         bucket_bytes=DEFAULT_BUCKET_BYTES, name=None):
+                         bucket_bytes=DEFAULT_BUCKET_BYTES, name=None, shard_data=True,
+                         root_output=True):
     """Wrap a kernelkit optimizer so each update uses gradients averaged over all processes.
 
     The gradients of one step are packed into contiguous buffers of at most `bucket_bytes`
@@ -111,6 +136,16 @@ def DistributedOptimizer(optimizer, compression=Compression.none,
     class (same `get_config`, same weights), so models compiled with it save files that load in
     a single process, and `model.optimizer` still has `lr`, `iterations`, ...
 
+    A model compiled with it also trains data-parallel in `fit` without further changes:
+    arrays (after `validation_split` takes its rows) and `Sequence`s are cut into this
+    process's share (rows `rank, rank + size, ...`; batches `rank, rank + size, ...`), so each
+    sample is used once per epoch across processes, with `batch_size` and `steps_per_epoch`
+    per process as in Horovod; arrays already cut by `kernelkit.distribute.shard` are left as
+    they are. Python generators are not cut (each process's generator must yield its own
+    data). Validation data is not cut: every process evaluates all of it, with identical
+    weights and so identical results. Progress output, LivePlot and the callbacks that
+    write files run on rank 0 only (`kernelkit.distribute.root_only`).
+
     Arguments:
         optimizer: a kernelkit optimizer instance, or a name/config accepted by
             `kernelkit.optimizers.get` ("adam").
@@ -118,6 +153,8 @@ def DistributedOptimizer(optimizer, compression=Compression.none,
             `Compression.fp16` (float16 on the wire: half the bytes, ~3 significant digits).
         bucket_bytes: the fusion buffer size in bytes (positive int).
         name: accepted for Horovod compatibility; the optimizer keeps its own name.
+        shard_data: if False, `fit` trains every process on the data it is given.
+        root_output: if False, every process prints and runs all of `fit`'s callbacks.
 
     Returns:
         The wrapped optimizer (a new object; `optimizer` itself is not modified).
@@ -152,6 +189,8 @@ def DistributedOptimizer(optimizer, compression=Compression.none,
     wrapped._kk_compression = compression
     wrapped._kk_bucket_bytes = int(bucket_bytes)
     wrapped._kk_stats = _Stats()
+    wrapped._kk_shard_data = bool(shard_data)
+    wrapped._kk_root_output = bool(root_output)
     return wrapped
 
 

@@ -232,8 +232,16 @@ def _fit_loop(trainer, x, y, batch_size=None, epochs=1, verbose=1, callbacks=Non
     _check_validation_freq(validation_freq)
     stream_args = (workers, use_multiprocessing, max_queue_size)
     val = None
+    # An optimizer may take part in fit (kernelkit.distribute's DistributedOptimizer cuts the
+    # data into this process's share and keeps output on one process): duck-typed hooks, so
+    # the engine knows nothing of what sits above it.
+    optimizer = trainer.optimizer
+    if hasattr(optimizer, "_kk_fit_output"):
+        callbacks, verbose = optimizer._kk_fit_output(callbacks, verbose)
     if is_generator_like(x):
         _reject_generator_arguments("fit", y, sample_weight, batch_size, validation_split)
+        if hasattr(optimizer, "_kk_shard_source"):
+            x = optimizer._kk_shard_source(x)
         steps = steps_of(x, steps_per_epoch, "steps_per_epoch")
         train = StreamBatches(trainer, x, steps, class_weight, *stream_args, shuffle=shuffle)
         params = {"epochs": epochs, "steps": steps, "verbose": verbose}
@@ -254,6 +262,8 @@ def _fit_loop(trainer, x, y, batch_size=None, epochs=1, verbose=1, callbacks=Non
             sws, vsws = _split_rows(sws, at)
             val = D.ArrayBatches(vxs, vys, vsws, batch_size, shuffle=False,
                                  steps=validation_steps, repeat=False)
+        if hasattr(optimizer, "_kk_shard_arrays"):
+            xs, ys, sws = optimizer._kk_shard_arrays(x, xs, ys, sws)
         n = len(xs[0])
         _check_stateful(model, n, batch_size, shuffle)
         train = D.ArrayBatches(xs, ys, sws, batch_size, shuffle, steps_per_epoch)

@@ -49,8 +49,8 @@ def equivalence(out):
             x, y = data(kind)
             m = build(kind)
             m.compile(kd.DistributedOptimizer(make_opt(opt), bucket_bytes=256), "mse")
-            sx, sy, _ = kd.shard(x, y)
-            m.fit(sx, sy, batch_size=GLOBAL_BATCH // kd.size(), epochs=EPOCHS, shuffle=False,
+            # fit cuts x, y into this process's share itself
+            m.fit(x, y, batch_size=GLOBAL_BATCH // kd.size(), epochs=EPOCHS, shuffle=False,
                   verbose=0, callbacks=[kd.BroadcastGlobalVariablesCallback(0)])
             dist = np.concatenate([w.ravel() for w in m.get_weights()])
             ref = build(kind)
@@ -81,7 +81,7 @@ def callbacks(out):
     x, y = data("dense")
     m = build("dense", seed=kd.rank())   # different starting weights: the broadcast fixes them
     m.compile(kd.DistributedOptimizer(optimizers.SGD(0.1, momentum=0.5)), "mse", metrics=["mae"])
-    sx, sy, _ = kd.shard(x, y)
+    sx, sy, _ = kd.shard(x, y)   # cut by hand: fit must not cut it again
     before, after, lr_log = Record(), Record(), Record()
     warm = kd.LearningRateWarmupCallback(0.1, warmup_epochs=2)
     sched = kd.LearningRateScheduleCallback(0.1, lambda epoch: 0.5 ** epoch, start_epoch=2)
@@ -97,17 +97,67 @@ def callbacks(out):
              weights=np.concatenate([w.ravel() for w in m.get_weights()]))
 
 
+class Params(kernelkit.callbacks.Callback):
+    """Records fit's params and the number of batches on this process."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches += 1
+
+
 def save(out):
-    """Train 1 epoch distributed; rank 0 alone writes the checkpoint."""
+    """Train 1 epoch distributed with progress output and a checkpoint per rank's own path:
+    rank 0 alone prints and writes."""
     x, y = data("dense")
     m = build("dense")
     m.compile(kd.DistributedOptimizer(optimizers.Adam(0.01), kd.Compression.none), "mse")
-    sx, sy, _ = kd.shard(x, y)
-    path = os.path.join(out, "ckpt.h5")
-    cbs, verbose = kd.root_only([kernelkit.callbacks.ModelCheckpoint(path)], verbose=1)
-    m.fit(sx, sy, batch_size=GLOBAL_BATCH // kd.size(), epochs=1, shuffle=False,
-          verbose=verbose, callbacks=cbs)
-    np.savez(os.path.join(out, f"save_{kd.rank()}.npz"), n_callbacks=len(cbs), verbose=verbose)
+    rec = Params()
+    m.fit(x, y, batch_size=GLOBAL_BATCH // kd.size(), epochs=1, shuffle=False, verbose=2,
+          callbacks=[kernelkit.callbacks.ModelCheckpoint(os.path.join(out, "ckpt.h5")), rec])
+    # a second run of the same data with per-rank file names: only rank 0's file appears
+    m.fit(x, y, batch_size=GLOBAL_BATCH // kd.size(), epochs=1, shuffle=False, verbose=0,
+          callbacks=[kernelkit.callbacks.ModelCheckpoint(
+              os.path.join(out, f"ckpt_rank{kd.rank()}.h5"))])
+    np.savez(os.path.join(out, f"save_{kd.rank()}.npz"), samples=rec.params["samples"],
+             steps=rec.params["steps"], batches=rec.batches)
+
+
+class Batches(kernelkit.utils.Sequence):
+    """Batch i holds rows 3i .. 3i+2 of the data."""
+
+    def __init__(self, x, y, size=3):
+        self.x, self.y, self.size = x, y, size
+
+    def __len__(self):
+        return len(self.x) // self.size
+
+    def __getitem__(self, i):
+        rows = slice(i * self.size, (i + 1) * self.size)
+        return self.x[rows], self.y[rows]
+
+
+def sequence(out):
+    """fit on a Sequence: each process takes batches rank, rank + size, ...; equals single-
+    process training on the merged batches."""
+    x, y = data("dense")
+    n = kd.size()
+    m = build("dense")
+    m.compile(kd.DistributedOptimizer(optimizers.SGD(0.05, momentum=0.9)), "mse")
+    m.fit(Batches(x, y), epochs=2, shuffle=False, verbose=0,
+          callbacks=[kd.BroadcastGlobalVariablesCallback(0)])
+    result = {"dist": np.concatenate([w.ravel() for w in m.get_weights()]),
+              "iterations": int(kernelkit.backend.get_value(m.optimizer.iterations))}
+    seq = Batches(x, y)
+    order = [k * n + r for k in range(len(seq) // n) for r in range(n)]
+    merged = (np.concatenate([seq[i][0] for i in order]), np.concatenate([seq[i][1] for i in order]))
+    ref = build("dense")
+    ref.compile(optimizers.SGD(0.05, momentum=0.9), "mse")
+    ref.fit(*merged, batch_size=3 * n, epochs=2, shuffle=False, verbose=0)
+    result["single"] = np.concatenate([w.ravel() for w in ref.get_weights()])
+    np.savez(os.path.join(out, f"sequence_{kd.rank()}.npz"), **result)
 
 
 def resume(out):
@@ -145,8 +195,7 @@ def fault(how):
         x, y = data("dense")
         m = build("dense")
         m.compile(kd.DistributedOptimizer(optimizers.SGD(0.01)), "mse")
-        sx, sy, _ = kd.shard(x, y)
-        m.fit(sx, sy, batch_size=2, epochs=50, verbose=0, callbacks=[Fault(how)])
+        m.fit(x, y, batch_size=2, epochs=50, verbose=0, callbacks=[Fault(how)])
     return run
 
 
@@ -160,12 +209,11 @@ def wire(out):
         result["mean_" + dtype] = kd.allreduce(buf.copy(), average=True)
     result["bcast"] = kd.broadcast(np.full(4, r, dtype=np.float32), root_rank=n - 1)
     x, y = data("dense")
-    sx, sy, _ = kd.shard(x, y)
     for comp in (kd.Compression.none, kd.Compression.fp16):
         m = build("dense")
         opt = kd.DistributedOptimizer(optimizers.SGD(0.05), compression=comp, bucket_bytes=64)
         m.compile(opt, "mse")
-        m.fit(sx, sy, batch_size=GLOBAL_BATCH // n, epochs=1, shuffle=False, verbose=0)
+        m.fit(x, y, batch_size=GLOBAL_BATCH // n, epochs=1, shuffle=False, verbose=0)
         st = opt._kk_stats
         result[comp + "_bytes"], result[comp + "_buckets"] = st.bytes, st.buckets
         result[comp + "_steps"] = st.steps
@@ -184,6 +232,7 @@ def timeout(out):
 
 
 SCENARIOS = {"wire": wire, "timeout": timeout, "equivalence": equivalence, "callbacks": callbacks, "save": save, "resume": resume,
+             "sequence": sequence,
              "raise": fault("raise"), "kill": fault("kill")}
 
 if __name__ == "__main__":

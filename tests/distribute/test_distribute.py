@@ -34,10 +34,11 @@ def mpirun(n, scenario, out, timeout=120):
     return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start
 
 
-def run_ok(n, scenario, out):
+def run_ok(n, scenario, out, with_output=False):
     rc, stdout, stderr, _ = mpirun(n, scenario, out)
     assert rc == 0, f"mpiexec -n {n} {scenario} failed:\n{stdout}\n{stderr}"
-    return [dict(np.load(os.path.join(out, f"{scenario}_{r}.npz"))) for r in range(n)]
+    results = [dict(np.load(os.path.join(out, f"{scenario}_{r}.npz"))) for r in range(n)]
+    return (results, stdout) if with_output else results
 
 
 @pytest.fixture
@@ -106,9 +107,14 @@ def test_callbacks_average_warmup_schedule_and_broadcast(tmp_path):
 
 
 def test_checkpoint_from_two_processes_resumes_on_three_and_on_one(tmp_path):
-    saved = run_ok(2, "save", tmp_path)
-    assert [int(s["n_callbacks"]) for s in saved] == [1, 0]   # only rank 0 checkpoints
-    assert [int(s["verbose"]) for s in saved] == [1, 0]
+    saved, stdout = run_ok(2, "save", tmp_path, with_output=True)
+    # fit cut the data: each process saw half the samples, in half the steps
+    for s in saved:
+        assert int(s["samples"]) == N_SAMPLES // 2
+        assert int(s["steps"]) == int(s["batches"]) == N_SAMPLES // GLOBAL_BATCH
+    assert stdout.count("Epoch 1/1") == 1   # progress printed by rank 0 alone
+    assert os.path.exists(tmp_path / "ckpt_rank0.h5")
+    assert not os.path.exists(tmp_path / "ckpt_rank1.h5")   # only rank 0 checkpoints
     assert os.path.exists(tmp_path / "ckpt.h5")
     resumed = run_ok(3, "resume", tmp_path)
     for res in resumed:
@@ -116,6 +122,15 @@ def test_checkpoint_from_two_processes_resumes_on_three_and_on_one(tmp_path):
         assert int(res["iterations"]) == 2 * N_SAMPLES // GLOBAL_BATCH + N_SAMPLES // GLOBAL_BATCH
     assert str(resumed[0]["single_class"]) == "Adam"
     np.testing.assert_allclose(resumed[0]["dist"], resumed[0]["single"], rtol=0, atol=2e-6)
+
+
+def test_fit_on_a_sequence_takes_every_size_th_batch(tmp_path):
+    results = run_ok(2, "sequence", tmp_path)
+    a, b = results
+    np.testing.assert_array_equal(a["dist"], b["dist"])
+    assert int(a["iterations"]) == 2 * (N_SAMPLES // 3 // 2)   # half the batches per epoch
+    np.testing.assert_allclose(a["dist"], a["single"], rtol=0,
+                               atol=2e-6 * max(1, np.abs(a["single"]).max()))
 
 
 def test_exception_on_one_process_ends_all_with_one_traceback(tmp_path):
