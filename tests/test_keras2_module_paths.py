@@ -131,6 +131,7 @@ KERAS_2_2_4 = {
     "utils.data_utils": "get_file validate_file Sequence OrderedEnqueuer GeneratorEnqueuer "
                         "SequenceEnqueuer",
     "utils.io_utils": "HDF5Matrix ask_to_proceed_with_overwrite",
+    "wrappers.scikit_learn": "BaseWrapper KerasClassifier KerasRegressor",
 }
 
 # Not built yet (issue 12's "Layers still missing" and the rest). A module alone means the
@@ -149,8 +150,6 @@ NOT_YET = {
     "engine.training_utils:standardize_weights", "engine.training_utils:collect_metrics",
     "engine.training_utils:weighted_masked_objective",
     "engine.training_utils:check_loss_and_target_compatibility",
-    # the data-stack issue (TensorBoard through tensorboardX)
-    "callbacks:TensorBoard",
     # TensorFlow-only
     "optimizers:TFOptimizer",
 }
