@@ -204,7 +204,7 @@ class TensorBoard(Callback):
                           "histograms: set histogram_freq > 0 as well.", stacklevel=2)
         if write_images and importlib.util.find_spec("PIL") is None:
             raise ImportError("TensorBoard(write_images=True) encodes the weight images as PNG "
-                              "with Pillow, which is not installed: pip install kernelkit[image]")
+                              f"with Pillow, which is not installed: {_INSTALL}")
         self.writer = None
         self._embedding_layers = []
         self.samples_seen = 0
