@@ -61,7 +61,7 @@ def test_write_images_without_pillow_names_what_to_install(monkeypatch, tmp_path
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "PIL" else find_spec(name, *a))
-    with pytest.raises(ImportError, match=r"Pillow.*pip install kernelkit\[image\]"):
+    with pytest.raises(ImportError, match=r"Pillow.*pip install kernelkit\[tensorboard\]"):
         TensorBoard(str(tmp_path), write_images=True)
     TensorBoard(str(tmp_path))  # only write_images needs it
 
