@@ -29,7 +29,7 @@ def test_keras_module_paths_import():
     from kernelkit import backend as K  # noqa: F401
     for name in ("models", "layers", "optimizers", "losses", "metrics", "activations",
                  "initializers", "regularizers", "constraints", "callbacks", "utils", "datasets",
-                 "backend", "applications", "engine", "legacy", "preprocessing"):
+                 "backend", "applications", "engine", "legacy", "preprocessing", "wrappers"):
         assert hasattr(kernelkit, name), name
     assert kernelkit.Input is kernelkit.layers.Input
     assert kernelkit.Model is kernelkit.models.Model
