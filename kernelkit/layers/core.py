@@ -298,11 +298,29 @@ def _func_dump(fn):
 def _func_load(code, defaults=None, closure=None, globs=None):
     if isinstance(code, (tuple, list)):
         code, defaults, closure = code
-        if isinstance(defaults, list):
-            defaults = tuple(defaults)
-    raw = marshal.loads(base64.b64decode(code.encode("ascii")))  # noqa: S302 - only with safe_mode=False
+    if isinstance(defaults, list):  # JSON turns Keras's tuples into lists
+        defaults = tuple(defaults)
+    try:
+        raw = marshal.loads(base64.b64decode(code.encode("ascii")))  # noqa: S302 - only with safe_mode=False
+    except (AttributeError, ValueError, EOFError, TypeError) as error:
+        raise ValueError(_bytecode_error(f"({error})")) from error
+    if not isinstance(raw, types.CodeType):
+        raise ValueError(_bytecode_error(f"(it holds a {type(raw).__name__}, not code)"))
     cells = tuple(types.CellType(c) for c in closure) if closure else None
-    return types.FunctionType(raw, globs or globals(), raw.co_name, defaults, cells)
+    try:
+        return types.FunctionType(raw, globs if globs is not None else dict(globals()),
+                                  raw.co_name, defaults, cells)
+    except (TypeError, ValueError) as error:  # e.g. a closure of the wrong length
+        raise ValueError(_bytecode_error(f"({error})")) from error
+
+
+def _bytecode_error(detail):
+    import sys
+    version = ".".join(map(str, sys.version_info[:2]))
+    return (f"the stored Python bytecode could not be loaded {detail}. "
+            "Bytecode only loads in the Python version that wrote it (this is Python "
+            f"{version}); load the file with that version, or rebuild the Lambda in code "
+            "and use `load_weights`.")
 
 
 class Lambda(Layer):
@@ -364,13 +382,37 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
+        """A Lambda from its config (kernelkit's, Keras 2.2.4's or Keras 3's spelling).
+
+        A function stored by name (`function_type: 'function'`, `output_shape_type:
+        'function'`) is looked up in `custom_objects` and the registered objects only; its
+        `module` is never imported (Keras 2.2.4 did the same lookup). A function stored as
+        bytecode (`'lambda'`) is rebuilt only with `safe_mode=False`; its globals are this
+        module's, `K` (kernelkit.backend, as in Keras's core module), the namespace of its
+        `module` when that module is already imported, and the custom objects.
+
+        Arguments:
+            config: the dict `get_config` returned.
+            custom_objects: {name: object} for functions stored by name.
+            safe_mode: refuse bytecode; None takes the loading function's choice (True
+                outside of one).
+
+        Returns:
+            A Lambda layer.
+
+        Raises:
+            ValueError: bytecode in safe mode, bytecode another Python version wrote, an
+                unknown function name or `function_type`.
+        """
         from ..saving import registry
         if safe_mode is None:
             safe_mode = registry.in_safe_mode()
         config = dict(config)
+        name = config.get("name")
         ftype = config.pop("function_type", "function")
         fn = config.pop("function")
-        config.pop("module", None)
+        module = config.pop("module", None)
+        oshape_module = config.pop("output_shape_module", None)
         if isinstance(fn, dict):  # Keras 3: {"class_name": "__lambda__" | "function", ...}
             if fn.get("class_name") == "__lambda__":
                 inner = fn.get("config") or {}
@@ -378,27 +420,62 @@ class Lambda(Layer):
                                        inner.get("closure"))
             else:
                 fn = fn.get("registered_name") or fn.get("config")
-        if ftype == "lambda":
-            if safe_mode:
-                raise ValueError(
-                    f"Lambda layer '{config.get('name')}': its function is stored as Python "
-                    "bytecode, and loading it would run code from the file. kernelkit refuses "
-                    "this by default; pass `safe_mode=False` to `load_model` (or "
-                    "`model_from_json`/`model_from_config`) if you trust the file.")
-            fn = _func_load(fn)
-        else:
-            found = registry.lookup("function", fn, custom_objects)
-            if found is None:
-                raise registry.unknown("function", fn)
-            fn = found
         otype = config.pop("output_shape_type", "raw")
         oshape = config.pop("output_shape", None)
-        if otype == "lambda" and oshape is not None:
-            if safe_mode:
-                raise ValueError(f"Lambda layer '{config.get('name')}': its output_shape is "
-                                 "stored as Python bytecode; pass `safe_mode=False` to load it.")
-            oshape = _func_load(oshape)
+        if oshape is None:
+            otype = "raw"
+        for kind, what in ((ftype, "function"), (otype, "output_shape")):
+            if kind not in ("lambda", "function", "raw") or (kind == "raw" and what == "function"):
+                raise ValueError(f"Lambda layer '{name}': unknown {what}_type {kind!r} in its "
+                                 "config (expected 'lambda', 'function' or, for output_shape, "
+                                 "'raw').")
+            if kind == "lambda" and safe_mode:
+                raise ValueError(
+                    f"Lambda layer '{name}': its {what} is stored as Python bytecode, and "
+                    "loading it would run code from the file. kernelkit refuses this by "
+                    "default; pass `safe_mode=False` to `load_model` (or `model_from_json`/"
+                    "`model_from_yaml`/`model_from_config`) if you trust the file.")
+
+        def rebuild(kind, value, module_name, what):
+            if kind == "function":
+                found = registry.lookup("function", value, custom_objects)
+                if found is None:
+                    raise ValueError(
+                        f"Lambda layer '{name}': unknown {what} '{value}' (from module "
+                        f"'{module_name}'). kernelkit finds functions stored by name only in "
+                        "`custom_objects`, `custom_object_scope` or "
+                        "`register_keras_serializable`, and never imports their module.")
+                return found
+            try:
+                return _func_load(value, globs=_lambda_globals(module_name, custom_objects))
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"Lambda layer '{name}', {what}: {error}") from error
+
+        fn = rebuild(ftype, fn, module, "function")
+        if otype != "raw":
+            oshape = rebuild(otype, oshape, oshape_module, "output_shape")
+        arguments = config.get("arguments")
+        if isinstance(arguments, dict):  # Keras 2.2.4 stored NumPy arguments as typed lists
+            config["arguments"] = {
+                k: np.array(v["value"]) if isinstance(v, dict) and v.get("type") == "ndarray"
+                and "value" in v else v for k, v in arguments.items()}
         return cls(fn, output_shape=oshape, **config)
+
+
+def _lambda_globals(module_name, custom_objects):
+    """The globals a Lambda's stored bytecode sees; a fresh dict, so the code cannot change
+    any module's namespace. A module is used only when it is already imported."""
+    import sys
+    from .. import backend  # noqa: F401 - up the map on purpose: Keras 2 lambdas name `K`
+    from ..saving import registry
+    globs = dict(globals())
+    globs["K"] = sys.modules["kernelkit.backend"]
+    loaded = sys.modules.get(module_name) if isinstance(module_name, str) else None
+    if loaded is not None:
+        globs.update(vars(loaded))
+    globs.update(registry.scoped_objects())
+    globs.update(custom_objects or {})
+    return globs
 
 
 class ActivityRegularization(Layer):
