@@ -15,6 +15,7 @@ through the tape. Both follow Keras's rules:
 
 Weights are named as Keras 2 names them, `lstm/lstm_cell/kernel:0`, so saved files match.
 """
+import inspect
 import warnings
 
 import numpy as np
@@ -50,6 +51,14 @@ def build_named(layer, input_shape, prefix):
         for w in layer.weights:
             if id(w) not in before:
                 w.name = f"{prefix}/{w.name}"
+
+
+def takes_constants(cell):
+    """Whether the cell's `call` names a `constants` argument (Keras's `has_arg`, strict)."""
+    try:
+        return "constants" in inspect.signature(cell.call).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def call_cell(cell, inputs, states, training=None, constants=None):
@@ -112,6 +121,18 @@ class RNN(Layer):
         unroll: accepted for compatibility (kernelkit never unrolls).
         time_major: inputs and outputs are (timesteps, batch, ...).
         zero_output_for_mask: masked steps output zeros instead of the previous output.
+
+    Call arguments:
+        inputs: the sequence, or the list [sequence, initial states..., constants...].
+        initial_state: list of initial states (arrays or symbolic tensors).
+        constants: list of tensors passed unchanged to every step (Keras 2.2.4): the cell
+            is built on `[step input shape] + [constant shapes]` and called as
+            `cell.call(inputs, states, constants=[...])`. They become inputs of the layer,
+            so a functional model can take them as `Input`s; after one such call the layer
+            also reads them from the end of a flat list (`layer([x, c])`).
+
+    Raises:
+        ValueError: constants are given to a cell whose `call` has no `constants` argument.
     """
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
@@ -191,13 +212,34 @@ class RNN(Layer):
 
     # ---- the contract -----------------------------------------------------------------
 
+    def __call__(self, inputs, *args, initial_state=None, constants=None, **kwargs):
+        # As Keras 2.2.4 does, initial states and constants become inputs of the layer: the
+        # functional graph then holds them (a model can take them as Inputs) and `build`
+        # sees the constants' shapes, which it hands to the cell.
+        if initial_state is None and constants is None:
+            return super().__call__(inputs, *args, **kwargs)
+        full = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        for extra in (initial_state, constants):
+            if extra is not None:
+                full += list(extra) if isinstance(extra, (list, tuple)) else [extra]
+        if constants is not None:
+            self._num_constants = len(constants) if isinstance(constants, (list, tuple)) else 1
+        return super().__call__(full, *args, **kwargs)
+
     def build(self, input_shape):
         shape = _first_shape(input_shape)
         if len(shape) < 3:
             raise ValueError(f"Layer '{self.name}' expects a 3D input (batch, timesteps, "
                              f"features), but got input shape {shape}.")
         batch = shape[1] if self.time_major else shape[0]
-        build_named(self.cell, (batch,) + shape[2:], prefix=self.name)
+        step_shape = (batch,) + tuple(shape[2:])
+        n = self._num_constants
+        if n and isinstance(input_shape, list) and len(input_shape) > n:
+            self._check_cell_takes_constants()
+            # Keras 2.2.4's contract: a cell taking constants is built on
+            # [step input shape, constant shape, ...].
+            step_shape = [step_shape] + [tuple(s) for s in input_shape[-n:]]
+        build_named(self.cell, step_shape, prefix=self.name)
         if self.stateful:
             if batch is None:
                 raise ValueError(_STATEFUL_BATCH_HELP)
@@ -218,6 +260,8 @@ class RNN(Layer):
             mask = mask[0]
         if constants is not None and not isinstance(constants, (list, tuple)):
             constants = [constants]  # one constant tensor, as Keras's to_list does
+        if constants:
+            self._check_cell_takes_constants()
         x = transpose(inputs, (1, 0) + tuple(range(2, np.ndim(unwrap(inputs))))) \
             if self.time_major else inputs
         batch = np.shape(unwrap(x))[0]
@@ -239,6 +283,11 @@ class RNN(Layer):
         if self.return_state:
             return [output] + list(final)
         return output
+
+    def _check_cell_takes_constants(self):
+        if not takes_constants(self.cell):
+            raise ValueError(f"Layer '{self.name}': its cell {type(self.cell).__name__} does "
+                             "not support constants (its `call` has no `constants` argument).")
 
     def _initial_states(self, initial_state, batch):
         if initial_state is not None:

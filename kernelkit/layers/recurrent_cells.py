@@ -386,19 +386,25 @@ class StackedRNNCells(Layer):
         return out
 
     def build(self, input_shape):
-        from .recurrent import build_named
+        from .recurrent import build_named, takes_constants
+        constant_shapes = []
+        if isinstance(input_shape, list):  # [step input shape, constant shapes...]
+            input_shape, constant_shapes = input_shape[0], list(input_shape[1:])
         shape = tuple(input_shape)
         for cell in self.cells:
-            build_named(cell, shape, prefix=self.name)
+            with_constants = constant_shapes and takes_constants(cell)
+            build_named(cell, [shape] + constant_shapes if with_constants else shape,
+                        prefix=self.name)
             shape = shape[:-1] + (_output_size(cell),)
         self.built = True
 
-    def call(self, inputs, states, training=None):
-        from .recurrent import call_cell
+    def call(self, inputs, states, constants=None, training=None):
+        from .recurrent import call_cell, takes_constants
         new_states = []
         x = inputs
         for cell, cell_states in zip(self.cells, self._split(states)):
-            x, s = call_cell(cell, x, cell_states, training)
+            given = constants if constants and takes_constants(cell) else None
+            x, s = call_cell(cell, x, cell_states, training, given)
             new_states += s
         return x, new_states
 

@@ -400,6 +400,7 @@ class ConstantBiasCell(L.Layer):
         self.state_size = units
 
     def build(self, input_shape):
+        input_shape = input_shape[0]  # Keras 2.2.4: [step input shape, constant shape]
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units))
         self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, self.units))
         self.built = True
