@@ -143,13 +143,6 @@ NOT_YET = {
     # weight conversion between Keras versions / CuDNN layouts (with the CuDNN layers)
     "engine.topology:preprocess_weights_for_loading",
     "engine.saving:preprocess_weights_for_loading",
-    # the per-output standardisation helpers of Keras's own training loop
-    "engine.training_utils:standardize_input_data",
-    "engine.training_utils:standardize_sample_weights",
-    "engine.training_utils:standardize_class_weights",
-    "engine.training_utils:standardize_weights", "engine.training_utils:collect_metrics",
-    "engine.training_utils:weighted_masked_objective",
-    "engine.training_utils:check_loss_and_target_compatibility",
     # TensorFlow-only
     "optimizers:TFOptimizer",
 }
