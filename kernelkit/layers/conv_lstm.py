@@ -140,8 +140,15 @@ class ConvRNN2D(RNN):
         return_sequences, return_state, go_backwards, stateful: as in `RNN`.
 
     Raises:
-        ValueError: an input that is not 5D.
+        ValueError: an input that is not 5D, or `unroll=True` (a convolutional RNN cannot
+            be unrolled, as in Keras 2.2.4).
     """
+
+    def __init__(self, cell, *args, **kwargs):
+        if kwargs.get("unroll") or (len(args) > 4 and args[4]):
+            raise ValueError(f"{type(self).__name__}: unrolling isn't possible with "
+                             "convolutional RNNs (`unroll` must be False).")
+        super().__init__(cell, *args, **kwargs)
 
     def build(self, input_shape):
         shape = tuple(input_shape[0] if isinstance(input_shape, list) else input_shape)
@@ -160,10 +167,17 @@ class ConvLSTM2D(ConvRNN2D):
         recurrent_initializer, bias_initializer, unit_forget_bias, kernel_regularizer,
         recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
         recurrent_constraint, bias_constraint, dropout, recurrent_dropout: as LSTM.
-        return_sequences, go_backwards, stateful: as RNN.
+        return_sequences, return_state, go_backwards, stateful: as RNN (`return_state`
+            adds the final `h` and `c` maps; `stateful` needs a fixed batch size and is
+            reset by `reset_states()`).
 
-    Input shape: (batch, time, rows, cols, channels) (channels_last). Output:
-    (batch, [time,] new_rows, new_cols, filters).
+    Input shape: (batch, time, rows, cols, channels) with channels_last, (batch, time,
+    channels, rows, cols) with channels_first. Output: (batch, [time,] new_rows, new_cols,
+    filters), or (batch, [time,] filters, new_rows, new_cols) with channels_first.
+
+    Raises:
+        ValueError: a bad padding, an input that is not 5D or whose channels are unknown,
+            `unroll=True`.
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
@@ -195,8 +209,8 @@ class ConvLSTM2D(ConvRNN2D):
             cell_cfg.pop(key, None)
         cfg.update(cell_cfg)
         cfg.update(activity_regularizer=regularizers.serialize(self.activity_regularizer),
-                   return_sequences=self.return_sequences, go_backwards=self.go_backwards,
-                   stateful=self.stateful)
+                   return_sequences=self.return_sequences, return_state=self.return_state,
+                   go_backwards=self.go_backwards, stateful=self.stateful, unroll=self.unroll)
         return cfg
 
     @classmethod

@@ -9,17 +9,21 @@ from tests.layer_test import layer_test
 RNG = np.random.default_rng(11)
 
 
-def conv_same_or_valid(x, k, padding):
-    """x (n, r, c, ci), k (kh, kw, ci, co), stride 1; 'same' pads like TF (extra at the end)."""
+def conv_same_or_valid(x, k, padding, strides=(1, 1)):
+    """x (n, r, c, ci), k (kh, kw, ci, co); 'same' pads like TF (the odd pixel at the end)."""
     kh, kw = k.shape[:2]
+    sh, sw = strides
     if padding == "same":
-        ph, pw = kh - 1, kw - 1
+        rows, cols = -(-x.shape[1] // sh), -(-x.shape[2] // sw)
+        ph = max((rows - 1) * sh + kh - x.shape[1], 0)
+        pw = max((cols - 1) * sw + kw - x.shape[2], 0)
         x = np.pad(x, ((0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)))
     n, r, c, _ = x.shape
-    out = np.zeros((n, r - kh + 1, c - kw + 1, k.shape[3]))
+    out = np.zeros((n, (r - kh) // sh + 1, (c - kw) // sw + 1, k.shape[3]))
     for i in range(out.shape[1]):
         for j in range(out.shape[2]):
-            out[:, i, j] = np.einsum("nabc,abcd->nd", x[:, i:i + kh, j:j + kw], k)
+            patch = x[:, i * sh:i * sh + kh, j * sw:j * sw + kw]
+            out[:, i, j] = np.einsum("nabc,abcd->nd", patch, k)
     return out
 
 
@@ -27,13 +31,15 @@ def hard_sigmoid(v):
     return np.clip(0.2 * v + 0.5, 0.0, 1.0)
 
 
-def conv_lstm_ref(x, kernel, rkernel, bias, padding, mask=None, backwards=False):
+def conv_lstm_ref(x, kernel, rkernel, bias, padding, mask=None, backwards=False,
+                  strides=(1, 1), state=None):
+    """(all outputs in processing order, final h, final c) of a channels_last ConvLSTM."""
     f = bias.shape[0] // 4
     steps = range(x.shape[1] - 1, -1, -1) if backwards else range(x.shape[1])
-    h = None
+    h, c = (None, None) if state is None else state
     outs = []
     for t in steps:
-        zx = conv_same_or_valid(x[:, t], kernel, padding) + bias
+        zx = conv_same_or_valid(x[:, t], kernel, padding, strides) + bias
         if h is None:
             h = np.zeros(zx.shape[:3] + (f,))
             c = np.zeros_like(h)
@@ -47,7 +53,7 @@ def conv_lstm_ref(x, kernel, rkernel, bias, padding, mask=None, backwards=False)
             h_new, c_new = np.where(keep, h_new, h), np.where(keep, c_new, c)
         h, c = h_new, c_new
         outs.append(h)
-    return np.stack(outs, 1), h
+    return np.stack(outs, 1), h, c
 
 
 def _randomize(layer):
@@ -63,7 +69,7 @@ def test_matches_numpy_loop(padding):
     layer(x)
     k, rk, b = _randomize(layer)
     assert k.shape == (2, 3, 2, 12) and rk.shape == (2, 3, 3, 12) and b.shape == (12,)
-    ref, _ = conv_lstm_ref(x.astype("float64"), k, rk, b, padding)
+    ref, _, _ = conv_lstm_ref(x.astype("float64"), k, rk, b, padding)
     np.testing.assert_allclose(np.asarray(layer(x)), ref, rtol=1e-5, atol=1e-5)
 
 
@@ -72,7 +78,7 @@ def test_go_backwards_and_last_output():
     layer = ConvLSTM2D(2, 2, padding="same", go_backwards=True)
     layer(x)
     k, rk, b = _randomize(layer)
-    _, ref_h = conv_lstm_ref(x.astype("float64"), k, rk, b, "same", backwards=True)
+    _, ref_h, _ = conv_lstm_ref(x.astype("float64"), k, rk, b, "same", backwards=True)
     np.testing.assert_allclose(np.asarray(layer(x)), ref_h, rtol=1e-5, atol=1e-5)
 
 
@@ -82,7 +88,7 @@ def test_mask_keeps_states():
     layer = ConvLSTM2D(2, 2, padding="same")
     layer(x)
     k, rk, b = _randomize(layer)
-    _, ref_h = conv_lstm_ref(x.astype("float64"), k, rk, b, "same", mask=mask)
+    _, ref_h, _ = conv_lstm_ref(x.astype("float64"), k, rk, b, "same", mask=mask)
     np.testing.assert_allclose(np.asarray(layer(x, mask=mask)), ref_h, rtol=1e-5, atol=1e-5)
 
 
