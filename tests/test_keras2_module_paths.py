@@ -140,9 +140,6 @@ NOT_YET = {
     # Keras 1 layers Keras 2.2.4 kept only for loading old code
     "legacy.layers:Merge", "legacy.layers:Recurrent",
     "legacy.layers:ConvRecurrent2D",
-    # weight conversion between Keras versions / CuDNN layouts (with the CuDNN layers)
-    "engine.topology:preprocess_weights_for_loading",
-    "engine.saving:preprocess_weights_for_loading",
     # TensorFlow-only
     "optimizers:TFOptimizer",
 }

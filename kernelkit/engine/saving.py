@@ -9,11 +9,12 @@ from ..saving.hdf5_model import load_model, save_model
 from ..saving.hdf5_weights import (load_weights_from_group, read_string_list,
                                    save_weights_to_group, write_string_list)
 from ..saving.model_config import model_from_config, model_from_json, model_from_yaml
+from ..saving.weight_preprocessing import preprocess_weights_for_loading
 
 __all__ = ["save_model", "load_model", "model_from_config", "model_from_json",
            "model_from_yaml", "save_weights_to_hdf5_group", "load_weights_from_hdf5_group",
            "load_weights_from_hdf5_group_by_name", "save_attributes_to_hdf5_group",
-           "load_attributes_from_hdf5_group"]
+           "load_attributes_from_hdf5_group", "preprocess_weights_for_loading"]
 
 
 class _Layers:
