@@ -8,6 +8,10 @@ Keras 2.2.4's weight loader converts, by the saved bias's shape:
 * CuDNNGRU <-> GRU(reset_after=True): the same kernel conversions, the bias (6*units,)
   reshaped to (2, 3*units) and back. GRU(reset_after=False) is not compatible (ValueError).
 
+A `Bidirectional` wrapper's saved weights are its forward layer's, then its backward
+layer's: each half is converted for its own sub-layer, so `Bidirectional(CuDNNLSTM)` loads
+into `Bidirectional(LSTM)` and back (as Keras 2.2.4's `preprocess_weights_for_loading` does).
+
 The converted models compute the same outputs (CuDNNLSTM's recurrent activation is sigmoid:
 the LSTM should be built with recurrent_activation='sigmoid' to match).
 """
@@ -46,7 +50,8 @@ def convert_rnn_weights(layer, values):
     """The saved `values` of one layer, converted to `layer`'s recurrent weight layout.
 
     Arguments:
-        layer: the layer being loaded (converts only for LSTM, GRU, CuDNNLSTM, CuDNNGRU).
+        layer: the layer being loaded (converts only for LSTM, GRU, CuDNNLSTM, CuDNNGRU,
+            and a Bidirectional wrapper of them).
         values: the saved weights (arrays, or lazily-read weights with a `shape`).
 
     Returns:
@@ -56,6 +61,8 @@ def convert_rnn_weights(layer, values):
         ValueError: GRU weights with reset_after=False to or from CuDNNGRU/reset_after=True.
     """
     target = type(layer).__name__
+    if target == "Bidirectional":
+        return _convert_bidirectional(layer, values)
     if len(values) != 3 or target not in _LSTM + _GRU or len(layer.weights) != 3:
         return values
     name, gates = ("LSTM", 4) if target in _LSTM else ("GRU", 3)
@@ -80,3 +87,13 @@ def convert_rnn_weights(layer, values):
     else:
         bias = bias.reshape(-1) if from_cudnn is False else bias.reshape(2, -1)
     return [kernel, recurrent, bias]
+
+
+def _convert_bidirectional(layer, values):
+    """Each half of a Bidirectional's saved weights, converted for its own sub-layer."""
+    forward, backward = layer.forward_layer, layer.backward_layer
+    n_forward = len(forward.weights)
+    if len(values) != n_forward + len(backward.weights):
+        return values  # the loader reports the count mismatch
+    return (list(convert_rnn_weights(forward, list(values[:n_forward])))
+            + list(convert_rnn_weights(backward, list(values[n_forward:]))))
