@@ -152,6 +152,27 @@ def wait(request, what, timeout=None):
                     "Aborting (set KERNELKIT_DIST_TIMEOUT or init(timeout=...) to wait longer).")
 
 
+def start_allreduce(buf):
+    """Start summing the contiguous float array `buf` over all processes, in place.
+
+    Returns:
+        The MPI request to pass to `wait` (None in a group of one, where `buf` is the sum).
+    """
+    comm = _comm()
+    if comm.Get_size() == 1:
+        return None
+    MPI = _mpi()
+    if buf.dtype == np.float16:
+        return comm.Iallreduce(MPI.IN_PLACE, [buf.view(np.uint16), MPI.UINT16_T], _half_sum())
+    return comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+
+
+def progress(requests):
+    """Let MPI move the started collectives `requests` along (non-blocking)."""
+    if requests:
+        _mpi().Request.Testall(requests)
+
+
 def allreduce(buf, average=False, what="allreduce", timeout=None):
     """Sum (or average) a contiguous float array over all processes, in place.
 
@@ -167,16 +188,11 @@ def allreduce(buf, average=False, what="allreduce", timeout=None):
     Raises:
         CommunicationTimeout: if the other processes do not take part in time.
     """
-    comm = _comm()
-    if comm.Get_size() > 1:
-        MPI = _mpi()
-        if buf.dtype == np.float16:
-            req = comm.Iallreduce(MPI.IN_PLACE, [buf.view(np.uint16), MPI.UINT16_T], _half_sum())
-        else:
-            req = comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+    req = start_allreduce(buf)
+    if req is not None:
         wait(req, what, timeout)
         if average:
-            buf /= buf.dtype.type(comm.Get_size())
+            buf /= buf.dtype.type(size())
     return buf
 
 

@@ -23,9 +23,13 @@ class _Stats:
 
     def __init__(self):
         self.steps = 0
-        self.seconds = 0.0
+        self.seconds = 0.0           # time in `apply` sending what was left and waiting
+        self.pack_seconds = 0.0      # time packing and starting buckets during the backward pass
         self.bytes = 0
         self.buckets = 0
+        self.overlapped_buckets = 0  # buckets started before the backward pass ended
+        self.overlapped_bytes = 0
+        self.window_seconds = 0.0    # from the first bucket's start to the backward pass's end
 
     def reset(self):
         self.__init__()
@@ -64,34 +68,117 @@ class _Distributed:
             return callbacks, verbose
         return root_only(callbacks, verbose)
 
+    def _kk_begin_step(self, params):
+        """Start a step whose gradients are sent while the backward pass runs.
+
+        Returns:
+            The `on_ready(i, grad)` callback for `Tape.gradient` (None in a group of one, or
+            with `overlap=False`); `apply` then finishes the step.
+        """
+        if comm.size() == 1 or not self._kk_overlap:
+            return None
+        step = self._kk_step = _Step(self, [np.asarray(unwrap(p)) for p in params])
+        return step.ready
+
     def _allreduce_grads(self, grads):
+        step = self.__dict__.pop("_kk_step", None)
         if comm.size() == 1:
             return grads
-        arrays = [None if g is None else np.asarray(unwrap(g)) for g in grads]
-        out = list(arrays)
+        if step is None or len(step.grads) != len(grads):
+            step = _Step(self, [None if g is None else np.asarray(unwrap(g)) for g in grads])
+        return step.finish(grads)
+
+
+class _Step:
+    """One step's gradient allreduce, bucket by bucket (tensor fusion).
+
+    Buckets group the parameters in reverse order, because the backward pass finishes the
+    gradients of the last layers first. `ready(i, grad)` (called by the tape when the
+    gradient of parameter i is final) packs a bucket and starts its non-blocking allreduce
+    as soon as all its gradients are in, so its communication overlaps the rest of the
+    backward pass; `finish(grads)` sends the buckets not yet sent, waits for all and
+    unpacks the averages. Every process starts the same buckets in the same order (the
+    tape's order is the model's), as MPI requires of collectives.
+    """
+
+    def __init__(self, opt, arrays):
+        self.opt = opt
+        self.grads = [None] * len(arrays)
+        order = list(range(len(arrays)))[::-1]
+        self.buckets = [[order[j] for j in b] for b in _buckets([arrays[i] for i in order],
+                                                                opt._kk_bucket_bytes)]
+        self.bucket_of = {i: b for b, members in enumerate(self.buckets) for i in members}
+        self.left = [len(members) for members in self.buckets]
+        self.sent = {}   # bucket -> (buffer, request, members, arrays), in the order started
+        self.requests = []
+        self.first_sent = None
+
+    def ready(self, i, grad):
+        self.grads[i] = grad
+        b = self.bucket_of.get(i)
+        if b is None:
+            return
+        self.left[b] -= 1
+        if self.left[b] == 0:
+            start = time.perf_counter()
+            self._send(b)
+            stats = self.opt._kk_stats
+            if self.sent[b] is not None:
+                stats.overlapped_buckets += 1
+                stats.overlapped_bytes += self.sent[b][0].nbytes
+                self.first_sent = self.first_sent or start
+            stats.pack_seconds += time.perf_counter() - start
+        else:
+            comm.progress(self.requests)
+
+    def _send(self, b):
+        members = [i for i in self.buckets[b] if self.grads[i] is not None]
+        if not members:
+            self.sent[b] = None
+            return
+        arrays = [np.asarray(unwrap(self.grads[i])) for i in members]
+        dtype = arrays[0].dtype
+        fp16 = self.opt._kk_compression == Compression.fp16
+        buf = np.empty(sum(a.size for a in arrays), dtype=np.float16 if fp16 else dtype)
+        at = 0
+        for a in arrays:
+            buf[at:at + a.size] = a.reshape(-1)
+            at += a.size
+        if fp16:
+            buf /= np.float16(comm.size())     # average before the sum: no fp16 overflow
+        request = comm.start_allreduce(buf)
+        self.sent[b] = (buf, request, members, arrays)
+        self.requests.append(request)
+        stats = self.opt._kk_stats
+        stats.bytes += buf.nbytes
+        stats.buckets += 1
+
+    def finish(self, grads):
         start = time.perf_counter()
-        for bucket in _buckets(arrays, self._kk_bucket_bytes):
-            dtype = arrays[bucket[0]].dtype
-            wire = np.float16 if self._kk_compression == Compression.fp16 else dtype
-            sizes = [arrays[i].size for i in bucket]
-            buf = np.empty(sum(sizes), dtype=wire)
+        if self.first_sent is not None:
+            self.opt._kk_stats.window_seconds += start - self.first_sent
+        for i, g in enumerate(grads):
+            if self.grads[i] is None:
+                self.grads[i] = g
+        for b in range(len(self.buckets)):
+            if b not in self.sent:
+                self._send(b)
+        out = list(grads)
+        n = comm.size()
+        for entry in self.sent.values():
+            if entry is None:
+                continue
+            buf, request, members, arrays = entry
+            comm.wait(request, "gradient allreduce")
+            if buf.dtype != np.float16:
+                buf /= buf.dtype.type(n)
             at = 0
-            for i, n in zip(bucket, sizes):
-                buf[at:at + n] = arrays[i].reshape(-1)
-                at += n
-            if wire == np.float16:
-                buf /= np.float16(comm.size())     # average before the sum: no fp16 overflow
-                comm.allreduce(buf, what="gradient allreduce")
-            else:
-                comm.allreduce(buf, average=True, what="gradient allreduce")
-            self._kk_stats.bytes += buf.nbytes
-            self._kk_stats.buckets += 1
-            at = 0
-            for i, n in zip(bucket, sizes):
-                out[i] = buf[at:at + n].reshape(arrays[i].shape).astype(dtype, copy=False)
-                at += n
-        self._kk_stats.seconds += time.perf_counter() - start
-        self._kk_stats.steps += 1
+            for i, a in zip(members, arrays):
+                out[i] = buf[at:at + a.size].reshape(a.shape).astype(a.dtype, copy=False)
+                at += a.size
+        stats = self.opt._kk_stats
+        stats.seconds += time.perf_counter() - start
+        stats.steps += 1
         return out
 
 
@@ -127,7 +214,7 @@ def _distributed_class(cls):
 
 def DistributedOptimizer(optimizer, compression=Compression.none,
                          bucket_bytes=DEFAULT_BUCKET_BYTES, name=None, shard_data=True,
-                         root_output=True):
+                         root_output=True, overlap=True):
     """Wrap a kernelkit optimizer so each update uses gradients averaged over all processes.
 
     The gradients of one step are packed into contiguous buffers of at most `bucket_bytes`
@@ -155,6 +242,9 @@ def DistributedOptimizer(optimizer, compression=Compression.none,
         name: accepted for Horovod compatibility; the optimizer keeps its own name.
         shard_data: if False, `fit` trains every process on the data it is given.
         root_output: if False, every process prints and runs all of `fit`'s callbacks.
+        overlap: if True, in `fit` each bucket's allreduce starts as soon as the backward
+            pass has its gradients (the last layers' first), overlapping communication with
+            the rest of the backward pass; if False, all buckets are sent after it.
 
     Returns:
         The wrapped optimizer (a new object; `optimizer` itself is not modified).
@@ -191,6 +281,7 @@ def DistributedOptimizer(optimizer, compression=Compression.none,
     wrapped._kk_stats = _Stats()
     wrapped._kk_shard_data = bool(shard_data)
     wrapped._kk_root_output = bool(root_output)
+    wrapped._kk_overlap = bool(overlap)
     return wrapped
 
 

@@ -243,7 +243,13 @@ class Trainer:
         if not isinstance(total, Tensor) and not extra and not self._has_loss:
             raise ValueError("The model has no loss to optimize: compile it with a `loss`, or "
                              "add losses with `model.add_loss`.")
-        grads = tape.gradient(total, params) if isinstance(total, Tensor) else [None] * len(params)
+        if isinstance(total, Tensor):
+            # A data-parallel optimizer may start sending gradients during the backward pass.
+            begin = getattr(self.optimizer, "_kk_begin_step", None)
+            on_ready = begin(params) if begin is not None else None
+            grads = tape.gradient(total, params, on_ready=on_ready)
+        else:
+            grads = [None] * len(params)
         # The tape's records hold the step's tensors, which point back at the tape: drop
         # them now, or each step's activations live on until the cyclic GC runs.
         del tape.records[:]

@@ -162,45 +162,68 @@ class Tape:
         _state.tape = self._outer
         return False
 
-    def gradient(self, target, sources, output_gradient=None):
+    def gradient(self, target, sources, output_gradient=None, on_ready=None):
         """Gradients of `target` with respect to each of `sources` (None if unconnected).
 
         `target` is usually a scalar loss; for a non-scalar target the gradient is that of
-        its sum unless `output_gradient` is given.
+        its sum unless `output_gradient` is given. `on_ready(i, grad)`, if given, is called
+        as soon as the gradient of `sources[i]` is final (no earlier op uses that source),
+        while the backward pass goes on: a data-parallel optimizer starts sending it then.
         """
         single = not isinstance(sources, (list, tuple))
         sources = [sources] if single else list(sources)
         keep = {id(s) for s in sources}
+        records = self.records
+        due = _final_at(records, sources) if on_ready is not None else None
         grads = {}
         if isinstance(target, Tensor):
             tv = target.value
             g0 = (np.ones_like(tv) if output_gradient is None
                   else np.asarray(unwrap(output_gradient), dtype=tv.dtype).reshape(tv.shape))
             grads[id(target)] = g0
-        for op, inputs, outputs in reversed(self.records):
+        for r in range(len(records) - 1, -1, -1):
+            op, inputs, outputs = records[r]
+            gxs = None
             if len(outputs) == 1:
                 gy = grads.get(id(outputs[0]))
-                if gy is None:
-                    continue
-                if id(outputs[0]) not in keep:
-                    del grads[id(outputs[0])]
-                gxs = op.backward(gy)
+                if gy is not None:
+                    if id(outputs[0]) not in keep:
+                        del grads[id(outputs[0])]
+                    gxs = op.backward(gy)
             else:
                 gys = [grads.get(id(o)) for o in outputs]
-                if all(g is None for g in gys):
-                    continue
-                for o in outputs:
-                    if id(o) not in keep:
-                        grads.pop(id(o), None)
-                gxs = op.backward(*gys)
-            for x, needed, gx in zip(inputs, op.needs_grad, gxs):
-                if not needed or gx is None:
-                    continue
-                k = id(x)
-                prev = grads.get(k)
-                grads[k] = gx if prev is None else prev + gx
+                if any(g is not None for g in gys):
+                    for o in outputs:
+                        if id(o) not in keep:
+                            grads.pop(id(o), None)
+                    gxs = op.backward(*gys)
+            if gxs is not None:
+                for x, needed, gx in zip(inputs, op.needs_grad, gxs):
+                    if not needed or gx is None:
+                        continue
+                    k = id(x)
+                    prev = grads.get(k)
+                    grads[k] = gx if prev is None else prev + gx
+            if due and r in due:
+                for i in due.pop(r):
+                    on_ready(i, grads.get(id(sources[i])))
         out = [grads.get(id(s)) for s in sources]
         return out[0] if single else out
+
+
+def _final_at(records, sources):
+    """{record index: [source indices]}: where each source is first used, i.e. the point of
+    the backward pass after which its gradient receives nothing more."""
+    index = {id(s): i for i, s in enumerate(sources)}
+    due = {}
+    for r, (_, inputs, _) in enumerate(records):
+        for x in inputs:
+            i = index.pop(id(x), None)
+            if i is not None:
+                due.setdefault(r, []).append(i)
+        if not index:
+            break
+    return due
 
 
 def stop_gradient(x):

@@ -219,6 +219,13 @@ def wire(out):
         result[comp + "_steps"] = st.steps
         result[comp + "_weights"] = np.concatenate([w.ravel() for w in m.get_weights()])
         result[comp + "_sizes"] = [w.size for w in m.get_weights()]
+        result[comp + "_overlapped"] = st.overlapped_buckets
+    m = build("dense")   # the same training with every bucket sent after the backward pass
+    opt = kd.DistributedOptimizer(optimizers.SGD(0.05), bucket_bytes=64, overlap=False)
+    m.compile(opt, "mse")
+    m.fit(x, y, batch_size=GLOBAL_BATCH // n, epochs=1, shuffle=False, verbose=0)
+    result["late_overlapped"] = opt._kk_stats.overlapped_buckets
+    result["late_weights"] = np.concatenate([w.ravel() for w in m.get_weights()])
     np.savez(os.path.join(out, f"wire_{r}.npz"), **result)
 
 

@@ -80,6 +80,11 @@ def test_allreduce_broadcast_and_compression_on_three_processes(tmp_path):
         assert res["none_buckets"] == res["fp16_buckets"] == steps * len(sizes)
         assert res["none_bytes"] == steps * sizes.sum() * 4
         assert res["fp16_bytes"] == steps * sizes.sum() * 2
+        # every gradient of the dense model is final before the backward pass ends, so each
+        # bucket's allreduce started during it; with overlap=False none did, same result
+        assert res["none_overlapped"] == res["fp16_overlapped"] == steps * len(sizes)
+        assert res["late_overlapped"] == 0
+        np.testing.assert_array_equal(res["late_weights"], res["none_weights"])
         np.testing.assert_allclose(res["fp16_weights"], res["none_weights"], atol=1e-3)
         assert not np.array_equal(res["fp16_weights"], res["none_weights"])
 
