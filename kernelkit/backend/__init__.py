@@ -247,19 +247,7 @@ def eval(x):  # noqa: A001 - Keras's name
     return get_value(x)
 
 
-def update(x, new_x):
-    set_value(x, unwrap(new_x))
-    return x
-
-
-def update_add(x, increment):
-    set_value(x, x.value + unwrap(increment))
-    return x
-
-
-def update_sub(x, decrement):
-    set_value(x, x.value - unwrap(decrement))
-    return x
+from ._function import update, update_add, update_sub  # noqa: E402
 
 
 # ---- session, learning phase ---------------------------------------------------------------
@@ -314,42 +302,7 @@ def gradients(loss, variables):
 GradientTape = Tape
 
 
-class Function:
-    """`K.function(inputs, outputs)`: a callable from input arrays to output arrays.
-
-    The inputs are symbolic tensors of a built model; the learning phase is a separate
-    input when `K.learning_phase()` is passed in `inputs` (as the Keras FAQ shows), or from
-    the global setting otherwise.
-    """
-
-    def __init__(self, inputs, outputs, updates=None, name=None):
-        from ..models.graph import GraphNetwork
-        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        self._phase_position = None
-        tensors = []
-        for i, t in enumerate(inputs):
-            if isinstance(t, _base.LearningPhase):
-                self._phase_position = i
-            else:
-                tensors.append(t)
-        self._single = not isinstance(outputs, (list, tuple))
-        self._graph = GraphNetwork(tensors, list(outputs) if not self._single else [outputs])
-
-    def __call__(self, inputs):
-        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        phase = None
-        if self._phase_position is not None:
-            phase = inputs.pop(self._phase_position)
-        arrays = [np.asarray(unwrap(a), dtype=floatx()) if np.asarray(unwrap(a)).dtype.kind == "f"
-                  else np.asarray(unwrap(a)) for a in inputs]
-        training = bool(phase) if phase is not None else bool(learning_phase())
-        with _base.learning_phase_scope(1 if training else 0):
-            outs, _ = self._graph.run(arrays, training=training)
-        return [np.asarray(unwrap(o)) for o in outs]
-
-
-def function(inputs, outputs, updates=None, name=None, **kwargs):
-    return Function(inputs, outputs, updates=updates, name=name)
+from ._function import Function, function  # noqa: E402
 
 
 def placeholder(shape=None, ndim=None, dtype=None, name=None):

@@ -10,7 +10,6 @@ returns it; without one, `get_session` raises a RuntimeError saying so.
 import builtins
 import collections
 import contextlib
-import weakref
 
 import numpy as np
 
@@ -18,14 +17,14 @@ from .. import config
 from ..config import cast_to_floatx, image_dim_ordering, set_image_dim_ordering  # noqa: F401
 from ..layers import base as _base
 from ..layers.node import KerasTensor
-from ..ops.core import Tensor, Variable, unwrap
+from ..ops.core import Tensor, unwrap
 from ..ops.ctc import SparseTensorValue
+from ._function import moving_average_update  # noqa: F401 - Keras lists it here
 
 py_all, py_any, py_sum = builtins.all, builtins.any, builtins.sum
 
 _uids = collections.defaultdict(int)
 _state = {"session": None, "manual_init": False}
-_debias = weakref.WeakKeyDictionary()  # variable -> (biased average, step count)
 
 
 def get_uid(prefix=""):
@@ -210,40 +209,6 @@ def get_variable_shape(x):
         A tuple of integers.
     """
     return tuple(x.shape) if isinstance(x, KerasTensor) else tuple(np.shape(unwrap(x)))
-
-
-def moving_average_update(x, value, momentum):
-    """Compute the moving average of a variable, zero-debiased as Keras 2.2.4's.
-
-    Keras 2.2.4 calls TensorFlow's `assign_moving_average(x, value, momentum,
-    zero_debias=True)`: a hidden average `biased` starts at zero and becomes
-    `biased * momentum + value * (1 - momentum)` at each call t = 1, 2, ..., and x is set
-    to `biased / (1 - momentum ** t)` (so the first update sets x to `value`).
-
-    Arguments:
-        x: A Variable.
-        value: A tensor with the same shape as `x`.
-        momentum: The moving average momentum.
-
-    Returns:
-        The variable `x`, updated in place.
-
-    Raises:
-        TypeError: if `x` is not a variable.
-        ValueError: if value's shape differs from x's.
-    """
-    if not isinstance(x, Variable):
-        raise TypeError(f"moving_average_update: x must be a variable, got {type(x).__name__}")
-    v = np.asarray(unwrap(value), dtype=np.float64)
-    if v.shape != x.value.shape:
-        raise ValueError(f"moving_average_update: value of shape {v.shape} does not match the "
-                         f"variable's shape {x.value.shape}")
-    biased, step = _debias.get(x, (np.zeros(x.value.shape), 0))
-    biased = biased * momentum + v * (1.0 - momentum)
-    step += 1
-    _debias[x] = (biased, step)
-    x.value[...] = biased / (1.0 - momentum ** step)
-    return x
 
 
 __all__ = ["py_all", "py_any", "py_sum", "get_uid", "reset_uids", "clear_session",

@@ -1,0 +1,289 @@
+"""`K.function` and the updates it runs: `K.update`, `K.update_add`, `K.update_sub`,
+`K.moving_average_update`.
+
+kernelkit computes eagerly, so an update whose value is known when it is written (an array, a
+number, a variable's current value) is applied at once, as kernelkit's layers expect when they
+call `add_update`. Each update is also returned as an `Update` record, which `K.function`
+runs again at every call:
+
+* an update whose value is a symbolic tensor (an expression of placeholders or `Input`s,
+  e.g. `K.moving_average_update(mean, K.mean(x, axis=0), 0.99)`) cannot be applied when
+  written; `K.function` computes the value from the inputs of each call and applies it;
+* an update applied when it was written is taken back when it is handed to `K.function`
+  (if the variable still holds what the update wrote), because Keras's update ops do nothing
+  until a function runs them: after `f = K.function([], [], [K.update_add(n, 1)])`, `n` is
+  unchanged and each `f([])` adds 1, as in Keras.
+
+A `(variable, new_value)` tuple assigns `new_value` at each call. If `new_value` is
+symbolic it is recomputed from each call's inputs; otherwise it is the value computed when
+the tuple was written (kernelkit is eager: `(n, n + 1)` is `(n, 1.0)` when n is 0, so write
+`K.update_add(n, 1)` for an increment per call). Symbolic expressions see variables' current
+values only through ops on symbolic tensors: write `K.update(v, v * 0.9 + K.mean(x) * 0.1)`
+as `K.moving_average_update(v, K.mean(x), 0.9)` or similar.
+"""
+import weakref
+
+import numpy as np
+
+from .. import config
+from ..layers import base as _base
+from ..layers.node import KerasTensor
+from ..ops.core import Variable, unwrap
+
+__all__ = ["Update", "Function", "function", "update", "update_add", "update_sub",
+           "moving_average_update"]
+
+_debias = weakref.WeakKeyDictionary()  # variable -> (biased average, step count)
+
+
+def _assign(x, value):
+    x.value[...] = np.asarray(value, dtype=x.value.dtype)
+
+
+def _add(x, value):
+    _assign(x, x.value + np.asarray(value))
+
+
+def _subtract(x, value):
+    _assign(x, x.value - np.asarray(value))
+
+
+def _moving_average_step(x, value, momentum):
+    v = np.asarray(value, dtype=np.float64)
+    if v.shape != x.value.shape:
+        raise ValueError(f"moving_average_update: value of shape {v.shape} does not match the "
+                         f"variable's shape {x.value.shape}")
+    biased, step = _debias.get(x, (np.zeros(x.value.shape), 0))
+    biased = biased * momentum + v * (1.0 - momentum)
+    step += 1
+    _debias[x] = (biased, step)
+    x.value[...] = biased / (1.0 - momentum ** step)
+
+
+class Update:
+    """One update of a variable, as `K.function(..., updates=[...])` runs it.
+
+    Arguments:
+        variable: the `Variable` to change.
+        kind: `'assign'`, `'add'`, `'sub'` or `'moving_average'`.
+        value: the new value, increment or averaged value: an array, a number, or a
+            symbolic tensor (computed by `K.function` from its inputs).
+        momentum: the momentum of a moving average (None otherwise).
+    """
+
+    _STEPS = {"assign": _assign, "add": _add, "sub": _subtract}
+
+    def __init__(self, variable, kind, value, momentum=None):
+        if not isinstance(variable, Variable):
+            raise TypeError(f"An update needs a variable (made by K.variable or a layer's "
+                            f"add_weight) to change; got {type(variable).__name__}.")
+        if kind not in ("assign", "add", "sub", "moving_average"):
+            raise ValueError(f"Unknown update kind {kind!r}.")
+        self.variable, self.kind, self.momentum = variable, kind, momentum
+        self.value = value if isinstance(value, KerasTensor) else unwrap(value)
+        self._undo = None
+
+    @property
+    def symbolic(self):
+        """Whether the value is a symbolic tensor (known only when a function runs)."""
+        return isinstance(self.value, KerasTensor)
+
+    def apply(self, value=None):
+        """Apply the update, with `value` (for a symbolic update) or the update's own value."""
+        value = self.value if value is None else value
+        if isinstance(value, KerasTensor):
+            raise ValueError(f"The update of '{self.variable.name}' depends on the symbolic "
+                             f"tensor {value}; it runs only inside K.function, which computes "
+                             "the tensor from its inputs.")
+        if self.kind == "moving_average":
+            _moving_average_step(self.variable, unwrap(value), self.momentum)
+        else:
+            self._STEPS[self.kind](self.variable, unwrap(value))
+
+    def apply_now(self):
+        """Apply a non-symbolic update when it is written, keeping what is needed to undo it."""
+        x = self.variable
+        before = (np.array(x.value), _debias.get(x))
+        self.apply()
+        self._undo = before + (np.array(x.value),)
+        return self
+
+    def take_back(self):
+        """Undo the application made when the update was written, once, if the variable still
+        holds what it wrote (a later change to the variable is never undone)."""
+        if self._undo is None:
+            return
+        value, debias, written = self._undo
+        self._undo = None
+        x = self.variable
+        if x.value.shape == written.shape and np.array_equal(x.value, written):
+            x.value[...] = value
+            if debias is None:
+                _debias.pop(x, None)
+            else:
+                _debias[x] = debias
+
+    def __repr__(self):
+        return f"<Update {self.kind} of '{self.variable.name}'>"
+
+
+def _make(x, kind, value, momentum=None):
+    u = Update(x, kind, value, momentum)
+    return u if u.symbolic else u.apply_now()
+
+
+def update(x, new_x):
+    """Update the value of `x` to `new_x`.
+
+    Arguments:
+        x: A `Variable`.
+        new_x: A tensor of same shape as `x` (an array, or a symbolic tensor that
+            `K.function` computes at each call).
+
+    Returns:
+        The `Update` record (already applied, unless `new_x` is symbolic).
+    """
+    return _make(x, "assign", new_x)
+
+
+def update_add(x, increment):
+    """Update the value of `x` by adding `increment`.
+
+    Arguments:
+        x: A `Variable`.
+        increment: A tensor of same shape as `x` (or a symbolic tensor).
+
+    Returns:
+        The `Update` record (already applied, unless `increment` is symbolic).
+    """
+    return _make(x, "add", increment)
+
+
+def update_sub(x, decrement):
+    """Update the value of `x` by subtracting `decrement`.
+
+    Arguments:
+        x: A `Variable`.
+        decrement: A tensor of same shape as `x` (or a symbolic tensor).
+
+    Returns:
+        The `Update` record (already applied, unless `decrement` is symbolic).
+    """
+    return _make(x, "sub", decrement)
+
+
+def moving_average_update(x, value, momentum):
+    """Compute the moving average of a variable, zero-debiased as Keras 2.2.4's.
+
+    Keras 2.2.4 calls TensorFlow's `assign_moving_average(x, value, momentum,
+    zero_debias=True)`: a hidden average `biased` starts at zero and becomes
+    `biased * momentum + value * (1 - momentum)` at each call t = 1, 2, ..., and x is set
+    to `biased / (1 - momentum ** t)` (so the first update sets x to `value`).
+
+    Arguments:
+        x: A Variable.
+        value: A tensor with the same shape as `x` (or a symbolic tensor, computed by
+            `K.function` at each call).
+        momentum: The moving average momentum.
+
+    Returns:
+        The `Update` record (already applied, unless `value` is symbolic).
+
+    Raises:
+        TypeError: if `x` is not a variable.
+        ValueError: if value's shape differs from x's.
+    """
+    if not isinstance(x, Variable):
+        raise TypeError(f"moving_average_update: x must be a variable, got {type(x).__name__}")
+    return _make(x, "moving_average", value, momentum)
+
+
+def _as_updates(updates):
+    """Keras's forms of `updates` (records, `(variable, value)` tuples, nested lists) as a
+    flat list of `Update`s."""
+    out = []
+    for u in updates or []:
+        if isinstance(u, Update):
+            out.append(u)
+        elif isinstance(u, tuple) and len(u) == 2 and not isinstance(u[0], (Update, list,
+                                                                                tuple)):
+            out.append(Update(u[0], "assign", u[1]))  # (variable, new_value)
+        elif isinstance(u, (list, tuple)):
+            out += _as_updates(u)
+        else:
+            raise TypeError(f"K.function: each update must be a `(variable, new_value)` tuple "
+                            f"or what K.update, K.update_add, K.update_sub or "
+                            f"K.moving_average_update return; got {type(u).__name__}: {u!r}")
+    return out
+
+
+class Function:
+    """`K.function(inputs, outputs, updates)`: a callable from input arrays to output arrays.
+
+    The inputs are symbolic tensors of a built model; the learning phase is a separate
+    input when `K.learning_phase()` is passed in `inputs` (as the Keras FAQ shows), or from
+    the global setting otherwise. The updates run at every call, after the outputs are
+    computed, in the order given.
+    """
+
+    def __init__(self, inputs, outputs, updates=None, name=None):
+        from ..models.graph import GraphNetwork
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        self.name = name
+        self._phase_position = None
+        tensors = []
+        for i, t in enumerate(inputs):
+            if isinstance(t, _base.LearningPhase):
+                self._phase_position = i
+            else:
+                tensors.append(t)
+        self._single = not isinstance(outputs, (list, tuple))
+        outputs = [outputs] if self._single else list(outputs)
+        self.updates = _as_updates(updates)
+        for u in self.updates:
+            u.take_back()  # Keras's update ops do nothing until the function runs them
+        self._n_outputs = len(outputs)
+        symbolic = [u.value for u in self.updates if u.symbolic]
+        graph_outputs = outputs + symbolic
+        self._graph = GraphNetwork(tensors, graph_outputs) if graph_outputs else None
+
+    def __call__(self, inputs):
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        phase = None
+        if self._phase_position is not None:
+            phase = inputs.pop(self._phase_position)
+        arrays = [np.asarray(unwrap(a), dtype=config.floatx())
+                  if np.asarray(unwrap(a)).dtype.kind == "f" else np.asarray(unwrap(a))
+                  for a in inputs]
+        training = bool(phase) if phase is not None else bool(_base.learning_phase())
+        outs = []
+        if self._graph is not None:
+            with _base.learning_phase_scope(1 if training else 0):
+                outs, _ = self._graph.run(arrays, training=training)
+        outs = [np.asarray(unwrap(o)) for o in outs]
+        values = iter(outs[self._n_outputs:])
+        for u in self.updates:
+            u.apply(next(values) if u.symbolic else None)
+        return outs[:self._n_outputs]
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """Instantiates a Keras function: inputs -> outputs, running `updates` at each call.
+
+    Arguments:
+        inputs: List of placeholder (symbolic) tensors; may include `K.learning_phase()`.
+        outputs: List of output tensors (or a single tensor).
+        updates: List of updates: `(variable, new_value)` tuples or what `K.update`,
+            `K.update_add`, `K.update_sub` and `K.moving_average_update` return (see this
+            module's notes on values that are not symbolic).
+        name: String, the function's name.
+        **kwargs: accepted for Keras's signature (TensorFlow session arguments).
+
+    Returns:
+        A `Function`: call it with a list of arrays, one per input; it returns a list of
+        arrays, one per output.
+
+    Raises:
+        TypeError: an update of another form.
+    """
+    return Function(inputs, outputs, updates=updates, name=name)
