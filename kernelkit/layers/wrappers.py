@@ -17,15 +17,28 @@ def _deserialize(config, custom_objects=None):
     return deserialize_layer(config, custom_objects)
 
 
-def _rename_new_weights(layer, input_shape, rename):
-    """Build `layer` if needed and rename the weights that creates with `rename(name)`."""
+def _build_new_weights(layer, input_shape):
+    """Build `layer` if needed; the weights that created (none if it was built).
+
+    A TimeDistributed lists what its own build created, so nested TimeDistributed layers
+    are not walked again at every level (that walk made building quadratic in depth).
+    """
     if layer.built:
-        return
+        return []
+    if isinstance(layer, TimeDistributed) and type(layer).build is TimeDistributed.build:
+        layer._maybe_build(input_shape)
+        return list(layer._created_weights)
     before = {id(w) for w in layer.weights}
     layer._maybe_build(input_shape)
-    for w in layer.weights:
-        if id(w) not in before:
-            w.name = rename(w.name)
+    return [w for w in layer.weights if id(w) not in before]
+
+
+def _rename_new_weights(layer, input_shape, rename):
+    """Build `layer` if needed and rename the weights that creates with `rename(name)`."""
+    new = _build_new_weights(layer, input_shape)
+    for w in new:
+        w.name = rename(w.name)
+    return new
 
 
 class Wrapper(Layer):
@@ -79,9 +92,10 @@ class TimeDistributed(Wrapper):
             return own + "/" + name[len(inner_prefix):] if name.startswith(inner_prefix) \
                 else own + "/" + name
         if isinstance(self.layer, _model_class()):
-            self.layer._maybe_build(self._inner_shape(input_shape))
+            created = _build_new_weights(self.layer, self._inner_shape(input_shape))
         else:
-            _rename_new_weights(self.layer, self._inner_shape(input_shape), rename)
+            created = _rename_new_weights(self.layer, self._inner_shape(input_shape), rename)
+        self._created_weights = tuple(created)
         self.built = True
 
     def compute_output_shape(self, input_shape):

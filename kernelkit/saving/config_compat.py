@@ -115,8 +115,10 @@ def _clean_object(kind, value, what):
 def clean_layer_config(cls, config):
     """`config` for kernelkit's layer class `cls`, with keys it does not take dropped.
 
-    Nested objects (initializers, regularizers, constraints, wrapped layers) are cleaned
-    the same way.
+    Nested initializers, regularizers and constraints are cleaned the same way. A wrapped
+    layer's config (Bidirectional, TimeDistributed, an RNN's cell) is left as it is: the
+    wrapper's `from_config` rebuilds it through `deserialize_layer`, which cleans it then.
+    Cleaning it here as well would clean a layer nested d deep d times (quadratic in depth).
     """
     if not _own_class(cls) or not isinstance(config, dict):
         return config
@@ -131,11 +133,6 @@ def clean_layer_config(cls, config):
         for suffix, kind in _OBJECT_KINDS:
             if key.endswith(suffix):
                 config[key] = _clean_object(kind, value, what)
-        if isinstance(value, dict) and "class_name" in value and isinstance(
-                value.get("config"), dict) and not key.endswith(tuple(s for s, _ in _OBJECT_KINDS)):
-            inner_cls = registry.lookup("layer", value["class_name"])
-            if inner_cls is not None:  # a wrapped layer (Bidirectional, TimeDistributed, RNN cell)
-                config[key] = {**value, "config": clean_layer_config(inner_cls, value["config"])}
     accepted = accepted_keys(cls)
     if accepted is None:
         return config

@@ -13,6 +13,7 @@ import contextlib
 import inspect
 import json
 import reprlib
+import threading
 
 from . import registry
 from .clone import clone_model  # noqa: F401 - the models package finds it here
@@ -32,6 +33,31 @@ def loading_scope(custom_objects=None, safe_mode=None):
         if safe_mode is not None:
             stack.enter_context(registry.SafeModeScope(safe_mode))
         yield
+
+
+_guard = threading.local()
+
+
+@contextlib.contextmanager
+def bounded_config(config):
+    """Check `config`'s size once, at the outermost config being rebuilt, and turn a
+    RecursionError while rebuilding it into a ValueError.
+
+    Nested configs (a wrapped layer, a nested model) are rebuilt inside and not measured
+    again, which would make rebuilding quadratic in their depth.
+    """
+    if getattr(_guard, "active", False):
+        yield
+        return
+    check_config_size(config, MAX_DEPTH)
+    _guard.active = True
+    try:
+        yield
+    except RecursionError:
+        raise ValueError("The model config nests layers too deeply to be rebuilt (nesting "
+                         f"deeper than the interpreter allows below {MAX_DEPTH}).") from None
+    finally:
+        _guard.active = False
 
 
 # ---- serializing ------------------------------------------------------------------------
@@ -224,6 +250,11 @@ def deserialize_layer(config, custom_objects=None):
     """
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise ValueError(f"Could not interpret layer configuration: {str(config)[:200]}")
+    with bounded_config(config):
+        return _deserialize_layer(config, custom_objects)
+
+
+def _deserialize_layer(config, custom_objects):
     name = config["class_name"]
     cls = registry.lookup(KIND, name, custom_objects)
     if cls is None and config.get("registered_name"):
@@ -251,7 +282,7 @@ def _accepts_custom_objects(fn):
 
 def sequential_from_config(cls, config, custom_objects=None):
     """`Sequential.from_config`: also Keras 2.2's bare list of layer configs."""
-    with loading_scope(custom_objects):
+    with bounded_config(config), loading_scope(custom_objects):
         if isinstance(config, list):
             config = {"layers": config}
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
@@ -411,7 +442,7 @@ def functional_from_config(cls, config, custom_objects=None):
                          f"{type(config).__name__}.")
     if not all(k in config for k in ("layers", "input_layers", "output_layers")):
         return cls(**config)  # a subclassed model with its own get_config
-    with loading_scope(custom_objects):
+    with bounded_config(config), loading_scope(custom_objects):
         entries = config["layers"]
         if not isinstance(entries, list):
             raise ValueError("The model config's 'layers' should be a list.")
@@ -539,7 +570,7 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
         ValueError: for an unknown class (`Unknown layer: NAME`), a malformed config, or
             one nested deeper than `MAX_DEPTH`.
     """
-    check_config_size(config)
+    check_config_size(config, MAX_DEPTH)
     if isinstance(config, list):
         raise ValueError("`model_from_config` expects a dictionary, not a list. Received: "
                          f"{short_repr(config)}. Maybe you meant to use "
@@ -548,11 +579,7 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
         raise ValueError(f"`model_from_config` expects a dictionary, got {type(config).__name__}.")
     from ..initializers import parameter_budget
     with loading_scope(custom_objects, safe_mode), parameter_budget(MAX_PARAMETERS):
-        try:
-            return deserialize_layer(config, custom_objects)
-        except RecursionError:
-            raise ValueError("The model config nests layers too deeply to be rebuilt (nesting "
-                             f"deeper than the interpreter allows below {MAX_DEPTH}).") from None
+        return deserialize_layer(config, custom_objects)
 
 
 def model_from_json(json_string, custom_objects=None, safe_mode=True):
