@@ -579,7 +579,55 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
         raise ValueError(f"`model_from_config` expects a dictionary, got {type(config).__name__}.")
     from ..initializers import parameter_budget
     with loading_scope(custom_objects, safe_mode), parameter_budget(MAX_PARAMETERS):
-        return deserialize_layer(config, custom_objects)
+        try:
+            return deserialize_layer(config, custom_objects)
+        except ValueError as error:
+            named = _parameter_limit_error(error)
+            if named is None:
+                raise
+            raise named from None
+
+
+def _parameter_limit_error(error):
+    """The parameter budget's refusal (raised by the initializer, which does not know the
+    layer) restated with the layer that asked for the weight, or None for another error.
+
+    The layer is read from the frames of the refused call: the innermost layer in
+    `add_weight` owns the weight; the outermost layer being built is the one in the model.
+    """
+    import numpy as np
+    from ..layers.base import Layer
+    from ..models.model import Model
+    frames, tb = [], error.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    charge = frames[-1] if frames else None
+    if charge is None or charge.f_code.co_name != "_charge" or \
+            not charge.f_code.co_filename.endswith("initializers.py"):
+        return None
+    limit, used = charge.f_locals["state"]
+    size = charge.f_locals["size"]
+    owners = [f for f in frames if isinstance(f.f_locals.get("self"), Layer)
+              and not isinstance(f.f_locals["self"], Model)]
+    if not owners:
+        return None
+    in_add_weight = [f for f in owners if f.f_code.co_name == "add_weight"]
+    frame = in_add_weight[-1] if in_add_weight else owners[-1]
+    layer, outer = frame.f_locals["self"], owners[0].f_locals["self"]
+    weight = frame.f_locals.get("name") if in_add_weight else None
+    shape = tuple(frame.f_locals.get("shape") or ()) if in_add_weight else None
+    held = sum(int(np.prod(w.shape)) for w in layer.weights) + size
+    where = f"Layer '{layer.name}' ({type(layer).__name__})"
+    if outer is not layer:
+        where += f" inside layer '{outer.name}' ({type(outer).__name__})"
+    what = f"its weight '{weight}' of shape {shape}" if weight is not None \
+        else f"a weight of {size} values"
+    return ValueError(
+        f"{where} would hold at least {held} parameters ({what} alone has {size}), which "
+        f"would take the model past {limit} parameters, the limit for a model built from a "
+        f"config ({used} already created); refusing to allocate it. "
+        "If the config is trusted, raise kernelkit.saving.model_config.MAX_PARAMETERS.")
 
 
 def model_from_json(json_string, custom_objects=None, safe_mode=True):
