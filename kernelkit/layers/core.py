@@ -324,7 +324,26 @@ def _bytecode_error(detail):
 
 
 class Lambda(Layer):
-    """Wraps an arbitrary expression (written with kernelkit.backend ops) as a layer."""
+    """Wraps an arbitrary expression (written with kernelkit.backend ops) as a layer.
+
+    `model.add(Lambda(lambda x: x ** 2))`. A named function is saved by name, and loading
+    finds it in `custom_objects` or the registered objects; an anonymous one (or one defined
+    in `__main__` and not registered) is saved as Python bytecode, as Keras 2 saved every
+    function, which loads only with `safe_mode=False` and only in the Python version that
+    wrote it.
+
+    Arguments:
+        function: the function to evaluate; it takes the input tensor (or list of tensors)
+            as its first argument.
+        output_shape: the output shape without the batch axis (a tuple), or a function of
+            the whole input shape; None infers it by calling `function` symbolically.
+        mask: None, a mask to return, or a function `(inputs, mask)` computing it.
+        arguments: dict of keyword arguments passed to `function`.
+
+    Raises:
+        ValueError: from `from_config`, for bytecode in safe mode or from another Python
+            version, or a function name that no custom object gives.
+    """
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)

@@ -310,7 +310,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
         filepath: str, pathlib.Path, or an open h5py.File/Group.
         custom_objects: {name: class or function} for the custom objects in the file.
         compile: compile from the saved training config and restore the optimizer state.
-        safe_mode: refuse to run Python bytecode stored in the file (Lambda layers).
+        safe_mode: True (default) refuses Python bytecode stored in the file (Keras 2's
+            Lambda layers of anonymous functions) with a ValueError naming the layer; False
+            loads it, for files you trust written by the same Python version.
 
     Raises:
         ValueError: a file without a model config, a malformed config, an unknown class

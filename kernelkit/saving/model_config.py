@@ -566,9 +566,20 @@ def check_config_size(config, max_depth=MAX_DEPTH, max_nodes=_MAX_NODES):
 def model_from_config(config, custom_objects=None, safe_mode=True):
     """A model (or layer) from `{"class_name", "config"}`.
 
+    Arguments:
+        config: the dict, as `model_metadata` or Keras's `to_json` hold it.
+        custom_objects: {name: class or function} for the custom objects it names.
+        safe_mode: True (default) refuses Python bytecode stored in the config (Keras 2's
+            `Lambda` layers of anonymous functions); False rebuilds and later runs it, for
+            configs you trust, written by the same Python version.
+
+    Returns:
+        The model (or layer), with freshly initialized weights.
+
     Raises:
-        ValueError: for an unknown class (`Unknown layer: NAME`), a malformed config, or
-            one nested deeper than `MAX_DEPTH`.
+        ValueError: for an unknown class (`Unknown layer: NAME`), a malformed config, one
+            nested deeper than `MAX_DEPTH`, one asking for more than `MAX_PARAMETERS` weight
+            values (naming the layer), or bytecode in safe mode (naming the Lambda layer).
     """
     check_config_size(config, MAX_DEPTH)
     if isinstance(config, list):
@@ -631,7 +642,21 @@ def _parameter_limit_error(error):
 
 
 def model_from_json(json_string, custom_objects=None, safe_mode=True):
-    """A model from `to_json()` output (kernelkit's, Keras 2's, or Keras 3's)."""
+    """A model from `to_json()` output (kernelkit's, Keras 2's, or Keras 3's).
+
+    Arguments:
+        json_string: the JSON text.
+        custom_objects: {name: class or function} for the custom objects it names.
+        safe_mode: True (default) refuses Python bytecode stored in the config (Keras 2's
+            `Lambda` layers of anonymous functions); False rebuilds and later runs it, for
+            configs you trust, written by the same Python version.
+
+    Returns:
+        The model, with freshly initialized weights.
+
+    Raises:
+        ValueError: invalid JSON, or any reason `model_from_config` gives.
+    """
     try:
         config = json.loads(json_string)
     except RecursionError:
@@ -663,7 +688,23 @@ def _check_yaml_depth(yaml, text):
 
 
 def model_from_yaml(yaml_string, custom_objects=None, safe_mode=True):
-    """A model from `to_yaml()` output. Parsed with `yaml.safe_load`: no Python tags."""
+    """A model from `to_yaml()` output. Parsed with `yaml.safe_load`: no Python tags.
+
+    Arguments:
+        yaml_string: the YAML text.
+        custom_objects: {name: class or function} for the custom objects it names.
+        safe_mode: True (default) refuses Python bytecode stored in the config (Keras 2's
+            `Lambda` layers of anonymous functions); False rebuilds and later runs it, for
+            configs you trust, written by the same Python version.
+
+    Returns:
+        The model, with freshly initialized weights.
+
+    Raises:
+        ImportError: PyYAML is not installed.
+        ValueError: invalid or too deeply nested YAML, or any reason `model_from_config`
+            gives.
+    """
     yaml = _yaml()
     try:
         _check_yaml_depth(yaml, yaml_string)
