@@ -138,8 +138,6 @@ KERAS_2_2_4 = {
 # whole module does not exist yet; "module:Name" a name missing from an existing module.
 NOT_YET = {
     # Keras 1 layers Keras 2.2.4 kept only for loading old code
-    "legacy.layers:Merge", "legacy.layers:Recurrent",
-    "legacy.layers:ConvRecurrent2D",
     # TensorFlow-only
     "optimizers:TFOptimizer",
 }

@@ -4,18 +4,20 @@
 `dilation_rate` (Keras 1's `atrous_rate`); they return those layers, so a saved model holds a
 plain `Conv2D`, as in Keras. `MaxoutDense` and `Highway` are layers of their own, with Keras
 1's argument names, config keys and weight names (`W`, `b`, `W_carry`, `b_carry`), so files
-saved by Keras 2.2.4 load.
+saved by Keras 2.2.4 load. `Merge`/`merge` (legacy/merge.py) and the abstract Keras 1
+recurrent bases `Recurrent`/`ConvRecurrent2D` (legacy/recurrent.py) are re-exported here.
 """
 import warnings
 
 from .. import activations, constraints, initializers, ops, regularizers
 from ..layers.base import Layer
-from ..layers import merge as _merge
 from ..layers.convolutional import Conv1D, Conv2D
-from ..layers.core import Lambda
 from ..saving import registry
+from .merge import Merge, merge
+from .recurrent import ConvRecurrent2D, Recurrent
 
-__all__ = ["AtrousConvolution1D", "AtrousConvolution2D", "MaxoutDense", "Highway", "merge"]
+__all__ = ["AtrousConvolution1D", "AtrousConvolution2D", "MaxoutDense", "Highway", "Merge",
+           "merge", "Recurrent", "ConvRecurrent2D"]
 
 
 def _atrous(layer_class, args, kwargs):
@@ -50,55 +52,6 @@ def AtrousConvolution2D(*args, **kwargs):  # noqa: N802 - Keras's name
         A `Conv2D` layer.
     """
     return _atrous(Conv2D, args, kwargs)
-
-
-_MERGE_MODES = {"sum": _merge.Add, "mul": _merge.Multiply, "ave": _merge.Average,
-                "max": _merge.Maximum}
-
-
-def merge(inputs, mode="sum", concat_axis=-1, dot_axes=-1, output_shape=None,
-          output_mask=None, arguments=None, name=None):
-    """Keras 1's functional `merge`, made from the Keras 2 merge layer of the same meaning.
-
-    `'sum'` is `Add`, `'mul'` `Multiply`, `'ave'` `Average`, `'max'` `Maximum`, `'concat'`
-    `Concatenate(axis=concat_axis)`, `'dot'` `Dot(axes=dot_axes)`, `'cos'`
-    `Dot(axes=dot_axes, normalize=True)` (the cosine proximity); a function is a `Lambda` on
-    the list of inputs (with `output_shape`, `arguments`).
-
-    Arguments:
-        inputs: list of tensors (symbolic or arrays).
-        mode: one of the names above, or a function of the list of tensors.
-        concat_axis: axis of `'concat'`.
-        dot_axes: axis (or pair of axes) of `'dot'` and `'cos'`.
-        output_shape: output shape of a function `mode` (as `Lambda`'s).
-        output_mask: not supported (Keras 2's merge layers compute masks themselves).
-        arguments: keyword arguments of a function `mode`.
-        name: name of the layer.
-
-    Returns:
-        The merged tensor.
-
-    Raises:
-        ValueError: an unknown `mode`, or `output_mask`.
-    """
-    warnings.warn("The `merge` function is deprecated and will be removed after 08/2017. Use "
-                  "instead layers from `kernelkit.layers.merge`, e.g. `add`, `concatenate`, "
-                  "etc.", stacklevel=2)
-    if output_mask is not None:
-        raise ValueError("merge(): `output_mask` is not supported; Keras 2's merge layers "
-                         "compute the mask of their inputs.")
-    if callable(mode):
-        layer = Lambda(mode, output_shape=output_shape, arguments=arguments, name=name)
-    elif mode in _MERGE_MODES:
-        layer = _MERGE_MODES[mode](name=name)
-    elif mode == "concat":
-        layer = _merge.Concatenate(axis=concat_axis, name=name)
-    elif mode in ("dot", "cos"):
-        layer = _merge.Dot(axes=dot_axes, normalize=mode == "cos", name=name)
-    else:
-        raise ValueError(f"merge(): unknown `mode` {mode!r}; expected one of 'sum', 'mul', "
-                         "'concat', 'ave', 'cos', 'dot', 'max' or a function.")
-    return layer(list(inputs))
 
 
 class _Keras1Dense(Layer):
