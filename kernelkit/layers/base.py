@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import config, constraints, initializers, regularizers
 from ..ops import random as _random
-from ..ops.core import Tensor, Variable, active_tape, unwrap
+from ..ops.core import Tensor, Variable, active_tape, polymorphic, unwrap
 from .node import KerasTensor, Node, flatten_tensors, is_symbolic, map_structure
 
 # ---- naming -------------------------------------------------------------------------
@@ -89,6 +89,14 @@ _UNTRACKED = frozenset({"_call_losses", "_eager_output_shape", "_build_input_sha
 
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
                 "activity_regularizer", "autocast", "input_dim", "input_length", "dynamic"}
+
+
+@polymorphic
+def activity_loss(regularizer, output):
+    """A layer's activity-regularization loss of one output: `regularizer(output)` divided
+    by the batch size (a graph node when `output` is symbolic)."""
+    batch = np.shape(unwrap(output))[0] if np.ndim(unwrap(output)) else 1
+    return regularizer(output) / batch
 
 
 def _inputs_key(inputs):
@@ -395,7 +403,14 @@ class Layer:
     def __call__(self, inputs, *args, **kwargs):
         if isinstance(inputs, (KerasTensor, list, tuple)) and is_symbolic(inputs) or (
                 kwargs and any(isinstance(v, KerasTensor) for v in kwargs.values())):
-            return self._symbolic_call(inputs, args, kwargs)
+            outputs = self._symbolic_call(inputs, args, kwargs)
+            if self.activity_regularizer is not None:  # Keras 2: a loss of each symbolic call
+                keys = self.__dict__.setdefault("_loss_inputs", {})
+                for out in flatten_tensors(outputs):
+                    loss = activity_loss(self.activity_regularizer, out)
+                    self._call_losses.append(loss)
+                    keys[id(loss)] = _inputs_key(inputs)
+            return outputs
         if not self.built:
             self._maybe_build(map_structure_arrays(lambda x: tuple(np.shape(x)), inputs))
         takes_training, takes_mask = _call_signature(type(self))
@@ -419,8 +434,7 @@ class Layer:
                 lambda o: (None,) + tuple(np.shape(unwrap(o)))[1:], outputs)
         if self.activity_regularizer is not None:
             for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
-                batch = np.shape(unwrap(out))[0] if np.ndim(unwrap(out)) else 1
-                self._call_losses.append(self.activity_regularizer(out) / batch)
+                self._call_losses.append(activity_loss(self.activity_regularizer, out))
         return outputs
 
     def _symbolic_call(self, inputs, args, kwargs):

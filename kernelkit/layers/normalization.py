@@ -3,12 +3,29 @@ import numpy as np
 
 from .. import constraints, initializers, ops, regularizers
 from ..legacy import interfaces
-from ..ops.core import unwrap
+from ..ops.core import polymorphic, unwrap
 from .base import Layer
+from .node import KerasTensor
 
 
 def _axes_list(axis):
     return list(axis) if isinstance(axis, (list, tuple)) else [axis]
+
+
+def _moving_average(variable, statistic, momentum):
+    """The value a training step gives a moving statistic: `momentum * moving + (1 -
+    momentum) * batch statistic` (not zero-debiased, as tf.keras 2's BatchNormalization)."""
+    return (momentum * variable.value + (1 - momentum) * np.reshape(statistic, variable.shape)
+            ).astype(variable.value.dtype, copy=False)
+
+
+@polymorphic
+def _moving_average_of_batch(inputs, variable, reduce, momentum, statistic):
+    """`_moving_average` of the batch's mean or variance over `reduce`; on a symbolic batch,
+    a graph node (the value of the layer's update in `model.updates`)."""
+    x = np.asarray(unwrap(inputs), dtype=np.float64)
+    stat = x.mean(axis=reduce) if statistic == "mean" else x.var(axis=reduce)
+    return _moving_average(variable, stat, momentum)
 
 
 class BatchNormalization(Layer):
@@ -77,11 +94,9 @@ class BatchNormalization(Layer):
             op = ops.nn.BatchNormTraining(self._reduce, self.epsilon)
             y, mean, var = op(inputs, self._shaped(self.gamma), self._shaped(self.beta))
             m = self.momentum
-            shape = self.moving_mean.shape
-            self.moving_mean.value[...] = (m * self.moving_mean.value
-                                           + (1 - m) * unwrap(mean).reshape(shape))
-            self.moving_variance.value[...] = (m * self.moving_variance.value
-                                               + (1 - m) * unwrap(var).reshape(shape))
+            self.moving_mean.value[...] = _moving_average(self.moving_mean, unwrap(mean), m)
+            self.moving_variance.value[...] = _moving_average(self.moving_variance, unwrap(var),
+                                                              m)
             return y
         dt = np.asarray(unwrap(inputs)).dtype
         inv = (1.0 / np.sqrt(self.moving_variance.value + self.epsilon)).astype(dt)
@@ -92,6 +107,25 @@ class BatchNormalization(Layer):
         if self.beta is not None:
             x = ops.add(x, self._shaped(self.beta))
         return x
+
+    def _symbolic_call(self, inputs, args, kwargs):
+        outputs = super()._symbolic_call(inputs, args, kwargs)
+        training = kwargs.get("training")
+        if self.trainable and (training is None or isinstance(training, KerasTensor)
+                               or bool(training)):
+            # Keras 2 lists the two moving-average updates of each call in `updates`;
+            # kernelkit's fit applies them in `call`, K.function(updates=...) from these.
+            self.add_update([(v, _moving_average_of_batch(inputs, v, self._reduce,
+                                                          self.momentum, stat))
+                             for v, stat in ((self.moving_mean, "mean"),
+                                             (self.moving_variance, "variance"))], inputs)
+        return outputs
+
+    @property
+    def updates(self):
+        """The moving-average updates of this layer's symbolic calls (none when frozen: a
+        frozen BatchNormalization keeps its moving statistics)."""
+        return super().updates if self.trainable else []
 
     def compute_output_shape(self, input_shape):
         return input_shape

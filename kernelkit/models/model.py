@@ -58,6 +58,15 @@ class Model(Layer):
         return super()._sublayers()
 
     @property
+    def updates(self):
+        """The updates of the model's layers (e.g. two per BatchNormalization call); none
+        when the model is frozen and holds no stateful layer, as in Keras 2.2.4."""
+        if not self.trainable and not any(getattr(layer, "stateful", False)
+                                          for layer in self._sublayers()):
+            return []
+        return super().updates
+
+    @property
     def layers(self):
         if self._self_graph is not None:
             return list(self._self_graph.layers)
