@@ -21,6 +21,7 @@ the tuple was written (kernelkit is eager: `(n, n + 1)` is `(n, 1.0)` when n is 
 values only through ops on symbolic tensors: write `K.update(v, v * 0.9 + K.mean(x) * 0.1)`
 as `K.moving_average_update(v, K.mean(x), 0.9)` or similar.
 """
+import collections
 import weakref
 
 import numpy as np
@@ -34,6 +35,11 @@ __all__ = ["Update", "Function", "function", "update", "update_add", "update_sub
            "moving_average_update"]
 
 _debias = weakref.WeakKeyDictionary()  # variable -> (biased average, step count)
+# variable -> the last updates applied when written, each with the value and debias state
+# before it and the value it wrote. Only the latest can be taken back (any later change to
+# the variable rules the earlier ones out), so a few per variable are kept, not one per record.
+_last_written = weakref.WeakKeyDictionary()
+_CHAIN = 16
 
 
 def _assign(x, value):
@@ -81,7 +87,6 @@ class Update:
             raise ValueError(f"Unknown update kind {kind!r}.")
         self.variable, self.kind, self.momentum = variable, kind, momentum
         self.value = value if isinstance(value, KerasTensor) else unwrap(value)
-        self._undo = None
 
     @property
     def symbolic(self):
@@ -103,25 +108,28 @@ class Update:
     def apply_now(self):
         """Apply a non-symbolic update when it is written, keeping what is needed to undo it."""
         x = self.variable
-        before = (np.array(x.value), _debias.get(x))
+        before, debias = np.array(x.value), _debias.get(x)
         self.apply()
-        self._undo = before + (np.array(x.value),)
+        chain = _last_written.setdefault(x, collections.deque(maxlen=_CHAIN))
+        chain.append((weakref.ref(self), before, debias, np.array(x.value)))
         return self
 
     def take_back(self):
-        """Undo the application made when the update was written, once, if the variable still
-        holds what it wrote (a later change to the variable is never undone)."""
-        if self._undo is None:
-            return
-        value, debias, written = self._undo
-        self._undo = None
+        """Undo the application made when the update was written, once, if it is the latest
+        change to the variable (the variable still holds what it wrote)."""
         x = self.variable
+        chain = _last_written.get(x)
+        if not chain or chain[-1][0]() is not self:
+            return
+        _, before, debias, written = chain.pop()
         if x.value.shape == written.shape and np.array_equal(x.value, written):
-            x.value[...] = value
+            x.value[...] = before
             if debias is None:
                 _debias.pop(x, None)
             else:
                 _debias[x] = debias
+        else:
+            chain.clear()  # changed since: nothing earlier can be taken back either
 
     def __repr__(self):
         return f"<Update {self.kind} of '{self.variable.name}'>"
@@ -240,7 +248,7 @@ class Function:
         self._single = not isinstance(outputs, (list, tuple))
         outputs = [outputs] if self._single else list(outputs)
         self.updates = _as_updates(updates)
-        for u in self.updates:
+        for u in reversed(self.updates):  # latest first: a chain of updates of one variable
             u.take_back()  # Keras's update ops do nothing until the function runs them
         self._n_outputs = len(outputs)
         symbolic = [u.value for u in self.updates if u.symbolic]

@@ -83,3 +83,16 @@ def test_learning_phase_input_with_updates_and_bad_updates():
         K.function([x], [x], updates=["not an update"])
     with pytest.raises(TypeError, match="needs a variable"):
         K.function([x], [x], updates=[(np.zeros(1), x)])
+
+
+def test_two_updates_of_one_variable_are_both_taken_back_and_both_run():
+    v = K.variable(0.0)
+    f = K.function([], [], updates=[K.update_add(v, 1.0), K.update(v, 10.0)])
+    assert float(K.get_value(v)) == 0.0
+    f([])
+    assert float(K.get_value(v)) == 10.0
+    g = K.function([], [], updates=[K.update_add(v, 1.0), K.update_add(v, 2.0)])
+    assert float(K.get_value(v)) == 10.0
+    g([])
+    g([])
+    assert float(K.get_value(v)) == 16.0
