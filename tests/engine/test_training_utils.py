@@ -201,3 +201,16 @@ def test_check_loss_and_target_compatibility():
                                            [losses.sparse_categorical_crossentropy,
                                             losses.mean_squared_error, losses.binary_crossentropy],
                                            [(None, 3), (None, 3), (None, None)])
+
+
+def test_weighted_masked_objective_on_symbolic_tensors():
+    y_true, y_pred = layers.Input((3,)), layers.Input((3,))
+    weights = layers.Input(batch_shape=(None,))
+    loss = tu.weighted_masked_objective(losses.mean_squared_error)(y_true, y_pred, weights)
+    run = K.function([y_true, y_pred, weights], [loss])
+    yt = np.array([[1.0, 1.0, 1.0], [0.0, 3.0, 0.0]], dtype="float32")
+    yp = np.zeros((2, 3), dtype="float32")
+    w = np.array([2.0, 0.0], dtype="float32")
+    per_sample = np.array([1.0, 3.0])  # mean squared errors by hand
+    (value,) = run([yt, yp, w])
+    np.testing.assert_allclose(float(value), np.mean(per_sample * w / 0.5), rtol=1e-6)
