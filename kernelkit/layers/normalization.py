@@ -115,16 +115,28 @@ class BatchNormalization(Layer):
                                or bool(training)):
             # Keras 2 lists the two moving-average updates of each call in `updates`;
             # kernelkit's fit applies them in `call`, K.function(updates=...) from these.
+            # Their graph nodes are made when `updates` is first read: building a model
+            # (ResNet50: 53 of these layers) does not pay for them.
+            self.__dict__.setdefault("_pending_moving_updates", []).append(inputs)
+        return outputs
+
+    def _add_pending_updates(self):
+        pending = self.__dict__.pop("_pending_moving_updates", None)
+        for inputs in pending or ():
             self.add_update([(v, _moving_average_of_batch(inputs, v, self._reduce,
                                                           self.momentum, stat))
                              for v, stat in ((self.moving_mean, "mean"),
                                              (self.moving_variance, "variance"))], inputs)
-        return outputs
+
+    def get_updates_for(self, inputs):
+        self._add_pending_updates()
+        return super().get_updates_for(inputs)
 
     @property
     def updates(self):
         """The moving-average updates of this layer's symbolic calls (none when frozen: a
         frozen BatchNormalization keeps its moving statistics)."""
+        self._add_pending_updates()
         return super().updates if self.trainable else []
 
     def compute_output_shape(self, input_shape):
