@@ -14,6 +14,7 @@ import numpy as np
 
 from .atomic import confirm_overwrite, readable_group, writable_group
 from .rnn_weight_conversion import convert_rnn_weights
+from .weight_preprocessing import preprocess_weights_for_loading
 
 # The Keras API version kernelkit writes files for (tf.keras 2 spelling). Keras's loaders
 # only look at it to convert Keras 1 files.
@@ -335,6 +336,8 @@ def load_weights_from_group(group, model, label, by_name=False, skip_mismatch=Fa
         file_layers = read_weight_groups(group, label)
         top_level = read_weight_subset(group["top_level_model_weights"], label) \
             if "top_level_model_weights" in group else []
+        convert = _converter(read_string_attr(group, "keras_version"),
+                             read_string_attr(group, "backend"))
     layers = [layer for layer in model.layers if layer.weights]
     if not layers and not own_weights(model) and any(fl.values for fl in file_layers):
         raise ValueError(
@@ -342,9 +345,9 @@ def load_weights_from_group(group, model, label, by_name=False, skip_mismatch=Fa
             "created its weights yet. Build the model first (call it on data, or give the "
             "first layer an `input_shape`), then load the weights.")
     if by_name or strict:
-        pairs = _pairs_by_name(layers, file_layers, label, skip_mismatch, strict)
+        pairs = _pairs_by_name(layers, file_layers, label, skip_mismatch, strict, convert)
     else:
-        pairs = _pairs_topological(layers, file_layers, label)
+        pairs = _pairs_topological(layers, file_layers, label, convert)
     if top_level or own_weights(model):
         mine = own_weights(model)
         if len(mine) != len(top_level):
@@ -358,7 +361,18 @@ def load_weights_from_group(group, model, label, by_name=False, skip_mismatch=Fa
         var.value[...] = value
 
 
-def _pairs_topological(layers, file_layers, label):
+def _converter(keras_version, backend):
+    """How the file's weights of one layer become the layer's: CuDNN <-> plain RNN layouts
+    always; and as Keras 2.2.4's loader, Keras 1 layouts (a file without `keras_version`
+    is a Keras 1 file) and Theano's flipped convolution kernels."""
+    version = "1" if keras_version is None else keras_version
+    if (version == "1" or version.startswith("1.")) or backend == "theano":
+        return lambda layer, values: preprocess_weights_for_loading(layer, values, version,
+                                                                    backend)
+    return convert_rnn_weights
+
+
+def _pairs_topological(layers, file_layers, label, convert):
     file_layers = [fl for fl in file_layers if fl.values]
     if len(file_layers) != len(layers):
         raise ValueError(f"You are trying to load a weight file containing {len(file_layers)} "
@@ -368,15 +382,16 @@ def _pairs_topological(layers, file_layers, label):
     pairs = []
     for k, (layer, fl) in enumerate(zip(layers, file_layers)):
         variables = layer.weights
-        if len(variables) != len(fl.values):
-            raise ValueError(_count_mismatch(layer, fl.name, len(variables), len(fl.values),
+        values = convert(layer, fl.values)
+        if len(variables) != len(values):
+            raise ValueError(_count_mismatch(layer, fl.name, len(variables), len(values),
                                              label, k))
-        pairs += _check_pairs(variables, convert_rnn_weights(layer, fl.values),
-                              f"Layer #{k} (named '{layer.name}')", label, False, fl.name)
+        pairs += _check_pairs(variables, values, f"Layer #{k} (named '{layer.name}')", label,
+                              False, fl.name)
     return pairs
 
 
-def _pairs_by_name(layers, file_layers, label, skip_mismatch, strict):
+def _pairs_by_name(layers, file_layers, label, skip_mismatch, strict, convert):
     by_name = {fl.name: fl for fl in file_layers}
     pairs = []
     for layer in layers:
@@ -387,15 +402,16 @@ def _pairs_by_name(layers, file_layers, label, skip_mismatch, strict):
                                  "model it describes; the file is damaged.")
             continue
         variables = layer.weights
-        if len(variables) != len(fl.values):
-            message = _count_mismatch(layer, fl.name, len(variables), len(fl.values), label)
+        values = convert(layer, fl.values)
+        if len(variables) != len(values):
+            message = _count_mismatch(layer, fl.name, len(variables), len(values), label)
             if skip_mismatch:
                 warnings.warn(f"Skipping loading of weights for layer '{layer.name}' due to "
                               f"mismatch in number of weights. {message}", stacklevel=3)
                 continue
             raise ValueError(message)
-        pairs += _check_pairs(variables, convert_rnn_weights(layer, fl.values),
-                              f"Layer '{layer.name}'", label, skip_mismatch, fl.name)
+        pairs += _check_pairs(variables, values, f"Layer '{layer.name}'", label, skip_mismatch,
+                              fl.name)
     if strict:
         names = {layer.name for layer in layers}
         extra = [fl.name for fl in file_layers if fl.values and fl.name not in names]
