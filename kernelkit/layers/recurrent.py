@@ -482,7 +482,12 @@ class LSTM(_BuiltinRNN):
 
 
 class GRU(_BuiltinRNN):
-    """Gated Recurrent Unit (Cho et al. 2014); reset_after=True is tf.keras 2's default."""
+    """Gated Recurrent Unit (Cho et al. 2014).
+
+    `reset_after=False` (Keras 2.2.4's default) applies the reset gate before the recurrent
+    product, with a (3*units,) bias; `reset_after=True` (tf.keras 2's default, CuDNNGRU's
+    layout) after it, with a (2, 3*units) bias.
+    """
 
     cell_class = GRUCell
     cell_name = "gru_cell"
@@ -495,7 +500,7 @@ class GRU(_BuiltinRNN):
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, implementation=1,
-                 reset_after=True, seed=None, **kwargs):
+                 reset_after=False, seed=None, **kwargs):
         cell_kwargs = dict(units=units, activation=activation,
                            recurrent_activation=recurrent_activation, use_bias=use_bias,
                            kernel_initializer=kernel_initializer,

@@ -284,8 +284,9 @@ LSTMCell._builtin_call = LSTMCell.call
 class GRUCell(_Cell):
     """One GRU step; gates z, r, h along the 3*units axis (Keras 2's layout).
 
-    reset_after=True (tf.keras 2's default, cuDNN-compatible) applies the reset gate after
-    the recurrent product and has a (2, 3*units) bias: input bias, recurrent bias.
+    reset_after=False (Keras 2.2.4's default) applies the reset gate before the recurrent
+    product; reset_after=True (tf.keras 2's default, cuDNN-compatible) after it, with a
+    (2, 3*units) bias: input bias, recurrent bias.
     """
 
     gates = 3
@@ -295,7 +296,7 @@ class GRUCell(_Cell):
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
-                 dropout=0.0, recurrent_dropout=0.0, implementation=1, reset_after=True,
+                 dropout=0.0, recurrent_dropout=0.0, implementation=1, reset_after=False,
                  **kwargs):
         super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer,
                          bias_initializer, kernel_regularizer, recurrent_regularizer,

@@ -298,12 +298,13 @@ def test_regularizers_and_constraints_reach_the_weights():
 # ---- weights, defaults, configs ------------------------------------------------------------
 
 def test_keras2_defaults_and_weight_layouts():
-    lstm, gru, gru_v1 = L.LSTM(4), L.GRU(4), L.GRU(4, reset_after=False)
-    for layer in (lstm, gru, gru_v1):
+    # Keras 2.2.4's GRU applies the reset gate before the recurrent product (reset_after=False)
+    lstm, gru, gru_after = L.LSTM(4), L.GRU(4), L.GRU(4, reset_after=True)
+    for layer in (lstm, gru, gru_after):
         layer(np.zeros((1, 2, 3), "float32"))
     assert [w.shape for w in lstm.weights] == [(3, 16), (4, 16), (16,)]
-    assert [w.shape for w in gru.weights] == [(3, 12), (4, 12), (2, 12)]
-    assert [w.shape for w in gru_v1.weights] == [(3, 12), (4, 12), (12,)]
+    assert [w.shape for w in gru.weights] == [(3, 12), (4, 12), (12,)]
+    assert [w.shape for w in gru_after.weights] == [(3, 12), (4, 12), (2, 12)]
     bias = lstm.get_weights()[2]
     np.testing.assert_array_equal(bias, np.r_[np.zeros(4), np.ones(4), np.zeros(8)])
     r = lstm.get_weights()[1]
@@ -315,7 +316,7 @@ def test_keras2_defaults_and_weight_layouts():
                 "bias_initializer", "dropout", "recurrent_dropout", "return_sequences",
                 "return_state", "go_backwards", "stateful", "unroll", "time_major"):
         assert key in cfg, key
-    assert gru.get_config()["reset_after"] is True
+    assert gru.get_config()["reset_after"] is False and L.GRUCell(2).reset_after is False
     assert "recurrent_activation" not in L.SimpleRNN(2).get_config()
     assert lstm.units == 4 and lstm.recurrent_activation is kernelkit.activations.hard_sigmoid
 
