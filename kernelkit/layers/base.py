@@ -93,10 +93,10 @@ _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
 
 @polymorphic
 def activity_loss(regularizer, output):
-    """A layer's activity-regularization loss of one output: `regularizer(output)` divided
-    by the batch size (a graph node when `output` is symbolic)."""
-    batch = np.shape(unwrap(output))[0] if np.ndim(unwrap(output)) else 1
-    return regularizer(output) / batch
+    """A layer's activity-regularization loss of one output: `regularizer(output)`, summed
+    over the batch as Keras 2.2.4 adds it (tf.keras 2 divides by the batch size; Keras 2.2.4
+    does not). A graph node when `output` is symbolic."""
+    return regularizer(output)
 
 
 def _inputs_key(inputs):

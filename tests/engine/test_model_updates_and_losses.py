@@ -49,19 +49,19 @@ def test_k_function_with_model_updates_moves_the_statistics_like_a_training_step
                                K.get_value(bn.moving_variance), rtol=1e-5)
 
 
-def test_activity_loss_is_the_regularizer_of_the_output_over_the_batch():
+def test_activity_loss_is_the_regularizer_of_the_output_summed_over_the_batch():
     model, x, bn, dense = _model()
     batch = np.random.RandomState(1).rand(5, 4).astype("float32")
     (symbolic,) = [loss for loss in dense.losses if isinstance(loss, KerasTensor)]
     (value, out) = K.function(model.inputs, [symbolic, model.output])([batch])
-    expected = 0.1 * np.sum(np.asarray(out, dtype=np.float64) ** 2) / 5
+    expected = 0.1 * np.sum(np.asarray(out, dtype=np.float64) ** 2)   # Keras 2.2.4: no / batch
     np.testing.assert_allclose(float(value), expected, rtol=1e-5)
     # after an eager forward pass the losses are that pass's values (what fit adds up)
     pred = model.predict(batch)
     assert len(model.losses) == 2 and not any(isinstance(v, KerasTensor) for v in model.losses)
     activity, penalty = dense.get_losses_for(None)  # this pass's loss, the weight penalty
     np.testing.assert_allclose(float(np.asarray(activity)),
-                               0.1 * np.sum(pred.astype(np.float64) ** 2) / 5, rtol=1e-5)
+                               0.1 * np.sum(pred.astype(np.float64) ** 2), rtol=1e-5)
     kernel_penalty = 0.01 * np.abs(K.get_value(dense.kernel)).sum()
     np.testing.assert_allclose(float(np.asarray(penalty)), kernel_penalty, rtol=1e-5)
     np.testing.assert_allclose(sorted(float(np.asarray(v)) for v in model.losses),
