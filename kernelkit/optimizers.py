@@ -359,11 +359,50 @@ def deserialize(config, custom_objects=None):
     return registry.deserialize(KIND, config, custom_objects)
 
 
+_NO_TENSORFLOW = ("kernelkit does not run TensorFlow, so it cannot wrap a TensorFlow optimizer "
+                  "(Keras 2.2.4's TFOptimizer): use a kernelkit optimizer instead, e.g. "
+                  "kernelkit.optimizers.Adam(lr=0.001) for tf.train.AdamOptimizer(0.001).")
+
+
+class TFOptimizer(Optimizer):
+    """Keras 2.2.4's wrapper around a native TensorFlow optimizer (`tf.train.Optimizer`).
+
+    kernelkit computes with its own kernels and never imports TensorFlow, so there is no
+    TensorFlow optimizer to drive; the class exists so that code naming it gets a clear
+    error instead of an ImportError.
+
+    Arguments:
+        optimizer: a TensorFlow optimizer instance.
+
+    Raises:
+        TypeError: always, naming the kernelkit optimizer to use instead.
+    """
+
+    def __init__(self, optimizer):
+        raise TypeError(_NO_TENSORFLOW)
+
+
 def get(identifier):
+    """An optimizer from a name, a config dict or an instance (Keras 2's `optimizers.get`).
+
+    Arguments:
+        identifier: an `Optimizer` instance (returned as is), a name such as `'adam'`, or a
+            config dict `{'class_name': ..., 'config': {...}}`.
+
+    Returns:
+        An `Optimizer` instance.
+
+    Raises:
+        ValueError: if `identifier` cannot be interpreted.
+        TypeError: if `identifier` is a TensorFlow optimizer (kernelkit does not run
+            TensorFlow; Keras 2.2.4 wrapped it in `TFOptimizer`).
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
+    if type(identifier).__module__.split(".")[0] == "tensorflow":
+        raise TypeError(_NO_TENSORFLOW)
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 

@@ -1,9 +1,8 @@
 """Every public name of Keras 2.2.4 resolves at its own module path under kernelkit.
 
 The table below is Keras 2.2.4's public names per module, written out from Keras 2.2.4's
-documentation (keras.io) and its source's module contents. `NOT_YET` lists what is not built
-yet; the test checks that each of those really is missing, so adding one without updating
-the list fails too.
+documentation (keras.io) and its source's module contents; every one of them exists
+(TensorFlow-only `TFOptimizer` as a clear error).
 """
 import importlib
 
@@ -136,58 +135,24 @@ KERAS_2_2_4 = {
 
 # Not built yet (issue 12's "Layers still missing" and the rest). A module alone means the
 # whole module does not exist yet; "module:Name" a name missing from an existing module.
-NOT_YET = {
-    # Keras 1 layers Keras 2.2.4 kept only for loading old code
-    # TensorFlow-only
-    "optimizers:TFOptimizer",
-}
 
 
 def _import(module):
     return importlib.import_module(f"kernelkit.{module}")
 
 
-def _module_exists(module):
-    try:
-        _import(module)
-    except ModuleNotFoundError as e:
-        if e.name and e.name.startswith("kernelkit"):
-            return False
-        raise
-    return True
-
-
 def _required(module):
-    return [n for n in KERAS_2_2_4[module].split()
-            if module not in NOT_YET and f"{module}:{n}" not in NOT_YET]
+    return KERAS_2_2_4[module].split()
 
 
 @pytest.mark.parametrize("module", sorted(KERAS_2_2_4))
 def test_keras_2_2_4_names_resolve_at_their_module_path(module):
-    if module in NOT_YET:
-        assert not _module_exists(module), (
-            f"kernelkit.{module} exists now: take it out of NOT_YET in this test")
-        return
     mod = _import(module)
     missing = [n for n in _required(module) if not hasattr(mod, n)]
     assert not missing, f"kernelkit.{module} lacks Keras 2.2.4's {missing}"
     # `from kernelkit.<module> import Name` works as Keras users write it
     for name in _required(module):
         exec(f"from kernelkit.{module} import {name}", {})
-
-
-@pytest.mark.parametrize("entry", sorted(e for e in NOT_YET if ":" in e))
-def test_not_yet_names_are_really_missing(entry):
-    module, name = entry.split(":")
-    assert name in KERAS_2_2_4[module].split(), f"{entry} is not in the Keras 2.2.4 table"
-    if _module_exists(module):
-        assert not hasattr(_import(module), name), (
-            f"kernelkit.{module}.{name} exists now: take it out of NOT_YET in this test")
-
-
-def test_not_yet_modules_are_in_the_table():
-    for entry in NOT_YET:
-        assert entry.split(":")[0] in KERAS_2_2_4, entry
 
 
 REEXPORTS = [  # (Keras path, kernelkit's one implementation)
@@ -381,3 +346,18 @@ def test_backend_common_functions_behave_as_keras_2_2_4():
             config.set_image_dim_ordering("channels_last")
     finally:
         config.set_image_data_format(before)
+
+
+def test_tf_optimizer_is_a_clear_error():
+    """Keras 2.2.4's TFOptimizer wraps a TensorFlow optimizer: kernelkit names what to use."""
+    from kernelkit import optimizers
+
+    class AdamOptimizer:   # stands for tf.train.AdamOptimizer
+        pass
+    AdamOptimizer.__module__ = "tensorflow.python.training.adam"
+    with pytest.raises(TypeError, match="kernelkit.optimizers.Adam"):
+        optimizers.TFOptimizer(AdamOptimizer())
+    with pytest.raises(TypeError, match="does not run TensorFlow"):
+        optimizers.get(AdamOptimizer())
+    with pytest.raises(ValueError, match="Could not interpret"):
+        optimizers.get(object())
