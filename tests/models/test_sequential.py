@@ -1,0 +1,16 @@
+"""Sequential given what it cannot take."""
+import numpy as np
+import pytest
+
+from kernelkit.layers import Dense
+from kernelkit.models import Sequential
+
+
+def test_deferred_sequential_given_several_arrays_is_a_clear_error():
+    model = Sequential([Dense(2), Dense(1)])
+    model.compile("sgd", "mse")
+    two = [np.ones((4, 3), "float32"), np.ones((4, 3), "float32")]
+    with pytest.raises(TypeError, match="has one input, but was given list of 2 arrays"):
+        model.fit(two, np.ones((4, 1), "float32"), verbose=0)
+    with pytest.raises(TypeError, match="build a functional Model"):
+        model.predict(two)
