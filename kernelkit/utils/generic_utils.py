@@ -105,7 +105,7 @@ def func_dump(func):
     return _lambda_serialization._func_dump(func)
 
 
-def func_load(code, defaults=None, globs=None):
+def func_load(code, defaults=None, closure=None, globs=None):
     """Rebuild a function serialized by `func_dump`.
 
     This RUNS the bytecode it is given when the function is called: only use it on data you
@@ -114,6 +114,8 @@ def func_load(code, defaults=None, globs=None):
     Arguments:
         code: the base64 text of `func_dump`, or the whole tuple it returned.
         defaults: the function's default argument values (a tuple or list).
+        closure: the values of the function's closure cells (a tuple), as `func_dump`
+            returned them.
         globs: the globals the function sees (default: those of kernelkit.layers.core).
 
     Returns:
@@ -123,7 +125,7 @@ def func_load(code, defaults=None, globs=None):
         ValueError: when the bytecode cannot be read (e.g. another Python version wrote it).
     """
     try:
-        return _lambda_serialization._func_load(code, defaults, None, globs)
+        return _lambda_serialization._func_load(code, defaults, closure, globs)
     except (ValueError, EOFError, TypeError) as error:
         raise ValueError("func_load could not read the function's bytecode; it only loads "
                          "in the Python version that wrote it.") from error

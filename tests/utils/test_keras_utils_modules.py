@@ -203,3 +203,16 @@ def test_multi_gpu_model_fails_as_keras_does_without_gpus():
         multi_gpu_model(model, gpus=1)
     with pytest.raises(ValueError, match="CPU only"):
         multi_gpu_model(model, gpus=2)
+
+
+def test_func_load_takes_keras_2_2_4_positional_closure():
+    def outer():
+        z = 10
+
+        def f(x, y=2):
+            return x * 3 + y + z
+        return f
+
+    code, defaults, closure = generic_utils.func_dump(outer())
+    assert generic_utils.func_load(code, defaults, closure)(1) == 15
+    assert generic_utils.func_load((code, defaults, closure))(1) == 15
