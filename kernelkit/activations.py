@@ -79,3 +79,6 @@ def name_of(fn):
     """The Keras name of a built-in activation function, or None for a custom one."""
     name = getattr(fn, "__name__", None)
     return name if registry.builtin_table(KIND).get(name) is fn else None
+
+__all__ = ["softmax", "elu", "selu", "softplus", "softsign", "relu", "leaky_relu", "tanh",
+           "sigmoid", "hard_sigmoid", "exponential", "linear", "serialize", "deserialize", "get"]

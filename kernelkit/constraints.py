@@ -78,3 +78,7 @@ serialize, deserialize, get = registry.accessors(KIND)
 
 # Keras 2.2.4's older lowercase spellings
 maxnorm, nonneg, unitnorm = MaxNorm, NonNeg, UnitNorm
+
+__all__ = ["Constraint", "MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "max_norm", "non_neg",
+           "unit_norm", "min_max_norm", "maxnorm", "nonneg", "unitnorm", "serialize",
+           "deserialize", "get"]

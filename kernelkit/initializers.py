@@ -262,3 +262,11 @@ serialize, deserialize, get = registry.accessors(KIND)
 
 # Keras 2.2.4's short lowercase spellings
 zero, one, uniform, normal = Zeros, Ones, RandomUniform, RandomNormal
+
+__all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
+           "TruncatedNormal", "VarianceScaling", "Orthogonal", "Identity", "GlorotNormal",
+           "GlorotUniform", "HeNormal", "HeUniform", "LecunNormal", "LecunUniform",
+           "lecun_uniform", "lecun_normal", "glorot_normal", "glorot_uniform", "he_normal",
+           "he_uniform", "variance_scaling", "zero", "zeros", "one", "ones", "constant", "uniform",
+           "random_uniform", "normal", "random_normal", "truncated_normal", "identity",
+           "orthogonal", "serialize", "deserialize", "get"]

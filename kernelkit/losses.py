@@ -216,3 +216,14 @@ def get(identifier):
     raise ValueError(f"Could not interpret loss function identifier: {identifier!r}")
 
 cosine = cosine_proximity  # Keras 2.2.4's alias
+
+__all__ = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+           "mean_squared_logarithmic_error", "squared_hinge", "hinge", "categorical_hinge",
+           "logcosh", "huber_loss", "categorical_crossentropy", "sparse_categorical_crossentropy",
+           "binary_crossentropy", "kullback_leibler_divergence", "poisson", "cosine_proximity",
+           "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "cosine",
+           "serialize", "deserialize", "get", "Loss", "MeanSquaredError", "MeanAbsoluteError",
+           "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "BinaryCrossentropy",
+           "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Hinge", "SquaredHinge",
+           "CategoricalHinge", "LogCosh", "Huber", "KLDivergence", "Poisson", "CosineSimilarity",
+           "cosine_similarity", "huber"]

@@ -202,3 +202,14 @@ def get(identifier):
     raise ValueError(f"Could not interpret metric function identifier: {identifier!r}")
 
 cosine = cosine_proximity  # Keras 2.2.4's alias
+
+__all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+           "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mean_squared_error",
+           "mean_absolute_error", "mean_absolute_percentage_error",
+           "mean_squared_logarithmic_error", "squared_hinge", "hinge", "categorical_hinge",
+           "logcosh", "categorical_crossentropy", "sparse_categorical_crossentropy",
+           "binary_crossentropy", "kullback_leibler_divergence", "poisson", "cosine_proximity",
+           "mse", "mae", "mape", "msle", "kld", "cosine", "serialize", "deserialize", "get",
+           "Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
+           "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
+           "SparseTopKCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError"]

@@ -425,3 +425,7 @@ def clip_norm(g, c, n):
     if c <= 0 or n < c:
         return g
     return g * (c / n)
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam",
+           "TFOptimizer", "sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamax", "nadam",
+           "serialize", "deserialize", "get", "clip_norm"]

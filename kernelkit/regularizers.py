@@ -69,3 +69,6 @@ registry.register_builtin(KIND, "l1_l2", L1L2)
 
 
 serialize, deserialize, get = registry.accessors(KIND)
+
+__all__ = ["Regularizer", "L1L2", "L1", "L2", "l1", "l2", "l1_l2", "serialize", "deserialize",
+           "get"]
