@@ -60,3 +60,30 @@ def deserialize(config, custom_objects=None):
     """A layer from {'class_name', 'config'} (models too: Sequential, Functional/Model)."""
     from .. import models  # noqa: F401 - registers the model classes
     return registry.deserialize(KIND, config, custom_objects)
+
+# The layers a user builds models from (Keras 2.2.4's keras.layers, plus a few later ones).
+__all__ = ["Activation", "ActivityRegularization", "Add", "AlphaDropout", "AtrousConvolution1D",
+           "AtrousConvolution2D", "Average", "AveragePooling1D", "AveragePooling2D",
+           "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "BatchNormalization",
+           "Bidirectional", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D",
+           "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "ConvLSTM2D", "ConvLSTM2DCell",
+           "ConvRNN2D", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
+           "Convolution2DTranspose", "Convolution3D", "Convolution3DTranspose", "Cropping1D",
+           "Cropping2D", "Cropping3D", "CuDNNGRU", "CuDNNLSTM", "Deconv2D", "Deconv3D",
+           "Deconvolution2D", "Deconvolution3D", "Dense", "DepthwiseConv1D", "DepthwiseConv2D",
+           "Dot", "Dropout", "ELU", "Embedding", "Flatten", "GRU", "GRUCell", "GaussianDropout",
+           "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+           "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+           "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D", "GlobalMaxPooling3D", "Highway", "Input", "InputLayer",
+           "InputSpec", "LSTM", "LSTMCell", "Lambda", "Layer", "LayerNormalization", "LeakyReLU",
+           "LocallyConnected1D", "LocallyConnected2D", "Masking", "MaxPool1D", "MaxPool2D",
+           "MaxPool3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Maximum", "MaxoutDense",
+           "Minimum", "Multiply", "PReLU", "Permute", "RNN", "ReLU", "RepeatVector", "Reshape",
+           "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+           "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax", "SpatialDropout1D",
+           "SpatialDropout2D", "SpatialDropout3D", "StackedRNNCells", "Subtract",
+           "ThresholdedReLU", "TimeDistributed", "UpSampling1D", "UpSampling2D", "UpSampling3D",
+           "Wrapper", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add", "average",
+           "concatenate", "deserialize", "dot", "maximum", "merge", "minimum", "multiply",
+           "serialize", "subtract"]
