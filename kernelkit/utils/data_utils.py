@@ -969,3 +969,6 @@ class GeneratorEnqueuer(SequenceEnqueuer):
             thread.join(timeout)
         self._threads = []
         self._queue = None
+
+__all__ = ["get_file", "validate_file", "Sequence", "OrderedEnqueuer", "GeneratorEnqueuer",
+           "SequenceEnqueuer", "DownloadError"]

@@ -179,3 +179,5 @@ def ask_to_proceed_with_overwrite(filepath):
         return False
     print("[TIP] Next time specify overwrite=True!")
     return True
+
+__all__ = ["HDF5Matrix", "ask_to_proceed_with_overwrite"]

@@ -68,3 +68,5 @@ def normalize(x, axis=-1, order=2):
     norms = np.atleast_1d(np.linalg.norm(x, order, axis))
     norms[norms == 0] = 1
     return x / np.expand_dims(norms, axis)
+
+__all__ = ["to_categorical", "normalize"]
