@@ -457,4 +457,5 @@ __all__ += (_backend_conv.__all__ + _backend_gradients.__all__ + _backend_math._
                 "ctc_batch_cost", "ctc_decode", "ctc_label_dense_to_sparse", "cumprod",
                 "cumsum", "logsumexp", "prod", "reverse", "batch_normalization",
                 "normalize_batch_in_training", "foldl", "foldr", "map_fn", "rnn"])
-__all__ = sorted(set(__all__))
+# dir() above also caught the modules and internal helpers this file uses; they are not K's API.
+__all__ = sorted(set(__all__) - {"np", "config", "polymorphic", "unwrap", "Tape"})
