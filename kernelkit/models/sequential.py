@@ -9,7 +9,29 @@ from .model import Model
 
 
 class Sequential(Model):
-    """`Sequential([Dense(32, input_shape=(784,)), Activation('relu'), ...])`."""
+    """A linear stack of layers: each layer's output is the next layer's input.
+
+    The first layer needs to know its input shape (`input_shape=...` on the layer, or an
+    `Input`/`InputLayer` added first); the model is then built as soon as each layer is added.
+    Without it, the model is built the first time it sees data (`fit`, `predict`, ...).
+
+    Arguments:
+        layers: optional list of layers to add, in order.
+        name: string, optional name of the model.
+
+    Example:
+
+    ```python
+        from kernelkit.models import Sequential
+        from kernelkit.layers import Dense
+
+        model = Sequential()
+        model.add(Dense(32, activation="relu", input_shape=(500,)))
+        model.add(Dense(10, activation="softmax"))
+        model.compile(optimizer="rmsprop", loss="categorical_crossentropy",
+                      metrics=["accuracy"])
+    ```
+    """
 
     def __init__(self, layers=None, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
@@ -28,7 +50,18 @@ class Sequential(Model):
         return list(self._seq_layers)
 
     def add(self, layer):
-        """Append a layer (or an Input tensor, or a model used as a layer)."""
+        """Adds a layer on top of the stack.
+
+        Arguments:
+            layer: a `Layer` instance (a model counts as a layer), an `InputLayer`, or a
+                tensor made by `Input` (which sets the model's input shape).
+
+        Raises:
+            TypeError: when `layer` is not a layer, or is a tensor that does not come straight
+                from `Input`.
+            ValueError: when a layer of the same name is already in the model, or the layer
+                does not accept the previous layer's output shape.
+        """
         if isinstance(layer, KerasTensor):
             origin = layer._keras_history[0]
             if not isinstance(origin, InputLayer):
@@ -61,7 +94,11 @@ class Sequential(Model):
         self._rebuild()
 
     def pop(self):
-        """Remove the last layer."""
+        """Removes the last layer of the model.
+
+        Raises:
+            TypeError: when the model has no layers.
+        """
         if not self._seq_layers:
             raise TypeError("There are no layers in the model.")
         layer = self._seq_layers.pop()
@@ -164,12 +201,13 @@ class Sequential(Model):
         return [self._input_layer.name] if self._input_layer is not None else ["input_1"]
 
     def predict_classes(self, x, batch_size=32, verbose=0):
-        """Predict the class of each sample, as Keras 2's `Sequential.predict_classes`.
+        """Predicts the class of each input sample, batch by batch.
 
         Arguments:
-            x: the input data, as for `predict`.
-            batch_size: samples per batch.
-            verbose: 0 or 1, progress output.
+            x: the input data, as for `predict` (a NumPy array, or a list of arrays for a
+                model with several inputs).
+            batch_size: integer, samples per batch. Default 32.
+            verbose: 0 silent, 1 a progress bar.
 
         Returns:
             An array of class indexes: the argmax of each prediction when the output has more
@@ -181,12 +219,13 @@ class Sequential(Model):
         return (proba > 0.5).astype("int32")
 
     def predict_proba(self, x, batch_size=32, verbose=0):
-        """Predict class probabilities, as Keras 2's `Sequential.predict_proba`.
+        """Predicts the class probabilities of each input sample, batch by batch.
 
         Arguments:
-            x: the input data, as for `predict`.
-            batch_size: samples per batch.
-            verbose: 0 or 1, progress output.
+            x: the input data, as for `predict` (a NumPy array, or a list of arrays for a
+                model with several inputs).
+            batch_size: integer, samples per batch. Default 32.
+            verbose: 0 silent, 1 a progress bar.
 
         Returns:
             The model's predictions. Keras warns when they are not in [0, 1] (the last layer is
@@ -200,6 +239,14 @@ class Sequential(Model):
         return preds
 
     def get_config(self):
+        """Returns the model's architecture as a Python dict (JSON-serializable).
+
+        `Sequential.from_config(config)` rebuilds the same stack with fresh weights.
+
+        Returns:
+            A dict with the model's name and the list of its layers' configs (class name and
+            config of each).
+        """
         from ..saving.model_config import sequential_config
         return sequential_config(self)
 
