@@ -110,7 +110,7 @@ def _inputs_key(inputs):
 class Layer:
     """Base class of all layers (and of Model).
 
-    Args:
+    Arguments:
         trainable: whether the layer's weights are updated by training.
         name: unique name; generated from the class name when omitted.
         dtype: the dtype of the weights and the computation (floatx by default).
@@ -300,9 +300,22 @@ class Layer:
         return var
 
     def get_weights(self):
+        """Returns the current values of the weights, as a list of NumPy arrays (copies).
+
+        For a model, the weights of all its layers, in the order `set_weights` expects.
+        """
         return [np.array(w.value) for w in self.weights]
 
     def set_weights(self, weights):
+        """Sets the values of the weights from a list of NumPy arrays.
+
+        Arguments:
+            weights: list of arrays, as many and with the same shapes as `get_weights()`
+                returns.
+
+        Raises:
+            ValueError: when the number of arrays or one of their shapes does not match.
+        """
         params = self.weights
         if len(params) != len(weights):
             raise ValueError(

@@ -11,7 +11,7 @@ from .base import Layer
 class Embedding(Layer):
     """Turns positive integers (indexes) into dense vectors of fixed size.
 
-    Args:
+    Arguments:
         input_dim: size of the vocabulary (largest id + 1).
         output_dim: size of each vector.
         embeddings_initializer / _regularizer / _constraint: for the (input_dim, output_dim)

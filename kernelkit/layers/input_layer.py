@@ -8,7 +8,24 @@ from .node import KerasTensor, Node
 
 
 class InputLayer(Layer):
-    """The layer that produces a model's input tensor."""
+    """The layer at the start of a model, which produces its input tensor.
+
+    Usually made for you by `Input(...)` or by the `input_shape` argument of a model's first
+    layer; add one to a `Sequential` model to set its input shape explicitly.
+
+    Arguments:
+        input_shape: tuple of integers, the shape of one sample (without the batch axis).
+        batch_size: optional integer, a fixed batch size.
+        dtype: string, the dtype of the input (default `K.floatx()`).
+        input_tensor: optional existing tensor to use as the layer's output.
+        sparse: boolean, accepted for Keras compatibility (inputs are dense arrays).
+        name: string, optional name of the layer.
+        batch_input_shape: tuple, the shape including the batch axis (instead of
+            `input_shape` and `batch_size`).
+
+    Raises:
+        ValueError: when no shape is given.
+    """
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None,
                  sparse=False, name=None, ragged=False, batch_input_shape=None, batch_shape=None,
@@ -46,7 +63,35 @@ class InputLayer(Layer):
 @interfaces.legacy_input_support
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tensor=None,
           ragged=False, batch_shape=None, **kwargs):
-    """A symbolic input tensor, as Keras 2's `Input(shape=(784,))`."""
+    """Makes a symbolic input tensor: the starting point of a functional model.
+
+    Arguments:
+        shape: tuple of integers, the shape of one sample, without the batch axis
+            (`shape=(32,)` means batches of 32-dimensional vectors); `None` for an axis of
+            any length.
+        batch_size: optional integer, a fixed batch size.
+        name: string, optional name of the input layer (unique names are made otherwise).
+        dtype: string, the dtype of the input (default `K.floatx()`).
+        sparse: boolean, accepted for Keras compatibility (inputs are dense arrays).
+        tensor: optional existing tensor to wrap instead of creating a new one.
+        batch_shape: tuple, the shape including the batch axis (instead of `shape` and
+            `batch_size`); Keras's `batch_input_shape` is accepted too.
+
+    Returns:
+        A symbolic tensor, to be passed to layers and to `Model(inputs, outputs)`.
+
+    Raises:
+        ValueError: when neither `shape`, `batch_shape` nor `tensor` is given.
+        TypeError: for an unknown keyword argument.
+
+    Example:
+
+    ```python
+        x = Input(shape=(32,))
+        y = Dense(16, activation="softmax")(x)
+        model = Model(x, y)
+    ```
+    """
     if "batch_input_shape" in kwargs:
         batch_shape = kwargs.pop("batch_input_shape")
     if kwargs:

@@ -111,7 +111,7 @@ _STATEFUL_BATCH_HELP = (
 class RNN(Layer):
     """Base class for recurrent layers: runs `cell` over the time axis.
 
-    Args:
+    Arguments:
         cell: an RNN cell (a layer with `call(inputs, states)` and `state_size`), or a list
             of cells (stacked).
         return_sequences: return the whole output sequence, not only its last step.

@@ -145,7 +145,7 @@ _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 class Bidirectional(Wrapper):
     """Runs an RNN layer forwards and a copy of it backwards, and merges their outputs.
 
-    Args:
+    Arguments:
         layer: the recurrent layer (LSTM, GRU, SimpleRNN, RNN) to run forwards.
         merge_mode: 'concat', 'sum', 'mul', 'ave', or None (a list of both outputs).
         weights: initial weights, the forward layer's then the backward layer's.
