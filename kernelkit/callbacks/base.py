@@ -91,7 +91,7 @@ def _overrides(cb, names):
 class CallbackList:
     """Calls each hook on every callback; per-batch hooks only on the callbacks that need them.
 
-    Args:
+    Arguments:
         callbacks: list of `Callback`s.
         model, params: passed to `set_model` / `set_params` if given.
         queue_length: accepted for Keras 2 compatibility; unused.

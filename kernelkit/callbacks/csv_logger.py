@@ -24,7 +24,7 @@ class CSVLogger(Callback):
     Columns are 'epoch' then the log keys in sorted order, fixed at the first epoch (a
     validation metric that is not computed every epoch is written as 'NA').
 
-    Args:
+    Arguments:
         filename: path of the CSV file.
         separator: the column separator.
         append: append to an existing file (no second header) instead of overwriting it.

@@ -6,7 +6,7 @@ from .monitoring import improves, monitor_value, resolve_mode, warn_missing, wor
 class EarlyStopping(Callback):
     """Stop training when `monitor` has not improved for `patience` epochs.
 
-    Args:
+    Arguments:
         monitor: quantity to be monitored ('val_loss', 'val_acc', ...).
         min_delta: minimum change that counts as an improvement (its sign is ignored).
         patience: number of epochs without improvement after which training stops.

@@ -35,7 +35,7 @@ class LearningRateScheduler(Callback):
     """Set the learning rate at the start of each epoch to `schedule(epoch)` or
     `schedule(epoch, lr)` (epoch counted from 0, lr the current learning rate).
 
-    Args:
+    Arguments:
         schedule: function of the epoch index (and optionally the current learning rate)
             returning the new learning rate as a float.
         verbose: 1 prints the learning rate set at each epoch.
@@ -77,7 +77,7 @@ class ReduceLROnPlateau(Callback):
     """Multiply the learning rate by `factor` once `monitor` has not improved for `patience`
     epochs.
 
-    Args:
+    Arguments:
         monitor: quantity to be monitored.
         factor: new_lr = lr * factor; must be < 1.
         patience: epochs without improvement before the learning rate is reduced.

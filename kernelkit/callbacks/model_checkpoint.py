@@ -12,7 +12,7 @@ class ModelCheckpoint(Callback):
     `filepath` may hold named formatting fields filled from the epoch number (from 1) and the
     epoch logs, e.g. ``'weights.{epoch:02d}-{val_loss:.2f}.h5'``.
 
-    Args:
+    Arguments:
         filepath: where to save (a template, see above).
         monitor: quantity compared by `save_best_only`.
         verbose: 1 prints a line for each save (or skip).

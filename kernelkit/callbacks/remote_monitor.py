@@ -27,7 +27,7 @@ class RemoteMonitor(Callback):
     Keras 2 sends it; with `send_as_json=True` it is the request body
     (Content-Type: application/json). An unreachable server gives a warning, not an error.
 
-    Args:
+    Arguments:
         root: the server's root URL.
         path: the path the events are posted to.
         field: name of the form field holding the JSON.
