@@ -17,7 +17,7 @@ def _input_from(tensor):
 def clone_model(model, input_tensors=None, clone_function=None):
     """A model of the same architecture with new layers (fresh weights).
 
-    Args:
+    Arguments:
         model: a Sequential or functional model.
         input_tensors: optional `Input` tensors to build the clone on.
         clone_function: layer -> new layer; default `cls.from_config(layer.get_config())`.

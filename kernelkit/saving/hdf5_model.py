@@ -306,7 +306,7 @@ def _read_json_attr(f, name, label):
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
     """A model from a Keras HDF5 file (kernelkit's, Keras 2's or Keras 3's legacy `.h5`).
 
-    Args:
+    Arguments:
         filepath: str, pathlib.Path, or an open h5py.File/Group.
         custom_objects: {name: class or function} for the custom objects in the file.
         compile: compile from the saved training config and restore the optimizer state.

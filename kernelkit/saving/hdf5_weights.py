@@ -320,7 +320,7 @@ def load_weights_from_group(group, model, label, by_name=False, skip_mismatch=Fa
                             strict=False):
     """Set `model`'s weights from a Keras weights group.
 
-    Args:
+    Arguments:
         group: the group with `layer_names` (a weights file's root or `model_weights`).
         label: the file, for messages.
         by_name: match layers by name (layers the file lacks keep their weights).
