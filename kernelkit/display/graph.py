@@ -17,7 +17,7 @@ RANKDIRS = ("TB", "LR")
 class GraphNode:
     """One box of the plot: a layer.
 
-    Args:
+    Arguments:
         id: unique identifier within the graph (any string).
         name: the layer's name.
         class_name: the layer's class name.
@@ -42,7 +42,7 @@ class GraphNode:
 class GraphCluster:
     """A nested model: a labelled box around its layers (and its own nested models).
 
-    Args:
+    Arguments:
         id: unique identifier among the clusters.
         label: the text of the box (the nested model's name).
         parent: id of the enclosing cluster, or None for a top-level one.
@@ -57,7 +57,7 @@ class GraphCluster:
 class Graph:
     """A directed acyclic graph of layers.
 
-    Args:
+    Arguments:
         nodes: the layers.
         edges: (source id, target id) pairs; repeated pairs are drawn once, as Keras does.
         clusters: the nested models.

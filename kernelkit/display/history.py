@@ -73,7 +73,7 @@ def _best_index(name, values):
 def history_html(history, last=10):
     """The last `last` epochs of a history as an HTML table; each metric's best epoch in bold.
 
-    Args:
+    Arguments:
         history: a `History` (what `fit` returns) or a `{name: [values]}` dict.
         last: how many epochs to show, from the end.
 
@@ -140,7 +140,7 @@ def _draw(ax, numbers, values, names, title=None):
 def plot_history(history, metrics=None, ax=None, max_cols=3):
     """Draw the curves of a history with matplotlib.
 
-    Args:
+    Arguments:
         history: a `History` or a `{name: [values]}` dict.
         metrics: the metrics to draw (e.g. `["loss"]`); None draws all. Validation curves
             follow their metric.

@@ -617,7 +617,7 @@ def layout_graph(graph: Graph, show_shapes=False, show_layer_names=True,
                  style: Optional[LayoutStyle] = None, sweeps=8, passes=12) -> Layout:
     """Place the nodes, edges and clusters of `graph` (see the module docstring).
 
-    Args:
+    Arguments:
         graph: the graph; its `rankdir` and `dpi` are carried into the layout.
         show_shapes, show_layer_names, show_layer_activations, show_trainable: what the
             node boxes show (as in `plot_model`); box sizes follow from their text.

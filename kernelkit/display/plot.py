@@ -280,7 +280,7 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
                layer_range=None, show_layer_activations=False, show_trainable=False):
     """Draw the model's graph to `to_file` and return it as an inline image.
 
-    Args:
+    Arguments:
         to_file: where to write, in the format of its extension: png, svg, dot/gv (DOT
             source) without Graphviz; also pdf, ps, eps, jpg, gif, ... with Graphviz. None
             writes nothing.

@@ -65,7 +65,7 @@ def _draw(ax, layout: Layout):
 def layout_to_png(layout: Layout, path=None, dpi=None) -> bytes:
     """Draw a finished layout as PNG.
 
-    Args:
+    Arguments:
         layout: from `layout.layout_graph`.
         path: also write the image to this file, if given.
         dpi: resolution; defaults to the layout's (the graph's) `dpi`.

@@ -83,7 +83,7 @@ def _table_html(rows, table, expand_nested, out):
 def render(table: SummaryTable, expand_nested=False) -> str:
     """The summary as an HTML fragment (a `<div>` holding a table), safe for any names.
 
-    Args:
+    Arguments:
         table: the summary to show.
         expand_nested: open nested models' rows initially (they can be folded either way).
 

@@ -30,7 +30,7 @@ TRAINABLE_COLUMN_WIDTH = 11
 class SummaryRow:
     """One layer of the summary.
 
-    Args:
+    Arguments:
         name: the layer's name (`"dense_1"`).
         class_name: the layer's class name (`"Dense"`).
         output_shape: a preformatted string (`"multiple"`), one shape as a tuple
@@ -69,7 +69,7 @@ class SummaryTable:
     not as a whole); an adapter should pass the exact numbers, which also split layers with
     both kinds of weights (BatchNormalization) and count shared weights once.
 
-    Args:
+    Arguments:
         name: the model's name, shown as `Model: "name"`.
         rows: the model's layers in order.
         total_params, trainable_params, non_trainable_params: parameter totals.
@@ -149,7 +149,7 @@ def column_layout(table: SummaryTable, line_length=None, positions=None, show_tr
                   terminal_width=None):
     """The line length, absolute column end positions and headers, following Keras.
 
-    Args:
+    Arguments:
         table: the summary; `is_graph` picks the defaults (65 and `[.45, .85, 1]`, or 98
             and `[.33, .55, .67, 1]` with a "Connected to" column).
         line_length: total width of the lines; None for the default.
@@ -316,7 +316,7 @@ def render(table: SummaryTable, line_length=None, positions=None,
            terminal_width: Optional[int] = None) -> None:
     """Print a model summary in Keras 2's text format, one `print_fn` call per line.
 
-    Args:
+    Arguments:
         table: the summary to show.
         line_length: total width of the lines; defaults to 65 (sequential) or 98 (graph).
         positions: column end positions, relative (last <= 1) or absolute, as in Keras.
