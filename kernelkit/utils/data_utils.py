@@ -67,7 +67,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
     ``kernelkit_home()/datasets/fname`` (``~/.kernelkit/datasets``; see `kernelkit_home`).
     A cached file is trusted if no hash is given, and re-downloaded if its hash is wrong.
 
-    Args:
+    Arguments:
         fname: name of the file; an absolute path is used as is. None: the last part of
             the URL.
         origin: URL of the file.
@@ -223,7 +223,7 @@ def _hash_algorithm_for(file_hash, algorithm):
 def _hash_file(fpath, algorithm="sha256", chunk_size=65535):
     """Return the hex digest of a file, read in chunks.
 
-    Args:
+    Arguments:
         fpath: path of the file.
         algorithm: 'sha256', 'md5', or 'auto' (sha256).
         chunk_size: bytes read at a time.
@@ -238,7 +238,7 @@ def _hash_file(fpath, algorithm="sha256", chunk_size=65535):
 def validate_file(fpath, file_hash, algorithm="auto", chunk_size=65535):
     """Return whether the file at `fpath` has the hash `file_hash` (sha256 or md5).
 
-    Args:
+    Arguments:
         fpath: path of the file.
         file_hash: expected hex digest.
         algorithm: 'sha256', 'md5', or 'auto' (chosen from the length of `file_hash`).
@@ -254,7 +254,7 @@ def _extract_archive(file_path, path=".", archive_format="auto"):
     Members are first extracted into a temporary folder inside `path` and moved into place
     only when all of them are out, so an interrupted extraction leaves nothing half done.
 
-    Args:
+    Arguments:
         file_path: path of the archive.
         path: destination folder.
         archive_format: 'auto' (tar then zip), 'tar', 'zip', a list of these, or None.
@@ -438,7 +438,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
     (in this process) and the next epoch starts; worker processes then receive the updated
     Sequence.
 
-    Args:
+    Arguments:
         sequence: a `Sequence`. With processes it must be picklable (see the module docstring).
         use_multiprocessing: use worker processes instead of threads.
         shuffle: visit the batches of each epoch in a random order.
@@ -547,7 +547,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
     def stop(self, timeout=None):
         """Stop the workers and the feeding thread; leave no thread or process behind.
 
-        Args:
+        Arguments:
             timeout: seconds worker processes get to finish their current batch before they
                 are terminated (default 5). Threads cannot be interrupted: stop() waits for
                 a thread's current ``__getitem__`` to return.
@@ -868,7 +868,7 @@ class GeneratorEnqueuer(SequenceEnqueuer):
     ``use_multiprocessing=True`` warns and uses threads. Wrap the data in a `Sequence` to
     use processes.
 
-    Args:
+    Arguments:
         generator: a generator or any iterator.
         use_multiprocessing: see above.
         wait_time, seed, random_seed: accepted for compatibility with Keras 2; unused.

@@ -23,7 +23,7 @@ class HDF5Matrix:
     closed when the last of them is closed (`close`, the ``with`` block, or garbage
     collection).
 
-    Args:
+    Arguments:
         datapath: path of the HDF5 file.
         dataset: name of the dataset in the file, e.g. ``'x_train'``.
         start: first row of the dataset used.

@@ -8,7 +8,7 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     The result has the shape of `y` plus a last axis of length `num_classes`; as in Keras, a
     trailing axis of length 1 is dropped first, so labels of shape (n, 1) give (n, classes).
 
-    Args:
+    Arguments:
         y: array-like of integer labels in ``[0, num_classes)`` (integral floats and bools
             are accepted).
         num_classes: number of classes; when None (or 0, as in Keras), ``max(y) + 1``.
@@ -55,7 +55,7 @@ def to_categorical(y, num_classes=None, dtype="float32"):
 def normalize(x, axis=-1, order=2):
     """Scale `x` to unit norm along `axis`.
 
-    Args:
+    Arguments:
         x: array-like to normalize.
         axis: axis along which the norm is taken.
         order: order of the norm (2 for L2), as in `np.linalg.norm`.
