@@ -31,7 +31,7 @@ def load_data(test_split=0.2, seed=113):
     Each set is then shuffled. The same `seed` always gives the same split; the global NumPy
     random state is neither used nor changed.
 
-    Args:
+    Arguments:
         test_split: fraction of the data for the test set, strictly between 0 and 1.
         seed: seed of the shuffle.
 
