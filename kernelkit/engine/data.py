@@ -277,7 +277,7 @@ def batch_order(n, batch_size, shuffle, lazy):
 class ArrayBatches:
     """The batches of (xs, ys, sws) for one epoch at a time.
 
-    Args:
+    Arguments:
         xs, ys, sws: aligned lists (ys and sws may hold None).
         batch_size: rows per batch (the last batch may be smaller).
         shuffle: True, False or 'batch'.
@@ -346,7 +346,7 @@ def class_weight_to_sample_weight(y, class_weight, output_name="output", sparse=
                                   num_classes=None):
     """Per-sample (or per-time-step) weights from a {class: weight} dict.
 
-    Args:
+    Arguments:
         y: targets of one output (lazy HDF5 targets are read in chunks).
         class_weight: dict from class index to weight.
         output_name: for error messages.
