@@ -1,6 +1,6 @@
 """Keras activations as functions of tensors (`kernelkit.activations.relu(x)`)."""
 from . import ops
-from .saving import registry
+from . import registry
 
 KIND = "activation"
 

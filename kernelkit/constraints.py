@@ -1,7 +1,7 @@
 """Weight constraints, applied to a weight's array after each optimizer update."""
 import numpy as np
 
-from .saving import registry
+from . import registry
 
 KIND = "constraint"
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import config
 from .ops import random as R
-from .saving import registry
+from . import registry
 
 KIND = "initializer"
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from . import config, ops
-from .saving import registry
+from . import registry
 
 KIND = "loss"
 

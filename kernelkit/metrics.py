@@ -4,7 +4,7 @@ import numpy as np
 
 from . import losses as _losses
 from .ops.core import unwrap
-from .saving import registry
+from . import registry
 
 KIND = "metric"
 

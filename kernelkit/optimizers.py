@@ -11,7 +11,7 @@ import numpy as np
 
 from .kernels import optimizers as K_opt
 from .ops.core import Variable, unwrap
-from .saving import registry
+from . import registry
 
 KIND = "optimizer"
 

@@ -1,6 +1,6 @@
 """Weight and activity regularizers (l1, l2, l1_l2) written with ops, so they differentiate."""
 from . import ops
-from .saving import registry
+from . import registry
 
 KIND = "regularizer"
 

@@ -188,8 +188,6 @@ FUNCTION_LEVEL = {
         "CYCLE: symbolic.py builds on base.py; to install the handler instead",
     ("kernelkit.layers.core", "kernelkit.backend"):
         "UPWARD: Keras 2 lambdas name `K`, resolved when a Lambda is deserialized",
-    ("kernelkit.layers.core", "kernelkit.saving.registry"):
-        "Lambda function (de)serialization looks up custom objects",
     ("kernelkit.layers.node", "kernelkit.ops.array"):
         "none known: the map allows it at module level (to hoist)",
     ("kernelkit.layers.recurrent", "kernelkit.layers"):
@@ -307,18 +305,8 @@ FUNCTION_LEVEL = {
 
 # Module-level imports against the map found when the test was written: debts, shrink only.
 KNOWN_UPWARD = {
-    ("kernelkit.activations", "kernelkit.saving.registry"),
-    ("kernelkit.constraints", "kernelkit.saving.registry"),
-    ("kernelkit.initializers", "kernelkit.saving.registry"),
-    ("kernelkit.layers", "kernelkit.saving.registry"),
     ("kernelkit.layers.locally_connected", "kernelkit.backend._conv"),
-    ("kernelkit.legacy.layers", "kernelkit.saving.registry"),
     ("kernelkit.legacy.merge", "kernelkit.backend"),
-    ("kernelkit.legacy.merge", "kernelkit.saving.registry"),
-    ("kernelkit.losses", "kernelkit.saving.registry"),
-    ("kernelkit.metrics", "kernelkit.saving.registry"),
-    ("kernelkit.optimizers", "kernelkit.saving.registry"),
-    ("kernelkit.regularizers", "kernelkit.saving.registry"),
 }
 # Groups of modules importing each other at module level: debts, shrink only.
 KNOWN_MODULE_LEVEL_CYCLES = {

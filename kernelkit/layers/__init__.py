@@ -1,5 +1,5 @@
 """Keras 2 layers (`kernelkit.layers.Dense`, ...), and layer (de)serialization."""
-from ..saving import registry
+from .. import registry
 from . import symbolic as _symbolic  # noqa: F401 - installs the op-on-symbolic-tensor handler
 from .advanced_activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from .base import Layer

@@ -6,7 +6,7 @@ import types
 
 import numpy as np
 
-from .. import activations, config, constraints, initializers, ops, regularizers
+from .. import activations, config, constraints, initializers, ops, registry, regularizers
 from ..legacy import interfaces
 from ..ops.core import Tensor, unwrap
 from ..ops.nn import dense_eager
@@ -382,7 +382,6 @@ class Lambda(Layer):
     def get_config(self):
         cfg = super().get_config()
         fn = self.function
-        from ..saving import registry
         if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>" or registry.lookup(
                 "function", getattr(fn, "__name__", "")) is None and fn.__module__ == "__main__":
             cfg.update(function=_func_dump(fn), function_type="lambda",
@@ -423,7 +422,6 @@ class Lambda(Layer):
             ValueError: bytecode in safe mode, bytecode another Python version wrote, an
                 unknown function name or `function_type`.
         """
-        from ..saving import registry
         if safe_mode is None:
             safe_mode = registry.in_safe_mode()
         config = dict(config)
@@ -486,7 +484,6 @@ def _lambda_globals(module_name, custom_objects):
     any module's namespace. A module is used only when it is already imported."""
     import sys
     from .. import backend  # noqa: F401 - up the map on purpose: Keras 2 lambdas name `K`
-    from ..saving import registry
     globs = dict(globals())
     globs["K"] = sys.modules["kernelkit.backend"]
     loaded = sys.modules.get(module_name) if isinstance(module_name, str) else None

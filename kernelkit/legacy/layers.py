@@ -12,7 +12,7 @@ import warnings
 from .. import activations, constraints, initializers, ops, regularizers
 from ..layers.base import Layer
 from ..layers.convolutional import Conv1D, Conv2D
-from ..saving import registry
+from .. import registry
 from .merge import Merge, merge
 from .recurrent import ConvRecurrent2D, Recurrent
 

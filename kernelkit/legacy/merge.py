@@ -19,7 +19,7 @@ from ..layers.base import Layer
 from ..layers.core import Lambda
 from ..layers.merge import Dot
 from ..ops.core import unwrap
-from ..saving import registry
+from .. import registry
 
 __all__ = ["Merge", "merge"]
 

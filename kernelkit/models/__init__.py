@@ -1,7 +1,7 @@
 """Models: Model (functional and subclassed), Sequential, and the model-level utilities."""
 from ..layers.base import Layer
 from ..layers.input_layer import Input, InputLayer  # keras.models has them too (Keras 2.2.4)
-from ..saving import registry
+from .. import registry
 from .model import Model
 from .sequential import Sequential
 

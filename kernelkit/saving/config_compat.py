@@ -10,7 +10,7 @@ their `from_config` sees the config as written.
 import inspect
 import warnings
 
-from . import registry
+from .. import registry
 
 _ANY = object()
 

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from . import registry
+from .. import registry
 from .atomic import confirm_overwrite, is_h5_group, readable_group, resolve_path, writable_group
 from .config_compat import check_optimizer_config
 from .hdf5_weights import (BACKEND, KERAS_VERSION, has_string_list, load_weights_from_group,

@@ -15,7 +15,7 @@ import json
 import reprlib
 import threading
 
-from . import registry
+from .. import registry
 from .clone import clone_model  # noqa: F401 - the models package finds it here
 from .config_compat import clean_layer_config
 

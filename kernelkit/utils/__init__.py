@@ -23,7 +23,7 @@ from kernelkit.utils import layer_utils, vis_utils
 from kernelkit.utils.layer_utils import (convert_all_kernels_in_model, get_source_inputs,
                                          print_summary)
 from kernelkit.utils.vis_utils import model_to_dot, plot_model
-from kernelkit.saving.registry import get_registered_name, register_keras_serializable
+from kernelkit.registry import get_registered_name, register_keras_serializable
 
 
 def set_random_seed(seed):

@@ -8,8 +8,8 @@ import inspect
 
 from kernelkit.callbacks.progbar import Progbar
 from kernelkit.layers import core as _lambda_serialization
-from kernelkit.saving.registry import (CustomObjectScope, custom_object_scope,
-                                       get_custom_objects, scoped_objects)
+from kernelkit.registry import (CustomObjectScope, custom_object_scope,
+                               get_custom_objects, scoped_objects)
 
 __all__ = ["CustomObjectScope", "Progbar", "custom_object_scope", "deserialize_keras_object",
            "func_dump", "func_load", "get_custom_objects", "has_arg", "is_all_none",

@@ -1,0 +1,182 @@
+"""One registry mapping serialized names to classes and functions, for every kind of object.
+
+`custom_objects` arguments, `custom_object_scope` and `register_keras_serializable` all feed
+it. Nothing here imports from the rest of kernelkit, so any module may register itself.
+"""
+import threading
+
+_BUILTINS = {}            # kind -> {name: object}
+_REGISTERED = {}          # "package>name" and plain names registered by users
+_scope = threading.local()
+
+
+def register_builtin(kind, name, obj):
+    _BUILTINS.setdefault(kind, {})[name] = obj
+
+
+def builtin(kind):
+    """Decorator: register a class or function under its own name for `kind`."""
+    def deco(obj):
+        register_builtin(kind, obj.__name__, obj)
+        return obj
+    return deco
+
+
+def scoped_objects():
+    merged = {}
+    for d in getattr(_scope, "stack", ()):
+        merged.update(d)
+    return merged
+
+
+class CustomObjectScope:
+    """`with CustomObjectScope({'MyLayer': MyLayer}):` makes the names known while loading."""
+
+    def __init__(self, *dicts):
+        self.objects = {}
+        for d in dicts:
+            self.objects.update(d or {})
+
+    def __enter__(self):
+        if not hasattr(_scope, "stack"):
+            _scope.stack = []
+        _scope.stack.append(self.objects)
+        return self
+
+    def __exit__(self, *exc):
+        _scope.stack.pop()
+        return False
+
+
+def custom_object_scope(*dicts):
+    return CustomObjectScope(*dicts)
+
+
+class SafeModeScope:
+    """`with SafeModeScope(False):` lets loaders inside run code stored in a file (Lambda).
+
+    Loading functions set it from their `safe_mode` argument, so that a `Lambda.from_config`
+    reached through nested configs knows the caller's choice. Safe (True) by default.
+    """
+
+    def __init__(self, safe_mode=True):
+        self.safe_mode = True if safe_mode is None else bool(safe_mode)
+
+    def __enter__(self):
+        if not hasattr(_scope, "safe_mode"):
+            _scope.safe_mode = []
+        _scope.safe_mode.append(self.safe_mode)
+        return self
+
+    def __exit__(self, *exc):
+        _scope.safe_mode.pop()
+        return False
+
+
+def in_safe_mode():
+    stack = getattr(_scope, "safe_mode", None)
+    return stack[-1] if stack else True
+
+
+def get_custom_objects():
+    """The global dict of user-registered objects (Keras 2's `get_custom_objects()`)."""
+    return _REGISTERED
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Register a class or function as `package>name` (and find it by that or its bare name)."""
+    def deco(obj):
+        key = f"{package}>{name or obj.__name__}"
+        if key in _REGISTERED:
+            raise ValueError(f"{key} has already been registered to {_REGISTERED[key]}")
+        _REGISTERED[key] = obj
+        obj._keras_registered_name = key
+        return obj
+    return deco
+
+
+def get_registered_name(obj):
+    return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__", type(obj).__name__)
+
+
+def builtin_table(kind):
+    """kernelkit's own objects of `kind` by name (no user objects)."""
+    return _BUILTINS.get(kind, {})
+
+
+def lookup(kind, name, custom_objects=None):
+    """The object called `name` for `kind`, or None. User objects win over built-ins."""
+    for table in (custom_objects or {}, scoped_objects(), _REGISTERED):
+        if name in table:
+            return table[name]
+    for key, obj in _REGISTERED.items():
+        if key.split(">", 1)[-1] == name:
+            return obj
+    return _BUILTINS.get(kind, {}).get(name)
+
+
+def unknown(kind, name):
+    return ValueError(
+        f"Unknown {kind}: {name}. Please ensure this object is passed to the "
+        f"`custom_objects` argument, used inside `kernelkit.utils.custom_object_scope`, or "
+        f"registered with `kernelkit.utils.register_keras_serializable`.")
+
+
+def deserialize(kind, config, custom_objects=None):
+    """Build an object from a name or a {'class_name', 'config'} dict."""
+    if config is None:
+        return None
+    if isinstance(config, str):
+        obj = lookup(kind, config, custom_objects)
+        if obj is None:
+            raise unknown(kind, config)
+        return obj() if isinstance(obj, type) else obj
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Could not interpret {kind} configuration: {config!r}")
+    name = config["class_name"]
+    obj = lookup(kind, name, custom_objects)
+    if obj is None and config.get("registered_name"):
+        obj = lookup(kind, config["registered_name"], custom_objects)
+    if obj is None:
+        raise unknown(kind, name)
+    if not isinstance(obj, type):
+        return obj
+    inner = config.get("config", {})
+    if hasattr(obj, "from_config"):
+        try:
+            return obj.from_config(inner, custom_objects=custom_objects)
+        except TypeError as e:
+            if "custom_objects" not in str(e):
+                raise
+            return obj.from_config(inner)
+    return obj(**inner)
+
+
+def accessors(kind):
+    """The `serialize`, `deserialize` and `get` functions of one kind of object (initializer,
+    regularizer, constraint), as Keras's modules expose them."""
+    def serialize_one(obj):
+        return serialize(obj)
+
+    def deserialize_one(config, custom_objects=None):
+        return deserialize(kind, config, custom_objects)
+
+    def get(identifier):
+        """An object from a name, a config dict, an instance or a callable (None stays None)."""
+        if identifier is None:
+            return None
+        if isinstance(identifier, (str, dict)):
+            return deserialize_one(identifier)
+        if callable(identifier):
+            return identifier
+        raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
+
+    return serialize_one, deserialize_one, get
+
+
+def serialize(obj):
+    if obj is None:
+        return None
+    if hasattr(obj, "get_config"):
+        return {"class_name": get_registered_name(type(obj)), "config": obj.get_config()}
+    return get_registered_name(obj)
