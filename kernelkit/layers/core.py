@@ -18,7 +18,44 @@ def _act_config(fn):
 
 
 class Dense(Layer):
-    """`activation(inputs @ kernel + bias)` over the last axis; kernel (input_dim, units)."""
+    """Regular densely-connected layer: `output = activation(dot(input, kernel) + bias)`.
+
+    `kernel` is a weight matrix `(input_dim, units)` and `bias` a vector `(units,)`. Inputs of
+    rank greater than 2 are transformed along their last axis.
+
+    Arguments:
+        units: positive integer, the dimensionality of the output.
+        activation: activation function (name or function, see `kernelkit.activations`); None means
+            linear, `a(x) = x`.
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights (name or instance, see
+            `kernelkit.initializers`).
+        bias_initializer: initializer of the `bias` weights (name or instance, see
+            `kernelkit.initializers`).
+        kernel_regularizer: optional regularizer applied to the `kernel` weights.
+        bias_regularizer: optional regularizer applied to the `bias` weights.
+        activity_regularizer: optional regularizer applied to the layer's output.
+        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
+        bias_constraint: optional constraint applied to the `bias` weights after each update.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        nD tensor `(batch_size, ..., input_dim)`, most often `(batch_size, input_dim)`.
+
+    Output shape:
+        nD tensor `(batch_size, ..., units)`.
+
+    Raises:
+        ValueError: when `units` is not a positive integer, or the input's last axis is unknown.
+
+    Example:
+
+    ```python
+        model = Sequential()
+        model.add(Dense(32, input_shape=(16,)))  # output shape (None, 32)
+        model.add(Dense(32))                     # input shape inferred
+    ```
+    """
 
     @interfaces.legacy_dense_support
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -85,6 +122,18 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    """Applies an activation function to its input.
+
+    Arguments:
+        activation: name of an activation function (e.g. `"relu"`) or a function.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -103,7 +152,20 @@ class Activation(Layer):
 
 
 class Dropout(Layer):
-    """Sets a fraction `rate` of inputs to 0 during training, scaling the rest by 1/(1-rate)."""
+    """Sets a random fraction `rate` of the inputs to 0 during training.
+
+    The kept inputs are scaled by `1 / (1 - rate)` so their sum is unchanged on average; at test
+    time the layer passes its input through. It helps against overfitting.
+
+    Arguments:
+        rate: float between 0 and 1, the fraction of the inputs to drop.
+        noise_shape: optional tuple of integers, the shape of the binary dropout mask that
+            multiplies the input; an axis of size 1 shares the mask along it (e.g. `(batch_size, 1,
+            features)` drops the same features at every timestep). `None` entries take the input's
+            size.
+        seed: optional integer, random seed.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+    """
 
     @interfaces.legacy_dropout_support
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -142,7 +204,21 @@ class Dropout(Layer):
 
 
 class SpatialDropout1D(Dropout):
-    """Drops whole feature maps: noise shape (batch, 1, channels)."""
+    """Spatial 1D dropout: drops whole 1D feature maps (channels) instead of single elements.
+
+    Where neighbouring timesteps are strongly correlated (as after a convolution), ordinary dropout
+    barely regularizes; dropping entire channels does.
+
+    Arguments:
+        rate: float between 0 and 1, the fraction of the channels to drop.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(samples, timesteps, channels)`.
+
+    Output shape:
+        The same as the input.
+    """
 
     @interfaces.legacy_spatialdropout1d_support
     def __init__(self, rate, **kwargs):
@@ -159,6 +235,21 @@ class SpatialDropout1D(Dropout):
 
 
 class SpatialDropout2D(Dropout):
+    """Spatial 2D dropout: drops whole 2D feature maps (channels) instead of single elements.
+
+    Arguments:
+        rate: float between 0 and 1, the fraction of the channels to drop.
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(samples, rows, cols, channels)` (channels_last) or
+        `(samples, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        The same as the input.
+    """
     @interfaces.legacy_spatialdropoutNd_support
     def __init__(self, rate, data_format=None, **kwargs):
         super().__init__(rate, **kwargs)
@@ -178,6 +269,21 @@ class SpatialDropout2D(Dropout):
 
 
 class SpatialDropout3D(SpatialDropout2D):
+    """Spatial 3D dropout: drops whole 3D feature maps (channels) instead of single elements.
+
+    Arguments:
+        rate: float between 0 and 1, the fraction of the channels to drop.
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        5D tensor `(samples, dim1, dim2, dim3, channels)` (channels_last) or
+        `(samples, channels, dim1, dim2, dim3)` (channels_first).
+
+    Output shape:
+        The same as the input.
+    """
     def _noise_shape(self, shape):
         if self.data_format == "channels_first":
             return (shape[0], shape[1], 1, 1, 1)
@@ -185,6 +291,22 @@ class SpatialDropout3D(SpatialDropout2D):
 
 
 class Flatten(Layer):
+    """Flattens each sample to one dimension; the batch axis is kept.
+
+    Arguments:
+        data_format: for inputs of rank 3 or more, `"channels_first"` reorders the features to the
+            channels_last order before flattening, so that weights trained in either layout agree.
+            Default `K.image_data_format()`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Example:
+
+    ```python
+        model = Sequential()
+        model.add(Conv2D(64, (3, 3), padding="same", input_shape=(32, 32, 3)))
+        model.add(Flatten())  # output shape (None, 65536)
+    ```
+    """
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.normalize_data_format(data_format)
@@ -212,6 +334,30 @@ class Flatten(Layer):
 
 
 class Reshape(Layer):
+    """Reshapes each sample to a given shape (the batch axis is kept).
+
+    Arguments:
+        target_shape: tuple of integers, the new shape of a sample, without the batch axis. One
+            entry may be -1: its size is inferred from the others.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        `(batch_size,) + target_shape`.
+
+    Raises:
+        ValueError: when the number of values in a sample does not fit `target_shape`.
+
+    Example:
+
+    ```python
+        model = Sequential()
+        model.add(Reshape((3, 4), input_shape=(12,)))  # output shape (None, 3, 4)
+        model.add(Reshape((-1, 2, 2)))                 # output shape (None, 3, 2, 2)
+    ```
+    """
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
@@ -251,6 +397,26 @@ class Reshape(Layer):
 
 
 class Permute(Layer):
+    """Permutes the axes of each sample (for example to connect RNNs and convnets).
+
+    Arguments:
+        dims: tuple of integers, the permutation, counting the sample's axes from 1 (the batch axis
+            is not included): `(2, 1)` swaps the first two axes.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The input shape with its axes reordered by `dims`.
+
+    Example:
+
+    ```python
+        model = Sequential()
+        model.add(Permute((2, 1), input_shape=(10, 64)))  # output shape (None, 64, 10)
+    ```
+    """
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
         self.dims = tuple(dims)
@@ -272,6 +438,18 @@ class Permute(Layer):
 
 
 class RepeatVector(Layer):
+    """Repeats each input vector `n` times along a new time axis.
+
+    Arguments:
+        n: integer, the number of repetitions.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        2D tensor `(num_samples, features)`.
+
+    Output shape:
+        3D tensor `(num_samples, n, features)`.
+    """
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
         self.n = int(n)
@@ -495,6 +673,19 @@ def _lambda_globals(module_name, custom_objects):
 
 
 class ActivityRegularization(Layer):
+    """Passes its input through and adds an L1/L2 penalty on it to the model's loss.
+
+    Arguments:
+        l1: float, L1 regularization factor (positive).
+        l2: float, L2 regularization factor (positive).
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any.
+
+    Output shape:
+        The same as the input.
+    """
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
         self.l1, self.l2 = l1, l2
@@ -514,7 +705,23 @@ class ActivityRegularization(Layer):
 
 
 class Masking(Layer):
-    """Masks time steps whose features all equal `mask_value`."""
+    """Masks timesteps whose features all equal `mask_value`, so later layers skip them.
+
+    For each timestep of the input (axis 1), when every feature equals `mask_value`, the timestep
+    is masked in all downstream layers that support masking (RNNs, ...).
+
+    Arguments:
+        mask_value: float, the value marking a timestep to skip. Default 0.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Example:
+
+    ```python
+        model = Sequential()
+        model.add(Masking(mask_value=0., input_shape=(timesteps, features)))
+        model.add(LSTM(32))
+    ```
+    """
 
     _computes_mask = True
 
