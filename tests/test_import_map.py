@@ -196,8 +196,6 @@ FUNCTION_LEVEL = {
         "UPWARD: cells deserialized through saving's deserialize_layer",
     ("kernelkit.layers.recurrent_cells", "kernelkit.layers"):
         "the one layer deserializer lives in the layers facade (inner cell config)",
-    ("kernelkit.layers.recurrent_cells", "kernelkit.layers.recurrent"):
-        "CYCLE: RNN helpers live in recurrent.py; to move beside the cells",
     ("kernelkit.layers.recurrent_cells", "kernelkit.saving.model_config"):
         "UPWARD: cells deserialized through saving's deserialize_layer",
     ("kernelkit.layers.wrappers", "kernelkit.layers"):

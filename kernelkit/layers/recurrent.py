@@ -15,7 +15,6 @@ through the tape. Both follow Keras's rules:
 
 Weights are named as Keras 2 names them, `lstm/lstm_cell/kernel:0`, so saved files match.
 """
-import inspect
 import warnings
 
 import numpy as np
@@ -25,72 +24,15 @@ from ..legacy import interfaces
 from ..ops import recurrent as R
 from ..ops import stack, transpose, where
 from ..ops.core import unwrap
-from .base import Layer, _accepts
-from .recurrent_cells import (GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _output_size,
-                              _state_sizes)
-
-
-# ---- helpers shared with the cells and wrappers ------------------------------------------
-
-def build_named(layer, input_shape, prefix):
-    """Build `layer` if needed; put `prefix/` before the names of the weights it created.
-
-    This is what Keras's name scopes do: the cell of layer `lstm` creates
-    `lstm/lstm_cell/kernel:0`, the forward layer of `bidirectional` creates
-    `bidirectional/forward_lstm/lstm_cell/kernel:0`.
-    """
-    if not isinstance(layer, Layer):
-        if hasattr(layer, "build") and not getattr(layer, "built", False):
-            layer.build(input_shape)
-        return
-    if layer.built:
-        return
-    before = {id(w) for w in layer.weights}
-    layer._maybe_build(input_shape)
-    if prefix:
-        for w in layer.weights:
-            if id(w) not in before:
-                w.name = f"{prefix}/{w.name}"
-
-
-def takes_constants(cell):
-    """Whether the cell's `call` names a `constants` argument (Keras's `has_arg`, strict)."""
-    try:
-        return "constants" in inspect.signature(cell.call).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def call_cell(cell, inputs, states, training=None, constants=None):
-    """One step of any cell: (output, new states as a list)."""
-    kwargs = {}
-    call = cell.call
-    if _accepts(call, "training"):
-        kwargs["training"] = training
-    if constants:
-        kwargs["constants"] = constants
-    output, new_states = call(inputs, list(states), **kwargs)
-    if not isinstance(new_states, (list, tuple)):
-        new_states = [new_states]
-    return output, list(new_states)
-
-
-def initial_states_of(cell, inputs, batch_size, dtype):
-    """The zero (or the cell's own) initial states for a batch."""
-    get = getattr(cell, "get_initial_state", None)
-    if get is not None:
-        states = get(inputs=inputs, batch_size=batch_size, dtype=dtype)
-        return list(states) if isinstance(states, (list, tuple)) else [states]
-    return [np.zeros((batch_size,) + _size_tuple(s), dtype=dtype) for s in _state_sizes(cell)]
+from .base import Layer
+from .recurrent_cells import (GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells,  # noqa: F401
+                              _output_size, _size_tuple, _state_sizes, build_named, call_cell,
+                              initial_states_of, takes_constants)
 
 
 def _keep_for(step_mask, value):
     """The (batch,) step mask shaped to broadcast against `value` (any rank)."""
     return step_mask.reshape((-1,) + (1,) * (np.ndim(unwrap(value)) - 1))
-
-
-def _size_tuple(size):
-    return tuple(size) if isinstance(size, (list, tuple)) else (int(size),)
 
 
 def _first_shape(input_shape):

@@ -12,13 +12,15 @@ A cell holds the weights of one recurrent layer and knows two ways to run:
 Dropout follows tf.keras 2 (implementation 2): one input mask and one recurrent mask per
 sequence, the same at every time step and for every gate.
 """
+import inspect
+
 import numpy as np
 
 from .. import activations, constraints, initializers, ops, regularizers
 from ..ops import recurrent as R
 from ..ops.core import unwrap
 from ..ops.nn import DropoutMask
-from .base import Layer
+from .base import Layer, _accepts
 
 
 def _act_name(fn):
@@ -356,6 +358,64 @@ def _output_size(cell):
     return size if size is not None else _state_sizes(cell)[0]
 
 
+# ---- helpers of the cells, shared with RNN and the wrappers ------------------------------------------
+
+def build_named(layer, input_shape, prefix):
+    """Build `layer` if needed; put `prefix/` before the names of the weights it created.
+
+    This is what Keras's name scopes do: the cell of layer `lstm` creates
+    `lstm/lstm_cell/kernel:0`, the forward layer of `bidirectional` creates
+    `bidirectional/forward_lstm/lstm_cell/kernel:0`.
+    """
+    if not isinstance(layer, Layer):
+        if hasattr(layer, "build") and not getattr(layer, "built", False):
+            layer.build(input_shape)
+        return
+    if layer.built:
+        return
+    before = {id(w) for w in layer.weights}
+    layer._maybe_build(input_shape)
+    if prefix:
+        for w in layer.weights:
+            if id(w) not in before:
+                w.name = f"{prefix}/{w.name}"
+
+
+def takes_constants(cell):
+    """Whether the cell's `call` names a `constants` argument (Keras's `has_arg`, strict)."""
+    try:
+        return "constants" in inspect.signature(cell.call).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def call_cell(cell, inputs, states, training=None, constants=None):
+    """One step of any cell: (output, new states as a list)."""
+    kwargs = {}
+    call = cell.call
+    if _accepts(call, "training"):
+        kwargs["training"] = training
+    if constants:
+        kwargs["constants"] = constants
+    output, new_states = call(inputs, list(states), **kwargs)
+    if not isinstance(new_states, (list, tuple)):
+        new_states = [new_states]
+    return output, list(new_states)
+
+
+def initial_states_of(cell, inputs, batch_size, dtype):
+    """The zero (or the cell's own) initial states for a batch."""
+    get = getattr(cell, "get_initial_state", None)
+    if get is not None:
+        states = get(inputs=inputs, batch_size=batch_size, dtype=dtype)
+        return list(states) if isinstance(states, (list, tuple)) else [states]
+    return [np.zeros((batch_size,) + _size_tuple(s), dtype=dtype) for s in _state_sizes(cell)]
+
+
+def _size_tuple(size):
+    return tuple(size) if isinstance(size, (list, tuple)) else (int(size),)
+
+
 class StackedRNNCells(Layer):
     """Cells run one after the other at each time step, as one cell.
 
@@ -387,7 +447,6 @@ class StackedRNNCells(Layer):
         return out
 
     def build(self, input_shape):
-        from .recurrent import build_named, takes_constants
         constant_shapes = []
         if isinstance(input_shape, list):  # [step input shape, constant shapes...]
             input_shape, constant_shapes = input_shape[0], list(input_shape[1:])
@@ -400,7 +459,6 @@ class StackedRNNCells(Layer):
         self.built = True
 
     def call(self, inputs, states, constants=None, training=None):
-        from .recurrent import call_cell, takes_constants
         new_states = []
         x = inputs
         for cell, cell_states in zip(self.cells, self._split(states)):
@@ -439,7 +497,6 @@ class StackedRNNCells(Layer):
                 cell.reset_recurrent_dropout_mask()
 
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
-        from .recurrent import initial_states_of
         out = []
         for cell in self.cells:
             out += initial_states_of(cell, inputs, batch_size, dtype or self.dtype)
