@@ -202,9 +202,49 @@ class _Conv(Layer):
 
 
 class Conv1D(_Conv):
-    """1D convolution (temporal); kernel (kernel_size, input_dim, filters).
+    """1D convolution layer (e.g. temporal convolution).
 
-    padding may also be 'causal': output step t sees input steps <= t only.
+    Convolves a kernel with the input along one spatial (or temporal) axis to produce a tensor of
+    outputs; adds a bias when `use_bias`, then applies `activation`. As first layer of a model,
+    give `input_shape`, e.g. `(10, 128)` for sequences of 10 vectors of 128 features, or
+    `(None, 128)` for sequences of any length.
+
+    Arguments:
+        filters: integer, the number of output filters (the size of the output's channel axis).
+        kernel_size: integer or tuple of 1 integers, the size of the convolution window.
+        strides: integer or tuple of 1 integers, the step of the window.
+        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
+            padding so that, with stride 1, the output has the input's size), or `"causal"` (the
+            output at step t depends only on inputs up to t; for temporal models that must not look
+            ahead).
+        data_format: `"channels_last"` (default, inputs `(batch, steps, channels)`) or
+            `"channels_first"` (`(batch, channels, steps)`).
+        dilation_rate: integer or tuple of 1 integers, the spacing between the kernel's taps (a
+            dilated, "atrous" convolution).
+        groups: integer, only 1 is supported (a ValueError otherwise).
+        activation: activation function (name or function, see `kernelkit.activations`); None means
+            linear, `a(x) = x`.
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights (name or instance, see
+            `kernelkit.initializers`).
+        bias_initializer: initializer of the `bias` weights (name or instance, see
+            `kernelkit.initializers`).
+        kernel_regularizer: optional regularizer applied to the `kernel` weights.
+        bias_regularizer: optional regularizer applied to the `bias` weights.
+        activity_regularizer: optional regularizer applied to the layer's output.
+        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
+        bias_constraint: optional constraint applied to the `bias` weights after each update.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch_size, steps, input_dim)`.
+
+    Output shape:
+        3D tensor `(batch_size, new_steps, filters)`; `steps` shrinks with padding and strides.
+
+    Raises:
+        ValueError: for an invalid `padding`, a kernel size, stride or dilation below 1, or
+            `groups` other than 1.
     """
 
     rank = 1
@@ -219,7 +259,57 @@ class Conv1D(_Conv):
 
 
 class Conv2D(_Conv):
-    """2D convolution; kernel (kernel_rows, kernel_cols, input_channels, filters)."""
+    """2D convolution layer (e.g. spatial convolution over images).
+
+    Convolves a kernel with the input over two spatial axes; adds a bias when `use_bias`, then
+    applies `activation`. As first layer of a model, give `input_shape` without the batch axis,
+    e.g. `input_shape=(128, 128, 3)` for 128x128 RGB pictures (channels_last).
+
+    Arguments:
+        filters: integer, the number of output filters (the size of the output's channel axis).
+        kernel_size: integer or tuple of 2 integers, the size of the convolution window (an integer
+            means the same size on every axis).
+        strides: integer or tuple of 2 integers, the step of the window.
+        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
+            padding so that, with stride 1, the output has the input's size).
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        dilation_rate: integer or tuple of 2 integers, the spacing between the kernel's taps (a
+            dilated, "atrous" convolution).
+        groups: integer, only 1 is supported (a ValueError otherwise).
+        activation: activation function (name or function, see `kernelkit.activations`); None means
+            linear, `a(x) = x`.
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights (name or instance, see
+            `kernelkit.initializers`).
+        bias_initializer: initializer of the `bias` weights (name or instance, see
+            `kernelkit.initializers`).
+        kernel_regularizer: optional regularizer applied to the `kernel` weights.
+        bias_regularizer: optional regularizer applied to the `bias` weights.
+        activity_regularizer: optional regularizer applied to the layer's output.
+        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
+        bias_constraint: optional constraint applied to the `bias` weights after each update.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels_last) or
+        `(batch, filters, new_rows, new_cols)`; rows and cols change with padding and strides.
+
+    Raises:
+        ValueError: for an invalid `padding` or `data_format`, a kernel size, stride or
+            dilation below 1, or `groups` other than 1.
+
+    Example:
+
+    ```python
+        model = Sequential()
+        model.add(Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)))
+    ```
+    """
 
     rank = 2
 
@@ -281,13 +371,91 @@ class _ConvTranspose(_Conv):
 
 
 class Conv1DTranspose(_ConvTranspose):
-    """Transposed 1D convolution; kernel (kernel_size, filters, input_dim)."""
+    """Transposed 1D convolution layer (sometimes called deconvolution).
+
+    Goes the opposite way of a `Conv1D`: from something shaped like a convolution's output to
+    something shaped like its input, keeping a compatible connectivity pattern (for upsampling).
+
+    Arguments:
+        filters: integer, the number of output filters (the size of the output's channel axis).
+        kernel_size: integer or tuple of 1 integers, the size of the convolution window.
+        strides: integer or tuple of 1 integers, the step of the window.
+        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
+            padding so that, with stride 1, the output has the input's size).
+        output_padding: integer, tuple, or None: extra size added to one side of each spatial axis
+            of the output (each value must be smaller than the stride). None infers the output
+            shape.
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        dilation_rate: integer or tuple of 1 integers, the spacing between the kernel's taps (a
+            dilated, "atrous" convolution).
+        activation: activation function (name or function, see `kernelkit.activations`); None means
+            linear, `a(x) = x`.
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights (name or instance, see
+            `kernelkit.initializers`).
+        bias_initializer: initializer of the `bias` weights (name or instance, see
+            `kernelkit.initializers`).
+        kernel_regularizer: optional regularizer applied to the `kernel` weights.
+        bias_regularizer: optional regularizer applied to the `bias` weights.
+        activity_regularizer: optional regularizer applied to the layer's output.
+        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
+        bias_constraint: optional constraint applied to the `bias` weights after each update.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch, steps, channels)` (channels_last).
+
+    Output shape:
+        3D tensor `(batch, new_steps, filters)`.
+    """
 
     rank = 1
 
 
 class Conv2DTranspose(_ConvTranspose):
-    """Transposed 2D convolution ("deconvolution"); kernel (rows, cols, filters, in)."""
+    """Transposed 2D convolution layer (sometimes called deconvolution).
+
+    Goes the opposite way of a `Conv2D`: from something shaped like a convolution's output to
+    something shaped like its input, keeping a compatible connectivity pattern (used to upsample
+    feature maps, e.g. in decoders). As first layer, give `input_shape`.
+
+    Arguments:
+        filters: integer, the number of output filters (the size of the output's channel axis).
+        kernel_size: integer or tuple of 2 integers, the size of the convolution window (an integer
+            means the same size on every axis).
+        strides: integer or tuple of 2 integers, the step of the window.
+        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
+            padding so that, with stride 1, the output has the input's size).
+        output_padding: integer, tuple, or None: extra size added to one side of each spatial axis
+            of the output (each value must be smaller than the stride). None infers the output
+            shape.
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        dilation_rate: integer or tuple of 2 integers, the spacing between the kernel's taps (a
+            dilated, "atrous" convolution).
+        activation: activation function (name or function, see `kernelkit.activations`); None means
+            linear, `a(x) = x`.
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights (name or instance, see
+            `kernelkit.initializers`).
+        bias_initializer: initializer of the `bias` weights (name or instance, see
+            `kernelkit.initializers`).
+        kernel_regularizer: optional regularizer applied to the `kernel` weights.
+        bias_regularizer: optional regularizer applied to the `bias` weights.
+        activity_regularizer: optional regularizer applied to the layer's output.
+        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
+        bias_constraint: optional constraint applied to the `bias` weights after each update.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels_last) or
+        `(batch, filters, new_rows, new_cols)`; rows and cols grow with the strides.
+    """
 
     rank = 2
 
@@ -356,11 +524,84 @@ class _DepthwiseConv(_Conv):
 
 
 class DepthwiseConv1D(_DepthwiseConv):
+    """Depthwise 1D convolution: each input channel is convolved with its own filters.
+
+    Each channel gets `depth_multiplier` filters of its own (no mixing across channels); the
+    outputs are stacked along the channel axis.
+
+    Arguments:
+        kernel_size: integer or tuple, the size of the depthwise convolution window.
+        strides: integer or tuple, the step of the window.
+        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
+            padding so that, with stride 1, the output has the input's size).
+        depth_multiplier: integer, the number of depthwise output channels made from each input
+            channel.
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        dilation_rate: integer or tuple, the spacing between the kernel's taps.
+        activation: activation function (name or function, see `kernelkit.activations`); None means
+            linear, `a(x) = x`.
+        use_bias: boolean, whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the `depthwise` weights (name or instance, see
+            `kernelkit.initializers`).
+        bias_initializer: initializer of the `bias` weights (name or instance, see
+            `kernelkit.initializers`).
+        depthwise_regularizer: optional regularizer applied to the `depthwise` weights.
+        bias_regularizer: optional regularizer applied to the `bias` weights.
+        activity_regularizer: optional regularizer applied to the layer's output.
+        depthwise_constraint: optional constraint applied to the `depthwise` weights after each
+            update.
+        bias_constraint: optional constraint applied to the `bias` weights after each update.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch, steps, channels)` (channels_last).
+
+    Output shape:
+        3D tensor `(batch, new_steps, channels * depth_multiplier)`.
+    """
     rank = 1
     _paddings = ("valid", "same", "causal")
 
 
 class DepthwiseConv2D(_DepthwiseConv):
+    """Depthwise 2D convolution: each input channel is convolved with its own filters.
+
+    Each channel gets `depth_multiplier` filters of its own (no mixing across channels); the
+    outputs are stacked along the channel axis. Used by MobileNet.
+
+    Arguments:
+        kernel_size: integer or tuple, the size of the depthwise convolution window.
+        strides: integer or tuple, the step of the window.
+        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
+            padding so that, with stride 1, the output has the input's size).
+        depth_multiplier: integer, the number of depthwise output channels made from each input
+            channel.
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        dilation_rate: integer or tuple, the spacing between the kernel's taps.
+        activation: activation function (name or function, see `kernelkit.activations`); None means
+            linear, `a(x) = x`.
+        use_bias: boolean, whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the `depthwise` weights (name or instance, see
+            `kernelkit.initializers`).
+        bias_initializer: initializer of the `bias` weights (name or instance, see
+            `kernelkit.initializers`).
+        depthwise_regularizer: optional regularizer applied to the `depthwise` weights.
+        bias_regularizer: optional regularizer applied to the `bias` weights.
+        activity_regularizer: optional regularizer applied to the layer's output.
+        depthwise_constraint: optional constraint applied to the `depthwise` weights after each
+            update.
+        bias_constraint: optional constraint applied to the `bias` weights after each update.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        4D tensor `(batch, new_rows, new_cols, channels * depth_multiplier)` (channels_last).
+    """
     rank = 2
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
@@ -435,11 +676,103 @@ class _SeparableConv(_Conv):
 
 
 class SeparableConv1D(_SeparableConv):
+    """Depthwise separable 1D convolution.
+
+    First a depthwise convolution acting on each input channel separately (`depth_multiplier`
+    filters per channel), then a pointwise (1x1) convolution mixing the channels into `filters`
+    outputs. Far fewer weights than a `Conv1D` of the same size.
+
+    Arguments:
+        filters: integer, the number of output filters (the size of the output's channel axis).
+        kernel_size: integer or tuple of 1 integers, the size of the convolution window.
+        strides: integer or tuple of 1 integers, the step of the window.
+        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
+            padding so that, with stride 1, the output has the input's size), or `"causal"` (the
+            output at step t depends only on inputs up to t; for temporal models that must not look
+            ahead).
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        dilation_rate: integer or tuple of 1 integers, the spacing between the kernel's taps (a
+            dilated, "atrous" convolution).
+        depth_multiplier: integer, the number of depthwise output channels made from each input
+            channel.
+        activation: activation function (name or function, see `kernelkit.activations`); None means
+            linear, `a(x) = x`.
+        use_bias: boolean, whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the `depthwise` weights (name or instance, see
+            `kernelkit.initializers`).
+        pointwise_initializer: initializer of the `pointwise` weights (name or instance, see
+            `kernelkit.initializers`).
+        bias_initializer: initializer of the `bias` weights (name or instance, see
+            `kernelkit.initializers`).
+        depthwise_regularizer: optional regularizer applied to the `depthwise` weights.
+        pointwise_regularizer: optional regularizer applied to the `pointwise` weights.
+        bias_regularizer: optional regularizer applied to the `bias` weights.
+        activity_regularizer: optional regularizer applied to the layer's output.
+        depthwise_constraint: optional constraint applied to the `depthwise` weights after each
+            update.
+        pointwise_constraint: optional constraint applied to the `pointwise` weights after each
+            update.
+        bias_constraint: optional constraint applied to the `bias` weights after each update.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch, steps, channels)` (channels_last).
+
+    Output shape:
+        3D tensor `(batch, new_steps, filters)`.
+    """
     rank = 1
     _paddings = ("valid", "same", "causal")
 
 
 class SeparableConv2D(_SeparableConv):
+    """Depthwise separable 2D convolution.
+
+    First a depthwise convolution acting on each input channel separately (`depth_multiplier`
+    filters per channel), then a pointwise (1x1) convolution mixing the channels into `filters`
+    outputs. Far fewer weights than a `Conv2D` of the same size (used by Xception).
+
+    Arguments:
+        filters: integer, the number of output filters (the size of the output's channel axis).
+        kernel_size: integer or tuple of 2 integers, the size of the convolution window (an integer
+            means the same size on every axis).
+        strides: integer or tuple of 2 integers, the step of the window.
+        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
+            padding so that, with stride 1, the output has the input's size).
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        dilation_rate: integer or tuple of 2 integers, the spacing between the kernel's taps (a
+            dilated, "atrous" convolution).
+        depth_multiplier: integer, the number of depthwise output channels made from each input
+            channel.
+        activation: activation function (name or function, see `kernelkit.activations`); None means
+            linear, `a(x) = x`.
+        use_bias: boolean, whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the `depthwise` weights (name or instance, see
+            `kernelkit.initializers`).
+        pointwise_initializer: initializer of the `pointwise` weights (name or instance, see
+            `kernelkit.initializers`).
+        bias_initializer: initializer of the `bias` weights (name or instance, see
+            `kernelkit.initializers`).
+        depthwise_regularizer: optional regularizer applied to the `depthwise` weights.
+        pointwise_regularizer: optional regularizer applied to the `pointwise` weights.
+        bias_regularizer: optional regularizer applied to the `bias` weights.
+        activity_regularizer: optional regularizer applied to the layer's output.
+        depthwise_constraint: optional constraint applied to the `depthwise` weights after each
+            update.
+        pointwise_constraint: optional constraint applied to the `pointwise` weights after each
+            update.
+        bias_constraint: optional constraint applied to the `bias` weights after each update.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels_last).
+    """
     rank = 2
 
     @interfaces.legacy_separable_conv2d_support
