@@ -72,18 +72,118 @@ class _Pooling2D(_Pooling):
 
 
 class MaxPooling1D(_Pooling1D):
+    """Max pooling operation for temporal data.
+
+    Takes the largest value of each window of `pool_size` cells.
+
+    Arguments:
+        pool_size: integer, the size of the window (default 2).
+        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
+        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
+            padded so that, with stride 1, the output keeps its size; padded cells never count).
+        data_format: `"channels_last"` (default, inputs `(batch, steps, features)`) or
+            `"channels_first"` (`(batch, features, steps)`).
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch_size, steps, features)` (channels_last).
+
+    Output shape:
+        3D tensor `(batch_size, pooled_steps, features)`.
+
+    Raises:
+        ValueError: for a non-positive size, an unknown padding, or a window larger than the
+            (unpadded) input.
+    """
     mode = "max"
 
 
 class AveragePooling1D(_Pooling1D):
+    """Average pooling operation for temporal data.
+
+    Takes the mean of each window of `pool_size` cells.
+    With `padding="same"`, each window is averaged over its real (unpadded) cells only.
+
+    Arguments:
+        pool_size: integer, the size of the window (default 2).
+        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
+        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
+            padded so that, with stride 1, the output keeps its size; padded cells never count).
+        data_format: `"channels_last"` (default, inputs `(batch, steps, features)`) or
+            `"channels_first"` (`(batch, features, steps)`).
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch_size, steps, features)` (channels_last).
+
+    Output shape:
+        3D tensor `(batch_size, pooled_steps, features)`.
+
+    Raises:
+        ValueError: for a non-positive size, an unknown padding, or a window larger than the
+            (unpadded) input.
+    """
     mode = "avg"
 
 
 class MaxPooling2D(_Pooling2D):
+    """Max pooling operation for spatial data.
+
+    Takes the largest value of each window of `pool_size` cells.
+
+    Arguments:
+        pool_size: integer or tuple of 2 integers, the window's size on each axis (default (2, 2));
+            an integer means the same size on every axis.
+        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
+        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
+            padded so that, with stride 1, the output keeps its size; padded cells never count).
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        4D tensor `(batch, pooled_rows, pooled_cols, channels)` (channels_last) or
+        `(batch, channels, pooled_rows, pooled_cols)`.
+
+    Raises:
+        ValueError: for a non-positive size, an unknown padding, or a window larger than the
+            (unpadded) input.
+    """
     mode = "max"
 
 
 class AveragePooling2D(_Pooling2D):
+    """Average pooling operation for spatial data.
+
+    Takes the mean of each window of `pool_size` cells.
+    With `padding="same"`, each window is averaged over its real (unpadded) cells only.
+
+    Arguments:
+        pool_size: integer or tuple of 2 integers, the window's size on each axis (default (2, 2));
+            an integer means the same size on every axis.
+        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
+        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
+            padded so that, with stride 1, the output keeps its size; padded cells never count).
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        4D tensor `(batch, pooled_rows, pooled_cols, channels)` (channels_last) or
+        `(batch, channels, pooled_rows, pooled_cols)`.
+
+    Raises:
+        ValueError: for a non-positive size, an unknown padding, or a window larger than the
+            (unpadded) input.
+    """
     mode = "avg"
 
 
@@ -131,11 +231,44 @@ class _GlobalPooling1D(_GlobalPooling):
 
 
 class GlobalMaxPooling1D(_GlobalPooling1D):
+    """Global max pooling operation for temporal data.
+
+    Takes the largest value over all the spatial (or temporal) axes, one value per channel.
+
+    Arguments:
+        data_format: `"channels_last"` (default, inputs `(batch, steps, features)`) or
+            `"channels_first"` (`(batch, features, steps)`).
+        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch_size, steps, features)` (channels_last).
+
+    Output shape:
+        2D tensor `(batch_size, features)`.
+    """
     mode = "max"
 
 
 class GlobalAveragePooling1D(_GlobalPooling1D):
-    """Mean over the steps; with a mask (N, steps), over the unmasked steps only (Keras)."""
+    """Global average pooling operation for temporal data.
+
+    Takes the mean over all the spatial (or temporal) axes, one value per channel.
+    With a mask (from `Masking` or `Embedding(mask_zero=True)`), masked steps are left out
+    of the mean.
+
+    Arguments:
+        data_format: `"channels_last"` (default, inputs `(batch, steps, features)`) or
+            `"channels_first"` (`(batch, features, steps)`).
+        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch_size, steps, features)` (channels_last).
+
+    Output shape:
+        2D tensor `(batch_size, features)`.
+    """
 
     mode = "avg"
 
@@ -153,11 +286,45 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
 
 
 class GlobalMaxPooling2D(_GlobalPooling):
+    """Global max pooling operation for spatial data.
+
+    Takes the largest value over all the spatial (or temporal) axes, one value per channel.
+
+    Arguments:
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        2D tensor `(batch_size, channels)`.
+    """
     rank = 2
     mode = "max"
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
+    """Global average pooling operation for spatial data.
+
+    Takes the mean over all the spatial (or temporal) axes, one value per channel.
+
+    Arguments:
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        2D tensor `(batch_size, channels)`.
+    """
     rank = 2
     mode = "avg"
 

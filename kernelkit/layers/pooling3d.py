@@ -23,17 +23,28 @@ class _Pooling3D(_Pooling):
 class MaxPooling3D(_Pooling3D):
     """Max pooling operation for 3D data (spatial or spatio-temporal).
 
-    Arguments:
-        pool_size: int or 3 ints, the window (default (2, 2, 2)).
-        strides: int, 3 ints or None (default: pool_size).
-        padding: 'valid' (default) or 'same'; padded cells never win.
-        data_format: 'channels_last' or 'channels_first' (None: the image data format).
+    Takes the largest value of each window of `pool_size` cells.
 
-    Input (batch, dim1, dim2, dim3, channels) (channels_last) or (batch, channels, dim1,
-    dim2, dim3); output the same rank with the pooled sizes.
+    Arguments:
+        pool_size: integer or tuple of 3 integers, the window's size on each axis (default (2, 2,
+            2)); an integer means the same size on every axis.
+        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
+        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
+            padded so that, with stride 1, the output keeps its size; padded cells never count).
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels_first).
+
+    Output shape:
+        5D tensor with the pooled sizes, in the same layout.
 
     Raises:
-        ValueError: for non-positive sizes, another padding, or a window that does not fit.
+        ValueError: for a non-positive size, an unknown padding, or a window larger than the
+            (unpadded) input.
     """
 
     mode = "max"
@@ -42,21 +53,51 @@ class MaxPooling3D(_Pooling3D):
 class AveragePooling3D(_Pooling3D):
     """Average pooling operation for 3D data (spatial or spatio-temporal).
 
-    Arguments are those of MaxPooling3D; with padding='same' each window is averaged over
-    its real (non-padded) cells only, as TensorFlow does.
+    Takes the mean of each window of `pool_size` cells.
+    With `padding="same"`, each window is averaged over its real (unpadded) cells only.
+
+    Arguments:
+        pool_size: integer or tuple of 3 integers, the window's size on each axis (default (2, 2,
+            2)); an integer means the same size on every axis.
+        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
+        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
+            padded so that, with stride 1, the output keeps its size; padded cells never count).
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels_first).
+
+    Output shape:
+        5D tensor with the pooled sizes, in the same layout.
+
+    Raises:
+        ValueError: for a non-positive size, an unknown padding, or a window larger than the
+            (unpadded) input.
     """
 
     mode = "avg"
 
 
 class GlobalMaxPooling3D(_GlobalPooling):
-    """Global max pooling over the three spatial axes of 5D data.
+    """Global max pooling operation for 3D data.
+
+    Takes the largest value over all the spatial (or temporal) axes, one value per channel.
 
     Arguments:
-        data_format: 'channels_last' or 'channels_first' (None: the image data format).
-        keepdims: bool (default False): keep the spatial axes with size 1.
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
 
-    Output (batch, channels), or with keepdims (batch, 1, 1, 1, channels) (channels_last).
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels_first).
+
+    Output shape:
+        2D tensor `(batch_size, channels)`.
     """
 
     rank = 3
@@ -64,9 +105,22 @@ class GlobalMaxPooling3D(_GlobalPooling):
 
 
 class GlobalAveragePooling3D(_GlobalPooling):
-    """Global average pooling over the three spatial axes of 5D data.
+    """Global average pooling operation for 3D data.
 
-    Arguments and output are those of GlobalMaxPooling3D.
+    Takes the mean over all the spatial (or temporal) axes, one value per channel.
+
+    Arguments:
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or
+        `(batch, channels, dim1, dim2, dim3)` (channels_first).
+
+    Output shape:
+        2D tensor `(batch_size, channels)`.
     """
 
     rank = 3
