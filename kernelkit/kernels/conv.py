@@ -1,4 +1,5 @@
-"""Convolution kernels: 2D (1D as H=1), depthwise and transposed, forward and backward.
+"""Convolution kernels: 2D (1D as H=1) and transposed, forward and backward; the depthwise
+kernels live in depthwise.py and are re-exported here (with their 1D wrappers).
 
 Layouts are Keras's, channels-last and C-contiguous:
 
@@ -16,26 +17,27 @@ the weights viewed as (KH*KW*C_in, C_out), writing straight into the output. The
 goes in blocks of output rows (see BLOCK_PIXELS): the products stay in cache, use the
 BLAS threads only where that pays, and memory stays bounded for large images.
 The input gradient is the product the other way round, then a col2im kernel that adds
-the unrolled rows back. Depthwise convolution has no product big enough for BLAS and is
-a direct loop. A direct (no im2col) loop for conv2d was measured 10x slower on the
+the unrolled rows back. A direct (no im2col) loop for conv2d was measured 10x slower on the
 benchmark CNN's second conv (see benchmarks/bench_conv_kernels.py --direct).
 
 im2col and col2im are serial: they run between BLAS calls, and a prange region there
 fights OpenBLAS's spinning worker threads for the cores (see conv_utils.ENABLE_PARALLEL).
-The depthwise kernels also have prange variants, used only when conv_utils.use_parallel
-says so. No BLAS call happens inside a prange loop.
 """
-import numba
 import numpy as np
-from numba import prange
 
 from .conv_utils import as_kernel_array as _as_c
 from .conv_utils import check_shape as _check_shape
 from .conv_utils import conv_geometry
 from .conv_utils import float_dtype as _float_dtype
 from .conv_utils import pads_of_1d, pair_of_1d, sequence_as_image, sequence_shape_as_image
-from .conv_utils import use_parallel as _use_parallel
-from .jit import kernel, parallel_kernel
+from .depthwise import (depthwise_backward_input_rows,  # noqa: F401 - re-exported
+                        depthwise_backward_input_rows_parallel,
+                        depthwise_backward_weight_blocks,
+                        depthwise_backward_weight_blocks_parallel,
+                        depthwise_conv2d_backward_input, depthwise_conv2d_backward_weight,
+                        depthwise_conv2d_forward, depthwise_forward_rows,
+                        depthwise_forward_rows_parallel)
+from .jit import kernel
 
 # The batch is processed in blocks of output pixels (rows of `cols`), sized for OpenBLAS:
 # it runs a product m x k x n on one thread below about 1M multiply-adds and on all
@@ -360,171 +362,6 @@ def conv2d_transpose_backward_weight(x, dy, w_shape, strides=(1, 1), dilation=(1
     gradient.
     """
     return conv2d_backward_weight(dy, x, w_shape, strides, dilation, pads)
-
-
-# ------------------------------------------------------------------ depthwise (direct)
-
-def _depthwise_forward_rows(x, w, y, sh, sw, dh, dw, pt, pl):
-    """y[n, oh, ow, c*M + m] = sum_{kh, kw} x[n, ih, iw, c] * w[kh, kw, c, m]; y zeroed."""
-    n_, h_, w_, c_ = x.shape
-    kh_, kw_, _, m_ = w.shape
-    oh_, ow_ = y.shape[1], y.shape[2]
-    for r in prange(n_ * oh_):
-        n = r // oh_
-        oh = r % oh_
-        for kh in range(kh_):
-            ih = oh * sh - pt + kh * dh
-            if ih < 0 or ih >= h_:
-                continue
-            for ow in range(ow_):
-                for kw in range(kw_):
-                    iw = ow * sw - pl + kw * dw
-                    if iw < 0 or iw >= w_:
-                        continue
-                    for c in range(c_):
-                        xv = x[n, ih, iw, c]
-                        for m in range(m_):
-                            y[n, oh, ow, c * m_ + m] += xv * w[kh, kw, c, m]
-
-
-def _depthwise_backward_input_rows(dy, w, dx, sh, sw, dh, dw, pt, pl):
-    """dx of the depthwise conv, gathered per input row (n, ih); dx zeroed."""
-    n_, h_, w_, c_ = dx.shape
-    kh_, kw_, _, m_ = w.shape
-    oh_, ow_ = dy.shape[1], dy.shape[2]
-    for t in prange(n_ * h_):
-        n = t // h_
-        ih = t % h_
-        for kh in range(kh_):
-            th = ih + pt - kh * dh
-            if th < 0:
-                break
-            if th % sh != 0 or th // sh >= oh_:
-                continue
-            oh = th // sh
-            for iw in range(w_):
-                for kw in range(kw_):
-                    tw = iw + pl - kw * dw
-                    if tw < 0:
-                        break
-                    if tw % sw != 0 or tw // sw >= ow_:
-                        continue
-                    ow = tw // sw
-                    for c in range(c_):
-                        s = dx[n, ih, iw, c]
-                        for m in range(m_):
-                            s += dy[n, oh, ow, c * m_ + m] * w[kh, kw, c, m]
-                        dx[n, ih, iw, c] = s
-
-
-def _depthwise_backward_weight_blocks(x, dy, acc, sh, sw, dh, dw, pt, pl):
-    """acc[b] = the depthwise dw summed over block b of the output rows; acc zeroed.
-
-    One accumulator per block (per thread), reduced serially by the caller.
-    """
-    n_, h_, w_, c_ = x.shape
-    nb, kh_, kw_, _, m_ = acc.shape
-    oh_, ow_ = dy.shape[1], dy.shape[2]
-    rows = n_ * oh_
-    for b in prange(nb):
-        for r in range(b * rows // nb, (b + 1) * rows // nb):
-            n = r // oh_
-            oh = r % oh_
-            for kh in range(kh_):
-                ih = oh * sh - pt + kh * dh
-                if ih < 0 or ih >= h_:
-                    continue
-                for ow in range(ow_):
-                    for kw in range(kw_):
-                        iw = ow * sw - pl + kw * dw
-                        if iw < 0 or iw >= w_:
-                            continue
-                        for c in range(c_):
-                            xv = x[n, ih, iw, c]
-                            for m in range(m_):
-                                acc[b, kh, kw, c, m] += xv * dy[n, oh, ow, c * m_ + m]
-
-
-depthwise_forward_rows = kernel(_depthwise_forward_rows)
-depthwise_forward_rows_parallel = parallel_kernel(_depthwise_forward_rows)
-depthwise_backward_input_rows = kernel(_depthwise_backward_input_rows)
-depthwise_backward_input_rows_parallel = parallel_kernel(_depthwise_backward_input_rows)
-depthwise_backward_weight_blocks = kernel(_depthwise_backward_weight_blocks)
-depthwise_backward_weight_blocks_parallel = parallel_kernel(_depthwise_backward_weight_blocks)
-
-
-def _depthwise_setup(x_shape, w_shape, strides, dilation, pads, what):
-    if len(w_shape) != 4:
-        raise ValueError(f"{what}: depthwise kernel must be 4D (KH, KW, C_in, "
-                         f"depth_multiplier), got {tuple(w_shape)}")
-    g = conv_geometry(x_shape, w_shape[:2], strides, dilation, pads, what)
-    if w_shape[2] != g.c:
-        raise ValueError(f"{what}: depthwise kernel shape {tuple(w_shape)} expects "
-                         f"{w_shape[2]} input channels but the input has shape "
-                         f"{tuple(x_shape)}")
-    return g
-
-
-def _strides_args(g):
-    return (g.sh, g.sw, g.dh, g.dw, g.pt, g.pl)
-
-
-def depthwise_conv2d_forward(x, w, strides=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
-    """Depthwise 2D convolution, no bias.
-
-    Args:
-        x: (N, H, W, C_in).
-        w: (KH, KW, C_in, depth_multiplier).
-        strides, dilation, pads: as in conv2d_forward.
-
-    Returns:
-        y: (N, OH, OW, C_in * depth_multiplier), channel c * depth_multiplier + m.
-    """
-    dtype = _float_dtype(x)
-    x = _as_c(x, dtype)
-    w = _as_c(w, dtype)
-    g = _depthwise_setup(x.shape, w.shape, strides, dilation, pads, "depthwise_conv2d_forward")
-    y = np.zeros((g.n, g.oh, g.ow, g.c * w.shape[3]), dtype=dtype)
-    fn = depthwise_forward_rows_parallel if _use_parallel(y.size * g.kh * g.kw) \
-        else depthwise_forward_rows
-    fn(x, w, y, *_strides_args(g))
-    return y
-
-
-def depthwise_conv2d_backward_input(dy, w, x_shape, strides=(1, 1), dilation=(1, 1),
-                                    pads=(0, 0, 0, 0)):
-    """Gradient of depthwise_conv2d_forward with respect to x; returns (N, H, W, C_in)."""
-    dtype = _float_dtype(dy)
-    dy = _as_c(dy, dtype)
-    w = _as_c(w, dtype)
-    what = "depthwise_conv2d_backward_input"
-    g = _depthwise_setup(tuple(x_shape), w.shape, strides, dilation, pads, what)
-    _check_shape(what, "dy", dy.shape, (g.n, g.oh, g.ow, g.c * w.shape[3]))
-    dx = np.zeros((g.n, g.h, g.w, g.c), dtype=dtype)
-    fn = depthwise_backward_input_rows_parallel if _use_parallel(dy.size * g.kh * g.kw) \
-        else depthwise_backward_input_rows
-    fn(dy, w, dx, *_strides_args(g))
-    return dx
-
-
-def depthwise_conv2d_backward_weight(x, dy, w_shape, strides=(1, 1), dilation=(1, 1),
-                                     pads=(0, 0, 0, 0)):
-    """Gradient of depthwise_conv2d_forward with respect to w; returns shape w_shape."""
-    dtype = _float_dtype(x)
-    x = _as_c(x, dtype)
-    dy = _as_c(dy, dtype)
-    what = "depthwise_conv2d_backward_weight"
-    w_shape = tuple(int(v) for v in w_shape)
-    g = _depthwise_setup(x.shape, w_shape, strides, dilation, pads, what)
-    _check_shape(what, "dy", dy.shape, (g.n, g.oh, g.ow, g.c * w_shape[3]))
-    if _use_parallel(dy.size * g.kh * g.kw):
-        nb = min(numba.get_num_threads(), max(g.n * g.oh, 1))
-        fn = depthwise_backward_weight_blocks_parallel
-    else:
-        nb, fn = 1, depthwise_backward_weight_blocks
-    acc = np.zeros((nb,) + w_shape, dtype=dtype)
-    fn(x, dy, acc, *_strides_args(g))
-    return acc[0] if nb == 1 else acc.sum(axis=0)
 
 
 # ------------------------------------------------------------------------- 1D wrappers
