@@ -152,12 +152,6 @@ FUNCTION_LEVEL = {
         "entry point builds models only when run",
     ("kernelkit.demo", "kernelkit.utils"):
         "entry point builds models only when run",
-    ("kernelkit.display.model_summary", "kernelkit.display.summary_html"):
-        "renderer loaded only for the format asked for",
-    ("kernelkit.display.model_summary", "kernelkit.display.summary_text"):
-        "renderer loaded only for the format asked for",
-    ("kernelkit.display.model_summary", "kernelkit.models.model"):
-        "UPWARD: adapter recurses into nested models; to move beside models/",
     ("kernelkit.display.plot", "kernelkit.display.layout"):
         "renderer loaded only for the format asked for",
     ("kernelkit.display.plot", "kernelkit.display.png"):
@@ -210,8 +204,8 @@ FUNCTION_LEVEL = {
         "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.models", "kernelkit.saving.model_config"):
         "facade hands over lazily to keep import kernelkit light",
-    ("kernelkit.models.model", "kernelkit.display.model_summary"):
-        "facade hands over lazily to keep import kernelkit light",
+    ("kernelkit.models.model", "kernelkit.models.summary"):
+        "summary adapter (and display's renderers) loaded only when summary() is called",
     ("kernelkit.models.model", "kernelkit.engine.predict"):
         "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.models.model", "kernelkit.engine.trainer"):
@@ -320,7 +314,7 @@ KNOWN_MODULE_CYCLES = {
     frozenset({"kernelkit.layers.convolutional", "kernelkit.layers.convolutional3d",
                "kernelkit.layers.pooling", "kernelkit.layers.pooling3d",
                "kernelkit.layers.reshaping"}),
-    frozenset({"kernelkit.display.model_summary", "kernelkit.models.model",
+    frozenset({"kernelkit.models.model", "kernelkit.models.summary",
                "kernelkit.models.sequential", "kernelkit.saving.clone",
                "kernelkit.saving.config_compat", "kernelkit.saving.hdf5_model",
                "kernelkit.saving.model_config"}),

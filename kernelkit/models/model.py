@@ -613,12 +613,12 @@ class Model(Layer):
         Raises:
             ValueError: if the model has not been built yet (no input shape known).
         """
-        from ..display.model_summary import print_summary
+        from .summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
 
     def _repr_html_(self):
-        from ..display.model_summary import summary_html
+        from .summary import summary_html
         return summary_html(self)
 
     def get_config(self):

@@ -1,7 +1,15 @@
-"""Adapter: a kernelkit Model as the plain SummaryTable the renderers take."""
+"""Adapter: a kernelkit Model as the plain SummaryTable that kernelkit.display renders.
+
+It lives beside the models so that kernelkit.display imports no model class.
+"""
 import numpy as np
 
-from .summary_text import SummaryRow, SummaryTable
+from ..display import summary_html as _summary_html
+from ..display import summary_text as _summary_text
+from ..display.summary_text import SummaryRow, SummaryTable
+from .model import Model
+
+__all__ = ["print_summary", "summary_html", "summary_table"]
 
 
 def _is_chain(model):
@@ -47,7 +55,6 @@ def _nbytes(weights):
 
 
 def _row(layer, model, depth):
-    from ..models.model import Model
     built = layer.built
     params = layer.count_params() if built else 0
     children = []
@@ -85,16 +92,14 @@ def summary_table(model):
 
 def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
                   show_trainable=False):
-    from . import summary_text
-    summary_text.render(summary_table(model), line_length=line_length, positions=positions,
+    _summary_text.render(summary_table(model), line_length=line_length, positions=positions,
                         print_fn=print_fn, expand_nested=expand_nested,
                         show_trainable=show_trainable)
 
 
 def summary_html(model):
-    from . import summary_html as html
     try:
         table = summary_table(model)
     except ValueError as e:
         return f"<p><b>{type(model).__name__}</b> '{model.name}': {e}</p>"
-    return html.render(table)
+    return _summary_html.render(table)
