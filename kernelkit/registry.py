@@ -5,6 +5,11 @@ it. Nothing here imports from the rest of kernelkit, so any module may register 
 """
 import threading
 
+__all__ = ["CustomObjectScope", "SafeModeScope", "accessors", "builtin", "builtin_table",
+           "custom_object_scope", "deserialize", "get_custom_objects", "get_registered_name",
+           "in_safe_mode", "lookup", "register_builtin", "register_keras_serializable",
+           "scoped_objects", "serialize", "unknown"]
+
 _BUILTINS = {}            # kind -> {name: object}
 _REGISTERED = {}          # "package>name" and plain names registered by users
 _scope = threading.local()
