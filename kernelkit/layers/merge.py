@@ -53,10 +53,42 @@ class _Merge(Layer):
 
 
 class Add(_Merge):
+    """Layer that adds a list of inputs, element by element.
+
+    Example: `added = Add()([x1, x2])`, the same as `add([x1, x2])`.
+
+    Arguments:
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input:
+        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
+
+    Output:
+        One tensor of the inputs' shape.
+
+    Raises:
+        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    """
     _merge = staticmethod(ops.add)
 
 
 class Subtract(_Merge):
+    """Layer that subtracts two inputs: `inputs[0] - inputs[1]`.
+
+    Example: `diff = Subtract()([x1, x2])`.
+
+    Arguments:
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input:
+        When called, a list of exactly 2 tensors of the same shape.
+
+    Output:
+        One tensor of the inputs' shape.
+
+    Raises:
+        ValueError: when called on other than 2 inputs or on shapes that do not match.
+    """
     def _check(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
             raise ValueError(f"A `Subtract` layer ('{self.name}') should be called on exactly "
@@ -66,24 +98,109 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
+    """Layer that multiplies a list of inputs, element by element.
+
+    Example: `product = Multiply()([x1, x2])`.
+
+    Arguments:
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input:
+        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
+
+    Output:
+        One tensor of the inputs' shape.
+
+    Raises:
+        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    """
     _merge = staticmethod(ops.multiply)
 
 
 class Maximum(_Merge):
+    """Layer that takes the element-wise maximum of a list of inputs.
+
+    Example: `largest = Maximum()([x1, x2])`.
+
+    Arguments:
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input:
+        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
+
+    Output:
+        One tensor of the inputs' shape.
+
+    Raises:
+        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    """
     _merge = staticmethod(ops.maximum)
 
 
 class Minimum(_Merge):
+    """Layer that takes the element-wise minimum of a list of inputs.
+
+    Example: `smallest = Minimum()([x1, x2])`.
+
+    Arguments:
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input:
+        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
+
+    Output:
+        One tensor of the inputs' shape.
+
+    Raises:
+        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    """
     _merge = staticmethod(ops.minimum)
 
 
 class Average(_Merge):
+    """Layer that averages a list of inputs, element by element.
+
+    Example: `mean = Average()([x1, x2, x3])`.
+
+    Arguments:
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input:
+        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
+
+    Output:
+        One tensor of the inputs' shape.
+
+    Raises:
+        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    """
     def call(self, inputs):
         self._check(inputs)
         return ops.multiply(functools.reduce(ops.add, inputs), 1.0 / len(inputs))
 
 
 class Concatenate(_Merge):
+    """Layer that concatenates a list of inputs along one axis.
+
+    All inputs must have the same shape except along the concatenation axis.
+
+    Arguments:
+        axis: integer, the axis to concatenate along (default -1, the last).
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Output:
+        One tensor, the inputs joined along `axis`.
+
+    Raises:
+        ValueError: when called on fewer than 2 inputs, or on shapes that differ elsewhere than
+            along `axis`.
+
+    Example:
+
+    ```python
+        merged = Concatenate()([Dense(8)(a), Dense(8)(b)])  # shape (None, 16)
+    ```
+    """
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -120,7 +237,24 @@ class Concatenate(_Merge):
 
 
 class Dot(_Merge):
-    """Dot product along `axes` of two batched tensors (optionally cosine-normalised)."""
+    """Layer that computes the dot product of two tensors, sample by sample.
+
+    For inputs `a` of shape `(batch, n)` and `b` of shape `(batch, n)` with `axes=1`, the output
+    has shape `(batch, 1)`: each entry is the dot product of `a[i]` and `b[i]`.
+
+    Arguments:
+        axes: integer or tuple of 2 integers, the axis (or one axis per input) along which the dot
+            product is taken.
+        normalize: boolean, L2-normalise both inputs along `axes` first, so the output is the
+            cosine proximity of the two samples.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Output:
+        One tensor: the dot products, shaped from the two inputs' other axes.
+
+    Raises:
+        ValueError: when called on other than 2 inputs, or the sizes along `axes` differ.
+    """
 
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
@@ -175,32 +309,107 @@ class Dot(_Merge):
 
 
 def add(inputs, **kwargs):
+    """Functional interface to the `Add` layer: `add(inputs)`.
+
+    Arguments:
+        inputs: list of input tensors (at least 2).
+        **kwargs: arguments of the `Add` layer (e.g. `name`).
+
+    Returns:
+        The output tensor of the `Add` layer.
+    """
     return Add(**kwargs)(inputs)
 
 
 def subtract(inputs, **kwargs):
+    """Functional interface to the `Subtract` layer: `subtract(inputs)`.
+
+    Arguments:
+        inputs: list of exactly 2 input tensors.
+        **kwargs: arguments of the `Subtract` layer (e.g. `name`).
+
+    Returns:
+        The output tensor of the `Subtract` layer.
+    """
     return Subtract(**kwargs)(inputs)
 
 
 def multiply(inputs, **kwargs):
+    """Functional interface to the `Multiply` layer: `multiply(inputs)`.
+
+    Arguments:
+        inputs: list of input tensors (at least 2).
+        **kwargs: arguments of the `Multiply` layer (e.g. `name`).
+
+    Returns:
+        The output tensor of the `Multiply` layer.
+    """
     return Multiply(**kwargs)(inputs)
 
 
 def average(inputs, **kwargs):
+    """Functional interface to the `Average` layer: `average(inputs)`.
+
+    Arguments:
+        inputs: list of input tensors (at least 2).
+        **kwargs: arguments of the `Average` layer (e.g. `name`).
+
+    Returns:
+        The output tensor of the `Average` layer.
+    """
     return Average(**kwargs)(inputs)
 
 
 def maximum(inputs, **kwargs):
+    """Functional interface to the `Maximum` layer: `maximum(inputs)`.
+
+    Arguments:
+        inputs: list of input tensors (at least 2).
+        **kwargs: arguments of the `Maximum` layer (e.g. `name`).
+
+    Returns:
+        The output tensor of the `Maximum` layer.
+    """
     return Maximum(**kwargs)(inputs)
 
 
 def minimum(inputs, **kwargs):
+    """Functional interface to the `Minimum` layer: `minimum(inputs)`.
+
+    Arguments:
+        inputs: list of input tensors (at least 2).
+        **kwargs: arguments of the `Minimum` layer (e.g. `name`).
+
+    Returns:
+        The output tensor of the `Minimum` layer.
+    """
     return Minimum(**kwargs)(inputs)
 
 
 def concatenate(inputs, axis=-1, **kwargs):
+    """Functional interface to the `Concatenate` layer: `concatenate(inputs)`.
+
+    Arguments:
+        inputs: list of input tensors (at least 2).
+        axis: integer, the concatenation axis (default -1).
+        **kwargs: arguments of the `Concatenate` layer (e.g. `name`).
+
+    Returns:
+        The output tensor of the `Concatenate` layer.
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def dot(inputs, axes, normalize=False, **kwargs):
+    """Functional interface to the `Dot` layer: `dot(inputs)`.
+
+    Arguments:
+        inputs: list of exactly 2 input tensors.
+        axes: integer or tuple of 2 integers, the axes of the dot product.
+        normalize: boolean, L2-normalise both inputs along `axes` first (cosine proximity).
+        **kwargs: arguments of the `Dot` layer (e.g. `name`).
+
+    Returns:
+        The output tensor of the `Dot` layer.
+    """
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
