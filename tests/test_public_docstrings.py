@@ -100,19 +100,8 @@ NOT_YET_DOCUMENTED = {
         "lecun_uniform normal one ones orthogonal random_normal random_uniform serialize "
         "truncated_normal uniform variance_scaling zero zeros"),
     "kernelkit.layers": (
-        "Add AlphaDropout Average AveragePooling1D AveragePooling2D AveragePooling3D AvgPool1D "
-        "AvgPool2D AvgPool3D BatchNormalization Concatenate Conv1D Conv1DTranspose Conv2D "
-        "Conv2DTranspose ConvLSTM2DCell Convolution1D Convolution1DTranspose Convolution2D "
-        "Convolution2DTranspose Cropping1D Cropping2D Deconv2D Deconvolution2D DepthwiseConv1D "
-        "DepthwiseConv2D Dot ELU GRU GRUCell GaussianDropout GaussianNoise GlobalAveragePooling1D "
-        "GlobalAveragePooling2D GlobalAveragePooling3D GlobalAvgPool1D GlobalAvgPool2D "
-        "GlobalAvgPool3D GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPooling1D GlobalMaxPooling2D LSTM "
-        "LSTMCell LayerNormalization LeakyReLU MaxPool1D MaxPool2D MaxPooling1D MaxPooling2D Maximum "
-        "Minimum Multiply PReLU ReLU SeparableConv1D SeparableConv2D SeparableConvolution1D "
-        "SeparableConvolution2D SimpleRNN SimpleRNNCell Softmax StackedRNNCells Subtract "
-        "ThresholdedReLU TimeDistributed UpSampling1D UpSampling2D Wrapper ZeroPadding1D "
-        "ZeroPadding2D add average concatenate deserialize dot maximum minimum multiply serialize "
-        "subtract"),
+        "ConvLSTM2DCell GRU GRUCell LSTM LSTMCell SimpleRNN SimpleRNNCell StackedRNNCells "
+        "TimeDistributed Wrapper deserialize serialize"),
     "kernelkit.losses": (
         "BinaryCrossentropy CategoricalCrossentropy CategoricalHinge CosineSimilarity Hinge Huber "
         "KLD KLDivergence LogCosh Loss MAE MAPE MSE MSLE MeanAbsoluteError "

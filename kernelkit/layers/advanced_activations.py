@@ -16,6 +16,21 @@ class _Elementwise(Layer):
 
 
 class LeakyReLU(_Elementwise):
+    """Leaky version of a Rectified Linear Unit: a small slope for negative inputs.
+
+    `f(x) = alpha * x` for `x < 0`, `f(x) = x` for `x >= 0`.
+
+    Arguments:
+        alpha: float >= 0, the slope for negative inputs (default 0.3); `negative_slope` is
+            accepted as another name.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
     def __init__(self, alpha=0.3, **kwargs):
         if "negative_slope" in kwargs:
             alpha = kwargs.pop("negative_slope")
@@ -30,6 +45,18 @@ class LeakyReLU(_Elementwise):
 
 
 class ELU(_Elementwise):
+    """Exponential Linear Unit: `alpha * (exp(x) - 1)` for `x < 0`, `x` for `x >= 0`.
+
+    Arguments:
+        alpha: float, the scale of the negative part (default 1.0).
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = float(alpha)
@@ -42,6 +69,26 @@ class ELU(_Elementwise):
 
 
 class ReLU(_Elementwise):
+    """Rectified Linear Unit activation, with optional cap, threshold and negative slope.
+
+    `f(x) = max_value` for `x >= max_value`, `f(x) = x` for `threshold <= x < max_value`, and
+    `f(x) = negative_slope * (x - threshold)` otherwise.
+
+    Arguments:
+        max_value: float >= 0 or None, the largest output (None: no cap).
+        negative_slope: float >= 0, the slope below the threshold (default 0).
+        threshold: float, the input value below which the slope is `negative_slope`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+
+    Raises:
+        ValueError: when `max_value` or `negative_slope` is negative.
+    """
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0:
@@ -62,6 +109,18 @@ class ReLU(_Elementwise):
 
 
 class ThresholdedReLU(_Elementwise):
+    """Thresholded Rectified Linear Unit: `f(x) = x` for `x > theta`, `0` otherwise.
+
+    Arguments:
+        theta: float >= 0, the threshold below which the output is 0 (default 1.0).
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
         self.theta = float(theta)
@@ -76,6 +135,18 @@ class ThresholdedReLU(_Elementwise):
 
 
 class Softmax(_Elementwise):
+    """Softmax activation: exponentials of the inputs, normalised to sum to 1 along `axis`.
+
+    Arguments:
+        axis: integer, the axis along which the softmax is normalised (default -1).
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -92,7 +163,26 @@ class Softmax(_Elementwise):
 
 
 class PReLU(_Elementwise):
-    """max(0, x) + alpha * min(0, x) with a learned alpha per position (shared on shared_axes)."""
+    """Parametric Rectified Linear Unit: a leaky ReLU whose negative slope is learned.
+
+    `f(x) = alpha * x` for `x < 0`, `f(x) = x` for `x >= 0`, where `alpha` is a weight with the
+    shape of one sample (one slope per input position), unless `shared_axes` shares it.
+
+    Arguments:
+        alpha_initializer: initializer of the `alpha` weights (default zeros).
+        alpha_regularizer: optional regularizer applied to the `alpha` weights.
+        alpha_constraint: optional constraint applied to the `alpha` weights.
+        shared_axes: optional integer or list of integers, the axes (counted from 1, without the
+            batch axis) along which one slope is shared. For feature maps `(batch, height, width,
+            channels)`, `shared_axes=[1, 2]` learns one slope per channel.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
 
     @interfaces.legacy_prelu_support
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,

@@ -23,7 +23,22 @@ class _Noise(Layer):
 
 
 class GaussianNoise(_Noise):
-    """Adds N(0, stddev) noise during training."""
+    """Adds zero-centred Gaussian noise to its input, during training only.
+
+    Useful against overfitting (a form of random data augmentation), and natural for real-valued
+    inputs. At test time the layer passes its input through.
+
+    Arguments:
+        stddev: float, the standard deviation of the noise.
+        seed: optional integer, random seed.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
 
     @interfaces.legacy_gaussiannoise_support
     def __init__(self, stddev, seed=None, **kwargs):
@@ -41,7 +56,22 @@ class GaussianNoise(_Noise):
 
 
 class GaussianDropout(_Noise):
-    """Multiplies by N(1, rate/(1-rate)) noise during training."""
+    """Multiplies its input by Gaussian noise of mean 1, during training only.
+
+    The noise's standard deviation is `sqrt(rate / (1 - rate))`. At test time the layer passes its
+    input through.
+
+    Arguments:
+        rate: float between 0 and 1, the drop probability (as for `Dropout`).
+        seed: optional integer, random seed.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
 
     def call(self, inputs, training=None):
         if not training or self.rate <= 0:
@@ -55,7 +85,25 @@ class GaussianDropout(_Noise):
 
 
 class AlphaDropout(_Noise):
-    """Dropout that keeps the self-normalising property of SELU (mean and variance)."""
+    """Dropout that keeps the mean and variance of its inputs, for SELU networks.
+
+    Dropped inputs are set to SELU's negative saturation value rather than 0, and the result is
+    rescaled, so that self-normalising networks (`selu` activation, `lecun_normal` initializer)
+    keep normalised activations. Active during training only.
+
+    Arguments:
+        rate: float between 0 and 1, the fraction of the inputs to drop.
+        noise_shape: optional tuple of integers, the shape of the binary dropout mask (see
+            `Dropout`).
+        seed: optional integer, random seed.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(rate, seed, **kwargs)

@@ -29,11 +29,36 @@ def _moving_average_of_batch(inputs, variable, reduce, momentum, statistic):
 
 
 class BatchNormalization(Layer):
-    """Normalises over the batch (and all axes but `axis`), keeping moving statistics.
+    """Batch normalization: normalises the activations of the previous layer over each batch.
 
-    During `fit` a trainable BatchNormalization uses the batch statistics and updates its
-    moving mean and variance; a frozen one (`trainable=False`) runs in inference mode, as
-    tf.keras 2 does.
+    In training, each feature is shifted and scaled by the batch's mean and standard deviation
+    (so the output has a mean close to 0 and a standard deviation close to 1), then scaled by
+    `gamma` and shifted by `beta`; moving averages of the mean and variance are kept and used at
+    test time. A frozen layer (`trainable=False`) uses the moving averages during `fit` too.
+
+    Arguments:
+        axis: integer, the axis holding the features, which is not normalised over (default -1; use
+            1 after a `Conv2D` with `data_format="channels_first"`).
+        momentum: float, momentum of the moving mean and variance (default 0.99).
+        epsilon: small float added to the variance to avoid dividing by zero (default 1e-3).
+        center: boolean, add the learned offset `beta` (default True).
+        scale: boolean, multiply by the learned scale `gamma` (default True); may be False when the
+            next layer is linear (or `relu`), since that layer can do the scaling.
+        beta_initializer: initializer of the `beta` weights (default zeros).
+        gamma_initializer: initializer of the `gamma` weights (default ones).
+        moving_mean_initializer: initializer of the moving mean (default zeros).
+        moving_variance_initializer: initializer of the moving variance (default ones).
+        beta_regularizer: optional regularizer of `beta`.
+        gamma_regularizer: optional regularizer of `gamma`.
+        beta_constraint: optional constraint on `beta`.
+        gamma_constraint: optional constraint on `gamma`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
     """
 
     @interfaces.legacy_batchnorm_support
@@ -158,6 +183,30 @@ class BatchNormalization(Layer):
 
 
 class LayerNormalization(Layer):
+    """Layer normalization: normalises each sample over its feature axes (not over the batch).
+
+    Each sample is shifted and scaled by its own mean and standard deviation along `axis`, then
+    scaled by `gamma` and shifted by `beta`; it behaves the same in training and at test time.
+
+    Arguments:
+        axis: integer or list of integers, the axes to normalise over (default -1).
+        epsilon: small float added to the variance to avoid dividing by zero (default 1e-3).
+        center: boolean, add the learned offset `beta`.
+        scale: boolean, multiply by the learned scale `gamma`.
+        beta_initializer: initializer of `beta` (default zeros).
+        gamma_initializer: initializer of `gamma` (default ones).
+        beta_regularizer: optional regularizer of `beta`.
+        gamma_regularizer: optional regularizer of `gamma`.
+        beta_constraint: optional constraint on `beta`.
+        gamma_constraint: optional constraint on `gamma`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        Any; give `input_shape` when it is the first layer of a model.
+
+    Output shape:
+        The same as the input.
+    """
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
                  beta_constraint=None, gamma_constraint=None, **kwargs):

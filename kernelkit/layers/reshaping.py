@@ -40,7 +40,19 @@ class _ZeroPadding(Layer):
 
 
 class ZeroPadding1D(_ZeroPadding):
-    """Zero rows before and after the steps of (batch, steps, features)."""
+    """Zero-padding layer for 1D input (e.g. temporal sequence): adds zero steps at both ends.
+
+    Arguments:
+        padding: integer (the same number of steps at the start and end) or tuple of 2 integers
+            `(start, end)`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch, steps, features)`.
+
+    Output shape:
+        3D tensor `(batch, padded_steps, features)`.
+    """
 
     rank = 1
 
@@ -61,6 +73,23 @@ class ZeroPadding1D(_ZeroPadding):
 
 
 class ZeroPadding2D(_ZeroPadding):
+    """Zero-padding layer for 2D input (e.g. pictures): adds rows and columns of zeros.
+
+    Arguments:
+        padding: integer (the same on all four sides), tuple of 2 integers `(rows, cols)` (each
+            added on both sides), or `((top, bottom), (left, right))`.
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        4D tensor `(batch, padded_rows, padded_cols, channels)` (channels_last) or
+        `(batch, channels, padded_rows, padded_cols)`.
+    """
     rank = 2
 
     @interfaces.legacy_zeropadding2d_support
@@ -107,7 +136,19 @@ class _Cropping(Layer):
 
 
 class Cropping1D(_Cropping):
-    """Removes steps at the start and end of (batch, steps, features)."""
+    """Cropping layer for 1D input (e.g. temporal sequence): removes steps at both ends.
+
+    Arguments:
+        cropping: integer or tuple of 2 integers `(start, end)`, the number of steps to remove at
+            each end.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch, steps, features)`.
+
+    Output shape:
+        3D tensor `(batch, cropped_steps, features)`.
+    """
 
     rank = 1
 
@@ -128,6 +169,31 @@ class Cropping1D(_Cropping):
 
 
 class Cropping2D(_Cropping):
+    """Cropping layer for 2D input (e.g. pictures): removes rows and columns at the borders.
+
+    Arguments:
+        cropping: integer (the same on all four sides), tuple of 2 integers `(rows, cols)` (each
+            removed on both sides), or `((top, bottom), (left, right))`.
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        4D tensor `(batch, cropped_rows, cropped_cols, channels)` (channels_last) or
+        `(batch, channels, cropped_rows, cropped_cols)`.
+
+    Example:
+
+    ```python
+        model = Sequential()
+        model.add(Cropping2D(cropping=((2, 2), (4, 4)), input_shape=(28, 28, 3)))
+        # output shape (None, 24, 20, 3)
+    ```
+    """
     rank = 2
 
     @interfaces.legacy_cropping2d_support
@@ -149,7 +215,18 @@ class Cropping2D(_Cropping):
 
 
 class UpSampling1D(Layer):
-    """Repeats each step `size` times."""
+    """Upsampling layer for 1D input: repeats each temporal step `size` times.
+
+    Arguments:
+        size: integer, the upsampling factor (default 2).
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch, steps, features)`.
+
+    Output shape:
+        3D tensor `(batch, steps * size, features)`.
+    """
 
     @interfaces.legacy_upsampling1d_support
     def __init__(self, size=2, **kwargs):
@@ -172,7 +249,27 @@ class UpSampling1D(Layer):
 
 
 class UpSampling2D(Layer):
-    """Repeats rows and columns `size` times ('nearest') or interpolates ('bilinear')."""
+    """Upsampling layer for 2D input: repeats rows and columns (or interpolates between them).
+
+    Arguments:
+        size: integer or tuple of 2 integers, the upsampling factors for rows and columns (default
+            (2, 2)).
+        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
+        interpolation: `"nearest"` (repeat each row and column, default) or `"bilinear"`.
+        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+    Input shape:
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or
+        `(batch, channels, rows, cols)` (channels_first).
+
+    Output shape:
+        4D tensor `(batch, rows * size[0], cols * size[1], channels)` (channels_last) or
+        `(batch, channels, rows * size[0], cols * size[1])`.
+
+    Raises:
+        ValueError: for an unknown `interpolation`.
+    """
 
     @interfaces.legacy_upsampling2d_support
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
