@@ -99,9 +99,6 @@ NOT_YET_DOCUMENTED = {
         "deserialize get glorot_normal glorot_uniform he_normal he_uniform identity lecun_normal "
         "lecun_uniform normal one ones orthogonal random_normal random_uniform serialize "
         "truncated_normal uniform variance_scaling zero zeros"),
-    "kernelkit.layers": (
-        "ConvLSTM2DCell GRU GRUCell LSTM LSTMCell SimpleRNN SimpleRNNCell StackedRNNCells "
-        "TimeDistributed Wrapper deserialize serialize"),
     "kernelkit.losses": (
         "BinaryCrossentropy CategoricalCrossentropy CategoricalHinge CosineSimilarity Hinge Huber "
         "KLD KLDivergence LogCosh Loss MAE MAPE MSE MSLE MeanAbsoluteError "

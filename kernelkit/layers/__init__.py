@@ -53,11 +53,31 @@ _register_all(dict(globals()))
 
 
 def serialize(layer):
+    """Returns a layer's class name and config as a dict `{"class_name", "config"}`.
+
+    Arguments:
+        layer: a `Layer` instance (a model too).
+
+    Returns:
+        A JSON-serializable dict, which `deserialize` turns back into a layer.
+    """
     return {"class_name": registry.get_registered_name(type(layer)), "config": layer.get_config()}
 
 
 def deserialize(config, custom_objects=None):
-    """A layer from {'class_name', 'config'} (models too: Sequential, Functional/Model)."""
+    """Creates a layer (or a model) from a dict `{"class_name", "config"}`.
+
+    Arguments:
+        config: dict, as `serialize` returns it.
+        custom_objects: optional dict mapping the names of custom layers (and functions
+            they use) to the classes and functions themselves.
+
+    Returns:
+        A new layer instance.
+
+    Raises:
+        ValueError: when the class name is unknown (`Unknown layer: NAME`).
+    """
     from .. import models  # noqa: F401 - registers the model classes
     return registry.deserialize(KIND, config, custom_objects)
 

@@ -24,7 +24,14 @@ __all__ = ["ConvRNN2D", "ConvLSTM2D", "ConvLSTM2DCell"]
 
 
 class ConvLSTM2DCell(_Cell):
-    """One ConvLSTM2D step (arguments as ConvLSTM2D's, without the RNN ones).
+    """Cell class for `ConvLSTM2D`: one step of a convolutional LSTM.
+
+    Arguments:
+        filters, kernel_size, strides, padding, data_format, dilation_rate: as `Conv2D`'s.
+        activation, recurrent_activation, use_bias, kernel_initializer,
+        recurrent_initializer, bias_initializer, unit_forget_bias, kernel_regularizer,
+        recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint,
+        bias_constraint, dropout, recurrent_dropout: as `LSTM`'s.
 
     Raises:
         ValueError: a bad padding, or an input whose channels are not known.

@@ -360,7 +360,50 @@ _COMMON_KEYS = ("units", "activation", "use_bias", "kernel_initializer", "recurr
 
 
 class SimpleRNN(_BuiltinRNN):
-    """Fully-connected RNN whose output is fed back as input: h = act(x W + h U + b)."""
+    """Fully-connected RNN whose output is fed back as input at the next step.
+
+    At each timestep, `h = activation(dot(x, kernel) + dot(h_previous, recurrent_kernel) + bias)`.
+
+    Arguments:
+        units: positive integer, the dimensionality of the output space (and of the state).
+        activation: activation function of the output (default `"tanh"`; None means linear).
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
+            glorot_uniform).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
+            (default orthogonal).
+        bias_initializer: initializer of the bias (default zeros).
+        kernel_regularizer: optional regularizer of the `kernel` weights.
+        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
+        bias_regularizer: optional regularizer of the bias.
+        activity_regularizer: optional regularizer of the layer's output.
+        kernel_constraint: optional constraint on the `kernel` weights.
+        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
+        bias_constraint: optional constraint on the bias.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
+            of the inputs.
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state.
+        seed: optional integer, seed of the dropout masks.
+        return_sequences: boolean, return the whole output sequence rather than only its last step.
+        return_state: boolean, also return the last state(s), after the output.
+        go_backwards: boolean, process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean, the last state of each sample in a batch is the initial state of the
+            sample with the same index in the next batch.
+        unroll: boolean, accepted for Keras compatibility (the loop always runs in a kernel).
+        **kwargs: those of `RNN` and of the base layer (`name`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch_size, timesteps, input_dim)`.
+
+    Output shape:
+        `(batch_size, units)`; with `return_sequences`, `(batch_size, timesteps, units)`; with
+        `return_state`, a list: the output, then the state tensors `(batch_size, units)`.
+
+    Raises:
+        ValueError: when `units` is not a positive integer.
+    """
 
     cell_class = SimpleRNNCell
     cell_name = "simple_rnn_cell"
@@ -392,7 +435,65 @@ class SimpleRNN(_BuiltinRNN):
 
 
 class LSTM(_BuiltinRNN):
-    """Long Short-Term Memory layer (Hochreiter 1997), Keras 2's weights and gate order."""
+    """Long Short-Term Memory layer (Hochreiter and Schmidhuber, 1997).
+
+    Gates (input, forget, cell, output, in this order along the `4 * units` axis of the weights,
+    Keras 2's layout) decide at each step what the cell state keeps, adds and outputs, so long
+    dependencies survive. Weights load from and save to Keras 2 files unchanged.
+
+    Arguments:
+        units: positive integer, the dimensionality of the output space (and of the state).
+        activation: activation function of the output (default `"tanh"`; None means linear).
+        recurrent_activation: activation function of the gates (default `"hard_sigmoid"`).
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
+            glorot_uniform).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
+            (default orthogonal).
+        bias_initializer: initializer of the bias (default zeros).
+        unit_forget_bias: boolean, add 1 to the forget gate's bias at initialization (and use zeros
+            for `bias_initializer`), as Jozefowicz et al. (2015) recommend.
+        kernel_regularizer: optional regularizer of the `kernel` weights.
+        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
+        bias_regularizer: optional regularizer of the bias.
+        activity_regularizer: optional regularizer of the layer's output.
+        kernel_constraint: optional constraint on the `kernel` weights.
+        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
+        bias_constraint: optional constraint on the bias.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
+            of the inputs.
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state.
+        implementation: 1 or 2, accepted for Keras compatibility (both compute the same result
+            here).
+        seed: optional integer, seed of the dropout masks.
+        return_sequences: boolean, return the whole output sequence rather than only its last step.
+        return_state: boolean, also return the last state(s), after the output.
+        go_backwards: boolean, process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean, the last state of each sample in a batch is the initial state of the
+            sample with the same index in the next batch.
+        unroll: boolean, accepted for Keras compatibility (the loop always runs in a kernel).
+        **kwargs: those of `RNN` and of the base layer (`name`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch_size, timesteps, input_dim)`.
+
+    Output shape:
+        `(batch_size, units)`; with `return_sequences`, `(batch_size, timesteps, units)`; with
+        `return_state`, a list: the output, then the state tensors `(batch_size, units)`.
+        An LSTM has two states: `h` and the cell state `c`.
+
+    Raises:
+        ValueError: when `units` is not a positive integer.
+
+    Example:
+
+    ```python
+        model = Sequential()
+        model.add(LSTM(32, input_shape=(10, 64)))  # output shape (None, 32)
+    ```
+    """
 
     cell_class = LSTMCell
     cell_name = "lstm_cell"
@@ -424,11 +525,56 @@ class LSTM(_BuiltinRNN):
 
 
 class GRU(_BuiltinRNN):
-    """Gated Recurrent Unit (Cho et al. 2014).
+    """Gated Recurrent Unit (Cho et al., 2014).
 
-    `reset_after=False` (Keras 2.2.4's default) applies the reset gate before the recurrent
-    product, with a (3*units,) bias; `reset_after=True` (tf.keras 2's default, CuDNNGRU's
-    layout) after it, with a (2, 3*units) bias.
+    An update gate and a reset gate (with the candidate state: `3 * units` along the weights'
+    last axis, Keras 2's order) decide at each step how much of the state to keep.
+
+    Arguments:
+        units: positive integer, the dimensionality of the output space (and of the state).
+        activation: activation function of the output (default `"tanh"`; None means linear).
+        recurrent_activation: activation function of the gates (default `"hard_sigmoid"`).
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
+            glorot_uniform).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
+            (default orthogonal).
+        bias_initializer: initializer of the bias (default zeros).
+        kernel_regularizer: optional regularizer of the `kernel` weights.
+        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
+        bias_regularizer: optional regularizer of the bias.
+        activity_regularizer: optional regularizer of the layer's output.
+        kernel_constraint: optional constraint on the `kernel` weights.
+        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
+        bias_constraint: optional constraint on the bias.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
+            of the inputs.
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state.
+        implementation: 1 or 2, accepted for Keras compatibility (both compute the same result
+            here).
+        reset_after: boolean, apply the reset gate after the recurrent matrix product (the
+            CuDNNGRU-compatible layout, bias shaped `(2, 3 * units)`) rather than before it (Keras
+            2.2.4's default False, bias `(3 * units,)`).
+        seed: optional integer, seed of the dropout masks.
+        return_sequences: boolean, return the whole output sequence rather than only its last step.
+        return_state: boolean, also return the last state(s), after the output.
+        go_backwards: boolean, process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean, the last state of each sample in a batch is the initial state of the
+            sample with the same index in the next batch.
+        unroll: boolean, accepted for Keras compatibility (the loop always runs in a kernel).
+        **kwargs: those of `RNN` and of the base layer (`name`, `input_shape`, ...).
+
+    Input shape:
+        3D tensor `(batch_size, timesteps, input_dim)`.
+
+    Output shape:
+        `(batch_size, units)`; with `return_sequences`, `(batch_size, timesteps, units)`; with
+        `return_state`, a list: the output, then the state tensors `(batch_size, units)`.
+
+    Raises:
+        ValueError: when `units` is not a positive integer.
     """
 
     cell_class = GRUCell

@@ -199,7 +199,34 @@ class _Cell(DropoutRNNCellMixin, Layer):
 
 
 class SimpleRNNCell(_Cell):
-    """One step of a fully-connected RNN: h = activation(x @ kernel + h @ recurrent_kernel + b)."""
+    """Cell class for `SimpleRNN`: one fully-connected recurrent step.
+
+    Computes `h = activation(dot(x, kernel) + dot(h_previous, recurrent_kernel) + bias)`.
+
+    Wrap it in `RNN` (or stack it with others) to run it over a sequence.
+
+    Arguments:
+        units: positive integer, the dimensionality of the output space (and of the state).
+        activation: activation function of the output (default `"tanh"`; None means linear).
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
+            glorot_uniform).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
+            (default orthogonal).
+        bias_initializer: initializer of the bias (default zeros).
+        kernel_regularizer: optional regularizer of the `kernel` weights.
+        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
+        bias_regularizer: optional regularizer of the bias.
+        kernel_constraint: optional constraint on the `kernel` weights.
+        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
+        bias_constraint: optional constraint on the bias.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
+            of the inputs.
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state.
+        seed: optional integer, seed of the dropout masks.
+        **kwargs: the base layer's arguments (`name`, ...).
+    """
 
     def call(self, inputs, states, training=None):
         x, h = self._step_inputs(inputs, states, training)
@@ -224,7 +251,37 @@ SimpleRNNCell._builtin_call = SimpleRNNCell.call
 
 
 class LSTMCell(_Cell):
-    """One LSTM step; gates i, f, c, o along the 4*units axis (Keras 2's layout)."""
+    """Cell class for `LSTM`: one step of a Long Short-Term Memory layer.
+
+    Gates input, forget, cell, output along the `4 * units` axis of the weights (Keras 2's
+    layout). Wrap it in `RNN` (or stack it with others) to run it over a sequence.
+
+    Arguments:
+        units: positive integer, the dimensionality of the output space (and of the state).
+        activation: activation function of the output (default `"tanh"`; None means linear).
+        recurrent_activation: activation function of the gates (default `"hard_sigmoid"`).
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
+            glorot_uniform).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
+            (default orthogonal).
+        bias_initializer: initializer of the bias (default zeros).
+        unit_forget_bias: boolean, add 1 to the forget gate's bias at initialization (and use zeros
+            for `bias_initializer`), as Jozefowicz et al. (2015) recommend.
+        kernel_regularizer: optional regularizer of the `kernel` weights.
+        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
+        bias_regularizer: optional regularizer of the bias.
+        kernel_constraint: optional constraint on the `kernel` weights.
+        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
+        bias_constraint: optional constraint on the bias.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
+            of the inputs.
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state.
+        implementation: 1 or 2, accepted for Keras compatibility (both compute the same result
+            here).
+        **kwargs: the base layer's arguments (`name`, ...).
+    """
 
     gates = 4
 
@@ -284,11 +341,37 @@ LSTMCell._builtin_call = LSTMCell.call
 
 
 class GRUCell(_Cell):
-    """One GRU step; gates z, r, h along the 3*units axis (Keras 2's layout).
+    """Cell class for `GRU`: one step of a Gated Recurrent Unit.
 
-    reset_after=False (Keras 2.2.4's default) applies the reset gate before the recurrent
-    product; reset_after=True (tf.keras 2's default, cuDNN-compatible) after it, with a
-    (2, 3*units) bias: input bias, recurrent bias.
+    Gates update, reset and candidate along the `3 * units` axis of the weights (Keras 2's
+    layout). Wrap it in `RNN` (or stack it with others) to run it over a sequence.
+
+    Arguments:
+        units: positive integer, the dimensionality of the output space (and of the state).
+        activation: activation function of the output (default `"tanh"`; None means linear).
+        recurrent_activation: activation function of the gates (default `"hard_sigmoid"`).
+        use_bias: boolean, whether the layer adds a bias vector.
+        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
+            glorot_uniform).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
+            (default orthogonal).
+        bias_initializer: initializer of the bias (default zeros).
+        kernel_regularizer: optional regularizer of the `kernel` weights.
+        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
+        bias_regularizer: optional regularizer of the bias.
+        kernel_constraint: optional constraint on the `kernel` weights.
+        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
+        bias_constraint: optional constraint on the bias.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
+            of the inputs.
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state.
+        implementation: 1 or 2, accepted for Keras compatibility (both compute the same result
+            here).
+        reset_after: boolean, apply the reset gate after the recurrent matrix product (the
+            CuDNNGRU-compatible layout, bias shaped `(2, 3 * units)`) rather than before it (Keras
+            2.2.4's default False, bias `(3 * units,)`).
+        **kwargs: the base layer's arguments (`name`, ...).
     """
 
     gates = 3
@@ -417,9 +500,26 @@ def _size_tuple(size):
 
 
 class StackedRNNCells(Layer):
-    """Cells run one after the other at each time step, as one cell.
+    """Wraps a list of RNN cells so that they behave as one cell: a stacked RNN in one layer.
 
-    Its states are the cells' states, concatenated in order (the first cell's first).
+    At each timestep the cells run one after the other, each taking the previous one's output;
+    the stack's states are the cells' states, in order.
+
+    Arguments:
+        cells: list of RNN cells (layers with a `call(inputs, states)` method and a `state_size`
+            attribute).
+        **kwargs: the base layer's arguments (`name`, ...).
+
+    Raises:
+        ValueError: when an element of `cells` is not an RNN cell.
+
+    Example:
+
+    ```python
+        cells = [LSTMCell(32), LSTMCell(32)]
+        x = Input((None, 5))
+        y = RNN(StackedRNNCells(cells))(x)
+    ```
     """
 
     def __init__(self, cells, **kwargs):

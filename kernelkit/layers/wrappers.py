@@ -42,7 +42,15 @@ def _rename_new_weights(layer, input_shape, rename):
 
 
 class Wrapper(Layer):
-    """Base of layers that wrap another layer (`self.layer`)."""
+    """Abstract base class of the layers that wrap another layer (`TimeDistributed`, ...).
+
+    Arguments:
+        layer: the `Layer` instance to wrap, kept as `self.layer`.
+        **kwargs: the base layer's arguments (`name`, ...).
+
+    Raises:
+        ValueError: when `layer` is not a layer instance.
+    """
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
@@ -64,11 +72,27 @@ class Wrapper(Layer):
 
 
 class TimeDistributed(Wrapper):
-    """Applies `layer` to every time step of a (batch, timesteps, ...) input.
+    """Applies a layer to every temporal slice of an input.
 
-    The time axis is folded into the batch axis, so the layer runs once on
-    (batch * timesteps, ...) and its weights are shared by all steps. As in Keras 2, the
-    wrapped layer's weights are named after the wrapper (`time_distributed/kernel:0`).
+    The input must be at least 3D, its axis 1 being time: `(batch, timesteps, ...)`. The time
+    axis is folded into the batch axis, so the layer runs once on `(batch * timesteps, ...)`
+    and its weights are shared by all steps. As in Keras 2, the wrapped layer's weights are
+    named after the wrapper (`time_distributed/kernel:0`).
+
+    Arguments:
+        layer: the layer to apply to each timestep.
+        **kwargs: the base layer's arguments (`name`, `input_shape`, ...).
+
+    Raises:
+        ValueError: when `layer` is not a layer instance, or the input is not at least 3D.
+
+    Example:
+
+    ```python
+        model = Sequential()
+        model.add(TimeDistributed(Dense(8), input_shape=(10, 16)))
+        # output shape (None, 10, 8): the same Dense applied to each of the 10 steps
+    ```
     """
 
     def __init__(self, layer, **kwargs):
