@@ -5,14 +5,15 @@ Layouts are Keras's, channels-last and C-contiguous: input x (N, H, W, C), weigh
 c * M + m is input channel c convolved with w[:, :, c, m]. `strides` and `dilation` are
 (rows, cols) pairs and `pads` explicit (top, bottom, left, right) zero cells, as in conv.py.
 
-Depthwise convolution has no product big enough for BLAS, so it is a direct loop nest:
-for one row of the output (or of the input gradient) and one kernel tap (kh, kw), every
-output column in range of the input takes `row[ow, :] += x[iw, :] * w[kh, kw, :]`, a
-multiply-add over the contiguous channel axis that LLVM vectorises. The columns whose tap
-falls in the padding are cut off the range beforehand (`_tap_columns`), so the innermost
-loop has no branch. Flat arrays are indexed with np.uint64 offsets, as conv.py's im2col:
-with signed indices Numba checks each one for negative wraparound and LLVM does not
-vectorise. A depth multiplier M > 1 takes a scalar loop (no Keras application uses one).
+Depthwise convolution has no product big enough for BLAS, so it is a direct loop nest,
+one output pixel (or input-gradient pixel) at a time: its kernel taps in range of the
+input add `acc[:] += x[ih, iw, :] * w[kh, kw, :]` into a local accumulator of C values, a
+multiply-add over the contiguous channel axis that LLVM vectorises, then the pixel is
+stored once. Flat arrays are indexed with np.uint64 offsets, as conv.py's im2col: with
+signed indices Numba checks each one for negative wraparound and LLVM does not vectorise.
+The row kernels take depth multiplier 1 only (a branch on M in the innermost loop cost
+15-35%); the public functions run M > 1 as M = 1 on the input with each channel repeated
+M times (channel c * M + m), which no Keras application needs fast.
 
 Each kernel has a prange variant over rows, used only when conv_utils.use_parallel says
 so (the rows of a parallel call write disjoint memory: the input gradient is gathered per
@@ -33,6 +34,37 @@ __all__ = ["depthwise_conv2d_forward", "depthwise_conv2d_backward_input",
            "depthwise_conv2d_backward_weight"]
 
 
+def _depthwise_forward_rows(x, w, y, sh, sw, dh, dw, pt, pl):
+    """y[n, oh, ow, c] = sum_{kh, kw} x[n, ih, iw, c] * w[kh, kw, c, 0]; y overwritten."""
+    n_, h_, w_, c_ = x.shape
+    kh_, kw_ = w.shape[0], w.shape[1]
+    oh_, ow_ = y.shape[1], y.shape[2]
+    xf, wf, yf = x.reshape(-1), w.reshape(-1), y.reshape(-1)
+    uc = np.uint64(c_)
+    for r in prange(n_ * oh_):
+        n = r // oh_
+        oh = r % oh_
+        acc = np.empty(c_, y.dtype)
+        for ow in range(ow_):
+            for j in range(uc):
+                acc[j] = 0.0
+            for kh in range(kh_):
+                ih = oh * sh - pt + kh * dh
+                if ih < 0 or ih >= h_:
+                    continue
+                for kw in range(kw_):
+                    iw = ow * sw - pl + kw * dw
+                    if iw < 0 or iw >= w_:
+                        continue
+                    src = np.uint64(((n * h_ + ih) * w_ + iw) * c_)
+                    wo = np.uint64((kh * kw_ + kw) * c_)
+                    for j in range(uc):
+                        acc[j] += xf[src + j] * wf[wo + j]
+            dst = np.uint64((r * ow_ + ow) * c_)
+            for j in range(uc):
+                yf[dst + j] = acc[j]
+
+
 @scalar_kernel
 def _tap_columns(ow_, w_, sw, pl, off):
     """The output columns ow whose tap column iw = ow * sw - pl + off lies in [0, w_)."""
@@ -43,64 +75,18 @@ def _tap_columns(ow_, w_, sw, pl, off):
     return ow0, max(ow0, ow1)
 
 
-@scalar_kernel
-def _mul_add(out, o, a, ai, b, bi, uc, um):
-    """out[o + c*M + m] += a[ai + c] * b[bi + c*M + m] for c < uc, m < um (uint64 offsets)."""
-    if um == 1:
-        for j in range(uc):
-            out[o + j] += a[ai + j] * b[bi + j]
-    else:
-        for c in range(uc):
-            av = a[ai + c]
-            for m in range(um):
-                out[o + c * um + m] += av * b[bi + c * um + m]
-
-
-@scalar_kernel
-def _dot_add(out, o, a, ai, b, bi, uc, um):
-    """out[o + c] += sum_m a[ai + c*M + m] * b[bi + c*M + m] for c < uc (uint64 offsets)."""
-    if um == 1:
-        for j in range(uc):
-            out[o + j] += a[ai + j] * b[bi + j]
-    else:
-        for c in range(uc):
-            s = out[o + c]
-            for m in range(um):
-                s += a[ai + c * um + m] * b[bi + c * um + m]
-            out[o + c] = s
-
-
-def _depthwise_forward_rows(x, w, y, sh, sw, dh, dw, pt, pl):
-    """y[n, oh, ow, c*M + m] = sum_{kh, kw} x[n, ih, iw, c] * w[kh, kw, c, m]; y zeroed."""
-    n_, h_, w_, c_ = x.shape
-    kh_, kw_, _, m_ = w.shape
-    oh_, ow_ = y.shape[1], y.shape[2]
-    xf, wf, yf = x.reshape(-1), w.reshape(-1), y.reshape(-1)
-    uc, um = np.uint64(c_), np.uint64(m_)
-    for r in prange(n_ * oh_):
-        n = r // oh_
-        oh = r % oh_
-        for kh in range(kh_):
-            ih = oh * sh - pt + kh * dh
-            if ih < 0 or ih >= h_:
-                continue
-            for kw in range(kw_):
-                off = kw * dw
-                ow0, ow1 = _tap_columns(ow_, w_, sw, pl, off)
-                wo = np.uint64((kh * kw_ + kw) * c_ * m_)
-                for ow in range(ow0, ow1):
-                    src = np.uint64(((n * h_ + ih) * w_ + ow * sw - pl + off) * c_)
-                    dst = np.uint64((r * ow_ + ow) * c_ * m_)
-                    _mul_add(yf, dst, xf, src, wf, wo, uc, um)
-
-
 def _depthwise_backward_input_rows(dy, w, dx, sh, sw, dh, dw, pt, pl):
-    """dx of the depthwise conv, gathered per input row (n, ih); dx zeroed."""
+    """dx of the depthwise conv (M = 1), gathered per input row (n, ih); dx zeroed.
+
+    Each tap (kh, kw) adds its output columns' `dy[ow, :] * w[kh, kw, :]` to the input
+    row: the columns in range come from `_tap_columns`, not from a test per pixel (the
+    integer divisions of a per-pixel gather made it 2x slower at stride 1).
+    """
     n_, h_, w_, c_ = dx.shape
-    kh_, kw_, _, m_ = w.shape
+    kh_, kw_ = w.shape[0], w.shape[1]
     oh_, ow_ = dy.shape[1], dy.shape[2]
     dyf, wf, dxf = dy.reshape(-1), w.reshape(-1), dx.reshape(-1)
-    uc, um = np.uint64(c_), np.uint64(m_)
+    uc = np.uint64(c_)
     for t in prange(n_ * h_):
         n = t // h_
         ih = t % h_
@@ -112,40 +98,43 @@ def _depthwise_backward_input_rows(dy, w, dx, sh, sw, dh, dw, pt, pl):
             for kw in range(kw_):
                 off = kw * dw
                 ow0, ow1 = _tap_columns(ow_, w_, sw, pl, off)
-                wo = np.uint64((kh * kw_ + kw) * c_ * m_)
+                wo = np.uint64((kh * kw_ + kw) * c_)
                 for ow in range(ow0, ow1):
                     dst = np.uint64((t * w_ + ow * sw - pl + off) * c_)
-                    src = np.uint64(((n * oh_ + oh) * ow_ + ow) * c_ * m_)
-                    _dot_add(dxf, dst, dyf, src, wf, wo, uc, um)
+                    src = np.uint64(((n * oh_ + oh) * ow_ + ow) * c_)
+                    for j in range(uc):
+                        dxf[dst + j] += dyf[src + j] * wf[wo + j]
 
 
 def _depthwise_backward_weight_blocks(x, dy, acc, sh, sw, dh, dw, pt, pl):
-    """acc[b] = the depthwise dw summed over block b of the output rows; acc zeroed.
+    """acc[b] = the depthwise dw (M = 1) summed over block b of the output rows; acc zeroed.
 
     One accumulator per block (per thread), reduced serially by the caller.
     """
     n_, h_, w_, c_ = x.shape
-    nb, kh_, kw_, _, m_ = acc.shape
+    nb, kh_, kw_ = acc.shape[0], acc.shape[1], acc.shape[2]
     oh_, ow_ = dy.shape[1], dy.shape[2]
     xf, dyf, af = x.reshape(-1), dy.reshape(-1), acc.reshape(-1)
-    uc, um = np.uint64(c_), np.uint64(m_)
+    uc = np.uint64(c_)
     rows = n_ * oh_
     for b in prange(nb):
         for r in range(b * rows // nb, (b + 1) * rows // nb):
             n = r // oh_
             oh = r % oh_
-            for kh in range(kh_):
-                ih = oh * sh - pt + kh * dh
-                if ih < 0 or ih >= h_:
-                    continue
-                for kw in range(kw_):
-                    off = kw * dw
-                    ow0, ow1 = _tap_columns(ow_, w_, sw, pl, off)
-                    ao = np.uint64(((b * kh_ + kh) * kw_ + kw) * c_ * m_)
-                    for ow in range(ow0, ow1):
-                        src = np.uint64(((n * h_ + ih) * w_ + ow * sw - pl + off) * c_)
-                        dyo = np.uint64((r * ow_ + ow) * c_ * m_)
-                        _mul_add(af, ao, xf, src, dyf, dyo, uc, um)
+            for ow in range(ow_):
+                dyo = np.uint64((r * ow_ + ow) * c_)
+                for kh in range(kh_):
+                    ih = oh * sh - pt + kh * dh
+                    if ih < 0 or ih >= h_:
+                        continue
+                    for kw in range(kw_):
+                        iw = ow * sw - pl + kw * dw
+                        if iw < 0 or iw >= w_:
+                            continue
+                        src = np.uint64(((n * h_ + ih) * w_ + iw) * c_)
+                        ao = np.uint64(((b * kh_ + kh) * kw_ + kw) * c_)
+                        for j in range(uc):
+                            af[ao + j] += xf[src + j] * dyf[dyo + j]
 
 
 depthwise_forward_rows = kernel(_depthwise_forward_rows)
@@ -172,6 +161,12 @@ def _geometry_args(g):
     return (g.sh, g.sw, g.dh, g.dw, g.pt, g.pl)
 
 
+def _multiplier_one(w_shape):
+    """(KH, KW, C, M) as the multiplier-1 kernel shape (KH, KW, C * M, 1)."""
+    kh, kw, c, m = w_shape
+    return (kh, kw, c * m, 1)
+
+
 def depthwise_conv2d_forward(x, w, strides=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
     """Depthwise 2D convolution, no bias.
 
@@ -193,7 +188,9 @@ def depthwise_conv2d_forward(x, w, strides=(1, 1), dilation=(1, 1), pads=(0, 0, 
     x = _as_c(x, dtype)
     w = _as_c(w, dtype)
     g = _depthwise_setup(x.shape, w.shape, strides, dilation, pads, "depthwise_conv2d_forward")
-    y = np.zeros((g.n, g.oh, g.ow, g.c * w.shape[3]), dtype=dtype)
+    if w.shape[3] > 1:  # channel c * M + m of the repeated input meets w[:, :, c, m]
+        x, w = np.repeat(x, w.shape[3], axis=3), w.reshape(_multiplier_one(w.shape))
+    y = np.empty((g.n, g.oh, g.ow, w.shape[2]), dtype=dtype)
     fn = depthwise_forward_rows_parallel if _use_parallel(y.size * g.kh * g.kw) \
         else depthwise_forward_rows
     fn(x, w, y, *_geometry_args(g))
@@ -222,11 +219,12 @@ def depthwise_conv2d_backward_input(dy, w, x_shape, strides=(1, 1), dilation=(1,
     what = "depthwise_conv2d_backward_input"
     g = _depthwise_setup(tuple(x_shape), w.shape, strides, dilation, pads, what)
     _check_shape(what, "dy", dy.shape, (g.n, g.oh, g.ow, g.c * w.shape[3]))
-    dx = np.zeros((g.n, g.h, g.w, g.c), dtype=dtype)
+    m = w.shape[3]
+    dx = np.zeros((g.n, g.h, g.w, g.c * m), dtype=dtype)
     fn = depthwise_backward_input_rows_parallel if _use_parallel(dy.size * g.kh * g.kw) \
         else depthwise_backward_input_rows
-    fn(dy, w, dx, *_geometry_args(g))
-    return dx
+    fn(dy, w.reshape(_multiplier_one(w.shape)), dx, *_geometry_args(g))
+    return dx if m == 1 else dx.reshape(g.n, g.h, g.w, g.c, m).sum(axis=4)
 
 
 def depthwise_conv2d_backward_weight(x, dy, w_shape, strides=(1, 1), dilation=(1, 1),
@@ -257,6 +255,8 @@ def depthwise_conv2d_backward_weight(x, dy, w_shape, strides=(1, 1), dilation=(1
         fn = depthwise_backward_weight_blocks_parallel
     else:
         nb, fn = 1, depthwise_backward_weight_blocks
-    acc = np.zeros((nb,) + w_shape, dtype=dtype)
+    if w_shape[3] > 1:
+        x = np.repeat(x, w_shape[3], axis=3)
+    acc = np.zeros((nb,) + _multiplier_one(w_shape), dtype=dtype)
     fn(x, dy, acc, *_geometry_args(g))
-    return acc[0] if nb == 1 else acc.sum(axis=0)
+    return (acc[0] if nb == 1 else acc.sum(axis=0)).reshape(w_shape)

@@ -59,22 +59,26 @@ def test_public_functions_match_reference(case, dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CASES)
 def test_kernel_variants_match_reference(case, dtype, variant):
-    """The row kernels themselves, serial and prange, on zeroed outputs; the weight
-    gradient in 3 blocks (the prange variant's per-thread accumulators)."""
+    """The row kernels themselves (depth multiplier 1: the public functions run M > 1 on
+    the input with each channel repeated M times), serial and prange; the weight gradient
+    in 3 blocks (the prange variant's per-thread accumulators)."""
     x, w, dy, s, d, pads = _case(case, dtype, seed=1)
+    m = w.shape[3]
+    xm, wm = np.repeat(x, m, axis=3), w.reshape(w.shape[:2] + (-1, 1))
     suffix = "_parallel" if variant == "parallel" else ""
     geo = (s[0], s[1], d[0], d[1], pads[0], pads[2])
-    y = np.zeros(dy.shape, dtype)
-    getattr(depthwise, "depthwise_forward_rows" + suffix)(x, w, y, *geo)
+    y = np.full(dy.shape, np.nan, dtype)  # every cell must be written
+    getattr(depthwise, "depthwise_forward_rows" + suffix)(xm, wm, y, *geo)
     np.testing.assert_allclose(y, ref_depthwise(x, w, s, d, pads), **_tol(dtype))
-    dx = np.zeros(x.shape, dtype)
-    getattr(depthwise, "depthwise_backward_input_rows" + suffix)(dy, w, dx, *geo)
-    np.testing.assert_allclose(dx, ref_depthwise_backward_input(dy, w, x.shape, s, d, pads),
+    dx = np.zeros(xm.shape, dtype)
+    getattr(depthwise, "depthwise_backward_input_rows" + suffix)(dy, wm, dx, *geo)
+    np.testing.assert_allclose(dx.reshape(x.shape + (m,)).sum(axis=4),
+                               ref_depthwise_backward_input(dy, w, x.shape, s, d, pads),
                                **_tol(dtype))
     nb = 3 if variant == "parallel" else 1
-    acc = np.zeros((nb,) + w.shape, dtype)
-    getattr(depthwise, "depthwise_backward_weight_blocks" + suffix)(x, dy, acc, *geo)
-    np.testing.assert_allclose(acc.sum(axis=0),
+    acc = np.zeros((nb,) + wm.shape, dtype)
+    getattr(depthwise, "depthwise_backward_weight_blocks" + suffix)(xm, dy, acc, *geo)
+    np.testing.assert_allclose(acc.sum(axis=0).reshape(w.shape),
                                ref_depthwise_backward_weight(x, dy, w.shape, s, d, pads),
                                **_tol(dtype))
 
