@@ -248,6 +248,10 @@ class BaseLogger(Callback):
     so the average is the last batch's value; metrics named in `stateful_metrics` are taken
     as they are, like Keras 2 does. The training loop fills the epoch logs itself, so fit does
     not add a BaseLogger; one passed by the user only fills in metrics missing from the logs.
+
+    Arguments:
+        stateful_metrics: iterable of metric names that are not averaged over the epoch
+            (their last value is already the epoch's, e.g. a running total).
     """
 
     def __init__(self, stateful_metrics=None):

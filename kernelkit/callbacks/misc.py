@@ -21,11 +21,31 @@ class TerminateOnNaN(Callback):
 
 
 class LambdaCallback(Callback):
-    """A callback made of plain functions, e.g. `LambdaCallback(on_epoch_end=lambda e, logs: ...)`.
+    """A callback made on the fly from plain functions.
 
-    Epoch hooks take `(epoch, logs)`, batch hooks `(batch, logs)`, train hooks `(logs)`.
     Only the hooks given are called; so a LambdaCallback without batch functions costs
     nothing per batch.
+
+    Arguments:
+        on_epoch_begin: called at the start of each epoch as `f(epoch, logs)`.
+        on_epoch_end: called at the end of each epoch as `f(epoch, logs)`.
+        on_batch_begin: called at the start of each training batch as `f(batch, logs)`.
+        on_batch_end: called at the end of each training batch as `f(batch, logs)`.
+        on_train_begin: called when training starts, as `f(logs)`.
+        on_train_end: called when training ends, as `f(logs)`.
+        **kwargs: the other hooks of `Callback` (`on_test_begin`, `on_predict_batch_end`,
+            ...), with the same call signatures.
+
+    Raises:
+        TypeError: for a keyword that is not a callback hook.
+
+    Example:
+
+    ```python
+        print_epoch = LambdaCallback(
+            on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))
+        model.fit(x, y, callbacks=[print_epoch])
+    ```
     """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,

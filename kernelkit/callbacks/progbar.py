@@ -23,7 +23,26 @@ def _fmt(v):
 
 
 class Progbar:
-    """`Progbar(target, width=30, verbose=1, interval=0.05)`; `update(current, values)`."""
+    """Displays a progress bar (the one `fit(verbose=1)` prints), for loops of your own.
+
+    Arguments:
+        target: integer, the total number of steps expected; None if unknown.
+        width: integer, width of the bar in characters.
+        verbose: 0 silent, 1 a bar updated in place, 2 one line at the end.
+        interval: float, the least number of seconds between two redraws.
+        stateful_metrics: iterable of metric names shown as they are rather than averaged
+            over the steps.
+        unit_name: string, the name of a step in the timing shown (`"step"`).
+        stream: file object to write to (default `sys.stdout`).
+
+    Example:
+
+    ```python
+        bar = Progbar(target=100)
+        for i in range(100):
+            bar.update(i + 1, values=[("loss", 0.5)])
+    ```
+    """
 
     def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
                  unit_name="step", stream=None):
@@ -71,6 +90,15 @@ class Progbar:
         return bar + info
 
     def update(self, current, values=None, finalize=None):
+        """Updates the bar.
+
+        Arguments:
+            current: integer, the index of the current step.
+            values: list of `(name, value)` tuples (or a dict); values not in
+                `stateful_metrics` are shown averaged over the steps so far.
+            finalize: boolean, whether this is the last update; by default, when `current`
+                reaches `target`.
+        """
         values = dict(values or {})
         self._values.update(values)
         final = finalize if finalize is not None else (self.target is not None and current >= self.target)
@@ -91,12 +119,30 @@ class Progbar:
             self.stream.flush()
 
     def add(self, n, values=None):
+        """Advances the bar by `n` steps.
+
+        Arguments:
+            n: integer, the number of steps done since the last update.
+            values: list of `(name, value)` tuples, as for `update`.
+        """
         self._seen += n
         self.update(self._seen, values)
 
 
 class ProgbarLogger(Callback):
-    """Prints progress per batch (verbose=1) or one line per epoch (verbose=2)."""
+    """Prints metrics to stdout: a progress bar per batch (verbose=1) or a line per epoch (2).
+
+    `fit(verbose=1)` adds one itself; pass your own to change how progress is counted.
+
+    Arguments:
+        count_mode: `"samples"` (the bar counts samples seen) or `"steps"` (batches).
+        stateful_metrics: iterable of metric names shown as they are rather than averaged
+            over the epoch.
+        verbose: 1 for the progress bar, 2 for one line per epoch.
+
+    Raises:
+        ValueError: for an unknown `count_mode`.
+    """
 
     def __init__(self, count_mode="samples", stateful_metrics=None, verbose=1):
         super().__init__()
