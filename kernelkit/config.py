@@ -71,6 +71,18 @@ def set_image_data_format(data_format):
 
 
 def normalize_data_format(value):
+    """Checks a `data_format` argument, filling in the default.
+
+    Arguments:
+        value: `"channels_first"`, `"channels_last"` (any case) or None (meaning
+            `K.image_data_format()`).
+
+    Returns:
+        `"channels_first"` or `"channels_last"`.
+
+    Raises:
+        ValueError: for any other value.
+    """
     value = image_data_format() if value is None else value.lower()
     if value not in ("channels_last", "channels_first"):
         raise ValueError(f"The `data_format` argument must be one of 'channels_first', "

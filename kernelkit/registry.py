@@ -35,7 +35,22 @@ def scoped_objects():
 
 
 class CustomObjectScope:
-    """`with CustomObjectScope({'MyLayer': MyLayer}):` makes the names known while loading."""
+    """Makes custom objects known by name to the loaders inside a `with` block.
+
+    Code inside the block (`load_model`, `model_from_json`, `deserialize`, ...) finds the
+    objects as if they were built in.
+
+    Arguments:
+        *dicts: dicts mapping names to classes or functions (custom layers, losses,
+            activations, ...).
+
+    Example:
+
+    ```python
+        with CustomObjectScope({"MyLayer": MyLayer}):
+            model = load_model("model_with_my_layer.h5")
+    ```
+    """
 
     def __init__(self, *dicts):
         self.objects = {}
@@ -54,6 +69,21 @@ class CustomObjectScope:
 
 
 def custom_object_scope(*dicts):
+    """Returns a `CustomObjectScope`: `with custom_object_scope({...}):` makes names known.
+
+    Arguments:
+        *dicts: dicts mapping names to custom classes or functions.
+
+    Returns:
+        A `CustomObjectScope`, to be used in a `with` statement.
+
+    Example:
+
+    ```python
+        with custom_object_scope({"my_loss": my_loss}):
+            model = load_model("model.h5")
+    ```
+    """
     return CustomObjectScope(*dicts)
 
 
@@ -89,7 +119,21 @@ def get_custom_objects():
 
 
 def register_keras_serializable(package="Custom", name=None):
-    """Register a class or function as `package>name` (and find it by that or its bare name)."""
+    """Decorator registering a custom class or function for serialization under a name.
+
+    The object is then found by its registered name `package>name` (or its bare name) when
+    models are loaded, without `custom_objects`.
+
+    Arguments:
+        package: string, a prefix that keeps names of different packages apart.
+        name: string, the name to register (default: the object's `__name__`).
+
+    Returns:
+        A decorator that registers its argument and returns it unchanged.
+
+    Raises:
+        ValueError: when `package>name` is already registered.
+    """
     def deco(obj):
         key = f"{package}>{name or obj.__name__}"
         if key in _REGISTERED:
@@ -101,6 +145,15 @@ def register_keras_serializable(package="Custom", name=None):
 
 
 def get_registered_name(obj):
+    """Returns the name under which `obj` is serialized.
+
+    Arguments:
+        obj: a class or function.
+
+    Returns:
+        The `package>name` given to `register_keras_serializable`, or else the object's
+        `__name__`.
+    """
     return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__", type(obj).__name__)
 
 

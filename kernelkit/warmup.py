@@ -4,7 +4,15 @@ import numpy as np
 
 
 def warm_kernels(dtypes=("float32",), verbose=True):
-    """Exercise every layer family forward and backward for each dtype in `dtypes`."""
+    """Compiles the Numba kernels ahead of use by running each layer family once.
+
+    Each family runs forward and backward for each dtype, so the first `fit` of a session
+    does not pause to compile. Compiled kernels are cached on disk.
+
+    Arguments:
+        dtypes: iterable of dtype names to compile for (default `("float32",)`).
+        verbose: boolean, print what is being compiled.
+    """
     from . import config
     from .layers import Dense, BatchNormalization, Dropout, LayerNormalization
     from .models import Sequential

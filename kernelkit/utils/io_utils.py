@@ -171,7 +171,14 @@ class HDF5Matrix:
 
 
 def ask_to_proceed_with_overwrite(filepath):
-    """Ask on the console whether to overwrite `filepath`; return True for yes."""
+    """Asks on the console whether to overwrite an existing file.
+
+    Arguments:
+        filepath: string, the path of the file that would be overwritten.
+
+    Returns:
+        True to overwrite (the user typed "y"), False to keep the file ("n").
+    """
     answer = input(f"[WARNING] {filepath} already exists - overwrite? [y/n]").strip().lower()
     while answer not in ("y", "n"):
         answer = input('Enter "y" (overwrite) or "n" (cancel).').strip().lower()
