@@ -3,11 +3,13 @@
     python benchmarks/run.py                      # every workload, kernelkit and torch
     python benchmarks/run.py --workload wide-mlp  # one workload
     python benchmarks/run.py --no-torch
+    python benchmarks/run.py --busy 1             # also under one competing busy process
 
 Prints one line per (framework, workload) with samples/s (or µs for predict latency,
-seconds for cold start), and the ratio to PyTorch measured in the same run.
-Each measurement runs in a fresh process, with 2 threads, so the results do not
-disturb each other.
+seconds for cold start), the training process's peak RSS, and the ratio to PyTorch measured
+in the same run. Each measurement runs in a fresh process, with 2 threads, so the results do
+not disturb each other. With `--busy N`, each measurement is repeated while N CPU-bound
+processes (`while True: pass`) run, and both figures are printed with busy/quiet.
 """
 import argparse
 import json
@@ -17,7 +19,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TRAIN = ["seed-mlp", "wide-mlp", "cnn", "lstm"]
+TRAIN = ["seed-mlp", "wide-mlp", "cnn", "lstm", "gru", "cifar-cnn", "text-cnn", "resnet-block"]
 ALL = TRAIN + ["predict-latency", "cold-start"]
 
 
@@ -73,7 +75,38 @@ def child(framework, workload, repeats, epochs):
         t0 = time.perf_counter()
         fit(epochs)
         times.append(time.perf_counter() - t0)
-    return {"value": round(len(x) * epochs / min(times), 1), "unit": "samples/s"}
+    import resource
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux: KiB
+    return {"value": round(len(x) * epochs / min(times), 1), "unit": "samples/s",
+            "peak_mb": round(peak_mb, 1)}
+
+
+def _measure(fw, workload, args):
+    cmd = [sys.executable, __file__, "--child", fw, workload, "--repeats", str(args.repeats),
+           "--epochs", str(args.epochs)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None, (proc.stderr.strip().splitlines() or ["?"])[-1]
+    return json.loads(proc.stdout.strip().splitlines()[-1]), None
+
+
+class _Busy:
+    """N CPU-bound processes for the duration of a `with` block."""
+
+    def __init__(self, n):
+        self.n, self.procs = n, []
+
+    def __enter__(self):
+        self.procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                      for _ in range(self.n)]
+        time.sleep(0.5)   # let them reach full speed
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.kill()
+            p.wait()
+        return False
 
 
 def main():
@@ -82,6 +115,8 @@ def main():
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--busy", type=int, default=0, metavar="N",
+                   help="also measure under N competing CPU-bound processes")
     p.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "WORKLOAD"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -97,20 +132,32 @@ def main():
     results = {}
     for workload in args.workload or ALL:
         for fw in frameworks:
-            cmd = [sys.executable, __file__, "--child", fw, workload, "--repeats", str(args.repeats),
-                   "--epochs", str(args.epochs)]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            if proc.returncode != 0:
-                last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-                print(f"{fw:10s} {workload:16s} error: {last}")
+            r, error = _measure(fw, workload, args)
+            if error is not None:
+                print(f"{fw:10s} {workload:16s} error: {error}")
                 continue
-            r = json.loads(proc.stdout.strip().splitlines()[-1])
             results[(fw, workload)] = r["value"]
             line = f"{fw:10s} {workload:16s} {r['value']:>12,.1f} {r['unit']}"
+            if "peak_mb" in r:
+                line += f"  peak {r['peak_mb']:,.0f} MB"
+            if args.busy:
+                with _Busy(args.busy):
+                    rb, error = _measure(fw, workload, args)
+                if rb is not None:
+                    results[(fw, workload, "busy")] = rb["value"]
+                    kept = rb["value"] / r["value"] if r["unit"] == "samples/s" \
+                        else r["value"] / rb["value"]
+                    line += f" | busy({args.busy}) {rb['value']:>10,.1f} ({kept:.0%} of quiet)"
             if fw == "torch" and ("kernelkit", workload) in results:
                 kk = results[("kernelkit", workload)]
                 ratio = kk / r["value"] if r["unit"] == "samples/s" else r["value"] / kk
                 line += f"   kernelkit is {ratio:.2f}x torch"
+                if ("kernelkit", workload, "busy") in results and \
+                        ("torch", workload, "busy") in results:
+                    kb, tb = results[("kernelkit", workload, "busy")], \
+                        results[("torch", workload, "busy")]
+                    busy_ratio = kb / tb if r["unit"] == "samples/s" else tb / kb
+                    line += f" ({busy_ratio:.2f}x busy)"
             print(line, flush=True)
 
 

@@ -12,6 +12,11 @@ WORKLOADS = {
     "wide-mlp": dict(n=12800, batch=128, input_shape=(784,), classes=10),
     "cnn": dict(n=2560, batch=128, input_shape=(28, 28, 1), classes=10),
     "lstm": dict(n=3200, batch=32, seq_len=80, vocab=20000, embed=128, units=128),
+    # issue 13's workloads users train
+    "gru": dict(n=3200, batch=32, seq_len=80, vocab=20000, embed=128, units=128),
+    "cifar-cnn": dict(n=1024, batch=32, input_shape=(32, 32, 3), classes=10),
+    "text-cnn": dict(n=1024, batch=32, seq_len=400, vocab=5000, embed=50),
+    "resnet-block": dict(n=512, batch=64, input_shape=(32, 32, 3), classes=10),
 }
 
 # Figures to beat, measured on this kind of machine (WORKLOADS.md).
@@ -28,7 +33,7 @@ def make_data(workload, n=None):
     spec = WORKLOADS[workload]
     n = n or spec["n"]
     rng = np.random.default_rng(SEED)
-    if workload == "lstm":
+    if workload in ("lstm", "gru", "text-cnn"):
         x = rng.integers(0, spec["vocab"], size=(n, spec["seq_len"]), dtype=np.int32)
         y = rng.integers(0, 2, size=(n, 1)).astype(np.float32)
         return x, y, y
@@ -41,7 +46,7 @@ def build_kernelkit(workload):
     from kernelkit import layers as L
     from kernelkit.layers import Dense, Dropout, Flatten
     from kernelkit.models import Sequential
-    from kernelkit.optimizers import SGD, Adam
+    from kernelkit.optimizers import SGD, Adam, RMSprop
     if workload == "seed-mlp":
         m = Sequential([Dense(50, activation="sigmoid", input_shape=(784,)),
                         Dense(20, activation="sigmoid"), Dense(10, activation="softmax")])
@@ -56,10 +61,45 @@ def build_kernelkit(workload):
                         Dropout(0.25), Flatten(), Dense(128, activation="relu"), Dropout(0.5),
                         Dense(10, activation="softmax")])
         m.compile(Adam(learning_rate=1e-3), "categorical_crossentropy", metrics=["accuracy"])
-    elif workload == "lstm":
-        m = Sequential([L.Embedding(20000, 128, input_length=80), L.LSTM(128),
+    elif workload in ("lstm", "gru"):
+        rnn = L.LSTM(128) if workload == "lstm" else L.GRU(128)   # Keras 2.2.4's defaults
+        m = Sequential([L.Embedding(20000, 128, input_length=80), rnn,
                         Dense(1, activation="sigmoid")])
         m.compile(Adam(learning_rate=1e-3), "binary_crossentropy", metrics=["accuracy"])
+    elif workload == "cifar-cnn":   # Keras 2.2.4's examples/cifar10_cnn.py
+        m = Sequential([
+            L.Conv2D(32, (3, 3), padding="same", activation="relu", input_shape=(32, 32, 3)),
+            L.Conv2D(32, (3, 3), activation="relu"), L.MaxPooling2D((2, 2)), Dropout(0.25),
+            L.Conv2D(64, (3, 3), padding="same", activation="relu"),
+            L.Conv2D(64, (3, 3), activation="relu"), L.MaxPooling2D((2, 2)), Dropout(0.25),
+            Flatten(), Dense(512, activation="relu"), Dropout(0.5),
+            Dense(10, activation="softmax")])
+        m.compile(RMSprop(learning_rate=1e-4, decay=1e-6), "categorical_crossentropy",
+                  metrics=["accuracy"])
+    elif workload == "text-cnn":    # Keras 2.2.4's examples/imdb_cnn.py
+        m = Sequential([L.Embedding(5000, 50, input_length=400), Dropout(0.2),
+                        L.Conv1D(250, 3, padding="valid", activation="relu", strides=1),
+                        L.GlobalMaxPooling1D(), Dense(250), Dropout(0.2), L.Activation("relu"),
+                        Dense(1), L.Activation("sigmoid")])
+        m.compile(Adam(learning_rate=1e-3), "binary_crossentropy", metrics=["accuracy"])
+    elif workload == "resnet-block":
+        m = _resnet()
+        m.compile(Adam(learning_rate=1e-3), "categorical_crossentropy", metrics=["accuracy"])
     else:
         raise ValueError(workload)
     return m
+
+
+def _resnet(blocks=4, width=64):
+    """A small ResNet: a 3x3 stem, `blocks` conv-BN-relu-conv-BN blocks with identity
+    shortcuts, global average pooling, softmax (~0.3M parameters)."""
+    from kernelkit import layers as L
+    from kernelkit.models import Model
+    inputs = L.Input((32, 32, 3))
+    x = L.Activation("relu")(L.BatchNormalization()(L.Conv2D(width, 3, padding="same")(inputs)))
+    for _ in range(blocks):
+        y = L.Activation("relu")(L.BatchNormalization()(L.Conv2D(width, 3, padding="same")(x)))
+        y = L.BatchNormalization()(L.Conv2D(width, 3, padding="same")(y))
+        x = L.Activation("relu")(L.Add()([x, y]))
+    outputs = L.Dense(10, activation="softmax")(L.GlobalAveragePooling2D()(x))
+    return Model(inputs, outputs)
