@@ -165,7 +165,6 @@ class Sequential(Model):
                 f"{type(x).__name__} of {len(x)} arrays; a Sequential model takes a single "
                 "array (for several inputs, e.g. Keras 1's Merge of models, build a functional "
                 "Model).")
-        x = np.asarray(x)
         shape = (None,) + tuple(x.shape[1:])
         dtype = x.dtype.name if x.dtype.kind in "iu" else None
         self._input_layer = InputLayer(batch_input_shape=shape, dtype=dtype,
