@@ -12,20 +12,69 @@ def _f(y):
 
 
 def mean_squared_error(y_true, y_pred):
+    """Mean squared error between targets and predictions (`mse`).
+
+    `mean(square(y_pred - y_true), axis=-1)`.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     return ops.mean(ops.square(ops.subtract(y_pred, y_true)), axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
+    """Mean absolute error between targets and predictions (`mae`).
+
+    `mean(abs(y_pred - y_true), axis=-1)`.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     return ops.mean(ops.abs(ops.subtract(y_pred, y_true)), axis=-1)
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
+    """Mean absolute percentage error (`mape`).
+
+    `100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)`.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     diff = ops.abs(ops.divide(ops.subtract(y_true, y_pred),
                               np.maximum(np.abs(np.asarray(ops.unwrap(y_true))), config.epsilon())))
     return ops.multiply(100.0, ops.mean(diff, axis=-1))
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
+    """Mean squared logarithmic error (`msle`).
+
+    `mean(square(log(y_pred + 1) - log(y_true + 1)), axis=-1)`, both clipped below at epsilon:
+    for targets spanning orders of magnitude, where relative errors matter.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     eps = config.epsilon()
     a = ops.log(ops.add(ops.clip(y_pred, eps, np.inf), 1.0))
     b = np.log(np.maximum(np.asarray(ops.unwrap(y_true)), eps) + 1.0)
@@ -33,26 +82,89 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 
 
 def squared_hinge(y_true, y_pred):
+    """Squared hinge loss, for labels -1 and 1.
+
+    `mean(square(max(1 - y_true * y_pred, 0)), axis=-1)`.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     return ops.mean(ops.square(ops.maximum(ops.subtract(1.0, ops.multiply(y_true, y_pred)), 0.0)), axis=-1)
 
 
 def hinge(y_true, y_pred):
+    """Hinge loss, for labels -1 and 1 (as for SVMs).
+
+    `mean(max(1 - y_true * y_pred, 0), axis=-1)`.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     return ops.mean(ops.maximum(ops.subtract(1.0, ops.multiply(y_true, y_pred)), 0.0), axis=-1)
 
 
 def categorical_hinge(y_true, y_pred):
+    """Categorical hinge loss, for one-hot targets.
+
+    `max(0, 1 + max((1 - y_true) * y_pred) - sum(y_true * y_pred))` over the last axis.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample (over the last axis), shape `y_pred.shape[:-1]`.
+    """
     pos = ops.sum(ops.multiply(y_true, y_pred), axis=-1)
     neg = ops.max(ops.multiply(ops.subtract(1.0, y_true), y_pred), axis=-1)
     return ops.maximum(ops.add(ops.subtract(neg, pos), 1.0), 0.0)
 
 
 def logcosh(y_true, y_pred):
+    """Logarithm of the hyperbolic cosine of the prediction error.
+
+    `log(cosh(x))` is about `x ** 2 / 2` for small `x` and `abs(x) - log(2)` for large `x`: like
+    the mean squared error, but much less affected by the odd wildly wrong prediction.
+    Computed without overflow for large errors.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     x = ops.subtract(y_pred, y_true)
     # log(cosh(x)) = x + softplus(-2x) - log(2), stable for large |x|
     return ops.mean(ops.subtract(ops.add(x, ops.softplus(ops.multiply(-2.0, x))), np.log(2.0)), axis=-1)
 
 
 def huber(y_true, y_pred, delta=1.0):
+    """Huber loss: quadratic for small errors, linear for large ones (`huber_loss`).
+
+    For an error `x = y_pred - y_true`: `0.5 * x ** 2` when `abs(x) <= delta`, otherwise
+    `0.5 * delta ** 2 + delta * (abs(x) - delta)`; averaged over the last axis.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+        delta: float, the error size where the loss turns from quadratic to linear (default 1).
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     err = ops.subtract(y_pred, y_true)
     a = ops.abs(err)
     quad = ops.minimum(a, delta)
@@ -61,6 +173,23 @@ def huber(y_true, y_pred, delta=1.0):
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
+    """Categorical cross-entropy between one-hot targets and predicted class probabilities.
+
+    Use it with a softmax output and targets shaped `(samples, classes)` (one-hot, see
+    `kernelkit.utils.to_categorical`); for integer targets use
+    `sparse_categorical_crossentropy`.
+
+    Arguments:
+        y_true: one-hot (or probability) targets, shaped like `y_pred`.
+        y_pred: predicted probabilities (or logits), `(batch_size, ..., classes)`.
+        from_logits: boolean, whether `y_pred` holds logits (unnormalised scores) instead of
+            probabilities.
+        label_smoothing: float in [0, 1]; above 0 the targets are smoothed towards a uniform
+            distribution.
+
+    Returns:
+        Tensor of one loss value per sample (over the last axis), shape `y_pred.shape[:-1]`.
+    """
     if label_smoothing:
         t = np.asarray(ops.unwrap(y_true))
         y_true = t * (1 - label_smoothing) + label_smoothing / t.shape[-1]
@@ -68,16 +197,58 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
+    """Categorical cross-entropy for integer class targets.
+
+    The same as `categorical_crossentropy`, with targets given as class indices rather than
+    one-hot vectors: saves memory with many classes.
+
+    Arguments:
+        y_true: integer class indices, shaped like `y_pred` without its last axis (or with a last
+            axis of size 1).
+        y_pred: predicted probabilities (or logits), `(batch_size, ..., classes)`.
+        from_logits: boolean, whether `y_pred` holds logits (unnormalised scores) instead of
+            probabilities.
+        axis: accepted for compatibility; the class axis is the last.
+
+    Returns:
+        Tensor of one loss value per sample (over the last axis), shape `y_pred.shape[:-1]`.
+    """
     return ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
+    """Binary cross-entropy, for targets 0 or 1 (one or several independent labels).
+
+    Use it with a sigmoid output.
+
+    Arguments:
+        y_true: targets in [0, 1], shaped like `y_pred`.
+        y_pred: predicted probabilities (or logits).
+        from_logits: boolean, whether `y_pred` holds logits (unnormalised scores) instead of
+            probabilities.
+        label_smoothing: float in [0, 1]; above 0 the targets are smoothed towards 0.5.
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     if label_smoothing:
         y_true = np.asarray(ops.unwrap(y_true)) * (1 - label_smoothing) + 0.5 * label_smoothing
     return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=-1)
 
 
 def kullback_leibler_divergence(y_true, y_pred):
+    """Kullback-Leibler divergence from the predicted to the true distribution (`kld`).
+
+    `sum(y_true * log(y_true / y_pred), axis=-1)`, with both clipped to [epsilon, 1].
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample (over the last axis), shape `y_pred.shape[:-1]`.
+    """
     eps = config.epsilon()
     t = np.clip(np.asarray(ops.unwrap(y_true)), eps, 1)
     p = ops.clip(y_pred, eps, 1)
@@ -85,11 +256,36 @@ def kullback_leibler_divergence(y_true, y_pred):
 
 
 def poisson(y_true, y_pred):
+    """Poisson loss, for count data.
+
+    `mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)`.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample: the mean over the last axis, shape
+        `y_pred.shape[:-1]`.
+    """
     return ops.mean(ops.subtract(y_pred, ops.multiply(y_true, ops.log(ops.add(y_pred, config.epsilon())))),
                     axis=-1)
 
 
 def cosine_proximity(y_true, y_pred, axis=-1):
+    """Negative cosine similarity between targets and predictions (`cosine`).
+
+    Both are L2-normalised along `axis`; the loss is minus their dot product, so -1 is a
+    perfect match.
+
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+        axis: integer, the axis along which the similarity is computed (default -1).
+
+    Returns:
+        Tensor of one loss value per sample (over the last axis), shape `y_pred.shape[:-1]`.
+    """
     t = ops.l2_normalize(y_true, axis)
     p = ops.l2_normalize(y_pred, axis)
     return ops.negative(ops.sum(ops.multiply(t, p), axis=axis))
@@ -116,7 +312,16 @@ ALIASES = {"mse": mean_squared_error, "MSE": mean_squared_error, "mae": mean_abs
 
 
 class Loss:
-    """A loss object: `loss(y_true, y_pred, sample_weight=None)` returns a scalar."""
+    """Base class of the loss objects: `loss(y_true, y_pred, sample_weight=None)` returns a scalar.
+
+    Subclasses implement `call(y_true, y_pred)`, returning one value per sample; calling the
+    object weights those by `sample_weight` and reduces them.
+
+    Arguments:
+        reduction: `"auto"` or `"sum_over_batch_size"` (the mean), `"sum"`, or `"none"` (the per-
+            sample values).
+        name: optional string, the name of the loss.
+    """
 
     def __init__(self, reduction="auto", name=None):
         self.reduction, self.name = reduction, name
@@ -154,13 +359,28 @@ class LossFunctionWrapper(Loss):
         return {**super().get_config(), **self._fn_kwargs}
 
 
+def _loss_class_doc(fn, defaults):
+    """The docstring of the Loss class made from `fn`: the function's summary, then the
+    class's own arguments."""
+    summary = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else fn.__name__
+    lines = [f"Loss object computing `{fn.__name__}`.", "", f"    {summary}", "",
+             "    `loss(y_true, y_pred, sample_weight=None)` returns the weighted, reduced loss.",
+             "", "    Arguments:",
+             '        reduction: `"auto"` (the mean over the samples), `"sum"` or `"none"` (one',
+             "            value per sample).",
+             f"        name: string, the name of the loss (default `{fn.__name__}`)."]
+    lines += [f"        {key}: as for `{fn.__name__}` (default {value!r})."
+              for key, value in defaults.items()]
+    return "\n".join(lines) + "\n    "
+
+
 def _loss_class(class_name, fn, **defaults):
     def __init__(self, reduction="auto", name=fn.__name__, **kwargs):
         kw = dict(defaults)
         kw.update(kwargs)
         LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, **kw)
     cls = type(class_name, (LossFunctionWrapper,), {"__init__": __init__, "__module__": __name__,
-                                                    "__doc__": f"Loss class for `{fn.__name__}`."})
+                                                    "__doc__": _loss_class_doc(fn, defaults)})
     return cls
 
 
@@ -196,17 +416,47 @@ for _cls in (Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
 
 
 def serialize(loss):
+    """Returns the name (or config, for a `Loss` object) under which a loss is saved.
+
+    Arguments:
+        loss: a loss function or `Loss` instance.
+
+    Returns:
+        A string, or for a `Loss` object a dict `{"class_name", "config"}`.
+    """
     if isinstance(loss, Loss):
         return registry.serialize(loss)
     return registry.get_registered_name(loss)
 
 
 def deserialize(name, custom_objects=None):
+    """Returns the loss function (or `Loss` object) saved under a name or config.
+
+    Arguments:
+        name: string (e.g. `"mse"`) or dict `{"class_name", "config"}`.
+        custom_objects: optional dict mapping names to custom loss functions or classes.
+
+    Returns:
+        The loss function or `Loss` instance.
+
+    Raises:
+        ValueError: for an unknown name.
+    """
     return registry.deserialize(KIND, name, custom_objects)
 
 
 def get(identifier):
-    """A loss function (or Loss object) from a name, a config or a callable."""
+    """Returns a loss function from a name, a config dict or a callable (the `loss` of `compile`).
+
+    Arguments:
+        identifier: string, dict, callable or None.
+
+    Returns:
+        The loss function (or `Loss` object); None for None.
+
+    Raises:
+        ValueError: when `identifier` is none of these.
+    """
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):
