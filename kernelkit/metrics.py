@@ -14,14 +14,52 @@ def _np(x):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """How often predictions match binary labels, averaged over the last axis.
+
+    A prediction counts as 1 when it is above `threshold`.
+
+    Arguments:
+        y_true: targets, 0 or 1.
+        y_pred: predicted probabilities, shaped like `y_true`.
+        threshold: float, the decision threshold (default 0.5).
+
+    Returns:
+        Array of one value per sample (1.0 for a hit, 0.0 for a miss); the training loop
+        averages them over the batch and the epoch.
+    """
     return np.mean(_np(y_true) == (_np(y_pred) > threshold), axis=-1)
 
 
 def categorical_accuracy(y_true, y_pred):
+    """How often the predicted class (the argmax) matches the one-hot target's.
+
+    Use it with one-hot targets, as for `categorical_crossentropy`.
+
+    Arguments:
+        y_true: one-hot targets, `(batch_size, ..., classes)`.
+        y_pred: predicted scores or probabilities, shaped like `y_true`.
+
+    Returns:
+        Array of one value per sample (1.0 for a hit, 0.0 for a miss); the training loop
+        averages them over the batch and the epoch.
+    """
     return (np.argmax(_np(y_true), axis=-1) == np.argmax(_np(y_pred), axis=-1)).astype(np.float32)
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
+    """How often the predicted class (the argmax) matches an integer target.
+
+    Use it with integer targets, as for `sparse_categorical_crossentropy`.
+
+    Arguments:
+        y_true: integer class indices, `y_pred`'s shape without the last axis (or with a last axis
+            of size 1).
+        y_pred: predicted scores or probabilities, `(batch_size, ..., classes)`.
+
+    Returns:
+        Array of one value per sample (1.0 for a hit, 0.0 for a miss); the training loop
+        averages them over the batch and the epoch.
+    """
     t, p = _np(y_true), _np(y_pred)
     if t.ndim == p.ndim:
         t = t[..., 0]
@@ -29,10 +67,36 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """How often the one-hot target's class is among the `k` highest predictions.
+
+    Use it with one-hot targets.
+
+    Arguments:
+        y_true: one-hot targets, `(batch_size, classes)`.
+        y_pred: predicted scores, shaped like `y_true`.
+        k: integer, how many of the top predictions count as a hit (default 5).
+
+    Returns:
+        Array of one value per sample (1.0 for a hit, 0.0 for a miss); the training loop
+        averages them over the batch and the epoch.
+    """
     return _in_top_k(_np(y_pred), np.argmax(_np(y_true), axis=-1), k)
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """How often the integer target's class is among the `k` highest predictions.
+
+    Use it with integer targets.
+
+    Arguments:
+        y_true: integer class indices, `(batch_size,)` or `(batch_size, 1)`.
+        y_pred: predicted scores, `(batch_size, classes)`.
+        k: integer, how many of the top predictions count as a hit (default 5).
+
+    Returns:
+        Array of one value per sample (1.0 for a hit, 0.0 for a miss); the training loop
+        averages them over the batch and the epoch.
+    """
     t, p = _np(y_true), _np(y_pred)
     if t.ndim == p.ndim:
         t = t[..., 0]
@@ -63,7 +127,15 @@ cosine_proximity = _losses.cosine_proximity
 
 
 class Metric:
-    """A running value over batches: update_state, result, reset_states."""
+    """Base class of the stateful metrics: a value accumulated over batches.
+
+    `update_state(y_true, y_pred, sample_weight=None)` adds a batch, `result()` returns the
+    value so far, `reset_states()` starts again; calling the object does the first two.
+
+    Arguments:
+        name: optional string, the metric's name (default: from the class name).
+        dtype: optional dtype of the result.
+    """
 
     def __init__(self, name=None, dtype=None):
         self.name = name or _snake(type(self).__name__)
@@ -98,7 +170,12 @@ def _snake(name):
 
 
 class Mean(Metric):
-    """Weighted mean of the values given to update_state."""
+    """Metric computing the (weighted) mean of the values given to `update_state`.
+
+    Arguments:
+        name: string, the metric's name (default `"mean"`).
+        dtype: optional dtype of the result.
+    """
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name, dtype)
@@ -126,7 +203,14 @@ class Mean(Metric):
 
 
 class MeanMetricWrapper(Mean):
-    """The sample-weighted mean of a metric function's per-sample values."""
+    """Metric averaging a metric function's per-sample values over all batches seen.
+
+    Arguments:
+        fn: function `fn(y_true, y_pred, **kwargs)` returning one value per sample.
+        name: optional string, the metric's name (default: the function's name).
+        dtype: optional dtype of the result.
+        **kwargs: keyword arguments passed to `fn`.
+    """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         super().__init__(name or fn.__name__, dtype)
@@ -154,7 +238,20 @@ def _wrapper_class(class_name, fn, **defaults):
         kw = dict(defaults)
         kw.update(kwargs)
         MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **kw)
-    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__module__": __name__})
+    name = getattr(fn, "__name__", class_name)
+    doc = "\n".join(
+        [f"Metric object averaging `{name}` over all the batches it has seen."
+         if name != "<lambda>"
+         else "Metric object: how often predictions equal the targets exactly, over all batches.",
+         "",
+         "    Arguments:",
+         f"        name: string, the metric's name (default `{name}`).",
+         "        dtype: optional dtype of the result."]
+        + [f"        {key}: as for `{name}` (default {value!r})."
+           for key, value in defaults.items()]
+    ) + "\n    "
+    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__module__": __name__,
+                                                   "__doc__": doc})
 
 
 Accuracy = _wrapper_class("Accuracy", lambda t, p: (_np(t) == _np(p)).astype(np.float32))
@@ -185,16 +282,47 @@ for _cls in (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, Categori
 
 
 def serialize(metric):
+    """Returns the name (or config, for a `Metric` object) under which a metric is saved.
+
+    Arguments:
+        metric: a metric function or `Metric` instance.
+
+    Returns:
+        A string, or for a `Metric` object a dict `{"class_name", "config"}`.
+    """
     if isinstance(metric, Metric):
         return registry.serialize(metric)
     return registry.get_registered_name(metric)
 
 
 def deserialize(config, custom_objects=None):
+    """Returns the metric function (or `Metric` object) saved under a name or config.
+
+    Arguments:
+        config: string (e.g. `"accuracy"`) or dict `{"class_name", "config"}`.
+        custom_objects: optional dict mapping names to custom metric functions or classes.
+
+    Returns:
+        The metric function or `Metric` instance.
+
+    Raises:
+        ValueError: for an unknown name.
+    """
     return registry.deserialize(KIND, config, custom_objects)
 
 
 def get(identifier):
+    """Returns a metric function from a name, a config dict or a callable.
+
+    Arguments:
+        identifier: string, dict or callable.
+
+    Returns:
+        The metric function or `Metric` object.
+
+    Raises:
+        ValueError: when `identifier` is none of these.
+    """
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     if callable(identifier):
