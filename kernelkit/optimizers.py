@@ -17,6 +17,26 @@ KIND = "optimizer"
 
 
 class Optimizer:
+    """Abstract base class of the optimizers: holds the learning rate, decay, clipping and state.
+
+    The state follows Keras 2: `iterations`, a learning rate `lr` (a scalar variable, so
+    `K.set_value(model.optimizer.lr, 0.01)` works), and slot arrays created on the first update.
+    `get_weights()` returns `[iterations] + slots`, in the order Keras 2 saves them.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.01); Keras 2's `lr` is accepted
+            too.
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        clipnorm: float or None; each gradient whose L2 norm exceeds it is rescaled to that norm.
+        clipvalue: float or None; each gradient element is clipped to `[-clipvalue, clipvalue]`.
+        name: optional string, the optimizer's name.
+        **kwargs: tf.keras-only arguments (`weight_decay`, `global_clipnorm`, ...) are accepted and
+            ignored.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
     slot_names = ()
 
     def __init__(self, learning_rate=0.01, decay=0.0, clipnorm=None, clipvalue=None, name=None,
@@ -172,7 +192,29 @@ def _init_args(cls):
 
 
 class SGD(Optimizer):
-    """SGD with optional momentum (and Nesterov momentum), Keras 2 defaults."""
+    """Stochastic gradient descent, with optional momentum and Nesterov momentum.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.01); Keras 2's `lr` is accepted
+            too.
+        momentum: float >= 0, accelerates descent in the relevant direction and damps oscillations
+            (default 0).
+        nesterov: boolean, apply Nesterov momentum.
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+
+    Example:
+
+    ```python
+        sgd = SGD(lr=0.01, decay=1e-6, momentum=0.9, nesterov=True)
+        model.compile(loss="mean_squared_error", optimizer=sgd)
+    ```
+    """
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, decay=0.0, **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
@@ -199,6 +241,27 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
+    """RMSProp optimizer: divides the gradient by a running average of its recent magnitude.
+
+    A good choice for recurrent networks.
+
+    It is usually best to leave the parameters other than the learning rate at their
+    defaults.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.001); Keras 2's `lr` is accepted
+            too.
+        rho: float >= 0, the decay of the moving average of squared gradients (default 0.9).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
     slot_names = ("rms",)
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7, decay=0.0, **kwargs):
@@ -218,6 +281,28 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
+    """Adagrad optimizer: per-parameter learning rates, adapted to how often each is updated.
+
+    The more updates a parameter receives, the smaller its steps.
+
+    It is usually best to leave the parameters other than the learning rate at their
+    defaults.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.01); Keras 2's `lr` is accepted
+            too.
+        initial_accumulator_value: float >= 0, the starting value of the sum of squared gradients
+            (default 0.1).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
     slot_names = ("accumulator",)
 
     def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7, decay=0.0,
@@ -241,6 +326,27 @@ class Adagrad(Optimizer):
 
 
 class Adadelta(Optimizer):
+    """Adadelta optimizer: Adagrad with a moving window of past gradients instead of all of them.
+
+    It keeps learning after many updates; the initial learning rate matters little (Keras
+    uses 1.0).
+
+    It is usually best to leave the parameters other than the learning rate at their
+    defaults.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 1.0); Keras 2's `lr` is accepted too.
+        rho: float >= 0, the decay of the moving averages (default 0.95).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
     slot_names = ("accum_grad", "accum_var")
 
     def __init__(self, learning_rate=1.0, rho=0.95, epsilon=1e-7, decay=0.0, **kwargs):
@@ -258,6 +364,27 @@ class Adadelta(Optimizer):
 
 
 class Adam(Optimizer):
+    """Adam optimizer (Kingma and Ba, 2014): momentum plus per-parameter adaptive steps.
+
+    Default parameters follow those of the paper.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.001); Keras 2's `lr` is accepted
+            too.
+        beta_1: float in (0, 1), the decay of the first-moment (mean) estimates (default 0.9).
+        beta_2: float in (0, 1), the decay of the second-moment estimates (default 0.999).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        amsgrad: boolean, use the AMSGrad variant (Reddi et al., 2018), which keeps the largest
+            second-moment estimate seen.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, decay=0.0,
                  amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
@@ -283,6 +410,25 @@ class Adam(Optimizer):
 
 
 class Adamax(Optimizer):
+    """Adamax optimizer: the variant of Adam based on the infinity norm.
+
+    See section 7 of the Adam paper (Kingma and Ba, 2014).
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.002); Keras 2's `lr` is accepted
+            too.
+        beta_1: float in (0, 1), the decay of the first-moment estimates (default 0.9).
+        beta_2: float in (0, 1), the decay of the infinity-norm estimates (default 0.999).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
     slot_names = ("m", "v")
 
     def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=1e-7, decay=0.0,
@@ -305,6 +451,26 @@ class Adamax(Optimizer):
 
 
 class Nadam(Optimizer):
+    """Nesterov Adam optimizer: Adam with Nesterov momentum (Dozat, 2015).
+
+    It is usually best to leave the parameters other than the learning rate at their
+    defaults.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.002); Keras 2's `lr` is accepted
+            too.
+        beta_1: float in (0, 1), the decay of the first-moment estimates (default 0.9).
+        beta_2: float in (0, 1), the decay of the second-moment estimates (default 0.999).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        schedule_decay: float, the decay of the momentum schedule (default 0.004).
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
     slot_names = ("m", "v")
 
     def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
@@ -344,10 +510,30 @@ for _name, _cls in _ALIASES.items():
 
 
 def serialize(optimizer):
+    """Returns an optimizer's class name and config as a dict `{"class_name", "config"}`.
+
+    Arguments:
+        optimizer: an `Optimizer` instance.
+
+    Returns:
+        A JSON-serializable dict, which `deserialize` turns back into an optimizer.
+    """
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
 def deserialize(config, custom_objects=None):
+    """Creates an optimizer from a dict `{"class_name", "config"}` (as `serialize` makes).
+
+    Arguments:
+        config: dict; the class name may be a Keras name in any case (`"adam"`).
+        custom_objects: optional dict mapping names to custom optimizer classes.
+
+    Returns:
+        A new optimizer instance.
+
+    Raises:
+        ValueError: for an unknown class name.
+    """
     if isinstance(config, dict) and isinstance(config.get("class_name"), str) \
             and config["class_name"].startswith("Custom>"):
         config = dict(config, class_name=config["class_name"][len("Custom>"):])
