@@ -97,27 +97,6 @@ NOT_YET_DOCUMENTED = {
         "deserialize get glorot_normal glorot_uniform he_normal he_uniform identity lecun_normal "
         "lecun_uniform normal one ones orthogonal random_normal random_uniform serialize "
         "truncated_normal uniform variance_scaling zero zeros"),
-    "kernelkit.losses": (
-        "BinaryCrossentropy CategoricalCrossentropy CategoricalHinge CosineSimilarity Hinge Huber "
-        "KLD KLDivergence LogCosh Loss MAE MAPE MSE MSLE MeanAbsoluteError "
-        "MeanAbsolutePercentageError MeanSquaredError MeanSquaredLogarithmicError Poisson "
-        "SparseCategoricalCrossentropy SquaredHinge binary_crossentropy categorical_crossentropy "
-        "categorical_hinge cosine cosine_proximity cosine_similarity deserialize get hinge huber "
-        "huber_loss kld kullback_leibler_divergence logcosh mae mape mean_absolute_error "
-        "mean_absolute_percentage_error mean_squared_error mean_squared_logarithmic_error mse msle "
-        "poisson serialize sparse_categorical_crossentropy squared_hinge"),
-    "kernelkit.metrics": (
-        "Accuracy BinaryAccuracy CategoricalAccuracy Mean MeanAbsoluteError MeanMetricWrapper "
-        "MeanSquaredError Metric SparseCategoricalAccuracy SparseTopKCategoricalAccuracy "
-        "TopKCategoricalAccuracy binary_accuracy binary_crossentropy categorical_accuracy "
-        "categorical_crossentropy categorical_hinge cosine cosine_proximity deserialize get hinge "
-        "kld kullback_leibler_divergence logcosh mae mape mean_absolute_error "
-        "mean_absolute_percentage_error mean_squared_error mean_squared_logarithmic_error mse msle "
-        "poisson serialize sparse_categorical_accuracy sparse_categorical_crossentropy "
-        "sparse_top_k_categorical_accuracy squared_hinge top_k_categorical_accuracy"),
-    "kernelkit.optimizers": (
-        "Adadelta Adagrad Adam Adamax Nadam Optimizer RMSprop SGD adadelta adagrad adam adamax "
-        "deserialize nadam rmsprop serialize sgd"),
     "kernelkit.regularizers": (
         "L1 L1L2 L2 Regularizer deserialize get l1 l1_l2 l2 serialize"),
 }
