@@ -6,26 +6,83 @@ KIND = "activation"
 
 
 def linear(x):
+    """Linear (identity) activation: returns `x` unchanged.
+
+    Arguments:
+        x: input tensor (or array).
+
+    Returns:
+        `x`.
+    """
     return x
 
 
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """Rectified Linear Unit: `max(x, 0)`, with an optional slope, cap and threshold.
+
+    With the defaults, the element-wise `max(x, 0)`; otherwise `max_value` for
+    `x >= max_value`, `x` for `threshold <= x < max_value`, `alpha * (x - threshold)` below.
+
+    Arguments:
+        x: input tensor (or array).
+        alpha: float, the slope below the threshold (default 0).
+        max_value: float or None, the largest output (None: no cap).
+        threshold: float, where the slope changes (default 0).
+
+    Returns:
+        A tensor of the same shape as `x`.
+    """
     return ops.relu(x, alpha, max_value, threshold)
 
 
 def elu(x, alpha=1.0):
+    """Exponential Linear Unit: `x` for `x > 0`, `alpha * (exp(x) - 1)` otherwise.
+
+    Arguments:
+        x: input tensor (or array).
+        alpha: float, the scale of the negative part (default 1.0).
+
+    Returns:
+        A tensor of the same shape as `x`.
+    """
     return ops.elu(x, alpha)
 
 
 def softmax(x, axis=-1):
+    """Softmax activation: exponentials normalised to sum to 1 along `axis`.
+
+    Arguments:
+        x: input tensor, of rank 2 or more.
+        axis: integer, the axis along which the softmax is normalised (default -1).
+
+    Returns:
+        A tensor of the same shape as `x`: probabilities along `axis`.
+    """
     return ops.softmax(x, axis)
+
+
+_BY_NAME_DOCS = {
+    "selu": "Scaled Exponential Linear Unit (Klambauer et al., 2017).\n\n"
+            "    `scale * elu(x, alpha)` with alpha ~ 1.6733 and scale ~ 1.0507; use it with the\n"
+            "    `lecun_normal` initializer and `AlphaDropout` for self-normalising networks.",
+    "softplus": "Softplus activation: `log(exp(x) + 1)`.",
+    "softsign": "Softsign activation: `x / (abs(x) + 1)`.",
+    "tanh": "Hyperbolic tangent activation.",
+    "sigmoid": "Sigmoid activation: `1 / (1 + exp(-x))`.",
+    "hard_sigmoid": "Hard sigmoid: a piecewise-linear approximation of the sigmoid, faster to "
+                    "compute.\n\n    `0` for `x < -2.5`, `1` for `x > 2.5`, `0.2 * x + 0.5` "
+                    "in between.",
+    "exponential": "Exponential (base e) activation: `exp(x)`.",
+}
 
 
 def _by_name(name):
     def fn(x):
         return ops.activation_by_name(x, name)
     fn.__name__ = name
-    fn.__doc__ = f"The {name} activation."
+    fn.__doc__ = (f"{_BY_NAME_DOCS[name]}\n\n"
+                  "    Arguments:\n        x: input tensor (or array).\n\n"
+                  "    Returns:\n        A tensor of the same shape as `x`.\n    ")
     return fn
 
 
@@ -39,6 +96,15 @@ exponential = _by_name("exponential")
 
 
 def leaky_relu(x, alpha=0.3):
+    """Leaky Rectified Linear Unit: `x` for `x >= 0`, `alpha * x` otherwise.
+
+    Arguments:
+        x: input tensor (or array).
+        alpha: float, the slope for negative inputs (default 0.3).
+
+    Returns:
+        A tensor of the same shape as `x`.
+    """
     return ops.leaky_relu(x, alpha)
 
 
@@ -52,6 +118,15 @@ FUSED = {"linear", "relu", "sigmoid", "tanh", "hard_sigmoid", "elu", "selu", "so
 
 
 def serialize(activation):
+    """Returns the name under which an activation function is saved.
+
+    Arguments:
+        activation: an activation function, None (saved as `"linear"`), or an activation layer used
+            as a function.
+
+    Returns:
+        The activation's name (a dict `{"class_name", "config"}` for a layer).
+    """
     if activation is None:
         return "linear"
     name = registry.get_registered_name(activation)
@@ -61,11 +136,33 @@ def serialize(activation):
 
 
 def deserialize(name, custom_objects=None):
+    """Returns the activation function saved under a name.
+
+    Arguments:
+        name: string (e.g. `"relu"`) or dict `{"class_name", "config"}`.
+        custom_objects: optional dict mapping names to custom activation functions.
+
+    Returns:
+        The activation function.
+
+    Raises:
+        ValueError: for an unknown name.
+    """
     return registry.deserialize(KIND, name, custom_objects)
 
 
 def get(identifier):
-    """The activation function for a name, None (linear) or a callable."""
+    """Returns an activation function from a name, None or a callable (a layer's `activation`).
+
+    Arguments:
+        identifier: string, dict, callable, or None (meaning `linear`).
+
+    Returns:
+        The activation function.
+
+    Raises:
+        ValueError: when `identifier` is none of these.
+    """
     if identifier is None:
         return linear
     if isinstance(identifier, (str, dict)):
