@@ -1,0 +1,266 @@
+"""Keras 2.2.4's `keras.utils.test_utils`: checks for people writing their own layers.
+
+`layer_test(MyLayer, {...}, input_shape=(2, 3))` runs the checks every kernelkit layer passes:
+
+- build and call on concrete data; the output shape against `compute_output_shape` and
+  against the symbolic (functional) shape;
+- gradients of a random projection of the output with respect to the input (when it is a
+  float input) and to every trainable weight, against central finite differences, in float64;
+- `get_config` / `from_config` round trip (same config, same outputs with the same weights);
+- save / load round trip of a functional model holding the layer (HDF5 in Keras's layout),
+  with the same predictions, and the weights stored under Keras's names in Keras's order.
+
+`numerical_gradient` and `check_gradients` are the finite-difference pieces on their own, and
+`get_test_data` is Keras's small random data set maker.
+"""
+import os
+import tempfile
+
+import h5py
+import numpy as np
+
+from .. import backend as K
+from .. import layers as L
+from ..models import Model, load_model
+from ..ops import Tape, Tensor, Variable, multiply, unwrap
+from ..ops import sum as ops_sum
+
+__all__ = ["layer_test", "numerical_gradient", "assert_close_grad", "check_gradients",
+           "get_test_data"]
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    """Central-difference gradient of the scalar function `f()` with respect to array `x`.
+
+    `x` is perturbed in place and restored, so `f` must read it on every call.
+
+    Arguments:
+        f: a function of no arguments returning a scalar, reading `x` when called.
+        x: a float array (float64 for meaningful differences).
+        eps: the step.
+
+    Returns:
+        A float64 array of `x`'s shape: d f / d x.
+    """
+    grad = np.zeros_like(x, dtype=np.float64)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        up = float(f())
+        flat[i] = old - eps
+        down = float(f())
+        flat[i] = old
+        gflat[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def assert_close_grad(analytic, numeric, rtol=1e-5, atol=1e-7, what="gradient"):
+    """Assert that an analytic gradient equals a numerical one.
+
+    Arguments:
+        analytic: the gradient to check (array-like).
+        numeric: the reference, e.g. from `numerical_gradient` (float64 array).
+        rtol, atol: tolerances, as in `numpy.testing.assert_allclose`.
+        what: a name for the failure message.
+
+    Raises:
+        AssertionError: if the shapes differ or the values are not close.
+    """
+    analytic = np.asarray(analytic, dtype=np.float64)
+    assert analytic.shape == numeric.shape, f"{what}: shape {analytic.shape} != {numeric.shape}"
+    np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol, err_msg=what)
+
+
+def _random_input(shape, dtype, rng, int_high=None):
+    if np.issubdtype(np.dtype(dtype), np.integer):
+        return rng.integers(0, int_high or 5, size=shape).astype(dtype)
+    return rng.normal(size=shape).astype(dtype)
+
+
+def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input_data=None,
+               expected_output=None, expected_output_dtype=None, fixed_batch_size=False, *,
+               expected_output_shape=None, int_high=None, check_input_grad=True, check_save=True,
+               weight_names=None, training=False, rtol=1e-5, atol=1e-6, seed=0,
+               max_grad_elems=60):
+    """Check a layer class the way every kernelkit layer is checked (see the module doc).
+
+    The first eight arguments are Keras 2.2.4's `layer_test`'s; the rest are kernelkit's.
+    The checks run with `K.floatx()` set to float64, so finite differences are meaningful.
+
+    Arguments:
+        layer_cls: the layer class.
+        kwargs: the constructor arguments (dict).
+        input_shape: the shape of the random input, batch size included (default `(2, 3)`
+            when `input_data` is not given either).
+        input_dtype: its dtype (default float64; an integer dtype draws integers below
+            `int_high`, e.g. for Embedding).
+        input_data: the input itself, instead of a random one.
+        expected_output: if given, the output must equal it (to `rtol`/`atol`).
+        expected_output_dtype: if given, the output's dtype.
+        fixed_batch_size: check the symbolic call with the batch size fixed, as Keras does.
+        expected_output_shape: if given, the output shape (batch size ignored).
+        int_high: the upper bound of random integer inputs.
+        check_input_grad: also check the gradient with respect to a float input.
+        check_save: also save and load a model holding the layer.
+        weight_names: if given, the weights' names without the layer prefix (e.g.
+            `["kernel", "bias"]`), in order.
+        training: call the layer in training mode (gradient and equality checks are skipped:
+            training-mode layers may draw random numbers).
+        rtol, atol: tolerances of the gradient checks.
+        seed: the seed of the random input and projections.
+        max_grad_elems: weights with more values than this are not finite-differenced (the
+            kernel and op tests cover large ones).
+
+    Returns:
+        The layer's output on the input (a NumPy array).
+
+    Raises:
+        AssertionError: on the first check that fails, saying which.
+    """
+    kwargs = dict(kwargs or {})
+    rng = np.random.default_rng(seed)
+    old = K.floatx()
+    K.set_floatx("float64")
+    try:
+        if input_data is None:
+            x = _random_input(input_shape or (2, 3), input_dtype or "float64", rng, int_high)
+        else:
+            x = input_data
+        x = np.asarray(x)
+        layer = layer_cls(**kwargs)
+        y = layer(x, training=training) if training else layer(x)
+        y = np.asarray(unwrap(y))
+        # shapes: eager, compute_output_shape, symbolic
+        batch = x.shape[0] if fixed_batch_size else None
+        sym_in = L.Input(batch_shape=(batch,) + x.shape[1:], dtype=x.dtype.name)
+        expected = tuple(layer.compute_output_shape((None,) + x.shape[1:]))
+        assert expected[1:] == y.shape[1:], f"compute_output_shape {expected} vs actual {y.shape}"
+        if expected_output is not None:
+            np.testing.assert_allclose(y, expected_output, rtol=1e-6, atol=1e-9)
+        if expected_output_dtype is not None:
+            assert y.dtype == np.dtype(expected_output_dtype), (y.dtype, expected_output_dtype)
+        if expected_output_shape is not None:
+            assert tuple(expected_output_shape)[1:] == y.shape[1:], \
+                f"expected {expected_output_shape}, got {y.shape}"
+        sym_layer = layer_cls.from_config(layer.get_config())
+        sym_out = sym_layer(sym_in)
+        assert tuple(sym_out.shape[1:]) == tuple(d for d in y.shape[1:]) or all(
+            a is None or a == b for a, b in zip(sym_out.shape[1:], y.shape[1:])), \
+            f"symbolic shape {sym_out.shape} vs {y.shape}"
+        if not training:
+            _check_gradients(layer, x, rng, check_input_grad, rtol, atol, max_grad_elems)
+        # config round trip
+        config = layer.get_config()
+        clone = layer_cls.from_config(config)
+        assert clone.get_config() == {**config, "name": clone.name} or clone.get_config() == config
+        clone(x)
+        clone.set_weights(layer.get_weights())
+        if not training:
+            np.testing.assert_allclose(np.asarray(unwrap(clone(x))), y, rtol=1e-6, atol=1e-9)
+        if weight_names is not None:
+            names = [w.name.split("/", 1)[1] for w in layer.weights]
+            assert names == [f"{n}:0" for n in weight_names], names
+        if check_save and not training:
+            _check_save_load(layer_cls, config, layer, x, y)
+        return y
+    finally:
+        K.set_floatx(old)
+
+
+def _check_gradients(layer, x, rng, check_input_grad, rtol, atol, max_grad_elems):
+    weights = layer.trainable_weights
+    floating_input = np.issubdtype(x.dtype, np.floating)
+    probe = None
+
+    def loss_value():
+        out = np.asarray(unwrap(layer(x_var.value if floating_input else x)))
+        return float(np.sum(out * probe))
+
+    x_var = Variable(x.copy()) if floating_input else None
+    with Tape() as tape:
+        sources = list(weights) + ([x_var] if floating_input and check_input_grad else [])
+        tape.watch(sources)
+        out = layer(x_var if floating_input else x)
+        probe = rng.normal(size=np.shape(unwrap(out)))
+        total = ops_sum(multiply(out, probe))
+    if not isinstance(total, Tensor):
+        assert not sources, "the layer's output does not depend on its weights or input"
+        return
+    grads = tape.gradient(total, sources)
+    for src, g in zip(sources, grads):
+        value = src.value
+        if value.size > max_grad_elems:
+            continue  # large weights: covered by the kernel and op tests
+        numeric = numerical_gradient(loss_value, value)
+        assert g is not None, f"no gradient for {getattr(src, 'name', 'input')}"
+        assert_close_grad(g, numeric, rtol=rtol, atol=atol, what=f"gradient of {src.name}")
+
+
+def _check_save_load(layer_cls, config, layer, x, y):
+    inp = L.Input(batch_shape=(None,) + x.shape[1:], dtype=x.dtype.name)
+    fresh = layer_cls.from_config(config)
+    out = fresh(inp)
+    model = Model(inp, out)
+    fresh.set_weights(layer.get_weights())
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "m.h5")
+        model.save(path)
+        with h5py.File(path, "r") as f:
+            group = f["model_weights"][fresh.name]
+            names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+            assert len(names) == len(fresh.weights)
+            for n, w in zip(names, fresh.weights):
+                np.testing.assert_array_equal(group[n][()], w.value)
+        loaded = load_model(path)
+        np.testing.assert_allclose(loaded.predict(x), y, rtol=1e-6, atol=1e-9)
+
+
+def check_gradients(f, sources, analytic, rtol=1e-5, atol=1e-7):
+    """Compare analytic gradients with central finite differences.
+
+    Arguments:
+        f: a function of no arguments returning a scalar, reading the arrays in `sources`.
+        sources: a list of float arrays (perturbed in place and restored).
+        analytic: the gradients to check, one per source.
+        rtol, atol: tolerances.
+
+    Raises:
+        AssertionError: naming the first source whose gradient differs.
+    """
+    for i, (x, g) in enumerate(zip(sources, analytic)):
+        assert_close_grad(g, numerical_gradient(f, x), rtol=rtol, atol=atol,
+                          what=f"gradient of source {i}")
+
+
+def get_test_data(num_train=1000, num_test=500, input_shape=(10,), output_shape=(2,),
+                  classification=True, num_classes=2):
+    """Random data for tests: Keras 2.2.4's `get_test_data`.
+
+    For classification, each class's samples are drawn around their own random centre, so a
+    model can learn them; for regression, targets are random normal.
+
+    Arguments:
+        num_train, num_test: numbers of samples.
+        input_shape: the shape of one input sample.
+        output_shape: the shape of one target (regression only).
+        classification: whether to make class labels (ints in [0, num_classes)).
+        num_classes: the number of classes.
+
+    Returns:
+        `(x_train, y_train), (x_test, y_test)`.
+    """
+    samples = num_train + num_test
+    if classification:
+        y = np.random.randint(0, num_classes, size=(samples,))
+        x = np.zeros((samples,) + tuple(input_shape), dtype=np.float32)
+        for i in range(samples):
+            x[i] = np.random.normal(loc=y[i], scale=0.7, size=input_shape)
+    else:
+        y_loc = np.random.random((samples,))
+        x = np.zeros((samples,) + tuple(input_shape), dtype=np.float32)
+        y = np.zeros((samples,) + tuple(output_shape), dtype=np.float32)
+        for i in range(samples):
+            x[i] = np.random.normal(loc=y_loc[i], scale=0.7, size=input_shape)
+            y[i] = np.random.normal(loc=y_loc[i], scale=0.7, size=output_shape)
+    return (x[:num_train], y[:num_train]), (x[num_train:], y[num_train:])
