@@ -220,7 +220,6 @@ def accessors(kind):
         return deserialize(kind, config, custom_objects)
 
     def get(identifier):
-        """An object from a name, a config dict, an instance or a callable (None stays None)."""
         if identifier is None:
             return None
         if isinstance(identifier, (str, dict)):
@@ -229,6 +228,40 @@ def accessors(kind):
             return identifier
         raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
 
+    serialize_one.__doc__ = f"""Returns the name or config under which a {kind} is saved.
+
+    Arguments:
+        obj: a {kind} instance (or function), or None.
+
+    Returns:
+        A dict `{{"class_name", "config"}}` for an object with `get_config`, else its
+        registered name; None for None.
+    """
+    deserialize_one.__doc__ = f"""Creates a {kind} from its saved name or config.
+
+    Arguments:
+        config: string (a class or function name) or dict `{{"class_name", "config"}}`.
+        custom_objects: optional dict mapping names to custom {kind} classes or functions.
+
+    Returns:
+        A {kind} instance (or function).
+
+    Raises:
+        ValueError: for an unknown name.
+    """
+    get.__doc__ = f"""Returns a {kind} from a name, a config dict, an instance or a callable.
+
+    This is how layers read their `*_{kind}` arguments.
+
+    Arguments:
+        identifier: string, dict, {kind} instance, callable, or None.
+
+    Returns:
+        The {kind}; None for None.
+
+    Raises:
+        ValueError: when `identifier` is none of these.
+    """
     return serialize_one, deserialize_one, get
 
 
