@@ -31,6 +31,7 @@ class LeakyReLU(_Elementwise):
     Output shape:
         The same as the input.
     """
+
     def __init__(self, alpha=0.3, **kwargs):
         if "negative_slope" in kwargs:
             alpha = kwargs.pop("negative_slope")
@@ -57,6 +58,7 @@ class ELU(_Elementwise):
     Output shape:
         The same as the input.
     """
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = float(alpha)
@@ -89,6 +91,7 @@ class ReLU(_Elementwise):
     Raises:
         ValueError: when `max_value` or `negative_slope` is negative.
     """
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0:
@@ -121,6 +124,7 @@ class ThresholdedReLU(_Elementwise):
     Output shape:
         The same as the input.
     """
+
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
         self.theta = float(theta)
@@ -147,6 +151,7 @@ class Softmax(_Elementwise):
     Output shape:
         The same as the input.
     """
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis

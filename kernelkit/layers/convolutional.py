@@ -560,6 +560,7 @@ class DepthwiseConv1D(_DepthwiseConv):
     Output shape:
         3D tensor `(batch, new_steps, channels * depth_multiplier)`.
     """
+
     rank = 1
     _paddings = ("valid", "same", "causal")
 
@@ -602,6 +603,7 @@ class DepthwiseConv2D(_DepthwiseConv):
     Output shape:
         4D tensor `(batch, new_rows, new_cols, channels * depth_multiplier)` (channels_last).
     """
+
     rank = 2
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
@@ -722,6 +724,7 @@ class SeparableConv1D(_SeparableConv):
     Output shape:
         3D tensor `(batch, new_steps, filters)`.
     """
+
     rank = 1
     _paddings = ("valid", "same", "causal")
 
@@ -773,6 +776,7 @@ class SeparableConv2D(_SeparableConv):
     Output shape:
         4D tensor `(batch, new_rows, new_cols, filters)` (channels_last).
     """
+
     rank = 2
 
     @interfaces.legacy_separable_conv2d_support

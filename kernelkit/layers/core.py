@@ -134,6 +134,7 @@ class Activation(Layer):
     Output shape:
         The same as the input.
     """
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -250,6 +251,7 @@ class SpatialDropout2D(Dropout):
     Output shape:
         The same as the input.
     """
+
     @interfaces.legacy_spatialdropoutNd_support
     def __init__(self, rate, data_format=None, **kwargs):
         super().__init__(rate, **kwargs)
@@ -284,6 +286,7 @@ class SpatialDropout3D(SpatialDropout2D):
     Output shape:
         The same as the input.
     """
+
     def _noise_shape(self, shape):
         if self.data_format == "channels_first":
             return (shape[0], shape[1], 1, 1, 1)
@@ -307,6 +310,7 @@ class Flatten(Layer):
         model.add(Flatten())  # output shape (None, 65536)
     ```
     """
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.normalize_data_format(data_format)
@@ -358,6 +362,7 @@ class Reshape(Layer):
         model.add(Reshape((-1, 2, 2)))                 # output shape (None, 3, 2, 2)
     ```
     """
+
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
@@ -417,6 +422,7 @@ class Permute(Layer):
         model.add(Permute((2, 1), input_shape=(10, 64)))  # output shape (None, 64, 10)
     ```
     """
+
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
         self.dims = tuple(dims)
@@ -450,6 +456,7 @@ class RepeatVector(Layer):
     Output shape:
         3D tensor `(num_samples, n, features)`.
     """
+
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
         self.n = int(n)
@@ -660,6 +667,7 @@ class Lambda(Layer):
 def _lambda_globals(module_name, custom_objects):
     """The globals a Lambda's stored bytecode sees; a fresh dict, so the code cannot change
     any module's namespace. A module is used only when it is already imported."""
+
     import sys
     from .. import backend  # noqa: F401 - up the map on purpose: Keras 2 lambdas name `K`
     globs = dict(globals())
@@ -686,6 +694,7 @@ class ActivityRegularization(Layer):
     Output shape:
         The same as the input.
     """
+
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
         self.l1, self.l2 = l1, l2

@@ -92,6 +92,7 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tens
         model = Model(x, y)
     ```
     """
+
     if "batch_input_shape" in kwargs:
         batch_shape = kwargs.pop("batch_input_shape")
     if kwargs:

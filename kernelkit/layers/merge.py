@@ -69,6 +69,7 @@ class Add(_Merge):
     Raises:
         ValueError: when called on fewer than 2 inputs or on shapes that do not match.
     """
+
     _merge = staticmethod(ops.add)
 
 
@@ -89,6 +90,7 @@ class Subtract(_Merge):
     Raises:
         ValueError: when called on other than 2 inputs or on shapes that do not match.
     """
+
     def _check(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
             raise ValueError(f"A `Subtract` layer ('{self.name}') should be called on exactly "
@@ -114,6 +116,7 @@ class Multiply(_Merge):
     Raises:
         ValueError: when called on fewer than 2 inputs or on shapes that do not match.
     """
+
     _merge = staticmethod(ops.multiply)
 
 
@@ -134,6 +137,7 @@ class Maximum(_Merge):
     Raises:
         ValueError: when called on fewer than 2 inputs or on shapes that do not match.
     """
+
     _merge = staticmethod(ops.maximum)
 
 
@@ -154,6 +158,7 @@ class Minimum(_Merge):
     Raises:
         ValueError: when called on fewer than 2 inputs or on shapes that do not match.
     """
+
     _merge = staticmethod(ops.minimum)
 
 
@@ -174,6 +179,7 @@ class Average(_Merge):
     Raises:
         ValueError: when called on fewer than 2 inputs or on shapes that do not match.
     """
+
     def call(self, inputs):
         self._check(inputs)
         return ops.multiply(functools.reduce(ops.add, inputs), 1.0 / len(inputs))
@@ -201,6 +207,7 @@ class Concatenate(_Merge):
         merged = Concatenate()([Dense(8)(a), Dense(8)(b)])  # shape (None, 16)
     ```
     """
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -318,6 +325,7 @@ def add(inputs, **kwargs):
     Returns:
         The output tensor of the `Add` layer.
     """
+
     return Add(**kwargs)(inputs)
 
 

@@ -95,6 +95,7 @@ class MaxPooling1D(_Pooling1D):
         ValueError: for a non-positive size, an unknown padding, or a window larger than the
             (unpadded) input.
     """
+
     mode = "max"
 
 
@@ -123,6 +124,7 @@ class AveragePooling1D(_Pooling1D):
         ValueError: for a non-positive size, an unknown padding, or a window larger than the
             (unpadded) input.
     """
+
     mode = "avg"
 
 
@@ -153,6 +155,7 @@ class MaxPooling2D(_Pooling2D):
         ValueError: for a non-positive size, an unknown padding, or a window larger than the
             (unpadded) input.
     """
+
     mode = "max"
 
 
@@ -184,6 +187,7 @@ class AveragePooling2D(_Pooling2D):
         ValueError: for a non-positive size, an unknown padding, or a window larger than the
             (unpadded) input.
     """
+
     mode = "avg"
 
 
@@ -247,6 +251,7 @@ class GlobalMaxPooling1D(_GlobalPooling1D):
     Output shape:
         2D tensor `(batch_size, features)`.
     """
+
     mode = "max"
 
 
@@ -303,6 +308,7 @@ class GlobalMaxPooling2D(_GlobalPooling):
     Output shape:
         2D tensor `(batch_size, channels)`.
     """
+
     rank = 2
     mode = "max"
 
@@ -325,6 +331,7 @@ class GlobalAveragePooling2D(_GlobalPooling):
     Output shape:
         2D tensor `(batch_size, channels)`.
     """
+
     rank = 2
     mode = "avg"
 

@@ -450,6 +450,7 @@ def build_named(layer, input_shape, prefix):
     `lstm/lstm_cell/kernel:0`, the forward layer of `bidirectional` creates
     `bidirectional/forward_lstm/lstm_cell/kernel:0`.
     """
+
     if not isinstance(layer, Layer):
         if hasattr(layer, "build") and not getattr(layer, "built", False):
             layer.build(input_shape)

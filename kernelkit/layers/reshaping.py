@@ -90,6 +90,7 @@ class ZeroPadding2D(_ZeroPadding):
         4D tensor `(batch, padded_rows, padded_cols, channels)` (channels_last) or
         `(batch, channels, padded_rows, padded_cols)`.
     """
+
     rank = 2
 
     @interfaces.legacy_zeropadding2d_support
@@ -194,6 +195,7 @@ class Cropping2D(_Cropping):
         # output shape (None, 24, 20, 3)
     ```
     """
+
     rank = 2
 
     @interfaces.legacy_cropping2d_support
