@@ -25,6 +25,7 @@ class Constraint:
                 return {"limit": self.limit}
     ```
     """
+
     def __call__(self, w):
         return w
 
@@ -50,6 +51,7 @@ class MaxNorm(Constraint):
             weight vector; for a `Conv2D` kernel `(rows, cols, input_depth, output_depth)` with
             channels_last, use `[0, 1, 2]`.
     """
+
     def __init__(self, max_value=2, axis=0):
         self.max_value, self.axis = max_value, axis
 
@@ -65,6 +67,7 @@ class MaxNorm(Constraint):
 class NonNeg(Constraint):
     """Constrains the weights to be non-negative: negative values are set to 0.
     """
+
     def __call__(self, w):
         return (w * (w >= 0)).astype(w.dtype)
 
@@ -78,6 +81,7 @@ class UnitNorm(Constraint):
             weight vector; for a `Conv2D` kernel `(rows, cols, input_depth, output_depth)` with
             channels_last, use `[0, 1, 2]`.
     """
+
     def __init__(self, axis=0):
         self.axis = axis
 
@@ -101,6 +105,7 @@ class MinMaxNorm(Constraint):
             weight vector; for a `Conv2D` kernel `(rows, cols, input_depth, output_depth)` with
             channels_last, use `[0, 1, 2]`.
     """
+
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 

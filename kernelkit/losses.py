@@ -362,6 +362,7 @@ class LossFunctionWrapper(Loss):
 def _loss_class_doc(fn, defaults):
     """The docstring of the Loss class made from `fn`: the function's summary, then the
     class's own arguments."""
+
     summary = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else fn.__name__
     lines = [f"Loss object computing `{fn.__name__}`.", "", f"    {summary}", "",
              "    `loss(y_true, y_pred, sample_weight=None)` returns the weighted, reduced loss.",

@@ -290,6 +290,7 @@ def serialize(metric):
     Returns:
         A string, or for a `Metric` object a dict `{"class_name", "config"}`.
     """
+
     if isinstance(metric, Metric):
         return registry.serialize(metric)
     return registry.get_registered_name(metric)

@@ -37,6 +37,7 @@ class Optimizer:
         ValueError: for a negative learning rate.
         TypeError: for an unknown keyword argument.
     """
+
     slot_names = ()
 
     def __init__(self, learning_rate=0.01, decay=0.0, clipnorm=None, clipvalue=None, name=None,
@@ -262,6 +263,7 @@ class RMSprop(Optimizer):
         ValueError: for a negative learning rate.
         TypeError: for an unknown keyword argument.
     """
+
     slot_names = ("rms",)
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7, decay=0.0, **kwargs):
@@ -303,6 +305,7 @@ class Adagrad(Optimizer):
         ValueError: for a negative learning rate.
         TypeError: for an unknown keyword argument.
     """
+
     slot_names = ("accumulator",)
 
     def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7, decay=0.0,
@@ -347,6 +350,7 @@ class Adadelta(Optimizer):
         ValueError: for a negative learning rate.
         TypeError: for an unknown keyword argument.
     """
+
     slot_names = ("accum_grad", "accum_var")
 
     def __init__(self, learning_rate=1.0, rho=0.95, epsilon=1e-7, decay=0.0, **kwargs):
@@ -385,6 +389,7 @@ class Adam(Optimizer):
         ValueError: for a negative learning rate.
         TypeError: for an unknown keyword argument.
     """
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, decay=0.0,
                  amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
@@ -429,6 +434,7 @@ class Adamax(Optimizer):
         ValueError: for a negative learning rate.
         TypeError: for an unknown keyword argument.
     """
+
     slot_names = ("m", "v")
 
     def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=1e-7, decay=0.0,
@@ -471,6 +477,7 @@ class Nadam(Optimizer):
         ValueError: for a negative learning rate.
         TypeError: for an unknown keyword argument.
     """
+
     slot_names = ("m", "v")
 
     def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
@@ -583,6 +590,7 @@ def get(identifier):
         TypeError: if `identifier` is a TensorFlow optimizer (kernelkit does not run
             TensorFlow; Keras 2.2.4 wrapped it in `TFOptimizer`).
     """
+
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, (str, dict)):

@@ -6,6 +6,12 @@ KIND = "regularizer"
 
 
 class Regularizer:
+    """Base class of the regularizers: `regularizer(x)` returns a penalty added to the loss.
+
+    Subclasses implement `__call__(x)` (written with `kernelkit.backend` ops, so it
+    differentiates) and `get_config()`.
+    """
+
     def __call__(self, x):
         return 0.0
 
@@ -18,6 +24,19 @@ class Regularizer:
 
 
 class L1L2(Regularizer):
+    """Regularizer adding `l1 * sum(abs(x)) + l2 * sum(square(x))` to the loss.
+
+    Arguments:
+        l1: float, the L1 regularization factor (default 0).
+        l2: float, the L2 regularization factor (default 0).
+
+    Example:
+
+    ```python
+        Dense(64, kernel_regularizer=L1L2(l1=0.0, l2=0.01))
+    ```
+    """
+
     def __init__(self, l1=0.0, l2=0.0):
         self.l1, self.l2 = float(l1), float(l2)
 
@@ -34,6 +53,12 @@ class L1L2(Regularizer):
 
 
 class L1(L1L2):
+    """Regularizer adding `l1 * sum(abs(x))` to the loss.
+
+    Arguments:
+        l1: float, the L1 regularization factor (default 0.01); `l` is accepted too.
+    """
+
     def __init__(self, l1=0.01, **kw):
         super().__init__(l1=kw.get("l", l1))
 
@@ -42,6 +67,12 @@ class L1(L1L2):
 
 
 class L2(L1L2):
+    """Regularizer adding `l2 * sum(square(x))` to the loss.
+
+    Arguments:
+        l2: float, the L2 regularization factor (default 0.01); `l` is accepted too.
+    """
+
     def __init__(self, l2=0.01, **kw):
         super().__init__(l2=kw.get("l", l2))
 
@@ -50,14 +81,45 @@ class L2(L1L2):
 
 
 def l1(l=0.01):  # noqa: E741 - Keras's name
+    """Returns an L1 weight regularizer: `l * sum(abs(x))`.
+
+    Arguments:
+        l: float, the regularization factor (default 0.01).
+
+    Returns:
+        An `L1` regularizer, to pass as a layer's `kernel_regularizer`, ... argument.
+    """
     return L1(l1=l)
 
 
 def l2(l=0.01):  # noqa: E741 - Keras's name
+    """Returns an L2 weight regularizer: `l * sum(square(x))`.
+
+    Arguments:
+        l: float, the regularization factor (default 0.01).
+
+    Returns:
+        An `L2` regularizer, to pass as a layer's `kernel_regularizer`, ... argument.
+
+    Example:
+
+    ```python
+        Dense(64, kernel_regularizer=regularizers.l2(0.01))
+    ```
+    """
     return L2(l2=l)
 
 
 def l1_l2(l1=0.01, l2=0.01):  # noqa: F811 - Keras's argument names
+    """Returns a combined L1 and L2 weight regularizer.
+
+    Arguments:
+        l1: float, the L1 factor (default 0.01).
+        l2: float, the L2 factor (default 0.01).
+
+    Returns:
+        An `L1L2` regularizer, to pass as a layer's `kernel_regularizer`, ... argument.
+    """
     return L1L2(l1=l1, l2=l2)
 
 
