@@ -33,7 +33,6 @@ def child(framework, workload, repeats, epochs):
     sys.path.insert(0, HERE)
     import statistics
 
-    import numpy as np
     from workloads import WORKLOADS, build_kernelkit, make_data
     if workload == "cold-start":
         t0 = time.perf_counter()

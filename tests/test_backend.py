@@ -6,7 +6,6 @@ import pytest
 from kernelkit import backend as K
 from kernelkit.layers import Dense, Input, Lambda
 from kernelkit.models import Model
-from kernelkit.ops import Tape, unwrap
 
 REQUIRED = ["dot", "sum", "mean", "max", "min", "square", "sqrt", "abs", "exp", "log", "pow",
             "maximum", "minimum", "clip", "concatenate", "reshape", "permute_dimensions",

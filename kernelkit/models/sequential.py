@@ -2,7 +2,7 @@
 import warnings
 
 from ..layers.base import Layer, _call_signature
-from ..layers.input_layer import Input, InputLayer
+from ..layers.input_layer import InputLayer
 from ..layers.node import KerasTensor
 from ..ops.core import unwrap
 from .model import Model

@@ -8,7 +8,6 @@ import warnings
 import numpy as np
 import pytest
 
-import kernelkit as kk
 from kernelkit.layers import Dense
 from kernelkit.models import Sequential
 

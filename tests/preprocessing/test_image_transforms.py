@@ -29,7 +29,7 @@ def test_rotation_180_of_a_gradient_in_the_valid_region():
     h = w = 8
     x = np.arange(h * w, dtype="float64").reshape(h, w, 1)
     out = image.apply_affine_transform(x, theta=180, fill_mode="constant", cval=-1)
-    c = h / 2 + 0.5  # 4.5: out[o] = x[2c - o] = x[9 - o]
+    # centre c = h / 2 + 0.5 = 4.5: out[o] = x[2c - o] = x[9 - o]
     for r in range(h):
         for col in range(w):
             src = (9 - r, 9 - col)
@@ -62,7 +62,7 @@ def test_zoom_of_two_halves_the_content_about_the_centre():
     h = w = 9
     x = dot(h, w, 7, 5)
     out = image.apply_affine_transform(x, zx=2, zy=2, fill_mode="constant")
-    c = h / 2 + 0.5  # 5: out[o] = x[2 (o - c) + c] = x[2 o - 5]  -> o = (6, 5)
+    # centre c = h / 2 + 0.5 = 5: out[o] = x[2 (o - c) + c] = x[2 o - 5]  -> o = (6, 5)
     np.testing.assert_allclose(out, dot(h, w, 6, 5), atol=1e-6)
 
 
