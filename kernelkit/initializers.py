@@ -48,9 +48,10 @@ def _charge(shape):
 
 
 class Initializer:
-    """Base: `initializer(shape, dtype)` returns a NumPy array.
+    """Base class of the initializers: `initializer(shape, dtype=None)` returns a NumPy array.
 
-    Every subclass's `__call__` first checks the active `parameter_budget`.
+    Subclasses implement `__call__(shape, dtype=None)` and `get_config()`. Every subclass's
+    `__call__` first checks the active `parameter_budget`.
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -85,16 +86,28 @@ def _register(cls, *aliases):
 
 
 class Zeros(Initializer):
+    """Initializer that makes arrays of zeros.
+    """
+
     def __call__(self, shape, dtype=None):
         return np.zeros(shape, dtype=dtype or config.floatx())
 
 
 class Ones(Initializer):
+    """Initializer that makes arrays of ones.
+    """
+
     def __call__(self, shape, dtype=None):
         return np.ones(shape, dtype=dtype or config.floatx())
 
 
 class Constant(Initializer):
+    """Initializer that makes arrays filled with one constant value.
+
+    Arguments:
+        value: float, the value of every element (default 0).
+    """
+
     def __init__(self, value=0):
         self.value = value
 
@@ -106,6 +119,14 @@ class Constant(Initializer):
 
 
 class RandomNormal(Initializer):
+    """Initializer drawing values from a normal distribution.
+
+    Arguments:
+        mean: float, the mean of the distribution (default 0).
+        stddev: float, its standard deviation (default 0.05).
+        seed: optional integer, the random seed.
+    """
+
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
@@ -117,6 +138,14 @@ class RandomNormal(Initializer):
 
 
 class RandomUniform(Initializer):
+    """Initializer drawing values from a uniform distribution.
+
+    Arguments:
+        minval: float, the lower bound of the range (default -0.05).
+        maxval: float, the upper bound, excluded (default 0.05).
+        seed: optional integer, the random seed.
+    """
+
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         self.minval, self.maxval, self.seed = minval, maxval, seed
 
@@ -128,6 +157,17 @@ class RandomUniform(Initializer):
 
 
 class TruncatedNormal(Initializer):
+    """Initializer drawing values from a truncated normal distribution.
+
+    Like `RandomNormal`, except that values more than two standard deviations from the mean are
+    drawn again. The recommended initializer for weights of neural networks in Keras 2's docs.
+
+    Arguments:
+        mean: float, the mean of the distribution (default 0).
+        stddev: float, its standard deviation before truncation (default 0.05).
+        seed: optional integer, the random seed.
+    """
+
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
@@ -150,6 +190,25 @@ def _fans(shape):
 
 
 class VarianceScaling(Initializer):
+    """Initializer whose scale adapts to the shape of the weights.
+
+    With `distribution="truncated_normal"` (or `"normal"`), values come from a normal
+    distribution centred on 0, truncated at two standard deviations, with
+    `stddev = sqrt(scale / n)`; with `"uniform"`, from `[-limit, limit]` with
+    `limit = sqrt(3 * scale / n)`. `n` is the number of input units of the weight tensor
+    (`mode="fan_in"`), of output units (`"fan_out"`), or their mean (`"fan_avg"`).
+
+    Arguments:
+        scale: positive float, the scaling factor (default 1.0).
+        mode: `"fan_in"`, `"fan_out"` or `"fan_avg"`.
+        distribution: `"truncated_normal"` (also `"normal"`), `"untruncated_normal"` or
+            `"uniform"`.
+        seed: optional integer, the random seed.
+
+    Raises:
+        ValueError: for a non-positive `scale` or an unknown `mode` or `distribution`.
+    """
+
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         if scale <= 0:
             raise ValueError(f"VarianceScaling: `scale` must be positive, got {scale}.")
@@ -181,6 +240,15 @@ class VarianceScaling(Initializer):
 
 
 class Orthogonal(Initializer):
+    """Initializer that makes a random orthogonal matrix (Saxe et al., 2014).
+
+    The weights are reshaped to 2D (all axes but the last, by the last) for the draw.
+
+    Arguments:
+        gain: float, a factor applied to the orthogonal matrix (default 1).
+        seed: optional integer, the random seed.
+    """
+
     def __init__(self, gain=1.0, seed=None):
         self.gain, self.seed = gain, seed
 
@@ -203,6 +271,15 @@ class Orthogonal(Initializer):
 
 
 class Identity(Initializer):
+    """Initializer that makes the identity matrix (only for 2D weights).
+
+    Arguments:
+        gain: float, a factor applied to the identity matrix (default 1).
+
+    Raises:
+        ValueError: when asked for a shape that is not 2D.
+    """
+
     def __init__(self, gain=1.0):
         self.gain = gain
 
@@ -217,11 +294,39 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
+_VARIANCE_DOCS = {
+    "GlorotNormal": "Glorot normal initializer (Xavier normal, Glorot and Bengio 2010).\n\n"
+                    "    A truncated normal distribution centred on 0 with "
+                    "`stddev = sqrt(2 / (fan_in + fan_out))`.",
+    "GlorotUniform": "Glorot uniform initializer (Xavier uniform, Glorot and Bengio 2010).\n\n"
+                     "    A uniform distribution within `[-limit, limit]`, "
+                     "`limit = sqrt(6 / (fan_in + fan_out))`.",
+    "HeNormal": "He normal initializer (He et al., 2015).\n\n"
+                "    A truncated normal distribution centred on 0 with "
+                "`stddev = sqrt(2 / fan_in)`.",
+    "HeUniform": "He uniform variance scaling initializer (He et al., 2015).\n\n"
+                 "    A uniform distribution within `[-limit, limit]`, "
+                 "`limit = sqrt(6 / fan_in)`.",
+    "LecunNormal": "LeCun normal initializer (LeCun et al., 1998), for SELU networks.\n\n"
+                   "    A truncated normal distribution centred on 0 with "
+                   "`stddev = sqrt(1 / fan_in)`.",
+    "LecunUniform": "LeCun uniform initializer (LeCun et al., 1998).\n\n"
+                    "    A uniform distribution within `[-limit, limit]`, "
+                    "`limit = sqrt(3 / fan_in)`.",
+}
+
+
 def _variance(name, scale, mode, distribution):
     cls = type(name, (VarianceScaling,), {
         "__init__": lambda self, seed=None: VarianceScaling.__init__(self, scale, mode, distribution, seed),
         "get_config": lambda self: {"seed": self.seed},
-        "__doc__": f"VarianceScaling(scale={scale}, mode={mode!r}, distribution={distribution!r}).",
+        "__doc__": _VARIANCE_DOCS[name] + f"""
+
+    The same as `VarianceScaling(scale={scale}, mode={mode!r}, distribution={distribution!r})`.
+
+    Arguments:
+        seed: optional integer, the random seed.
+    """,
         "__module__": __name__,
     })
     return cls
