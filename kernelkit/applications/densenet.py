@@ -22,8 +22,20 @@ _VARIANTS = {(6, 12, 24, 16): ("densenet121", "9d60b8095a5708f2dcce2bca79d332c7"
 
 
 def preprocess_input(x, data_format=None):
-    """`imagenet_utils.preprocess_input` in 'torch' mode (to [0, 1], then per-channel
-    normalisation by ImageNet's mean and standard deviation)."""
+    """Preprocesses a batch of images for DenseNet: scaled to [0, 1], then normalised per channel.
+
+    This is `imagenet_utils.preprocess_input` in 'torch' mode: each channel has ImageNet's
+    mean subtracted and is divided by its standard deviation.
+
+    Arguments:
+        x: NumPy array or symbolic tensor of RGB values in [0, 255], 3D (one image) or 4D
+            (a batch).
+        data_format: `"channels_last"` or `"channels_first"`; default
+            `K.image_data_format()`.
+
+    Returns:
+        The preprocessed array or tensor.
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="torch")
 
 
@@ -36,6 +48,11 @@ def conv_block(x, growth_rate, name):
     """A dense layer: BN-ReLU-1x1 conv (4 * growth_rate) - BN-ReLU-3x3 conv, concatenated
     to its input.
 
+    Arguments:
+        x: input tensor.
+        growth_rate: integer, the number of channels the block adds.
+        name: string, the prefix of the layer names.
+
     Returns:
         Output tensor (the input with `growth_rate` more channels).
     """
@@ -47,7 +64,12 @@ def conv_block(x, growth_rate, name):
 
 
 def dense_block(x, blocks, name):
-    """`blocks` dense layers of growth rate 32, named `name_block1`, ...
+    """A dense block: `blocks` dense layers of growth rate 32, named `name_block1`, ...
+
+    Arguments:
+        x: input tensor.
+        blocks: integer, the number of dense layers (`conv_block`s).
+        name: string, the prefix of the layer names.
 
     Returns:
         Output tensor.
@@ -58,7 +80,13 @@ def dense_block(x, blocks, name):
 
 
 def transition_block(x, reduction, name):
-    """BN-ReLU, a 1x1 convolution keeping `reduction` of the channels, 2x2 average pooling.
+    """A transition block: BN-ReLU, a 1x1 convolution keeping `reduction` of the channels,
+    then 2x2 average pooling.
+
+    Arguments:
+        x: input tensor.
+        reduction: float, the fraction of the channels kept.
+        name: string, the prefix of the layer names.
 
     Returns:
         Output tensor.
@@ -127,6 +155,25 @@ def DenseNet(blocks, include_top=True, weights="imagenet", input_tensor=None, in
                                  variant[1] if include_top else variant[2])
 
 
+_VARIANT_ARGS_DOC = """    Arguments:
+        include_top: whether to include the fully-connected classifier at the top.
+        weights: None (random initialization), 'imagenet' (Keras's ImageNet weights,
+            downloaded once into ``$KERNELKIT_HOME/models/``) or the path of a weights file.
+        input_tensor: optional symbolic tensor (output of `Input()`) to use as the image input.
+        input_shape: optional shape tuple, only to be given with `include_top=False`
+            (otherwise (224, 224, 3)); 3 channels, height and width at least 32.
+        pooling: with `include_top=False`: None (4D output of the last block), 'avg' or
+            'max' (global pooling to a 2D output).
+        classes: number of classes, only with `include_top=True` and no 'imagenet' weights.
+
+    Returns:
+        A `kernelkit.models.Model`.
+
+    Raises:
+        ValueError: invalid `weights`, `classes` or input shape.
+    """
+
+
 def _densenet_variant(blocks, doc_name):
     def build(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
               pooling=None, classes=1000):
@@ -134,8 +181,8 @@ def _densenet_variant(blocks, doc_name):
                         pooling, classes)
     build.__name__ = build.__qualname__ = doc_name
     build.__doc__ = (f"Instantiate {doc_name} (`DenseNet({list(blocks)}, ...)`), optionally "
-                     "with Keras's ImageNet weights.\n\n    Arguments, returns and errors are "
-                     "those of `DenseNet` without `blocks`.\n")
+                     "with Keras's ImageNet weights.\n\n    The model follows "
+                     "`K.image_data_format()`.\n\n" + _VARIANT_ARGS_DOC)
     return build
 
 

@@ -19,7 +19,20 @@ WEIGHTS_HASH_NO_TOP = "bcbd6486424b2319ff4ef7d526e38f63"
 
 
 def preprocess_input(x, data_format=None):
-    """`imagenet_utils.preprocess_input` in 'tf' mode (pixels scaled to [-1, 1])."""
+    """Preprocesses a batch of images for the model: pixels scaled from [0, 255] to [-1, 1].
+
+    This is `imagenet_utils.preprocess_input` in 'tf' mode; InceptionV3,
+    InceptionResNetV2, Xception, MobileNet and NASNet share it.
+
+    Arguments:
+        x: NumPy array or symbolic tensor of RGB values in [0, 255], 3D (one image) or 4D
+            (a batch).
+        data_format: `"channels_last"` or `"channels_first"`; default
+            `K.image_data_format()`.
+
+    Returns:
+        The preprocessed array or tensor.
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
 
 

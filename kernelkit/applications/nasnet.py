@@ -218,8 +218,25 @@ def NASNetLarge(input_shape=None, include_top=True, weights="imagenet", input_te
                 pooling=None, classes=1000):
     """Instantiate NASNet-A Large (6 @ 4032, default input 331x331).
 
-    Arguments, returns and errors are those of `NASNet` (with 'imagenet' as the default
-    `weights`; with `include_top=True` and those weights, the input must be (331, 331, 3)).
+    The model follows `K.image_data_format()`.
+
+    Arguments:
+        include_top: whether to include the fully-connected classifier at the top.
+        weights: None (random initialization), 'imagenet' (Keras's ImageNet weights,
+            downloaded once into ``$KERNELKIT_HOME/models/``) or the path of a weights file.
+        input_tensor: optional symbolic tensor (output of `Input()`) to use as the image input.
+        input_shape: optional shape tuple, only to be given with `include_top=False`
+            (otherwise (331, 331, 3)); 3 channels, height and width at least 32.
+        pooling: with `include_top=False`: None (4D output of the last block), 'avg' or
+            'max' (global pooling to a 2D output).
+        classes: number of classes, only with `include_top=True` and no 'imagenet' weights.
+
+    Returns:
+        A `kernelkit.models.Model`.
+
+    Raises:
+        ValueError: invalid `weights`, `classes` or input shape (with `include_top=True`
+            and 'imagenet' weights, the input must be (331, 331, 3)).
     """
     return NASNet(input_shape, penultimate_filters=4032, num_blocks=6, stem_block_filters=96,
                   skip_reduction=True, filter_multiplier=2, include_top=include_top,
@@ -231,8 +248,25 @@ def NASNetMobile(input_shape=None, include_top=True, weights="imagenet", input_t
                  pooling=None, classes=1000):
     """Instantiate NASNet-A Mobile (4 @ 1056, default input 224x224).
 
-    Arguments, returns and errors are those of `NASNet` (with 'imagenet' as the default
-    `weights`; with `include_top=True` and those weights, the input must be (224, 224, 3)).
+    The model follows `K.image_data_format()`.
+
+    Arguments:
+        include_top: whether to include the fully-connected classifier at the top.
+        weights: None (random initialization), 'imagenet' (Keras's ImageNet weights,
+            downloaded once into ``$KERNELKIT_HOME/models/``) or the path of a weights file.
+        input_tensor: optional symbolic tensor (output of `Input()`) to use as the image input.
+        input_shape: optional shape tuple, only to be given with `include_top=False`
+            (otherwise (224, 224, 3)); 3 channels, height and width at least 32.
+        pooling: with `include_top=False`: None (4D output of the last block), 'avg' or
+            'max' (global pooling to a 2D output).
+        classes: number of classes, only with `include_top=True` and no 'imagenet' weights.
+
+    Returns:
+        A `kernelkit.models.Model`.
+
+    Raises:
+        ValueError: invalid `weights`, `classes` or input shape (with `include_top=True`
+            and 'imagenet' weights, the input must be (224, 224, 3)).
     """
     return NASNet(input_shape, penultimate_filters=1056, num_blocks=4, stem_block_filters=32,
                   skip_reduction=False, filter_multiplier=2, include_top=include_top,

@@ -18,9 +18,24 @@ def VGG19(include_top=True, weights="imagenet", input_tensor=None, input_shape=N
           pooling=None, classes=1000):
     """Instantiate the VGG19 architecture, optionally with Keras's ImageNet weights.
 
-    Arguments, returns and errors are those of `kernelkit.applications.VGG16` (default
-    input (224, 224, 3), at least 32x32); the layers are named `block1_conv1`, ...,
-    `block5_conv4`, `fc1`, `fc2`, `predictions`.
+    The model follows `K.image_data_format()`. The layers are named as in Keras
+    (`block1_conv1`, ..., `block5_conv4`, `fc1`, `fc2`, `predictions`), so Keras's weight
+    files load into it.
+
+    Arguments:
+        include_top: whether to include the fully-connected classifier at the top.
+        weights: None (random initialization), 'imagenet' (Keras's ImageNet weights,
+            downloaded once into ``$KERNELKIT_HOME/models/``) or the path of a weights file.
+        input_tensor: optional symbolic tensor (output of `Input()`) to use as the image input.
+        input_shape: optional shape tuple, only to be given with `include_top=False`
+            (otherwise (224, 224, 3), or (3, 224, 224) in 'channels_first'); 3 channels,
+            height and width at least 32.
+        pooling: with `include_top=False`: None (4D output of the last block), 'avg' or
+            'max' (global pooling to a 2D output).
+        classes: number of classes, only with `include_top=True` and no 'imagenet' weights.
+
+    Returns:
+        A `kernelkit.models.Model`.
 
     Raises:
         ValueError: invalid `weights`, `classes` or input shape.
