@@ -10,7 +10,15 @@ __all__ = ["BroadcastGlobalVariablesCallback", "MetricAverageCallback",
 
 
 def broadcast_model(model, root_rank=0):
-    """Make `model`'s weights and optimizer state on every process equal to `root_rank`'s."""
+    """Makes `model`'s weights and optimizer state on every process equal to `root_rank`'s.
+
+    Call it once after building (and compiling) the model, so all processes start training
+    from the same point.
+
+    Arguments:
+        model: the model, the same architecture on every process.
+        root_rank: integer, the rank of the process whose values are copied (default 0).
+    """
     weights = [np.array(w, order="C") for w in model.get_weights()]
     for w in weights:
         comm.broadcast(w, root_rank, what="weight broadcast")

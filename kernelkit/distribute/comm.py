@@ -233,7 +233,15 @@ def broadcast(buf, root_rank=0, what="broadcast", timeout=None):
 
 
 def barrier(timeout=None):
-    """Wait (bounded) until every process reaches this point."""
+    """Waits until every process reaches this point.
+
+    Arguments:
+        timeout: float or None, seconds to wait before giving up; None uses the configured
+            communication timeout.
+
+    Raises:
+        CommunicationTimeout: when some process does not arrive within `timeout`.
+    """
     comm = _comm()
     if comm.Get_size() > 1:
         wait(comm.Ibarrier(), "barrier", timeout)

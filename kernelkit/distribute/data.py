@@ -19,7 +19,14 @@ def _remember(a):
 
 
 def is_shard(x):
-    """Whether `x` (an array, or the first array of a list/dict) was returned by `shard`."""
+    """Tells whether data was returned by `shard` (this process's part of a data set).
+
+    Arguments:
+        x: an array, or a list / dict of arrays (its first array is checked).
+
+    Returns:
+        True when `x` is a shard made by `shard`.
+    """
     if isinstance(x, dict):
         x = next(iter(x.values()), None)
     if isinstance(x, (list, tuple)):

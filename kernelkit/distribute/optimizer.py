@@ -286,5 +286,12 @@ def DistributedOptimizer(optimizer, compression=Compression.none,
 
 
 def is_distributed(optimizer):
-    """Whether `optimizer` was made by `DistributedOptimizer`."""
+    """Tells whether an optimizer was made by `DistributedOptimizer`.
+
+    Arguments:
+        optimizer: an optimizer instance.
+
+    Returns:
+        True when gradients pass through the distributed averaging of `DistributedOptimizer`.
+    """
     return isinstance(optimizer, _Distributed)
