@@ -41,10 +41,25 @@ def _load():
 
 
 def floatx():
+    """Returns the default float type, as a string (`"float32"` unless changed).
+
+    Returns:
+        `"float16"`, `"float32"` or `"float64"`.
+    """
+
     return _settings["floatx"]
 
 
 def set_floatx(value):
+    """Sets the default float type.
+
+    Arguments:
+        value: `"float16"`, `"float32"` or `"float64"`.
+
+    Raises:
+        ValueError: for any other value.
+    """
+
     if value not in ("float16", "float32", "float64"):
         raise ValueError(f"Unknown floatx type: {value!r}; expected 'float16', 'float32' or "
                          "'float64'.")
@@ -52,18 +67,45 @@ def set_floatx(value):
 
 
 def epsilon():
+    """Returns the fuzz factor used in numeric expressions (default 1e-7).
+
+    Returns:
+        A float.
+    """
+
     return _settings["epsilon"]
 
 
 def set_epsilon(value):
+    """Sets the fuzz factor used in numeric expressions.
+
+    Arguments:
+        value: float, the new epsilon.
+    """
+
     _settings["epsilon"] = float(value)
 
 
 def image_data_format():
+    """Returns the default image data format convention.
+
+    Returns:
+        `"channels_last"` (the default) or `"channels_first"`.
+    """
+
     return _settings["image_data_format"]
 
 
 def set_image_data_format(data_format):
+    """Sets the default image data format convention.
+
+    Arguments:
+        data_format: `"channels_last"` or `"channels_first"`.
+
+    Raises:
+        ValueError: for any other value.
+    """
+
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError(f"Unknown data_format: {data_format!r}; expected 'channels_last' or "
                          "'channels_first'.")

@@ -51,40 +51,21 @@ SEQUENTIAL_METHODS = MODEL_METHODS + ["add", "pop", "predict_classes", "predict_
 EXCLUDED = {
     # `__version__` is a string, not something one calls.
     "kernelkit.__version__": "a version string",
+    # Python's own builtins all/any/sum, which Keras 2.2.4's backend re-exports under these
+    # names too; Python documents them.
+    "kernelkit.backend.py_all": "Python's builtin all",
+    "kernelkit.backend.py_any": "Python's builtin any",
+    "kernelkit.backend.py_sum": "Python's builtin sum",
 }
 
 # Public names still without a Keras-style docstring (module -> names): may only shrink.
 NOT_YET_DOCUMENTED = {
-    "kernelkit.applications": (
-        "DenseNet121 DenseNet169 DenseNet201 NASNetLarge NASNetMobile VGG19"),
-    "kernelkit.applications.densenet": (
-        "DenseNet121 DenseNet169 DenseNet201 conv_block dense_block preprocess_input "
-        "transition_block"),
-    "kernelkit.applications.inception_resnet_v2": (
-        "preprocess_input"),
-    "kernelkit.applications.inception_v3": (
-        "preprocess_input"),
-    "kernelkit.applications.mobilenet": (
-        "preprocess_input"),
-    "kernelkit.applications.nasnet": (
-        "NASNetLarge NASNetMobile preprocess_input"),
-    "kernelkit.applications.vgg19": (
-        "VGG19"),
-    "kernelkit.applications.xception": (
-        "preprocess_input"),
     "kernelkit.backend": (
-        "Function KerasTensor Tensor Variable abs all any argmax argmin batch_dot batch_flatten "
-        "batch_get_value batch_set_value binary_crossentropy cast categorical_crossentropy "
-        "concatenate constant cos count_params dot dtype elu epsilon equal eval exp expand_dims eye "
-        "flatten floatx gather get_value greater hard_sigmoid image_data_format int_shape is_tensor "
-        "l2_normalize learning_phase less log max maximum min minimum name_scope ndim "
-        "normalize_data_format not_equal ones ones_like permute_dimensions pow py_all py_any py_sum "
-        "random_normal_variable random_uniform_variable relu repeat_elements reshape selu "
-        "set_epsilon set_floatx set_image_data_format set_learning_phase set_value sigmoid sign sin "
-        "softmax softplus softsign square squeeze stack sum tanh tile transpose variable zeros "
-        "zeros_like"),
-    "kernelkit.distribute": (
-        "barrier broadcast_model is_distributed is_shard"),
+        "abs all any argmax argmin batch_dot batch_flatten binary_crossentropy cast "
+        "categorical_crossentropy concatenate cos dot elu equal exp expand_dims flatten gather "
+        "greater hard_sigmoid l2_normalize less log max maximum min minimum not_equal ones_like "
+        "permute_dimensions pow relu repeat_elements reshape selu sigmoid sign sin softmax softplus "
+        "softsign square squeeze stack sum tanh tile transpose zeros_like"),
 }
 
 

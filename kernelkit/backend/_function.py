@@ -232,6 +232,13 @@ class Function:
     input when `K.learning_phase()` is passed in `inputs` (as the Keras FAQ shows), or from
     the global setting otherwise. The updates run at every call, after the outputs are
     computed, in the order given.
+
+    Arguments:
+        inputs: list of symbolic input tensors (and optionally `K.learning_phase()`).
+        outputs: list of symbolic output tensors, computed from `inputs`.
+        updates: optional list of `(variable, new_value)` tuples (or update ops) run at
+            each call.
+        name: optional string, the function's name.
     """
 
     def __init__(self, inputs, outputs, updates=None, name=None):

@@ -94,13 +94,28 @@ def set_session(session):
 
 @contextlib.contextmanager
 def name_scope(name):
-    """A context manager for naming ops (a no-op in kernelkit, which names graph nodes
-    itself); yields `name`."""
+    """A context manager for naming ops; a no-op in kernelkit, which names graph nodes itself.
+
+    Arguments:
+        name: string, the scope name.
+
+    Returns:
+        A context manager yielding `name`.
+    """
+
     yield name
 
 
 def is_tensor(x):
-    """Whether `x` is a tensor: a kernelkit tensor or variable, or a symbolic tensor."""
+    """Tells whether `x` is a tensor: a kernelkit tensor or variable, or a symbolic tensor.
+
+    Arguments:
+        x: any object.
+
+    Returns:
+        A boolean.
+    """
+
     return isinstance(x, (Tensor, KerasTensor))
 
 

@@ -53,10 +53,27 @@ class LearningPhase(int):
 
 
 def learning_phase():
+    """Returns the learning phase flag: 0 = test, 1 = train.
+
+    Pass it in a `K.function`'s inputs to feed the phase at each call, as Keras 2 allows.
+
+    Returns:
+        An integer flag (0 unless set to 1 by `set_learning_phase`).
+    """
+
     return LearningPhase(0 if _phase.value is None else _phase.value)
 
 
 def set_learning_phase(value):
+    """Sets the learning phase to a fixed value.
+
+    Arguments:
+        value: 0 (test), 1 (train), or None to let each call decide.
+
+    Raises:
+        ValueError: for any other value.
+    """
+
     if value not in (0, 1, None):
         raise ValueError("Expected learning phase to be 0 or 1.")
     _phase.value = value
