@@ -46,7 +46,6 @@ def floatx():
     Returns:
         `"float16"`, `"float32"` or `"float64"`.
     """
-
     return _settings["floatx"]
 
 
@@ -59,7 +58,6 @@ def set_floatx(value):
     Raises:
         ValueError: for any other value.
     """
-
     if value not in ("float16", "float32", "float64"):
         raise ValueError(f"Unknown floatx type: {value!r}; expected 'float16', 'float32' or "
                          "'float64'.")
@@ -72,7 +70,6 @@ def epsilon():
     Returns:
         A float.
     """
-
     return _settings["epsilon"]
 
 
@@ -82,7 +79,6 @@ def set_epsilon(value):
     Arguments:
         value: float, the new epsilon.
     """
-
     _settings["epsilon"] = float(value)
 
 
@@ -92,7 +88,6 @@ def image_data_format():
     Returns:
         `"channels_last"` (the default) or `"channels_first"`.
     """
-
     return _settings["image_data_format"]
 
 
@@ -105,7 +100,6 @@ def set_image_data_format(data_format):
     Raises:
         ValueError: for any other value.
     """
-
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError(f"Unknown data_format: {data_format!r}; expected 'channels_last' or "
                          "'channels_first'.")

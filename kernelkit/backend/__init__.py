@@ -34,17 +34,54 @@ stop_gradient = _ops.stop_gradient
 
 @polymorphic
 def binary_crossentropy(target, output, from_logits=False):
+    """Binary cross-entropy between an output tensor and a target tensor, element by element.
+
+    Arguments:
+        target: tensor of targets in [0, 1], shaped like `output`.
+        output: tensor of probabilities (or logits).
+        from_logits: boolean, whether `output` holds logits rather than probabilities.
+
+    Returns:
+        A tensor of `output`'s shape.
+    """
     return _ops.binary_crossentropy(target, output, from_logits)
 
 
 @polymorphic
 def pow(x, a):  # noqa: A001 - Keras's name
+    """Element-wise exponentiation: `x ** a`.
+
+    Arguments:
+        x: tensor or variable.
+        a: number or tensor, the exponent.
+
+    Returns:
+        A tensor.
+    """
     return _ops.power(x, a)
 
 
 @polymorphic
 def dot(x, y):
-    """Keras's dot: matrix product; for N-D x it contracts x's last axis with y's second-to-last."""
+    """Multiplies two tensors: a matrix product, generalised to N-D as Keras does.
+
+    For N-D `x`, `x`'s last axis is contracted with `y`'s second-to-last (or only) axis.
+
+    Arguments:
+        x: tensor or variable.
+        y: tensor or variable.
+
+    Returns:
+        A tensor, the dot product of `x` and `y`.
+
+    Example:
+
+    ```python
+        x = K.placeholder(shape=(2, 3))
+        y = K.placeholder(shape=(3, 4))
+        K.int_shape(K.dot(x, y))  # (2, 4)
+    ```
+    """
     if np.ndim(unwrap(y)) > 2:
         yv = y
         perm = list(range(np.ndim(unwrap(y))))
@@ -58,6 +95,20 @@ def dot(x, y):
 
 @polymorphic
 def batch_dot(x, y, axes=None):
+    """Batchwise dot product: the dot product of `x[i]` and `y[i]` for each sample `i`.
+
+    For `x` and `y` of shapes `(batch, n)` and `(batch, n)` with `axes=1`, the result has
+    shape `(batch, 1)`.
+
+    Arguments:
+        x: tensor with `ndim >= 2`, the batch on axis 0.
+        y: tensor with `ndim >= 2`, the batch on axis 0.
+        axes: integer or pair of integers, the axes of `x` and `y` to contract; default: `x`'s last
+            and `y`'s second-to-last.
+
+    Returns:
+        A tensor of rank `x.ndim + y.ndim - 2` (at least 2).
+    """
     x_nd, y_nd = np.ndim(unwrap(x)), np.ndim(unwrap(y))
     if axes is None:
         axes = [x_nd - 1, y_nd - 2]
@@ -69,51 +120,142 @@ def batch_dot(x, y, axes=None):
 
 @polymorphic
 def transpose(x):
+    """Transposes a tensor (reverses its axes).
+
+    Arguments:
+        x: tensor or variable.
+
+    Returns:
+        A tensor.
+    """
     return _ops.transpose(x)
 
 
 @polymorphic
 def permute_dimensions(x, pattern):
+    """Permutes the axes of a tensor.
+
+    Arguments:
+        x: tensor or variable.
+        pattern: tuple of axis indices, e.g. `(0, 2, 1)`.
+
+    Returns:
+        A tensor.
+    """
     return _ops.transpose(x, pattern)
 
 
 @polymorphic
 def argmax(x, axis=-1):
+    """Returns the index of the largest value along an axis.
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, the axis to reduce (default -1).
+
+    Returns:
+        An integer array.
+    """
     return np.argmax(unwrap(x), axis=axis)
 
 
 @polymorphic
 def argmin(x, axis=-1):
+    """Returns the index of the smallest value along an axis.
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, the axis to reduce (default -1).
+
+    Returns:
+        An integer array.
+    """
     return np.argmin(unwrap(x), axis=axis)
 
 
 @polymorphic
 def equal(x, y):
+    """Element-wise `x == y` comparison of two tensors.
+
+    Arguments:
+        x: tensor or variable.
+        y: tensor or variable, broadcastable against `x`.
+
+    Returns:
+        A boolean array.
+    """
     return np.equal(unwrap(x), unwrap(y))
 
 
 @polymorphic
 def not_equal(x, y):
+    """Element-wise `x != y` comparison of two tensors.
+
+    Arguments:
+        x: tensor or variable.
+        y: tensor or variable, broadcastable against `x`.
+
+    Returns:
+        A boolean array.
+    """
     return np.not_equal(unwrap(x), unwrap(y))
 
 
 @polymorphic
 def greater(x, y):
+    """Element-wise `x > y` comparison of two tensors.
+
+    Arguments:
+        x: tensor or variable.
+        y: tensor or variable, broadcastable against `x`.
+
+    Returns:
+        A boolean array.
+    """
     return np.greater(unwrap(x), unwrap(y))
 
 
 @polymorphic
 def less(x, y):
+    """Element-wise `x < y` comparison of two tensors.
+
+    Arguments:
+        x: tensor or variable.
+        y: tensor or variable, broadcastable against `x`.
+
+    Returns:
+        A boolean array.
+    """
     return np.less(unwrap(x), unwrap(y))
 
 
 @polymorphic
 def all(x, axis=None, keepdims=False):  # noqa: A001
+    """Logical AND along the given axes (bitwise reduction).
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, tuple of integers or None (all axes), the axes to reduce.
+        keepdims: boolean, keep the reduced axes with size 1.
+
+    Returns:
+        A boolean array.
+    """
     return np.all(unwrap(x), axis=axis, keepdims=keepdims)
 
 
 @polymorphic
 def any(x, axis=None, keepdims=False):  # noqa: A001
+    """Logical OR along the given axes (bitwise reduction).
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, tuple of integers or None (all axes), the axes to reduce.
+        keepdims: boolean, keep the reduced axes with size 1.
+
+    Returns:
+        A boolean array.
+    """
     return np.any(unwrap(x), axis=axis, keepdims=keepdims)
 
 
@@ -135,11 +277,31 @@ def var(x, axis=None, keepdims=False):
 
 @polymorphic
 def zeros_like(x, dtype=None, name=None):
+    """Makes an array of zeros with the shape of another tensor.
+
+    Arguments:
+        x: tensor or variable.
+        dtype: optional dtype of the result (default: that of `x`).
+        name: accepted for compatibility.
+
+    Returns:
+        An array of zeros shaped like `x`.
+    """
     return np.zeros_like(unwrap(x), dtype=dtype)
 
 
 @polymorphic
 def ones_like(x, dtype=None, name=None):
+    """Makes an array of ones with the shape of another tensor.
+
+    Arguments:
+        x: tensor or variable.
+        dtype: optional dtype of the result (default: that of `x`).
+        name: accepted for compatibility.
+
+    Returns:
+        An array of ones shaped like `x`.
+    """
     return np.ones_like(unwrap(x), dtype=dtype)
 
 
@@ -154,7 +316,6 @@ def int_shape(x):
     Returns:
         A tuple of integers or None entries, e.g. `(None, 32)` for a symbolic batch.
     """
-
     if isinstance(x, KerasTensor):
         return x.shape
     return tuple(np.shape(unwrap(x)))
@@ -192,7 +353,6 @@ def ndim(x):
     Returns:
         An integer.
     """
-
     return len(int_shape(x))
 
 
@@ -205,7 +365,6 @@ def dtype(x):
     Returns:
         A string such as `float32`.
     """
-
     return x.dtype if isinstance(x, KerasTensor) else np.asarray(unwrap(x)).dtype.name
 
 
@@ -218,7 +377,6 @@ def count_params(x):
     Returns:
         An integer, the product of the sizes of `x`'s axes.
     """
-
     return int(np.prod(int_shape(x)))
 
 
@@ -245,7 +403,6 @@ def variable(value, dtype=None, name=None, constraint=None):
         K.eval(kvar)  # array([[1., 2.], [3., 4.]], dtype=float32)
     ```
     """
-
     value = np.array(value, dtype=dtype or floatx())
     return Variable(value, name=name or "variable", constraint=constraint)
 
@@ -262,7 +419,6 @@ def constant(value, dtype=None, shape=None, name=None):
     Returns:
         A NumPy array, usable wherever tensors are.
     """
-
     value = np.asarray(value, dtype=dtype or floatx())
     return np.broadcast_to(value, shape).copy() if shape is not None else value
 
@@ -278,7 +434,6 @@ def zeros(shape, dtype=None, name=None):
     Returns:
         A variable.
     """
-
     return variable(np.zeros(shape), dtype, name)
 
 
@@ -293,7 +448,6 @@ def ones(shape, dtype=None, name=None):
     Returns:
         A variable.
     """
-
     return variable(np.ones(shape), dtype, name)
 
 
@@ -308,7 +462,6 @@ def eye(size, dtype=None, name=None):
     Returns:
         A variable of shape `(size, size)`.
     """
-
     return variable(np.eye(size), dtype, name)
 
 
@@ -326,7 +479,6 @@ def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
     Returns:
         A variable.
     """
-
     return variable(_ops.random.uniform(shape, low, high, dtype or floatx(), seed), dtype, name)
 
 
@@ -344,7 +496,6 @@ def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None)
     Returns:
         A variable.
     """
-
     return variable(_ops.random.normal(shape, mean, scale, dtype or floatx(), seed), dtype, name)
 
 
@@ -360,7 +511,6 @@ def get_value(x):
     Raises:
         TypeError: for a symbolic tensor, which has no value until a model runs.
     """
-
     if isinstance(x, KerasTensor):
         raise TypeError("get_value: a symbolic tensor has no value.")
     v = unwrap(x)
@@ -376,7 +526,6 @@ def batch_get_value(tensors):
     Returns:
         A list of NumPy arrays.
     """
-
     return [get_value(t) for t in tensors]
 
 
@@ -396,7 +545,6 @@ def set_value(x, value):
         K.set_value(model.optimizer.lr, 0.001)
     ```
     """
-
     if not isinstance(x, Variable):
         raise TypeError(f"set_value: expected a variable (e.g. `model.optimizer.lr`), got "
                         f"{type(x).__name__}.")
@@ -412,7 +560,6 @@ def batch_set_value(tuples):
     Raises:
         TypeError: when one of them is not a variable.
     """
-
     for x, value in tuples:
         set_value(x, value)
 
@@ -429,7 +576,6 @@ def eval(x):  # noqa: A001 - Keras's name
     Raises:
         TypeError: for a symbolic tensor.
     """
-
     return get_value(x)
 
 
@@ -510,7 +656,6 @@ def normalize_data_format(value):
     Raises:
         ValueError: for any other value.
     """
-
     return config.normalize_data_format(value)
 
 

@@ -102,7 +102,6 @@ def name_scope(name):
     Returns:
         A context manager yielding `name`.
     """
-
     yield name
 
 
@@ -115,7 +114,6 @@ def is_tensor(x):
     Returns:
         A boolean.
     """
-
     return isinstance(x, (Tensor, KerasTensor))
 
 

@@ -60,7 +60,6 @@ def learning_phase():
     Returns:
         An integer flag (0 unless set to 1 by `set_learning_phase`).
     """
-
     return LearningPhase(0 if _phase.value is None else _phase.value)
 
 
@@ -73,7 +72,6 @@ def set_learning_phase(value):
     Raises:
         ValueError: for any other value.
     """
-
     if value not in (0, 1, None):
         raise ValueError("Expected learning phase to be 0 or 1.")
     _phase.value = value
