@@ -59,12 +59,7 @@ EXCLUDED = {
 }
 
 # Public names still without a Keras-style docstring (module -> names): may only shrink.
-NOT_YET_DOCUMENTED = {
-    "kernelkit.backend": (
-        "abs batch_flatten cast categorical_crossentropy concatenate cos elu exp expand_dims flatten "
-        "gather hard_sigmoid l2_normalize log max maximum min minimum relu repeat_elements reshape "
-        "selu sigmoid sign sin softmax softplus softsign square squeeze stack sum tanh tile"),
-}
+NOT_YET_DOCUMENTED = {}
 
 
 def _not_yet():

@@ -144,6 +144,15 @@ class Where(Op):
 
 @polymorphic
 def reshape(x, shape):
+    """Reshapes a tensor to the given shape.
+
+    Arguments:
+        x: tensor or variable.
+        shape: tuple of integers; one entry may be -1 (inferred).
+
+    Returns:
+        A tensor.
+    """
     return Reshape(shape)(x)
 
 
@@ -154,16 +163,43 @@ def transpose(x, perm=None):
 
 @polymorphic
 def concatenate(tensors, axis=-1):
+    """Concatenates a list of tensors along an axis.
+
+    Arguments:
+        tensors: list of tensors, the same shape except along `axis`.
+        axis: integer, the concatenation axis (default -1).
+
+    Returns:
+        A tensor.
+    """
     return Concatenate(axis)(*tensors)
 
 
 @polymorphic
 def stack(tensors, axis=0):
+    """Stacks a list of tensors of the same shape along a new axis.
+
+    Arguments:
+        tensors: list of tensors of the same shape.
+        axis: integer, the position of the new axis (default 0).
+
+    Returns:
+        A tensor.
+    """
     return Stack(axis)(*tensors)
 
 
 @polymorphic
 def expand_dims(x, axis=-1):
+    """Adds an axis of size 1 at position `axis`.
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, where the new axis goes (default -1, last).
+
+    Returns:
+        A tensor.
+    """
     shape = list(np.shape(x))
     axis = axis if axis >= 0 else len(shape) + 1 + axis
     shape.insert(axis, 1)
@@ -172,6 +208,18 @@ def expand_dims(x, axis=-1):
 
 @polymorphic
 def squeeze(x, axis):
+    """Removes an axis of size 1 from a tensor.
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, the axis to remove.
+
+    Returns:
+        A tensor.
+
+    Raises:
+        ValueError: when that axis does not have size 1.
+    """
     shape = list(np.shape(x))
     if shape[axis] != 1:
         raise ValueError(f"Cannot squeeze axis {axis} of a tensor of shape {tuple(shape)}: "
@@ -182,11 +230,27 @@ def squeeze(x, axis):
 
 @polymorphic
 def flatten(x):
+    """Flattens a tensor to 1D.
+
+    Arguments:
+        x: tensor or variable.
+
+    Returns:
+        A 1D tensor.
+    """
     return Reshape((-1,))(x)
 
 
 @polymorphic
 def batch_flatten(x):
+    """Flattens each sample of a batch: an nD tensor becomes 2D, the batch axis kept.
+
+    Arguments:
+        x: tensor or variable.
+
+    Returns:
+        A tensor of shape `(batch, -1)`.
+    """
     return Reshape((np.shape(x)[0], -1))(x)
 
 
@@ -197,16 +261,44 @@ def getitem(x, index):
 
 @polymorphic
 def gather(reference, indices):
+    """Takes the entries of `reference` at `indices` along axis 0.
+
+    Arguments:
+        reference: a tensor.
+        indices: integer tensor or array of indices.
+
+    Returns:
+        A tensor of shape `indices.shape + reference.shape[1:]`.
+    """
     return Gather()(reference, indices)
 
 
 @polymorphic
 def tile(x, n):
+    """Tiles a tensor: repeats it `n` times along each axis, like `np.tile`.
+
+    Arguments:
+        x: tensor or variable.
+        n: integer or list of integers, the repetitions per axis.
+
+    Returns:
+        A tensor.
+    """
     return Tile(n if isinstance(n, (list, tuple)) else (n,))(x)
 
 
 @polymorphic
 def repeat_elements(x, rep, axis):
+    """Repeats each element of a tensor `rep` times along an axis, like `np.repeat`.
+
+    Arguments:
+        x: tensor or variable.
+        rep: integer, the number of repetitions.
+        axis: integer, the axis along which to repeat.
+
+    Returns:
+        A tensor.
+    """
     return Repeat(rep, axis)(x)
 
 

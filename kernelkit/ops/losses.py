@@ -97,7 +97,17 @@ def _eps():
 
 @polymorphic
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Per-sample categorical cross-entropy over `axis` (the last)."""
+    """Categorical cross-entropy between an output tensor and a target tensor, per sample.
+
+    Arguments:
+        target: tensor of one-hot targets (or probabilities), shaped like `output`.
+        output: tensor of probabilities (or logits) along `axis`.
+        from_logits: boolean, whether `output` holds logits rather than probabilities.
+        axis: integer, the class axis (default -1).
+
+    Returns:
+        A tensor of the cross-entropy of each sample (`output`'s shape without `axis`).
+    """
     if axis not in (-1, np.ndim(output) - 1):
         from .array import transpose
         perm = [i for i in range(np.ndim(output)) if i != axis % np.ndim(output)]

@@ -297,6 +297,9 @@ def _binary(cls):
     def fn(a, b):
         return cls()(a, b)
     fn.__name__ = cls.__name__.lower()
+    fn.__doc__ = (f"Element-wise {fn.__name__} of two tensors (broadcasting as NumPy does)."
+                  "\n\n    Arguments:\n        a: tensor or variable.\n"
+                  "        b: tensor or variable.\n\n    Returns:\n        A tensor.\n    ")
     return fn
 
 
@@ -315,6 +318,8 @@ def _unary(cls):
     def fn(x):
         return cls()(x)
     fn.__name__ = cls.__name__.lower()
+    fn.__doc__ = (f"Element-wise {fn.__name__} of a tensor.\n\n    Arguments:\n"
+                  "        x: tensor or variable.\n\n    Returns:\n        A tensor.\n    ")
     return fn
 
 
@@ -336,6 +341,16 @@ def clip(x, min_value, max_value):
 
 @polymorphic
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
+    """Sum of the values of a tensor along the given axes.
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, tuple of integers or None (all axes), the axes to reduce.
+        keepdims: boolean, keep the reduced axes with size 1 rather than removing them.
+
+    Returns:
+        A tensor.
+    """
     return Sum(axis, keepdims)(x)
 
 
@@ -346,16 +361,45 @@ def mean(x, axis=None, keepdims=False):
 
 @polymorphic
 def max(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
+    """Maximum of the values of a tensor along the given axes.
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, tuple of integers or None (all axes), the axes to reduce.
+        keepdims: boolean, keep the reduced axes with size 1 rather than removing them.
+
+    Returns:
+        A tensor.
+    """
     return Max(axis, keepdims)(x)
 
 
 @polymorphic
 def min(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
+    """Minimum of the values of a tensor along the given axes.
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, tuple of integers or None (all axes), the axes to reduce.
+        keepdims: boolean, keep the reduced axes with size 1 rather than removing them.
+
+    Returns:
+        A tensor.
+    """
     return Min(axis, keepdims)(x)
 
 
 @polymorphic
 def cast(x, dtype):
+    """Casts a tensor to a different dtype.
+
+    Arguments:
+        x: tensor or variable.
+        dtype: string, e.g. `float16`, `float32`, `int32`.
+
+    Returns:
+        A tensor of dtype `dtype`.
+    """
     return Cast(dtype)(x)
 
 

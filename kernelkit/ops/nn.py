@@ -279,6 +279,19 @@ def activation_by_name(x, name, alpha=0.0, axis=-1):
 
 @polymorphic
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """Rectified linear unit, with an optional negative slope, cap and threshold.
+
+    With the defaults, `max(x, 0)`.
+
+    Arguments:
+        x: tensor or variable.
+        alpha: float, the slope below the threshold (default 0).
+        max_value: float or None, the largest output.
+        threshold: float, where the slope changes (default 0).
+
+    Returns:
+        A tensor.
+    """
     if max_value is None and threshold == 0.0:
         if alpha == 0.0:
             return Activation(K_act.RELU)(x)
@@ -288,6 +301,15 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
 
 @polymorphic
 def elu(x, alpha=1.0):
+    """Exponential linear unit: `x` for `x > 0`, `alpha * (exp(x) - 1)` otherwise.
+
+    Arguments:
+        x: tensor or variable.
+        alpha: float, the scale of the negative part (default 1.0).
+
+    Returns:
+        A tensor.
+    """
     return Activation(K_act.ELU, alpha)(x)
 
 
@@ -301,6 +323,8 @@ def _named(name):
     def fn(x):
         return activation_by_name(x, name)
     fn.__name__ = name
+    fn.__doc__ = (f"Element-wise {name} activation of a tensor.\n\n    Arguments:\n"
+                  "        x: tensor or variable.\n\n    Returns:\n        A tensor.\n    ")
     return fn
 
 
@@ -315,6 +339,15 @@ exponential = _named("exponential")
 
 @polymorphic
 def softmax(x, axis=-1):
+    """Softmax of a tensor along an axis.
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer, the axis to normalise along (default -1).
+
+    Returns:
+        A tensor.
+    """
     return activation_by_name(x, "softmax", axis=axis)
 
 
@@ -330,6 +363,15 @@ def prelu(x, alpha):
 
 @polymorphic
 def l2_normalize(x, axis=None):
+    """Normalises a tensor to unit L2 norm along an axis.
+
+    Arguments:
+        x: tensor or variable.
+        axis: integer or None (all axes), the axis to normalise along.
+
+    Returns:
+        A tensor.
+    """
     return L2Normalize(axis)(x)
 
 
