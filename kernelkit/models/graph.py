@@ -2,7 +2,7 @@
 and the eager walk over them that runs the model."""
 import numpy as np
 
-from ..layers.base import _accepts_cached
+from ..layers.base import _accepts_cached, infer_output_shape
 from ..layers.node import KerasTensor, flatten_tensors, map_structure
 from ..ops.core import unwrap
 
@@ -138,6 +138,41 @@ class GraphNetwork:
         self.last_output_masks = [masks.get(id(t)) for t in self.outputs]
         extra = [values[id(t)] for t in extra_outputs]
         return results, extra
+
+    def output_shapes_for(self, input_shapes):
+        """The output shapes when the inputs have `input_shapes` (a list, one per input).
+
+        Each node's layer gives its output shape for its input shapes (`compute_output_shape`,
+        or a dummy run when the layer has none), in graph order, so a model built for
+        `(None, None)` and called on `(None, 68)` answers `(None, 68, 64)` as Keras does. A
+        node whose shape cannot be worked out this way keeps the shape it was built with.
+        """
+        shapes = {id(t): tuple(s) for t, s in zip(self.inputs, input_shapes)}
+        for node in self.nodes:
+            layer = node.layer
+            if any(isinstance(v, KerasTensor) for v in flatten_tensors(node.call_kwargs)):
+                continue   # initial states, constants, ...: keep the built shapes
+            tensors = flatten_tensors(node.call_args)
+            if not all(id(t) in shapes for t in tensors):
+                continue
+            if all(shapes[id(t)] == t.shape for t in tensors):
+                continue   # nothing new reaches this node
+            arg_shapes = map_structure(lambda t: shapes[id(t)], node.call_args)
+            kwargs = {k: v for k, v in node.call_kwargs.items()}
+            try:
+                try:
+                    out = layer.compute_output_shape(arg_shapes)
+                except NotImplementedError:
+                    dtypes = map_structure(lambda t: t.dtype, node.call_args)
+                    out = infer_output_shape(layer, arg_shapes, dtypes, (), kwargs)
+            except Exception:   # noqa: BLE001 - a shape we cannot refine keeps its built value
+                continue
+            outs = out if len(node.outputs) > 1 else [out]
+            for t, o in zip(node.outputs, outs):
+                if isinstance(o, (tuple, list)) and len(o) == len(t.shape):
+                    # keep what the built graph knew where the new shape does not say
+                    shapes[id(t)] = tuple(b if a is None else a for a, b in zip(o, t.shape))
+        return [shapes.get(id(t), t.shape) for t in self.outputs]
 
     def _flatten_inputs(self, inputs):
         if isinstance(inputs, dict):

@@ -200,9 +200,26 @@ class Model(Layer):
                                         self._symbolic_losses)
 
     def compute_output_shape(self, input_shape):
-        if self._self_graph is not None:
+        """The model's output shape(s) for inputs of `input_shape`.
+
+        Arguments:
+            input_shape: a shape tuple, or a list of them for several inputs.
+
+        Returns:
+            A shape tuple, or a list of them for several outputs. For a model built on
+            less specific inputs (e.g. `(None, None)` sequences called on `(None, 68)`), the
+            shapes the graph's layers give for these inputs, as Keras computes them.
+        """
+        graph = self._self_graph
+        if graph is None:
+            return super().compute_output_shape(input_shape)
+        shapes = [tuple(s) for s in input_shape] if isinstance(input_shape, list) \
+            else [tuple(input_shape)]
+        if len(shapes) != len(graph.inputs) or all(
+                s == t.shape for s, t in zip(shapes, graph.inputs)):
             return self.output_shape
-        return super().compute_output_shape(input_shape)
+        out = graph.output_shapes_for(shapes)
+        return out if len(out) > 1 else out[0]
 
     def compute_mask(self, inputs, mask=None):
         if self._self_graph is None:

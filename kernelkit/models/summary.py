@@ -29,6 +29,14 @@ def _is_chain(model):
 
 
 def _shape_of(layer, model):
+    graph = getattr(model, "_self_graph", None)
+    if graph is not None:
+        # the shape of this layer's call in this model (a nested model called on inputs more
+        # specific than the ones it was built for answers with the more specific shape)
+        nodes = [n for n in layer._inbound_nodes if n in graph.all_nodes]
+        if len(nodes) == 1:
+            shapes = [t.shape for t in nodes[0].outputs]
+            return shapes[0] if len(shapes) == 1 else shapes
     try:
         shape = layer.output_shape
         if isinstance(shape, list) and len(shape) == 1:
