@@ -32,6 +32,7 @@ class ConvLSTM2DCell(_Cell):
         recurrent_initializer, bias_initializer, unit_forget_bias, kernel_regularizer,
         recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint,
         bias_constraint, dropout, recurrent_dropout: as `LSTM`'s.
+        seed: optional integer, seed of the dropout masks.
 
     Raises:
         ValueError: a bad padding, or an input whose channels are not known.

@@ -63,10 +63,21 @@ class Conv3DTranspose(_ConvTranspose):
     """Transposed 3D convolution ("deconvolution"): the gradient of a Conv3D with respect
     to its input, used to go from a conv's output shape back to its input shape.
 
-    Arguments: those of Conv3D, plus
+    Arguments:
+        filters: int, the number of output filters.
+        kernel_size: int or 3 ints, the depth, height and width of the window.
+        strides: int or 3 ints, default (1, 1, 1).
+        padding: 'valid' (default) or 'same'.
         output_padding: None (default: the output size is inferred as Keras does) or an
             int or 3 ints, the extra cells at the end of each spatial axis; each must be
             less than its stride.
+        data_format: 'channels_last' or 'channels_first'; None (default) takes
+            `K.image_data_format()`.
+        dilation_rate: int or 3 ints, default (1, 1, 1).
+        activation: activation function or name; None (default) is linear.
+        use_bias: bool, default True.
+        **kwargs: the weight arguments of Conv3D (`kernel_initializer`, ...) and the base
+            layer's.
 
     Weights:
         kernel (kd, kh, kw, filters, input_channels) and bias (filters,).

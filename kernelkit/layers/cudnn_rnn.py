@@ -224,6 +224,7 @@ class CuDNNGRU(_CuDNNRNN):
             regularizers.
         kernel_constraint, recurrent_constraint, bias_constraint: constraints.
         return_sequences, return_state, go_backwards, stateful: as in `RNN`.
+        extra: internal (cell arguments a subclass adds); leave it None.
 
     Weights: kernel (input_dim, 3*units), recurrent_kernel (units, 3*units), bias (6*units,),
     gates z, r, h; the reset gate is applied after the recurrent product (CuDNN's GRU).

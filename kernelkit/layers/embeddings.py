@@ -14,8 +14,11 @@ class Embedding(Layer):
     Arguments:
         input_dim: size of the vocabulary (largest id + 1).
         output_dim: size of each vector.
-        embeddings_initializer / _regularizer / _constraint: for the (input_dim, output_dim)
-            `embeddings` matrix.
+        embeddings_initializer: initializer of the (input_dim, output_dim) `embeddings`
+            matrix (default 'uniform').
+        embeddings_regularizer: optional regularizer of the `embeddings` matrix.
+        activity_regularizer: optional regularizer of the layer's output.
+        embeddings_constraint: optional constraint on the `embeddings` matrix.
         mask_zero: id 0 is padding: the layer outputs a mask that is False there, which
             recurrent layers and the loss then skip. id 0 cannot be used as a word.
         input_length: length of the input sequences, when it is constant (needed to connect

@@ -20,8 +20,10 @@ class InputLayer(Layer):
         input_tensor: optional existing tensor to use as the layer's output.
         sparse: boolean, accepted for Keras compatibility (inputs are dense arrays).
         name: string, optional name of the layer.
+        ragged: boolean, accepted for compatibility (inputs are dense arrays).
         batch_input_shape: tuple, the shape including the batch axis (instead of
             `input_shape` and `batch_size`).
+        batch_shape: another name of `batch_input_shape`.
 
     Raises:
         ValueError: when no shape is given.
@@ -74,6 +76,7 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tens
         dtype: string, the dtype of the input (default `K.floatx()`).
         sparse: boolean, accepted for Keras compatibility (inputs are dense arrays).
         tensor: optional existing tensor to wrap instead of creating a new one.
+        ragged: boolean, accepted for compatibility (inputs are dense arrays).
         batch_shape: tuple, the shape including the batch axis (instead of `shape` and
             `batch_size`); Keras's `batch_input_shape` is accepted too.
 
