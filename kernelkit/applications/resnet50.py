@@ -61,8 +61,12 @@ def identity_block(input_tensor, kernel_size, filters, stage, block):
 def conv_block(input_tensor, kernel_size, filters, stage, block, strides=(2, 2)):
     """A residual block with a strided 1x1 convolution (and batch norm) on the shortcut.
 
-    Arguments: as `identity_block`, plus `strides` of the first convolution and of the
-    shortcut.
+    Arguments:
+        input_tensor: input tensor.
+        kernel_size: size of the middle convolution of the main path.
+        filters: the 3 filter counts of the main path.
+        stage: integer stage label, block: letter block label (for the layer names).
+        strides: strides of the first convolution and of the shortcut (default (2, 2)).
 
     Returns:
         Output tensor of the block.
