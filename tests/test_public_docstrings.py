@@ -3,14 +3,17 @@
 In Jupyter, `model.fit?` and Shift-Tab are the documentation, so each name in a public module's
 `__all__` (and the methods of Model and Sequential a user calls) must have a docstring, and when
 it takes arguments, an `Arguments:` section (the heading /work/shared/STYLE.md uses for the
-public surface). Every public module must have an `__all__` that lists only real public names,
-never a module object such as `np`.
+public surface) that names every parameter of its signature. Every public module must have an
+`__all__` that lists only real public names, never a module object such as `np`.
+
+Run `python tests/test_public_docstrings.py` for the coverage figure and what is missing.
 
 `NOT_YET_DOCUMENTED` lists what is still missing; a test checks that each entry really is still
 undocumented, so the list can only shrink.
 """
 import importlib
 import inspect
+import re
 import types
 
 import pytest
@@ -103,13 +106,30 @@ def _docstring(obj):
     return "\n".join(parts).strip()
 
 
+def _named_parameters(obj):
+    """The names of the parameters a user passes to `obj` (not self, *args or **kwargs)."""
+    target = obj.__init__ if inspect.isclass(obj) else obj
+    try:
+        params = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in params if p.name not in ("self", "cls")
+            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
 def _problem(obj):
     """Why `obj`'s docstring falls short of the house style, or None when it does not."""
     doc = _docstring(obj)
     if not doc:
         return "no docstring"
-    if _takes_arguments(obj) and "Arguments:" not in doc:
+    if not _takes_arguments(obj):
+        return None
+    if "Arguments:" not in doc:
         return "no Arguments: section"
+    section = doc[doc.index("Arguments:"):]
+    unnamed = [n for n in _named_parameters(obj) if not re.search(rf"\b{re.escape(n)}\b", section)]
+    if unnamed:
+        return f"Arguments: does not name {unnamed}"
     return None
 
 
@@ -192,8 +212,16 @@ def test_the_check_catches_a_missing_docstring_and_a_missing_arguments_section()
     def no_arguments():
         """Takes nothing."""
 
+    def one_left_out(x, y):
+        """Does something.
+
+        Arguments:
+            x: a thing.
+        """
+
     assert _problem(bare) == "no docstring"
     assert _problem(summary_only) == "no Arguments: section"
+    assert _problem(one_left_out) == "Arguments: does not name ['y']"
     assert _problem(complete) is None
     assert _problem(no_arguments) is None
 
