@@ -218,3 +218,5 @@ class PReLU(_Elementwise):
                 "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
                 "alpha_constraint": constraints.serialize(self.alpha_constraint),
                 "shared_axes": self.shared_axes}
+
+__all__ = ["LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "ReLU"]

@@ -806,3 +806,13 @@ from .pooling import (AveragePooling1D, AveragePooling2D, MaxPooling1D,  # noqa:
                       MaxPooling2D)
 from .reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,  # noqa: E402,F401
                         ZeroPadding1D, ZeroPadding2D)
+
+__all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "Conv3DTranspose", "SeparableConv1D",
+           "SeparableConv2D", "DepthwiseConv2D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
+           "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D",
+           "Cropping3D", "Convolution1D", "Convolution2D", "Convolution3D",
+           "SeparableConvolution1D", "SeparableConvolution2D", "Convolution2DTranspose",
+           "Deconvolution2D", "Deconv2D", "Deconvolution3D", "Deconv3D", "AveragePooling1D",
+           "AveragePooling2D", "AveragePooling3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+           "Conv1DTranspose", "Convolution1DTranspose", "Convolution3DTranspose",
+           "DepthwiseConv1D"]

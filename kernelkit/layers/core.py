@@ -753,3 +753,7 @@ class Masking(Layer):
         cfg = super().get_config()
         cfg["mask_value"] = self.mask_value
         return cfg
+
+__all__ = ["Masking", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+           "Activation", "Reshape", "Permute", "Flatten", "RepeatVector", "Lambda", "Dense",
+           "ActivityRegularization"]

@@ -100,3 +100,5 @@ class Embedding(Layer):
                    embeddings_constraint=constraints.serialize(self.embeddings_constraint),
                    mask_zero=self.mask_zero, input_length=self.input_length)
         return cfg
+
+__all__ = ["Embedding"]

@@ -421,3 +421,6 @@ def dot(inputs, axes, normalize=False, **kwargs):
         The output tensor of the `Dot` layer.
     """
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
+
+__all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+           "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]

@@ -123,3 +123,5 @@ class AlphaDropout(_Noise):
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,
                 "seed": self.seed}
+
+__all__ = ["GaussianNoise", "GaussianDropout", "AlphaDropout"]

@@ -254,3 +254,5 @@ class LayerNormalization(Layer):
                    beta_constraint=constraints.serialize(self.beta_constraint),
                    gamma_constraint=constraints.serialize(self.gamma_constraint))
         return cfg
+
+__all__ = ["BatchNormalization", "LayerNormalization"]

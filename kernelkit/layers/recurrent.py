@@ -603,3 +603,6 @@ class GRU(_BuiltinRNN):
                            recurrent_dropout=recurrent_dropout, implementation=implementation,
                            reset_after=reset_after, seed=seed)
         super().__init__(cell_kwargs, activity_regularizer=activity_regularizer, **kwargs)
+
+__all__ = ["RNN", "SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMCell",
+           "StackedRNNCells"]

@@ -350,3 +350,5 @@ class Bidirectional(Wrapper):
         if backward is not None:
             backward = _deserialize(backward, custom_objects)
         return cls(layer, backward_layer=backward, **config)
+
+__all__ = ["Wrapper", "TimeDistributed", "Bidirectional"]
