@@ -21,6 +21,12 @@ import pytest
 PUBLIC_MODULES = [
     "kernelkit", "kernelkit.models",
     "kernelkit.layers",
+    # Keras 2's own paths of the layers (`from keras.layers.core import Dense`)
+    "kernelkit.layers.advanced_activations", "kernelkit.layers.convolutional",
+    "kernelkit.layers.convolutional_recurrent", "kernelkit.layers.core",
+    "kernelkit.layers.cudnn_recurrent", "kernelkit.layers.embeddings", "kernelkit.layers.local",
+    "kernelkit.layers.merge", "kernelkit.layers.noise", "kernelkit.layers.normalization",
+    "kernelkit.layers.pooling", "kernelkit.layers.recurrent", "kernelkit.layers.wrappers",
     "kernelkit.optimizers", "kernelkit.losses", "kernelkit.metrics", "kernelkit.callbacks",
     "kernelkit.initializers", "kernelkit.regularizers", "kernelkit.constraints",
     "kernelkit.activations", "kernelkit.backend",
