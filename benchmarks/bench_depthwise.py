@@ -1,7 +1,7 @@
 """Depthwise convolution: kernelkit's kernels against PyTorch, measured in the same run.
 
     python benchmarks/bench_depthwise.py [--repeat 7] [--threads 2 1] [--dtype float32]
-                                         [--no-model] [--no-layers]
+                                         [--no-model] [--no-layers] [--parallel]
 
 Per layer (the 3x3 depthwise layers of MobileNetV2 on a 224x224 input, batch 1 and 32):
 * forward: kernelkit `depthwise_conv2d_forward` on (N, H, W, C) against
@@ -17,7 +17,9 @@ rebuild from bench_applications.py (eval mode, `torch.no_grad()`).
 The machine is shared and noisy: the two sides are interleaved and each timing is the best
 of `--repeat` runs. Torch's intra-op threads are set to each of `--threads` in turn (its
 inter-op threads to the first); kernelkit's Numba and BLAS threads are whatever the
-environment gives (2 on the benchmark machine) and are printed.
+environment gives (2 on the benchmark machine) and are printed. kernelkit's depthwise
+kernels run on one thread unless `--parallel` turns its prange variants on (they are off
+by default: see conv_utils.ENABLE_PARALLEL).
 """
 import argparse
 import os
@@ -167,6 +169,8 @@ def main():
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--no-model", action="store_true")
     parser.add_argument("--no-layers", action="store_true")
+    parser.add_argument("--parallel", action="store_true",
+                        help="turn kernelkit's prange variants on (conv_utils.ENABLE_PARALLEL)")
     args = parser.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -175,6 +179,8 @@ def main():
     warnings.simplefilter("ignore")
     torch.set_num_interop_threads(args.threads[0])
     from kernelkit.kernels import conv_utils
+    if args.parallel:
+        conv_utils.ENABLE_PARALLEL = True
     print(f"torch {torch.__version__}; numba {numba.__version__}, "
           f"{numba.get_num_threads()} threads, layer {numba.config.THREADING_LAYER}; "
           f"kernelkit prange variants {'on' if conv_utils.ENABLE_PARALLEL else 'off'}")
