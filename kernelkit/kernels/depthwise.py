@@ -5,11 +5,14 @@ Layouts are Keras's, channels-last and C-contiguous: input x (N, H, W, C), weigh
 c * M + m is input channel c convolved with w[:, :, c, m]. `strides` and `dilation` are
 (rows, cols) pairs and `pads` explicit (top, bottom, left, right) zero cells, as in conv.py.
 
-Depthwise convolution has no product big enough for BLAS, so it is a direct loop nest,
-one output pixel (or input-gradient pixel) at a time: its kernel taps in range of the
-input add `acc[:] += x[ih, iw, :] * w[kh, kw, :]` into a local accumulator of C values, a
-multiply-add over the contiguous channel axis that LLVM vectorises, then the pixel is
-stored once. Flat arrays are indexed with np.uint64 offsets, as conv.py's im2col: with
+Depthwise convolution has no product big enough for BLAS, so it is a direct loop nest
+whose innermost loop is a multiply-add over the contiguous channel axis, which LLVM
+vectorises. The forward pass goes one output pixel at a time: its kernel taps in range of
+the input add `acc[:] += x[ih, iw, :] * w[kh, kw, :]` into a local accumulator of C values,
+then the pixel is stored once; the weight gradient likewise adds `x[ih, iw, :] * dy[oh,
+ow, :]` into each tap's row of the accumulator. The input gradient goes one input row at a
+time: each tap adds `dy[oh, ow, :] * w[kh, kw, :]` over the output columns in range,
+computed beforehand (`_tap_columns`), so no pixel pays a division. Flat arrays are indexed with np.uint64 offsets, as conv.py's im2col: with
 signed indices Numba checks each one for negative wraparound and LLVM does not vectorise.
 The row kernels take depth multiplier 1 only (a branch on M in the innermost loop cost
 15-35%); the public functions run M > 1 as M = 1 on the input with each channel repeated
