@@ -298,7 +298,25 @@ class Layer:
 
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
                    trainable=True, constraint=None, **kwargs):
-        """Create a weight of this layer and return its Variable."""
+        """Creates a weight of this layer (call it from `build`) and returns it.
+
+        Arguments:
+            name: string, the weight's name (Keras's files store it as `layer_name/name:0`).
+            shape: tuple of integers, the weight's shape.
+            dtype: dtype of the weight (default: the layer's).
+            initializer: initializer (name or instance; default glorot_uniform for floats, zeros
+                otherwise).
+            regularizer: optional regularizer, whose penalty joins the model's loss.
+            trainable: boolean, whether training updates the weight.
+            constraint: optional constraint applied after each optimizer update.
+            **kwargs: tf.keras-only arguments, accepted and ignored.
+
+        Returns:
+            The weight variable.
+
+        Raises:
+            ValueError: when the weights created inside a `parameter_budget` would exceed it.
+        """
         shape = () if shape is None else tuple(int(s) for s in shape)
         dtype = np.dtype(dtype or self.dtype).name
         if initializer is None:
@@ -348,6 +366,14 @@ class Layer:
             p.value[...] = np.asarray(w, dtype=p.dtype)
 
     def count_params(self):
+        """Returns the number of scalars in the layer's weights.
+
+        Returns:
+            An integer.
+
+        Raises:
+            ValueError: if the layer is not built yet.
+        """
         if not self.built:
             raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
                              "layer isn't built. Build it first by calling it on an input.")
@@ -356,7 +382,13 @@ class Layer:
     # ---- losses ----------------------------------------------------------------------
 
     def add_loss(self, losses, inputs=None):
-        """Add a loss: a tensor (this call's), a zero-argument callable, or a symbolic tensor."""
+        """Adds loss tensor(s) to the layer; training adds them to the model's loss.
+
+        Arguments:
+            losses: a loss tensor, a zero-argument callable returning one, a symbolic tensor built
+                from the model's inputs, or a list of these.
+            inputs: accepted for Keras compatibility.
+        """
         for loss in losses if isinstance(losses, (list, tuple)) else [losses]:
             if loss is None:
                 continue
@@ -385,20 +417,68 @@ class Layer:
     # ---- the contract ----------------------------------------------------------------
 
     def build(self, input_shape):
+        """Creates the layer's weights; called once, before the first `call`.
+
+        Override it in a custom layer to create weights with `add_weight`, then set
+        `self.built = True` (or call `super().build(input_shape)`).
+
+        Arguments:
+            input_shape: tuple (or list of tuples for several inputs), the shape of the input,
+                batch axis first (None when unknown).
+        """
         self.built = True
 
     def call(self, inputs, **kwargs):
+        """The layer's computation: override it in a custom layer.
+
+        Write it with `kernelkit.backend` functions, which differentiate automatically.
+
+        Arguments:
+            inputs: input tensor, or list of tensors.
+            **kwargs: extra call arguments (`training`, `mask`, ...) the layer accepts.
+
+        Returns:
+            The output tensor(s).
+        """
         return inputs
 
     def compute_output_shape(self, input_shape):
+        """Returns the shape of the layer's output for a given input shape.
+
+        Override it when a custom layer changes the shape of its input (by default it is found by
+        running `call` on a small input).
+
+        Arguments:
+            input_shape: tuple (or list of tuples), the input shape, batch axis first.
+
+        Returns:
+            The output shape: a tuple, or a list of tuples for several outputs.
+        """
         return infer_output_shape(self, input_shape)
 
     def compute_mask(self, inputs, mask=None):
+        """Returns the mask of the layer's output for given inputs and input mask.
+
+        Arguments:
+            inputs: input tensor(s).
+            mask: the input's mask (a boolean tensor) or None.
+
+        Returns:
+            The output mask, or None (the input's mask when the layer supports masking).
+        """
         if not self.supports_masking:
             return None
         return mask
 
     def get_config(self):
+        """Returns the layer's config: a JSON-serializable dict of its constructor arguments.
+
+        A custom layer with constructor arguments must override it (and add its arguments to the
+        base config) so that models using it can be saved and loaded.
+
+        Returns:
+            A dict, such that `type(layer).from_config(config)` rebuilds the layer.
+        """
         own = set(inspect.signature(type(self).__init__).parameters) - {"self", "args", "kwargs"}
         extra = own - {"trainable", "name", "dtype"} - _BASE_KWARGS
         if extra and type(self).get_config is Layer.get_config:
@@ -414,6 +494,14 @@ class Layer:
 
     @classmethod
     def from_config(cls, config):
+        """Creates a layer from its config (the output of `get_config`).
+
+        Arguments:
+            config: dict of constructor arguments.
+
+        Returns:
+            A new layer instance.
+        """
         return cls(**config)
 
     # ---- calling ---------------------------------------------------------------------
@@ -509,10 +597,26 @@ class Layer:
         return self._node_attr("output_shapes", "output_shape")
 
     def get_input_at(self, node_index):
+        """Returns the input tensor(s) of the layer at one of its calls (nodes).
+
+        Arguments:
+            node_index: integer, the index of the call (0 for the first).
+
+        Returns:
+            A tensor, or a list of tensors for several inputs.
+        """
         ins = self._inbound_nodes[node_index].input_tensors
         return ins[0] if len(ins) == 1 else ins
 
     def get_output_at(self, node_index):
+        """Returns the output tensor(s) of the layer at one of its calls (nodes).
+
+        Arguments:
+            node_index: integer, the index of the call (0 for the first).
+
+        Returns:
+            A tensor, or a list of tensors for several outputs.
+        """
         outs = self._inbound_nodes[node_index].outputs
         return outs[0] if len(outs) == 1 else outs
 
