@@ -10,22 +10,53 @@ class Callback:
         self.validation_data = None
 
     def set_params(self, params):
+        """Receives the training parameters (epochs, steps, verbose, ...) before training starts.
+
+        Arguments:
+            params: dict of the parameters, kept as `self.params`.
+        """
         self.params = params
 
     def set_model(self, model):
+        """Receives the model being trained, kept as `self.model`.
+
+        Arguments:
+            model: the `Model` instance.
+        """
         self.model = model
 
     def on_epoch_begin(self, epoch, logs=None):
-        pass
+        """Called at the start of each epoch (override it).
+
+        Arguments:
+            epoch: integer, the index of the epoch (0-based).
+            logs: dict, empty or holding the results so far.
+        """
 
     def on_epoch_end(self, epoch, logs=None):
-        pass
+        """Called at the end of each epoch (override it).
+
+        Arguments:
+            epoch: integer, the index of the epoch (0-based).
+            logs: dict of the epoch's results: the loss and metrics (and `val_` ones at the end of
+                an epoch that validates).
+        """
 
     def on_batch_begin(self, batch, logs=None):
-        pass
+        """Called at the start of each training batch (override it).
+
+        Arguments:
+            batch: integer, the index of the batch within the epoch.
+            logs: dict: `batch` and `size` at the start; the batch's loss and metrics at the end.
+        """
 
     def on_batch_end(self, batch, logs=None):
-        pass
+        """Called at the end of each training batch (override it).
+
+        Arguments:
+            batch: integer, the index of the batch within the epoch.
+            logs: dict: `batch` and `size` at the start; the batch's loss and metrics at the end.
+        """
 
     def on_train_batch_begin(self, batch, logs=None):
         self.on_batch_begin(batch, logs)
@@ -46,10 +77,18 @@ class Callback:
         pass
 
     def on_train_begin(self, logs=None):
-        pass
+        """Called when training starts (override it).
+
+        Arguments:
+            logs: dict, empty or holding the results so far.
+        """
 
     def on_train_end(self, logs=None):
-        pass
+        """Called when training ends (override it).
+
+        Arguments:
+            logs: dict, empty or holding the results so far.
+        """
 
     def on_test_begin(self, logs=None):
         pass
