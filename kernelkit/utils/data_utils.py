@@ -370,9 +370,22 @@ class Sequence:
     """
 
     def __getitem__(self, index):
+        """Returns one batch (override it).
+
+        Arguments:
+            index: integer, the position of the batch, from 0 to `len(self) - 1`.
+
+        Returns:
+            A batch: `(inputs, targets)` or `(inputs, targets, sample_weights)`.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__(index).")
 
     def __len__(self):
+        """Returns the number of batches in the sequence (override it).
+
+        Returns:
+            An integer.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement __len__().")
 
     def on_epoch_end(self):
