@@ -55,6 +55,14 @@ MODEL_METHODS = (
     "evaluate_generator predict_generator save save_weights load_weights summary get_layer "
     "to_json to_yaml get_config get_weights set_weights").split()
 SEQUENTIAL_METHODS = MODEL_METHODS + ["add", "pop", "predict_classes", "predict_proba"]
+# What a custom layer, callback or Sequence overrides or calls (Keras 2's "writing your own").
+LAYER_METHODS = (
+    "add_weight build call compute_output_shape compute_mask get_config from_config "
+    "count_params get_weights set_weights add_loss get_input_at get_output_at").split()
+CALLBACK_METHODS = (
+    "set_params set_model on_epoch_begin on_epoch_end on_batch_begin on_batch_end "
+    "on_train_begin on_train_end").split()
+SEQUENCE_METHODS = ["__getitem__", "__len__", "on_epoch_end"]
 
 # Names whose docstrings are not checked, each with its reason.
 EXCLUDED = {
@@ -153,10 +161,17 @@ def _checked_objects():
                 continue  # a public submodule, checked as a module of its own
             if callable(obj):
                 seen.append((qual, obj))
+    from kernelkit.callbacks import Callback
+    from kernelkit.layers import Layer
     from kernelkit.models import Model, Sequential
-    for klass, methods in ((Model, MODEL_METHODS), (Sequential, SEQUENTIAL_METHODS)):
+    from kernelkit.utils import Sequence
+    for path, klass, methods in (("kernelkit.models", Model, MODEL_METHODS),
+                                 ("kernelkit.models", Sequential, SEQUENTIAL_METHODS),
+                                 ("kernelkit.layers", Layer, LAYER_METHODS),
+                                 ("kernelkit.callbacks", Callback, CALLBACK_METHODS),
+                                 ("kernelkit.utils", Sequence, SEQUENCE_METHODS)):
         for meth in methods:
-            seen.append((f"kernelkit.models.{klass.__name__}.{meth}", getattr(klass, meth)))
+            seen.append((f"{path}.{klass.__name__}.{meth}", getattr(klass, meth)))
     return seen
 
 
