@@ -344,8 +344,8 @@ class Model(Layer):
                 generator / Sequence, evaluated at the end of each epoch and never trained on.
                 Takes precedence over `validation_split`.
             shuffle: boolean, shuffle the training samples before each epoch; or `"batch"`
-                to shuffle in batch-sized chunks (for HDF5 data). Ignored when
-                `steps_per_epoch` is set for array input.
+                to shuffle in batch-sized chunks (for HDF5 data). For a `Sequence`, shuffles
+                the order of its batches.
             class_weight: optional dict mapping class indices to a weight for the loss, to
                 make under-represented classes count more.
             sample_weight: optional NumPy array of weights for the training samples: 1D (one
