@@ -146,7 +146,9 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         include_optimizer: boolean, also save the optimizer's state.
 
     Raises:
-        ImportError: when h5py is not installed.
+        NotImplementedError: for a subclassed model (use `save_weights`).
+        FileNotFoundError: when the destination folder does not exist.
+        ValueError: for a `.keras` file name (Keras 3's zip format, not written here).
     """
     model.save(filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 

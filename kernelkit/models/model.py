@@ -723,7 +723,9 @@ class Model(Layer):
             **kwargs: accepted for compatibility.
 
         Raises:
-            ImportError: when h5py is not installed.
+            NotImplementedError: for a subclassed model (use `save_weights`).
+            FileNotFoundError: when the destination folder does not exist.
+            ValueError: for a `.keras` file name (Keras 3's zip format, not written here).
         """
         from ..saving.hdf5_model import save_model
         save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
