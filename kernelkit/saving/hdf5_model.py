@@ -261,9 +261,16 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
     The file is written next to `filepath` and renamed into place, so an interrupted save
     leaves the previous file intact.
 
+    Arguments:
+        model: the functional or Sequential model to save.
+        filepath: string or path-like (`.h5`), or an open `h5py.File`/group.
+        overwrite: boolean, replace an existing file silently; when False, ask first.
+        include_optimizer: boolean, also save the optimizer's state.
+
     Raises:
         NotImplementedError: for a subclassed model.
         FileNotFoundError: when the destination folder does not exist.
+        ValueError: for a `.keras` file name (Keras 3's zip format, not written here).
     """
     _check_savable(model)
     if not is_h5_group(filepath) and resolve_path(filepath).endswith(".keras"):
