@@ -70,6 +70,12 @@ class Node:
     `call_args` is the first positional argument as given (a tensor or a list of tensors);
     `call_kwargs` holds the other keyword arguments (non-tensor ones, and tensors such as
     `initial_state`), with tensors kept in place.
+
+    Arguments:
+        layer: the layer that was called.
+        call_args: its first positional argument.
+        call_kwargs: dict of its other call arguments.
+        outputs: the output tensor(s) of the call.
     """
 
     def __init__(self, layer, call_args, call_kwargs, outputs):
