@@ -58,3 +58,5 @@ def load_data(test_split=0.2, seed=113):
     rng.shuffle(train_rows)
     rng.shuffle(test_rows)
     return (images[train_rows], labels[train_rows]), (images[test_rows], labels[test_rows])
+
+__all__ = ["load_data", "load_arrays"]
