@@ -37,7 +37,7 @@ PUBLIC_MODULES = [
     "kernelkit.preprocessing.text",
     "kernelkit.datasets", "kernelkit.datasets.boston_housing", "kernelkit.datasets.cifar10",
     "kernelkit.datasets.cifar100", "kernelkit.datasets.fashion_mnist", "kernelkit.datasets.imdb",
-    "kernelkit.datasets.mnist", "kernelkit.datasets.reuters",
+    "kernelkit.datasets.mnist", "kernelkit.datasets.reuters", "kernelkit.datasets.digits",
     "kernelkit.applications", "kernelkit.applications.densenet",
     "kernelkit.applications.imagenet_utils", "kernelkit.applications.inception_resnet_v2",
     "kernelkit.applications.inception_v3", "kernelkit.applications.mobilenet",
@@ -45,7 +45,10 @@ PUBLIC_MODULES = [
     "kernelkit.applications.resnet50", "kernelkit.applications.vgg16",
     "kernelkit.applications.vgg19", "kernelkit.applications.xception",
     "kernelkit.wrappers.scikit_learn",
-    "kernelkit.engine",
+    "kernelkit.engine", "kernelkit.engine.base_layer", "kernelkit.engine.input_layer",
+    "kernelkit.engine.network", "kernelkit.engine.saving", "kernelkit.engine.sequential",
+    "kernelkit.engine.topology", "kernelkit.engine.training", "kernelkit.engine.training_utils",
+    "kernelkit.backend.common", "kernelkit.wrappers",
     "kernelkit.distribute",
 ]
 
