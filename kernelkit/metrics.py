@@ -238,10 +238,10 @@ def _wrapper_class(class_name, fn, **defaults):
         kw = dict(defaults)
         kw.update(kwargs)
         MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **kw)
-    name = getattr(fn, "__name__", class_name)
+    name = fn.__name__
     doc = "\n".join(
         [f"Metric object averaging `{name}` over all the batches it has seen."
-         if name != "<lambda>"
+         if name != "accuracy"
          else "Metric object: how often predictions equal the targets exactly, over all batches.",
          "",
          "    Arguments:",
@@ -254,7 +254,12 @@ def _wrapper_class(class_name, fn, **defaults):
                                                    "__doc__": doc})
 
 
-Accuracy = _wrapper_class("Accuracy", lambda t, p: (_np(t) == _np(p)).astype(np.float32))
+def _exact_match(y_true, y_pred):
+    return (_np(y_true) == _np(y_pred)).astype(np.float32)
+
+
+_exact_match.__name__ = "accuracy"   # the metric's default name, as tf.keras's Accuracy()
+Accuracy = _wrapper_class("Accuracy", _exact_match)
 BinaryAccuracy = _wrapper_class("BinaryAccuracy", binary_accuracy, threshold=0.5)
 CategoricalAccuracy = _wrapper_class("CategoricalAccuracy", categorical_accuracy)
 SparseCategoricalAccuracy = _wrapper_class("SparseCategoricalAccuracy", sparse_categorical_accuracy)

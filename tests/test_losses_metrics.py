@@ -84,3 +84,11 @@ def test_accuracy_is_picked_from_the_loss():
     model.compile("sgd", "mse", metrics=["accuracy", "mae"])
     assert model._trainer.output_metrics[0][0][1].fn is metrics.binary_accuracy
     assert model.metrics_names == ["loss", "acc", "mean_absolute_error"]
+
+
+def test_accuracy_metric_object_is_named_accuracy():
+    from kernelkit import metrics
+    m = metrics.Accuracy()
+    assert m.name == "accuracy"
+    m.update_state(np.array([1, 2, 3]), np.array([1, 2, 4]))
+    assert abs(float(m.result()) - 2 / 3) < 1e-6
