@@ -320,10 +320,12 @@ class Trainer:
                                  f"output(s) but {len(ys)} target array(s) were given.")
             ys = [D.at_least_2d(a, t) for a, t in zip(ys, model.outputs or [None] * len(ys))]
             if model.outputs:
-                for a, t, nm in zip(ys, model.outputs, out_names):
+                for k, (a, t, nm) in enumerate(zip(ys, model.outputs, out_names)):
+                    # by position: a model's outputs may share a name (two outputs of one
+                    # nested model, as a GAN's combined model has)
                     if a is not None and a.ndim >= 1 and t.shape and len(t.shape) == a.ndim and \
                             t.shape[-1] is not None and a.shape[-1] != t.shape[-1] and \
-                            not (a.shape[-1] == 1 and self._is_sparse(out_names.index(nm))):
+                            not (a.shape[-1] == 1 and self._is_sparse(k)):
                         raise ValueError(f"Error when checking target: expected {nm} to have "
                                          f"shape {t.shape[1:]} but got array with shape "
                                          f"{a.shape[1:]}")

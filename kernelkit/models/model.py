@@ -139,7 +139,17 @@ class Model(Layer):
     @property
     def output_names(self):
         if self.outputs:
-            return [t._keras_history[0].name for t in self.outputs]
+            # made unique as tf.keras does (`model`, `model_1`): two outputs of one nested
+            # model would otherwise share a name, and their losses and metrics one log entry
+            names, seen, count = [], set(), {}
+            for t in self.outputs:
+                base = proposal = t._keras_history[0].name
+                while proposal in seen:
+                    count[base] = count.get(base, 0) + 1
+                    proposal = f"{base}_{count[base]}"
+                seen.add(proposal)
+                names.append(proposal)
+            return names
         return [f"output_{i + 1}" for i in range(getattr(self, "_n_outputs", 1))]
 
     def get_layer(self, name=None, index=None):

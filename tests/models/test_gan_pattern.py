@@ -1,0 +1,77 @@
+"""Keras 2.2.4's examples/mnist_acgan.py pattern: a discriminator with two outputs (validity
+with binary cross-entropy, class with sparse categorical cross-entropy), frozen inside a
+combined model that trains the generator."""
+import numpy as np
+
+from kernelkit.layers import (BatchNormalization, Dense, Dropout, Embedding, Flatten, Input,
+                              LeakyReLU, Reshape, multiply)
+from kernelkit.models import Model, Sequential
+from kernelkit.optimizers import Adam
+
+LATENT, CLASSES, BATCH = 8, 3, 16
+LOSSES = ["binary_crossentropy", "sparse_categorical_crossentropy"]
+
+
+def build(train_time_layers=True):
+    """The example's models; without BatchNormalization and Dropout, training-mode outputs
+    equal `predict`'s, so the test can compute the losses independently."""
+    np.random.seed(0)
+    extra = [BatchNormalization(momentum=0.8)] if train_time_layers else []
+    g = Sequential([Dense(16, input_dim=LATENT), LeakyReLU(0.2)] + extra +
+                   [Dense(12, activation="tanh"), Reshape((3, 4))])
+    noise, label = Input((LATENT,)), Input((1,), dtype="int32")
+    embedded = Flatten()(Embedding(CLASSES, LATENT)(label))
+    generator = Model([noise, label], g(multiply([noise, embedded])))
+    d = Sequential([Flatten(input_shape=(3, 4)), Dense(16), LeakyReLU(0.2)] +
+                   ([Dropout(0.4)] if train_time_layers else []))
+    img = Input((3, 4))
+    features = d(img)
+    discriminator = Model(img, [Dense(1, activation="sigmoid")(features),
+                                Dense(CLASSES, activation="softmax")(features)])
+    discriminator.compile(loss=LOSSES, optimizer=Adam(0.0002, 0.5), metrics=["accuracy"])
+    noise, label = Input((LATENT,)), Input((1,))
+    discriminator.trainable = False
+    combined = Model([noise, label], discriminator(generator([noise, label])))
+    combined.compile(loss=LOSSES, optimizer=Adam(0.0002, 0.5))
+    return generator, discriminator, combined
+
+
+def test_frozen_discriminator_in_the_combined_model():
+    generator, discriminator, combined = build(train_time_layers=False)
+    assert combined.output_names == ["model_1", "model_1_1"]   # unique, as tf.keras makes them
+    rng = np.random.RandomState(1)
+    imgs = rng.rand(BATCH, 3, 4) * 2 - 1
+    labels = rng.randint(0, CLASSES, (BATCH, 1))
+    noise = rng.normal(0, 1, (BATCH, LATENT))
+    before = [w.copy() for w in discriminator.get_weights()]
+    d_loss = discriminator.train_on_batch(imgs, [np.ones((BATCH, 1)), labels])
+    assert len(d_loss) == 5   # loss, two output losses, two accuracies
+    trained = discriminator.get_weights()
+    assert not all(np.array_equal(a, b) for a, b in zip(before, trained))
+    g_before = [w.copy() for w in generator.get_weights()]
+    # the combined model's losses, computed independently before its step
+    valid, probs = combined.predict([noise, labels])
+    bce = -np.mean(np.log(np.clip(valid, 1e-7, 1 - 1e-7)))
+    scce = -np.mean(np.log(np.clip(probs[np.arange(BATCH), labels[:, 0]], 1e-7, 1)))
+    g_loss = combined.train_on_batch([noise, labels], [np.ones((BATCH, 1)), labels])
+    np.testing.assert_allclose(g_loss[1:], [bce, scce], rtol=1e-4)
+    np.testing.assert_allclose(g_loss[0], bce + scce, rtol=1e-4)
+    for a, b in zip(trained, discriminator.get_weights()):   # frozen inside combined
+        np.testing.assert_array_equal(a, b)
+    assert not all(np.array_equal(a, b) for a, b in zip(g_before, generator.get_weights()))
+
+
+def test_the_example_as_written_trains_a_few_steps():
+    generator, discriminator, combined = build()
+    rng = np.random.RandomState(2)
+    for _ in range(3):
+        noise = rng.normal(0, 1, (BATCH, LATENT))
+        labels = rng.randint(0, CLASSES, (BATCH, 1))
+        fake = generator.predict([noise, labels])
+        d_loss = discriminator.train_on_batch(fake, [np.zeros((BATCH, 1)), labels])
+        frozen = [w.copy() for w in discriminator.get_weights()]
+        g_loss = combined.train_on_batch([noise, labels], [np.ones((BATCH, 1)), labels])
+        assert np.isfinite(d_loss).all() and np.isfinite(g_loss).all()
+        np.testing.assert_allclose(g_loss[0], g_loss[1] + g_loss[2], rtol=1e-5)
+        for a, b in zip(frozen, discriminator.get_weights()):
+            np.testing.assert_array_equal(a, b)
