@@ -35,6 +35,11 @@ class InputLayer(Layer):
         kwargs.pop("optional", None)
         name = name or unique_name("input", zero_based=False)
         batch_input_shape = batch_input_shape or batch_shape
+        wraps = isinstance(input_tensor, KerasTensor)
+        if batch_input_shape is None and wraps and input_shape is None:
+            batch_input_shape = input_tensor.shape
+        if wraps and dtype is None:
+            dtype = input_tensor.dtype
         if batch_input_shape is None:
             if input_shape is None:
                 raise ValueError(f"InputLayer '{name}': give `input_shape` or `batch_input_shape`.")
@@ -43,11 +48,23 @@ class InputLayer(Layer):
         self._batch_input_shape = tuple(None if d is None else int(d) for d in batch_input_shape)
         self.sparse, self.ragged = sparse, ragged
         self.built = True
-        if input_tensor is None:
+        if input_tensor is None or wraps:
             tensor = KerasTensor(self._batch_input_shape, self.dtype, name=self.name)
-            Node(self, [], {}, tensor)
+            # Input(tensor=t) on a symbolic tensor: the input stands for `t` (its value comes
+            # from `t`'s graph when a K.function or an outer graph reaches back past it; a
+            # model starting here is fed at this tensor), as Keras's Input(tensor=...) does
+            Node(self, [input_tensor] if wraps else [], {}, tensor)
         else:
             Node(self, [], {}, input_tensor)
+
+    def call(self, inputs, **kwargs):
+        """The input itself (an InputLayer that wraps a tensor passes its value on).
+
+        Arguments:
+            inputs: the value of the wrapped tensor.
+            **kwargs: ignored call arguments.
+        """
+        return inputs
 
     @property
     def input(self):

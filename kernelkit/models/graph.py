@@ -29,6 +29,8 @@ class GraphNetwork:
             if type(layer).__name__ != "InputLayer":
                 raise ValueError(f"Model inputs must come from `kernelkit.Input`; the input "
                                  f"tensor {t} was produced by layer '{layer.name}'.")
+        # An input made with `Input(tensor=t)` has a node fed by `t`; the model starts at it.
+        self._input_ids = {id(t) for t in self.inputs}
         self._map()
 
     def _map(self):
@@ -86,7 +88,7 @@ class GraphNetwork:
         self.node_depth = node_depth
 
     def _is_input_node(self, node):
-        return not node.input_tensors
+        return not node.input_tensors or any(id(o) in self._input_ids for o in node.outputs)
 
     def _check_connected(self, order):
         available = {id(t) for t in self.inputs}

@@ -164,7 +164,9 @@ def functional_config(model):
                 "`Lambda` layer with a named function (or use a layer such as `Add`).")
         nodes = []
         for node in layer._inbound_nodes:
-            if id(node) not in in_graph or not node.input_tensors:
+            # the model's own input nodes have no inbound call in its config (an input made
+            # with Input(tensor=t) is fed where the model starts)
+            if id(node) not in in_graph or graph._is_input_node(node):
                 continue
             kwargs = _json_safe(map_structure(ref, node.call_kwargs), layer)
             nodes.append([ref(t) + [kwargs] for t in flatten_tensors(node.call_args)
