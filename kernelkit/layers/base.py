@@ -26,8 +26,10 @@ def to_snake_case(name):
     return "private" + s if s.startswith("_") else s
 
 
-def unique_name(base, zero_based=True):
-    """'dense', 'dense_1', ... as Keras 2 numbers them (Input uses 'input_1' first)."""
+def unique_name(base, zero_based=False):
+    """'dense_1', 'dense_2', ... as Keras 2.2.4 numbers layers and models (per name, from 1,
+    until `K.clear_session()`); `zero_based=True` gives tf.keras's 'dense', 'dense_1', ...
+    (the names of ops applied to symbolic tensors)."""
     n = _name_counts.get(base, 0)
     _name_counts[base] = n + 1
     if zero_based:

@@ -33,7 +33,7 @@ class InputLayer(Layer):
                  sparse=False, name=None, ragged=False, batch_input_shape=None, batch_shape=None,
                  **kwargs):
         kwargs.pop("optional", None)
-        name = name or unique_name("input", zero_based=False)
+        name = name or unique_name("input")
         batch_input_shape = batch_input_shape or batch_shape
         wraps = isinstance(input_tensor, KerasTensor)
         if batch_input_shape is None and wraps and input_shape is None:

@@ -52,7 +52,7 @@ class TFOpLambda(Layer):
     """
 
     def __init__(self, function, template, **kwargs):
-        name = kwargs.pop("name", None) or unique_name("tf.math." + function.__name__)
+        name = kwargs.pop("name", None) or unique_name("tf.math." + function.__name__, zero_based=True)
         super().__init__(name=name, **kwargs)
         self.function = function
         self.template = template  # (args, kwargs) with tensors replaced by their index

@@ -121,9 +121,16 @@ def test_kernel_regularizer_loss():
 def test_layer_names_are_unique_and_keras_numbered():
     from kernelkit import backend as K
     K.clear_session()
-    assert [L.Dense(1).name for _ in range(3)] == ["dense", "dense_1", "dense_2"]
-    assert L.BatchNormalization().name == "batch_normalization"
+    # Keras 2.2.4 numbers each name from 1 (tf.keras starts with the bare name)
+    assert [L.Dense(1).name for _ in range(3)] == ["dense_1", "dense_2", "dense_3"]
+    assert L.BatchNormalization().name == "batch_normalization_1"
     assert L.Input((2,))._keras_history[0].name == "input_1"
+    from kernelkit.models import Model, Sequential
+    assert Sequential().name == "sequential_1" and Sequential().name == "sequential_2"
+    x = L.Input((2,))
+    assert Model(x, L.Dense(1)(x)).name == "model_1"
+    K.clear_session()
+    assert L.Dense(1).name == "dense_1"
 
 
 def test_set_weights_shape_mismatch_names_layer():
