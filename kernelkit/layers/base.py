@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import config, constraints, initializers, regularizers
 from ..ops import random as _random
-from ..ops.core import Tensor, Variable, active_tape, polymorphic, unwrap
+from ..ops.core import Tensor, Variable, active_tape, polymorphic, resolving, unwrap
 from .node import KerasTensor, Node, flatten_tensors, is_symbolic, map_structure
 
 # ---- naming -------------------------------------------------------------------------
@@ -710,7 +710,10 @@ def infer_output_shape(layer, input_shape, dtypes=None, args=(), kwargs=None):
         kw = dict(kwargs)
         if _accepts_cached(type(layer), "training") and "training" not in kw:
             kw["training"] = False
-        with np.errstate(all="ignore"), learning_phase_scope(0):
+        # a symbolic tensor of the model used inside `call` (a closure) stands for a dummy of
+        # its shape here, as the inputs do
+        with np.errstate(all="ignore"), learning_phase_scope(0), resolving(
+                lambda t: _dummy_of(t, fill)):
             saved = layer._call_losses
             out = layer.call(x, *args, **kw)
             layer._call_losses = saved
@@ -718,6 +721,16 @@ def infer_output_shape(layer, input_shape, dtypes=None, args=(), kwargs=None):
 
     a, b = run(2), run(3)
     return _merge_shapes(a, b)
+
+
+def _dummy_of(tensor, fill):
+    """Ones of a symbolic tensor's shape (unknown sizes set to `fill`), or its static value."""
+    if not isinstance(tensor, KerasTensor):
+        raise KeyError(tensor)
+    if tensor.static_value is not None:
+        return np.array([fill if v is None else v for v in tensor.static_value],
+                        dtype=tensor.dtype).reshape(tensor.shape)
+    return np.ones([fill if d is None else d for d in tensor.shape], dtype=tensor.dtype)
 
 
 def _is_shape(s):

@@ -59,6 +59,8 @@ class KerasTensor(SymbolicTensor):
             "given. Use it to build a Model, or call the model on real arrays.")
 
     __hash__ = object.__hash__
+    # NumPy defers to the reflected operators (`array + tensor` -> tensor.__radd__)
+    __array_ufunc__ = None
 
 
 _install_operators(KerasTensor)

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..layers.base import _accepts_cached, infer_output_shape
 from ..layers.node import KerasTensor, flatten_tensors, map_structure
-from ..ops.core import unwrap
+from ..ops.core import resolving, unwrap
 
 
 class GraphNetwork:
@@ -112,6 +112,18 @@ class GraphNetwork:
         if mask is not None:
             for t, m in zip(self.inputs, mask if isinstance(mask, (list, tuple)) else [mask]):
                 masks[id(t)] = m
+        with resolving(lambda t: values[id(t)]):
+            self._run_nodes(values, masks, training)
+        results = [values[id(t)] for t in self.outputs]
+        for t, v in zip(self.outputs, results):
+            m = masks.get(id(t))
+            if m is not None and hasattr(v, "_keras_mask"):
+                v._keras_mask = m
+        self.last_output_masks = [masks.get(id(t)) for t in self.outputs]
+        extra = [values[id(t)] for t in extra_outputs]
+        return results, extra
+
+    def _run_nodes(self, values, masks, training):
         for node in self.nodes:
             layer = node.layer
             args = _substitute(node.call_args, values)
@@ -132,14 +144,6 @@ class GraphNetwork:
             for t, v, m in zip(node.outputs, outs, out_masks):
                 values[id(t)] = v
                 masks[id(t)] = m
-        results = [values[id(t)] for t in self.outputs]
-        for t, v in zip(self.outputs, results):
-            m = masks.get(id(t))
-            if m is not None and hasattr(v, "_keras_mask"):
-                v._keras_mask = m
-        self.last_output_masks = [masks.get(id(t)) for t in self.outputs]
-        extra = [values[id(t)] for t in extra_outputs]
-        return results, extra
 
     def output_shapes_for(self, input_shapes):
         """The output shapes when the inputs have `input_shapes` (a list, one per input).

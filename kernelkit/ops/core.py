@@ -259,10 +259,66 @@ def _has_symbolic(args, kwargs):
     return False
 
 
+class _Resolvers(threading.local):
+    stack = ()
+
+
+_resolvers = _Resolvers()
+
+
+class resolving:
+    """Within the block, ops given symbolic tensors use `lookup(tensor)`'s value instead.
+
+    Keras 2 code may use a symbolic tensor of the model inside a layer's `call` (a closure:
+    Deep Learning with Python's VAE loss layer reads `z_mean`). TensorFlow evaluated it in the
+    same graph run; here the graph executor pushes the values it has computed in this run
+    (and shape inference pushes dummies), so such an op runs on the tensor's value. `lookup`
+    raises KeyError for a tensor it has no value for; resolvers nest (inner first).
+    """
+
+    def __init__(self, lookup):
+        self.lookup = lookup
+
+    def __enter__(self):
+        self._saved = _resolvers.stack
+        _resolvers.stack = (self.lookup,) + self._saved
+        return self
+
+    def __exit__(self, *exc):
+        _resolvers.stack = self._saved
+        return False
+
+
+def _resolve(x):
+    for lookup in _resolvers.stack:
+        try:
+            return lookup(x)
+        except KeyError:
+            continue
+    raise KeyError(x)
+
+
+def _resolved(args, kwargs):
+    """`args`, `kwargs` with their symbolic tensors replaced by values (KeyError if one has none)."""
+    def one(a):
+        if isinstance(a, SymbolicTensor):
+            return _resolve(a)
+        if isinstance(a, (list, tuple)) and any(isinstance(b, SymbolicTensor) for b in a):
+            return type(a)(_resolve(b) if isinstance(b, SymbolicTensor) else b for b in a)
+        return a
+    return [one(a) for a in args], {k: one(v) for k, v in kwargs.items()}
+
+
 def polymorphic(fn):
     """Let `fn` (an op function) also run on symbolic tensors by adding a graph node."""
     def wrapper(*args, **kwargs):
         if _has_symbolic(args, kwargs):
+            if _resolvers.stack:
+                try:
+                    args, kwargs = _resolved(args, kwargs)
+                except KeyError:
+                    return _symbolic_handler(wrapper, args, kwargs)
+                return fn(*args, **kwargs)
             return _symbolic_handler(wrapper, args, kwargs)
         return fn(*args, **kwargs)
     wrapper.__name__ = fn.__name__
