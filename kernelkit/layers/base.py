@@ -12,8 +12,8 @@ import numpy as np
 
 from .. import config, constraints, initializers, regularizers
 from ..ops import random as _random
-from ..ops.core import Tensor, Variable, active_tape, polymorphic, resolving, unwrap
-from .node import KerasTensor, Node, flatten_tensors, is_symbolic, map_structure
+from ..ops.core import Tensor, Variable, polymorphic, resolving, unwrap
+from .node import KerasTensor, flatten_tensors, is_symbolic
 
 # ---- naming -------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..ops import core as ops_core
 from .base import Layer, infer_output_shape, unique_name
-from .node import KerasTensor, Node, flatten_tensors, map_structure
+from .node import KerasTensor, Node, map_structure
 
 
 def symbolic_call(layer, inputs, args, kwargs):
@@ -132,7 +132,7 @@ def op_on_symbolic(fn, args, kwargs):
     if (dt.kind in "iu" and out2.ndim <= 1 and out2.shape == out3.shape and out2.size <= 8
             and (getattr(fn, "value_from_shape", False) or all(v is not None for v in statics))):
         static = tuple(int(a) if a == b else None for a, b in zip(out2.ravel(), out3.ravel()))
-    out = KerasTensor(shape, dt if np.issubdtype(dt, np.number) or dt == bool else "float32",
+    out = KerasTensor(shape, dt if np.issubdtype(dt, np.number) or dt.kind == "b" else "float32",
                       static_value=static)
     Node(layer, tensors if len(tensors) > 1 else tensors[0], {}, out)
     return out
