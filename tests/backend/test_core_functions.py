@@ -4,6 +4,7 @@ finite differences in float64."""
 import numpy as np
 import pytest
 
+import kernelkit
 from kernelkit import backend as K
 from tests.backend.helpers import check_grad, run_symbolic
 
@@ -170,3 +171,35 @@ def test_core_functions_symbolic():
     ref = np.sqrt(np.maximum(x, 0)) * (np.where(x > 0.2, np.minimum(x, 1), 0)
                                        - 0.1 * np.maximum(0.2 - x, 0))
     np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("xs, ys, axes, spec", [
+    ((4, 20, 1), (4, 30, 20), (1, 2), "bij,bki->bjk"),       # Keras's documented example
+    ((2, 10, 5), (2, 10, 5, 8), [2, 2], "bin,bind->bid"),    # capsule routing (TF semantics)
+    ((2, 10, 8), (2, 10, 5, 8), [2, 3], "bid,bind->bin"),
+    ((3, 4, 5), (3, 4, 5), (2, 2), "nij,nkj->nik"),
+    ((3, 4, 5), (3, 5, 6), None, "nij,njk->nik"),
+])
+def test_batch_dot_follows_keras_2_2_4_tensorflow_semantics(xs, ys, axes, spec):
+    from tests.gradcheck import assert_close_grad, numerical_gradient
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(xs), rng.standard_normal(ys)
+    out = K.batch_dot(x, y, axes) if axes is not None else K.batch_dot(x, y)
+    np.testing.assert_allclose(out, np.einsum(spec, x, y), rtol=1e-10)
+    probe = rng.standard_normal(np.shape(out))
+    xv = kernelkit.ops.Variable(x.copy())
+    with kernelkit.ops.Tape() as tape:
+        tape.watch([xv])
+        total = K.sum(K.batch_dot(xv, y, axes) * probe)
+    grad = tape.gradient(total, xv)
+    numeric = numerical_gradient(lambda: np.sum(np.einsum(spec, xv.value, y) * probe), xv.value)
+    assert_close_grad(grad, numeric)
+
+
+def test_batch_dot_of_2d_tensors_and_errors():
+    a = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(K.batch_dot(a, a, 1), (a * a).sum(1, keepdims=True))
+    with pytest.raises(ValueError, match="sizes differ"):
+        K.batch_dot(np.ones((2, 3, 4)), np.ones((2, 5, 6)), (2, 1))
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        K.batch_dot(np.ones(3), np.ones(3))
