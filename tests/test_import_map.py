@@ -117,8 +117,6 @@ FUNCTION_LEVEL = {
         "class index downloaded only when decode_predictions runs",
     ("kernelkit.backend", "kernelkit.layers.input_layer"):
         "K.placeholder makes an Input at call time",
-    ("kernelkit.backend", "kernelkit.layers.merge"):
-        "K.concatenate on symbolic tensors builds a merge layer at call time",
     ("kernelkit.backend._function", "kernelkit.models.graph"):
         "UPWARD: K.function walks the functional graph (models/graph.py); to move graph below backend",
     ("kernelkit.backend._gradients", "kernelkit.models.graph"):
