@@ -172,6 +172,7 @@ class InterruptGuard:
 
     def __init__(self):
         self.hit = False
+        self.handled = False   # fit caught the interrupt and stopped: nothing more to raise
         self._previous = None
         self._outer = None
 
@@ -201,6 +202,10 @@ class InterruptGuard:
             signal.signal(signal.SIGINT, self._previous)
             self._previous = None
             InterruptGuard._active = None
+            # Ctrl-C pressed after the last batch's check (while outputs were gathered or
+            # callbacks ran) is not lost: the call ends with KeyboardInterrupt
+            if self.hit and not self.handled and exc_info[0] is None:
+                raise KeyboardInterrupt
         return False
 
 
@@ -338,6 +343,7 @@ def _run_epochs(trainer, train, val, cbks, initial_epoch, epochs, validation_fre
                 if model.stop_training:
                     break
         except KeyboardInterrupt:
+            interrupt.handled = True
             warnings.warn("Training interrupted by the user (KeyboardInterrupt): the model keeps "
                           "the weights of the last completed batch, and the History holds the "
                           "completed epochs.", stacklevel=4)
