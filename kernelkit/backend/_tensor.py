@@ -197,10 +197,8 @@ def dropout(x, level, noise_shape=None, seed=None):
     except ValueError:
         raise ValueError(f"dropout: noise_shape {noise_shape} does not broadcast to x's "
                          f"shape {xv.shape}") from None
-    keep = 1.0 - level
     dt = xv.dtype if xv.dtype.kind == "f" else np.dtype(config.floatx())
-    mask = _random.binomial(shape, keep, dt, rng=_random.stream(seed)) / np.asarray(keep, dt)
-    return DropoutMask(mask)(x)
+    return DropoutMask(_random.dropout_mask(shape, level, dt, seed))(x)
 
 
 @polymorphic

@@ -184,9 +184,7 @@ class Dropout(Layer):
         return tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
 
     def _draw(self, shape, dtype):
-        keep = 1.0 - self.rate
-        return ops.random.binomial(self._noise_shape(shape), keep, dtype,
-                                   rng=ops.random.stream(self.seed)) / np.asarray(keep, dtype)
+        return ops.random.dropout_mask(self._noise_shape(shape), self.rate, dtype, self.seed)
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:

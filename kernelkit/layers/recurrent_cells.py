@@ -44,9 +44,7 @@ class DropoutRNNCellMixin:
         self._recurrent_dropout_mask = None
 
     def _draw(self, rate, shape, dtype):
-        keep = 1.0 - rate
-        rng = ops.random.stream(getattr(self, "seed", None))  # seeded: a new mask each draw
-        return ops.random.binomial(shape, keep, dtype, rng=rng) / np.asarray(keep, dtype)
+        return ops.random.dropout_mask(shape, rate, dtype, getattr(self, "seed", None))
 
     def get_dropout_mask_for_cell(self, inputs, training):
         """The input mask (batch, features) of this sequence, or None."""

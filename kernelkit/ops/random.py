@@ -109,3 +109,12 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, rn
 
 def binomial(shape, p=0.5, dtype="float32", seed=None, rng=None):
     return (_unit_uniform(rng or generator(seed), shape, np.float32) < p).astype(dtype)
+
+
+def dropout_mask(shape, rate, dtype="float32", seed=None):
+    """Inverted dropout's mask: 0 with probability `rate`, else `1 / (1 - rate)`.
+
+    Drawn from `stream(seed)`, so a seeded layer draws a new mask every batch.
+    """
+    keep = 1.0 - rate
+    return binomial(shape, keep, dtype, rng=stream(seed)) / np.asarray(keep, dtype)
