@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..ops import core as ops_core
-from .base import Layer, infer_output_shape, unique_name
+from .base import Layer, _dummy_of, infer_output_shape, unique_name
 from .node import KerasTensor, Node, map_structure
 
 
@@ -110,17 +110,8 @@ def op_on_symbolic(fn, args, kwargs):
     """
     template, tensors = _template(args, kwargs)
     layer = TFOpLambda(fn, template)
-    shapes = [t.shape for t in tensors]
-    dtypes = [t.dtype for t in tensors]
-    statics = [t.static_value for t in tensors]
-
-    def dummy(shape, dtype, static, fill):
-        if static is None:
-            return np.ones([fill if d is None else d for d in shape], dtype=dtype)
-        return np.array([fill if v is None else v for v in static], dtype=dtype).reshape(shape)
-
     def run(fill):
-        arrays = [dummy(*a, fill) for a in zip(shapes, dtypes, statics)]
+        arrays = [_dummy_of(t, fill) for t in tensors]
         with np.errstate(all="ignore"):
             out = layer.call(arrays if len(arrays) > 1 else arrays[0])
         return np.asarray(ops_core.unwrap(out))
@@ -130,7 +121,7 @@ def op_on_symbolic(fn, args, kwargs):
     dt = out2.dtype
     static = None
     if (dt.kind in "iu" and out2.ndim <= 1 and out2.shape == out3.shape and out2.size <= 8
-            and (getattr(fn, "value_from_shape", False) or all(v is not None for v in statics))):
+            and (getattr(fn, "value_from_shape", False) or all(t.static_value is not None for t in tensors))):
         static = tuple(int(a) if a == b else None for a, b in zip(out2.ravel(), out3.ravel()))
     out = KerasTensor(shape, dt if np.issubdtype(dt, np.number) or dt.kind == "b" else "float32",
                       static_value=static)
