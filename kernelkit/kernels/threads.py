@@ -1,0 +1,189 @@
+"""How many threads the matrix products may use now: the cores other processes leave free.
+
+OpenBLAS splits each product into one part per thread and waits for the slowest part. When
+another process is busy on one of the cores, the part that lands on the shared core runs at
+half speed (or less: the helper thread spin-waits between calls and loses its time slices), so
+two threads run slower than one would. Measured on the 2-core machine this was written on
+(wide-mlp, `benchmarks/run.py --busy 1`): two BLAS threads kept 27-32 % of the quiet speed,
+one thread 60 %. The engine asks `adapt()` between batches; every `INTERVAL` seconds it reads
+how much CPU time the machine spent outside this process (Linux's /proc/stat and
+/proc/self/stat; elsewhere it does nothing) and sets the BLAS thread count to the cores left
+free, never above what the process started with (OPENBLAS_NUM_THREADS, threadpoolctl limits
+in force at the first call). `KERNELKIT_ADAPTIVE_THREADS=0` turns it off.
+"""
+import os
+import time
+
+# Seconds between two readings: long enough for the tick counters (1/100 s) to mean something.
+INTERVAL = 0.25
+# Fewer threads when other processes use more than this much of a core per thread given up ...
+DROP_AT = 0.6
+# ... and more again only when they use less than this (no flapping on a borderline load).
+RAISE_AT = 0.2
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpus():
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return None
+
+
+def busy_ticks(cpus, stat_text):
+    """Clock ticks the given CPUs spent busy (not idle, not waiting on I/O), from /proc/stat text.
+
+    Arguments:
+        cpus: the CPU numbers to count.
+        stat_text: the text of /proc/stat.
+
+    Returns:
+        An int: user + nice + system + irq + softirq + steal ticks summed over `cpus`.
+    """
+    wanted = {f"cpu{c}" for c in cpus}
+    total = 0
+    for line in stat_text.splitlines():
+        fields = line.split()
+        if fields and fields[0] in wanted:
+            user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in fields[1:8])
+            steal = int(fields[8]) if len(fields) > 8 else 0
+            total += user + nice + system + irq + softirq + steal
+    return total
+
+
+def own_ticks(self_stat_text):
+    """Clock ticks this process has run (all its threads), from /proc/self/stat text.
+
+    Arguments:
+        self_stat_text: the text of /proc/self/stat.
+
+    Returns:
+        An int: utime + stime.
+    """
+    # The command name (field 2) may hold spaces: count the fields after its closing ')'.
+    rest = self_stat_text.rsplit(")", 1)[1].split()
+    return int(rest[11]) + int(rest[12])
+
+
+def choose(current, ceiling, n_cpus, others):
+    """The thread count to use next, given how many cores other processes kept busy.
+
+    Arguments:
+        current: the thread count in use.
+        ceiling: the most threads the process may use (what it started with).
+        n_cpus: the CPUs the process may run on.
+        others: cores' worth of CPU time other processes used over the last interval.
+
+    Returns:
+        An int between 1 and `ceiling`.
+    """
+    free = n_cpus - others
+    if free <= current - DROP_AT:          # others took more than DROP_AT of a core we use
+        target = int(free + 1 - DROP_AT + 1e-9)
+    elif free >= current + 1 - RAISE_AT:   # a whole core came free
+        target = int(free + RAISE_AT + 1e-9)
+    else:
+        target = current
+    return max(1, min(ceiling, target))
+
+
+class ThreadBudget:
+    """Keeps the BLAS thread count at the cores other processes leave free (see the module).
+
+    Arguments:
+        interval: seconds between two readings of the CPU counters.
+        read_stat: a function returning (busy ticks of our CPUs, our own ticks); the default
+            reads /proc. Tests pass their own.
+    """
+
+    def __init__(self, interval=INTERVAL, read_stat=None):
+        self.interval = interval
+        self._read = read_stat or self._read_proc
+        self._cpus = _cpus()
+        self._libs = None
+        self._starts = None     # each library's thread count at the first call: its ceiling
+        self._ceiling = None
+        self.current = None
+        self._last = None      # (time, busy ticks, own ticks)
+        self.enabled = os.environ.get("KERNELKIT_ADAPTIVE_THREADS", "1") != "0" and \
+            self._cpus is not None and os.path.exists("/proc/self/stat")
+
+    def _read_proc(self):
+        with open("/proc/stat") as f:
+            busy = busy_ticks(self._cpus, f.read())
+        with open("/proc/self/stat") as f:
+            own = own_ticks(f.read())
+        return busy, own
+
+    def _blas(self):
+        if self._libs is None:
+            try:
+                from threadpoolctl import ThreadpoolController
+                self._libs = [lib for lib in ThreadpoolController().lib_controllers
+                              if lib.user_api == "blas"]
+            except Exception:  # a BLAS threadpoolctl cannot drive: leave BLAS alone
+                self._libs = []
+            self._starts = [lib.num_threads for lib in self._libs]
+            self._ceiling = max(self._starts or [1])
+            self.current = self._ceiling
+        return self._libs
+
+    def set_threads(self, n):
+        """Set every BLAS library's thread count to `n` (within the starting ceiling).
+
+        Arguments:
+            n: the thread count wanted.
+
+        Returns:
+            The thread count now in use.
+        """
+        libs = self._blas()
+        n = max(1, min(self._ceiling, int(n)))
+        if n != self.current:
+            for lib, start in zip(libs, self._starts):
+                lib.set_num_threads(min(n, start))
+            self.current = n
+        return n
+
+    def adapt(self):
+        """Between batches: re-read the load once per interval and set the thread count.
+
+        Returns:
+            The thread count in use (None when adaptation is off or not possible here).
+        """
+        if not self.enabled:
+            return None
+        now = time.perf_counter()
+        last = self._last
+        if last is not None and now - last[0] < self.interval:
+            return self.current
+        try:
+            busy, own = self._read()
+        except (OSError, ValueError, IndexError):
+            self.enabled = False
+            return None
+        self._last = (now, busy, own)
+        libs = self._blas()
+        if last is None or not libs or self._ceiling <= 1:
+            return self.current
+        others = ((busy - last[1]) - (own - last[2])) / _TICK / (now - last[0])
+        return self.set_threads(choose(self.current, self._ceiling, len(self._cpus),
+                                       max(0.0, others)))
+
+
+_budget = None
+
+
+def adapt():
+    """Between batches: fit the BLAS thread count to the cores other processes leave free.
+
+    Cheap when called often (one clock read until `INTERVAL` has passed).
+
+    Returns:
+        The thread count in use, or None when adaptation is off.
+    """
+    global _budget
+    if _budget is None:
+        _budget = ThreadBudget()
+    return _budget.adapt()
