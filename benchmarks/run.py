@@ -4,12 +4,15 @@
     python benchmarks/run.py --workload wide-mlp  # one workload
     python benchmarks/run.py --no-torch
     python benchmarks/run.py --busy 1             # also under one competing busy process
+    python benchmarks/run.py --keras-python ../peers/bin/python   # also Keras 3 on JAX
 
-Prints one line per (framework, workload) with samples/s (or µs for predict latency,
-seconds for cold start), the training process's peak RSS, and the ratio to PyTorch measured
-in the same run. Each measurement runs in a fresh process, with 2 threads, so the results do
-not disturb each other. With `--busy N`, each measurement is repeated while N CPU-bound
-processes (`while True: pass`) run, and both figures are printed with busy/quiet.
+Prints the machine's sgemm peak, then one line per (framework, workload) with samples/s (or
+µs for predict latency, seconds for cold start), the training process's peak RSS, the
+achieved GFLOP/s and its fraction of the sgemm peak (benchmarks/flops.py), and kernelkit's
+ratio to each peer measured in the same run. Each measurement runs in a fresh process, with
+2 threads, so the results do not disturb each other. With `--busy N`, each measurement is
+repeated while N CPU-bound processes (`while True: pass`) run, and both figures are printed
+with busy/quiet.
 """
 import argparse
 import json
@@ -34,12 +37,18 @@ def child(framework, workload, repeats, epochs):
     import statistics
 
     from workloads import WORKLOADS, build_kernelkit, make_data
+    if workload == "gemm":
+        import flops
+        return {"value": round(flops.sgemm_peak(), 1), "unit": "GFLOP/s"}
     if workload == "cold-start":
         t0 = time.perf_counter()
         if framework == "kernelkit":
             m = build_kernelkit("wide-mlp")
             x, y, _ = make_data("wide-mlp", 128)
             m.train_on_batch(x, y)
+        elif framework == "keras-jax":
+            import keras3_models
+            keras3_models.cold_start(*make_data("wide-mlp", 128)[:2])
         else:
             import torch_models
             torch_models.cold_start()
@@ -49,6 +58,9 @@ def child(framework, workload, repeats, epochs):
         if framework == "kernelkit":
             m = build_kernelkit("wide-mlp")
             call = lambda: m.predict(x, verbose=0)  # noqa: E731
+        elif framework == "keras-jax":
+            import keras3_models
+            call = keras3_models.predict_fn(x)
         else:
             import torch_models
             call = torch_models.predict_fn(x)
@@ -65,6 +77,9 @@ def child(framework, workload, repeats, epochs):
     if framework == "kernelkit":
         m = build_kernelkit(workload)
         fit = lambda e: m.fit(x, y, batch_size=spec["batch"], epochs=e, verbose=0)  # noqa: E731
+    elif framework == "keras-jax":
+        import keras3_models
+        fit = keras3_models.fit_fn(workload, x, y, spec["batch"])
     else:
         import torch_models
         fit = torch_models.fit_fn(workload, x, y, labels, spec["batch"])
@@ -76,12 +91,17 @@ def child(framework, workload, repeats, epochs):
         times.append(time.perf_counter() - t0)
     import resource
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux: KiB
-    return {"value": round(len(x) * epochs / min(times), 1), "unit": "samples/s",
-            "peak_mb": round(peak_mb, 1)}
+    out = {"value": round(len(x) * epochs / min(times), 1), "unit": "samples/s",
+           "peak_mb": round(peak_mb, 1)}
+    if framework == "kernelkit":
+        import flops
+        out["flops"] = flops.train_flops_per_sample(m)
+    return out
 
 
 def _measure(fw, workload, args):
-    cmd = [sys.executable, __file__, "--child", fw, workload, "--repeats", str(args.repeats),
+    python = args.keras_python if fw == "keras-jax" else sys.executable
+    cmd = [python, __file__, "--child", fw, workload, "--repeats", str(args.repeats),
            "--epochs", str(args.epochs)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -116,6 +136,9 @@ def main():
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--busy", type=int, default=0, metavar="N",
                    help="also measure under N competing CPU-bound processes")
+    p.add_argument("--keras-python", metavar="PYTHON",
+                   help="a Python with Keras 3 and JAX installed (kept out of kernelkit's "
+                        "environment): measure Keras 3 on JAX with it too")
     p.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "WORKLOAD"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -128,7 +151,16 @@ def main():
             frameworks.append("torch")
         except ImportError:
             print("(torch not importable: kernelkit only; `pip install torch==2.13.0` for the ratio)")
+    if args.keras_python:
+        frameworks.append("keras-jax")
     results = {}
+    peak = None
+    if any(w in TRAIN for w in args.workload or ALL):
+        r, error = _measure("numpy", "gemm", args)
+        peak = r and r["value"]
+        print(f"sgemm peak (NumPy float32 2048^3, 2 BLAS threads): "
+              f"{peak if peak else error} GFLOP/s", flush=True)
+    flops_of = {}
     for workload in args.workload or ALL:
         for fw in frameworks:
             r, error = _measure(fw, workload, args)
@@ -139,6 +171,10 @@ def main():
             line = f"{fw:10s} {workload:16s} {r['value']:>12,.1f} {r['unit']}"
             if "peak_mb" in r:
                 line += f"  peak {r['peak_mb']:,.0f} MB"
+            flops_of.setdefault(workload, r.get("flops"))
+            if flops_of.get(workload) and peak:
+                gf = flops_of[workload] * r["value"] / 1e9
+                line += f"  {gf:6.1f} GFLOP/s ({gf / peak:4.0%} of peak)"
             if args.busy:
                 with _Busy(args.busy):
                     rb, error = _measure(fw, workload, args)
@@ -147,14 +183,14 @@ def main():
                     kept = rb["value"] / r["value"] if r["unit"] == "samples/s" \
                         else r["value"] / rb["value"]
                     line += f" | busy({args.busy}) {rb['value']:>10,.1f} ({kept:.0%} of quiet)"
-            if fw == "torch" and ("kernelkit", workload) in results:
+            if fw != "kernelkit" and ("kernelkit", workload) in results:
                 kk = results[("kernelkit", workload)]
                 ratio = kk / r["value"] if r["unit"] == "samples/s" else r["value"] / kk
-                line += f"   kernelkit is {ratio:.2f}x torch"
+                line += f"   kernelkit is {ratio:.2f}x {fw}"
                 if ("kernelkit", workload, "busy") in results and \
-                        ("torch", workload, "busy") in results:
+                        (fw, workload, "busy") in results:
                     kb, tb = results[("kernelkit", workload, "busy")], \
-                        results[("torch", workload, "busy")]
+                        results[(fw, workload, "busy")]
                     busy_ratio = kb / tb if r["unit"] == "samples/s" else tb / kb
                     line += f" ({busy_ratio:.2f}x busy)"
             print(line, flush=True)
