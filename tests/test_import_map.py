@@ -181,9 +181,9 @@ FUNCTION_LEVEL = {
         "UPWARD: Keras 2 lambdas name `K`, resolved when a Lambda is deserialized",
     ("kernelkit.layers.node", "kernelkit.ops.array"):
         "none known: the map allows it at module level (to hoist)",
-    ("kernelkit.layers.recurrent", "kernelkit.layers"):
+    ("kernelkit.layers.rnn", "kernelkit.layers"):
         "the one layer deserializer lives in the layers facade (inner cell config)",
-    ("kernelkit.layers.recurrent", "kernelkit.saving.model_config"):
+    ("kernelkit.layers.rnn", "kernelkit.saving.model_config"):
         "UPWARD: cells deserialized through saving's deserialize_layer",
     ("kernelkit.layers.recurrent_cells", "kernelkit.layers"):
         "the one layer deserializer lives in the layers facade (inner cell config)",
@@ -317,7 +317,7 @@ KNOWN_MODULE_CYCLES = {
                "kernelkit.saving.model_config"}),
     frozenset({"kernelkit.layers", "kernelkit.layers.conv_lstm", "kernelkit.layers.cudnn_rnn",
                "kernelkit.layers.recurrent", "kernelkit.layers.recurrent_cells",
-               "kernelkit.layers.wrappers"}),
+               "kernelkit.layers.rnn", "kernelkit.layers.wrappers"}),
     frozenset({"kernelkit.distribute.data", "kernelkit.distribute.optimizer"}),
 }
 

@@ -17,8 +17,8 @@ from ..kernels.conv_utils import conv_output_length, normalize_tuple
 from ..ops.conv import conv_eager
 from ..ops.core import unwrap
 from .convolutional import normalize_padding
-from .recurrent import RNN
-from .recurrent_cells import _Cell
+from .rnn import RNN
+from .rnn_cells import _Cell
 
 __all__ = ["ConvRNN2D", "ConvLSTM2D", "ConvLSTM2DCell"]
 

@@ -15,8 +15,8 @@ weights) into the LSTM/GRU layout and run by the fused LSTM/GRU sequence ops:
 """
 from .. import constraints, initializers, ops, regularizers
 from ..ops.core import unwrap
-from .recurrent import _BuiltinRNN
-from .recurrent_cells import GRUCell, LSTMCell
+from .rnn import _BuiltinRNN
+from .rnn_cells import GRUCell, LSTMCell
 
 __all__ = ["CuDNNLSTM", "CuDNNGRU"]
 

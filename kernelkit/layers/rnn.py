@@ -1,0 +1,352 @@
+"""RNN(cell): the recurrent layer that runs a cell over the time axis (Keras 2's arguments).
+
+`RNN` runs a cell over the time axis. For the built-in cells it runs one fused sequence op
+(ops/recurrent.py: the input projection on BLAS, the recurrence in Numba kernels); for any
+other cell, or with recurrent dropout in training, it loops over the time steps in Python
+through the tape. Both follow Keras's rules:
+
+* a masked step keeps the states, and its output is the previous step's output (zeros
+  before the first valid step, or always with `zero_output_for_mask=True`);
+* `go_backwards` processes the sequence from its end and returns the outputs in that order;
+* `stateful=True` starts each batch from the final states of the previous one (sample i of
+  a batch continues sample i of the previous batch), so the batch size must be fixed;
+  `reset_states()` sets them back to zeros;
+* `initial_state=[...]` (or `layer([x, h0, c0])`) sets the initial states, with gradients.
+
+Weights are named as Keras 2 names them, `lstm/lstm_cell/kernel:0`, so saved files match.
+"""
+import numpy as np
+
+from .. import regularizers
+from ..ops import recurrent as R
+from ..ops import stack, transpose, where
+from ..ops.core import unwrap
+from .base import Layer
+from .recurrent_cells import StackedRNNCells
+from .rnn_cell_utils import build_named, call_cell, initial_states_of, output_size, size_tuple, \
+    state_sizes, takes_constants
+
+__all__ = ["RNN"]
+
+
+def _keep_for(step_mask, value):
+    """The (batch,) step mask shaped to broadcast against `value` (any rank)."""
+    return step_mask.reshape((-1,) + (1,) * (np.ndim(unwrap(value)) - 1))
+
+
+def _first_shape(input_shape):
+    """The sequence's shape when the input is [x, initial states...]."""
+    if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list)):
+        return tuple(input_shape[0])
+    return tuple(input_shape)
+
+
+_STATEFUL_BATCH_HELP = (
+    "If a RNN is stateful, it needs to know its batch size. Specify the batch size of your "
+    "input tensors:\n- If using a Sequential model, specify the batch size by passing a "
+    "`batch_input_shape` argument to your first layer (or `batch_size` with `input_shape`).\n"
+    "- If using the functional API, specify the batch size by passing a `batch_shape` "
+    "argument to your Input layer.")
+
+
+class RNN(Layer):
+    """Base class for recurrent layers: runs `cell` over the time axis.
+
+    Arguments:
+        cell: an RNN cell (a layer with `call(inputs, states)` and `state_size`), or a list
+            of cells (stacked).
+        return_sequences: return the whole output sequence, not only its last step.
+        return_state: also return the final states.
+        go_backwards: process the input sequence backwards.
+        stateful: the final states of batch i are the initial states of batch i + 1.
+        unroll: accepted for compatibility (kernelkit never unrolls).
+        time_major: inputs and outputs are (timesteps, batch, ...).
+        zero_output_for_mask: masked steps output zeros instead of the previous output.
+
+    Call arguments:
+        inputs: the sequence, or the list [sequence, initial states..., constants...].
+        initial_state: list of initial states (arrays or symbolic tensors).
+        constants: list of tensors passed unchanged to every step (Keras 2.2.4): the cell
+            is built on `[step input shape] + [constant shapes]` and called as
+            `cell.call(inputs, states, constants=[...])`. They become inputs of the layer,
+            so a functional model can take them as `Input`s; after one such call the layer
+            also reads them from the end of a flat list (`layer([x, c])`).
+
+    Raises:
+        ValueError: constants are given to a cell whose `call` has no `constants` argument.
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, time_major=False, zero_output_for_mask=False,
+                 **kwargs):
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
+        if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
+            raise ValueError(f"An RNN cell must have a `call` method and a `state_size` "
+                             f"attribute; received cell {cell!r}.")
+        num_constants = kwargs.pop("num_constants", 0)
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.stateful = bool(stateful)
+        self.unroll = bool(unroll)
+        self.time_major = bool(time_major)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.supports_masking = True
+        self._num_constants = num_constants
+        self._state_values = None
+        self._stateful_batch_size = None
+
+    # ---- states -----------------------------------------------------------------------
+
+    @property
+    def states(self):
+        """The current states of a stateful layer (arrays), or [None, ...]."""
+        if self._state_values is None:
+            return [None] * len(state_sizes(self.cell))
+        return list(self._state_values)
+
+    @states.setter
+    def states(self, values):
+        self._state_values = None if values is None else list(values)
+
+    def reset_states(self, states=None):
+        """Set the states of a stateful layer to zeros, or to the given arrays."""
+        if not self.stateful:
+            raise AttributeError(f"Layer '{self.name}' must be stateful to reset its states.")
+        batch = self._stateful_batch_size
+        if batch is None:
+            if not self.built:
+                return  # built later, with zero states
+            raise ValueError(_STATEFUL_BATCH_HELP)
+        zeros = initial_states_of(self.cell, None, batch, self.dtype)
+        if states is None:
+            self._state_values = [np.asarray(unwrap(z)) for z in zeros]
+            return
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        if len(states) != len(zeros):
+            raise ValueError(f"Layer '{self.name}' expects {len(zeros)} states, but it received "
+                             f"{len(states)} state values: {states!r}")
+        values = []
+        for i, (value, zero) in enumerate(zip(states, zeros)):
+            value = np.asarray(unwrap(value), dtype=np.asarray(zero).dtype)
+            if value.shape != np.shape(zero):
+                raise ValueError(f"State {i} of layer '{self.name}' has shape "
+                                 f"{np.shape(zero)}, but it received a value of shape "
+                                 f"{value.shape}.")
+            values.append(value.copy())
+        self._state_values = values
+
+    def _stateful_initial_states(self, batch):
+        if self._state_values is None:
+            self.reset_states()
+        if self._stateful_batch_size is not None and batch != self._stateful_batch_size:
+            raise ValueError(
+                f"Layer '{self.name}' is stateful with batch size {self._stateful_batch_size}, "
+                f"but it was called on a batch of {batch} samples. A stateful RNN carries the "
+                "state of sample i of a batch over to sample i of the next batch, so every "
+                "batch (in fit, evaluate, predict and train_on_batch) must have exactly "
+                f"{self._stateful_batch_size} samples.")
+        return self._state_values
+
+    # ---- the contract -----------------------------------------------------------------
+
+    def __call__(self, inputs, *args, initial_state=None, constants=None, **kwargs):
+        # As Keras 2.2.4 does, initial states and constants become inputs of the layer: the
+        # functional graph then holds them (a model can take them as Inputs) and `build`
+        # sees the constants' shapes, which it hands to the cell.
+        if initial_state is None and constants is None:
+            return super().__call__(inputs, *args, **kwargs)
+        full = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        for extra in (initial_state, constants):
+            if extra is not None:
+                full += list(extra) if isinstance(extra, (list, tuple)) else [extra]
+        if constants is not None:
+            self._num_constants = len(constants) if isinstance(constants, (list, tuple)) else 1
+        return super().__call__(full, *args, **kwargs)
+
+    def build(self, input_shape):
+        shape = _first_shape(input_shape)
+        if len(shape) < 3:
+            raise ValueError(f"Layer '{self.name}' expects a 3D input (batch, timesteps, "
+                             f"features), but got input shape {shape}.")
+        batch = shape[1] if self.time_major else shape[0]
+        step_shape = (batch,) + tuple(shape[2:])
+        n = self._num_constants
+        if n and isinstance(input_shape, list) and len(input_shape) > n:
+            self._check_cell_takes_constants()
+            # Keras 2.2.4's contract: a cell taking constants is built on
+            # [step input shape, constant shape, ...].
+            step_shape = [step_shape] + [tuple(s) for s in input_shape[-n:]]
+        build_named(self.cell, step_shape, prefix=self.name)
+        if self.stateful:
+            if batch is None:
+                raise ValueError(_STATEFUL_BATCH_HELP)
+            self._stateful_batch_size = batch
+            self.reset_states()
+        self.built = True
+
+    def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
+        if isinstance(inputs, (list, tuple)):
+            rest = list(inputs[1:])
+            if self._num_constants:
+                constants = rest[-self._num_constants:] if constants is None else constants
+                rest = rest[:-self._num_constants]
+            if rest and initial_state is None:
+                initial_state = rest
+            inputs = inputs[0]
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if constants is not None and not isinstance(constants, (list, tuple)):
+            constants = [constants]  # one constant tensor, as Keras's to_list does
+        if constants:
+            self._check_cell_takes_constants()
+        x = transpose(inputs, (1, 0) + tuple(range(2, np.ndim(unwrap(inputs))))) \
+            if self.time_major else inputs
+        batch = np.shape(unwrap(x))[0]
+        states = self._initial_states(initial_state, batch)
+        if mask is not None:
+            mask = np.asarray(unwrap(mask), dtype=bool)
+            if mask.all():
+                mask = None
+        cell = self.cell
+        if not constants and getattr(cell, "fusable", None) is not None and cell.fusable(training):
+            output, final = cell.run_sequence(x, states, mask, training, self.go_backwards,
+                                              self.return_sequences, self.zero_output_for_mask)
+        else:
+            output, final = self._step_loop(x, states, mask, training, constants)
+        if self.stateful:
+            self._state_values = [np.array(unwrap(s)) for s in final]
+        if self.time_major and self.return_sequences:
+            output = transpose(output, (1, 0) + tuple(range(2, np.ndim(unwrap(output)))))
+        if self.return_state:
+            return [output] + list(final)
+        return output
+
+    def _check_cell_takes_constants(self):
+        if not takes_constants(self.cell):
+            raise ValueError(f"Layer '{self.name}': its cell {type(self.cell).__name__} does "
+                             "not support constants (its `call` has no `constants` argument).")
+
+    def _initial_states(self, initial_state, batch):
+        if initial_state is not None:
+            states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
+                else [initial_state]
+            expected = len(state_sizes(self.cell))
+            if len(states) != expected:
+                raise ValueError(f"Layer '{self.name}' has {expected} state(s) but was passed "
+                                 f"an initial_state with {len(states)} element(s).")
+            return states
+        if self.stateful:
+            return self._stateful_initial_states(batch)
+        return None
+
+    def _step_loop(self, x, states, mask, training, constants):
+        """Keras's `K.rnn`: the cell's `call` at each step, through the tape."""
+        cell = self.cell
+        for reset in ("reset_dropout_mask", "reset_recurrent_dropout_mask"):
+            if hasattr(cell, reset):
+                getattr(cell, reset)()
+        xv = unwrap(x)
+        if states is None:
+            states = initial_states_of(cell, x, xv.shape[0], xv.dtype)
+        steps = R.unstack_time(x)
+        order = range(len(steps) - 1, -1, -1) if self.go_backwards else range(len(steps))
+        outputs, previous = [], None
+        for t in order:
+            output, new_states = call_cell(cell, steps[t], states, training, constants)
+            if mask is not None and not mask[:, t].all():
+                new_states = [where(_keep_for(mask[:, t], new), new, old)
+                              for new, old in zip(new_states, states)]
+                if previous is None or self.zero_output_for_mask:
+                    previous = np.zeros_like(np.asarray(unwrap(output)))
+                output = where(_keep_for(mask[:, t], output), output, previous)
+            previous = output
+            states = new_states
+            if self.return_sequences:
+                outputs.append(output)
+        final_output = stack(outputs, axis=1) if self.return_sequences else output
+        return final_output, states
+
+    def compute_output_shape(self, input_shape):
+        shape = _first_shape(input_shape)
+        batch, steps = (shape[1], shape[0]) if self.time_major else (shape[0], shape[1])
+        units = output_size(self.cell)
+        out = size_tuple(units)
+        if self.return_sequences:
+            output_shape = ((steps, batch) if self.time_major else (batch, steps)) + out
+        else:
+            output_shape = (batch,) + out
+        if self.return_state:
+            return [output_shape] + [(batch,) + size_tuple(s) for s in state_sizes(self.cell)]
+        return output_shape
+
+    def compute_mask(self, inputs, mask=None):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None] * len(state_sizes(self.cell))
+        return output_mask
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(return_sequences=self.return_sequences, return_state=self.return_state,
+                   go_backwards=self.go_backwards, stateful=self.stateful, unroll=self.unroll,
+                   time_major=self.time_major)
+        if self._num_constants:
+            cfg["num_constants"] = self._num_constants
+        if self.zero_output_for_mask:
+            cfg["zero_output_for_mask"] = True
+        if type(self) is RNN or not hasattr(self, "_cell_config_keys"):
+            from . import serialize
+            cfg["cell"] = serialize(self.cell)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..saving.model_config import deserialize_layer
+        config = dict(config)
+        cell = deserialize_layer(config.pop("cell"), custom_objects)
+        return cls(cell, **config)
+
+
+# ---- the base of the layers that make their own cell ------------------------------------
+
+class _BuiltinRNN(RNN):
+    """An RNN layer that makes its own cell; its config is the cell's and the RNN's, flat."""
+
+    cell_class = None
+    cell_name = None
+    _cell_config_keys = ()
+
+    def __init__(self, cell_kwargs, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, time_major=False,
+                 zero_output_for_mask=False, activity_regularizer=None, **kwargs):
+        cell = self.cell_class(**cell_kwargs, dtype=kwargs.get("dtype"),
+                               trainable=kwargs.get("trainable", True), name=self.cell_name)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         time_major=time_major, zero_output_for_mask=zero_output_for_mask,
+                         activity_regularizer=activity_regularizer, **kwargs)
+
+    def get_config(self):
+        cell_cfg = self.cell.get_config()
+        for key in ("name", "trainable", "dtype"):
+            cell_cfg.pop(key, None)
+        cfg = super().get_config()
+        cfg.update(cell_cfg)
+        cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __getattr__(self, name):
+        # units, activation, dropout, ...: read from the cell, as Keras's properties do
+        if name in type(self)._cell_config_keys and "cell" in self.__dict__:
+            return getattr(self.__dict__["cell"], name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
