@@ -12,12 +12,12 @@ tape in `RNN`'s step loop (masks, go_backwards, stateful, dropout as for LSTM).
 """
 import numpy as np
 
-from .. import activations, config, ops, regularizers
+from .. import activations, config, ops
 from ..kernels.conv_utils import conv_output_length, normalize_tuple
 from ..ops.conv import conv_eager
 from ..ops.core import unwrap
 from .convolutional import normalize_padding
-from .rnn import RNN
+from .rnn import RNN, _BuiltinRNN
 from .rnn_cells import _Cell
 
 __all__ = ["ConvRNN2D", "ConvLSTM2D", "ConvLSTM2DCell"]
@@ -166,7 +166,7 @@ class ConvRNN2D(RNN):
         super().build(input_shape)
 
 
-class ConvLSTM2D(ConvRNN2D):
+class ConvLSTM2D(_BuiltinRNN, ConvRNN2D):
     """Convolutional LSTM (Shi et al. 2015), Keras 2.2.4's arguments and weights.
 
     Arguments:
@@ -188,6 +188,11 @@ class ConvLSTM2D(ConvRNN2D):
             `unroll=True`.
     """
 
+    cell_class = ConvLSTM2DCell
+    cell_name = "conv_lstm2d_cell"
+    rnn_config_keys = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll")
+    dtype_always_in_config = False
+
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), activation="tanh", recurrent_activation="hard_sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
@@ -197,30 +202,4 @@ class ConvLSTM2D(ConvRNN2D):
                  recurrent_constraint=None, bias_constraint=None, return_sequences=False,
                  go_backwards=False, stateful=False, dropout=0.0, recurrent_dropout=0.0,
                  **kwargs):
-        args = dict(locals())
-        for key in ("self", "kwargs", "__class__", "activity_regularizer", "return_sequences",
-                    "go_backwards", "stateful"):
-            args.pop(key, None)
-        cell = ConvLSTM2DCell(**args, dtype=kwargs.get("dtype"), name="conv_lstm2d_cell")
-        super().__init__(cell, return_sequences=return_sequences, go_backwards=go_backwards,
-                         stateful=stateful, activity_regularizer=activity_regularizer, **kwargs)
-
-    def __getattr__(self, name):
-        if "cell" in self.__dict__ and not name.startswith("_"):
-            return getattr(self.__dict__["cell"], name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def get_config(self):
-        cfg = {"name": self.name, "trainable": self.trainable}
-        cell_cfg = self.cell.get_config()
-        for key in ("name", "trainable", "dtype"):
-            cell_cfg.pop(key, None)
-        cfg.update(cell_cfg)
-        cfg.update(activity_regularizer=regularizers.serialize(self.activity_regularizer),
-                   return_sequences=self.return_sequences, return_state=self.return_state,
-                   go_backwards=self.go_backwards, stateful=self.stateful, unroll=self.unroll)
-        return cfg
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return cls(**config)
+        super().__init__(locals())

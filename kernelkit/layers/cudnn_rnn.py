@@ -13,7 +13,7 @@ weights) into the LSTM/GRU layout and run by the fused LSTM/GRU sequence ops:
 * CuDNNLSTM = LSTM(sigmoid recurrent activation, tanh) with bias = b_input + b_recurrent;
 * CuDNNGRU = GRU(reset_after=True, recurrent_activation='sigmoid') with bias (2, 3*units).
 """
-from .. import constraints, initializers, ops, regularizers
+from .. import ops
 from ..ops.core import unwrap
 from .rnn import _BuiltinRNN
 from .rnn_cells import GRUCell, LSTMCell
@@ -135,51 +135,12 @@ class CuDNNGRUCell(_CuDNNMixin, GRUCell):
 CuDNNLSTMCell._builtin_call = CuDNNLSTMCell.call
 CuDNNGRUCell._builtin_call = CuDNNGRUCell.call
 
-_CUDNN_KEYS = ("units", "kernel_initializer", "recurrent_initializer", "bias_initializer",
-               "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-               "kernel_constraint", "recurrent_constraint", "bias_constraint")
-
-
 class _CuDNNRNN(_BuiltinRNN):
-    """What CuDNNLSTM and CuDNNGRU share: arguments, config (Keras 2.2.4's keys)."""
+    """What CuDNNLSTM and CuDNNGRU share: no activation or dropout arguments, and Keras 2.2.4's
+    CuDNN config (without `unroll` and `time_major`)."""
 
-    _cell_config_keys = _CUDNN_KEYS
-
-    def __init__(self, units, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
-                 bias_constraint=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, extra=None, **kwargs):
-        args = locals()
-        cell_kwargs = {key: args[key] for key in _CUDNN_KEYS}
-        cell_kwargs.update(extra or {})
-        super().__init__(cell_kwargs, return_sequences=return_sequences,
-                         return_state=return_state, go_backwards=go_backwards,
-                         stateful=stateful, activity_regularizer=activity_regularizer, **kwargs)
-
-    def get_config(self):
-        c = self.cell
-        cfg = {"name": self.name, "trainable": self.trainable}
-        cfg.update(
-            units=c.units, kernel_initializer=initializers.serialize(c.kernel_initializer),
-            recurrent_initializer=initializers.serialize(c.recurrent_initializer),
-            bias_initializer=initializers.serialize(c.bias_initializer))
-        cfg.update(self._extra_config())
-        cfg.update(
-            kernel_regularizer=regularizers.serialize(c.kernel_regularizer),
-            recurrent_regularizer=regularizers.serialize(c.recurrent_regularizer),
-            bias_regularizer=regularizers.serialize(c.bias_regularizer),
-            activity_regularizer=regularizers.serialize(self.activity_regularizer),
-            kernel_constraint=constraints.serialize(c.kernel_constraint),
-            recurrent_constraint=constraints.serialize(c.recurrent_constraint),
-            bias_constraint=constraints.serialize(c.bias_constraint),
-            return_sequences=self.return_sequences, return_state=self.return_state,
-            go_backwards=self.go_backwards, stateful=self.stateful)
-        return cfg
-
-    def _extra_config(self):
-        return {}
+    rnn_config_keys = ("return_sequences", "return_state", "go_backwards", "stateful")
+    dtype_always_in_config = False
 
 
 class CuDNNLSTM(_CuDNNRNN):
@@ -200,18 +161,14 @@ class CuDNNLSTM(_CuDNNRNN):
 
     cell_class = CuDNNLSTMCell
     cell_name = "cudnn_lstm_cell"
-    _cell_config_keys = _CUDNN_KEYS + ("unit_forget_bias",)
 
     def __init__(self, units, kernel_initializer="glorot_uniform",
-                 unit_forget_bias=True, recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", **kwargs):
-        super().__init__(units, kernel_initializer=kernel_initializer,
-                         recurrent_initializer=recurrent_initializer,
-                         bias_initializer=bias_initializer,
-                         extra={"unit_forget_bias": unit_forget_bias}, **kwargs)
-
-    def _extra_config(self):
-        return {"unit_forget_bias": self.cell.unit_forget_bias}
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, **kwargs):
+        super().__init__(locals())
 
 
 class CuDNNGRU(_CuDNNRNN):
@@ -224,7 +181,6 @@ class CuDNNGRU(_CuDNNRNN):
             regularizers.
         kernel_constraint, recurrent_constraint, bias_constraint: constraints.
         return_sequences, return_state, go_backwards, stateful: as in `RNN`.
-        extra: internal (cell arguments a subclass adds); leave it None.
 
     Weights: kernel (input_dim, 3*units), recurrent_kernel (units, 3*units), bias (6*units,),
     gates z, r, h; the reset gate is applied after the recurrent product (CuDNN's GRU).
@@ -232,3 +188,11 @@ class CuDNNGRU(_CuDNNRNN):
 
     cell_class = CuDNNGRUCell
     cell_name = "cudnn_gru_cell"
+
+    def __init__(self, units, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, **kwargs):
+        super().__init__(locals())

@@ -15,12 +15,6 @@ __all__ = ["RNN", "SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMC
            "StackedRNNCells"]
 
 
-_COMMON_KEYS = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
-                "bias_initializer", "kernel_regularizer", "recurrent_regularizer",
-                "bias_regularizer", "kernel_constraint", "recurrent_constraint",
-                "bias_constraint", "dropout", "recurrent_dropout", "seed")
-
-
 class SimpleRNN(_BuiltinRNN):
     """Fully-connected RNN whose output is fed back as input at the next step.
 
@@ -69,7 +63,6 @@ class SimpleRNN(_BuiltinRNN):
 
     cell_class = SimpleRNNCell
     cell_name = "simple_rnn_cell"
-    _cell_config_keys = _COMMON_KEYS
 
     @interfaces.legacy_recurrent_support
     def __init__(self, units, activation="tanh", use_bias=True,
@@ -82,18 +75,7 @@ class SimpleRNN(_BuiltinRNN):
             kwargs.pop("implementation")
             warnings.warn("The `implementation` argument in `SimpleRNN` has been deprecated. "
                           "Please remove it from your layer call.", stacklevel=2)
-        cell_kwargs = dict(units=units, activation=activation, use_bias=use_bias,
-                           kernel_initializer=kernel_initializer,
-                           recurrent_initializer=recurrent_initializer,
-                           bias_initializer=bias_initializer,
-                           kernel_regularizer=kernel_regularizer,
-                           recurrent_regularizer=recurrent_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           kernel_constraint=kernel_constraint,
-                           recurrent_constraint=recurrent_constraint,
-                           bias_constraint=bias_constraint, dropout=dropout,
-                           recurrent_dropout=recurrent_dropout, seed=seed)
-        super().__init__(cell_kwargs, activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(locals())
 
 
 class LSTM(_BuiltinRNN):
@@ -159,8 +141,6 @@ class LSTM(_BuiltinRNN):
 
     cell_class = LSTMCell
     cell_name = "lstm_cell"
-    _cell_config_keys = _COMMON_KEYS + ("recurrent_activation", "unit_forget_bias",
-                                        "implementation")
 
     @interfaces.legacy_recurrent_support
     def __init__(self, units, activation="tanh", recurrent_activation="hard_sigmoid",
@@ -170,20 +150,7 @@ class LSTM(_BuiltinRNN):
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, implementation=1, seed=None, **kwargs):
-        cell_kwargs = dict(units=units, activation=activation,
-                           recurrent_activation=recurrent_activation, use_bias=use_bias,
-                           kernel_initializer=kernel_initializer,
-                           recurrent_initializer=recurrent_initializer,
-                           bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
-                           kernel_regularizer=kernel_regularizer,
-                           recurrent_regularizer=recurrent_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           kernel_constraint=kernel_constraint,
-                           recurrent_constraint=recurrent_constraint,
-                           bias_constraint=bias_constraint, dropout=dropout,
-                           recurrent_dropout=recurrent_dropout, implementation=implementation,
-                           seed=seed)
-        super().__init__(cell_kwargs, activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(locals())
 
 
 class GRU(_BuiltinRNN):
@@ -241,7 +208,6 @@ class GRU(_BuiltinRNN):
 
     cell_class = GRUCell
     cell_name = "gru_cell"
-    _cell_config_keys = _COMMON_KEYS + ("recurrent_activation", "implementation", "reset_after")
 
     @interfaces.legacy_recurrent_support
     def __init__(self, units, activation="tanh", recurrent_activation="hard_sigmoid",
@@ -251,17 +217,4 @@ class GRU(_BuiltinRNN):
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, implementation=1,
                  reset_after=False, seed=None, **kwargs):
-        cell_kwargs = dict(units=units, activation=activation,
-                           recurrent_activation=recurrent_activation, use_bias=use_bias,
-                           kernel_initializer=kernel_initializer,
-                           recurrent_initializer=recurrent_initializer,
-                           bias_initializer=bias_initializer,
-                           kernel_regularizer=kernel_regularizer,
-                           recurrent_regularizer=recurrent_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           kernel_constraint=kernel_constraint,
-                           recurrent_constraint=recurrent_constraint,
-                           bias_constraint=bias_constraint, dropout=dropout,
-                           recurrent_dropout=recurrent_dropout, implementation=implementation,
-                           reset_after=reset_after, seed=seed)
-        super().__init__(cell_kwargs, activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(locals())

@@ -15,6 +15,8 @@ through the tape. Both follow Keras's rules:
 
 Weights are named as Keras 2 names them, `lstm/lstm_cell/kernel:0`, so saved files match.
 """
+import inspect
+
 import numpy as np
 
 from .. import regularizers
@@ -315,38 +317,72 @@ class RNN(Layer):
 
 # ---- the base of the layers that make their own cell ------------------------------------
 
+# RNN's own constructor arguments (those its config lists first); every other named argument
+# of a layer that makes its own cell goes to the cell.
+_RNN_CONFIG_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+                    "time_major")
+_RNN_ARGUMENTS = _RNN_CONFIG_KEYS + ("zero_output_for_mask", "activity_regularizer")
+
+
+def _cell_argument(key):
+    """A read-only property of the layer that reads the cell's attribute `key`."""
+    def read(self):
+        return getattr(self.cell, key)
+    read.__name__ = key
+    return property(read, doc=f"The cell's `{key}` (the constructor argument; read-only).")
+
+
 class _BuiltinRNN(RNN):
-    """An RNN layer that makes its own cell; its config is the cell's and the RNN's, flat."""
+    """An RNN layer that makes its own cell (`cell_class`) from its constructor's arguments.
+
+    A subclass names its `cell_class`, writes its constructor with Keras's full signature and
+    hands its arguments over with `super().__init__(locals())`. The named arguments that are
+    not RNN's own (`_RNN_ARGUMENTS`) are the cell's: they make the cell, become read-only
+    properties of the layer (`lstm.units` reads `lstm.cell.units`, as Keras's properties do)
+    and are the cell's part of the layer's flat config, in the signature's order.
+    """
 
     cell_class = None
     cell_name = None
+    # RNN's arguments that the layer's config lists (CuDNN layers and ConvLSTM2D list fewer).
+    rnn_config_keys = _RNN_CONFIG_KEYS
+    # False: the config lists `dtype` only beside an input shape, as Keras 2.2.4's configs of
+    # its CuDNN layers and ConvLSTM2D do.
+    dtype_always_in_config = True
     _cell_config_keys = ()
 
-    def __init__(self, cell_kwargs, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, unroll=False, time_major=False,
-                 zero_output_for_mask=False, activity_regularizer=None, **kwargs):
-        cell = self.cell_class(**cell_kwargs, dtype=kwargs.get("dtype"),
-                               trainable=kwargs.get("trainable", True), name=self.cell_name)
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         time_major=time_major, zero_output_for_mask=zero_output_for_mask,
-                         activity_regularizer=activity_regularizer, **kwargs)
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "cell_class" not in cls.__dict__:
+            return  # a user's subclass of LSTM (say) keeps LSTM's cell arguments
+        params = inspect.signature(cls.__init__).parameters.values()
+        cls._cell_config_keys = tuple(p.name for p in params if p.name != "self"
+                                      and p.kind is p.POSITIONAL_OR_KEYWORD
+                                      and p.name not in _RNN_ARGUMENTS)
+        for key in cls._cell_config_keys:
+            if key not in cls.__dict__:
+                setattr(cls, key, _cell_argument(key))
+
+    def __init__(self, arguments):
+        arguments = dict(arguments)
+        kwargs = arguments.get("kwargs", {})
+        cell = self.cell_class(**{key: arguments[key] for key in self._cell_config_keys},
+                               dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
+                               name=self.cell_name)
+        own = {key: arguments[key] for key in _RNN_ARGUMENTS if key in arguments}
+        super().__init__(cell, **own, **kwargs)
 
     def get_config(self):
-        cell_cfg = self.cell.get_config()
-        for key in ("name", "trainable", "dtype"):
-            cell_cfg.pop(key, None)
         cfg = super().get_config()
-        cfg.update(cell_cfg)
+        for key in set(_RNN_CONFIG_KEYS) - set(self.rnn_config_keys):
+            cfg.pop(key, None)
+        if not self.dtype_always_in_config and "batch_input_shape" not in cfg:
+            cfg.pop("dtype", None)
+        cell_cfg = self.cell.get_config()
+        cfg.update((key, cell_cfg[key]) for key in self._cell_config_keys if key in cell_cfg)
         cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return cfg
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         return cls(**config)
-
-    def __getattr__(self, name):
-        # units, activation, dropout, ...: read from the cell, as Keras's properties do
-        if name in type(self)._cell_config_keys and "cell" in self.__dict__:
-            return getattr(self.__dict__["cell"], name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
