@@ -54,6 +54,9 @@ PARTS = {
     "kernelkit.constraints": "constraints",
     "kernelkit.activations": "activations",
     "kernelkit.utils.data_utils": "data_helpers",
+    "kernelkit.utils.downloads": "data_helpers",
+    "kernelkit.utils.sequences": "data_helpers",
+    "kernelkit.utils.workers": "data_helpers",
     "kernelkit.utils.conv_utils": "data_helpers",
     "kernelkit.utils.io_utils": "data_helpers",
     "kernelkit.utils.np_utils": "data_helpers",
@@ -117,10 +120,6 @@ FUNCTION_LEVEL = {
         "class index downloaded only when decode_predictions runs",
     ("kernelkit.backend", "kernelkit.layers.input_layer"):
         "K.placeholder makes an Input at call time",
-    ("kernelkit.backend._function", "kernelkit.models.graph"):
-        "UPWARD: K.function walks the functional graph (models/graph.py); to move graph below backend",
-    ("kernelkit.backend._gradients", "kernelkit.models.graph"):
-        "UPWARD: K.gradients walks the functional graph (models/graph.py); to move graph below backend",
     ("kernelkit.backend._state", "kernelkit.layers.input_layer"):
         "K.placeholder makes an Input at call time",
     ("kernelkit.callbacks.base", "kernelkit.display.history"):
@@ -279,7 +278,7 @@ FUNCTION_LEVEL = {
         "old-config cleaning loaded only when met",
     ("kernelkit.saving.model_config", "kernelkit.saving.hdf5_weights"):
         "weights read only when a file is given",
-    ("kernelkit.utils.data_utils", "kernelkit.callbacks.progress"):
+    ("kernelkit.utils.downloads", "kernelkit.callbacks.progress"):
         "progress display chosen at run time (notebook or terminal)",
     ("kernelkit.utils.vis_utils", "kernelkit.display.plot"):
         "Keras path hands over lazily; the renderer loads on first use",

@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import config
 from ..layers import base as _base
+from ..layers.graph import GraphNetwork
 from ..layers.node import KerasTensor
 from ..ops.core import Variable, unwrap
 
@@ -242,7 +243,6 @@ class Function:
     """
 
     def __init__(self, inputs, outputs, updates=None, name=None):
-        from ..models.graph import GraphNetwork
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         self.name = name
         self._phase_position = None

@@ -10,6 +10,7 @@ A loss computed eagerly under a tape is differentiated by that tape, as before.
 import numpy as np
 
 from ..layers import base as _base
+from ..layers.graph import GraphNetwork
 from ..layers.node import KerasTensor, get_source_inputs
 from ..ops.core import Tape, Tensor, Variable, polymorphic, unwrap
 
@@ -38,7 +39,6 @@ def _symbolic_gradients(loss, sources):
     state = {}
 
     def all_gradients(*values):
-        from ..models.graph import GraphNetwork
         if "graph" not in state:
             state["graph"] = GraphNetwork(inputs, [loss], extra_outputs=symbolic)
         watched = [Variable(np.asarray(unwrap(v))) for v in values]

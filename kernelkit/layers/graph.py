@@ -1,0 +1,224 @@
+"""A functional graph: the nodes between some input and output KerasTensors, in Keras's order,
+and the eager walk over them that runs the model.
+
+It lives with the layers and their nodes (below the backend) because `K.function` and
+`K.gradients` walk it as well as functional models do; `kernelkit.models.graph` re-exports it.
+"""
+from .base import _accepts_cached, infer_output_shape
+from .node import KerasTensor, flatten_tensors, map_structure
+from ..ops.core import resolving
+
+
+class GraphNetwork:
+    """The part of a functional model that knows its graph.
+
+    Layer and node order follow Keras 2 (`_map_graph_network`): depth-first from the
+    outputs, then by decreasing depth, so weight files list layers as Keras would.
+    """
+
+    def __init__(self, inputs, outputs, extra_outputs=()):
+        self.nested_inputs = inputs
+        self.nested_outputs = outputs
+        self.inputs = flatten_tensors(inputs)
+        self.outputs = flatten_tensors(outputs)
+        self.extra_outputs = list(extra_outputs)  # symbolic losses added with add_loss
+        for t in self.inputs + self.outputs:
+            if not isinstance(t, KerasTensor):
+                raise ValueError(f"Model inputs and outputs must be symbolic tensors (from "
+                                 f"`Input` or a layer called on them); got {type(t).__name__}.")
+        for t in self.inputs:
+            layer = t._keras_history[0]
+            if type(layer).__name__ != "InputLayer":
+                raise ValueError(f"Model inputs must come from `kernelkit.Input`; the input "
+                                 f"tensor {t} was produced by layer '{layer.name}'.")
+        # An input made with `Input(tensor=t)` has a node fed by `t`; the model starts at it.
+        self._input_ids = {id(t) for t in self.inputs}
+        self._map()
+
+    def _map(self):
+        layer_indices, order, finished, in_progress = {}, [], set(), set()
+
+        def visit(tensor):
+            stack = [(tensor, False)]
+            while stack:
+                t, done = stack.pop()
+                layer, node_index, _ = t._keras_history
+                node = layer._inbound_nodes[node_index]
+                if done:
+                    if id(node) in in_progress:
+                        in_progress.discard(id(node))
+                        finished.add(id(node))
+                        order.append(node)
+                    continue
+                if id(node) in finished or id(node) in in_progress:
+                    continue
+                if layer not in layer_indices:
+                    layer_indices[layer] = len(layer_indices)
+                in_progress.add(id(node))
+                stack.append((t, True))
+                if node.input_tensors and not self._is_input_node(node):
+                    for x in reversed(node.input_tensors):
+                        stack.append((x, False))
+
+        for t in self.outputs + self.extra_outputs:
+            visit(t)
+        self._check_connected(order)
+        node_depth, layer_depth = {}, {}
+        for node in reversed(order):
+            depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(node.layer, 0))
+            layer_depth[node.layer] = depth
+            node_depth[id(node)] = depth
+            for t in node.input_tensors:
+                parent = t.node
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+        for t in self.inputs:  # an input the outputs do not use still belongs to the model
+            layer = t._keras_history[0]
+            if layer not in layer_depth:
+                layer_depth[layer] = 0
+                layer_indices[layer] = -1
+                node_depth[id(t.node)] = 0
+                order.append(t.node)
+        depths = sorted(set(layer_depth.values()), reverse=True)
+        self.layers = []
+        for d in depths:
+            same = [layer for layer, ld in layer_depth.items() if ld == d]
+            same.sort(key=lambda layer: layer_indices[layer])
+            self.layers.extend(same)
+        nodes = sorted(order, key=lambda n: -node_depth[id(n)])
+        self.nodes = [n for n in nodes if not self._is_input_node(n)]
+        self.all_nodes = nodes
+        self.node_depth = node_depth
+
+    def _is_input_node(self, node):
+        return not node.input_tensors or any(id(o) in self._input_ids for o in node.outputs)
+
+    def _check_connected(self, order):
+        available = {id(t) for t in self.inputs}
+        for node in sorted(order, key=lambda n: 0 if not n.input_tensors else 1):
+            if not node.input_tensors:
+                if node.outputs[0] not in self.inputs and id(node.outputs[0]) not in available:
+                    raise ValueError(
+                        f"Graph disconnected: cannot obtain value for tensor {node.outputs[0]} at "
+                        f"layer '{node.layer.name}'. The following previous layers were accessed "
+                        f"without issue: {[n.layer.name for n in order if n.input_tensors][:5]}")
+
+    # ---- running --------------------------------------------------------------------
+
+    def run(self, inputs, training=None, mask=None, extra_outputs=()):
+        """Evaluate the outputs (and `extra_outputs`) on concrete `inputs`."""
+        flat = self._flatten_inputs(inputs)
+        values, masks = {}, {}
+        for t, v in zip(self.inputs, flat):
+            values[id(t)] = v
+            masks[id(t)] = None
+        if mask is not None:
+            for t, m in zip(self.inputs, mask if isinstance(mask, (list, tuple)) else [mask]):
+                masks[id(t)] = m
+        with resolving(lambda t: values[id(t)]):
+            self._run_nodes(values, masks, training)
+        results = [values[id(t)] for t in self.outputs]
+        for t, v in zip(self.outputs, results):
+            m = masks.get(id(t))
+            if m is not None and hasattr(v, "_keras_mask"):
+                v._keras_mask = m
+        self.last_output_masks = [masks.get(id(t)) for t in self.outputs]
+        extra = [values[id(t)] for t in extra_outputs]
+        return results, extra
+
+    def _run_nodes(self, values, masks, training):
+        for node in self.nodes:
+            layer = node.layer
+            args = _substitute(node.call_args, values)
+            kwargs = {k: _substitute(v, values) for k, v in node.call_kwargs.items()}
+            in_mask = _substitute_masks(node.call_args, masks)
+            has_mask = in_mask is not None and any(
+                m is not None for m in (in_mask if isinstance(in_mask, list) else [in_mask]))
+            if has_mask and "mask" not in kwargs and _accepts_cached(type(layer), "mask"):
+                kwargs["mask"] = in_mask
+            if training is not None and "training" not in kwargs and \
+                    _accepts_cached(type(layer), "training"):
+                kwargs["training"] = training
+            out = layer(args, **kwargs)
+            outs = out if isinstance(out, (list, tuple)) else [out]
+            out_mask = layer.compute_mask(args, in_mask) if has_mask or getattr(
+                layer, "_computes_mask", False) else None
+            out_masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] * len(outs)
+            for t, v, m in zip(node.outputs, outs, out_masks):
+                values[id(t)] = v
+                masks[id(t)] = m
+
+    def output_shapes_for(self, input_shapes):
+        """The output shapes when the inputs have `input_shapes` (a list, one per input).
+
+        Each node's layer gives its output shape for its input shapes (`compute_output_shape`,
+        or a dummy run when the layer has none), in graph order, so a model built for
+        `(None, None)` and called on `(None, 68)` answers `(None, 68, 64)` as Keras does. A
+        node whose shape cannot be worked out this way keeps the shape it was built with.
+        """
+        shapes = {id(t): tuple(s) for t, s in zip(self.inputs, input_shapes)}
+        for node in self.nodes:
+            layer = node.layer
+            if any(isinstance(v, KerasTensor) for v in flatten_tensors(node.call_kwargs)):
+                continue   # initial states, constants, ...: keep the built shapes
+            tensors = flatten_tensors(node.call_args)
+            if not all(id(t) in shapes for t in tensors):
+                continue
+            if all(shapes[id(t)] == t.shape for t in tensors):
+                continue   # nothing new reaches this node
+            arg_shapes = map_structure(lambda t: shapes[id(t)], node.call_args)
+            kwargs = {k: v for k, v in node.call_kwargs.items()}
+            try:
+                try:
+                    out = layer.compute_output_shape(arg_shapes)
+                except NotImplementedError:
+                    dtypes = map_structure(lambda t: t.dtype, node.call_args)
+                    out = infer_output_shape(layer, arg_shapes, dtypes, (), kwargs)
+            except Exception:   # noqa: BLE001 - a shape we cannot refine keeps its built value
+                continue
+            outs = out if len(node.outputs) > 1 else [out]
+            for t, o in zip(node.outputs, outs):
+                if isinstance(o, (tuple, list)) and len(o) == len(t.shape):
+                    # keep what the built graph knew where the new shape does not say
+                    shapes[id(t)] = tuple(b if a is None else a for a, b in zip(o, t.shape))
+        return [shapes.get(id(t), t.shape) for t in self.outputs]
+
+    def _flatten_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            names = [t._keras_history[0].name for t in self.inputs]
+            missing = [n for n in names if n not in inputs]
+            unknown = [k for k in inputs if k not in names]
+            if unknown:
+                raise ValueError(f"Unknown entries in the input dict: {unknown}. The model "
+                                 f"expects inputs named {names}.")
+            if missing:
+                raise ValueError(f"No data provided for input(s) {missing}; the model expects "
+                                 f"inputs named {names}.")
+            return [inputs[n] for n in names]
+        flat = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self.inputs):
+            raise ValueError(f"The model expects {len(self.inputs)} input(s), but it received "
+                             f"{len(flat)} input array(s).")
+        return flat
+
+
+def _substitute(structure, values):
+    if isinstance(structure, KerasTensor):
+        return values[id(structure)]
+    if isinstance(structure, list):
+        return [_substitute(s, values) for s in structure]
+    if isinstance(structure, tuple):
+        return tuple(_substitute(s, values) for s in structure)
+    if isinstance(structure, dict):
+        return {k: _substitute(v, values) for k, v in structure.items()}
+    return structure
+
+
+def _substitute_masks(structure, masks):
+    if isinstance(structure, KerasTensor):
+        return masks.get(id(structure))
+    if isinstance(structure, (list, tuple)):
+        return [_substitute_masks(s, masks) for s in structure]
+    return None
+
+
+__all__ = ["GraphNetwork"]
