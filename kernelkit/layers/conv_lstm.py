@@ -18,21 +18,23 @@ from ..ops.conv import conv_eager
 from ..ops.core import unwrap
 from .convolutional import normalize_padding
 from .rnn import RNN, _BuiltinRNN
-from .rnn_cells import _Cell
+from .rnn_cells import _Cell, shared_cell_arguments
+from .rnn_docs import document_arguments
 
 __all__ = ["ConvRNN2D", "ConvLSTM2D", "ConvLSTM2DCell"]
 
+_LAYER_KWARGS = "those of `RNN` and of the base layer (`name`, `input_shape`, ...)."
+_CONV_WORDS = {"return_state": "boolean, also return the final `h` and `c` maps, after the output.",
+               "unroll": "must be False: a convolutional RNN cannot be unrolled (as in Keras "
+                         "2.2.4)."}
 
+
+@document_arguments(kwargs="the base layer's arguments (`name`, ...).")
 class ConvLSTM2DCell(_Cell):
     """Cell class for `ConvLSTM2D`: one step of a convolutional LSTM.
 
     Arguments:
-        filters, kernel_size, strides, padding, data_format, dilation_rate: as `Conv2D`'s.
-        activation, recurrent_activation, use_bias, kernel_initializer,
-        recurrent_initializer, bias_initializer, unit_forget_bias, kernel_regularizer,
-        recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint,
-        bias_constraint, dropout, recurrent_dropout: as `LSTM`'s.
-        seed: optional integer, seed of the dropout masks.
+        {arguments}
 
     Raises:
         ValueError: a bad padding, or an input whose channels are not known.
@@ -47,11 +49,7 @@ class ConvLSTM2DCell(_Cell):
                  unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
-        super().__init__(filters, activation, use_bias, kernel_initializer,
-                         recurrent_initializer, bias_initializer, kernel_regularizer,
-                         recurrent_regularizer, bias_regularizer, kernel_constraint,
-                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
-                         seed, **kwargs)
+        super().__init__(**shared_cell_arguments(locals(), units=filters))
         self.filters = self.units
         self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size")
         self.strides = normalize_tuple(strides, 2, "strides")
@@ -88,14 +86,7 @@ class ConvLSTM2DCell(_Cell):
             "recurrent_kernel", self.kernel_size + (self.filters, width),
             initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer,
             constraint=self.recurrent_constraint)
-        init = self.bias_initializer
-        if self.unit_forget_bias:
-            base, f = self.bias_initializer, self.filters
-
-            def init(shape, dtype=None):
-                return np.concatenate([np.asarray(base((f,), dtype=dtype)), np.ones(f, dtype),
-                                       np.asarray(base((2 * f,), dtype=dtype))]).astype(dtype)
-        self.bias = self.add_weight("bias", (width,), initializer=init,
+        self.bias = self.add_weight("bias", (width,), initializer=self._bias_initializer(),
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
         self.built = True
@@ -166,18 +157,12 @@ class ConvRNN2D(RNN):
         super().build(input_shape)
 
 
+@document_arguments(("return_state", "unroll"), _LAYER_KWARGS, **_CONV_WORDS)
 class ConvLSTM2D(_BuiltinRNN, ConvRNN2D):
     """Convolutional LSTM (Shi et al. 2015), Keras 2.2.4's arguments and weights.
 
     Arguments:
-        filters, kernel_size, strides, padding, data_format, dilation_rate: as Conv2D.
-        activation, recurrent_activation, use_bias, kernel_initializer,
-        recurrent_initializer, bias_initializer, unit_forget_bias, kernel_regularizer,
-        recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
-        recurrent_constraint, bias_constraint, dropout, recurrent_dropout: as LSTM.
-        return_sequences, return_state, go_backwards, stateful: as RNN (`return_state`
-            adds the final `h` and `c` maps; `stateful` needs a fixed batch size and is
-            reset by `reset_states()`).
+        {arguments}
 
     Input shape: (batch, time, rows, cols, channels) with channels_last, (batch, time,
     channels, rows, cols) with channels_first. Output: (batch, [time,] new_rows, new_cols,

@@ -17,8 +17,13 @@ from .. import ops
 from ..ops.core import unwrap
 from .rnn import _BuiltinRNN
 from .rnn_cells import GRUCell, LSTMCell
+from .rnn_docs import document_arguments
 
 __all__ = ["CuDNNLSTM", "CuDNNGRU"]
+
+_KWARGS = "the base layer's arguments (`name`, `input_shape`, ...)."
+_CUDNN_WORDS = {"unit_forget_bias": "boolean, add 1 to the recurrent half of the forget gate's "
+                                    "bias at initialization (CuDNN's layout)."}
 
 
 def cudnn_kernel_to_keras(kernel, units, gates):
@@ -86,24 +91,13 @@ class CuDNNLSTMCell(_CuDNNMixin, LSTMCell):
 
     _parent_call = LSTMCell.call
     _parent_run = LSTMCell.run_sequence
+    forget_gate_offset = 5  # bias: input i, f, c, o, then recurrent i, f (1s), c, o
 
     def __init__(self, units, **kwargs):
         super().__init__(units, activation="tanh", recurrent_activation="sigmoid", **kwargs)
 
     def _bias_shape(self):
         return (8 * self.units,)
-
-    def _bias_initializer(self):
-        if not self.unit_forget_bias:
-            return self.bias_initializer
-        base, u = self.bias_initializer, self.units
-
-        def cudnn_forget_bias_one(shape, dtype=None):
-            import numpy as np
-            parts = [np.asarray(base((5 * u,), dtype=dtype)), np.ones((u,), dtype=dtype),
-                     np.asarray(base((2 * u,), dtype=dtype))]
-            return np.concatenate(parts).astype(dtype or "float32")
-        return cudnn_forget_bias_one
 
     def _keras_weights(self):
         u = self.units
@@ -143,17 +137,12 @@ class _CuDNNRNN(_BuiltinRNN):
     dtype_always_in_config = False
 
 
+@document_arguments(kwargs=_KWARGS, **_CUDNN_WORDS)
 class CuDNNLSTM(_CuDNNRNN):
     """LSTM with CuDNN's equations and weight layout, run on the CPU (Keras 2.2.4's CuDNNLSTM).
 
     Arguments:
-        units: positive int, dimensionality of the output space.
-        kernel_initializer, recurrent_initializer, bias_initializer: initializers.
-        unit_forget_bias: bool; if True, 1 is added to the (recurrent) forget-gate bias.
-        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer:
-            regularizers.
-        kernel_constraint, recurrent_constraint, bias_constraint: constraints.
-        return_sequences, return_state, go_backwards, stateful: as in `RNN`.
+        {arguments}
 
     Weights: kernel (input_dim, 4*units), recurrent_kernel (units, 4*units), bias (8*units,),
     gates i, f, c, o. Results equal CuDNN's on the GPU.
@@ -171,16 +160,12 @@ class CuDNNLSTM(_CuDNNRNN):
         super().__init__(locals())
 
 
+@document_arguments(kwargs=_KWARGS, **_CUDNN_WORDS)
 class CuDNNGRU(_CuDNNRNN):
     """GRU with CuDNN's equations and weight layout, run on the CPU (Keras 2.2.4's CuDNNGRU).
 
     Arguments:
-        units: positive int, dimensionality of the output space.
-        kernel_initializer, recurrent_initializer, bias_initializer: initializers.
-        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer:
-            regularizers.
-        kernel_constraint, recurrent_constraint, bias_constraint: constraints.
-        return_sequences, return_state, go_backwards, stateful: as in `RNN`.
+        {arguments}
 
     Weights: kernel (input_dim, 3*units), recurrent_kernel (units, 3*units), bias (6*units,),
     gates z, r, h; the reset gate is applied after the recurrent product (CuDNN's GRU).

@@ -10,45 +10,22 @@ from ..legacy import interfaces
 from .recurrent_cells import StackedRNNCells
 from .rnn import RNN, _BuiltinRNN
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from .rnn_docs import RNN_KEYWORDS, document_arguments
 
 __all__ = ["RNN", "SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMCell",
            "StackedRNNCells"]
 
+_LAYER_KWARGS = "those of `RNN` and of the base layer (`name`, `input_shape`, ...)."
 
+
+@document_arguments(RNN_KEYWORDS, _LAYER_KWARGS)
 class SimpleRNN(_BuiltinRNN):
     """Fully-connected RNN whose output is fed back as input at the next step.
 
     At each timestep, `h = activation(dot(x, kernel) + dot(h_previous, recurrent_kernel) + bias)`.
 
     Arguments:
-        units: positive integer, the dimensionality of the output space (and of the state).
-        activation: activation function of the output (default `"tanh"`; None means linear).
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
-            glorot_uniform).
-        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
-            (default orthogonal).
-        bias_initializer: initializer of the bias (default zeros).
-        kernel_regularizer: optional regularizer of the `kernel` weights.
-        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
-        bias_regularizer: optional regularizer of the bias.
-        activity_regularizer: optional regularizer of the layer's output.
-        kernel_constraint: optional constraint on the `kernel` weights.
-        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
-        bias_constraint: optional constraint on the bias.
-        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
-            of the inputs.
-        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
-            transformation of the recurrent state.
-        seed: optional integer, seed of the dropout masks.
-        return_sequences: boolean, return the whole output sequence rather than only its last step.
-        return_state: boolean, also return the last state(s), after the output.
-        go_backwards: boolean, process the input sequence backwards and return the reversed
-            sequence.
-        stateful: boolean, the last state of each sample in a batch is the initial state of the
-            sample with the same index in the next batch.
-        unroll: boolean, accepted for Keras compatibility (the loop always runs in a kernel).
-        **kwargs: those of `RNN` and of the base layer (`name`, `input_shape`, ...).
+        {arguments}
 
     Input shape:
         3D tensor `(batch_size, timesteps, input_dim)`.
@@ -78,6 +55,7 @@ class SimpleRNN(_BuiltinRNN):
         super().__init__(locals())
 
 
+@document_arguments(RNN_KEYWORDS, _LAYER_KWARGS)
 class LSTM(_BuiltinRNN):
     """Long Short-Term Memory layer (Hochreiter and Schmidhuber, 1997).
 
@@ -86,39 +64,7 @@ class LSTM(_BuiltinRNN):
     dependencies survive. Weights load from and save to Keras 2 files unchanged.
 
     Arguments:
-        units: positive integer, the dimensionality of the output space (and of the state).
-        activation: activation function of the output (default `"tanh"`; None means linear).
-        recurrent_activation: activation function of the gates (default `"hard_sigmoid"`).
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
-            glorot_uniform).
-        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
-            (default orthogonal).
-        bias_initializer: initializer of the bias (default zeros).
-        unit_forget_bias: boolean, add 1 to the forget gate's bias at initialization (and use zeros
-            for `bias_initializer`), as Jozefowicz et al. (2015) recommend.
-        kernel_regularizer: optional regularizer of the `kernel` weights.
-        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
-        bias_regularizer: optional regularizer of the bias.
-        activity_regularizer: optional regularizer of the layer's output.
-        kernel_constraint: optional constraint on the `kernel` weights.
-        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
-        bias_constraint: optional constraint on the bias.
-        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
-            of the inputs.
-        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
-            transformation of the recurrent state.
-        implementation: 1 or 2, accepted for Keras compatibility (both compute the same result
-            here).
-        seed: optional integer, seed of the dropout masks.
-        return_sequences: boolean, return the whole output sequence rather than only its last step.
-        return_state: boolean, also return the last state(s), after the output.
-        go_backwards: boolean, process the input sequence backwards and return the reversed
-            sequence.
-        stateful: boolean, the last state of each sample in a batch is the initial state of the
-            sample with the same index in the next batch.
-        unroll: boolean, accepted for Keras compatibility (the loop always runs in a kernel).
-        **kwargs: those of `RNN` and of the base layer (`name`, `input_shape`, ...).
+        {arguments}
 
     Input shape:
         3D tensor `(batch_size, timesteps, input_dim)`.
@@ -153,6 +99,7 @@ class LSTM(_BuiltinRNN):
         super().__init__(locals())
 
 
+@document_arguments(RNN_KEYWORDS, _LAYER_KWARGS)
 class GRU(_BuiltinRNN):
     """Gated Recurrent Unit (Cho et al., 2014).
 
@@ -160,40 +107,7 @@ class GRU(_BuiltinRNN):
     last axis, Keras 2's order) decide at each step how much of the state to keep.
 
     Arguments:
-        units: positive integer, the dimensionality of the output space (and of the state).
-        activation: activation function of the output (default `"tanh"`; None means linear).
-        recurrent_activation: activation function of the gates (default `"hard_sigmoid"`).
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
-            glorot_uniform).
-        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
-            (default orthogonal).
-        bias_initializer: initializer of the bias (default zeros).
-        kernel_regularizer: optional regularizer of the `kernel` weights.
-        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
-        bias_regularizer: optional regularizer of the bias.
-        activity_regularizer: optional regularizer of the layer's output.
-        kernel_constraint: optional constraint on the `kernel` weights.
-        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
-        bias_constraint: optional constraint on the bias.
-        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
-            of the inputs.
-        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
-            transformation of the recurrent state.
-        implementation: 1 or 2, accepted for Keras compatibility (both compute the same result
-            here).
-        reset_after: boolean, apply the reset gate after the recurrent matrix product (the
-            CuDNNGRU-compatible layout, bias shaped `(2, 3 * units)`) rather than before it (Keras
-            2.2.4's default False, bias `(3 * units,)`).
-        seed: optional integer, seed of the dropout masks.
-        return_sequences: boolean, return the whole output sequence rather than only its last step.
-        return_state: boolean, also return the last state(s), after the output.
-        go_backwards: boolean, process the input sequence backwards and return the reversed
-            sequence.
-        stateful: boolean, the last state of each sample in a batch is the initial state of the
-            sample with the same index in the next batch.
-        unroll: boolean, accepted for Keras compatibility (the loop always runs in a kernel).
-        **kwargs: those of `RNN` and of the base layer (`name`, `input_shape`, ...).
+        {arguments}
 
     Input shape:
         3D tensor `(batch_size, timesteps, input_dim)`.

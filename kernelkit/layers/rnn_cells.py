@@ -12,6 +12,8 @@ A cell holds the weights of one recurrent layer and knows two ways to run:
 Dropout follows tf.keras 2 (implementation 2): one input mask and one recurrent mask per
 sequence, the same at every time step and for every gate.
 """
+import inspect
+
 import numpy as np
 
 from .. import activations, constraints, initializers, ops, regularizers
@@ -19,8 +21,11 @@ from ..ops import recurrent as R
 from ..ops.core import unwrap
 from ..ops.nn import DropoutMask
 from .base import Layer
+from .rnn_docs import document_arguments
 
 __all__ = ["DropoutRNNCellMixin", "SimpleRNNCell", "LSTMCell", "GRUCell"]
+
+_CELL_KWARGS = "the base layer's arguments (`name`, ...)."
 
 
 def _act_name(fn):
@@ -68,6 +73,9 @@ class _Cell(DropoutRNNCellMixin, Layer):
     """Arguments, weights and config that the three built-in cells share."""
 
     gates = 1
+    # Where the forget gate's bias block starts, in blocks of `units` (an LSTM's gates are
+    # i, f, c, o); used when the cell has `unit_forget_bias`.
+    forget_gate_offset = 1
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -102,7 +110,18 @@ class _Cell(DropoutRNNCellMixin, Layer):
         return (self.gates * self.units,)
 
     def _bias_initializer(self):
-        return self.bias_initializer
+        """`bias_initializer`, with 1s for the forget gate when `unit_forget_bias` is set."""
+        if not getattr(self, "unit_forget_bias", False):
+            return self.bias_initializer
+        init, units, before = self.bias_initializer, self.units, self.forget_gate_offset
+
+        def forget_bias_one(shape, dtype=None):
+            after = int(np.prod(shape)) - (before + 1) * units
+            return np.concatenate([np.asarray(init((before * units,), dtype=dtype)),
+                                   np.ones((units,), dtype=dtype),
+                                   np.asarray(init((after,), dtype=dtype))]).astype(
+                                       dtype or "float32")
+        return forget_bias_one
 
     def build(self, input_shape):
         input_dim = input_shape[-1]
@@ -196,6 +215,18 @@ class _Cell(DropoutRNNCellMixin, Layer):
         return [np.zeros((n, s), dtype=dtype) for s in sizes]
 
 
+_SHARED = tuple(inspect.signature(_Cell.__init__).parameters)[1:-1]
+
+
+def shared_cell_arguments(arguments, **given):
+    """The arguments of the built-in cells' common base, picked from a cell constructor's
+    `locals()` (its named arguments and its `**kwargs`), plus `given`."""
+    picked = {key: arguments[key] for key in _SHARED if key in arguments}
+    picked.update(arguments.get("kwargs", {}), **given)
+    return picked
+
+
+@document_arguments((), _CELL_KWARGS)
 class SimpleRNNCell(_Cell):
     """Cell class for `SimpleRNN`: one fully-connected recurrent step.
 
@@ -204,26 +235,7 @@ class SimpleRNNCell(_Cell):
     Wrap it in `RNN` (or stack it with others) to run it over a sequence.
 
     Arguments:
-        units: positive integer, the dimensionality of the output space (and of the state).
-        activation: activation function of the output (default `"tanh"`; None means linear).
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
-            glorot_uniform).
-        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
-            (default orthogonal).
-        bias_initializer: initializer of the bias (default zeros).
-        kernel_regularizer: optional regularizer of the `kernel` weights.
-        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
-        bias_regularizer: optional regularizer of the bias.
-        kernel_constraint: optional constraint on the `kernel` weights.
-        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
-        bias_constraint: optional constraint on the bias.
-        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
-            of the inputs.
-        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
-            transformation of the recurrent state.
-        seed: optional integer, seed of the dropout masks.
-        **kwargs: the base layer's arguments (`name`, ...).
+        {arguments}
     """
 
     def call(self, inputs, states, training=None):
@@ -248,6 +260,7 @@ class SimpleRNNCell(_Cell):
 SimpleRNNCell._builtin_call = SimpleRNNCell.call
 
 
+@document_arguments(("seed",), _CELL_KWARGS)
 class LSTMCell(_Cell):
     """Cell class for `LSTM`: one step of a Long Short-Term Memory layer.
 
@@ -255,30 +268,7 @@ class LSTMCell(_Cell):
     layout). Wrap it in `RNN` (or stack it with others) to run it over a sequence.
 
     Arguments:
-        units: positive integer, the dimensionality of the output space (and of the state).
-        activation: activation function of the output (default `"tanh"`; None means linear).
-        recurrent_activation: activation function of the gates (default `"hard_sigmoid"`).
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
-            glorot_uniform).
-        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
-            (default orthogonal).
-        bias_initializer: initializer of the bias (default zeros).
-        unit_forget_bias: boolean, add 1 to the forget gate's bias at initialization (and use zeros
-            for `bias_initializer`), as Jozefowicz et al. (2015) recommend.
-        kernel_regularizer: optional regularizer of the `kernel` weights.
-        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
-        bias_regularizer: optional regularizer of the bias.
-        kernel_constraint: optional constraint on the `kernel` weights.
-        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
-        bias_constraint: optional constraint on the bias.
-        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
-            of the inputs.
-        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
-            transformation of the recurrent state.
-        implementation: 1 or 2, accepted for Keras compatibility (both compute the same result
-            here).
-        **kwargs: the base layer's arguments (`name`, ...).
+        {arguments}
     """
 
     gates = 4
@@ -290,25 +280,11 @@ class LSTMCell(_Cell):
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, implementation=1,
                  **kwargs):
-        super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer,
-                         bias_initializer, kernel_regularizer, recurrent_regularizer,
-                         bias_regularizer, kernel_constraint, recurrent_constraint,
-                         bias_constraint, dropout, recurrent_dropout, **kwargs)
+        super().__init__(**shared_cell_arguments(locals()))
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = unit_forget_bias
         self.implementation = implementation
         self.state_size = [self.units, self.units]
-
-    def _bias_initializer(self):
-        if not self.unit_forget_bias:
-            return self.bias_initializer
-        units, init = self.units, self.bias_initializer
-
-        def forget_bias_one(shape, dtype=None):
-            return np.concatenate([np.asarray(init((units,), dtype=dtype)),
-                                   np.ones((units,), dtype=dtype),
-                                   np.asarray(init((2 * units,), dtype=dtype))])
-        return forget_bias_one
 
     def call(self, inputs, states, training=None):
         x, h = self._step_inputs(inputs, states, training)
@@ -338,6 +314,7 @@ class LSTMCell(_Cell):
 LSTMCell._builtin_call = LSTMCell.call
 
 
+@document_arguments(("seed",), _CELL_KWARGS)
 class GRUCell(_Cell):
     """Cell class for `GRU`: one step of a Gated Recurrent Unit.
 
@@ -345,31 +322,7 @@ class GRUCell(_Cell):
     layout). Wrap it in `RNN` (or stack it with others) to run it over a sequence.
 
     Arguments:
-        units: positive integer, the dimensionality of the output space (and of the state).
-        activation: activation function of the output (default `"tanh"`; None means linear).
-        recurrent_activation: activation function of the gates (default `"hard_sigmoid"`).
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights, applied to the inputs (default
-            glorot_uniform).
-        recurrent_initializer: initializer of the `recurrent_kernel` weights, applied to the state
-            (default orthogonal).
-        bias_initializer: initializer of the bias (default zeros).
-        kernel_regularizer: optional regularizer of the `kernel` weights.
-        recurrent_regularizer: optional regularizer of the `recurrent_kernel` weights.
-        bias_regularizer: optional regularizer of the bias.
-        kernel_constraint: optional constraint on the `kernel` weights.
-        recurrent_constraint: optional constraint on the `recurrent_kernel` weights.
-        bias_constraint: optional constraint on the bias.
-        dropout: float between 0 and 1, fraction of the units to drop for the linear transformation
-            of the inputs.
-        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
-            transformation of the recurrent state.
-        implementation: 1 or 2, accepted for Keras compatibility (both compute the same result
-            here).
-        reset_after: boolean, apply the reset gate after the recurrent matrix product (the
-            CuDNNGRU-compatible layout, bias shaped `(2, 3 * units)`) rather than before it (Keras
-            2.2.4's default False, bias `(3 * units,)`).
-        **kwargs: the base layer's arguments (`name`, ...).
+        {arguments}
     """
 
     gates = 3
@@ -381,10 +334,7 @@ class GRUCell(_Cell):
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, implementation=1, reset_after=False,
                  **kwargs):
-        super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer,
-                         bias_initializer, kernel_regularizer, recurrent_regularizer,
-                         bias_regularizer, kernel_constraint, recurrent_constraint,
-                         bias_constraint, dropout, recurrent_dropout, **kwargs)
+        super().__init__(**shared_cell_arguments(locals()))
         self.recurrent_activation = activations.get(recurrent_activation)
         self.implementation = implementation
         self.reset_after = bool(reset_after)

@@ -121,3 +121,36 @@ def test_old_module_paths_hold_the_same_classes():
         assert getattr(recurrent, name) is getattr(recurrent_cells, name) \
             is getattr(rnn_cells, name) is getattr(L, name)
     assert recurrent.StackedRNNCells is recurrent_cells.StackedRNNCells is L.StackedRNNCells
+
+
+def test_document_arguments_fills_the_arguments_line_from_the_signature():
+    from kernelkit.layers.rnn_docs import ARGUMENTS, document_arguments
+
+    @document_arguments(("stateful",), "the base layer's.", seed="an integer.")
+    class Toy:
+        """Toy.
+
+        Arguments:
+            {arguments}
+        """
+
+        def __init__(self, units, seed=None, **kwargs):
+            pass
+
+    assert Toy.__doc__ == (
+        "Toy.\n\n        Arguments:\n"
+        f"            units: {ARGUMENTS['units']}\n"
+        "            seed: an integer.\n"
+        "            stateful: boolean, the last state of each sample in a batch is the initial "
+        "state of the\n                sample with the same index in the next batch (the "
+        "batch size must be fixed;\n                `reset_states()` sets the states back "
+        "to zeros).\n"
+        "            **kwargs: the base layer's.\n        ")
+    with pytest.raises(KeyError):
+        document_arguments()(type("Bad", (), {"__doc__": "{arguments}",
+                                              "__init__": lambda self, nope: None}))
+    lines = L.LSTM.__doc__.split("Arguments:")[1].splitlines()
+    named = [ln.strip().split(":")[0] for ln in lines
+             if ln.startswith(" " * 8) and not ln.startswith(" " * 9)]
+    assert named[:4] == ["units", "activation", "recurrent_activation", "use_bias"]
+    assert "{arguments}" not in L.CuDNNGRU.__doc__ and "{arguments}" not in L.ConvLSTM2D.__doc__
