@@ -10,7 +10,7 @@ from ..legacy import interfaces
 from .recurrent_cells import StackedRNNCells
 from .rnn import RNN, _BuiltinRNN
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
-from .rnn_docs import RNN_KEYWORDS, document_arguments
+from .rnn_docs import RNN_KEYWORDS, RNN_SHAPES, document_arguments
 
 __all__ = ["RNN", "SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMCell",
            "StackedRNNCells"]
@@ -18,7 +18,7 @@ __all__ = ["RNN", "SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMC
 _LAYER_KWARGS = "those of `RNN` and of the base layer (`name`, `input_shape`, ...)."
 
 
-@document_arguments(RNN_KEYWORDS, _LAYER_KWARGS)
+@document_arguments(RNN_KEYWORDS, _LAYER_KWARGS, RNN_SHAPES)
 class SimpleRNN(_BuiltinRNN):
     """Fully-connected RNN whose output is fed back as input at the next step.
 
@@ -27,15 +27,7 @@ class SimpleRNN(_BuiltinRNN):
     Arguments:
         {arguments}
 
-    Input shape:
-        3D tensor `(batch_size, timesteps, input_dim)`.
-
-    Output shape:
-        `(batch_size, units)`; with `return_sequences`, `(batch_size, timesteps, units)`; with
-        `return_state`, a list: the output, then the state tensors `(batch_size, units)`.
-
-    Raises:
-        ValueError: when `units` is not a positive integer.
+    {shapes}
     """
 
     cell_class = SimpleRNNCell
@@ -55,27 +47,19 @@ class SimpleRNN(_BuiltinRNN):
         super().__init__(locals())
 
 
-@document_arguments(RNN_KEYWORDS, _LAYER_KWARGS)
+@document_arguments(RNN_KEYWORDS, _LAYER_KWARGS, RNN_SHAPES)
 class LSTM(_BuiltinRNN):
     """Long Short-Term Memory layer (Hochreiter and Schmidhuber, 1997).
 
     Gates (input, forget, cell, output, in this order along the `4 * units` axis of the weights,
     Keras 2's layout) decide at each step what the cell state keeps, adds and outputs, so long
-    dependencies survive. Weights load from and save to Keras 2 files unchanged.
+    dependencies survive. An LSTM has two states: `h` and the cell state `c`. Weights load
+    from and save to Keras 2 files unchanged.
 
     Arguments:
         {arguments}
 
-    Input shape:
-        3D tensor `(batch_size, timesteps, input_dim)`.
-
-    Output shape:
-        `(batch_size, units)`; with `return_sequences`, `(batch_size, timesteps, units)`; with
-        `return_state`, a list: the output, then the state tensors `(batch_size, units)`.
-        An LSTM has two states: `h` and the cell state `c`.
-
-    Raises:
-        ValueError: when `units` is not a positive integer.
+    {shapes}
 
     Example:
 
@@ -99,7 +83,7 @@ class LSTM(_BuiltinRNN):
         super().__init__(locals())
 
 
-@document_arguments(RNN_KEYWORDS, _LAYER_KWARGS)
+@document_arguments(RNN_KEYWORDS, _LAYER_KWARGS, RNN_SHAPES)
 class GRU(_BuiltinRNN):
     """Gated Recurrent Unit (Cho et al., 2014).
 
@@ -109,15 +93,7 @@ class GRU(_BuiltinRNN):
     Arguments:
         {arguments}
 
-    Input shape:
-        3D tensor `(batch_size, timesteps, input_dim)`.
-
-    Output shape:
-        `(batch_size, units)`; with `return_sequences`, `(batch_size, timesteps, units)`; with
-        `return_state`, a list: the output, then the state tensors `(batch_size, units)`.
-
-    Raises:
-        ValueError: when `units` is not a positive integer.
+    {shapes}
     """
 
     cell_class = GRUCell

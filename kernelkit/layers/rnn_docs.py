@@ -10,7 +10,7 @@ everywhere.
 import inspect
 import textwrap
 
-__all__ = ["ARGUMENTS", "RNN_KEYWORDS", "document_arguments"]
+__all__ = ["ARGUMENTS", "RNN_KEYWORDS", "RNN_SHAPES", "document_arguments"]
 
 ARGUMENTS = {
     "units": "positive integer, the dimensionality of the output space (and of the state).",
@@ -67,21 +67,43 @@ ARGUMENTS = {
 # The RNN arguments SimpleRNN, LSTM and GRU take through **kwargs, documented after their own.
 RNN_KEYWORDS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll")
 
+# The input and output shapes and the errors of SimpleRNN, LSTM and GRU (their `{shapes}` line).
+RNN_SHAPES = """Input shape:
+    3D tensor `(batch_size, timesteps, input_dim)`.
+
+Output shape:
+    `(batch_size, units)`; with `return_sequences`, `(batch_size, timesteps, units)`; with
+    `return_state`, a list: the output, then the state tensors `(batch_size, units)`.
+
+Raises:
+    ValueError: when `units` is not a positive integer."""
+
 _WIDTH = 100
 
 
-def _entry(name, text, indent):
-    return textwrap.fill(f"{name}: {text}", width=_WIDTH, initial_indent=indent,
-                         subsequent_indent=indent + "    ", break_on_hyphens=False)
+def _entries(texts, indent):
+    """`name: text` entries wrapped to the line width they will have at `indent`."""
+    return "\n".join(textwrap.fill(f"{name}: {text}", width=_WIDTH - len(indent),
+                                   subsequent_indent="    ", break_on_hyphens=False)
+                     for name, text in texts)
 
 
-def document_arguments(keywords=(), kwargs=None, **overrides):
-    """Class decorator: fills the `{arguments}` line of the class docstring.
+def _fill(doc, placeholder, make_text):
+    """`doc` with its line holding only `placeholder` replaced by `make_text(indent)`, indented
+    as that line was."""
+    line = next(ln for ln in doc.splitlines() if ln.strip() == placeholder)
+    indent = line[:len(line) - len(line.lstrip())]
+    return doc.replace(line, textwrap.indent(make_text(indent), indent))
+
+
+def document_arguments(keywords=(), kwargs=None, shapes=None, **overrides):
+    """Class decorator: fills the `{arguments}` line (and `{shapes}`) of the class docstring.
 
     Arguments:
         keywords: names of arguments taken through `**kwargs` that are documented after the
             signature's own (e.g. `RNN_KEYWORDS`).
         kwargs: the description of `**kwargs` (None: not listed).
+        shapes: the text that replaces a `{shapes}` line (e.g. `RNN_SHAPES`), or None.
         **overrides: descriptions that replace `ARGUMENTS`'s for this class.
 
     Returns:
@@ -94,15 +116,15 @@ def document_arguments(keywords=(), kwargs=None, **overrides):
         params = inspect.signature(cls.__init__).parameters.values()
         names = [p.name for p in params if p.name != "self"
                  and p.kind is p.POSITIONAL_OR_KEYWORD] + list(keywords)
+        texts = [(n, overrides[n] if n in overrides else ARGUMENTS[n]) for n in names]
+        if kwargs is not None:
+            texts.append(("**kwargs", kwargs))
         doc = cls.__doc__
         if not doc:  # None under python -OO
             return cls
-        line = next(ln for ln in doc.splitlines() if ln.strip() == "{arguments}")
-        indent = line[:len(line) - len(line.lstrip())]
-        entries = [_entry(n, overrides[n] if n in overrides else ARGUMENTS[n], indent)
-                   for n in names]
-        if kwargs is not None:
-            entries.append(_entry("**kwargs", kwargs, indent))
-        cls.__doc__ = doc.replace(line, "\n".join(entries))
+        doc = _fill(doc, "{arguments}", lambda indent: _entries(texts, indent))
+        if shapes is not None:
+            doc = _fill(doc, "{shapes}", lambda indent: shapes)
+        cls.__doc__ = doc
         return cls
     return decorate
