@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kernelkit.datasets import fashion_mnist, imdb, mnist
-from kernelkit.utils import DownloadError, data_utils
+from kernelkit.utils import DownloadError, data_utils, downloads
 from tests.datasets.builders import idx_gz, md5, npz_bytes, object_array, serve
 from tests.datasets.local_server import TRUNCATE, TRUNCATE_NO_LENGTH
 
@@ -203,7 +203,7 @@ def test_cut_off_download_leaves_nothing(served, local_server, home, keras_home)
 
 
 def test_interrupted_download_leaves_nothing(served, monkeypatch, home, keras_home):
-    real_progress = data_utils._download_progress
+    real_progress = downloads._download_progress
     seen = threading.Event()
 
     class Interrupting:
@@ -214,7 +214,7 @@ def test_interrupted_download_leaves_nothing(served, monkeypatch, home, keras_ho
             seen.set()
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(data_utils, "_download_progress", Interrupting)
+    monkeypatch.setattr(downloads, "_download_progress", Interrupting)
     with pytest.raises(KeyboardInterrupt):
         mnist.load_data()
     assert seen.is_set() and os.listdir(home) == []

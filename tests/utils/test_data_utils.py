@@ -149,7 +149,7 @@ def test_interrupt_during_download_leaves_nothing(home, local_server, monkeypatc
         calls.append(len(chunk))
         if len(calls) == 2:
             raise KeyboardInterrupt
-    monkeypatch.setattr("kernelkit.utils.data_utils.hashlib.new",
+    monkeypatch.setattr("kernelkit.utils.downloads.hashlib.new",
                         lambda name: type("H", (), {"update": interrupted_update})())
     with pytest.raises(KeyboardInterrupt):
         get_file("data.bin", local_server.url("data.bin"))
@@ -336,3 +336,26 @@ def test_home_module_is_stdlib_only():
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom)}
     assert imported <= {"os", "tempfile"}
+
+
+def test_keras_path_settings_write_through_to_the_modules_that_read_them():
+    from kernelkit.utils import data_utils, downloads, workers
+    assert data_utils.PROCESS_START_METHOD == workers.PROCESS_START_METHOD == "spawn"
+    try:
+        data_utils.PROCESS_START_METHOD = "forkserver"
+        assert workers.PROCESS_START_METHOD == "forkserver"
+        data_utils.DOWNLOAD_TIMEOUT = 7
+        assert downloads.DOWNLOAD_TIMEOUT == 7 and data_utils.DOWNLOAD_TIMEOUT == 7
+    finally:
+        workers.PROCESS_START_METHOD = "spawn"
+        downloads.DOWNLOAD_TIMEOUT = 60
+    assert data_utils.PROCESS_START_METHOD == "spawn"
+    with pytest.raises(AttributeError, match="no attribute 'NOT_A_SETTING'"):
+        data_utils.NOT_A_SETTING
+
+
+def test_keras_path_reexports_the_implementations():
+    from kernelkit.utils import data_utils, downloads, sequences
+    assert data_utils.get_file is downloads.get_file
+    assert data_utils.Sequence is sequences.Sequence
+    assert data_utils.OrderedEnqueuer.__module__ == "kernelkit.utils.sequences"
