@@ -10,12 +10,10 @@ Weights: kernel (kh, kw, input_channels, 4*filters), recurrent_kernel (kh, kw, f
 4*filters), bias (4*filters,). The step is written with the conv ops and runs through the
 tape in `RNN`'s step loop (masks, go_backwards, stateful, dropout as for LSTM).
 """
-import numpy as np
 
 from .. import activations, config, ops
 from ..kernels.conv_utils import conv_output_length, normalize_tuple
 from ..ops.conv import conv_eager
-from ..ops.core import unwrap
 from .convolutional import normalize_padding
 from .rnn import RNN, _BuiltinRNN
 from .rnn_cells import _Cell, shared_cell_arguments
@@ -90,11 +88,6 @@ class ConvLSTM2DCell(_Cell):
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
         self.built = True
-
-    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
-        n = batch_size if batch_size is not None else np.shape(unwrap(inputs))[0]
-        dtype = dtype or self.dtype
-        return [np.zeros((n,) + self.state_size[0], dtype=dtype) for _ in range(2)]
 
     def call(self, inputs, states, training=None):
         h, c = states[0], states[1]

@@ -21,6 +21,7 @@ from ..ops import recurrent as R
 from ..ops.core import unwrap
 from ..ops.nn import DropoutMask
 from .base import Layer
+from .rnn_cell_utils import size_tuple, state_sizes
 from .rnn_docs import document_arguments
 
 __all__ = ["DropoutRNNCellMixin", "SimpleRNNCell", "LSTMCell", "GRUCell"]
@@ -209,10 +210,10 @@ class _Cell(DropoutRNNCellMixin, Layer):
         return cfg
 
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        """Zero states for a batch of `batch_size` (or of `inputs`'s first dimension)."""
         n = batch_size if batch_size is not None else np.shape(unwrap(inputs))[0]
-        dtype = dtype or self.dtype
-        sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
-        return [np.zeros((n, s), dtype=dtype) for s in sizes]
+        return [np.zeros((n,) + size_tuple(s), dtype=dtype or self.dtype)
+                for s in state_sizes(self)]
 
 
 _SHARED = tuple(inspect.signature(_Cell.__init__).parameters)[1:-1]
