@@ -7,147 +7,130 @@ from . import registry
 KIND = "loss"
 
 
-def _f(y):
-    return y
+# What every element-wise loss below takes and returns (appended to its docstring).
+_PER_SAMPLE_DOC = """
+    Arguments:
+        y_true: tensor or array of true targets, shaped like `y_pred`.
+        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
+
+    Returns:
+        Tensor of one loss value per sample{reduced}, shape `y_pred.shape[:-1]`.
+    """
 
 
+def _per_sample(reduced=": the mean over the last axis"):
+    """Decorator: complete a loss's docstring with the Arguments and Returns all share."""
+    def document(fn):
+        fn.__doc__ = fn.__doc__.rstrip() + "\n" + _PER_SAMPLE_DOC.format(reduced=reduced)
+        return fn
+    return document
+
+
+def _mean_last(values):
+    """The per-sample loss: `values` averaged over the last axis."""
+    return ops.mean(values, axis=-1)
+
+
+def _error(y_true, y_pred):
+    """The prediction error `y_pred - y_true`."""
+    return ops.subtract(y_pred, y_true)
+
+
+def _margin(y_true, y_pred):
+    """The hinge margin `max(1 - y_true * y_pred, 0)`."""
+    return ops.maximum(ops.subtract(1.0, ops.multiply(y_true, y_pred)), 0.0)
+
+
+def _targets(y_true, low=None, high=None):
+    """The targets as a constant NumPy array (no gradient flows to them), clipped to
+    [low, high] when a bound is given."""
+    targets = np.asarray(ops.unwrap(y_true))
+    if low is None and high is None:
+        return targets
+    return np.clip(targets, low, high)
+
+
+@_per_sample()
 def mean_squared_error(y_true, y_pred):
     """Mean squared error between targets and predictions (`mse`).
 
     `mean(square(y_pred - y_true), axis=-1)`.
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample: the mean over the last axis, shape
-        `y_pred.shape[:-1]`.
     """
-    return ops.mean(ops.square(ops.subtract(y_pred, y_true)), axis=-1)
+    return _mean_last(ops.square(_error(y_true, y_pred)))
 
 
+@_per_sample()
 def mean_absolute_error(y_true, y_pred):
     """Mean absolute error between targets and predictions (`mae`).
 
     `mean(abs(y_pred - y_true), axis=-1)`.
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample: the mean over the last axis, shape
-        `y_pred.shape[:-1]`.
     """
-    return ops.mean(ops.abs(ops.subtract(y_pred, y_true)), axis=-1)
+    return _mean_last(ops.abs(_error(y_true, y_pred)))
 
 
+@_per_sample()
 def mean_absolute_percentage_error(y_true, y_pred):
     """Mean absolute percentage error (`mape`).
 
     `100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)`.
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample: the mean over the last axis, shape
-        `y_pred.shape[:-1]`.
     """
-    diff = ops.abs(ops.divide(ops.subtract(y_true, y_pred),
-                              np.maximum(np.abs(np.asarray(ops.unwrap(y_true))), config.epsilon())))
-    return ops.multiply(100.0, ops.mean(diff, axis=-1))
+    scale = np.maximum(np.abs(_targets(y_true)), config.epsilon())
+    return ops.multiply(100.0, _mean_last(ops.abs(ops.divide(_error(y_true, y_pred), scale))))
 
 
+@_per_sample()
 def mean_squared_logarithmic_error(y_true, y_pred):
     """Mean squared logarithmic error (`msle`).
 
     `mean(square(log(y_pred + 1) - log(y_true + 1)), axis=-1)`, both clipped below at epsilon:
     for targets spanning orders of magnitude, where relative errors matter.
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample: the mean over the last axis, shape
-        `y_pred.shape[:-1]`.
     """
     eps = config.epsilon()
     a = ops.log(ops.add(ops.clip(y_pred, eps, np.inf), 1.0))
-    b = np.log(np.maximum(np.asarray(ops.unwrap(y_true)), eps) + 1.0)
-    return ops.mean(ops.square(ops.subtract(a, b)), axis=-1)
+    b = np.log(_targets(y_true, low=eps) + 1.0)
+    return _mean_last(ops.square(ops.subtract(a, b)))
 
 
+@_per_sample()
 def squared_hinge(y_true, y_pred):
     """Squared hinge loss, for labels -1 and 1.
 
     `mean(square(max(1 - y_true * y_pred, 0)), axis=-1)`.
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample: the mean over the last axis, shape
-        `y_pred.shape[:-1]`.
     """
-    return ops.mean(ops.square(ops.maximum(ops.subtract(1.0, ops.multiply(y_true, y_pred)), 0.0)), axis=-1)
+    return _mean_last(ops.square(_margin(y_true, y_pred)))
 
 
+@_per_sample()
 def hinge(y_true, y_pred):
     """Hinge loss, for labels -1 and 1 (as for SVMs).
 
     `mean(max(1 - y_true * y_pred, 0), axis=-1)`.
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample: the mean over the last axis, shape
-        `y_pred.shape[:-1]`.
     """
-    return ops.mean(ops.maximum(ops.subtract(1.0, ops.multiply(y_true, y_pred)), 0.0), axis=-1)
+    return _mean_last(_margin(y_true, y_pred))
 
 
+@_per_sample(reduced=" (over the last axis)")
 def categorical_hinge(y_true, y_pred):
     """Categorical hinge loss, for one-hot targets.
 
     `max(0, 1 + max((1 - y_true) * y_pred) - sum(y_true * y_pred))` over the last axis.
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample (over the last axis), shape `y_pred.shape[:-1]`.
     """
     pos = ops.sum(ops.multiply(y_true, y_pred), axis=-1)
     neg = ops.max(ops.multiply(ops.subtract(1.0, y_true), y_pred), axis=-1)
     return ops.maximum(ops.add(ops.subtract(neg, pos), 1.0), 0.0)
 
 
+@_per_sample()
 def logcosh(y_true, y_pred):
     """Logarithm of the hyperbolic cosine of the prediction error.
 
     `log(cosh(x))` is about `x ** 2 / 2` for small `x` and `abs(x) - log(2)` for large `x`: like
     the mean squared error, but much less affected by the odd wildly wrong prediction.
     Computed without overflow for large errors.
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample: the mean over the last axis, shape
-        `y_pred.shape[:-1]`.
     """
-    x = ops.subtract(y_pred, y_true)
+    x = _error(y_true, y_pred)
     # log(cosh(x)) = x + softplus(-2x) - log(2), stable for large |x|
-    return ops.mean(ops.subtract(ops.add(x, ops.softplus(ops.multiply(-2.0, x))), np.log(2.0)), axis=-1)
+    return _mean_last(ops.subtract(ops.add(x, ops.softplus(ops.multiply(-2.0, x))), np.log(2.0)))
 
 
 def huber(y_true, y_pred, delta=1.0):
@@ -165,11 +148,10 @@ def huber(y_true, y_pred, delta=1.0):
         Tensor of one loss value per sample: the mean over the last axis, shape
         `y_pred.shape[:-1]`.
     """
-    err = ops.subtract(y_pred, y_true)
-    a = ops.abs(err)
+    a = ops.abs(_error(y_true, y_pred))
     quad = ops.minimum(a, delta)
     lin = ops.subtract(a, quad)
-    return ops.mean(ops.add(ops.multiply(0.5, ops.square(quad)), ops.multiply(delta, lin)), axis=-1)
+    return _mean_last(ops.add(ops.multiply(0.5, ops.square(quad)), ops.multiply(delta, lin)))
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
@@ -191,7 +173,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         Tensor of one loss value per sample (over the last axis), shape `y_pred.shape[:-1]`.
     """
     if label_smoothing:
-        t = np.asarray(ops.unwrap(y_true))
+        t = _targets(y_true)
         y_true = t * (1 - label_smoothing) + label_smoothing / t.shape[-1]
     return ops.categorical_crossentropy(y_true, y_pred, from_logits=from_logits)
 
@@ -233,43 +215,30 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
         `y_pred.shape[:-1]`.
     """
     if label_smoothing:
-        y_true = np.asarray(ops.unwrap(y_true)) * (1 - label_smoothing) + 0.5 * label_smoothing
-    return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=-1)
+        y_true = _targets(y_true) * (1 - label_smoothing) + 0.5 * label_smoothing
+    return _mean_last(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits))
 
 
+@_per_sample(reduced=" (over the last axis)")
 def kullback_leibler_divergence(y_true, y_pred):
     """Kullback-Leibler divergence from the predicted to the true distribution (`kld`).
 
     `sum(y_true * log(y_true / y_pred), axis=-1)`, with both clipped to [epsilon, 1].
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample (over the last axis), shape `y_pred.shape[:-1]`.
     """
     eps = config.epsilon()
-    t = np.clip(np.asarray(ops.unwrap(y_true)), eps, 1)
+    t = _targets(y_true, eps, 1)
     p = ops.clip(y_pred, eps, 1)
     return ops.sum(ops.multiply(t, ops.subtract(np.log(t), ops.log(p))), axis=-1)
 
 
+@_per_sample()
 def poisson(y_true, y_pred):
     """Poisson loss, for count data.
 
     `mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)`.
-
-    Arguments:
-        y_true: tensor or array of true targets, shaped like `y_pred`.
-        y_pred: tensor or array of predictions, `(batch_size, ..., d)`.
-
-    Returns:
-        Tensor of one loss value per sample: the mean over the last axis, shape
-        `y_pred.shape[:-1]`.
     """
-    return ops.mean(ops.subtract(y_pred, ops.multiply(y_true, ops.log(ops.add(y_pred, config.epsilon())))),
-                    axis=-1)
+    log_pred = ops.log(ops.add(y_pred, config.epsilon()))
+    return _mean_last(ops.subtract(y_pred, ops.multiply(y_true, log_pred)))
 
 
 def cosine_proximity(y_true, y_pred, axis=-1):
@@ -330,9 +299,21 @@ class Loss:
         raise NotImplementedError
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        """Returns the loss of a batch: the per-sample values, weighted, then reduced.
+
+        Arguments:
+            y_true: the targets.
+            y_pred: the predictions.
+            sample_weight: optional array of one weight per sample (broadcast against the
+                per-sample values).
+
+        Returns:
+            A scalar tensor (the per-sample tensor with `reduction="none"`).
+        """
         values = self.call(y_true, y_pred)
         if sample_weight is not None:
-            values = ops.multiply(values, np.asarray(sample_weight, dtype=np.asarray(ops.unwrap(values)).dtype))
+            dtype = np.asarray(ops.unwrap(values)).dtype
+            values = ops.multiply(values, np.asarray(sample_weight, dtype=dtype))
         if self.reduction == "none":
             return values
         if self.reduction == "sum":
