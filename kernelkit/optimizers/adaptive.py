@@ -1,0 +1,278 @@
+"""The adaptive optimizers, which scale each parameter's step by its gradients' history:
+`RMSprop`, `Adagrad`, `Adadelta`, `Adam` (and AMSGrad), `Adamax`, `Nadam`."""
+import math
+
+import numpy as np
+
+from ..kernels import optimizers as K_opt
+from .base import Optimizer
+
+
+class RMSprop(Optimizer):
+    """RMSProp optimizer: divides the gradient by a running average of its recent magnitude.
+
+    A good choice for recurrent networks.
+
+    It is usually best to leave the parameters other than the learning rate at their
+    defaults.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.001); Keras 2's `lr` is accepted
+            too.
+        rho: float >= 0, the decay of the moving average of squared gradients (default 0.9).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
+
+    slot_names = ("rms",)
+
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7, decay=0.0, **kwargs):
+        kwargs.pop("momentum", None)
+        kwargs.pop("centered", None)
+        super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
+        self.rho, self.epsilon = float(rho), 1e-7 if epsilon is None else float(epsilon)
+
+    def _step_constants(self):
+        return (self._current_lr(), self.rho, 1.0 - self.rho, self.epsilon)
+
+    def _update(self, p, g, slots, c):
+        K_opt.rmsprop_update(p, g, slots[0], *c)
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adagrad(Optimizer):
+    """Adagrad optimizer: per-parameter learning rates, adapted to how often each is updated.
+
+    The more updates a parameter receives, the smaller its steps.
+
+    It is usually best to leave the parameters other than the learning rate at their
+    defaults.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.01); Keras 2's `lr` is accepted
+            too.
+        initial_accumulator_value: float >= 0, the starting value of the sum of squared gradients
+            (default 0.1).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
+
+    slot_names = ("accumulator",)
+
+    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7, decay=0.0,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
+
+    def _make_slots(self, p):
+        return (np.full_like(p.value, self.initial_accumulator_value),)
+
+    def _step_constants(self):
+        return (self._current_lr(), self.epsilon)
+
+    def _update(self, p, g, slots, c):
+        K_opt.adagrad_update(p, g, slots[0], *c)
+
+    def get_config(self):
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+class Adadelta(Optimizer):
+    """Adadelta optimizer: Adagrad with a moving window of past gradients instead of all of them.
+
+    It keeps learning after many updates; the initial learning rate matters little (Keras
+    uses 1.0).
+
+    It is usually best to leave the parameters other than the learning rate at their
+    defaults.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 1.0); Keras 2's `lr` is accepted too.
+        rho: float >= 0, the decay of the moving averages (default 0.95).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
+
+    slot_names = ("accum_grad", "accum_var")
+
+    def __init__(self, learning_rate=1.0, rho=0.95, epsilon=1e-7, decay=0.0, **kwargs):
+        super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
+        self.rho, self.epsilon = float(rho), 1e-7 if epsilon is None else float(epsilon)
+
+    def _step_constants(self):
+        return (self._current_lr(), self.rho, 1.0 - self.rho, self.epsilon)
+
+    def _update(self, p, g, slots, c):
+        K_opt.adadelta_update(p, g, slots[0], slots[1], *c)
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adam(Optimizer):
+    """Adam optimizer (Kingma and Ba, 2014): momentum plus per-parameter adaptive steps.
+
+    Default parameters follow those of the paper.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.001); Keras 2's `lr` is accepted
+            too.
+        beta_1: float in (0, 1), the decay of the first-moment (mean) estimates (default 0.9).
+        beta_2: float in (0, 1), the decay of the second-moment estimates (default 0.999).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        amsgrad: boolean, use the AMSGrad variant (Reddi et al., 2018), which keeps the largest
+            second-moment estimate seen.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, decay=0.0,
+                 amsgrad=False, **kwargs):
+        super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
+        self.amsgrad = bool(amsgrad)
+        self.slot_names = ("m", "v", "vhat") if self.amsgrad else ("m", "v")
+
+    def _step_constants(self):
+        t = float(self.iterations.value) + 1
+        lr_t = self._current_lr() * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        return (lr_t, self.beta_1, 1.0 - self.beta_1, self.beta_2, 1.0 - self.beta_2, self.epsilon)
+
+    def _update(self, p, g, slots, c):
+        if self.amsgrad:
+            K_opt.amsgrad_update(p, g, slots[0], slots[1], slots[2], *c)
+        else:
+            K_opt.adam_update(p, g, slots[0], slots[1], *c)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class Adamax(Optimizer):
+    """Adamax optimizer: the variant of Adam based on the infinity norm.
+
+    See section 7 of the Adam paper (Kingma and Ba, 2014).
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.002); Keras 2's `lr` is accepted
+            too.
+        beta_1: float in (0, 1), the decay of the first-moment estimates (default 0.9).
+        beta_2: float in (0, 1), the decay of the infinity-norm estimates (default 0.999).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
+
+    slot_names = ("m", "v")
+
+    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=1e-7, decay=0.0,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
+
+    def _step_constants(self):
+        t = float(self.iterations.value) + 1
+        return (self._current_lr() / (1 - self.beta_1 ** t), self.beta_1, 1.0 - self.beta_1,
+                self.beta_2, self.epsilon)
+
+    def _update(self, p, g, slots, c):
+        K_opt.adamax_update(p, g, slots[0], slots[1], *c)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+class Nadam(Optimizer):
+    """Nesterov Adam optimizer: Adam with Nesterov momentum (Dozat, 2015).
+
+    It is usually best to leave the parameters other than the learning rate at their
+    defaults.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.002); Keras 2's `lr` is accepted
+            too.
+        beta_1: float in (0, 1), the decay of the first-moment estimates (default 0.9).
+        beta_2: float in (0, 1), the decay of the second-moment estimates (default 0.999).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
+            `K.epsilon()`).
+        schedule_decay: float, the decay of the momentum schedule (default 0.004).
+        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
+            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
+
+    slot_names = ("m", "v")
+
+    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 schedule_decay=0.004, **kwargs):
+        kwargs.pop("decay", None)
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
+        self.schedule_decay = float(schedule_decay)
+        self.m_schedule = 1.0
+
+    def _step_constants(self):
+        t = float(self.iterations.value) + 1
+        mu_t = self.beta_1 * (1 - 0.5 * 0.96 ** (t * self.schedule_decay))
+        mu_next = self.beta_1 * (1 - 0.5 * 0.96 ** ((t + 1) * self.schedule_decay))
+        new = self.m_schedule * mu_t
+        nxt = new * mu_next
+        self.m_schedule = new
+        return (self._current_lr(), self.beta_1, 1.0 - self.beta_1, self.beta_2, 1.0 - self.beta_2,
+                self.epsilon, 1.0 / (1.0 - new), 1.0 / (1.0 - nxt), 1.0 / (1.0 - self.beta_2 ** t),
+                1.0 - mu_t, mu_next)
+
+    def _update(self, p, g, slots, c):
+        K_opt.nadam_update(p, g, slots[0], slots[1], *c)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "schedule_decay": self.schedule_decay}
+
+
+__all__ = ["RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam"]

@@ -1,0 +1,211 @@
+"""The optimizers' base class: learning rate, decay schedule, gradient clipping and state.
+
+State follows Keras 2 (tf.keras legacy optimizers): `iterations`, a learning rate `lr`
+(a scalar Variable, so `K.set_value(model.optimizer.lr, 0.01)` works), `decay`, and slot
+arrays created on the first update. `get_weights()` is `[iterations] + slots`, slots grouped
+by kind (all `m`, then all `v`) as Keras 2 saves them. Each update is one fused kernel call
+per parameter (`kernelkit.kernels.optimizers`).
+"""
+import inspect
+import math
+
+import numpy as np
+
+from ..kernels import optimizers as K_opt
+from ..ops.core import Variable, unwrap
+
+KIND = "optimizer"
+
+
+class Optimizer:
+    """Abstract base class of the optimizers: holds the learning rate, decay, clipping and state.
+
+    The state follows Keras 2: `iterations`, a learning rate `lr` (a scalar variable, so
+    `K.set_value(model.optimizer.lr, 0.01)` works), and slot arrays created on the first update.
+    `get_weights()` returns `[iterations] + slots`, in the order Keras 2 saves them.
+
+    Arguments:
+        learning_rate: float >= 0, the learning rate (default 0.01); Keras 2's `lr` is accepted
+            too.
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        clipnorm: float or None; each gradient whose L2 norm exceeds it is rescaled to that norm.
+        clipvalue: float or None; each gradient element is clipped to `[-clipvalue, clipvalue]`.
+        name: optional string, the optimizer's name.
+        **kwargs: tf.keras-only arguments (`weight_decay`, `global_clipnorm`, ...) are accepted and
+            ignored.
+
+    Raises:
+        ValueError: for a negative learning rate.
+        TypeError: for an unknown keyword argument.
+    """
+
+    slot_names = ()
+
+    def __init__(self, learning_rate=0.01, decay=0.0, clipnorm=None, clipvalue=None, name=None,
+                 **kwargs):
+        lr = kwargs.pop("lr", None)
+        if lr is not None:
+            learning_rate = lr
+        kwargs.pop("global_clipnorm", None)
+        kwargs.pop("weight_decay", None)
+        for k in ("use_ema", "ema_momentum", "ema_overwrite_frequency", "jit_compile",
+                  "is_legacy_optimizer", "loss_scale_factor", "gradient_accumulation_steps"):
+            kwargs.pop(k, None)
+        if kwargs:
+            raise TypeError(f"Unexpected keyword argument(s) passed to optimizer "
+                            f"{type(self).__name__}: {sorted(kwargs)}")
+        if learning_rate is None or float(learning_rate) < 0:
+            raise ValueError(f"{type(self).__name__}: invalid learning rate {learning_rate!r}.")
+        self.name = name or type(self).__name__
+        self.lr = Variable(np.array(learning_rate, dtype=np.float32), name="learning_rate")
+        self.iterations = Variable(np.array(0, dtype=np.int64), name="iter", trainable=False)
+        self.decay = float(decay)
+        self.clipnorm, self.clipvalue = clipnorm, clipvalue
+        self._slots = None  # list (per parameter) of tuples of slot arrays
+        self._params = None
+
+    @property
+    def learning_rate(self):
+        return self.lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.lr.value[...] = value
+
+    def _current_lr(self):
+        lr = float(self.lr.value)
+        if self.decay:
+            lr *= 1.0 / (1.0 + self.decay * float(self.iterations.value))
+        return lr
+
+    def _make_slots(self, p):
+        return tuple(np.zeros_like(p.value) for _ in self.slot_names)
+
+    def _ensure_slots(self, params):
+        if self._slots is None or len(self._slots) != len(params):
+            self._slots = [self._make_slots(p) for p in params]
+            self._params = list(params)
+
+    def _clip(self, g):
+        if self.clipnorm is not None and self.clipnorm > 0:
+            norm = math.sqrt(K_opt.squared_norm(g))
+            if norm > self.clipnorm:
+                g = g * (self.clipnorm / norm)
+        if self.clipvalue is not None and self.clipvalue > 0:
+            g = np.clip(g, -self.clipvalue, self.clipvalue)
+        return g
+
+    def apply_gradients(self, grads_and_vars):
+        pairs = [(g, v) for g, v in grads_and_vars]
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def apply(self, grads, params):
+        """One update of `params` (Variables) with `grads` (arrays; None are skipped)."""
+        self._ensure_slots(params)
+        step = self._step_constants()
+        for p, g, slots in zip(params, grads, self._slots):
+            if g is None:
+                continue
+            g = unwrap(g)
+            if g.dtype != p.value.dtype:
+                g = g.astype(p.value.dtype)
+            g = np.ascontiguousarray(self._clip(g))
+            self._update(p.value, g, slots, _typed(step, p.value.dtype))
+            if p.constraint is not None:
+                p.value[...] = p.constraint(p.value)
+        self.iterations.value += 1
+
+    def _step_constants(self):
+        """The step's scalar constants, passed to `_update` in the parameter's dtype."""
+        return self._current_lr()
+
+    def _update(self, p, g, slots, constants):
+        raise NotImplementedError
+
+    def get_weights(self):
+        out = [np.array(self.iterations.value)]
+        if self._slots:
+            for k in range(len(self.slot_names)):
+                out += [np.array(s[k]) for s in self._slots]
+        return out
+
+    def set_weights(self, weights, params=None):
+        weights = list(weights)
+        if params is not None:
+            self._ensure_slots(params)
+        if self._slots is None and len(weights) == 1:
+            self.iterations.value[...] = int(np.asarray(weights[0]))
+            return
+        expected = 1 + (len(self._slots) * len(self.slot_names) if self._slots else 0)
+        if self._slots is None and len(weights) > 1:
+            raise ValueError(f"Optimizer {self.name}: call set_weights after the optimizer has "
+                             "been used (or pass `params`), so it knows its slots.")
+        if len(weights) != expected:
+            raise ValueError(f"Length of the specified weight list ({len(weights)}) does not match "
+                             f"the number of weights of the optimizer ({expected}).")
+        self.iterations.value[...] = int(np.asarray(weights[0]))
+        i = 1
+        for k in range(len(self.slot_names)):
+            for s in self._slots:
+                w = np.asarray(weights[i])
+                if w.shape != s[k].shape:
+                    raise ValueError(f"Optimizer weight shape {s[k].shape} not compatible with "
+                                     f"provided weight shape {w.shape}.")
+                s[k][...] = w
+                i += 1
+
+    @property
+    def weights(self):
+        return self.get_weights()
+
+    def get_config(self):
+        cfg = {"name": self.name, "learning_rate": float(self.lr.value), "decay": self.decay}
+        if self.clipnorm is not None:
+            cfg["clipnorm"] = self.clipnorm
+        if self.clipvalue is not None:
+            cfg["clipvalue"] = self.clipvalue
+        return cfg
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        if "lr" in config and "learning_rate" not in config:
+            config["learning_rate"] = config.pop("lr")
+        if isinstance(config.get("learning_rate"), dict):
+            raise ValueError(f"{cls.__name__}: learning-rate schedules in saved configs are not "
+                             "supported; use a LearningRateScheduler callback.")
+        allowed = set(_init_args(cls)) | {"name", "learning_rate", "decay", "clipnorm",
+                                           "clipvalue", "lr"}
+        dropped = {k: v for k, v in config.items() if k not in allowed}
+        for k in dropped:
+            config.pop(k)
+        return cls(**config)
+
+
+def _typed(step, dtype):
+    """Step constants as scalars of the parameter's dtype (a float32 update stays float32)."""
+    t = dtype.type
+    return tuple(t(c) for c in step) if isinstance(step, tuple) else t(step)
+
+
+def _init_args(cls):
+    return [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "kwargs")]
+
+
+def clip_norm(g, c, n):
+    """Rescale gradient `g` to norm `c` when its norm `n` is at least `c` (Keras's `clipnorm`).
+
+    Arguments:
+        g: a gradient (array).
+        c: the norm to clip to (float); `c <= 0` leaves `g` as is.
+        n: the norm of `g` (or of all gradients together, as Keras passes it).
+
+    Returns:
+        `g * c / n` if `n >= c > 0`, else `g`.
+    """
+    if c <= 0 or n < c:
+        return g
+    return g * (c / n)
+
+
+__all__ = ["Optimizer", "clip_norm"]
