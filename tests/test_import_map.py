@@ -170,8 +170,6 @@ FUNCTION_LEVEL = {
         "interrupt handling of the loop shared at call time",
     ("kernelkit.engine.training_utils", "kernelkit.backend"):
         "K.learning_phase read at call time",
-    ("kernelkit.layers", "kernelkit.models"):
-        "UPWARD: deserialize sees Model/Sequential registered; models registers itself on import",
     ("kernelkit.layers.advanced_activations", "kernelkit.ops.core"):
         "none known: the map allows it at module level (to hoist)",
     ("kernelkit.layers.base", "kernelkit.layers.symbolic"):
@@ -180,20 +178,6 @@ FUNCTION_LEVEL = {
         "UPWARD: Keras 2 lambdas name `K`, resolved when a Lambda is deserialized",
     ("kernelkit.layers.node", "kernelkit.ops.array"):
         "none known: the map allows it at module level (to hoist)",
-    ("kernelkit.layers.rnn", "kernelkit.layers"):
-        "the one layer deserializer lives in the layers facade (inner cell config)",
-    ("kernelkit.layers.rnn", "kernelkit.saving.model_config"):
-        "UPWARD: cells deserialized through saving's deserialize_layer",
-    ("kernelkit.layers.recurrent_cells", "kernelkit.layers"):
-        "the one layer deserializer lives in the layers facade (inner cell config)",
-    ("kernelkit.layers.recurrent_cells", "kernelkit.saving.model_config"):
-        "UPWARD: cells deserialized through saving's deserialize_layer",
-    ("kernelkit.layers.wrappers", "kernelkit.layers"):
-        "the one layer deserializer lives in the layers facade (inner layer config)",
-    ("kernelkit.layers.wrappers", "kernelkit.models.model"):
-        "UPWARD: a wrapped Model is recognised to rebuild its graph",
-    ("kernelkit.layers.wrappers", "kernelkit.saving.model_config"):
-        "UPWARD: inner layer deserialized through saving's deserialize_layer",
     ("kernelkit.metrics", "kernelkit.layers.base"):
         "UPWARD: metric names snake-cased with the layers' helper",
     ("kernelkit.models", "kernelkit.saving.hdf5_model"):
@@ -244,40 +228,12 @@ FUNCTION_LEVEL = {
         "image file helpers (Pillow) loaded only when a transform needs them",
     ("kernelkit.saving.atomic", "kernelkit.utils.io_utils"):
         "overwrite prompt asked only when a file exists",
-    ("kernelkit.saving.clone", "kernelkit.layers.input_layer"):
-        "clone_model rebuilds inputs at call time",
-    ("kernelkit.saving.clone", "kernelkit.layers.node"):
-        "clone_model walks the graph at call time",
-    ("kernelkit.saving.clone", "kernelkit.models.model"):
-        "UPWARD: clone_model builds a Model",
-    ("kernelkit.saving.clone", "kernelkit.models.sequential"):
-        "UPWARD: clone_model builds a Sequential",
-    ("kernelkit.saving.config_compat", "kernelkit.layers.base"):
-        "layer class checks at call time",
-    ("kernelkit.saving.config_compat", "kernelkit.models.model"):
-        "UPWARD: old configs of nested models recognised",
     ("kernelkit.saving.hdf5_model", "kernelkit.losses"):
         "compile arguments restored only when a file holds them",
     ("kernelkit.saving.hdf5_model", "kernelkit.metrics"):
         "compile arguments restored only when a file holds them",
-    ("kernelkit.saving.hdf5_model", "kernelkit.models.sequential"):
-        "UPWARD: load_model checks for a Sequential",
     ("kernelkit.saving.hdf5_model", "kernelkit.optimizers"):
         "optimizer restored only when a file holds one",
-    ("kernelkit.saving.model_config", "kernelkit.initializers"):
-        "Keras 1 configs converted only when met",
-    ("kernelkit.saving.model_config", "kernelkit.layers.base"):
-        "layer class checks at call time",
-    ("kernelkit.saving.model_config", "kernelkit.layers.node"):
-        "graph walked at call time",
-    ("kernelkit.saving.model_config", "kernelkit.models.model"):
-        "UPWARD: model_from_config builds a Model",
-    ("kernelkit.saving.model_config", "kernelkit.models.sequential"):
-        "UPWARD: model_from_config builds a Sequential",
-    ("kernelkit.saving.model_config", "kernelkit.saving.config_compat"):
-        "old-config cleaning loaded only when met",
-    ("kernelkit.saving.model_config", "kernelkit.saving.hdf5_weights"):
-        "weights read only when a file is given",
     ("kernelkit.utils.downloads", "kernelkit.callbacks.progress"):
         "progress display chosen at run time (notebook or terminal)",
     ("kernelkit.utils.vis_utils", "kernelkit.display.plot"):
@@ -310,13 +266,7 @@ KNOWN_MODULE_CYCLES = {
     frozenset({"kernelkit.layers.convolutional", "kernelkit.layers.convolutional3d",
                "kernelkit.layers.pooling", "kernelkit.layers.pooling3d",
                "kernelkit.layers.reshaping"}),
-    frozenset({"kernelkit.models.model", "kernelkit.models.summary",
-               "kernelkit.models.sequential", "kernelkit.saving.clone",
-               "kernelkit.saving.config_compat", "kernelkit.saving.hdf5_model",
-               "kernelkit.saving.model_config"}),
-    frozenset({"kernelkit.layers", "kernelkit.layers.conv_lstm", "kernelkit.layers.cudnn_rnn",
-               "kernelkit.layers.recurrent", "kernelkit.layers.recurrent_cells",
-               "kernelkit.layers.rnn", "kernelkit.layers.wrappers"}),
+    frozenset({"kernelkit.models.model", "kernelkit.models.summary"}),
     frozenset({"kernelkit.distribute.data", "kernelkit.distribute.optimizer"}),
 }
 

@@ -39,6 +39,7 @@ from ..legacy.layers import (AtrousConvolution1D, AtrousConvolution2D, Highway, 
 from .cudnn_rnn import CuDNNGRU, CuDNNLSTM  # noqa: E402
 from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: E402
 from .conv_lstm import ConvLSTM2D, ConvLSTM2DCell, ConvRNN2D  # noqa: E402
+from .serialization import deserialize, serialize  # noqa: E402 - the one layer (de)serializer
 
 KIND = "layer"
 
@@ -51,35 +52,6 @@ def _register_all(namespace):
 
 _register_all(dict(globals()))
 
-
-def serialize(layer):
-    """Returns a layer's class name and config as a dict `{"class_name", "config"}`.
-
-    Arguments:
-        layer: a `Layer` instance (a model too).
-
-    Returns:
-        A JSON-serializable dict, which `deserialize` turns back into a layer.
-    """
-    return {"class_name": registry.get_registered_name(type(layer)), "config": layer.get_config()}
-
-
-def deserialize(config, custom_objects=None):
-    """Creates a layer (or a model) from a dict `{"class_name", "config"}`.
-
-    Arguments:
-        config: dict, as `serialize` returns it.
-        custom_objects: optional dict mapping the names of custom layers (and functions
-            they use) to the classes and functions themselves.
-
-    Returns:
-        A new layer instance.
-
-    Raises:
-        ValueError: when the class name is unknown (`Unknown layer: NAME`).
-    """
-    from .. import models  # noqa: F401 - registers the model classes
-    return registry.deserialize(KIND, config, custom_objects)
 
 # The layers a user builds models from (Keras 2.2.4's keras.layers, plus a few later ones).
 __all__ = ["Activation", "ActivityRegularization", "Add", "AlphaDropout", "AtrousConvolution1D",

@@ -10,6 +10,7 @@ from .base import Layer
 from .rnn_cell_utils import build_named, call_cell, initial_states_of, output_size, \
     state_sizes, takes_constants
 from .rnn_cells import DropoutRNNCellMixin, GRUCell, LSTMCell, SimpleRNNCell
+from .serialization import deserialize, serialize
 
 __all__ = ["StackedRNNCells", "SimpleRNNCell", "LSTMCell", "GRUCell", "DropoutRNNCellMixin"]
 
@@ -118,14 +119,12 @@ class StackedRNNCells(Layer):
         return out
 
     def get_config(self):
-        from . import serialize
         cfg = super().get_config()
         cfg["cells"] = [serialize(cell) for cell in self.cells]
         return cfg
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from ..saving.model_config import deserialize_layer
         config = dict(config)
-        cells = [deserialize_layer(c, custom_objects) for c in config.pop("cells")]
+        cells = [deserialize(c, custom_objects) for c in config.pop("cells")]
         return cls(cells, **config)

@@ -27,6 +27,7 @@ from .base import Layer
 from .recurrent_cells import StackedRNNCells
 from .rnn_cell_utils import build_named, call_cell, initial_states_of, output_size, size_tuple, \
     state_sizes, takes_constants
+from .serialization import deserialize, serialize
 
 __all__ = ["RNN"]
 
@@ -303,15 +304,13 @@ class RNN(Layer):
         if self.zero_output_for_mask:
             cfg["zero_output_for_mask"] = True
         if type(self) is RNN or not hasattr(self, "_cell_config_keys"):
-            from . import serialize
             cfg["cell"] = serialize(self.cell)
         return cfg
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from ..saving.model_config import deserialize_layer
         config = dict(config)
-        cell = deserialize_layer(config.pop("cell"), custom_objects)
+        cell = deserialize(config.pop("cell"), custom_objects)
         return cls(cell, **config)
 
 

@@ -5,16 +5,8 @@ from .. import ops
 from ..ops.core import unwrap
 from ..ops.recurrent import reverse_time
 from .base import Layer, _accepts
-
-
-def _serialize(layer):
-    from . import serialize
-    return serialize(layer)
-
-
-def _deserialize(config, custom_objects=None):
-    from ..saving.model_config import deserialize_layer
-    return deserialize_layer(config, custom_objects)
+from .model_kinds import is_model
+from .serialization import deserialize as _deserialize, serialize as _serialize
 
 
 def _build_new_weights(layer, input_shape):
@@ -115,7 +107,7 @@ class TimeDistributed(Wrapper):
         def rename(name):
             return own + "/" + name[len(inner_prefix):] if name.startswith(inner_prefix) \
                 else own + "/" + name
-        if isinstance(self.layer, _model_class()):
+        if is_model(self.layer):
             created = _build_new_weights(self.layer, self._inner_shape(input_shape))
         else:
             created = _rename_new_weights(self.layer, self._inner_shape(input_shape), rename)
@@ -156,11 +148,6 @@ class TimeDistributed(Wrapper):
             return out
         out = np.asarray(unwrap(out))
         return out.reshape((n, t) + out.shape[1:])
-
-
-def _model_class():
-    from ..models.model import Model
-    return Model
 
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)

@@ -2,6 +2,7 @@
 from ..layers.base import Layer
 from ..layers.input_layer import Input, InputLayer  # keras.models has them too (Keras 2.2.4)
 from .. import registry
+from ..saving.clone import clone_model as _clone_model
 from .model import Model
 from .sequential import Sequential
 
@@ -130,8 +131,7 @@ def clone_model(model, input_tensors=None, clone_function=None):
     Raises:
         ValueError: when `model` is a subclassed model (its structure is Python code).
     """
-    from ..saving.model_config import clone_model as _clone
-    return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
+    return _clone_model(model, input_tensors=input_tensors, clone_function=clone_function)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):

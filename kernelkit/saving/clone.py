@@ -1,4 +1,13 @@
-"""`clone_model`: the same architecture with new layers (and so fresh weights)."""
+"""`clone_model`: the same architecture with new layers (and so fresh weights).
+
+The model classes are fetched from the registry by name and models recognised by duck
+typing (`layers.model_kinds`), so nothing here imports `kernelkit.models`.
+"""
+from ..layers.input_layer import InputLayer
+from ..layers.model_kinds import is_functional, is_sequential, model_class
+from ..layers.node import KerasTensor, map_structure
+
+__all__ = ["clone_model"]
 
 
 def _clone_layer(layer):
@@ -6,8 +15,6 @@ def _clone_layer(layer):
 
 
 def _input_from(tensor):
-    from ..layers.input_layer import InputLayer
-    from ..layers.node import KerasTensor
     if not isinstance(tensor, KerasTensor) or not isinstance(tensor._keras_history[0], InputLayer):
         raise ValueError("clone_model: `input_tensors` must come from `kernelkit.Input` (or be "
                          f"None); got {tensor!r}.")
@@ -21,24 +28,28 @@ def clone_model(model, input_tensors=None, clone_function=None):
         model: a Sequential or functional model.
         input_tensors: optional `Input` tensors to build the clone on.
         clone_function: layer -> new layer; default `cls.from_config(layer.get_config())`.
+
+    Returns:
+        A new model: a `Sequential` for a Sequential, a functional `Model` otherwise.
+
+    Raises:
+        ValueError: for a subclassed model, or input tensors that do not fit the model.
     """
-    from ..layers.input_layer import InputLayer
-    from ..models.model import Model
-    from ..models.sequential import Sequential
     clone = clone_function or _clone_layer
-    if isinstance(model, Sequential):
+    if is_sequential(model):
+        sequential = model_class("Sequential")
         layers = [clone(layer) for layer in model.layers]
         if input_tensors is not None:
             tensors = input_tensors if isinstance(input_tensors, (list, tuple)) else [input_tensors]
             if len(tensors) != 1:
                 raise ValueError("clone_model: a Sequential model takes one input tensor, got "
                                  f"{len(tensors)}.")
-            return Sequential([_input_from(tensors[0])._keras_history[0]] + layers,
+            return sequential([_input_from(tensors[0])._keras_history[0]] + layers,
                               name=model.name)
         first = [InputLayer.from_config(model._input_layer.get_config())] \
             if model._input_layer is not None else []
-        return Sequential(first + layers, name=model.name)
-    if not isinstance(model, Model) or model._self_graph is None:
+        return sequential(first + layers, name=model.name)
+    if not is_functional(model):
         raise ValueError("Expected `model` argument to be a functional `Model` instance, but got "
                          f"a subclassed model instead: {model!r}")
     graph = model._self_graph
@@ -55,7 +66,6 @@ def clone_model(model, input_tensors=None, clone_function=None):
             layer = InputLayer.from_config(old._keras_history[0].get_config())
             new[id(old)] = layer._inbound_nodes[0].outputs[0]
     clones = {}
-    from ..layers.node import map_structure
     for node in graph.nodes:
         layer = node.layer
         if id(layer) not in clones:
@@ -65,5 +75,5 @@ def clone_model(model, input_tensors=None, clone_function=None):
         clones[id(layer)](args, **kwargs)
         for old, out in zip(node.outputs, clones[id(layer)]._inbound_nodes[-1].outputs):
             new[id(old)] = out
-    return Model(map_structure(lambda t: new[id(t)], graph.nested_inputs),
+    return model_class("Model")(map_structure(lambda t: new[id(t)], graph.nested_inputs),
                  map_structure(lambda t: new[id(t)], graph.nested_outputs), name=model.name)

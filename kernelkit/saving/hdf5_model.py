@@ -14,12 +14,15 @@ import warnings
 import numpy as np
 
 from .. import registry
+from ..layers.model_kinds import is_functional, is_sequential
 from .atomic import confirm_overwrite, is_h5_group, readable_group, resolve_path, writable_group
 from .config_compat import check_optimizer_config
 from .hdf5_weights import (BACKEND, KERAS_VERSION, has_string_list, load_weights_from_group,
                            read_named_subset, read_string_attr, reading, save_weights_to_group,
                            unique_names, write_string_list)
-from .model_config import json_default, loading_scope, model_from_config, model_metadata
+from .config_reader import loading_scope
+from .config_writer import json_default, model_metadata
+from .model_config import model_from_config
 
 
 # ---- training config ----------------------------------------------------------------------
@@ -241,8 +244,7 @@ def load_optimizer_weights(group, model, label):
 # ---- save / load ----------------------------------------------------------------------------
 
 def _check_savable(model):
-    from ..models.sequential import Sequential
-    if model._self_graph is None and not isinstance(model, Sequential):
+    if not is_functional(model) and not is_sequential(model):
         raise NotImplementedError(
             f"Saving the model to HDF5 format requires the model to be a Functional model or a "
             f"Sequential model. It does not work for subclassed models (such as "

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-import kernelkit.saving.model_config as mc
+import kernelkit.layers.serialization as ls
 from kernelkit.layers import Dense, TimeDistributed, deserialize
 from kernelkit.layers.base import Layer
 from kernelkit.models import Sequential, model_from_config, model_from_json
@@ -56,7 +56,7 @@ def _count_calls(monkeypatch, owner, name):
 
 
 def test_rebuild_time_is_linear_in_depth(monkeypatch):
-    monkeypatch.setattr(mc, "MAX_DEPTH", 400)
+    monkeypatch.setattr(ls, "MAX_DEPTH", 400)
     configs = {d: _nested_config(d) for d in (10, 20, 40, 80)}
     Sequential.from_config(configs[10])  # warm caches (imports, signatures)
     times = {d: _best_time(lambda c=c: Sequential.from_config(c)) for d, c in configs.items()}
@@ -65,11 +65,11 @@ def test_rebuild_time_is_linear_in_depth(monkeypatch):
     assert times[40] / times[20] < 3.0, times
 
 
-@pytest.mark.parametrize("owner, name", [(mc, "clean_layer_config"), (Layer, "_sublayers")])
+@pytest.mark.parametrize("owner, name", [(ls, "clean_layer_config"), (Layer, "_sublayers")])
 def test_work_per_wrapper_is_constant(monkeypatch, owner, name):
     """Counted, not timed: cleaning configs and walking sublayers grow linearly in depth
     (they were once done again at every level: 41 * 40 / 2 cleanings for 40 wrappers)."""
-    monkeypatch.setattr(mc, "MAX_DEPTH", 400)
+    monkeypatch.setattr(ls, "MAX_DEPTH", 400)
     counter = _count_calls(monkeypatch, owner, name)
     counts = {}
     for depth in (20, 40, 80):
@@ -109,7 +109,7 @@ def test_built_time_distributed_around_a_built_layer_keeps_its_names():
     assert [w.name for w in outer.weights] == ["shared/kernel:0", "shared/bias:0"]
 
 
-@pytest.mark.parametrize("depth", [mc.MAX_DEPTH // 2 + 1, 3000])
+@pytest.mark.parametrize("depth", [ls.MAX_DEPTH // 2 + 1, 3000])
 def test_too_deep_wrappers_are_a_value_error_everywhere(depth):
     config = _nested_config(depth)
     loaders = [lambda: model_from_config({"class_name": "Sequential", "config": config}),
