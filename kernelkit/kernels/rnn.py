@@ -160,6 +160,24 @@ def masked_output_row(out_seq, n, t, zero_output):
 
 
 @kernel
+def masked_infer_output(out, n, t, zero_output):
+    """Output of the masked step (n, t) for the inference kernels, whose `out` holds either
+    the whole sequence (as masked_output_row) or only the last output (one column that
+    keeps the previous output, zeros at first)."""
+    if out.shape[1] > 1:
+        masked_output_row(out, n, t, zero_output)
+    elif zero_output:
+        out[n, 0, :] = 0.0
+
+
+def infer_output(n, t_len, units, dtype, return_sequences):
+    """The inference kernels' `out` (see masked_infer_output) and the column step t writes."""
+    if return_sequences:
+        return np.empty((n, t_len, units), dtype), lambda t: t
+    return np.zeros((n, 1, units), dtype), lambda t: 0
+
+
+@kernel
 def gather_state_grad_row(dout_seq, dhr, carry, dh_state, n, t, valid, zero_output):
     """Add into `dh_state[n]` every gradient that reaches the state h_t of row n.
 

@@ -16,7 +16,8 @@ import numpy as np
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  masked_output_row, recurrence_blas_threads, weight_grad)
+                  infer_output, masked_infer_output, masked_output_row, recurrence_blas_threads,
+                  weight_grad)
 
 
 @kernel
@@ -286,3 +287,105 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
     d_r[:, :2 * units] = weight_grad(h_prev_seq, dxp[:, :, :2 * units])
     d_r[:, 2 * units:] = weight_grad(m_or_rh_seq, dxp[:, :, 2 * units:])
     return dxp, d_r, dh_state + dhr, None
+
+
+# ---- inference: the same steps with the gates in an (N, 3U) scratch and nothing saved ------
+
+@kernel
+def gru_step_infer_reset_after(t, xp, hr, b_rec, mask, h_state, g_rows, out, t_out, act,
+                               rec_act, act_alpha, rec_act_alpha, zero_output):
+    """gru_step_forward_reset_after for inference (see rnn_lstm.lstm_step_infer)."""
+    n_batch, units = h_state.shape
+    for n in range(n_batch):
+        if not mask[n, t]:
+            masked_infer_output(out, n, t, zero_output)
+            continue
+        g, x, r = g_rows[n], xp[n, t], hr[n]
+        for k in range(2 * units):
+            g[k] = x[k] + r[k] + b_rec[k]
+        act_span(g[:2 * units], rec_act, rec_act_alpha)
+        for u in range(units):
+            g[2 * units + u] = x[2 * units + u] + g[units + u] * (r[2 * units + u] +
+                                                                  b_rec[2 * units + u])
+        act_span(g[2 * units:], act, act_alpha)
+        blend_row(g, h_state[n], out[n, t_out])
+
+
+@kernel
+def gru_step_infer_zr(t, xp, hr_zr, mask, h_state, g_rows, rh, rec_act, rec_act_alpha):
+    """gru_step_forward_zr for inference: z and r into the scratch rows, r * h into rh."""
+    n_batch, units = h_state.shape
+    for n in range(n_batch):
+        if not mask[n, t]:
+            rh[n] = 0.0
+            continue
+        g, x, r = g_rows[n], xp[n, t], hr_zr[n]
+        for k in range(2 * units):
+            g[k] = x[k] + r[k]
+        act_span(g[:2 * units], rec_act, rec_act_alpha)
+        for u in range(units):
+            rh[n, u] = g[units + u] * h_state[n, u]
+
+
+@kernel
+def gru_step_infer_h(t, xp, hr_h, mask, h_state, g_rows, out, t_out, act, act_alpha,
+                     zero_output):
+    """gru_step_forward_h for inference."""
+    n_batch, units = h_state.shape
+    for n in range(n_batch):
+        if not mask[n, t]:
+            masked_infer_output(out, n, t, zero_output)
+            continue
+        g, x, r = g_rows[n], xp[n, t], hr_h[n]
+        for u in range(units):
+            g[2 * units + u] = x[2 * units + u] + r[u]
+        act_span(g[2 * units:], act, act_alpha)
+        blend_row(g, h_state[n], out[n, t_out])
+
+
+def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act=TANH,
+              rec_act=HARD_SIGMOID, zero_output_for_mask=False, reset_after=True,
+              act_alpha=1.0, rec_act_alpha=1.0, return_sequences=True):
+    """`gru_forward` for inference: the same outputs, nothing saved for `gru_backward`.
+
+    Returns:
+        (out, h_last): out is the output sequence (N, T, U) with return_sequences, else the
+        last output (N, U).
+    """
+    n, t_len, units = check_sequence(xp, recurrent_kernel, 3, "GRU")
+    dtype = xp.dtype
+    xp = as_array(xp, xp.shape, dtype, "GRU xp")
+    r = as_array(recurrent_kernel, (units, 3 * units), dtype, "GRU recurrent_kernel")
+    h_state = as_array(h0, (n, units), dtype, "GRU initial state").copy()
+    mask = as_mask(mask, n, t_len)
+    act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
+        "GRU", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
+    out, column = infer_output(n, t_len, units, dtype, return_sequences)
+    g_rows = np.empty((n, 3 * units), dtype=dtype)
+    if reset_after:
+        b_rec = as_array(recurrent_bias, (3 * units,), dtype, "GRU recurrent bias (row 1 of bias)")
+        hr = np.empty((n, 3 * units), dtype=dtype)
+        with recurrence_blas_threads():
+            for t in range(t_len):
+                np.matmul(h_state, r, out=hr)
+                gru_step_infer_reset_after(t, xp, hr, b_rec, mask, h_state, g_rows, out,
+                                           column(t), act, rec_act, act_alpha, rec_act_alpha,
+                                           zero)
+    else:
+        if recurrent_bias is not None:
+            raise ValueError("GRU with reset_after=False has no recurrent bias: its bias "
+                             "(3*units,) belongs in xp; pass recurrent_bias=None")
+        r_zr = np.ascontiguousarray(r[:, :2 * units])
+        r_h = np.ascontiguousarray(r[:, 2 * units:])
+        hr_zr = np.empty((n, 2 * units), dtype=dtype)
+        hr_h = np.empty((n, units), dtype=dtype)
+        rh = np.empty((n, units), dtype=dtype)
+        with recurrence_blas_threads():
+            for t in range(t_len):
+                np.matmul(h_state, r_zr, out=hr_zr)
+                gru_step_infer_zr(t, xp, hr_zr, mask, h_state, g_rows, rh, rec_act,
+                                  rec_act_alpha)
+                np.matmul(rh, r_h, out=hr_h)
+                gru_step_infer_h(t, xp, hr_h, mask, h_state, g_rows, out, column(t), act,
+                                 act_alpha, zero)
+    return (out if return_sequences else out[:, 0]), h_state

@@ -11,7 +11,8 @@ import numpy as np
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  masked_output_row, recurrence_blas_threads, weight_grad)
+                  infer_output, masked_infer_output, masked_output_row, recurrence_blas_threads,
+                  weight_grad)
 
 
 @kernel
@@ -167,3 +168,65 @@ def lstm_backward(dh_seq, dh_last, dc_last, saved, recurrent_kernel, act=TANH,
             np.matmul(dxp[:, t], r_t, out=dhr)
     dh0 = dh_state + dhr
     return dxp, weight_grad(h_prev_seq, dxp), dh0, dc_state
+
+
+@kernel
+def lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, t_out, act, rec_act,
+                    act_alpha, rec_act_alpha, zero_output):
+    """Step t for inference: update h_state and c_state in place and write the step's output
+    into out[:, t_out]; nothing is saved for a backward pass.
+
+    The gates go through `z_rows`, an (N, 4U) scratch reused at every step, so the step's
+    working set (states, gates, the product hr) stays in cache. `out` holds the whole output
+    sequence (t_out = t) or only the last output (one column, t_out = 0, zeros at first):
+    a masked step then repeats the previous output, or writes zeros with zero_output.
+    """
+    n_batch, units = h_state.shape
+    for n in range(n_batch):
+        if not mask[n, t]:
+            masked_infer_output(out, n, t, zero_output)
+            continue
+        h, c = h_state[n], c_state[n]
+        z, x, r = z_rows[n], xp[n, t], hr[n]
+        for k in range(4 * units):
+            z[k] = x[k] + r[k]
+        act_span(z[:2 * units], rec_act, rec_act_alpha)
+        act_span(z[2 * units:3 * units], act, act_alpha)
+        act_span(z[3 * units:], rec_act, rec_act_alpha)
+        for u in range(units):
+            c[u] = z[units + u] * c[u] + z[u] * z[2 * units + u]
+        ac = out[n, t_out]
+        ac[:] = c
+        act_span(ac, act, act_alpha)
+        for u in range(units):
+            h[u] = z[3 * units + u] * ac[u]
+            ac[u] = h[u]
+
+
+def lstm_infer(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
+               rec_act=HARD_SIGMOID, zero_output_for_mask=False, act_alpha=1.0,
+               rec_act_alpha=1.0, return_sequences=True):
+    """`lstm_forward` for inference: the same outputs, nothing saved for `lstm_backward`.
+
+    Returns:
+        (out, h_last, c_last): out is the output sequence (N, T, U) with return_sequences,
+        else the last output (N, U).
+    """
+    n, t_len, units = check_sequence(xp, recurrent_kernel, 4, "LSTM")
+    dtype = xp.dtype
+    xp = as_array(xp, xp.shape, dtype, "LSTM xp")
+    r = as_array(recurrent_kernel, (units, 4 * units), dtype, "LSTM recurrent_kernel")
+    h_state = as_array(h0, (n, units), dtype, "LSTM initial state h").copy()
+    c_state = as_array(c0, (n, units), dtype, "LSTM initial state c").copy()
+    mask = as_mask(mask, n, t_len)
+    act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
+        "LSTM", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
+    out, column = infer_output(n, t_len, units, dtype, return_sequences)
+    z_rows = np.empty((n, 4 * units), dtype=dtype)
+    hr = np.empty((n, 4 * units), dtype=dtype)
+    with recurrence_blas_threads():
+        for t in range(t_len):
+            np.matmul(h_state, r, out=hr)
+            lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, column(t), act,
+                            rec_act, act_alpha, rec_act_alpha, zero)
+    return (out if return_sequences else out[:, 0]), h_state, c_state

@@ -103,7 +103,9 @@ class Op:
     whatever `backward` needs. `backward(*output_grads)` returns one gradient per input
     (None where an input takes none); a multi-output op receives None for an output
     nothing depended on. `self.needs_grad[i]` says whether input i needs a
-    gradient, so that backward can skip work (the input gradient of a first layer).
+    gradient, so that backward can skip work (the input gradient of a first layer); it is
+    set before `forward` runs, and is empty or all False when no backward will run, so that
+    forward can skip saving (inference pays nothing for autodiff).
     An instance is used for one call only.
     """
 
@@ -121,10 +123,10 @@ class Op:
             return self.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])
         needs = tuple(isinstance(x, Tensor) and (x._tape is tape or id(x) in tape.watched)
                       for x in inputs)
+        self.needs_grad = needs     # set first: forward may skip saving what no backward needs
         out = self.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])
         if not any(needs):
             return out
-        self.needs_grad = needs
         if isinstance(out, tuple):
             out = tuple(Tensor(o, tape) for o in out)
             tape.records.append((self, inputs, out))

@@ -21,8 +21,8 @@ gradient, fast for the duplicate-light index batches of text models), `ReverseTi
 import numpy as np
 
 from ..kernels import activations as K_act
-from ..kernels.rnn_gru import gru_backward, gru_forward
-from ..kernels.rnn_lstm import lstm_backward, lstm_forward
+from ..kernels.rnn_gru import gru_backward, gru_forward, gru_infer
+from ..kernels.rnn_lstm import lstm_backward, lstm_forward, lstm_infer
 from ..kernels.rnn_simple import simple_rnn_backward, simple_rnn_forward
 from .core import Op
 
@@ -130,6 +130,10 @@ class LSTMSequence(_Sequence):
     def forward(self, x, kernel, recurrent_kernel, bias, h0, c0):
         xp = self._project(x, kernel, bias)
         n, t, _ = xp.shape
+        if not any(self.needs_grad):
+            return lstm_infer(xp, recurrent_kernel, h0, c0, self._mask(n, t), self.act,
+                              self.rec_act, self.zero_output, self.act_alpha,
+                              self.rec_act_alpha, self.return_sequences)
         self.recurrent_kernel = recurrent_kernel
         h_seq, h, c, self.saved = lstm_forward(
             xp, recurrent_kernel, h0, c0, self._mask(n, t), self.act, self.rec_act,
@@ -168,6 +172,10 @@ class GRUSequence(_Sequence):
             input_bias, rec_bias = bias[0], bias[1]
         xp = self._project(x, kernel, input_bias)
         n, t, _ = xp.shape
+        if not any(self.needs_grad):
+            return gru_infer(xp, recurrent_kernel, rec_bias, h0, self._mask(n, t), self.act,
+                             self.rec_act, self.zero_output, self.reset_after, self.act_alpha,
+                             self.rec_act_alpha, self.return_sequences)
         self.recurrent_kernel = recurrent_kernel
         h_seq, h, self.saved = gru_forward(
             xp, recurrent_kernel, rec_bias, h0, self._mask(n, t), self.act, self.rec_act,
