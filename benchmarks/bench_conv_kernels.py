@@ -27,7 +27,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from kernelkit.kernels import conv, conv_utils, pooling  # noqa: E402
+from kernelkit.kernels import config, conv, pooling  # noqa: E402
 from kernelkit.kernels.jit import kernel  # noqa: E402
 
 
@@ -104,9 +104,9 @@ def main():
     ap.add_argument("--dtype", default="float32")
     ap.add_argument("--parallel", action="store_true")
     ap.add_argument("--block-pixels", type=int, default=None,
-                    help="override conv.BLOCK_PIXELS (0: no limit)")
+                    help="override kernels.config.BLOCK_PIXELS (0: no limit)")
     ap.add_argument("--chunk-bytes", type=int, default=None,
-                    help="override conv.COLS_CHUNK_BYTES (0: no limit)")
+                    help="override kernels.config.COLS_CHUNK_BYTES (0: no limit)")
     ap.add_argument("--direct", action="store_true")
     ap.add_argument("--cold-compile", action="store_true")
     args = ap.parse_args()
@@ -115,11 +115,11 @@ def main():
         print(f"import + first call of every conv/pooling kernel, {args.dtype}: "
               f"{cold:.2f} s with an empty cache, {warm:.2f} s from the disk cache")
         return
-    conv_utils.ENABLE_PARALLEL = args.parallel
+    config.ENABLE_PARALLEL = args.parallel
     if args.chunk_bytes is not None:
-        conv.COLS_CHUNK_BYTES = args.chunk_bytes or 1 << 62
+        config.COLS_CHUNK_BYTES = args.chunk_bytes or 1 << 62
     if args.block_pixels is not None:
-        conv.BLOCK_PIXELS = args.block_pixels or 1 << 62
+        config.BLOCK_PIXELS = args.block_pixels or 1 << 62
 
     dt = np.dtype(args.dtype)
     rng = np.random.default_rng(0)
@@ -170,7 +170,7 @@ def main():
         "conv2 backward weight": conv_flops(h2.shape, w2.shape),
     }
     print(f"batch {args.batch}, {dt.name}, median of {args.repeat}; blocks <= "
-          f"{conv.BLOCK_PIXELS} px, {conv.COLS_CHUNK_BYTES} B; prange variants "
+          f"{config.BLOCK_PIXELS} px, {config.COLS_CHUNK_BYTES} B; prange variants "
           f"{'on' if args.parallel else 'off'}")
     total_t, total_f = 0.0, 0
     for name, ts in timings.items():

@@ -19,7 +19,7 @@ of `--repeat` runs. Torch's intra-op threads are set to each of `--threads` in t
 inter-op threads to the first); kernelkit's Numba and BLAS threads are whatever the
 environment gives (2 on the benchmark machine) and are printed. kernelkit's depthwise
 kernels run on one thread unless `--parallel` turns its prange variants on (they are off
-by default: see conv_utils.ENABLE_PARALLEL).
+by default: see kernels/config.py, ENABLE_PARALLEL).
 """
 import argparse
 import os
@@ -178,12 +178,12 @@ def main():
     import torch
     warnings.simplefilter("ignore")
     torch.set_num_interop_threads(args.threads[0])
-    from kernelkit.kernels import conv_utils
+    from kernelkit.kernels import config
     if args.parallel:
-        conv_utils.ENABLE_PARALLEL = True
+        config.ENABLE_PARALLEL = True
     print(f"torch {torch.__version__}; numba {numba.__version__}, "
           f"{numba.get_num_threads()} threads, layer {numba.config.THREADING_LAYER}; "
-          f"kernelkit prange variants {'on' if conv_utils.ENABLE_PARALLEL else 'off'}")
+          f"kernelkit prange variants {'on' if config.ENABLE_PARALLEL else 'off'}")
     rng = np.random.default_rng(0)
     if not args.no_layers:
         bench_layers(args.batches, np.dtype(args.dtype).type, args.repeat, args.threads, rng)

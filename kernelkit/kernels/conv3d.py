@@ -15,17 +15,17 @@ output voxels, columns: (kd, kh, kw, c_in)), NumPy's `@` multiplies it by the we
 viewed as (KD*KH*KW*C_in, C_out), writing straight into the output; the input gradient is
 the product the other way round followed by col2vol, the adjoint scatter. The block loops
 around the products are the 2D module's own (`conv.unrolled_product`, ...), blocks sized
-by its constants (`conv.BLOCK_PIXELS`, ...), so one knob tunes both. Only the unrolling
+by the knobs of kernels/config.py (`config.BLOCK_PIXELS`, ...), so one knob tunes both. Only the unrolling
 loops are 3D copies: generalising the 2D ones would add a loop level to the hot 2D path.
 
-The unrolling kernels are serial: they run between BLAS calls (see conv_utils.ENABLE_PARALLEL
+The unrolling kernels are serial: they run between BLAS calls (see config.ENABLE_PARALLEL
 for why a prange region there loses).
 """
 from collections import namedtuple
 
 import numpy as np
 
-from . import conv as _conv2d
+from . import im2col as _unrolled
 from .conv_utils import as_kernel_array as _as_c
 from .conv_utils import check_shape as _check_shape
 from .conv_utils import float_dtype as _float_dtype
@@ -216,7 +216,7 @@ def conv3d_forward(x, w, strides=(1, 1, 1), dilation=(1, 1, 1), pads=(0,) * 6):
     if _is_pointwise(g):
         np.matmul(x.reshape(-1, g.c), w2, out=y2)
         return y
-    _conv2d.unrolled_product(vol2col_rows, x, w2, y2, _rows(g), g.ow, _geom_args(g))
+    _unrolled.unrolled_product(vol2col_rows, x, w2, y2, _rows(g), g.ow, _geom_args(g))
     return y
 
 
@@ -248,7 +248,7 @@ def conv3d_backward_input(dy, w, x_shape, strides=(1, 1, 1), dilation=(1, 1, 1),
     dx = np.zeros((g.n, g.d, g.h, g.w, g.c), dtype=dtype)
     if dy.size == 0:
         return dx
-    _conv2d.unrolled_product_adjoint(col2vol_rows_add, dy2, w2t, dx, _rows(g), g.ow,
+    _unrolled.unrolled_product_adjoint(col2vol_rows_add, dy2, w2t, dx, _rows(g), g.ow,
                                      _geom_args(g))
     return dx
 
@@ -277,7 +277,7 @@ def conv3d_backward_weight(x, dy, w_shape, strides=(1, 1, 1), dilation=(1, 1, 1)
     k = g.kd * g.kh * g.kw * g.c
     if dy.size == 0:
         return np.zeros(w_shape, dtype=dtype)
-    dw2 = _conv2d.unrolled_weight_gradient(vol2col_rows, x, dy.reshape(-1, f), k, _rows(g),
+    dw2 = _unrolled.unrolled_weight_gradient(vol2col_rows, x, dy.reshape(-1, f), k, _rows(g),
                                            g.ow, _geom_args(g), _is_pointwise(g))
     return dw2.reshape(w_shape)
 

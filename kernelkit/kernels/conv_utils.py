@@ -14,7 +14,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from .jit import PARALLEL_THRESHOLD
+from . import config
 
 PADDINGS = ("valid", "same", "causal", "full")
 
@@ -196,16 +196,8 @@ def check_shape(what, name, shape, expected):
                          f"{tuple(expected)} from the other arguments")
 
 
-# The prange variants of the depthwise and pooling kernels are off unless this is set.
-# Measured on the 2-core benchmark machine (benchmarks/bench_conv_kernels.py, CNN step of
-# two convs + max pool, batch 128): serial kernels 90 ms, prange variants 560 ms. With
-# Numba's default 'omp' threading layer, libgomp's workers spin-wait after each parallel
-# region while OpenBLAS's workers spin-wait after each product, and the two pools fight
-# for the cores; with OMP_WAIT_POLICY=passive or the 'workqueue' layer it was 110-120 ms,
-# still slower than serial. Turn on for workloads with no BLAS calls around them.
-ENABLE_PARALLEL = False
-
-
 def use_parallel(work):
-    """Whether a call doing `work` element-operations should take the prange variant."""
-    return ENABLE_PARALLEL and work >= PARALLEL_THRESHOLD and numba.get_num_threads() > 1
+    """Whether a call doing `work` element-operations should take the prange variant (only
+    with `config.ENABLE_PARALLEL` on, above `config.PARALLEL_THRESHOLD`, on several threads)."""
+    return (config.ENABLE_PARALLEL and work >= config.PARALLEL_THRESHOLD
+            and numba.get_num_threads() > 1)

@@ -14,8 +14,8 @@ ow, :]` into each tap's row of the accumulator. The input gradient goes one inpu
 time: each tap adds `dy[oh, ow, :] * w[kh, kw, :]` over the output columns in range,
 computed beforehand (`_tap_columns`), so no pixel pays a division. Flat arrays are indexed with np.uint64 offsets, as conv.py's im2col: with
 signed indices Numba checks each one for negative wraparound and LLVM does not vectorise.
-The row kernels take depth multiplier 1 only (a branch on M in the innermost loop cost
-15-35%); the public functions run M > 1 as M = 1 on the input with each channel repeated
+The row kernels take depth multiplier 1 only (a branch on M in the innermost loop cost a
+noticeable share of the time); the public functions run M > 1 as M = 1 on the input with each channel repeated
 M times (channel c * M + m), which no Keras application needs fast.
 
 Each kernel has a prange variant over rows, used only when conv_utils.use_parallel says
@@ -83,7 +83,7 @@ def _depthwise_backward_input_rows(dy, w, dx, sh, sw, dh, dw, pt, pl):
 
     Each tap (kh, kw) adds its output columns' `dy[ow, :] * w[kh, kw, :]` to the input
     row: the columns in range come from `_tap_columns`, not from a test per pixel (the
-    integer divisions of a per-pixel gather made it 2x slower at stride 1).
+    integer divisions of a per-pixel gather made it much slower at stride 1).
     """
     n_, h_, w_, c_ = dx.shape
     kh_, kw_ = w.shape[0], w.shape[1]

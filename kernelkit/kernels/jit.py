@@ -9,9 +9,6 @@ from numba import njit
 SERIAL_FLAGS = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
 PARALLEL_FLAGS = dict(cache=False, nogil=True, fastmath=False, error_model="numpy", parallel=True)
 
-# Below this many elements a parallel variant costs more in thread start-up than it saves.
-PARALLEL_THRESHOLD = 1 << 16
-
 
 def kernel(fn):
     """Compile `fn` as a serial kernel, cached on disk."""

@@ -13,7 +13,7 @@ order on ties), or -1. Its backward adds each output gradient at that cell.
 
 Each kernel body is compiled serial (`kernel`) and with prange (`parallel_kernel`); the
 prange variant is taken only when `conv_utils.use_parallel` says so (off by default: see
-conv_utils.ENABLE_PARALLEL). Every parallel iteration writes cells no other writes.
+config.ENABLE_PARALLEL). Every parallel iteration writes cells no other writes.
 """
 import numpy as np
 from numba import prange
@@ -28,7 +28,7 @@ def _max_pool_rows(x, y, argmax, ph, pw, sh, sw, pt, pl):
     """y, argmax of max pooling, one (n, oh) output row per iteration.
 
     Flat views with np.uint64 offsets (out, src, cell, c): signed indices would be checked for
-    negative wraparound one by one, which measured 2x slower here.
+    negative wraparound one by one, which stops LLVM vectorising the loops.
     """
     n_, h_, w_, c_ = x.shape
     oh_, ow_ = y.shape[1], y.shape[2]

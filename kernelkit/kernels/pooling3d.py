@@ -11,7 +11,7 @@ cell within its sample, ((id * H + ih) * W + iw) * C + c (the first in row-major
 order on ties), or -1. The backward is then the same per-sample scatter as 2D max pooling
 (`pooling.max_pool_backward_samples`), which does not care about the number of axes.
 
-Serial kernels only (see conv_utils.ENABLE_PARALLEL: the prange variants of the 2D
+Serial kernels only (see config.ENABLE_PARALLEL: the prange variants of the 2D
 pooling kernels measured slower next to BLAS); the average-pooling gradient is a scatter,
 one sample after another.
 """

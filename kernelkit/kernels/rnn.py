@@ -36,31 +36,29 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from . import config
 from .activations import CODES
 from .jit import kernel
 
-
-# BLAS threads while a recurrence runs (None: leave BLAS alone); see recurrence_blas_threads.
-RECURRENCE_BLAS_THREADS = 1
 
 _blas_libraries = None
 
 
 @contextmanager
 def recurrence_blas_threads():
-    """Run the block with RECURRENCE_BLAS_THREADS BLAS threads (when threadpoolctl is installed).
+    """Run the block with `config.RECURRENCE_BLAS_THREADS` BLAS threads (when threadpoolctl is
+    installed).
 
     The recurrence makes one small product per time step, (batch, units) @ (units, G*units),
     too small to share well between threads. With two threads OpenBLAS's helper thread
-    spin-waits between those calls, burning a core (5x the CPU time of one thread for the
-    LSTM benchmark's forward), and when other processes share the cores the step kernel
-    loses its core to it: on a busy 2-core machine the LSTM benchmark trained 1.5x to 18x
-    slower with two threads. On an idle machine two threads were 14% faster; set
-    RECURRENCE_BLAS_THREADS = None for that. The products over all steps (the op's input
-    projection, the weight gradients) run outside the block, on every thread.
+    spin-waits between those calls, burning a core, and when other processes share the cores
+    the step kernel loses its core to it, so training is much slower on a busy machine (the
+    figures are in benchmarks/FIGURES.md). On an idle machine two threads were somewhat
+    faster; set `config.RECURRENCE_BLAS_THREADS = None` for that. The products over all steps
+    (the op's input projection, the weight gradients) run outside the block, on every thread.
     """
     global _blas_libraries
-    limit = RECURRENCE_BLAS_THREADS
+    limit = config.RECURRENCE_BLAS_THREADS
     if limit is None:
         yield
         return

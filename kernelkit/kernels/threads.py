@@ -3,10 +3,9 @@
 OpenBLAS splits each product into one part per thread and waits for the slowest part. When
 another process is busy on one of the cores, the part that lands on the shared core runs at
 half speed (or less: the helper thread spin-waits between calls and loses its time slices), so
-two threads run slower than one would. Measured on the 2-core machine this was written on
-(wide-mlp, `benchmarks/run.py --busy 1`): two BLAS threads kept 27-32 % of the quiet speed,
-one thread 60 %. The engine asks `adapt()` between batches; every `INTERVAL` seconds it reads
-how much CPU time the machine spent outside this process (Linux's /proc/stat and
+two threads run slower than one would (measured with `benchmarks/run.py --busy 1`: see
+benchmarks/FIGURES.md). The engine asks `adapt()` between batches; every
+`config.BLAS_THREADS_INTERVAL` seconds it reads how much CPU time the machine spent outside this process (Linux's /proc/stat and
 /proc/self/stat; elsewhere it does nothing) and sets the BLAS thread count to the cores left
 free, never above what the process started with (OPENBLAS_NUM_THREADS, threadpoolctl limits
 in force at the first call). `KERNELKIT_ADAPTIVE_THREADS=0` turns it off.
@@ -14,12 +13,7 @@ in force at the first call). `KERNELKIT_ADAPTIVE_THREADS=0` turns it off.
 import os
 import time
 
-# Seconds between two readings: long enough for the tick counters (1/100 s) to mean something.
-INTERVAL = 0.25
-# Fewer threads when other processes use more than this much of a core per thread given up ...
-DROP_AT = 0.6
-# ... and more again only when they use less than this (no flapping on a borderline load).
-RAISE_AT = 0.2
+from . import config
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -79,10 +73,11 @@ def choose(current, ceiling, n_cpus, others):
         An int between 1 and `ceiling`.
     """
     free = n_cpus - others
-    if free <= current - DROP_AT:          # others took more than DROP_AT of a core we use
-        target = int(free + 1 - DROP_AT + 1e-9)
-    elif free >= current + 1 - RAISE_AT:   # a whole core came free
-        target = int(free + RAISE_AT + 1e-9)
+    drop_at, raise_at = config.BLAS_THREADS_DROP_AT, config.BLAS_THREADS_RAISE_AT
+    if free <= current - drop_at:          # others took more than drop_at of a core we use
+        target = int(free + 1 - drop_at + 1e-9)
+    elif free >= current + 1 - raise_at:   # a whole core came free
+        target = int(free + raise_at + 1e-9)
     else:
         target = current
     return max(1, min(ceiling, target))
@@ -97,7 +92,7 @@ class ThreadBudget:
             reads /proc. Tests pass their own.
     """
 
-    def __init__(self, interval=INTERVAL, read_stat=None):
+    def __init__(self, interval=config.BLAS_THREADS_INTERVAL, read_stat=None):
         self.interval = interval
         self._read = read_stat or self._read_proc
         self._cpus = _cpus()
@@ -178,7 +173,7 @@ _budget = None
 def adapt():
     """Between batches: fit the BLAS thread count to the cores other processes leave free.
 
-    Cheap when called often (one clock read until `INTERVAL` has passed).
+    Cheap when called often (one clock read until the interval has passed).
 
     Returns:
         The thread count in use, or None when adaptation is off.

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernelkit.kernels import conv, conv_utils
+from kernelkit.kernels import config, conv, conv_utils
 from kernelkit.kernels.conv_utils import (conv_output_length, conv_transpose_output_length,
                                           padding_amounts)
 from tests.gradcheck import assert_close_grad, numerical_gradient
@@ -27,15 +27,15 @@ MODES = ["default", "blocks", "parallel"]
 @contextlib.contextmanager
 def kernel_mode(mode):
     """Force the blocked or the parallel code path for the duration of a test."""
-    old = conv.BLOCK_PIXELS, conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL
+    old = config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL
     if mode == "blocks":
-        conv.BLOCK_PIXELS = 1
+        config.BLOCK_PIXELS = 1
     elif mode == "parallel":
-        conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = 0, True
+        config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = 0, True
     try:
         yield
     finally:
-        conv.BLOCK_PIXELS, conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = old
+        config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = old
 
 
 # ----------------------------------------------------------------- loop references
@@ -484,7 +484,7 @@ def test_parallel_mode_runs_the_prange_variants():
 
 
 def test_prange_variants_are_off_by_default():
-    assert not conv_utils.ENABLE_PARALLEL
+    assert not config.ENABLE_PARALLEL
     assert not conv_utils.use_parallel(1 << 40)
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernelkit.kernels import conv, conv3d
+from kernelkit.kernels import config, conv3d
 from kernelkit.kernels.conv_utils import conv_transpose_output_length, padding_amounts
 from tests.gradcheck import assert_close_grad, numerical_gradient
 
@@ -26,13 +26,13 @@ MODES = ["default", "blocks"]
 @contextlib.contextmanager
 def kernel_mode(mode):
     """Force one output row per block (the 3D kernels read the 2D module's block size)."""
-    old = conv.BLOCK_PIXELS
+    old = config.BLOCK_PIXELS
     if mode == "blocks":
-        conv.BLOCK_PIXELS = 1
+        config.BLOCK_PIXELS = 1
     try:
         yield
     finally:
-        conv.BLOCK_PIXELS = old
+        config.BLOCK_PIXELS = old
 
 
 # ----------------------------------------------------------------- loop references

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernelkit.kernels import conv_utils, pooling
+from kernelkit.kernels import config, pooling
 from kernelkit.kernels.conv_utils import padding_amounts
 from tests.gradcheck import assert_close_grad, numerical_gradient
 
@@ -21,13 +21,13 @@ SETTINGS = settings(max_examples=25, deadline=None)
 
 @contextlib.contextmanager
 def parallel_mode(on):
-    old = conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL
+    old = config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL
     if on:
-        conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = 0, True
+        config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = 0, True
     try:
         yield
     finally:
-        conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = old
+        config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = old
 
 
 # ----------------------------------------------------------------- loop references

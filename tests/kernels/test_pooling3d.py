@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernelkit.kernels import conv_utils, pooling3d
+from kernelkit.kernels import config, pooling3d
 from kernelkit.kernels.conv_utils import padding_amounts
 from tests.gradcheck import assert_close_grad, numerical_gradient
 
@@ -149,9 +149,9 @@ def test_max_pool3d_matches_reference(parallel, case, seed):
     x_shape, pool, strides, pads = case
     rng = np.random.default_rng(seed)
     x = rng.integers(-3, 4, x_shape).astype(np.float64)  # small integers: many ties
-    old = conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL
+    old = config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL
     if parallel:  # the backward's scatter has a prange variant, shared with 2D pooling
-        conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = 0, True
+        config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = 0, True
     try:
         y, argmax = pooling3d.max_pool3d_forward(x, pool, strides, pads)
         expected, _ = ref_max_pool(x, pool, strides, pads)
@@ -162,7 +162,7 @@ def test_max_pool3d_matches_reference(parallel, case, seed):
                                    ref_max_pool_backward(dy, x, pool, strides, pads),
                                    rtol=1e-12, atol=1e-12)
     finally:
-        conv_utils.PARALLEL_THRESHOLD, conv_utils.ENABLE_PARALLEL = old
+        config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = old
 
 
 @given(case=cases(), seed=st.integers(0, 2**16))

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kernelkit.kernels import activations as A
+from kernelkit.kernels import config
 from kernelkit.kernels import rnn as KR
 from kernelkit.kernels.rnn_gru import gru_backward, gru_forward
 from kernelkit.kernels.rnn_lstm import lstm_backward, lstm_forward
@@ -486,10 +487,10 @@ def test_recurrence_runs_with_recurrence_blas_threads_and_restores_the_count():
         inside = blas_threads()
     assert all(n == 1 for n in inside)
     assert blas_threads() == before
-    old = KR.RECURRENCE_BLAS_THREADS
-    KR.RECURRENCE_BLAS_THREADS = None
+    old = config.RECURRENCE_BLAS_THREADS
+    config.RECURRENCE_BLAS_THREADS = None
     try:
         with KR.recurrence_blas_threads():
             assert blas_threads() == before
     finally:
-        KR.RECURRENCE_BLAS_THREADS = old
+        config.RECURRENCE_BLAS_THREADS = old

@@ -1,0 +1,54 @@
+"""Every tuning knob of the kernels, in one place: block sizes, thresholds, thread counts.
+
+The kernels read these at call time (`config.NAME`), so a benchmark or a test may set them:
+``kernelkit.kernels.config.BLOCK_PIXELS = 1``. Each knob says in one line why it has its value;
+the measurements behind the values are in benchmarks/FIGURES.md, with the commands that made
+them. JIT flags are not knobs: they are set in kernels/jit.py.
+"""
+
+# --- Parallel (prange) variants ----------------------------------------------------------
+
+# Off: next to BLAS calls, Numba's OpenMP workers and OpenBLAS's workers spin-wait and fight
+# for the cores, so the prange variants of the depthwise and pooling kernels lose to the
+# serial ones; turn on for workloads with no BLAS calls around them.
+ENABLE_PARALLEL = False
+
+# Below this many element-operations a parallel variant costs more in thread start-up than it
+# saves.
+PARALLEL_THRESHOLD = 1 << 16
+
+# --- im2col blocks of conv2d and conv3d (kernels/im2col.py) -------------------------------
+# OpenBLAS runs a product on one thread below about 1M multiply-adds and on all threads above,
+# and a threaded product of a few M multiply-adds is mostly thread synchronisation (worst on a
+# shared machine). So a conv whose work per pixel is large takes blocks of up to BLOCK_PIXELS
+# pixels and COLS_CHUNK_BYTES of `cols`, and a conv whose blocks would still be under
+# THREADED_PRODUCT_MACS takes blocks that stay under SERIAL_PRODUCT_MACS: single-threaded
+# products.
+
+# Most output pixels unrolled at once: larger blocks and smaller ones were both slower.
+BLOCK_PIXELS = 8192
+# Most bytes of unrolled input (`cols`) at once, so the block stays in cache.
+COLS_CHUNK_BYTES = 4 << 20
+# A block product under this many multiply-adds does not pay for threads ...
+THREADED_PRODUCT_MACS = 32 << 20
+# ... so such a conv takes blocks under this many, which OpenBLAS runs on one thread.
+SERIAL_PRODUCT_MACS = 3 << 18
+
+# --- Recurrences (kernels/rnn.py) -----------------------------------------------------------
+
+# BLAS threads while a recurrence runs (None: leave BLAS alone): its per-step products are too
+# small to share, and a second thread spin-waits between them, taking the step kernel's core.
+RECURRENCE_BLAS_THREADS = 1
+
+# --- BLAS threads that follow the machine's load (kernels/threads.py) ----------------------
+
+# Seconds between two readings: long enough for the tick counters (1/100 s) to mean something.
+BLAS_THREADS_INTERVAL = 0.25
+# Fewer threads when other processes use more than this much of a core per thread given up ...
+BLAS_THREADS_DROP_AT = 0.6
+# ... and more again only when they use less than this (no flapping on a borderline load).
+BLAS_THREADS_RAISE_AT = 0.2
+
+__all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_BYTES",
+           "THREADED_PRODUCT_MACS", "SERIAL_PRODUCT_MACS", "RECURRENCE_BLAS_THREADS",
+           "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT"]
