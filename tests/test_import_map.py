@@ -266,7 +266,6 @@ KNOWN_MODULE_CYCLES = {
     frozenset({"kernelkit.layers.convolutional", "kernelkit.layers.convolutional3d",
                "kernelkit.layers.pooling", "kernelkit.layers.pooling3d",
                "kernelkit.layers.reshaping"}),
-    frozenset({"kernelkit.models.model", "kernelkit.models.summary"}),
     frozenset({"kernelkit.distribute.data", "kernelkit.distribute.optimizer"}),
 }
 

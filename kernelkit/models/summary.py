@@ -7,7 +7,7 @@ import numpy as np
 from ..display import summary_html as _summary_html
 from ..display import summary_text as _summary_text
 from ..display.summary_text import SummaryRow, SummaryTable
-from .model import Model
+from ..layers.model_kinds import is_model
 
 __all__ = ["print_summary", "summary_html", "summary_table"]
 
@@ -66,7 +66,7 @@ def _row(layer, model, depth):
     built = layer.built
     params = layer.count_params() if built else 0
     children = []
-    if isinstance(layer, Model):
+    if is_model(layer):
         children = [_row(inner, layer, depth + 1) for inner in layer.layers]
     return SummaryRow(
         name=layer.name, class_name=type(layer).__name__,
