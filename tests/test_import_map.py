@@ -154,14 +154,6 @@ FUNCTION_LEVEL = {
         "renderer loaded only for the format asked for",
     ("kernelkit.display.plot", "kernelkit.display.svg"):
         "renderer loaded only for the format asked for",
-    ("kernelkit.distribute.data", "kernelkit.distribute.optimizer"):
-        "data and optimizer halves refer to each other at run time",
-    ("kernelkit.distribute.data", "kernelkit.models"):
-        "distributed load_model hands over to the models facade",
-    ("kernelkit.distribute.optimizer", "kernelkit.distribute.data"):
-        "data and optimizer halves refer to each other at run time",
-    ("kernelkit.distribute.optimizer", "kernelkit.optimizers"):
-        "wrapped optimizer class made per optimizer at call time",
     ("kernelkit.engine.loop", "kernelkit.callbacks.progress"):
         "progress display chosen at run time (notebook or terminal)",
     ("kernelkit.engine.predict", "kernelkit.callbacks.progress"):
@@ -266,7 +258,6 @@ KNOWN_MODULE_CYCLES = {
     frozenset({"kernelkit.layers.convolutional", "kernelkit.layers.convolutional3d",
                "kernelkit.layers.pooling", "kernelkit.layers.pooling3d",
                "kernelkit.layers.reshaping"}),
-    frozenset({"kernelkit.distribute.data", "kernelkit.distribute.optimizer"}),
 }
 
 

@@ -16,7 +16,8 @@ from .callbacks import (BroadcastGlobalVariablesCallback, LearningRateScheduleCa
                         LearningRateWarmupCallback, MetricAverageCallback, broadcast_model)
 from .comm import (CommunicationTimeout, allreduce, barrier, broadcast, init, is_initialized,
                    local_rank, local_size, rank, shutdown, size)
-from .data import ShardedSequence, is_shard, load_model, root_only, shard
+from .data import ShardedSequence, is_shard, root_only, shard
+from .loading import load_model
 from .optimizer import Compression, DistributedOptimizer, is_distributed
 
 __all__ = ["init", "shutdown", "is_initialized", "size", "rank", "local_rank", "local_size",

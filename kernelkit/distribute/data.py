@@ -6,7 +6,7 @@ import numpy as np
 from ..utils.data_utils import Sequence
 from . import comm
 
-__all__ = ["shard", "is_shard", "ShardedSequence", "root_only", "load_model"]
+__all__ = ["shard", "is_shard", "ShardedSequence", "root_only"]
 
 # id -> weak reference of the arrays `shard` returned (so `fit` does not cut them again).
 _SHARDS = {}
@@ -156,27 +156,3 @@ def root_only(callbacks, verbose=1, root_rank=0):
         return callbacks, verbose
     return [c for c in callbacks
             if not any(k.__name__ in _ROOT_ONLY for k in type(c).__mro__)], 0
-
-
-def load_model(filepath, custom_objects=None, compression="none", bucket_bytes=None):
-    """Load a saved model and wrap its optimizer in a `DistributedOptimizer`.
-
-    The file may come from a single-process or a distributed run (both save the plain
-    optimizer class and state).
-
-    Arguments:
-        filepath: the model file (as for `kernelkit.models.load_model`).
-        custom_objects: as for `kernelkit.models.load_model`.
-        compression: passed to `DistributedOptimizer`.
-        bucket_bytes: passed to `DistributedOptimizer` (default: its default).
-
-    Returns:
-        The compiled model, its optimizer distributed and its state restored.
-    """
-    from ..models import load_model as _load
-    from .optimizer import DEFAULT_BUCKET_BYTES, DistributedOptimizer
-    model = _load(filepath, custom_objects=custom_objects)
-    if model.optimizer is not None:
-        model._trainer.optimizer = DistributedOptimizer(
-            model.optimizer, compression, bucket_bytes or DEFAULT_BUCKET_BYTES)
-    return model

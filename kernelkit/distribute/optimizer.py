@@ -4,8 +4,10 @@ import time
 import numpy as np
 
 from ..ops.core import unwrap
+from .. import optimizers as optimizers_mod
 from ..optimizers import Optimizer
 from . import comm
+from .data import ShardedSequence, is_shard, root_only, shard
 
 __all__ = ["Compression", "DistributedOptimizer", "DEFAULT_BUCKET_BYTES"]
 
@@ -48,14 +50,12 @@ class _Distributed:
 
     def _kk_shard_arrays(self, x, xs, ys, sws):
         """fit's standardized arrays cut to this process's rows, unless `x` is a shard already."""
-        from .data import is_shard, shard
         if not self._kk_shard_data or comm.size() == 1 or is_shard(x):
             return xs, ys, sws
         return shard(xs, ys, sws)
 
     def _kk_shard_source(self, source):
         """A `Sequence` cut to this process's batches; generators are left to the user."""
-        from .data import ShardedSequence
         if (not self._kk_shard_data or comm.size() == 1 or isinstance(source, ShardedSequence)
                 or not (hasattr(source, "__len__") and hasattr(source, "__getitem__"))):
             return source
@@ -63,7 +63,6 @@ class _Distributed:
 
     def _kk_fit_output(self, callbacks, verbose):
         """fit's callbacks and verbosity on this process: printing and files on rank 0 only."""
-        from .data import root_only
         if not self._kk_root_output:
             return callbacks, verbose
         return root_only(callbacks, verbose)
@@ -254,7 +253,6 @@ def DistributedOptimizer(optimizer, compression=Compression.none,
             `kernelkit.distribute.init()` was not called.
         TypeError: if `optimizer` is not a kernelkit optimizer.
     """
-    from .. import optimizers as optimizers_mod
     if compression not in (Compression.none, Compression.fp16):
         raise ValueError(f"DistributedOptimizer: `compression` must be Compression.none or "
                          f"Compression.fp16, got {compression!r}.")
