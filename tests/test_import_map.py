@@ -118,8 +118,6 @@ FUNCTION_LEVEL = {
         "weights downloaded only when weights='imagenet' is asked for",
     ("kernelkit.applications.imagenet_utils", "kernelkit.utils.data_utils"):
         "class index downloaded only when decode_predictions runs",
-    ("kernelkit.backend", "kernelkit.layers.input_layer"):
-        "K.placeholder makes an Input at call time",
     ("kernelkit.backend._state", "kernelkit.layers.input_layer"):
         "K.placeholder makes an Input at call time",
     ("kernelkit.callbacks.base", "kernelkit.display.history"):

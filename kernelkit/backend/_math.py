@@ -148,33 +148,4 @@ def round(x):  # noqa: A001 - Keras's name
     return np.round(unwrap(x))
 
 
-@polymorphic
-def greater_equal(x, y):
-    """Element-wise truth value of (x >= y).
-
-    Arguments:
-        x: Tensor or variable.
-        y: Tensor or variable.
-
-    Returns:
-        A bool tensor.
-    """
-    return np.greater_equal(unwrap(x), unwrap(y))
-
-
-@polymorphic
-def less_equal(x, y):
-    """Element-wise truth value of (x <= y).
-
-    Arguments:
-        x: Tensor or variable.
-        y: Tensor or variable.
-
-    Returns:
-        A bool tensor.
-    """
-    return np.less_equal(unwrap(x), unwrap(y))
-
-
-__all__ = ["clip", "sqrt", "mean", "var", "std", "sparse_categorical_crossentropy", "round",
-           "greater_equal", "less_equal"]
+__all__ = ["clip", "sqrt", "mean", "var", "std", "sparse_categorical_crossentropy", "round"]
