@@ -3,8 +3,9 @@ stateful Metric objects the trainer averages them with."""
 import numpy as np
 
 from . import losses as _losses
-from .ops.core import unwrap
 from . import registry
+from .naming import to_snake_case
+from .ops.core import unwrap
 
 KIND = "metric"
 
@@ -138,7 +139,7 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.dtype = dtype
 
     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -162,11 +163,6 @@ class Metric:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
-
-
-def _snake(name):
-    from .layers.base import to_snake_case
-    return to_snake_case(name)
 
 
 class Mean(Metric):

@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import constraints, initializers, ops, regularizers
 from ..legacy import interfaces
+from ..ops.core import unwrap
 from .base import Layer
 
 
@@ -130,7 +131,6 @@ class ThresholdedReLU(_Elementwise):
         self.theta = float(theta)
 
     def call(self, inputs):
-        from ..ops.core import unwrap
         keep = (np.asarray(unwrap(inputs)) > self.theta).astype(np.asarray(unwrap(inputs)).dtype)
         return ops.multiply(inputs, keep)
 
@@ -158,7 +158,6 @@ class Softmax(_Elementwise):
 
     def call(self, inputs, mask=None):
         if mask is not None:
-            from ..ops.core import unwrap
             adder = (1.0 - np.asarray(unwrap(mask), dtype=np.asarray(unwrap(inputs)).dtype)) * -1e9
             inputs = ops.add(inputs, adder)
         return ops.softmax(inputs, self.axis)

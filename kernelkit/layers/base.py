@@ -5,100 +5,31 @@ Weight bookkeeping, naming and the symbolic call live in small helpers below and
 node.py, so this file stays about the contract itself.
 """
 import inspect
-import re
-import threading
 
 import numpy as np
 
 from .. import config, constraints, initializers, regularizers
 from ..ops import random as _random
-from ..ops.core import Tensor, Variable, polymorphic, resolving, unwrap
+from ..ops.core import Tensor, Variable, polymorphic, unwrap
 from .node import KerasTensor, flatten_tensors, is_symbolic
+from .shape_inference import _dummy_of, infer_output_shape, map_structure_arrays  # noqa: F401
+from .signatures import _accepts, _accepts_cached, _call_signature  # noqa: F401
+from .state import (LearningPhase, _phase, learning_phase, learning_phase_scope,  # noqa: F401
+                    reset_names, set_learning_phase, to_snake_case, unique_name)
 
-# ---- naming -------------------------------------------------------------------------
+__all__ = ["Layer", "activity_loss", "infer_output_shape"]
 
-_name_counts = {}
-
-
-def to_snake_case(name):
-    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
-    return "private" + s if s.startswith("_") else s
-
-
-def unique_name(base, zero_based=False):
-    """'dense_1', 'dense_2', ... as Keras 2.2.4 numbers layers and models (per name, from 1,
-    until `K.clear_session()`); `zero_based=True` gives tf.keras's 'dense', 'dense_1', ...
-    (the names of ops applied to symbolic tensors)."""
-    n = _name_counts.get(base, 0)
-    _name_counts[base] = n + 1
-    if zero_based:
-        return base if n == 0 else f"{base}_{n}"
-    return f"{base}_{n + 1}"
+# How a layer is called on symbolic tensors (build, infer the output shape, record a Node):
+# installed by layers/symbolic.py, which builds on this module and is imported by
+# input_layer.py before any symbolic tensor exists.
+_symbolic_call_handler = None
 
 
-def reset_names():
-    _name_counts.clear()
-
-
-# ---- learning phase -----------------------------------------------------------------
-
-class _Phase(threading.local):
-    value = None  # None: inference unless a call says otherwise
-
-
-_phase = _Phase()
-
-
-class LearningPhase(int):
-    """The value K.learning_phase() returns: an int that K.function recognises as the flag."""
-
-
-def learning_phase():
-    """Returns the learning phase flag: 0 = test, 1 = train.
-
-    Pass it in a `K.function`'s inputs to feed the phase at each call, as Keras 2 allows.
-
-    Returns:
-        An integer flag (0 unless set to 1 by `set_learning_phase`).
-    """
-    return LearningPhase(0 if _phase.value is None else _phase.value)
-
-
-def set_learning_phase(value):
-    """Sets the learning phase to a fixed value.
-
-    Arguments:
-        value: 0 (test), 1 (train), or None to let each call decide.
-
-    Raises:
-        ValueError: for any other value.
-    """
-    if value not in (0, 1, None):
-        raise ValueError("Expected learning phase to be 0 or 1.")
-    _phase.value = value
-
-
-class learning_phase_scope:  # noqa: N801 - Keras's name
-    def __init__(self, value):
-        self.value = value
-
-    def __enter__(self):
-        self.old = _phase.value
-        _phase.value = self.value
-
-    def __exit__(self, *exc):
-        _phase.value = self.old
-        return False
-
-
-def _accepts(fn, name):
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
-
+def set_symbolic_call_handler(handler):
+    """Installs `handler(layer, inputs, args, kwargs)`, run when a layer is called on
+    symbolic tensors."""
+    global _symbolic_call_handler
+    _symbolic_call_handler = handler
 
 # attributes the layer itself rewrites on every call; they never hold sublayers
 _UNTRACKED = frozenset({"_call_losses", "_eager_output_shape", "_build_input_shape",
@@ -556,8 +487,11 @@ class Layer:
         return outputs
 
     def _symbolic_call(self, inputs, args, kwargs):
-        from .symbolic import symbolic_call
-        return symbolic_call(self, inputs, args, kwargs)
+        if _symbolic_call_handler is None:
+            raise RuntimeError(f"Layer '{self.name}' was called on symbolic tensors before "
+                               "kernelkit.layers.symbolic was imported (import kernelkit.layers "
+                               "first).")
+        return _symbolic_call_handler(self, inputs, args, kwargs)
 
     # ---- graph accessors -------------------------------------------------------------
 
@@ -638,26 +572,6 @@ class Layer:
 
 # ---- helpers ------------------------------------------------------------------------
 
-_ACCEPTS = {}
-_SIGNATURES = {}
-
-
-def _call_signature(cls):
-    """(accepts `training`, accepts `mask`) for a layer class's `call`, computed once."""
-    sig = _SIGNATURES.get(cls)
-    if sig is None:
-        sig = _SIGNATURES[cls] = (_accepts(cls.call, "training"), _accepts(cls.call, "mask"))
-    return sig
-
-
-def _accepts_cached(cls, name):
-    key = (cls, name)
-    hit = _ACCEPTS.get(key)
-    if hit is None:
-        hit = _ACCEPTS[key] = _accepts(cls.call, name)
-    return hit
-
-
 def _layers_in(value):
     if isinstance(value, Layer):
         return [value]
@@ -679,65 +593,3 @@ def _unique(items):
 
 def _shapes_str(weights):
     return str([tuple(np.shape(w)) for w in weights])[:200]
-
-
-def map_structure_arrays(fn, structure):
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(map_structure_arrays(fn, s) for s in structure) \
-            if isinstance(structure, list) else tuple(map_structure_arrays(fn, s) for s in structure)
-    if isinstance(structure, dict):
-        return {k: map_structure_arrays(fn, v) for k, v in structure.items()}
-    return fn(structure)
-
-
-def infer_output_shape(layer, input_shape, dtypes=None, args=(), kwargs=None):
-    """Output shape(s) of `layer` found by running its call on small dummy inputs.
-
-    Unknown sizes (None) are filled with 2 and then with 3; an output size that changes
-    between the two runs is unknown (None) in the result.
-    """
-    kwargs = dict(kwargs or {})
-
-    def make(shape_or_list, fill, dts):
-        if _is_shape(shape_or_list):
-            dt = dts if isinstance(dts, str) else (layer.dtype if dts is None else dts)
-            return np.ones([fill if d is None else d for d in shape_or_list], dtype=dt)
-        return [make(s, fill, None if dts is None else dts[i])
-                for i, s in enumerate(shape_or_list)]
-
-    def run(fill):
-        x = make(input_shape, fill, dtypes)
-        kw = dict(kwargs)
-        if _accepts_cached(type(layer), "training") and "training" not in kw:
-            kw["training"] = False
-        # a symbolic tensor of the model used inside `call` (a closure) stands for a dummy of
-        # its shape here, as the inputs do
-        with np.errstate(all="ignore"), learning_phase_scope(0), resolving(
-                lambda t: _dummy_of(t, fill)):
-            saved = layer._call_losses
-            out = layer.call(x, *args, **kw)
-            layer._call_losses = saved
-        return map_structure_arrays(lambda a: tuple(np.shape(unwrap(a))), out)
-
-    a, b = run(2), run(3)
-    return _merge_shapes(a, b)
-
-
-def _dummy_of(tensor, fill):
-    """Ones of a symbolic tensor's shape (unknown sizes set to `fill`), or its static value."""
-    if not isinstance(tensor, KerasTensor):
-        raise KeyError(tensor)
-    if tensor.static_value is not None:
-        return np.array([fill if v is None else v for v in tensor.static_value],
-                        dtype=tensor.dtype).reshape(tensor.shape)
-    return np.ones([fill if d is None else d for d in tensor.shape], dtype=tensor.dtype)
-
-
-def _is_shape(s):
-    return isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
-
-
-def _merge_shapes(a, b):
-    if _is_shape(a):
-        return tuple(x if x == y else None for x, y in zip(a, b))
-    return [_merge_shapes(x, y) for x, y in zip(a, b)]

@@ -3,8 +3,10 @@ import numpy as np
 
 from .. import config
 from ..legacy import interfaces
-from .base import Layer, unique_name
+from . import symbolic  # noqa: F401 - installs how layers and ops are called on KerasTensors
+from .base import Layer
 from .node import KerasTensor, Node
+from .state import unique_name
 
 
 class InputLayer(Layer):

@@ -9,6 +9,7 @@ These live with the layers (not in models/, where DESIGN.md first drew them) bec
 """
 import numpy as np
 
+from ..ops.array import getitem
 from ..ops.core import SymbolicTensor
 from ..ops.math import _install_operators
 
@@ -50,7 +51,6 @@ class KerasTensor(SymbolicTensor):
         raise TypeError("len() of a symbolic tensor is not defined; use K.int_shape(x).")
 
     def __getitem__(self, index):
-        from ..ops.array import getitem
         return getitem(self, index)
 
     def __array__(self, *args, **kwargs):

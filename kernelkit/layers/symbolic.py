@@ -2,11 +2,31 @@
 import numpy as np
 
 from ..ops import core as ops_core
-from .base import Layer, _dummy_of, infer_output_shape, unique_name
+from . import base
+from .base import Layer
 from .node import KerasTensor, Node, map_structure
+from .shape_inference import _dummy_of, infer_output_shape, run_on_dummies
+from .state import unique_name
+
+__all__ = ["TFOpLambda", "op_on_symbolic", "symbolic_call"]
 
 
 def symbolic_call(layer, inputs, args, kwargs):
+    """Calls `layer` on symbolic tensors: builds it, infers its output shapes and records the
+    call as a Node.
+
+    Arguments:
+        layer: the layer called.
+        inputs: a KerasTensor or a (nested) list of them.
+        args: extra positional call arguments (refused: pass them by keyword).
+        kwargs: keyword call arguments (KerasTensors among them become node inputs).
+
+    Returns:
+        The output KerasTensor, or a list of them.
+
+    Raises:
+        TypeError: when extra positional arguments are given.
+    """
     if args:
         raise TypeError(f"Layer '{layer.name}': on symbolic tensors, pass extra call arguments "
                         f"by keyword (got {len(args)} positional).")
@@ -110,13 +130,13 @@ def op_on_symbolic(fn, args, kwargs):
     """
     template, tensors = _template(args, kwargs)
     layer = TFOpLambda(fn, template)
+
     def run(fill):
         arrays = [_dummy_of(t, fill) for t in tensors]
-        with np.errstate(all="ignore"):
-            out = layer.call(arrays if len(arrays) > 1 else arrays[0])
+        out = layer.call(arrays if len(arrays) > 1 else arrays[0])
         return np.asarray(ops_core.unwrap(out))
 
-    out2, out3 = run(2), run(3)
+    out2, out3 = run_on_dummies(run)
     shape = tuple(a if a == b else None for a, b in zip(out2.shape, out3.shape))
     dt = out2.dtype
     static = None
@@ -130,3 +150,4 @@ def op_on_symbolic(fn, args, kwargs):
 
 
 ops_core.set_symbolic_handler(op_on_symbolic)
+base.set_symbolic_call_handler(symbolic_call)
