@@ -10,11 +10,11 @@ import numpy as np
 from .. import config
 from ..kernels.conv_utils import normalize_tuple
 from ..ops import conv as _conv
+from ..ops import nn as _nn
 from ..ops import pooling as _pool
-from ..ops.array import pad, reshape
+from ..ops.array import pad
 from ..ops.core import polymorphic, unwrap
 from ..ops.local_conv import local_conv1d, local_conv2d
-from ..ops.math import add
 
 
 def _check_ndim(what, x, n):
@@ -218,19 +218,7 @@ def bias_add(x, bias, data_format=None):
             2. invalid bias shape: the bias should be either a vector or a tensor with
                ndim(x) - 1 dimensions.
     """
-    data_format = config.normalize_data_format(data_format)
-    nd = np.ndim(unwrap(x))
-    bshape = tuple(np.shape(unwrap(bias)))
-    if len(bshape) != 1 and len(bshape) != nd - 1:
-        raise ValueError(f"bias_add: Unexpected bias dimensions {len(bshape)}, expect to be 1 "
-                         f"or {nd - 1} dimensions (x has shape {np.shape(unwrap(x))})")
-    if data_format == "channels_first" and nd >= 3:
-        if len(bshape) == 1:
-            bias = reshape(bias, (1, bshape[0]) + (1,) * (nd - 2))
-        else:
-            # Keras 2.2.4 reshapes (not transposes) the (spatial..., C) bias to (1, C, ...)
-            bias = reshape(bias, (1, bshape[-1]) + bshape[:-1])
-    return add(x, bias)
+    return _nn.bias_add(x, bias, data_format)
 
 
 @polymorphic

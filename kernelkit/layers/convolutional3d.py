@@ -12,8 +12,9 @@ from ..ops.conv3d import conv3d_eager, conv3d_transpose_eager
 from ..ops.pooling import upsampling_eager
 from ..ops.pooling3d import padding_pairs_3d
 from .base import Layer
-from .convolutional import _Conv, _ConvTranspose, check_input_rank, join_shape, split_shape
-from .reshaping import _check_rank, _Cropping, _ZeroPadding
+from .conv_base import _Conv, _ConvTranspose
+from .reshaping import _Cropping, _ZeroPadding
+from .spatial import check_input_rank, check_shape_rank, join_shape, split_shape
 
 
 class Conv3D(_Conv):
@@ -189,7 +190,7 @@ class UpSampling3D(Layer):
         self.data_format = config.normalize_data_format(data_format)
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, 3)
+        check_shape_rank(self, input_shape, 3)
         batch, spatial, channels = split_shape(input_shape, 3, self.data_format)
         out = tuple(None if s is None else s * f for s, f in zip(spatial, self.size))
         return join_shape(batch, out, channels, self.data_format)

@@ -12,8 +12,9 @@ argument later Keras 2 versions added) is accepted and stored; both compute the 
 here with one gather + batched matmul op (ops/local_conv.py).
 """
 from ..ops.local_conv import local_conv1d, local_conv2d
-from ..backend._conv import bias_add
-from .convolutional import _Conv, split_shape
+from ..ops.nn import bias_add
+from .conv_base import _Conv
+from .spatial import split_shape
 
 __all__ = ["LocallyConnected1D", "LocallyConnected2D"]
 

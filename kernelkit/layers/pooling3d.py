@@ -2,8 +2,8 @@
 GlobalAveragePooling3D (Keras 2), on the 2D pooling layers' bases with 3D ops."""
 from ..legacy import interfaces
 from ..ops.pooling3d import pool3d_eager
-from .convolutional import check_input_rank
-from .pooling import _GlobalPooling, _Pooling
+from .pooling_base import _GlobalPooling, _Pooling
+from .spatial import check_input_rank
 
 
 class _Pooling3D(_Pooling):

@@ -4,7 +4,7 @@ from ..legacy import interfaces
 from ..kernels.conv_utils import normalize_tuple
 from ..ops.pooling import cropping_eager, upsampling_eager, zero_padding_eager
 from .base import Layer
-from .convolutional import check_input_rank, join_shape, split_shape
+from .spatial import check_input_rank, check_shape_rank, join_shape, split_shape
 
 
 def _pairs_2d(value, name):
@@ -17,19 +17,13 @@ def _pairs_2d(value, name):
     return tuple(normalize_tuple(v, 2, name) for v in value)
 
 
-def _check_rank(layer, input_shape, rank):
-    if len(input_shape) != rank + 2:
-        raise ValueError(f"{type(layer).__name__} layer '{layer.name}': expected an input of "
-                         f"rank {rank + 2}, got shape {tuple(input_shape)}.")
-
-
 class _ZeroPadding(Layer):
     """Zeros around the spatial axes: `padding` holds a (before, after) pair per axis."""
 
     rank = None
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_shape_rank(self, input_shape, self.rank)
         batch, spatial, channels = split_shape(input_shape, self.rank, self._format())
         out = tuple(None if s is None else s + a + b for s, (a, b) in zip(spatial, self._pairs()))
         return join_shape(batch, out, channels, self._format())
@@ -117,7 +111,7 @@ class _Cropping(Layer):
     rank = None
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, self.rank)
+        check_shape_rank(self, input_shape, self.rank)
         batch, spatial, channels = split_shape(input_shape, self.rank, self._format())
         out = tuple(None if s is None else s - a - b for s, (a, b) in zip(spatial, self._pairs()))
         if any(o is not None and o <= 0 for o in out):
@@ -236,7 +230,7 @@ class UpSampling1D(Layer):
         self.size = int(size)
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, 1)
+        check_shape_rank(self, input_shape, 1)
         steps = input_shape[1]
         return (input_shape[0], None if steps is None else steps * self.size, input_shape[2])
 
@@ -284,7 +278,7 @@ class UpSampling2D(Layer):
         self.interpolation = interpolation
 
     def compute_output_shape(self, input_shape):
-        _check_rank(self, input_shape, 2)
+        check_shape_rank(self, input_shape, 2)
         batch, spatial, channels = split_shape(input_shape, 2, self.data_format)
         out = tuple(None if s is None else s * f for s, f in zip(spatial, self.size))
         return join_shape(batch, out, channels, self.data_format)

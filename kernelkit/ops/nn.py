@@ -3,7 +3,10 @@ import numpy as np
 
 from ..kernels import activations as K_act
 from ..kernels.dense import dense_backward, dense_forward, no_bias
-from .core import Op, Tensor, polymorphic
+from .. import config
+from .array import reshape
+from .core import Op, Tensor, polymorphic, unwrap
+from .math import add, unbroadcast
 
 
 class Dense(Op):
@@ -133,7 +136,6 @@ class PReLU(Op):
         return np.where(x > 0, x, alpha * x).astype(x.dtype)
 
     def backward(self, g):
-        from .math import unbroadcast
         pos = self.x > 0
         gx = g * np.where(pos, 1.0, self.alpha).astype(g.dtype)
         ga = unbroadcast(np.where(pos, 0.0, g * self.x).astype(g.dtype), self.alpha.shape)
@@ -178,7 +180,6 @@ class _Normalize(Op):
 
     def _normalize_backward(self, g):
         """(dx, dgamma, dbeta) from the gradient of y; dx None when x takes none."""
-        from .math import unbroadcast
         xhat, inv = self.xhat, self.inv
         n = xhat.size // inv.size
         dgamma = unbroadcast(g * xhat, self.gamma.shape) if self.has_gamma else None
@@ -375,7 +376,32 @@ def l2_normalize(x, axis=None):
     return L2Normalize(axis)(x)
 
 
-@polymorphic
-def bias_add(x, bias):
-    from .math import add
+def bias_add(x, bias, data_format=None):
+    """Adds a bias to a tensor along its channel axis.
+
+    Arguments:
+        x: tensor (or array) with batch and channel axes.
+        bias: 1D bias (channels,), or of rank ndim(x) - 1 (the spatial axes then the channels,
+            as a layer with unshared biases holds them).
+        data_format: `"channels_last"` or `"channels_first"` (default
+            `K.image_data_format()`); says where the channel axis of `x` is.
+
+    Returns:
+        A tensor of the shape of `x`.
+
+    Raises:
+        ValueError: for an invalid `data_format`, or a bias of another rank.
+    """
+    data_format = config.normalize_data_format(data_format)
+    nd = np.ndim(unwrap(x))
+    bshape = tuple(np.shape(unwrap(bias)))
+    if len(bshape) != 1 and len(bshape) != nd - 1:
+        raise ValueError(f"bias_add: Unexpected bias dimensions {len(bshape)}, expect to be 1 "
+                         f"or {nd - 1} dimensions (x has shape {np.shape(unwrap(x))})")
+    if data_format == "channels_first" and nd >= 3:
+        if len(bshape) == 1:
+            bias = reshape(bias, (1, bshape[0]) + (1,) * (nd - 2))
+        else:
+            # Keras 2.2.4 reshapes (not transposes) the (spatial..., C) bias to (1, C, ...)
+            bias = reshape(bias, (1, bshape[-1]) + bshape[:-1])
     return add(x, bias)
