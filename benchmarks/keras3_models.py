@@ -66,6 +66,11 @@ def fit_fn(workload, x, y, batch):
     return lambda epochs: m.fit(x, y, batch_size=batch, epochs=epochs, verbose=0)
 
 
+def infer_fn(workload, x, batch):
+    m = build(workload)
+    return lambda: m.predict(x, batch_size=batch, verbose=0)
+
+
 def predict_fn(x):
     m = build("wide-mlp")
     return lambda: m.predict(x, verbose=0)

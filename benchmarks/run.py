@@ -5,6 +5,7 @@
     python benchmarks/run.py --no-torch
     python benchmarks/run.py --busy 1             # also under one competing busy process
     python benchmarks/run.py --keras-python ../peers/bin/python   # also Keras 3 on JAX
+    python benchmarks/run.py --predict-batch 32   # inference throughput instead of training
 
 Prints the machine's sgemm peak, then one line per (framework, workload) with samples/s (or
 µs for predict latency, seconds for cold start), the training process's peak RSS, the
@@ -31,10 +32,36 @@ def _threads():
         os.environ.setdefault(var, "2")
 
 
-def child(framework, workload, repeats, epochs):
+def infer(framework, workload, repeats, batch):
+    """Inference throughput (samples/s) of a training workload's model at batch size `batch`."""
+    import statistics  # noqa: F401
+    from workloads import build_kernelkit, make_data
+    x, _, _ = make_data(workload)
+    x = x[:max(4 * batch, 1024)]
+    if framework == "kernelkit":
+        m = build_kernelkit(workload)
+        run = lambda: m.predict(x, batch_size=batch, verbose=0)  # noqa: E731
+    elif framework == "keras-jax":
+        import keras3_models
+        run = keras3_models.infer_fn(workload, x, batch)
+    else:
+        import torch_models
+        run = torch_models.infer_fn(workload, x, batch)
+    run()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return {"value": round(len(x) / min(times), 1), "unit": "samples/s"}
+
+
+def child(framework, workload, repeats, epochs, predict_batch=None):
     _threads()
     sys.path.insert(0, HERE)
     import statistics
+    if predict_batch and workload in TRAIN:
+        return infer(framework, workload, repeats, predict_batch)
 
     from workloads import WORKLOADS, build_kernelkit, make_data
     if workload == "gemm":
@@ -102,7 +129,8 @@ def child(framework, workload, repeats, epochs):
 def _measure(fw, workload, args):
     python = args.keras_python if fw == "keras-jax" else sys.executable
     cmd = [python, __file__, "--child", fw, workload, "--repeats", str(args.repeats),
-           "--epochs", str(args.epochs)]
+           "--epochs", str(args.epochs)] + \
+        (["--predict-batch", str(args.predict_batch)] if args.predict_batch else [])
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         return None, (proc.stderr.strip().splitlines() or ["?"])[-1]
@@ -136,13 +164,17 @@ def main():
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--busy", type=int, default=0, metavar="N",
                    help="also measure under N competing CPU-bound processes")
+    p.add_argument("--predict-batch", type=int, metavar="B",
+                   help="measure inference (predict) throughput at batch size B instead of "
+                        "training, for the training workloads")
     p.add_argument("--keras-python", metavar="PYTHON",
                    help="a Python with Keras 3 and JAX installed (kept out of kernelkit's "
                         "environment): measure Keras 3 on JAX with it too")
     p.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "WORKLOAD"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
-        print(json.dumps(child(args.child[0], args.child[1], args.repeats, args.epochs)))
+        print(json.dumps(child(args.child[0], args.child[1], args.repeats, args.epochs,
+                               args.predict_batch)))
         return
     frameworks = ["kernelkit"]
     if not args.no_torch:
@@ -155,7 +187,7 @@ def main():
         frameworks.append("keras-jax")
     results = {}
     peak = None
-    if any(w in TRAIN for w in args.workload or ALL):
+    if any(w in TRAIN for w in args.workload or ALL) and not args.predict_batch:
         r, error = _measure("numpy", "gemm", args)
         peak = r and r["value"]
         print(f"sgemm peak (NumPy float32 2048^3, 2 BLAS threads): "

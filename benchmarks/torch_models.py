@@ -105,6 +105,22 @@ def predict_fn(x):
     return call
 
 
+def infer_fn(workload, x, batch):
+    """Inference over all of `x` in batches of `batch` (eval mode, no autograd)."""
+    net, _, _ = _net(workload)
+    net.eval()
+    if workload in ("lstm", "gru", "text-cnn"):
+        xt = torch.from_numpy(x.astype(np.int64))
+    else:
+        xt = torch.from_numpy(x.transpose(0, 3, 1, 2).copy() if x.ndim == 4 else x)
+
+    def run():
+        with torch.no_grad():
+            for i in range(0, len(xt), batch):
+                net(xt[i:i + batch])
+    return run
+
+
 def cold_start():
     fit = fit_fn("wide-mlp", *(lambda r: (r.random((128, 784), dtype=np.float32), None,
                                           r.integers(0, 10, 128)))(np.random.default_rng(0)), 128)
