@@ -5,8 +5,10 @@ import functools
 import numpy as np
 
 from .. import ops
+from ..ops.batch_dot import batch_dot
 from ..ops.core import unwrap
 from .base import Layer
+from .shape_inference import infer_output_shape
 
 
 class _Merge(Layer):
@@ -247,7 +249,9 @@ class Dot(_Merge):
     """Layer that computes the dot product of two tensors, sample by sample.
 
     For inputs `a` of shape `(batch, n)` and `b` of shape `(batch, n)` with `axes=1`, the output
-    has shape `(batch, 1)`: each entry is the dot product of `a[i]` and `b[i]`.
+    has shape `(batch, 1)`: each entry is the dot product of `a[i]` and `b[i]`. As in Keras
+    2.2.4, the layer computes `K.batch_dot(a, b, axes)` (the op `kernelkit.ops.batch_dot`), so
+    inputs of rank 4 or more follow batch_dot's rules.
 
     Arguments:
         axes: integer or tuple of 2 integers, the axis (or one axis per input) along which the dot
@@ -284,32 +288,16 @@ class Dot(_Merge):
     def call(self, inputs):
         self._check(inputs)
         a, b = inputs
-        na, nb = np.ndim(unwrap(a)), np.ndim(unwrap(b))
-        ax0, ax1 = self.axes[0] % na, self.axes[1] % nb
+        ax0, ax1 = self.axes[0] % np.ndim(unwrap(a)), self.axes[1] % np.ndim(unwrap(b))
         if self.normalize:
             a, b = ops.l2_normalize(a, ax0), ops.l2_normalize(b, ax1)
-        # move the contracted axis of a last and of b to position 1, then batched matmul
-        pa = [0] + [i for i in range(1, na) if i != ax0] + [ax0]
-        pb = [0, ax1] + [i for i in range(1, nb) if i != ax1]
-        a2 = ops.transpose(a, pa)
-        b2 = ops.transpose(b, pb)
-        sa, sb = np.shape(unwrap(a2)), np.shape(unwrap(b2))
-        a3 = ops.reshape(a2, (sa[0], -1, sa[-1]))
-        b3 = ops.reshape(b2, (sb[0], sb[1], -1))
-        out = ops.matmul(a3, b3)
-        shape = (sa[0],) + tuple(sa[1:-1]) + tuple(sb[2:])
-        if len(shape) == 1:
-            shape = shape + (1,)
-        return ops.reshape(out, shape)
+        return batch_dot(a, b, (ax0, ax1))
 
     def compute_output_shape(self, input_shape):
-        a, b = list(input_shape[0]), list(input_shape[1])
-        ax0, ax1 = self.axes[0] % len(a), self.axes[1] % len(b)
-        a.pop(ax0)
-        b.pop(ax1)
-        b.pop(0)
-        out = a + b
-        return tuple(out) if len(out) > 1 else (out[0], 1)
+        # the shape batch_dot gives (Keras 2.2.4's Dot.call), found by running it on dummies
+        self._check(input_shape)
+        self._shape_check(input_shape)
+        return infer_output_shape(self, [tuple(s) for s in input_shape])
 
     def get_config(self):
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}

@@ -13,8 +13,7 @@ import warnings
 
 import numpy as np
 
-from .. import backend as K
-from .. import ops
+from .. import config, ops
 from ..layers.base import Layer
 from ..layers.core import Lambda
 from ..layers.merge import Dot
@@ -208,7 +207,7 @@ class Merge(Layer):
             return dot([a, b])
         # Keras 1's cosine: <a, b> / max(sqrt(<a, a> * <b, b>), epsilon)
         denominator = ops.sqrt(ops.multiply(dot([a, a]), dot([b, b])))
-        return ops.divide(dot([a, b]), ops.maximum(denominator, K.epsilon()))
+        return ops.divide(dot([a, b]), ops.maximum(denominator, config.epsilon()))
 
     def compute_mask(self, inputs, mask=None):
         if mask is None or all(m is None for m in mask):
