@@ -68,7 +68,7 @@ def dense_block(x, blocks, name):
 
     Arguments:
         x: input tensor.
-        blocks: integer, the number of dense layers (`conv_block`s).
+        blocks: integer, the number of dense layers (`conv_block` calls).
         name: string, the prefix of the layer names.
 
     Returns:

@@ -131,7 +131,7 @@ class CallbackList:
     """Calls each hook on every callback; per-batch hooks only on the callbacks that need them.
 
     Arguments:
-        callbacks: list of `Callback`s.
+        callbacks: list of `Callback` instances.
         model, params: passed to `set_model` / `set_params` if given.
         queue_length: accepted for Keras 2 compatibility; unused.
     """

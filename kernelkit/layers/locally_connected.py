@@ -96,8 +96,9 @@ class LocallyConnected1D(_LocallyConnected):
         strides: int or tuple of 1 int.
         padding: only 'valid' (ValueError otherwise).
         data_format: 'channels_last' (batch, steps, channels) or 'channels_first'.
-        activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
-        bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint: as Conv1D.
+        activation: as Conv1D; so are use_bias, kernel_initializer, bias_initializer,
+            kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint
+            and bias_constraint.
         implementation: 1 or 2 (same results).
 
     Input shape: (batch, steps, input_dim). Output shape: (batch, new_steps, filters).
@@ -124,8 +125,9 @@ class LocallyConnected2D(_LocallyConnected):
         strides: int or tuple of 2 ints.
         padding: only 'valid' (ValueError otherwise).
         data_format: 'channels_last' (batch, rows, cols, channels) or 'channels_first'.
-        activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
-        bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint: as Conv2D.
+        activation: as Conv2D; so are use_bias, kernel_initializer, bias_initializer,
+            kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint
+            and bias_constraint.
         implementation: 1 or 2 (same results).
 
     Weights: kernel (output_row * output_col, kernel_rows * kernel_cols * input_dim,

@@ -32,8 +32,9 @@ def AtrousConvolution1D(*args, **kwargs):  # noqa: N802 - Keras's name
     """Keras 1's dilated 1D convolution: a `Conv1D` with `dilation_rate=atrous_rate`.
 
     Arguments:
-        *args, **kwargs: `Conv1D`'s arguments, in Keras 1 or Keras 2 spelling
-            (`nb_filter`, `filter_length`, `border_mode`, ...), and `atrous_rate` (default 1).
+        *args: `Conv1D`'s positional arguments (`nb_filter`, `filter_length` in Keras 1).
+        **kwargs: `Conv1D`'s keyword arguments, in Keras 1 or Keras 2 spelling
+            (`border_mode`, `subsample_length`, ...), and `atrous_rate` (default 1).
 
     Returns:
         A `Conv1D` layer.
@@ -45,8 +46,10 @@ def AtrousConvolution2D(*args, **kwargs):  # noqa: N802 - Keras's name
     """Keras 1's dilated 2D convolution: a `Conv2D` with `dilation_rate=atrous_rate`.
 
     Arguments:
-        *args, **kwargs: `Conv2D`'s arguments, in Keras 1 or Keras 2 spelling
-            (`AtrousConvolution2D(64, 3, 3, atrous_rate=(2, 2), border_mode='same')`).
+        *args: `Conv2D`'s positional arguments (`nb_filter, nb_row, nb_col` in Keras 1).
+        **kwargs: `Conv2D`'s keyword arguments, in Keras 1 or Keras 2 spelling, and
+            `atrous_rate` (`AtrousConvolution2D(64, 3, 3, atrous_rate=(2, 2),
+            border_mode='same')`).
 
     Returns:
         A `Conv2D` layer.

@@ -172,9 +172,9 @@ class DataFrameIterator(_FileImages):
         y_col: Column of labels (class names; or any values with `class_mode="other"`).
         has_ext: Whether the file names carry their extension; if False, the first existing
             file with a white-listed extension is used.
-        target_size, color_mode, classes, batch_size, shuffle, seed, data_format,
-        save_to_dir, save_prefix, save_format, follow_links, interpolation, dtype: as in
-            `DirectoryIterator` (`follow_links` is accepted for Keras's signature).
+        target_size: as in `DirectoryIterator`; so are color_mode, classes, batch_size,
+            shuffle, seed, data_format, save_to_dir, save_prefix, save_format, follow_links,
+            interpolation and dtype (`follow_links` is accepted for Keras's signature).
         class_mode: "categorical", "binary", "sparse", "input", "other" (the `y_col` values
             as they are) or None.
         subset: "training" or "validation": the first `validation_split` fraction of the

@@ -62,11 +62,14 @@ class ImageDataGenerator:
             malformed `zoom_range`.
 
     Example:
+
+    ```python
         datagen = ImageDataGenerator(rotation_range=20, width_shift_range=0.2,
                                      horizontal_flip=True)
         datagen.fit(x_train)
         model.fit_generator(datagen.flow(x_train, y_train, batch_size=32),
                             steps_per_epoch=len(x_train) / 32, epochs=epochs)
+    ```
     """
 
     def __init__(self, featurewise_center=False, samplewise_center=False,

@@ -46,8 +46,8 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
 
     Arguments:
         model: a kernelkit model.
-        show_shapes, show_dtype, show_layer_names, rankdir, expand_nested, dpi,
-        show_layer_activations, show_trainable: as for `plot_model`.
+        show_shapes: as for `plot_model`; so are show_dtype, show_layer_names, rankdir,
+            expand_nested, dpi, show_layer_activations and show_trainable.
         subgraph: accepted for Keras compatibility.
 
     Returns:

@@ -1,7 +1,7 @@
 """Keras 2's `keras.wrappers.scikit_learn`: a Keras model as a scikit-learn estimator.
 
 `KerasClassifier` and `KerasRegressor` build a fresh model at every `fit`, so scikit-learn's
-tools (`cross_val_score`, `GridSearchCV`, `Pipeline`, `clone`) can train, score and tune it:
+tools (`cross_val_score`, `GridSearchCV`, `Pipeline`, `clone`) can train, score and tune it::
 
     def make_model(units=16):
         model = Sequential([Dense(units, activation="relu", input_shape=(4,)),
@@ -40,6 +40,7 @@ class BaseWrapper(object):
     """Base class of the scikit-learn wrappers: use `KerasClassifier` or `KerasRegressor`.
 
     `build_fn` must build, compile and return a model. It can be:
+
     1. a function;
     2. an instance of a class with a `__call__` method (any other callable also works);
     3. None: a subclass of `KerasClassifier` or `KerasRegressor` defines `__call__`, which
@@ -244,10 +245,10 @@ class KerasClassifier(BaseWrapper):
         build_fn: callable returning a compiled model (see `BaseWrapper`).
         **sk_params: model parameters and fitting / predicting parameters.
 
-    Attributes (after `fit`):
-        model: the trained model.
-        classes_: the sorted distinct labels.
-        n_classes_: their number.
+    Attributes:
+        model: the trained model (set by `fit`).
+        classes_: the sorted distinct labels (set by `fit`).
+        n_classes_: their number (set by `fit`).
     """
 
     _estimator_type = "classifier"
@@ -365,8 +366,8 @@ class KerasRegressor(BaseWrapper):
         build_fn: callable returning a compiled model (see `BaseWrapper`).
         **sk_params: model parameters and fitting / predicting parameters.
 
-    Attributes (after `fit`):
-        model: the trained model.
+    Attributes:
+        model: the trained model (set by `fit`).
     """
 
     _estimator_type = "regressor"
