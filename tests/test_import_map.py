@@ -161,8 +161,10 @@ FUNCTION_LEVEL = {
         "interrupt handling of the loop shared at call time",
     ("kernelkit.engine.training_utils", "kernelkit.backend"):
         "K.learning_phase read at call time",
-    ("kernelkit.layers.core", "kernelkit.backend"):
-        "UPWARD: Keras 2 lambdas name `K`, resolved when a Lambda is deserialized",
+    ("kernelkit.layers.lambda_layer", "kernelkit.backend"):
+        "UPWARD, kept on purpose: a Lambda's stored Keras 2 bytecode names the backend `K`, so "
+        "its globals must hold kernelkit.backend, which sits above layers; imported only when "
+        "such bytecode is loaded (safe_mode=False)",
     ("kernelkit.models", "kernelkit.saving.hdf5_model"):
         "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.models", "kernelkit.saving.model_config"):
