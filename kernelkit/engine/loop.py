@@ -7,6 +7,7 @@ generators and Sequences. One loop (`_run_epochs`) then drives training for all 
 Per batch, the loop does the train step and nothing else unless a callback overrides a batch
 hook: only then are batch logs computed and batch hooks called.
 """
+import _signal  # signal's C functions: signal.signal's enum wrapping cost ~25 us per predict
 import signal
 import threading
 import warnings
@@ -178,12 +179,12 @@ class InterruptGuard:
 
     def __enter__(self):
         active = InterruptGuard._active
-        if active is not None and signal.getsignal(signal.SIGINT) == active._handle:
+        if active is not None and _signal.getsignal(signal.SIGINT) == active._handle:
             self._outer = active
             return active
         if threading.current_thread() is threading.main_thread() and \
-                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+                _signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = _signal.signal(signal.SIGINT, self._handle)
             InterruptGuard._active = self
         return self
 
@@ -199,7 +200,7 @@ class InterruptGuard:
 
     def __exit__(self, *exc_info):
         if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+            _signal.signal(signal.SIGINT, self._previous)
             self._previous = None
             InterruptGuard._active = None
             # Ctrl-C pressed after the last batch's check (while outputs were gathered or

@@ -7,6 +7,7 @@ update per weight.
 """
 import numpy as np
 
+from ..kernels.threads import adapt as adapt_threads
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
@@ -224,6 +225,7 @@ class Trainer:
             self.model._n_outputs = len(outs)
 
     def train_step(self, xs, ys, sws):
+        adapt_threads()
         model = self.model
         single = len(xs) == 1
         if not model.built:
@@ -257,6 +259,7 @@ class Trainer:
         self._update_metrics(ys, outs, sws, masks, total, parts)
 
     def test_step(self, xs, ys, sws):
+        adapt_threads()
         model = self.model
         single = len(xs) == 1
         with learning_phase_scope(0):

@@ -1,0 +1,143 @@
+"""A Sequential model's inference plan: predict without the per-layer Python machinery.
+
+`predict` on a small batch is dominated by what runs around the kernels: each layer's
+`__call__` (naming, masks, random streams, symbolic dispatch) and each op's wrapper. For a
+Sequential model made only of layers whose inference is a fixed function of the input (Dense
+with a built-in activation, Activation, Flatten, the dropout and noise layers, which pass
+their input through at inference), the plan is the list of those functions, calling the
+kernels directly. It is built on first use and kept on the model; it is rebuilt when the
+layers change (added, popped, replaced, built, or given another activation). Weights are read
+when the plan runs, so training, `set_weights` and `load_weights` need no rebuild. Any other
+layer, or an input whose dtype is not the weights', and `predict` takes the general path.
+"""
+
+from .. import activations
+from ..kernels import activations as K_act
+from ..kernels.dense import dense_forward, no_bias
+from ..layers.model_kinds import model_class
+from ..layers.core import Activation, Dense, Dropout, Flatten, SpatialDropout1D, \
+    SpatialDropout2D, SpatialDropout3D
+from ..layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
+from ..ops.core import unwrap
+from ..ops.nn import DEFAULT_ALPHA
+
+# Layers that pass their input through at inference (exact classes: a subclass may differ).
+_IDENTITY = (Dropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, GaussianNoise,
+             GaussianDropout, AlphaDropout)
+
+
+def _rows(fn, x, width):
+    """Apply a 2D row-wise `fn` to x of any rank (rows over the last axis)."""
+    if x.ndim == 2:
+        return fn(x)
+    return fn(x.reshape(-1, x.shape[-1])).reshape(x.shape[:-1] + (width,))
+
+
+def _dense_step(layer):
+    name = layer._fused
+    if name is None:
+        return None
+    kernel, bias = layer.kernel, layer.bias
+    post = None
+    if name == "softmax":
+        code, alpha, post = K_act.LINEAR, 0.0, K_act.softmax_forward
+    elif name == "sigmoid":
+        code, alpha = K_act.LINEAR, 0.0
+        post = lambda z: K_act.activation_forward(z, K_act.SIGMOID, 0.0)  # noqa: E731
+    else:
+        code, alpha = K_act.CODES[name], DEFAULT_ALPHA.get(name, 0.0)
+
+    def product(x2):
+        w = kernel.value
+        y = dense_forward(x2, w, no_bias(x2.dtype) if bias is None else bias.value, code, alpha)
+        return y if post is None else post(y)
+
+    def step(x):
+        units = kernel.value.shape
+        if x.shape[-1] != units[0]:
+            raise ValueError(f"Input 0 of layer '{layer.name}' is incompatible with the layer: "
+                             f"expected axis -1 of input shape to have value {units[0]}, but "
+                             f"received input with shape {x.shape}")
+        return _rows(product, x, units[1])
+    return step
+
+
+def _activation_step(layer):
+    name = activations.name_of(layer.activation)
+    if name not in ("relu", "tanh", "sigmoid", "softmax", "linear") or \
+            getattr(activations, name) is not layer.activation:
+        return None
+    return lambda x: unwrap(layer.call(x))
+
+
+def _flatten_step(layer):
+    if layer.data_format == "channels_first":
+        return None
+    return lambda x: x.reshape(len(x), -1) if x.ndim > 1 else x.reshape(len(x), 1)
+
+
+def _step(layer):
+    kind = type(layer)
+    if kind in _IDENTITY:
+        return lambda x: x
+    if not layer.built:
+        return None
+    if kind is Dense:
+        return _dense_step(layer)
+    if kind is Activation:
+        return _activation_step(layer)
+    if kind is Flatten:
+        return _flatten_step(layer)
+    return None
+
+
+def _key(layers):
+    return tuple((id(layer), layer.built, getattr(layer, "activation", None)) for layer in layers)
+
+
+class InferencePlan:
+    """The inference of a Sequential model as a list of functions on arrays.
+
+    Arguments:
+        steps: one function (array -> array) per layer, in order.
+        dtype: the dtype of the model's weights; other inputs take the general path.
+    """
+
+    def __init__(self, steps, dtype):
+        self.steps = steps
+        self.dtype = dtype
+
+    def __call__(self, x):
+        """The model's output for the array `x`, or None when `x` needs the general path."""
+        if x.dtype != self.dtype:
+            return None
+        for step in self.steps:
+            x = step(x)
+        return x
+
+
+def plan_for(model):
+    """The model's inference plan (built or reused), or None when it has none.
+
+    Arguments:
+        model: a model; only a built Sequential of the layers the module names has a plan.
+
+    Returns:
+        An `InferencePlan`, or None.
+    """
+    layers = getattr(model, "_seq_layers", None)
+    if not layers or not model.built:
+        return None
+    if "call" in model.__dict__ or type(model).call is not model_class("Sequential").call:
+        return None     # its own call (a subclass's, or one set on the object)
+    key = _key(layers)
+    cached = model.__dict__.get("_kk_inference_plan")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    steps = [_step(layer) for layer in layers]
+    dtypes = {w.value.dtype for layer in layers for w in layer.weights}
+    plan = None
+    if all(s is not None for s in steps) and len(dtypes) == 1:
+        plan = InferencePlan(steps, dtypes.pop())
+    model.__dict__["_kk_inference_plan"] = (key, plan)
+    return plan
