@@ -1,8 +1,10 @@
 """The Layer base class: Keras 2's contract (build, call, compute_output_shape, get_config).
 
 A layer holds no backward code: `call` is written with ops, which the tape differentiates.
-Weight bookkeeping, naming and the symbolic call live in small helpers below and in
-node.py, so this file stays about the contract itself.
+Around the contract: losses and updates in layer_losses.py, graph accessors in layer_graph.py,
+naming and the learning phase in state.py, shape inference by execution in shape_inference.py,
+and the symbolic call in symbolic.py (which installs itself here). The names that lived here
+before are re-exported.
 """
 import inspect
 
@@ -10,14 +12,16 @@ import numpy as np
 
 from .. import config, constraints, initializers, regularizers
 from ..ops import random as _random
-from ..ops.core import Tensor, Variable, polymorphic, unwrap
+from ..ops.core import Variable, unwrap
+from .layer_graph import NodeAccessors
+from .layer_losses import LossesAndUpdates, _inputs_key, activity_loss
 from .node import KerasTensor, flatten_tensors, is_symbolic
 from .shape_inference import _dummy_of, infer_output_shape, map_structure_arrays  # noqa: F401
 from .signatures import _accepts, _accepts_cached, _call_signature  # noqa: F401
 from .state import (LearningPhase, _phase, learning_phase, learning_phase_scope,  # noqa: F401
                     reset_names, set_learning_phase, to_snake_case, unique_name)
 
-__all__ = ["Layer", "activity_loss", "infer_output_shape"]
+__all__ = ["Layer", "activity_loss", "infer_output_shape", "set_symbolic_call_handler"]
 
 # How a layer is called on symbolic tensors (build, infer the output shape, record a Node):
 # installed by layers/symbolic.py, which builds on this module and is imported by
@@ -39,23 +43,7 @@ _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
                 "activity_regularizer", "autocast", "input_dim", "input_length", "dynamic"}
 
 
-@polymorphic
-def activity_loss(regularizer, output):
-    """A layer's activity-regularization loss of one output: `regularizer(output)`, summed
-    over the batch as Keras 2.2.4 adds it (tf.keras 2 divides by the batch size; Keras 2.2.4
-    does not). A graph node when `output` is symbolic."""
-    return regularizer(output)
-
-
-def _inputs_key(inputs):
-    """Which inputs an update or loss is conditional on: ids of the tensors, or None."""
-    if inputs is None:
-        return None
-    items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-    return tuple(id(x) for x in items)
-
-
-class Layer:
+class Layer(LossesAndUpdates, NodeAccessors):
     """Base class of all layers (and of Model).
 
     Arguments:
@@ -176,57 +164,6 @@ class Layer:
     non_trainable_variables = non_trainable_weights
     variables = weights
 
-    @property
-    def updates(self):
-        """The updates added with `add_update`, of this layer and its sublayers (Keras 2)."""
-        out = list(u for u, _ in self.__dict__.get("_keras_updates", ()))
-        for layer in self._sublayers():
-            out += layer.updates
-        return out
-
-    def add_update(self, updates, inputs=None):
-        """Record updates (e.g. `K.update(...)` results) as Keras 2's `add_update` does.
-
-        kernelkit runs eagerly: an update has already been applied when it is added; this
-        keeps it visible through `updates` and `get_updates_for`.
-
-        Arguments:
-            updates: an update or a list of updates (a tuple is one update, as in Keras).
-            inputs: the inputs the updates are conditional on, or None (unconditional).
-        """
-        store = self.__dict__.setdefault("_keras_updates", [])
-        key = _inputs_key(inputs)
-        for u in updates if isinstance(updates, list) else [updates]:
-            store.append((u, key))
-
-    def get_updates_for(self, inputs):
-        """The updates conditional on `inputs` (None: the unconditional ones).
-
-        Arguments:
-            inputs: a tensor, a list of tensors, or None.
-
-        Returns:
-            A list of updates.
-        """
-        key = _inputs_key(inputs)
-        return [u for u, k in self.__dict__.get("_keras_updates", ()) if k == key]
-
-    def get_losses_for(self, inputs):
-        """The losses conditional on `inputs` (None: weight penalties and unconditional losses).
-
-        Arguments:
-            inputs: a tensor, a list of tensors, or None.
-
-        Returns:
-            A list of losses.
-        """
-        key = _inputs_key(inputs)
-        keys = self.__dict__.get("_loss_inputs", {})
-        out = [loss for loss in self._call_losses if keys.get(id(loss)) == key]
-        if key is None:
-            out += [fn() for fn in self._weight_loss_fns]
-        return out
-
     # ---- weights ---------------------------------------------------------------------
 
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
@@ -311,41 +248,6 @@ class Layer:
             raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
                              "layer isn't built. Build it first by calling it on an input.")
         return int(sum(int(np.prod(w.shape)) for w in self.weights))
-
-    # ---- losses ----------------------------------------------------------------------
-
-    def add_loss(self, losses, inputs=None):
-        """Adds loss tensor(s) to the layer; training adds them to the model's loss.
-
-        Arguments:
-            losses: a loss tensor, a zero-argument callable returning one, a symbolic tensor built
-                from the model's inputs, or a list of these.
-            inputs: accepted for Keras compatibility.
-        """
-        for loss in losses if isinstance(losses, (list, tuple)) else [losses]:
-            if loss is None:
-                continue
-            if isinstance(loss, KerasTensor):
-                self._add_symbolic_loss(loss)
-            elif callable(loss) and not isinstance(loss, Tensor):
-                self._weight_loss_fns.append(loss)
-            else:
-                self._call_losses.append(loss)
-                if inputs is not None:
-                    self.__dict__.setdefault("_loss_inputs", {})[id(loss)] = \
-                        _inputs_key(inputs)
-
-    def _add_symbolic_loss(self, loss):
-        raise ValueError(f"Layer '{self.name}': a symbolic loss can only be added to a model "
-                         "built from the tensors it depends on (`model.add_loss(tensor)`).")
-
-    @property
-    def losses(self):
-        """This call's losses and the weight penalties, of this layer and its sublayers."""
-        out = list(self._call_losses) + [fn() for fn in self._weight_loss_fns]
-        for layer in self._sublayers():
-            out += layer.losses
-        return out
 
     # ---- the contract ----------------------------------------------------------------
 
@@ -492,75 +394,6 @@ class Layer:
                                "kernelkit.layers.symbolic was imported (import kernelkit.layers "
                                "first).")
         return _symbolic_call_handler(self, inputs, args, kwargs)
-
-    # ---- graph accessors -------------------------------------------------------------
-
-    def _node_attr(self, attr, what):
-        if not self._inbound_nodes:
-            raise AttributeError(f"Layer '{self.name}' is not connected, no {what} to return.")
-        values = [getattr(n, attr) for n in self._inbound_nodes]
-        if len(self._inbound_nodes) > 1 and any(v != values[0] for v in values[1:]) \
-                and attr.endswith("shapes"):
-            raise AttributeError(f"The layer '{self.name}' has multiple inbound nodes with "
-                                 f"different {what}s. Use `get_{what}_at(node_index)`.")
-        if len(self._inbound_nodes) > 1 and not attr.endswith("shapes"):
-            raise AttributeError(f"Layer '{self.name}' has multiple inbound nodes, hence the "
-                                 f"notion of 'layer {what}' is ill-defined. Use "
-                                 f"`get_{what}_at(node_index)` instead.")
-        return values[0]
-
-    @property
-    def input(self):
-        node = self._node_attr("input_tensors", "input")
-        return node[0] if len(node) == 1 else node
-
-    @property
-    def output(self):
-        out = self._node_attr("outputs", "output")
-        return out[0] if len(out) == 1 else out
-
-    @property
-    def input_shape(self):
-        if not self._inbound_nodes and self._batch_input_shape is not None:
-            return self._batch_input_shape
-        return self._node_attr("input_shapes", "input_shape")
-
-    @property
-    def output_shape(self):
-        if not self._inbound_nodes:
-            raise AttributeError(f"The layer '{self.name}' has never been called and thus has "
-                                 "no defined output shape.")
-        return self._node_attr("output_shapes", "output_shape")
-
-    def get_input_at(self, node_index):
-        """Returns the input tensor(s) of the layer at one of its calls (nodes).
-
-        Arguments:
-            node_index: integer, the index of the call (0 for the first).
-
-        Returns:
-            A tensor, or a list of tensors for several inputs.
-        """
-        ins = self._inbound_nodes[node_index].input_tensors
-        return ins[0] if len(ins) == 1 else ins
-
-    def get_output_at(self, node_index):
-        """Returns the output tensor(s) of the layer at one of its calls (nodes).
-
-        Arguments:
-            node_index: integer, the index of the call (0 for the first).
-
-        Returns:
-            A tensor, or a list of tensors for several outputs.
-        """
-        outs = self._inbound_nodes[node_index].outputs
-        return outs[0] if len(outs) == 1 else outs
-
-    def get_input_shape_at(self, node_index):
-        return self._inbound_nodes[node_index].input_shapes
-
-    def get_output_shape_at(self, node_index):
-        return self._inbound_nodes[node_index].output_shapes
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
