@@ -6,6 +6,10 @@ it takes arguments, an `Arguments:` section (the heading /work/shared/STYLE.md u
 public surface) that names every parameter of its signature. Every public module must have an
 `__all__` that lists only real public names, never a module object such as `np`.
 
+The README's API table ("| module | what it holds |") is held against the same modules: every
+public module has a row (or its package does), every path a row names exists and is a checked
+public module, and every class a row names exists where the row says.
+
 Run `python tests/test_public_docstrings.py` for the coverage figure and what is missing.
 
 `NOT_YET_DOCUMENTED` lists what is still missing; a test checks that each entry really is still
@@ -13,6 +17,7 @@ undocumented, so the list can only shrink.
 """
 import importlib
 import inspect
+import os
 import re
 import types
 
@@ -50,6 +55,8 @@ PUBLIC_MODULES = [
     "kernelkit.engine.topology", "kernelkit.engine.training", "kernelkit.engine.training_utils",
     "kernelkit.backend.common", "kernelkit.wrappers",
     "kernelkit.distribute",
+    "kernelkit.datasets.cifar", "kernelkit.utils.test_utils",
+    "kernelkit.legacy", "kernelkit.legacy.layers", "kernelkit.widgets",
 ]
 
 # The methods of Model and Sequential users call (Keras 2.2.4's documented model API).
@@ -248,6 +255,134 @@ def test_the_check_catches_a_missing_docstring_and_a_missing_arguments_section()
     assert _problem(one_left_out) == "Arguments: does not name ['y']"
     assert _problem(complete) is None
     assert _problem(no_arguments) is None
+
+
+# --- The README's API table -------------------------------------------------------------------
+
+README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+
+# Paths the README's table names that are not public modules users import from, with reasons.
+README_SUBJECTS_NOT_MODULES = {
+    "kernelkit.saving": "the row states loading's limits; users load through kernelkit.models",
+}
+# Classes a row names that live elsewhere (the row mentions them for context): name -> where.
+README_NAMES_ELSEWHERE = {
+    "Lambda": "kernelkit.layers.Lambda",  # the backend and saving rows name the layer
+    "GridSearchCV": "scikit-learn's", "Pipeline": "scikit-learn's",  # the wrappers row
+}
+# Public modules the README's table does not mention yet (module -> the row to add); may only
+# shrink, and a test checks each entry is still missing.
+README_ROWS_MISSING = {}
+
+
+def _readme_api_rows():
+    """[(subjects, text)] for each row of the README's API table.
+
+    `subjects` are the kernelkit paths the row's first cell names (`.regularizers` after
+    `kernelkit.initializers` is `kernelkit.regularizers`); `text` is the rest of the row.
+    """
+    rows, in_table = [], False
+    with open(README, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("| module | what it holds |"):
+                in_table = True
+                continue
+            if not in_table or line.startswith("|---"):
+                continue
+            if not line.startswith("|"):
+                break
+            first, _, text = line.strip().strip("|").partition("|")
+            paths = re.findall(r"`(kernelkit[\w.]*|\.[\w.]+)", first)
+            if not paths:
+                continue
+            base = paths[0]
+            parent = base.rsplit(".", 1)[0]
+            rows.append(([base] + [parent + p if p.startswith(".") else p for p in paths[1:]],
+                         text))
+    return rows
+
+
+def _resolve(path):
+    """The module or object a dotted kernelkit path names (AttributeError/ImportError if none)."""
+    try:
+        return importlib.import_module(path)
+    except ImportError:
+        parent, _, attr = path.rpartition(".")
+        return getattr(importlib.import_module(parent), attr)
+
+
+def _row_modules(subjects, text):
+    """The modules a row is about: its subjects and the `a.b` kernelkit paths it mentions."""
+    mods = [_resolve(s) for s in subjects]
+    for dotted in re.findall(r"`((?:kernelkit\.)?[a-z_]+(?:\.[a-z_0-9]+)+)`", text):
+        path = dotted if dotted.startswith("kernelkit.") else "kernelkit." + dotted
+        try:
+            mods.append(importlib.import_module(path))
+        except ImportError:
+            pass  # a method or attribute path (`K.function`), not a module
+    return [m for m in mods if isinstance(m, types.ModuleType)]
+
+
+def test_the_readme_api_table_is_found():
+    subjects = [s for row, _ in _readme_api_rows() for s in row]
+    assert len(subjects) >= 20 and "kernelkit.layers" in subjects, subjects
+
+
+def test_every_path_in_the_readme_table_is_real_and_checked():
+    bad = []
+    for subjects, _ in _readme_api_rows():
+        for path in subjects:
+            try:
+                obj = _resolve(path)
+            except (ImportError, AttributeError):
+                bad.append(f"{path} (does not exist)")
+                continue
+            if isinstance(obj, types.ModuleType) and path not in PUBLIC_MODULES \
+                    and path not in README_SUBJECTS_NOT_MODULES:
+                bad.append(f"{path} (a module the docstring tests do not check: add it to "
+                           "PUBLIC_MODULES)")
+    assert not bad, f"the README's API table names: {bad}"
+
+
+def _in_readme_table(modname, subjects):
+    return any(modname == s or modname.startswith(s + ".") or s.startswith(modname + ".")
+               for s in subjects)
+
+
+def test_every_public_module_has_a_row_in_the_readme_table():
+    subjects = [s for row, _ in _readme_api_rows() for s in row]
+    missing = [m for m in PUBLIC_MODULES
+               if m not in README_ROWS_MISSING and not _in_readme_table(m, subjects)]
+    assert not missing, f"public modules the README's API table does not mention: {missing}"
+    listed = [m for m in README_ROWS_MISSING if _in_readme_table(m, subjects)]
+    assert not listed, f"in the README's table now, take out of README_ROWS_MISSING: {listed}"
+
+
+def test_every_class_the_readme_table_names_exists_where_the_row_says():
+    wrong = []
+    for subjects, text in _readme_api_rows():
+        mods = _row_modules(subjects, text)
+        if not mods:
+            continue  # a row about a class or function (Model's methods, warm_kernels)
+        for name in sorted(set(re.findall(r"`([A-Z][A-Za-z0-9_]*)`", text))):
+            if name in README_NAMES_ELSEWHERE:
+                continue
+            if not any(hasattr(m, name) for m in mods):
+                wrong.append(f"{name} (row {subjects[0]})")
+    assert not wrong, f"the README's API table names classes its modules lack: {wrong}"
+    for name, where in README_NAMES_ELSEWHERE.items():
+        if where.startswith("kernelkit."):
+            _resolve(where)  # raises if it moved
+
+
+def test_the_model_methods_the_readme_table_names_exist():
+    from kernelkit.models import Model, Sequential
+    rows = [text for subjects, text in _readme_api_rows() if subjects == ["kernelkit.models.Model"]]
+    assert rows, "the README's table has no `kernelkit.models.Model` methods row"
+    names = re.findall(r"`([a-z_]+)`", rows[0])
+    assert len(names) >= 15, names
+    missing = [n for n in names if not (hasattr(Model, n) or hasattr(Sequential, n))]
+    assert not missing, f"the README lists Model methods that do not exist: {missing}"
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from .curves import BATCH, BatchSmoother, CurveLog, metric_of
 class LivePlot(Callback):
     """Training curves, live in a notebook.
 
-    Args:
+    Arguments:
         metrics: the metrics to draw (e.g. `["loss", "acc"]`); None draws every metric in
             the logs. Validation curves (`val_...`) follow their metric.
         groups: `{panel title: [metric, ...]}` to draw several metrics in one panel.
@@ -44,6 +44,9 @@ class LivePlot(Callback):
         min_interval: seconds between two live redraws, at least.
         max_cols: panels per row.
         to_file: also write the final image to this path (PNG), in a notebook or not.
+
+    Raises:
+        ValueError: if `budget` is not in (0, 1].
     """
 
     def __init__(self, metrics=None, groups=None, batch_smoothing=None, budget=0.01,

@@ -200,10 +200,18 @@ def _metric_values(logs):
 class NotebookProgbar:
     """Keras's `Progbar(target, unit_name)` as a notebook display, for evaluate and predict.
 
-    Args:
+    Arguments:
         target: the total number of samples or steps, or None if unknown.
+        width: accepted for `Progbar`'s signature (the notebook bar sizes itself).
+        verbose: 1 shows the bar; any other value shows nothing.
+        interval: accepted for `Progbar`'s signature (redraws are throttled to about four a
+            second).
+        stateful_metrics: accepted for `Progbar`'s signature (values are shown as given).
         unit_name: "sample" or "step", used in the final line's rate.
         mode: "widgets" (a live ipywidgets bar) or "html" (an HTML line updated in place).
+
+    Raises:
+        ValueError: if `mode` is neither "widgets" nor "html".
     """
 
     def __init__(self, target, width=30, verbose=1, interval=MIN_INTERVAL, stateful_metrics=None,
@@ -249,10 +257,15 @@ class NotebookProgbar:
 class NotebookProgbarLogger(Callback):
     """Keras's `ProgbarLogger` for notebooks: a live bar per epoch, one plain line after it.
 
-    Args:
+    Arguments:
         count_mode: "samples" or "steps", what the bar counts.
+        stateful_metrics: accepted for `ProgbarLogger`'s signature (values are shown as the
+            logs give them).
         verbose: 1 for the live bar; 2 for the final line of each epoch only.
         mode: "widgets" or "html", see the module's docstring.
+
+    Raises:
+        ValueError: on an unknown `count_mode` or `mode`.
     """
 
     def __init__(self, count_mode="samples", stateful_metrics=None, verbose=1, mode="widgets"):
