@@ -34,12 +34,6 @@ THREADED_PRODUCT_MACS = 32 << 20
 # ... so such a conv takes blocks under this many, which OpenBLAS runs on one thread.
 SERIAL_PRODUCT_MACS = 3 << 18
 
-# --- Recurrences (kernels/rnn.py) -----------------------------------------------------------
-
-# BLAS threads while a recurrence runs (None: leave BLAS alone): its per-step products are too
-# small to share, and a second thread spin-waits between them, taking the step kernel's core.
-RECURRENCE_BLAS_THREADS = 1
-
 # --- BLAS threads that follow the machine's load (kernels/threads.py) ----------------------
 
 # Seconds between two readings: long enough for the tick counters (1/100 s) to mean something.
@@ -50,5 +44,5 @@ BLAS_THREADS_DROP_AT = 0.6
 BLAS_THREADS_RAISE_AT = 0.2
 
 __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_BYTES",
-           "THREADED_PRODUCT_MACS", "SERIAL_PRODUCT_MACS", "RECURRENCE_BLAS_THREADS",
+           "THREADED_PRODUCT_MACS", "SERIAL_PRODUCT_MACS",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT"]

@@ -7,8 +7,8 @@ they share. The contract with the op layer is the same for every cell:
   `xp = x @ kernel + bias` of shape (N, T, G*U) (G = 4 for LSTM, 3 for GRU, 1 for
   SimpleRNN), and after the backward turns `dxp` into d(kernel), d(bias), d(x) with BLAS.
   The kernels run the recurrence: a Python loop over time steps, with the recurrent
-  product `h @ recurrent_kernel` on NumPy's BLAS (one thread: `recurrence_blas_threads`)
-  and one fused Numba kernel per step for the gate arithmetic, on row views with one
+  product `h @ recurrent_kernel` on NumPy's BLAS (on the threads other processes leave
+  free: `threads.adapt` runs before each recurrence) and one fused Numba kernel per step for the gate arithmetic, on row views with one
   activation pass per gate span (`activations.act_span`). d(recurrent_kernel) is one BLAS
   product over all steps at the end, on every BLAS thread.
   (Keeping the whole time loop inside Numba, calling BLAS through `np.dot`, was measured
@@ -32,54 +32,11 @@ they share. The contract with the op layer is the same for every cell:
   the activation and of the recurrent activation.
 * float32 and float64: every array of one call has the dtype of `xp`.
 """
-from contextlib import contextmanager
 
 import numpy as np
 
-from . import config
 from .activations import CODES
 from .jit import kernel
-
-
-_blas_libraries = None
-
-
-@contextmanager
-def recurrence_blas_threads():
-    """Run the block with `config.RECURRENCE_BLAS_THREADS` BLAS threads (when threadpoolctl is
-    installed).
-
-    The recurrence makes one small product per time step, (batch, units) @ (units, G*units),
-    too small to share well between threads. With two threads OpenBLAS's helper thread
-    spin-waits between those calls, burning a core, and when other processes share the cores
-    the step kernel loses its core to it, so training is much slower on a busy machine (the
-    figures are in benchmarks/FIGURES.md). On an idle machine two threads were somewhat
-    faster; set `config.RECURRENCE_BLAS_THREADS = None` for that. The products over all steps
-    (the op's input projection, the weight gradients) run outside the block, on every thread.
-    """
-    global _blas_libraries
-    limit = config.RECURRENCE_BLAS_THREADS
-    if limit is None:
-        yield
-        return
-    if _blas_libraries is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _blas_libraries = [lib for lib in ThreadpoolController().lib_controllers
-                               if lib.user_api == "blas"]
-        except Exception:  # not installed, or a BLAS it cannot drive: leave BLAS alone
-            _blas_libraries = []
-    changed = []
-    for lib in _blas_libraries:
-        n = lib.num_threads
-        if n > limit:
-            lib.set_num_threads(limit)
-            changed.append((lib, n))
-    try:
-        yield
-    finally:
-        for lib, n in changed:
-            lib.set_num_threads(n)
 
 
 def activation_code(act, what):

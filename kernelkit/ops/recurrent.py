@@ -5,8 +5,8 @@ A recurrent op runs one layer over a whole (batch, timesteps, features) sequence
 * the input projection of every step, `xp = x @ kernel + bias`, is one BLAS product, and so
   are d(kernel), d(bias) and d(x) from d(xp) in the backward;
 * the recurrence itself is the kernels' (kernels/rnn_lstm.py, rnn_gru.py, rnn_simple.py):
-  a loop over steps with `h @ recurrent_kernel` on BLAS (one thread: see
-  kernels/rnn.py's `recurrence_blas_threads`) and one fused Numba kernel per step;
+  a loop over steps with `h @ recurrent_kernel` on BLAS (its threads fitted to the
+  machine's load by kernels/threads.py) and one fused Numba kernel per step;
 * `go_backwards` reverses the time axis of the input and mask, and the output sequence comes
   out in processing order (reversed), as in Keras;
 * the op returns the output (the whole sequence, or its last step) and the final states;

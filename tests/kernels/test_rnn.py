@@ -10,8 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kernelkit.kernels import activations as A
-from kernelkit.kernels import config
-from kernelkit.kernels import rnn as KR
 from kernelkit.kernels.rnn_gru import gru_backward, gru_forward
 from kernelkit.kernels.rnn_lstm import lstm_backward, lstm_forward
 from kernelkit.kernels.rnn_simple import simple_rnn_backward, simple_rnn_forward
@@ -470,27 +468,22 @@ def test_one_compiled_signature_per_dtype():
             assert len(k.signatures) <= 2, k.signatures
 
 
-def test_recurrence_runs_with_recurrence_blas_threads_and_restores_the_count():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    with KR.recurrence_blas_threads():
-        pass
-    # NumPy's BLAS, found when the module first ran (later-loaded ones, e.g. scipy's, are
-    # not used by the recurrence's np.matmul)
-    controlled = {lib.filepath for lib in KR._blas_libraries}
-    assert controlled
-
-    def blas_threads():
-        return [i["num_threads"] for i in threadpoolctl.threadpool_info()
-                if i["filepath"] in controlled]
-    before = blas_threads()
-    with KR.recurrence_blas_threads():
-        inside = blas_threads()
-    assert all(n == 1 for n in inside)
-    assert blas_threads() == before
-    old = config.RECURRENCE_BLAS_THREADS
-    config.RECURRENCE_BLAS_THREADS = None
-    try:
-        with KR.recurrence_blas_threads():
-            assert blas_threads() == before
-    finally:
-        config.RECURRENCE_BLAS_THREADS = old
+def test_every_recurrence_fits_its_blas_threads_to_the_load_first(monkeypatch):
+    """Each forward and backward recurrence asks kernels/threads.py for the thread count
+    (custom training loops that never enter the engine get it too)."""
+    from kernelkit.kernels import rnn_gru, rnn_lstm, rnn_simple
+    calls = []
+    for module in (rnn_gru, rnn_lstm, rnn_simple):
+        monkeypatch.setattr(module, "adapt_threads", lambda: calls.append(1))
+    rng = np.random.default_rng(0)
+    for gates, fwd, bwd in ((4, rnn_lstm.lstm_forward, rnn_lstm.lstm_backward),
+                            (1, rnn_simple.simple_rnn_forward, rnn_simple.simple_rnn_backward)):
+        xp = rng.standard_normal((2, 3, gates * 2)).astype(np.float32)
+        r = rng.standard_normal((2, gates * 2)).astype(np.float32)
+        out = fwd(xp, r)
+        bwd(np.ones_like(out[0]), None, *([None] if gates == 4 else []), out[-1], r)
+    xp = rng.standard_normal((2, 3, 6)).astype(np.float32)
+    r = rng.standard_normal((2, 6)).astype(np.float32)
+    rnn_gru.gru_forward(xp, r, np.zeros(6, np.float32))
+    rnn_gru.gru_infer(xp, r, None, reset_after=False)
+    assert len(calls) == 6

@@ -125,13 +125,17 @@ def test_real_readings_see_a_busy_process():
 
 def test_real_budget_sets_and_restores_blas_threads():
     from threadpoolctl import threadpool_info
+
+    def counts():
+        return {i["filepath"]: i["num_threads"] for i in threadpool_info()
+                if i["user_api"] == "blas"}
     b = threads.ThreadBudget()
     if not b._blas() or b._ceiling < 2:
         pytest.skip("one BLAS thread here: nothing to adapt")
+    before = counts()
     try:
         assert b.set_threads(1) == 1
-        assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
+        assert set(counts().values()) == {1}
     finally:
         b.set_threads(b._ceiling)
-    assert all(i["num_threads"] == b._ceiling for i in threadpool_info()
-               if i["user_api"] == "blas")
+    assert counts() == before       # each library back at its own starting count
