@@ -19,10 +19,12 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,  # n
                       MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from .reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,  # noqa: F401
                         ZeroPadding1D, ZeroPadding2D)
+from .layer_docs import CONV_WEIGHT_ARGUMENTS, fill_docstring
 from .spatial import (check_input_rank, check_output_sizes, join_shape,  # noqa: F401
                       normalize_padding, split_shape)
 
 
+@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
 class Conv1D(_Conv):
     """1D convolution layer (e.g. temporal convolution).
 
@@ -44,19 +46,7 @@ class Conv1D(_Conv):
         dilation_rate: integer or tuple of 1 integers, the spacing between the kernel's taps (a
             dilated, "atrous" convolution).
         groups: integer, only 1 is supported (a ValueError otherwise).
-        activation: activation function (name or function, see `kernelkit.activations`); None means
-            linear, `a(x) = x`.
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights (name or instance, see
-            `kernelkit.initializers`).
-        bias_initializer: initializer of the `bias` weights (name or instance, see
-            `kernelkit.initializers`).
-        kernel_regularizer: optional regularizer applied to the `kernel` weights.
-        bias_regularizer: optional regularizer applied to the `bias` weights.
-        activity_regularizer: optional regularizer applied to the layer's output.
-        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
-        bias_constraint: optional constraint applied to the `bias` weights after each update.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+        {weights}
 
     Input shape:
         3D tensor `(batch_size, steps, input_dim)`.
@@ -80,6 +70,7 @@ class Conv1D(_Conv):
                          groups, activation, use_bias, **kwargs)
 
 
+@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
 class Conv2D(_Conv):
     """2D convolution layer (e.g. spatial convolution over images).
 
@@ -99,19 +90,7 @@ class Conv2D(_Conv):
         dilation_rate: integer or tuple of 2 integers, the spacing between the kernel's taps (a
             dilated, "atrous" convolution).
         groups: integer, only 1 is supported (a ValueError otherwise).
-        activation: activation function (name or function, see `kernelkit.activations`); None means
-            linear, `a(x) = x`.
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights (name or instance, see
-            `kernelkit.initializers`).
-        bias_initializer: initializer of the `bias` weights (name or instance, see
-            `kernelkit.initializers`).
-        kernel_regularizer: optional regularizer applied to the `kernel` weights.
-        bias_regularizer: optional regularizer applied to the `bias` weights.
-        activity_regularizer: optional regularizer applied to the layer's output.
-        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
-        bias_constraint: optional constraint applied to the `bias` weights after each update.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+        {weights}
 
     Input shape:
         4D tensor `(batch, rows, cols, channels)` (channels_last) or
@@ -142,6 +121,7 @@ class Conv2D(_Conv):
                          groups, activation, use_bias, **kwargs)
 
 
+@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
 class Conv1DTranspose(_ConvTranspose):
     """Transposed 1D convolution layer (sometimes called deconvolution).
 
@@ -161,19 +141,7 @@ class Conv1DTranspose(_ConvTranspose):
             `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
         dilation_rate: integer or tuple of 1 integers, the spacing between the kernel's taps (a
             dilated, "atrous" convolution).
-        activation: activation function (name or function, see `kernelkit.activations`); None means
-            linear, `a(x) = x`.
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights (name or instance, see
-            `kernelkit.initializers`).
-        bias_initializer: initializer of the `bias` weights (name or instance, see
-            `kernelkit.initializers`).
-        kernel_regularizer: optional regularizer applied to the `kernel` weights.
-        bias_regularizer: optional regularizer applied to the `bias` weights.
-        activity_regularizer: optional regularizer applied to the layer's output.
-        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
-        bias_constraint: optional constraint applied to the `bias` weights after each update.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+        {weights}
 
     Input shape:
         3D tensor `(batch, steps, channels)` (channels_last).
@@ -185,6 +153,7 @@ class Conv1DTranspose(_ConvTranspose):
     rank = 1
 
 
+@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
 class Conv2DTranspose(_ConvTranspose):
     """Transposed 2D convolution layer (sometimes called deconvolution).
 
@@ -206,19 +175,7 @@ class Conv2DTranspose(_ConvTranspose):
             `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
         dilation_rate: integer or tuple of 2 integers, the spacing between the kernel's taps (a
             dilated, "atrous" convolution).
-        activation: activation function (name or function, see `kernelkit.activations`); None means
-            linear, `a(x) = x`.
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights (name or instance, see
-            `kernelkit.initializers`).
-        bias_initializer: initializer of the `bias` weights (name or instance, see
-            `kernelkit.initializers`).
-        kernel_regularizer: optional regularizer applied to the `kernel` weights.
-        bias_regularizer: optional regularizer applied to the `bias` weights.
-        activity_regularizer: optional regularizer applied to the layer's output.
-        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
-        bias_constraint: optional constraint applied to the `bias` weights after each update.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+        {weights}
 
     Input shape:
         4D tensor `(batch, rows, cols, channels)` (channels_last) or

@@ -13,10 +13,12 @@ from ..ops.pooling import upsampling_eager
 from ..ops.pooling3d import padding_pairs_3d
 from .base import Layer
 from .conv_base import _Conv, _ConvTranspose
+from .layer_docs import CONV_WEIGHT_ARGUMENTS, fill_docstring
 from .reshaping import _Cropping, _ZeroPadding
 from .spatial import check_input_rank, check_shape_rank, join_shape, split_shape
 
 
+@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
 class Conv3D(_Conv):
     """3D convolution layer (e.g. spatial convolution over volumes).
 
@@ -32,11 +34,7 @@ class Conv3D(_Conv):
         data_format: 'channels_last' or 'channels_first'; None (default) takes
             `K.image_data_format()`.
         dilation_rate: int or 3 ints, default (1, 1, 1).
-        activation: activation function or name; None (default) is linear.
-        use_bias: bool, default True.
-        kernel_initializer, bias_initializer: defaults 'glorot_uniform' and 'zeros'.
-        kernel_regularizer, bias_regularizer, activity_regularizer: default None.
-        kernel_constraint, bias_constraint: default None.
+        {weights}
 
     Weights:
         kernel (kd, kh, kw, input_channels, filters) and bias (filters,).

@@ -1,6 +1,7 @@
 """Pooling layers: MaxPooling1D/2D, AveragePooling1D/2D and the global poolings (Keras 2)."""
 from ..legacy import interfaces
 from ..ops.pooling import global_pool_eager
+from .layer_docs import fill_docstring, pooling_details
 from .pooling_base import _GlobalPooling, _Pooling
 # the 3D pooling layers at Keras 2.2.4's path
 from .pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
@@ -27,121 +28,51 @@ class _Pooling2D(_Pooling):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
+@fill_docstring(details=pooling_details(1))
 class MaxPooling1D(_Pooling1D):
     """Max pooling operation for temporal data.
 
     Takes the largest value of each window of `pool_size` cells.
 
-    Arguments:
-        pool_size: integer, the size of the window (default 2).
-        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
-        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
-            padded so that, with stride 1, the output keeps its size; padded cells never count).
-        data_format: `"channels_last"` (default, inputs `(batch, steps, features)`) or
-            `"channels_first"` (`(batch, features, steps)`).
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        3D tensor `(batch_size, steps, features)` (channels_last).
-
-    Output shape:
-        3D tensor `(batch_size, pooled_steps, features)`.
-
-    Raises:
-        ValueError: for a non-positive size, an unknown padding, or a window larger than the
-            (unpadded) input.
+    {details}
     """
 
     mode = "max"
 
 
+@fill_docstring(details=pooling_details(1))
 class AveragePooling1D(_Pooling1D):
     """Average pooling operation for temporal data.
 
     Takes the mean of each window of `pool_size` cells.
     With `padding="same"`, each window is averaged over its real (unpadded) cells only.
 
-    Arguments:
-        pool_size: integer, the size of the window (default 2).
-        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
-        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
-            padded so that, with stride 1, the output keeps its size; padded cells never count).
-        data_format: `"channels_last"` (default, inputs `(batch, steps, features)`) or
-            `"channels_first"` (`(batch, features, steps)`).
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        3D tensor `(batch_size, steps, features)` (channels_last).
-
-    Output shape:
-        3D tensor `(batch_size, pooled_steps, features)`.
-
-    Raises:
-        ValueError: for a non-positive size, an unknown padding, or a window larger than the
-            (unpadded) input.
+    {details}
     """
 
     mode = "avg"
 
 
+@fill_docstring(details=pooling_details(2))
 class MaxPooling2D(_Pooling2D):
     """Max pooling operation for spatial data.
 
     Takes the largest value of each window of `pool_size` cells.
 
-    Arguments:
-        pool_size: integer or tuple of 2 integers, the window's size on each axis (default (2, 2));
-            an integer means the same size on every axis.
-        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
-        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
-            padded so that, with stride 1, the output keeps its size; padded cells never count).
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        4D tensor `(batch, rows, cols, channels)` (channels_last) or
-        `(batch, channels, rows, cols)` (channels_first).
-
-    Output shape:
-        4D tensor `(batch, pooled_rows, pooled_cols, channels)` (channels_last) or
-        `(batch, channels, pooled_rows, pooled_cols)`.
-
-    Raises:
-        ValueError: for a non-positive size, an unknown padding, or a window larger than the
-            (unpadded) input.
+    {details}
     """
 
     mode = "max"
 
 
+@fill_docstring(details=pooling_details(2))
 class AveragePooling2D(_Pooling2D):
     """Average pooling operation for spatial data.
 
     Takes the mean of each window of `pool_size` cells.
     With `padding="same"`, each window is averaged over its real (unpadded) cells only.
 
-    Arguments:
-        pool_size: integer or tuple of 2 integers, the window's size on each axis (default (2, 2));
-            an integer means the same size on every axis.
-        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
-        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
-            padded so that, with stride 1, the output keeps its size; padded cells never count).
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        4D tensor `(batch, rows, cols, channels)` (channels_last) or
-        `(batch, channels, rows, cols)` (channels_first).
-
-    Output shape:
-        4D tensor `(batch, pooled_rows, pooled_cols, channels)` (channels_last) or
-        `(batch, channels, pooled_rows, pooled_cols)`.
-
-    Raises:
-        ValueError: for a non-positive size, an unknown padding, or a window larger than the
-            (unpadded) input.
+    {details}
     """
 
     mode = "avg"

@@ -2,6 +2,7 @@
 GlobalAveragePooling3D (Keras 2), on the 2D pooling layers' bases with 3D ops."""
 from ..legacy import interfaces
 from ..ops.pooling3d import pool3d_eager
+from .layer_docs import fill_docstring, pooling_details
 from .pooling_base import _GlobalPooling, _Pooling
 from .spatial import check_input_rank
 
@@ -20,62 +21,26 @@ class _Pooling3D(_Pooling):
                             self.data_format, self.mode)
 
 
+@fill_docstring(details=pooling_details(3))
 class MaxPooling3D(_Pooling3D):
     """Max pooling operation for 3D data (spatial or spatio-temporal).
 
     Takes the largest value of each window of `pool_size` cells.
 
-    Arguments:
-        pool_size: integer or tuple of 3 integers, the window's size on each axis (default (2, 2,
-            2)); an integer means the same size on every axis.
-        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
-        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
-            padded so that, with stride 1, the output keeps its size; padded cells never count).
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or
-        `(batch, channels, dim1, dim2, dim3)` (channels_first).
-
-    Output shape:
-        5D tensor with the pooled sizes, in the same layout.
-
-    Raises:
-        ValueError: for a non-positive size, an unknown padding, or a window larger than the
-            (unpadded) input.
+    {details}
     """
 
     mode = "max"
 
 
+@fill_docstring(details=pooling_details(3))
 class AveragePooling3D(_Pooling3D):
     """Average pooling operation for 3D data (spatial or spatio-temporal).
 
     Takes the mean of each window of `pool_size` cells.
     With `padding="same"`, each window is averaged over its real (unpadded) cells only.
 
-    Arguments:
-        pool_size: integer or tuple of 3 integers, the window's size on each axis (default (2, 2,
-            2)); an integer means the same size on every axis.
-        strides: integer, tuple or None, the step of the window; None (default) means `pool_size`.
-        padding: `"valid"` (default, windows stay inside the input) or `"same"` (the input is
-            padded so that, with stride 1, the output keeps its size; padded cells never count).
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or
-        `(batch, channels, dim1, dim2, dim3)` (channels_first).
-
-    Output shape:
-        5D tensor with the pooled sizes, in the same layout.
-
-    Raises:
-        ValueError: for a non-positive size, an unknown padding, or a window larger than the
-            (unpadded) input.
+    {details}
     """
 
     mode = "avg"

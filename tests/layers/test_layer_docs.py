@@ -1,0 +1,53 @@
+"""layer_docs: shared docstring blocks land in the conv and pooling layers' docstrings, indented
+under Arguments:, naming every constructor argument; a missing placeholder is an error."""
+import inspect
+
+import pytest
+
+import kernelkit.layers as L
+from kernelkit.layers.layer_docs import CONV_WEIGHT_ARGUMENTS, fill_docstring, pooling_details
+
+
+def test_fill_docstring_indents_the_block_as_its_line():
+    @fill_docstring(block="a: one\n    more\nb: two")
+    class Thing:
+        """Summary.
+
+        Arguments:
+            {block}
+        """
+
+    assert inspect.cleandoc(Thing.__doc__).splitlines()[2:] == [
+        "Arguments:", "    a: one", "        more", "    b: two"]
+
+
+def test_fill_docstring_without_its_line_is_an_error():
+    with pytest.raises(ValueError, match=r"Thing's docstring has no '\{block\}' line"):
+        @fill_docstring(block="x")
+        class Thing:
+            """No placeholder here."""
+
+
+@pytest.mark.parametrize("cls", [L.MaxPooling1D, L.AveragePooling1D, L.MaxPooling2D,
+                                 L.AveragePooling2D, L.MaxPooling3D, L.AveragePooling3D])
+def test_pooling_docstrings_name_every_argument_and_their_rank(cls):
+    doc = inspect.cleandoc(cls.__doc__)
+    assert "{" not in doc.split("Arguments:")[1].split("Input shape:")[0].replace("`", "")
+    for name, param in inspect.signature(cls.__init__).parameters.items():
+        if name != "self":
+            label = f"**{name}" if param.kind is param.VAR_KEYWORD else name
+            assert f"\n    {label}: " in doc, (cls.__name__, name)
+    assert f"{cls.rank + 2}D tensor" in doc
+    assert pooling_details(cls.rank).splitlines()[1].strip() in doc
+
+
+@pytest.mark.parametrize("cls", [L.Conv1D, L.Conv2D, L.Conv3D, L.Conv1DTranspose,
+                                 L.Conv2DTranspose])
+def test_conv_docstrings_hold_the_weight_arguments_once(cls):
+    doc = inspect.cleandoc(cls.__doc__)
+    entries = [line for line in CONV_WEIGHT_ARGUMENTS.splitlines() if not line.startswith(" ")]
+    assert len(entries) == 10
+    for line in entries:
+        assert doc.count("\n    " + line + "\n") + doc.count("\n    " + line + " ") == 1, \
+            (cls.__name__, line)
+    assert "{weights}" not in doc
