@@ -19,12 +19,12 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,  # n
                       MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from .reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,  # noqa: F401
                         ZeroPadding1D, ZeroPadding2D)
-from .layer_docs import CONV_WEIGHT_ARGUMENTS, fill_docstring
+from .layer_docs import WEIGHT_ARGUMENTS, fill_docstring
 from .spatial import (check_input_rank, check_output_sizes, join_shape,  # noqa: F401
                       normalize_padding, split_shape)
 
 
-@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
+@fill_docstring(weights=WEIGHT_ARGUMENTS)
 class Conv1D(_Conv):
     """1D convolution layer (e.g. temporal convolution).
 
@@ -70,7 +70,7 @@ class Conv1D(_Conv):
                          groups, activation, use_bias, **kwargs)
 
 
-@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
+@fill_docstring(weights=WEIGHT_ARGUMENTS)
 class Conv2D(_Conv):
     """2D convolution layer (e.g. spatial convolution over images).
 
@@ -121,7 +121,7 @@ class Conv2D(_Conv):
                          groups, activation, use_bias, **kwargs)
 
 
-@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
+@fill_docstring(weights=WEIGHT_ARGUMENTS)
 class Conv1DTranspose(_ConvTranspose):
     """Transposed 1D convolution layer (sometimes called deconvolution).
 
@@ -153,7 +153,7 @@ class Conv1DTranspose(_ConvTranspose):
     rank = 1
 
 
-@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
+@fill_docstring(weights=WEIGHT_ARGUMENTS)
 class Conv2DTranspose(_ConvTranspose):
     """Transposed 2D convolution layer (sometimes called deconvolution).
 

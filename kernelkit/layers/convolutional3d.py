@@ -13,12 +13,12 @@ from ..ops.pooling import upsampling_eager
 from ..ops.pooling3d import padding_pairs_3d
 from .base import Layer
 from .conv_base import _Conv, _ConvTranspose
-from .layer_docs import CONV_WEIGHT_ARGUMENTS, fill_docstring
+from .layer_docs import WEIGHT_ARGUMENTS, fill_docstring
 from .reshaping import _Cropping, _ZeroPadding
 from .spatial import check_input_rank, check_shape_rank, join_shape, split_shape
 
 
-@fill_docstring(weights=CONV_WEIGHT_ARGUMENTS)
+@fill_docstring(weights=WEIGHT_ARGUMENTS)
 class Conv3D(_Conv):
     """3D convolution layer (e.g. spatial convolution over volumes).
 

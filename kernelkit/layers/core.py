@@ -10,12 +10,14 @@ from ..ops.nn import dense_eager
 from .base import Layer
 from .dropout import Dropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D  # noqa: F401
 from .lambda_layer import Lambda, _func_dump, _func_load, _lambda_globals  # noqa: F401
+from .layer_docs import WEIGHT_ARGUMENTS, fill_docstring
 
 
 def _act_config(fn):
     return activations.serialize(fn)
 
 
+@fill_docstring(weights=WEIGHT_ARGUMENTS)
 class Dense(Layer):
     """Regular densely-connected layer: `output = activation(dot(input, kernel) + bias)`.
 
@@ -24,19 +26,7 @@ class Dense(Layer):
 
     Arguments:
         units: positive integer, the dimensionality of the output.
-        activation: activation function (name or function, see `kernelkit.activations`); None means
-            linear, `a(x) = x`.
-        use_bias: boolean, whether the layer adds a bias vector.
-        kernel_initializer: initializer of the `kernel` weights (name or instance, see
-            `kernelkit.initializers`).
-        bias_initializer: initializer of the `bias` weights (name or instance, see
-            `kernelkit.initializers`).
-        kernel_regularizer: optional regularizer applied to the `kernel` weights.
-        bias_regularizer: optional regularizer applied to the `bias` weights.
-        activity_regularizer: optional regularizer applied to the layer's output.
-        kernel_constraint: optional constraint applied to the `kernel` weights after each update.
-        bias_constraint: optional constraint applied to the `bias` weights after each update.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+        {weights}
 
     Input shape:
         nD tensor `(batch_size, ..., input_dim)`, most often `(batch_size, input_dim)`.

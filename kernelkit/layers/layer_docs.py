@@ -1,16 +1,17 @@
 """Docstring text shared by several layers, written once.
 
-Layers of one family (the convolutions, the 1D/2D/3D poolings) share most of their argument
+Layers of one family (Dense and the convolutions, the 1D/2D/3D poolings) share most of their argument
 descriptions. Their docstrings hold a line `{name}` where a shared block goes; the class
 decorator `fill_docstring` replaces it with the block, indented as that line was (as pandas's
 `@doc` does), so `MaxPooling2D?` in Jupyter still shows the full text.
 """
 import textwrap
 
-__all__ = ["CONV_WEIGHT_ARGUMENTS", "fill_docstring", "pooling_details"]
+__all__ = ["WEIGHT_ARGUMENTS", "fill_docstring", "pooling_details"]
 
-# The arguments every convolution with a kernel and a bias takes after its shape arguments.
-CONV_WEIGHT_ARGUMENTS = """\
+# The arguments of a layer with a `kernel` and a `bias` (Dense, the convolutions), after its
+# shape arguments.
+WEIGHT_ARGUMENTS = """\
 activation: activation function (name or function, see `kernelkit.activations`); None means
     linear, `a(x) = x`.
 use_bias: boolean, whether the layer adds a bias vector.

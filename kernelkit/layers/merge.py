@@ -8,7 +8,23 @@ from .. import ops
 from ..ops.batch_dot import batch_dot
 from ..ops.core import unwrap
 from .base import Layer
+from .layer_docs import fill_docstring
 from .shape_inference import infer_output_shape
+
+
+# The Arguments, Input, Output and Raises of the element-wise merges (Add, Multiply, ...).
+ELEMENTWISE_MERGE = """\
+Arguments:
+    **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+
+Input:
+    When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
+
+Output:
+    One tensor of the inputs' shape.
+
+Raises:
+    ValueError: when called on fewer than 2 inputs or on shapes that do not match."""
 
 
 class _Merge(Layer):
@@ -54,22 +70,13 @@ class _Merge(Layer):
         return functools.reduce(np.logical_and, masks)
 
 
+@fill_docstring(elementwise=ELEMENTWISE_MERGE)
 class Add(_Merge):
     """Layer that adds a list of inputs, element by element.
 
     Example: `added = Add()([x1, x2])`, the same as `add([x1, x2])`.
 
-    Arguments:
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input:
-        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
-
-    Output:
-        One tensor of the inputs' shape.
-
-    Raises:
-        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    {elementwise}
     """
 
     _merge = staticmethod(ops.add)
@@ -101,85 +108,49 @@ class Subtract(_Merge):
     _merge = staticmethod(ops.subtract)
 
 
+@fill_docstring(elementwise=ELEMENTWISE_MERGE)
 class Multiply(_Merge):
     """Layer that multiplies a list of inputs, element by element.
 
     Example: `product = Multiply()([x1, x2])`.
 
-    Arguments:
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input:
-        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
-
-    Output:
-        One tensor of the inputs' shape.
-
-    Raises:
-        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    {elementwise}
     """
 
     _merge = staticmethod(ops.multiply)
 
 
+@fill_docstring(elementwise=ELEMENTWISE_MERGE)
 class Maximum(_Merge):
     """Layer that takes the element-wise maximum of a list of inputs.
 
     Example: `largest = Maximum()([x1, x2])`.
 
-    Arguments:
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input:
-        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
-
-    Output:
-        One tensor of the inputs' shape.
-
-    Raises:
-        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    {elementwise}
     """
 
     _merge = staticmethod(ops.maximum)
 
 
+@fill_docstring(elementwise=ELEMENTWISE_MERGE)
 class Minimum(_Merge):
     """Layer that takes the element-wise minimum of a list of inputs.
 
     Example: `smallest = Minimum()([x1, x2])`.
 
-    Arguments:
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input:
-        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
-
-    Output:
-        One tensor of the inputs' shape.
-
-    Raises:
-        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    {elementwise}
     """
 
     _merge = staticmethod(ops.minimum)
 
 
+@fill_docstring(elementwise=ELEMENTWISE_MERGE)
 class Average(_Merge):
     """Layer that averages a list of inputs, element by element.
 
     Example: `mean = Average()([x1, x2, x3])`.
 
-    Arguments:
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input:
-        When called, a list of at least 2 tensors, of one shape (size-1 axes broadcast).
-
-    Output:
-        One tensor of the inputs' shape.
-
-    Raises:
-        ValueError: when called on fewer than 2 inputs or on shapes that do not match.
+    {elementwise}
     """
 
     def call(self, inputs):

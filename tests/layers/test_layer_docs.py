@@ -5,7 +5,7 @@ import inspect
 import pytest
 
 import kernelkit.layers as L
-from kernelkit.layers.layer_docs import CONV_WEIGHT_ARGUMENTS, fill_docstring, pooling_details
+from kernelkit.layers.layer_docs import WEIGHT_ARGUMENTS, fill_docstring, pooling_details
 
 
 def test_fill_docstring_indents_the_block_as_its_line():
@@ -41,11 +41,11 @@ def test_pooling_docstrings_name_every_argument_and_their_rank(cls):
     assert pooling_details(cls.rank).splitlines()[1].strip() in doc
 
 
-@pytest.mark.parametrize("cls", [L.Conv1D, L.Conv2D, L.Conv3D, L.Conv1DTranspose,
+@pytest.mark.parametrize("cls", [L.Dense, L.Conv1D, L.Conv2D, L.Conv3D, L.Conv1DTranspose,
                                  L.Conv2DTranspose])
-def test_conv_docstrings_hold_the_weight_arguments_once(cls):
+def test_dense_and_conv_docstrings_hold_the_weight_arguments_once(cls):
     doc = inspect.cleandoc(cls.__doc__)
-    entries = [line for line in CONV_WEIGHT_ARGUMENTS.splitlines() if not line.startswith(" ")]
+    entries = [line for line in WEIGHT_ARGUMENTS.splitlines() if not line.startswith(" ")]
     assert len(entries) == 10
     for line in entries:
         assert doc.count("\n    " + line + "\n") + doc.count("\n    " + line + " ") == 1, \
