@@ -53,6 +53,11 @@ napoleon_custom_sections = [
 napoleon_use_rtype = False
 napoleon_use_ivar = True
 
+# Keras's docstrings write code in single backquotes (`units`, `Conv2D`). As a Python object
+# role, a name that is documented here becomes a link and anything else renders as code
+# (unresolved references are not errors while nitpicky is off).
+default_role = "py:obj"
+
 # No network at build time: nothing is fetched (no intersphinx mapping, no remote images).
 intersphinx_mapping = {}
 html_theme = "alabaster"

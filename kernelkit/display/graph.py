@@ -204,6 +204,16 @@ def to_dot(graph: Graph, show_shapes=False, show_layer_names=True, show_layer_ac
     `subgraph "cluster_<id>"` labelled with its model's name, nested like the models. All
     identifiers and labels are quoted and escaped.
 
+    Arguments:
+        graph: the `Graph` to write.
+        show_shapes: whether nodes show their input and output shapes.
+        show_layer_names: whether nodes show the layer's name before its class.
+        show_layer_activations: whether nodes show the layer's activation.
+        show_trainable: whether nodes show whether the layer is trainable.
+
+    Returns:
+        The DOT source, a string.
+
     Raises:
         ValueError: if the graph's references are inconsistent (see `Graph.validate`).
     """

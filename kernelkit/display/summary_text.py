@@ -120,7 +120,14 @@ def _count(params):
 
 
 def format_shape(shape: Shape) -> str:
-    """A shape as Keras prints it: `(None, 50)`, `[(None, 784)]`; strings pass through."""
+    """A shape as Keras prints it: `(None, 50)`, `[(None, 784)]`; strings pass through.
+
+    Arguments:
+        shape: a tuple, a list of shapes, a string, or None (shown as `?`).
+
+    Returns:
+        The shape's text.
+    """
     if shape is None:
         return "?"
     if isinstance(shape, str):
@@ -133,7 +140,14 @@ def format_shape(shape: Shape) -> str:
 
 
 def format_bytes(num_bytes: Optional[int]) -> str:
-    """Weight memory for people: `512 B`, `153.32 KB`, `1.50 MB` (powers of 1024)."""
+    """Weight memory for people: `512 B`, `153.32 KB`, `1.50 MB` (powers of 1024).
+
+    Arguments:
+        num_bytes: a number of bytes, or None (an empty string).
+
+    Returns:
+        The size's text, in B, KB, MB, GB or TB.
+    """
     if num_bytes is None:
         return ""
     if num_bytes < 1024:

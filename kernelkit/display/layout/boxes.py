@@ -6,7 +6,20 @@ from typing import List, Tuple
 
 @dataclass(frozen=True)
 class LayoutStyle:
-    """Sizes used by the layout (pixels)."""
+    """Sizes used by the layout and its renderers, in pixels (fonts in pixels too).
+
+    Arguments:
+        font_size: the text size of node rows.
+        row_height: the height of one row of text in a node.
+        cell_padding: the space left and right of the text in a node's cell.
+        node_gap: the space between neighbouring nodes of one rank.
+        rank_gap: the space between two ranks.
+        cluster_padding: the space between a nested model's frame and what it holds.
+        cluster_label_height: the height of the band for a nested model's name.
+        cluster_font_size: the text size of that name.
+        margin: the space around the whole drawing.
+        min_node_width: the narrowest a node box may be.
+    """
 
     font_size: float = 13.0
     row_height: float = 21.0
@@ -64,7 +77,20 @@ class ClusterBox:
 
 @dataclass
 class Layout:
-    """Everything a renderer needs: placed boxes, routed edges, cluster frames, canvas size."""
+    """Everything a renderer needs: placed boxes, routed edges, cluster frames, canvas size.
+
+    Made by `layout_graph`; `svg` and `png` draw it.
+
+    Arguments:
+        nodes: the placed node boxes (`NodeBox`: centre, size, rows of text).
+        edges: the routed edges (`EdgePath`: source, destination, points of the curve).
+        clusters: the frames of nested models (`ClusterBox`).
+        width: the canvas width.
+        height: the canvas height.
+        rankdir: "TB" (top to bottom) or "LR" (left to right), the graph's direction.
+        dpi: the resolution the PNG renderer uses.
+        style: the `LayoutStyle` the sizes came from.
+    """
 
     nodes: List[NodeBox] = field(default_factory=list)
     edges: List[EdgePath] = field(default_factory=list)
