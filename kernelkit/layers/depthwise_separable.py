@@ -3,6 +3,7 @@ from .. import constraints, initializers, regularizers
 from ..legacy import interfaces
 from ..ops.conv import depthwise_conv_eager, separable_conv_eager
 from .conv_base import _Conv
+from .layer_docs import fill_docstring, weight_arguments
 
 __all__ = ["DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
            "SeparableConvolution1D", "SeparableConvolution2D"]
@@ -62,6 +63,7 @@ class _DepthwiseConv(_Conv):
         return cfg
 
 
+@fill_docstring(depthwise_weights=weight_arguments("depthwise"))
 class DepthwiseConv1D(_DepthwiseConv):
     """Depthwise 1D convolution: each input channel is convolved with its own filters.
 
@@ -78,20 +80,7 @@ class DepthwiseConv1D(_DepthwiseConv):
         data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
             `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
         dilation_rate: integer or tuple, the spacing between the kernel's taps.
-        activation: activation function (name or function, see `kernelkit.activations`); None means
-            linear, `a(x) = x`.
-        use_bias: boolean, whether the layer adds a bias vector.
-        depthwise_initializer: initializer of the `depthwise` weights (name or instance, see
-            `kernelkit.initializers`).
-        bias_initializer: initializer of the `bias` weights (name or instance, see
-            `kernelkit.initializers`).
-        depthwise_regularizer: optional regularizer applied to the `depthwise` weights.
-        bias_regularizer: optional regularizer applied to the `bias` weights.
-        activity_regularizer: optional regularizer applied to the layer's output.
-        depthwise_constraint: optional constraint applied to the `depthwise` weights after each
-            update.
-        bias_constraint: optional constraint applied to the `bias` weights after each update.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+        {depthwise_weights}
 
     Input shape:
         3D tensor `(batch, steps, channels)` (channels_last).
@@ -104,6 +93,7 @@ class DepthwiseConv1D(_DepthwiseConv):
     _paddings = ("valid", "same", "causal")
 
 
+@fill_docstring(depthwise_weights=weight_arguments("depthwise"))
 class DepthwiseConv2D(_DepthwiseConv):
     """Depthwise 2D convolution: each input channel is convolved with its own filters.
 
@@ -120,20 +110,7 @@ class DepthwiseConv2D(_DepthwiseConv):
         data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
             `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
         dilation_rate: integer or tuple, the spacing between the kernel's taps.
-        activation: activation function (name or function, see `kernelkit.activations`); None means
-            linear, `a(x) = x`.
-        use_bias: boolean, whether the layer adds a bias vector.
-        depthwise_initializer: initializer of the `depthwise` weights (name or instance, see
-            `kernelkit.initializers`).
-        bias_initializer: initializer of the `bias` weights (name or instance, see
-            `kernelkit.initializers`).
-        depthwise_regularizer: optional regularizer applied to the `depthwise` weights.
-        bias_regularizer: optional regularizer applied to the `bias` weights.
-        activity_regularizer: optional regularizer applied to the layer's output.
-        depthwise_constraint: optional constraint applied to the `depthwise` weights after each
-            update.
-        bias_constraint: optional constraint applied to the `bias` weights after each update.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+        {depthwise_weights}
 
     Input shape:
         4D tensor `(batch, rows, cols, channels)` (channels_last) or
@@ -216,6 +193,7 @@ class _SeparableConv(_Conv):
         return cfg
 
 
+@fill_docstring(separable_weights=weight_arguments("depthwise", "pointwise"))
 class SeparableConv1D(_SeparableConv):
     """Depthwise separable 1D convolution.
 
@@ -237,25 +215,7 @@ class SeparableConv1D(_SeparableConv):
             dilated, "atrous" convolution).
         depth_multiplier: integer, the number of depthwise output channels made from each input
             channel.
-        activation: activation function (name or function, see `kernelkit.activations`); None means
-            linear, `a(x) = x`.
-        use_bias: boolean, whether the layer adds a bias vector.
-        depthwise_initializer: initializer of the `depthwise` weights (name or instance, see
-            `kernelkit.initializers`).
-        pointwise_initializer: initializer of the `pointwise` weights (name or instance, see
-            `kernelkit.initializers`).
-        bias_initializer: initializer of the `bias` weights (name or instance, see
-            `kernelkit.initializers`).
-        depthwise_regularizer: optional regularizer applied to the `depthwise` weights.
-        pointwise_regularizer: optional regularizer applied to the `pointwise` weights.
-        bias_regularizer: optional regularizer applied to the `bias` weights.
-        activity_regularizer: optional regularizer applied to the layer's output.
-        depthwise_constraint: optional constraint applied to the `depthwise` weights after each
-            update.
-        pointwise_constraint: optional constraint applied to the `pointwise` weights after each
-            update.
-        bias_constraint: optional constraint applied to the `bias` weights after each update.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+        {separable_weights}
 
     Input shape:
         3D tensor `(batch, steps, channels)` (channels_last).
@@ -268,6 +228,7 @@ class SeparableConv1D(_SeparableConv):
     _paddings = ("valid", "same", "causal")
 
 
+@fill_docstring(separable_weights=weight_arguments("depthwise", "pointwise"))
 class SeparableConv2D(_SeparableConv):
     """Depthwise separable 2D convolution.
 
@@ -288,25 +249,7 @@ class SeparableConv2D(_SeparableConv):
             dilated, "atrous" convolution).
         depth_multiplier: integer, the number of depthwise output channels made from each input
             channel.
-        activation: activation function (name or function, see `kernelkit.activations`); None means
-            linear, `a(x) = x`.
-        use_bias: boolean, whether the layer adds a bias vector.
-        depthwise_initializer: initializer of the `depthwise` weights (name or instance, see
-            `kernelkit.initializers`).
-        pointwise_initializer: initializer of the `pointwise` weights (name or instance, see
-            `kernelkit.initializers`).
-        bias_initializer: initializer of the `bias` weights (name or instance, see
-            `kernelkit.initializers`).
-        depthwise_regularizer: optional regularizer applied to the `depthwise` weights.
-        pointwise_regularizer: optional regularizer applied to the `pointwise` weights.
-        bias_regularizer: optional regularizer applied to the `bias` weights.
-        activity_regularizer: optional regularizer applied to the layer's output.
-        depthwise_constraint: optional constraint applied to the `depthwise` weights after each
-            update.
-        pointwise_constraint: optional constraint applied to the `pointwise` weights after each
-            update.
-        bias_constraint: optional constraint applied to the `bias` weights after each update.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
+        {separable_weights}
 
     Input shape:
         4D tensor `(batch, rows, cols, channels)` (channels_last) or

@@ -7,24 +7,40 @@ decorator `fill_docstring` replaces it with the block, indented as that line was
 """
 import textwrap
 
-__all__ = ["WEIGHT_ARGUMENTS", "fill_docstring", "pooling_details"]
+__all__ = ["WEIGHT_ARGUMENTS", "fill_docstring", "pooling_details", "weight_arguments"]
 
-# The arguments of a layer with a `kernel` and a `bias` (Dense, the convolutions), after its
-# shape arguments.
-WEIGHT_ARGUMENTS = """\
-activation: activation function (name or function, see `kernelkit.activations`); None means
-    linear, `a(x) = x`.
-use_bias: boolean, whether the layer adds a bias vector.
-kernel_initializer: initializer of the `kernel` weights (name or instance, see
-    `kernelkit.initializers`).
-bias_initializer: initializer of the `bias` weights (name or instance, see
-    `kernelkit.initializers`).
-kernel_regularizer: optional regularizer applied to the `kernel` weights.
-bias_regularizer: optional regularizer applied to the `bias` weights.
-activity_regularizer: optional regularizer applied to the layer's output.
-kernel_constraint: optional constraint applied to the `kernel` weights after each update.
-bias_constraint: optional constraint applied to the `bias` weights after each update.
-**kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...)."""
+def weight_arguments(*kernels):
+    """The descriptions of a layer's weight arguments: activation, use_bias, then the
+    initializer, regularizer and constraint of each kernel and of the bias, as Keras orders
+    them, and **kwargs.
+
+    Arguments:
+        *kernels: the names of the layer's kernels (`"kernel"`, or `"depthwise"` and
+            `"pointwise"` for a separable convolution).
+
+    Returns:
+        The text, unindented, wrapped for a docstring's Arguments section.
+    """
+    names = list(kernels) + ["bias"]
+    entries = [("activation", "activation function (name or function, see "
+                              "`kernelkit.activations`); None means linear, `a(x) = x`."),
+               ("use_bias", "boolean, whether the layer adds a bias vector.")]
+    entries += [(f"{n}_initializer", f"initializer of the `{n}` weights (name or instance, see "
+                                     "`kernelkit.initializers`).") for n in names]
+    entries += [(f"{n}_regularizer", f"optional regularizer applied to the `{n}` weights.")
+                for n in names]
+    entries.append(("activity_regularizer", "optional regularizer applied to the layer's output."))
+    entries += [(f"{n}_constraint", f"optional constraint applied to the `{n}` weights after "
+                                    "each update.") for n in names]
+    entries.append(("**kwargs", "the base layer's arguments (`name`, `trainable`, "
+                                "`input_shape`, ...)."))
+    # 92 columns: the text sits 8 columns in (class docstring, Arguments section)
+    return "\n".join(textwrap.fill(f"{name}: {text}", width=92, subsequent_indent="    ",
+                                   break_on_hyphens=False) for name, text in entries)
+
+
+# The weight arguments of a layer with a `kernel` and a `bias` (Dense, the convolutions).
+WEIGHT_ARGUMENTS = weight_arguments("kernel")
 
 # pool_size and data_format text, and the input/output shapes, of the windowed poolings by rank
 _POOL_SIZE = {

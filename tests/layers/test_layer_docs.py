@@ -51,3 +51,19 @@ def test_dense_and_conv_docstrings_hold_the_weight_arguments_once(cls):
         assert doc.count("\n    " + line + "\n") + doc.count("\n    " + line + " ") == 1, \
             (cls.__name__, line)
     assert "{weights}" not in doc
+
+
+def test_weight_arguments_in_keras_order_and_in_the_separable_docstrings():
+    from kernelkit.layers.layer_docs import weight_arguments
+    text = weight_arguments("depthwise", "pointwise")
+    names = [line.split(":")[0] for line in text.splitlines() if not line.startswith(" ")]
+    assert names == ["activation", "use_bias", "depthwise_initializer", "pointwise_initializer",
+                     "bias_initializer", "depthwise_regularizer", "pointwise_regularizer",
+                     "bias_regularizer", "activity_regularizer", "depthwise_constraint",
+                     "pointwise_constraint", "bias_constraint", "**kwargs"]
+    assert max(len(line) for line in text.splitlines()) <= 92
+    for cls in (L.SeparableConv1D, L.SeparableConv2D, L.DepthwiseConv2D):
+        doc = inspect.cleandoc(cls.__doc__)
+        assert "_weights}" not in doc
+        assert "\n    depthwise_constraint: optional constraint applied to the `depthwise` " \
+               "weights after each\n        update.\n" in doc
