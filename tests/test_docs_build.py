@@ -37,6 +37,7 @@ REQUIRED = {
     "kernelkit.applications": "applications", "kernelkit.utils": "utils",
     "kernelkit.wrappers.scikit_learn": "wrappers", "kernelkit.distribute": "distribute",
     "kernelkit.display": "display", "kernelkit.widgets": "widgets",
+    "kernelkit.legacy.layers": "legacy",
 }
 
 
