@@ -152,12 +152,15 @@ def test_a_malformed_docstring_fails_the_build(tmp_path):
         f"exec(compile(open({os.path.join(DOCS, 'conf.py')!r}).read(), 'conf.py', 'exec'))\n")
     (source / "index.rst").write_text("Broken\n======\n\n.. automodule:: docs_broken_module\n")
     (tmp_path / "docs_broken_module.py").write_text(
-        '"""A module."""\n__all__ = ["broken"]\n\n\n'
+        '"""A module."""\n__all__ = ["broken", "unclosed"]\n\n\n'
         'def broken(x):\n    """Takes a list of `Layer`s.\n\n    Arguments:\n'
-        '        x: a list of `Layer`s.\n    """\n')
+        '        x: a list of `Layer`s.\n    """\n\n\n'
+        'def unclosed():\n    """Shows code.\n\n    ```python\n    unclosed()\n    """\n')
     proc = _sphinx_build(str(source), str(tmp_path / "out"),
                          {"PYTHONPATH": str(tmp_path) + os.pathsep
                           + os.environ.get("PYTHONPATH", "")})
     assert proc.returncode != 0
     assert "docs_broken_module.broken" in proc.stderr
     assert "start-string without end-string" in proc.stderr
+    assert "docs_broken_module.unclosed: a ``` code fence is opened and never closed" \
+        in proc.stderr
