@@ -10,7 +10,6 @@ from ..legacy import interfaces
 from ..kernels.conv_utils import normalize_tuple
 from ..ops.conv3d import conv3d_eager, conv3d_transpose_eager
 from ..ops.pooling import upsampling_eager
-from ..ops.pooling3d import padding_pairs_3d
 from .base import Layer
 from .conv_base import _Conv, _ConvTranspose
 from .layer_docs import WEIGHT_ARGUMENTS, fill_docstring
@@ -102,30 +101,7 @@ class Conv3DTranspose(_ConvTranspose):
                                       self.dilation_rate, activation)
 
 
-class _PerAxisPairs:
-    """What ZeroPadding3D and Cropping3D share: a (before, after) pair per spatial axis held
-    in the attribute named `_attr`, and a data format."""
-
-    _attr = None
-
-    def _set_pairs(self, value, data_format):
-        setattr(self, self._attr, padding_pairs_3d(value, self._attr))
-        self.data_format = config.normalize_data_format(data_format)
-
-    def _pairs(self):
-        return getattr(self, self._attr)
-
-    def _format(self):
-        return self.data_format
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg.update({self._attr: [list(p) for p in self._pairs()],
-                    "data_format": self.data_format})
-        return cfg
-
-
-class ZeroPadding3D(_PerAxisPairs, _ZeroPadding):
+class ZeroPadding3D(_ZeroPadding):
     """Zero-padding layer for 3D data (spatial or spatio-temporal).
 
     Arguments:
@@ -147,7 +123,7 @@ class ZeroPadding3D(_PerAxisPairs, _ZeroPadding):
         self._set_pairs(padding, data_format)
 
 
-class Cropping3D(_PerAxisPairs, _Cropping):
+class Cropping3D(_Cropping):
     """Cropping layer for 3D data: removes cells at both ends of each spatial axis.
 
     Arguments:

@@ -3,6 +3,7 @@ from .. import config
 from ..legacy import interfaces
 from ..kernels.conv_utils import normalize_tuple
 from ..ops.pooling import cropping_eager, upsampling_eager, zero_padding_eager
+from ..ops.pooling3d import padding_pairs_3d
 from .base import Layer
 from .spatial import check_input_rank, check_shape_rank, join_shape, split_shape
 
@@ -17,10 +18,41 @@ def _pairs_2d(value, name):
     return tuple(normalize_tuple(v, 2, name) for v in value)
 
 
-class _ZeroPadding(Layer):
-    """Zeros around the spatial axes: `padding` holds a (before, after) pair per axis."""
+class _PerAxisPairs(Layer):
+    """What the padding and cropping layers share: a (before, after) pair per spatial axis,
+    held in the attribute named `_attr` ("padding" or "cropping"), and a data format. 1D
+    layers hold one flat pair and always read channels_last, as in Keras."""
 
     rank = None
+    _attr = None
+
+    def _set_pairs(self, value, data_format=None):
+        if self.rank == 1:
+            setattr(self, self._attr, normalize_tuple(value, 2, self._attr))
+            return
+        make = _pairs_2d if self.rank == 2 else padding_pairs_3d
+        setattr(self, self._attr, make(value, self._attr))
+        self.data_format = config.normalize_data_format(data_format)
+
+    def _pairs(self):
+        value = getattr(self, self._attr)
+        return (value,) if self.rank == 1 else value
+
+    def _format(self):
+        return "channels_last" if self.rank == 1 else self.data_format
+
+    def get_config(self):
+        cfg = super().get_config()
+        if self.rank == 1:
+            cfg[self._attr] = list(getattr(self, self._attr))
+        else:
+            cfg.update({self._attr: [list(p) for p in self._pairs()],
+                        "data_format": self.data_format})
+        return cfg
+
+
+class _ZeroPadding(_PerAxisPairs):
+    """Zeros around the spatial axes: `padding` holds a (before, after) pair per axis."""
 
     def compute_output_shape(self, input_shape):
         check_shape_rank(self, input_shape, self.rank)
@@ -49,21 +81,11 @@ class ZeroPadding1D(_ZeroPadding):
     """
 
     rank = 1
+    _attr = "padding"
 
     def __init__(self, padding=1, **kwargs):
         super().__init__(**kwargs)
-        self.padding = normalize_tuple(padding, 2, "padding")
-
-    def _pairs(self):
-        return (self.padding,)
-
-    def _format(self):
-        return "channels_last"
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg["padding"] = list(self.padding)
-        return cfg
+        self._set_pairs(padding)
 
 
 class ZeroPadding2D(_ZeroPadding):
@@ -86,29 +108,16 @@ class ZeroPadding2D(_ZeroPadding):
     """
 
     rank = 2
+    _attr = "padding"
 
     @interfaces.legacy_zeropadding2d_support
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.padding = _pairs_2d(padding, "padding")
-        self.data_format = config.normalize_data_format(data_format)
-
-    def _pairs(self):
-        return self.padding
-
-    def _format(self):
-        return self.data_format
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg.update(padding=[list(p) for p in self.padding], data_format=self.data_format)
-        return cfg
+        self._set_pairs(padding, data_format)
 
 
-class _Cropping(Layer):
+class _Cropping(_PerAxisPairs):
     """Cells removed from the spatial axes: `cropping` holds a (before, after) pair per axis."""
-
-    rank = None
 
     def compute_output_shape(self, input_shape):
         check_shape_rank(self, input_shape, self.rank)
@@ -146,21 +155,11 @@ class Cropping1D(_Cropping):
     """
 
     rank = 1
+    _attr = "cropping"
 
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(**kwargs)
-        self.cropping = normalize_tuple(cropping, 2, "cropping")
-
-    def _pairs(self):
-        return (self.cropping,)
-
-    def _format(self):
-        return "channels_last"
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg["cropping"] = list(self.cropping)
-        return cfg
+        self._set_pairs(cropping)
 
 
 class Cropping2D(_Cropping):
@@ -191,23 +190,12 @@ class Cropping2D(_Cropping):
     """
 
     rank = 2
+    _attr = "cropping"
 
     @interfaces.legacy_cropping2d_support
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.cropping = _pairs_2d(cropping, "cropping")
-        self.data_format = config.normalize_data_format(data_format)
-
-    def _pairs(self):
-        return self.cropping
-
-    def _format(self):
-        return self.data_format
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg.update(cropping=[list(p) for p in self.cropping], data_format=self.data_format)
-        return cfg
+        self._set_pairs(cropping, data_format)
 
 
 class UpSampling1D(Layer):
