@@ -7,7 +7,8 @@ decorator `fill_docstring` replaces it with the block, indented as that line was
 """
 import textwrap
 
-__all__ = ["WEIGHT_ARGUMENTS", "fill_docstring", "pooling_details", "weight_arguments"]
+__all__ = ["WEIGHT_ARGUMENTS", "fill_docstring", "global_pooling_details", "pooling_details",
+           "weight_arguments"]
 
 def weight_arguments(*kernels):
     """The descriptions of a layer's weight arguments: activation, use_bias, then the
@@ -101,6 +102,31 @@ def pooling_details(rank):
         "Raises:",
         "    ValueError: for a non-positive size, an unknown padding, or a window larger than "
         "the\n        (unpadded) input.",
+    ])
+
+
+def global_pooling_details(rank):
+    """The Arguments, Input shape and Output shape sections of a global max or average pooling
+    layer of `rank` spatial axes.
+
+    Arguments:
+        rank: 1, 2 or 3.
+
+    Returns:
+        The text, unindented.
+    """
+    channels = "features" if rank == 1 else "channels"
+    return "\n".join([
+        "Arguments:",
+        textwrap.indent(_DATA_FORMAT[rank], "    "),
+        "    keepdims: boolean, keep the pooled axes with size 1 instead of removing them.",
+        "    **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).",
+        "",
+        "Input shape:",
+        textwrap.indent(_POOL_SHAPES[rank][0], "    "),
+        "",
+        "Output shape:",
+        f"    2D tensor `(batch_size, {channels})`.",
     ])
 
 

@@ -1,7 +1,7 @@
 """Pooling layers: MaxPooling1D/2D, AveragePooling1D/2D and the global poolings (Keras 2)."""
 from ..legacy import interfaces
 from ..ops.pooling import global_pool_eager
-from .layer_docs import fill_docstring, pooling_details
+from .layer_docs import fill_docstring, global_pooling_details, pooling_details
 from .pooling_base import _GlobalPooling, _Pooling
 # the 3D pooling layers at Keras 2.2.4's path
 from .pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
@@ -85,27 +85,19 @@ class _GlobalPooling1D(_GlobalPooling):
         super().__init__(data_format, keepdims, **kwargs)
 
 
+@fill_docstring(details=global_pooling_details(1))
 class GlobalMaxPooling1D(_GlobalPooling1D):
     """Global max pooling operation for temporal data.
 
     Takes the largest value over all the spatial (or temporal) axes, one value per channel.
 
-    Arguments:
-        data_format: `"channels_last"` (default, inputs `(batch, steps, features)`) or
-            `"channels_first"` (`(batch, features, steps)`).
-        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        3D tensor `(batch_size, steps, features)` (channels_last).
-
-    Output shape:
-        2D tensor `(batch_size, features)`.
+    {details}
     """
 
     mode = "max"
 
 
+@fill_docstring(details=global_pooling_details(1))
 class GlobalAveragePooling1D(_GlobalPooling1D):
     """Global average pooling operation for temporal data.
 
@@ -113,17 +105,7 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
     With a mask (from `Masking` or `Embedding(mask_zero=True)`), masked steps are left out
     of the mean.
 
-    Arguments:
-        data_format: `"channels_last"` (default, inputs `(batch, steps, features)`) or
-            `"channels_first"` (`(batch, features, steps)`).
-        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        3D tensor `(batch_size, steps, features)` (channels_last).
-
-    Output shape:
-        2D tensor `(batch_size, features)`.
+    {details}
     """
 
     mode = "avg"
@@ -141,46 +123,26 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
         return None
 
 
+@fill_docstring(details=global_pooling_details(2))
 class GlobalMaxPooling2D(_GlobalPooling):
     """Global max pooling operation for spatial data.
 
     Takes the largest value over all the spatial (or temporal) axes, one value per channel.
 
-    Arguments:
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        4D tensor `(batch, rows, cols, channels)` (channels_last) or
-        `(batch, channels, rows, cols)` (channels_first).
-
-    Output shape:
-        2D tensor `(batch_size, channels)`.
+    {details}
     """
 
     rank = 2
     mode = "max"
 
 
+@fill_docstring(details=global_pooling_details(2))
 class GlobalAveragePooling2D(_GlobalPooling):
     """Global average pooling operation for spatial data.
 
     Takes the mean over all the spatial (or temporal) axes, one value per channel.
 
-    Arguments:
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        4D tensor `(batch, rows, cols, channels)` (channels_last) or
-        `(batch, channels, rows, cols)` (channels_first).
-
-    Output shape:
-        2D tensor `(batch_size, channels)`.
+    {details}
     """
 
     rank = 2

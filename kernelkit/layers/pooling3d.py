@@ -2,7 +2,7 @@
 GlobalAveragePooling3D (Keras 2), on the 2D pooling layers' bases with 3D ops."""
 from ..legacy import interfaces
 from ..ops.pooling3d import pool3d_eager
-from .layer_docs import fill_docstring, pooling_details
+from .layer_docs import fill_docstring, global_pooling_details, pooling_details
 from .pooling_base import _GlobalPooling, _Pooling
 from .spatial import check_input_rank
 
@@ -46,46 +46,26 @@ class AveragePooling3D(_Pooling3D):
     mode = "avg"
 
 
+@fill_docstring(details=global_pooling_details(3))
 class GlobalMaxPooling3D(_GlobalPooling):
     """Global max pooling operation for 3D data.
 
     Takes the largest value over all the spatial (or temporal) axes, one value per channel.
 
-    Arguments:
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or
-        `(batch, channels, dim1, dim2, dim3)` (channels_first).
-
-    Output shape:
-        2D tensor `(batch_size, channels)`.
+    {details}
     """
 
     rank = 3
     mode = "max"
 
 
+@fill_docstring(details=global_pooling_details(3))
 class GlobalAveragePooling3D(_GlobalPooling):
     """Global average pooling operation for 3D data.
 
     Takes the mean over all the spatial (or temporal) axes, one value per channel.
 
-    Arguments:
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        keepdims: boolean, keep the pooled axes with size 1 instead of removing them.
-        **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
-
-    Input shape:
-        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or
-        `(batch, channels, dim1, dim2, dim3)` (channels_first).
-
-    Output shape:
-        2D tensor `(batch_size, channels)`.
+    {details}
     """
 
     rank = 3

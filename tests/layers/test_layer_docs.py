@@ -67,3 +67,15 @@ def test_weight_arguments_in_keras_order_and_in_the_separable_docstrings():
         assert "_weights}" not in doc
         assert "\n    depthwise_constraint: optional constraint applied to the `depthwise` " \
                "weights after each\n        update.\n" in doc
+
+
+@pytest.mark.parametrize("cls", [L.GlobalMaxPooling1D, L.GlobalAveragePooling1D,
+                                 L.GlobalMaxPooling2D, L.GlobalAveragePooling2D,
+                                 L.GlobalMaxPooling3D, L.GlobalAveragePooling3D])
+def test_global_pooling_docstrings(cls):
+    doc = inspect.cleandoc(cls.__doc__)
+    assert "{details}" not in doc
+    assert "\n    keepdims: boolean" in doc and "\n    data_format: " in doc
+    assert f"{cls.rank + 2}D tensor" in doc.split("Input shape:")[1]
+    want = "features" if cls.rank == 1 else "channels"
+    assert doc.endswith(f"Output shape:\n    2D tensor `(batch_size, {want})`.")
