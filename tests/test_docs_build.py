@@ -18,6 +18,9 @@ import types
 
 import pytest
 
+from tests.test_public_docstrings import (CALLBACK_METHODS, LAYER_METHODS, MODEL_METHODS,
+                                          SEQUENCE_METHODS, SEQUENTIAL_METHODS)
+
 pytest.importorskip("sphinx")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -118,6 +121,27 @@ def test_every_name_in_a_documented_all_has_an_entry(built):
     assert not missing, f"names in __all__ without an entry in the reference: {missing}"
     assert not wrongly_excluded, f"excluded but documented nowhere else: {wrongly_excluded}"
     assert 'id="kernelkit.warm_kernels"' in everything
+
+
+def test_the_methods_users_call_have_entries(built):
+    """The methods the docstring tests hold (Model's, Layer's, ...) are in the reference too."""
+    proc, out, _ = built
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    html = "\n".join(open(os.path.join(out, page + ".html"), encoding="utf-8").read()
+                     for page in ("models", "layers", "callbacks", "utils"))
+    # A method a class inherits is documented once, at the class it comes from.
+    bases = {"kernelkit.models.Sequential": ["kernelkit.models.Model", "kernelkit.layers.Layer"],
+             "kernelkit.models.Model": ["kernelkit.layers.Layer"]}
+    missing = []
+    for klass, methods in (("kernelkit.models.Model", MODEL_METHODS),
+                           ("kernelkit.models.Sequential", SEQUENTIAL_METHODS),
+                           ("kernelkit.layers.Layer", LAYER_METHODS),
+                           ("kernelkit.callbacks.Callback", CALLBACK_METHODS),
+                           ("kernelkit.utils.Sequence", SEQUENCE_METHODS)):
+        for meth in methods:
+            if not any(f'id="{path}.{meth}"' in html for path in [klass] + bases.get(klass, [])):
+                missing.append(f"{klass}.{meth}")
+    assert not missing, f"methods without an entry in the reference: {missing}"
 
 
 def _conf_module():
