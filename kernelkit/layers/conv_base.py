@@ -1,11 +1,12 @@
 """The convolution layers' base classes, parameterised by `rank` (the number of spatial axes):
 _Conv (constructor, shapes, weights, call and config of every convolution) and _ConvTranspose."""
-from .. import activations, config, constraints, initializers, regularizers
+from .. import activations, config
 from ..kernels.conv_utils import conv_output_length, normalize_tuple
 from ..ops.conv import conv_eager, conv_transpose_eager, conv_transpose_output_shape
 from .base import Layer
 from .spatial import (check_input_rank, check_output_sizes, check_shape_rank, join_shape,
                       normalize_padding, split_shape)
+from .weight_arguments import set_weight_arguments, weight_config
 
 __all__ = []
 
@@ -58,12 +59,7 @@ class _Conv(Layer):
         self.activation = activations.get(activation)
         self._fused = fused_activation_name(self.activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_arguments(self, locals(), "kernel", "bias")
 
     # ---- shapes ----------------------------------------------------------------------
 
@@ -143,14 +139,7 @@ class _Conv(Layer):
                    strides=list(self.strides), padding=self.padding,
                    data_format=self.data_format, dilation_rate=list(self.dilation_rate),
                    groups=self.groups, activation=activations.serialize(self.activation),
-                   use_bias=self.use_bias,
-                   kernel_initializer=initializers.serialize(self.kernel_initializer),
-                   bias_initializer=initializers.serialize(self.bias_initializer),
-                   kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-                   bias_regularizer=regularizers.serialize(self.bias_regularizer),
-                   activity_regularizer=regularizers.serialize(self.activity_regularizer),
-                   kernel_constraint=constraints.serialize(self.kernel_constraint),
-                   bias_constraint=constraints.serialize(self.bias_constraint))
+                   use_bias=self.use_bias, **weight_config(self, "kernel", "bias", activity=True))
         return cfg
 
 

@@ -3,7 +3,7 @@ ActivityRegularization, Masking (Keras 2.2.4's keras.layers.core; the dropout la
 live in their own modules and are re-exported here)."""
 import numpy as np
 
-from .. import activations, config, constraints, initializers, ops, regularizers
+from .. import activations, config, ops, regularizers
 from ..legacy import interfaces
 from ..ops.core import Tensor, unwrap
 from ..ops.nn import dense_eager
@@ -11,6 +11,7 @@ from .base import Layer
 from .dropout import Dropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D  # noqa: F401
 from .lambda_layer import Lambda, _func_dump, _func_load, _lambda_globals  # noqa: F401
 from .layer_docs import WEIGHT_ARGUMENTS, fill_docstring
+from .weight_arguments import set_weight_arguments, weight_config
 
 
 def _act_config(fn):
@@ -58,12 +59,7 @@ class Dense(Layer):
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_arguments(self, locals(), "kernel", "bias")
         self.supports_masking = True
         # name_of also finds custom objects in scope (e.g. `my_act` while loading a model);
         # only the built-in function itself may take the fused kernel path.
@@ -100,13 +96,7 @@ class Dense(Layer):
     def get_config(self):
         cfg = super().get_config()
         cfg.update(units=self.units, activation=_act_config(self.activation), use_bias=self.use_bias,
-                   kernel_initializer=initializers.serialize(self.kernel_initializer),
-                   bias_initializer=initializers.serialize(self.bias_initializer),
-                   kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-                   bias_regularizer=regularizers.serialize(self.bias_regularizer),
-                   activity_regularizer=regularizers.serialize(self.activity_regularizer),
-                   kernel_constraint=constraints.serialize(self.kernel_constraint),
-                   bias_constraint=constraints.serialize(self.bias_constraint))
+                   **weight_config(self, "kernel", "bias", activity=True))
         return cfg
 
 

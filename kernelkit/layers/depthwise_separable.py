@@ -1,9 +1,9 @@
 """Depthwise and separable convolution layers: DepthwiseConv1D/2D and SeparableConv1D/2D."""
-from .. import constraints, initializers, regularizers
 from ..legacy import interfaces
 from ..ops.conv import depthwise_conv_eager, separable_conv_eager
 from .conv_base import _Conv
 from .layer_docs import fill_docstring, weight_arguments
+from .weight_arguments import set_weight_arguments, weight_config
 
 __all__ = ["DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
            "SeparableConvolution1D", "SeparableConvolution2D"]
@@ -27,9 +27,7 @@ class _DepthwiseConv(_Conv):
                          activity_regularizer=activity_regularizer,
                          bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = int(depth_multiplier)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        set_weight_arguments(self, locals(), "depthwise")
 
     def _output_channels(self, channels):
         return channels * self.depth_multiplier
@@ -56,10 +54,7 @@ class _DepthwiseConv(_Conv):
         cfg = super().get_config()
         for key in ("filters", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
             cfg.pop(key)
-        cfg.update(depth_multiplier=self.depth_multiplier,
-                   depthwise_initializer=initializers.serialize(self.depthwise_initializer),
-                   depthwise_regularizer=regularizers.serialize(self.depthwise_regularizer),
-                   depthwise_constraint=constraints.serialize(self.depthwise_constraint))
+        cfg.update(depth_multiplier=self.depth_multiplier, **weight_config(self, "depthwise"))
         return cfg
 
 
@@ -150,12 +145,7 @@ class _SeparableConv(_Conv):
                          activity_regularizer=activity_regularizer,
                          bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = int(depth_multiplier)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        set_weight_arguments(self, locals(), "depthwise", "pointwise")
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -184,12 +174,7 @@ class _SeparableConv(_Conv):
     def get_config(self):
         cfg = super().get_config()
         cfg.update(depth_multiplier=self.depth_multiplier,
-                   depthwise_initializer=initializers.serialize(self.depthwise_initializer),
-                   pointwise_initializer=initializers.serialize(self.pointwise_initializer),
-                   depthwise_regularizer=regularizers.serialize(self.depthwise_regularizer),
-                   pointwise_regularizer=regularizers.serialize(self.pointwise_regularizer),
-                   depthwise_constraint=constraints.serialize(self.depthwise_constraint),
-                   pointwise_constraint=constraints.serialize(self.pointwise_constraint))
+                   **weight_config(self, "depthwise", "pointwise"))
         return cfg
 
 
