@@ -274,83 +274,35 @@ class Dot(_Merge):
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
 
 
-def add(inputs, **kwargs):
-    """Functional interface to the `Add` layer: `add(inputs)`.
+def _functional_form(layer_class, inputs):
+    """The function `name(inputs, **kwargs)` that applies a new `layer_class(**kwargs)` to
+    `inputs` (Keras 2's `add([a, b])`, ...), documented; `inputs` describes what it takes."""
+    name = layer_class.__name__
+
+    def apply(inputs, **kwargs):
+        return layer_class(**kwargs)(inputs)
+
+    apply.__name__ = apply.__qualname__ = name.lower()
+    apply.__module__ = __name__
+    apply.__doc__ = f"""Functional interface to the `{name}` layer: `{name.lower()}(inputs)`.
 
     Arguments:
-        inputs: list of input tensors (at least 2).
-        **kwargs: arguments of the `Add` layer (e.g. `name`).
+        inputs: {inputs}
+        **kwargs: arguments of the `{name}` layer (e.g. `name`).
 
     Returns:
-        The output tensor of the `Add` layer.
+        The output tensor of the `{name}` layer.
     """
-
-    return Add(**kwargs)(inputs)
-
-
-def subtract(inputs, **kwargs):
-    """Functional interface to the `Subtract` layer: `subtract(inputs)`.
-
-    Arguments:
-        inputs: list of exactly 2 input tensors.
-        **kwargs: arguments of the `Subtract` layer (e.g. `name`).
-
-    Returns:
-        The output tensor of the `Subtract` layer.
-    """
-    return Subtract(**kwargs)(inputs)
+    return apply
 
 
-def multiply(inputs, **kwargs):
-    """Functional interface to the `Multiply` layer: `multiply(inputs)`.
-
-    Arguments:
-        inputs: list of input tensors (at least 2).
-        **kwargs: arguments of the `Multiply` layer (e.g. `name`).
-
-    Returns:
-        The output tensor of the `Multiply` layer.
-    """
-    return Multiply(**kwargs)(inputs)
-
-
-def average(inputs, **kwargs):
-    """Functional interface to the `Average` layer: `average(inputs)`.
-
-    Arguments:
-        inputs: list of input tensors (at least 2).
-        **kwargs: arguments of the `Average` layer (e.g. `name`).
-
-    Returns:
-        The output tensor of the `Average` layer.
-    """
-    return Average(**kwargs)(inputs)
-
-
-def maximum(inputs, **kwargs):
-    """Functional interface to the `Maximum` layer: `maximum(inputs)`.
-
-    Arguments:
-        inputs: list of input tensors (at least 2).
-        **kwargs: arguments of the `Maximum` layer (e.g. `name`).
-
-    Returns:
-        The output tensor of the `Maximum` layer.
-    """
-    return Maximum(**kwargs)(inputs)
-
-
-def minimum(inputs, **kwargs):
-    """Functional interface to the `Minimum` layer: `minimum(inputs)`.
-
-    Arguments:
-        inputs: list of input tensors (at least 2).
-        **kwargs: arguments of the `Minimum` layer (e.g. `name`).
-
-    Returns:
-        The output tensor of the `Minimum` layer.
-    """
-    return Minimum(**kwargs)(inputs)
+_AT_LEAST_2 = "list of input tensors (at least 2)."
+add = _functional_form(Add, _AT_LEAST_2)
+subtract = _functional_form(Subtract, "list of exactly 2 input tensors.")
+multiply = _functional_form(Multiply, _AT_LEAST_2)
+average = _functional_form(Average, _AT_LEAST_2)
+maximum = _functional_form(Maximum, _AT_LEAST_2)
+minimum = _functional_form(Minimum, _AT_LEAST_2)
 
 
 def concatenate(inputs, axis=-1, **kwargs):
@@ -380,6 +332,7 @@ def dot(inputs, axes, normalize=False, **kwargs):
         The output tensor of the `Dot` layer.
     """
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
+
 
 __all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
            "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]

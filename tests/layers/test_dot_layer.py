@@ -50,3 +50,19 @@ def test_dot_and_batch_dot_refuse_mismatched_axes():
         L.Dot(axes=1).compute_output_shape([(None, 3), (None, 4)])
     with pytest.raises(ValueError, match="cannot contract"):
         batch_dot(np.ones((2, 3)), np.ones((2, 4)), 1)
+
+
+@pytest.mark.parametrize("fn,layer_class,ref", [
+    (L.add, L.Add, lambda a, b: a + b), (L.subtract, L.Subtract, lambda a, b: a - b),
+    (L.multiply, L.Multiply, lambda a, b: a * b), (L.average, L.Average, lambda a, b: (a + b) / 2),
+    (L.maximum, L.Maximum, np.maximum), (L.minimum, L.Minimum, np.minimum),
+])
+def test_functional_merge_forms_make_their_layer(fn, layer_class, ref):
+    rng = np.random.default_rng(3)
+    a, b = (rng.normal(size=(2, 3)).astype(np.float32) for _ in range(2))
+    x, y = L.Input((3,)), L.Input((3,))
+    model = Model([x, y], fn([x, y], name=f"my_{fn.__name__}"))
+    assert type(model.layers[-1]) is layer_class and model.layers[-1].name == f"my_{fn.__name__}"
+    np.testing.assert_allclose(model.predict([a, b]), ref(a, b), rtol=1e-6)
+    assert fn.__name__ == layer_class.__name__.lower()
+    assert f"`{layer_class.__name__}` layer" in fn.__doc__
