@@ -19,12 +19,13 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,  # n
                       MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from .reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,  # noqa: F401
                         ZeroPadding1D, ZeroPadding2D)
-from .layer_docs import WEIGHT_ARGUMENTS, fill_docstring
+from .layer_docs import WEIGHT_ARGUMENTS, conv_arguments, fill_docstring
 from .spatial import (check_input_rank, check_output_sizes, join_shape,  # noqa: F401
                       normalize_padding, split_shape)
 
 
-@fill_docstring(weights=WEIGHT_ARGUMENTS)
+@fill_docstring(shape_arguments=conv_arguments(rank=1, causal=True, temporal_format=True),
+                weights=WEIGHT_ARGUMENTS)
 class Conv1D(_Conv):
     """1D convolution layer (e.g. temporal convolution).
 
@@ -34,18 +35,7 @@ class Conv1D(_Conv):
     `(None, 128)` for sequences of any length.
 
     Arguments:
-        filters: integer, the number of output filters (the size of the output's channel axis).
-        kernel_size: integer or tuple of 1 integers, the size of the convolution window.
-        strides: integer or tuple of 1 integers, the step of the window.
-        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
-            padding so that, with stride 1, the output has the input's size), or `"causal"` (the
-            output at step t depends only on inputs up to t; for temporal models that must not look
-            ahead).
-        data_format: `"channels_last"` (default, inputs `(batch, steps, channels)`) or
-            `"channels_first"` (`(batch, channels, steps)`).
-        dilation_rate: integer or tuple of 1 integers, the spacing between the kernel's taps (a
-            dilated, "atrous" convolution).
-        groups: integer, only 1 is supported (a ValueError otherwise).
+        {shape_arguments}
         {weights}
 
     Input shape:
@@ -70,7 +60,8 @@ class Conv1D(_Conv):
                          groups, activation, use_bias, **kwargs)
 
 
-@fill_docstring(weights=WEIGHT_ARGUMENTS)
+@fill_docstring(shape_arguments=conv_arguments(rank=2),
+                weights=WEIGHT_ARGUMENTS)
 class Conv2D(_Conv):
     """2D convolution layer (e.g. spatial convolution over images).
 
@@ -79,17 +70,7 @@ class Conv2D(_Conv):
     e.g. `input_shape=(128, 128, 3)` for 128x128 RGB pictures (channels_last).
 
     Arguments:
-        filters: integer, the number of output filters (the size of the output's channel axis).
-        kernel_size: integer or tuple of 2 integers, the size of the convolution window (an integer
-            means the same size on every axis).
-        strides: integer or tuple of 2 integers, the step of the window.
-        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
-            padding so that, with stride 1, the output has the input's size).
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        dilation_rate: integer or tuple of 2 integers, the spacing between the kernel's taps (a
-            dilated, "atrous" convolution).
-        groups: integer, only 1 is supported (a ValueError otherwise).
+        {shape_arguments}
         {weights}
 
     Input shape:
@@ -121,7 +102,8 @@ class Conv2D(_Conv):
                          groups, activation, use_bias, **kwargs)
 
 
-@fill_docstring(weights=WEIGHT_ARGUMENTS)
+@fill_docstring(shape_arguments=conv_arguments(rank=1, transpose=True, last=None),
+                weights=WEIGHT_ARGUMENTS)
 class Conv1DTranspose(_ConvTranspose):
     """Transposed 1D convolution layer (sometimes called deconvolution).
 
@@ -129,18 +111,7 @@ class Conv1DTranspose(_ConvTranspose):
     something shaped like its input, keeping a compatible connectivity pattern (for upsampling).
 
     Arguments:
-        filters: integer, the number of output filters (the size of the output's channel axis).
-        kernel_size: integer or tuple of 1 integers, the size of the convolution window.
-        strides: integer or tuple of 1 integers, the step of the window.
-        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
-            padding so that, with stride 1, the output has the input's size).
-        output_padding: integer, tuple, or None: extra size added to one side of each spatial axis
-            of the output (each value must be smaller than the stride). None infers the output
-            shape.
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        dilation_rate: integer or tuple of 1 integers, the spacing between the kernel's taps (a
-            dilated, "atrous" convolution).
+        {shape_arguments}
         {weights}
 
     Input shape:
@@ -153,7 +124,8 @@ class Conv1DTranspose(_ConvTranspose):
     rank = 1
 
 
-@fill_docstring(weights=WEIGHT_ARGUMENTS)
+@fill_docstring(shape_arguments=conv_arguments(rank=2, transpose=True, last=None),
+                weights=WEIGHT_ARGUMENTS)
 class Conv2DTranspose(_ConvTranspose):
     """Transposed 2D convolution layer (sometimes called deconvolution).
 
@@ -162,19 +134,7 @@ class Conv2DTranspose(_ConvTranspose):
     feature maps, e.g. in decoders). As first layer, give `input_shape`.
 
     Arguments:
-        filters: integer, the number of output filters (the size of the output's channel axis).
-        kernel_size: integer or tuple of 2 integers, the size of the convolution window (an integer
-            means the same size on every axis).
-        strides: integer or tuple of 2 integers, the step of the window.
-        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
-            padding so that, with stride 1, the output has the input's size).
-        output_padding: integer, tuple, or None: extra size added to one side of each spatial axis
-            of the output (each value must be smaller than the stride). None infers the output
-            shape.
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        dilation_rate: integer or tuple of 2 integers, the spacing between the kernel's taps (a
-            dilated, "atrous" convolution).
+        {shape_arguments}
         {weights}
 
     Input shape:

@@ -2,7 +2,7 @@
 from ..legacy import interfaces
 from ..ops.conv import depthwise_conv_eager, separable_conv_eager
 from .conv_base import _Conv
-from .layer_docs import fill_docstring, weight_arguments
+from .layer_docs import conv_arguments, fill_docstring, weight_arguments
 from .weight_arguments import set_weight_arguments, weight_config
 
 __all__ = ["DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
@@ -178,7 +178,8 @@ class _SeparableConv(_Conv):
         return cfg
 
 
-@fill_docstring(separable_weights=weight_arguments("depthwise", "pointwise"))
+@fill_docstring(shape_arguments=conv_arguments(rank=1, causal=True, last="depth_multiplier"),
+                separable_weights=weight_arguments("depthwise", "pointwise"))
 class SeparableConv1D(_SeparableConv):
     """Depthwise separable 1D convolution.
 
@@ -187,19 +188,7 @@ class SeparableConv1D(_SeparableConv):
     outputs. Far fewer weights than a `Conv1D` of the same size.
 
     Arguments:
-        filters: integer, the number of output filters (the size of the output's channel axis).
-        kernel_size: integer or tuple of 1 integers, the size of the convolution window.
-        strides: integer or tuple of 1 integers, the step of the window.
-        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
-            padding so that, with stride 1, the output has the input's size), or `"causal"` (the
-            output at step t depends only on inputs up to t; for temporal models that must not look
-            ahead).
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        dilation_rate: integer or tuple of 1 integers, the spacing between the kernel's taps (a
-            dilated, "atrous" convolution).
-        depth_multiplier: integer, the number of depthwise output channels made from each input
-            channel.
+        {shape_arguments}
         {separable_weights}
 
     Input shape:
@@ -213,7 +202,8 @@ class SeparableConv1D(_SeparableConv):
     _paddings = ("valid", "same", "causal")
 
 
-@fill_docstring(separable_weights=weight_arguments("depthwise", "pointwise"))
+@fill_docstring(shape_arguments=conv_arguments(rank=2, last="depth_multiplier"),
+                separable_weights=weight_arguments("depthwise", "pointwise"))
 class SeparableConv2D(_SeparableConv):
     """Depthwise separable 2D convolution.
 
@@ -222,18 +212,7 @@ class SeparableConv2D(_SeparableConv):
     outputs. Far fewer weights than a `Conv2D` of the same size (used by Xception).
 
     Arguments:
-        filters: integer, the number of output filters (the size of the output's channel axis).
-        kernel_size: integer or tuple of 2 integers, the size of the convolution window (an integer
-            means the same size on every axis).
-        strides: integer or tuple of 2 integers, the step of the window.
-        padding: `"valid"` (no padding: the output is smaller than the input) or `"same"` (zero
-            padding so that, with stride 1, the output has the input's size).
-        data_format: `"channels_last"` (inputs shaped `(batch, ..., channels)`) or
-            `"channels_first"` (`(batch, channels, ...)`); default `K.image_data_format()`.
-        dilation_rate: integer or tuple of 2 integers, the spacing between the kernel's taps (a
-            dilated, "atrous" convolution).
-        depth_multiplier: integer, the number of depthwise output channels made from each input
-            channel.
+        {shape_arguments}
         {separable_weights}
 
     Input shape:

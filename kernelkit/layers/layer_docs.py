@@ -7,8 +7,69 @@ decorator `fill_docstring` replaces it with the block, indented as that line was
 """
 import textwrap
 
-__all__ = ["WEIGHT_ARGUMENTS", "fill_docstring", "global_pooling_details", "pooling_details",
-           "weight_arguments"]
+__all__ = ["WEIGHT_ARGUMENTS", "conv_arguments", "fill_docstring", "global_pooling_details",
+           "pooling_details", "weight_arguments"]
+
+def _entries(entries):
+    """`name: text` entries wrapped for a class docstring's Arguments section (8 columns in,
+    100 wide)."""
+    return "\n".join(textwrap.fill(f"{name}: {text}", width=92, subsequent_indent="    ",
+                                   break_on_hyphens=False) for name, text in entries)
+
+
+_CONV_LAST = {
+    "groups": "integer, only 1 is supported (a ValueError otherwise).",
+    "depth_multiplier": "integer, the number of depthwise output channels made from each "
+                        "input channel.",
+}
+
+
+def conv_arguments(rank, causal=False, temporal_format=False, transpose=False, last="groups"):
+    """The descriptions of a convolution's shape arguments: filters, kernel_size, strides,
+    padding, (output_padding,) data_format, dilation_rate, then `last`.
+
+    Arguments:
+        rank: the number of spatial axes (1 or 2).
+        causal: boolean, whether `padding` may be `"causal"`.
+        temporal_format: boolean, describe `data_format` with (batch, steps, channels) and
+            channels_last as the default (Conv1D) instead of `K.image_data_format()`.
+        transpose: boolean, add `output_padding` (transposed convolutions).
+        last: `"groups"`, `"depth_multiplier"` or None, the argument listed last.
+
+    Returns:
+        The text, unindented, wrapped for a docstring's Arguments section.
+    """
+    same = ("(an integer means the same size on every axis)." if rank > 1 else "").strip()
+    padding = ('`"valid"` (no padding: the output is smaller than the input) or `"same"` (zero '
+               "padding so that, with stride 1, the output has the input's size)")
+    padding += (', or `"causal"` (the output at step t depends only on inputs up to t; for '
+                "temporal models that must not look ahead)." if causal else ".")
+    if temporal_format:
+        data_format = ('`"channels_last"` (default, inputs `(batch, steps, channels)`) or '
+                       '`"channels_first"` (`(batch, channels, steps)`).')
+    else:
+        data_format = ('`"channels_last"` (inputs shaped `(batch, ..., channels)`) or '
+                       '`"channels_first"` (`(batch, channels, ...)`); default '
+                       "`K.image_data_format()`.")
+    entries = [
+        ("filters", "integer, the number of output filters (the size of the output's channel "
+                    "axis)."),
+        ("kernel_size", f"integer or tuple of {rank} integers, the size of the convolution "
+                        "window" + (f" {same}" if same else ".")),
+        ("strides", f"integer or tuple of {rank} integers, the step of the window."),
+        ("padding", padding)]
+    if transpose:
+        entries.append(("output_padding", "integer, tuple, or None: extra size added to one "
+                        "side of each spatial axis of the output (each value must be smaller "
+                        "than the stride). None infers the output shape."))
+    entries += [
+        ("data_format", data_format),
+        ("dilation_rate", f"integer or tuple of {rank} integers, the spacing between the "
+                          'kernel\'s taps (a dilated, "atrous" convolution).')]
+    if last is not None:
+        entries.append((last, _CONV_LAST[last]))
+    return _entries(entries)
+
 
 def weight_arguments(*kernels):
     """The descriptions of a layer's weight arguments: activation, use_bias, then the
@@ -35,9 +96,7 @@ def weight_arguments(*kernels):
                                     "each update.") for n in names]
     entries.append(("**kwargs", "the base layer's arguments (`name`, `trainable`, "
                                 "`input_shape`, ...)."))
-    # 92 columns: the text sits 8 columns in (class docstring, Arguments section)
-    return "\n".join(textwrap.fill(f"{name}: {text}", width=92, subsequent_indent="    ",
-                                   break_on_hyphens=False) for name, text in entries)
+    return _entries(entries)
 
 
 # The weight arguments of a layer with a `kernel` and a `bias` (Dense, the convolutions).

@@ -79,3 +79,21 @@ def test_global_pooling_docstrings(cls):
     assert f"{cls.rank + 2}D tensor" in doc.split("Input shape:")[1]
     want = "features" if cls.rank == 1 else "channels"
     assert doc.endswith(f"Output shape:\n    2D tensor `(batch_size, {want})`.")
+
+
+@pytest.mark.parametrize("cls,extra", [
+    (L.Conv1D, ["groups"]), (L.Conv2D, ["groups"]), (L.Conv1DTranspose, []),
+    (L.Conv2DTranspose, []), (L.SeparableConv1D, ["depth_multiplier"]),
+    (L.SeparableConv2D, ["depth_multiplier"])])
+def test_conv_shape_arguments_follow_rank_and_kind(cls, extra):
+    doc = inspect.cleandoc(cls.__doc__)
+    assert "{shape_arguments}" not in doc
+    arguments = doc.split("Arguments:\n")[1].split("\n\n")[0]
+    names = [line.strip().split(":")[0] for line in arguments.splitlines()
+             if line.startswith("    ") and not line.startswith("        ")]
+    transpose = ["output_padding"] if "Transpose" in cls.__name__ else []
+    assert names[:8 + len(transpose) - 2 + len(extra)] == (
+        ["filters", "kernel_size", "strides", "padding"] + transpose
+        + ["data_format", "dilation_rate"] + extra)
+    assert f"tuple of {cls.rank} integers, the size of the convolution window" in arguments
+    assert ('`"causal"`' in arguments) == (cls in (L.Conv1D, L.SeparableConv1D))
