@@ -24,22 +24,24 @@ class NodeAccessors:
 
     @property
     def input(self):
-        node = self._node_attr("input_tensors", "input")
-        return node[0] if len(node) == 1 else node
+        """The layer's input tensor (or list of them) in the graph it was called in once."""
+        return _one_or_list(self._node_attr("input_tensors", "input"))
 
     @property
     def output(self):
-        out = self._node_attr("outputs", "output")
-        return out[0] if len(out) == 1 else out
+        """The layer's output tensor (or list of them) in the graph it was called in once."""
+        return _one_or_list(self._node_attr("outputs", "output"))
 
     @property
     def input_shape(self):
+        """The shape of the layer's input (batch axis first, None when unknown)."""
         if not self._inbound_nodes and self._batch_input_shape is not None:
             return self._batch_input_shape
         return self._node_attr("input_shapes", "input_shape")
 
     @property
     def output_shape(self):
+        """The shape of the layer's output (batch axis first, None when unknown)."""
         if not self._inbound_nodes:
             raise AttributeError(f"The layer '{self.name}' has never been called and thus has "
                                  "no defined output shape.")
@@ -54,8 +56,7 @@ class NodeAccessors:
         Returns:
             A tensor, or a list of tensors for several inputs.
         """
-        ins = self._inbound_nodes[node_index].input_tensors
-        return ins[0] if len(ins) == 1 else ins
+        return _one_or_list(self._inbound_nodes[node_index].input_tensors)
 
     def get_output_at(self, node_index):
         """Returns the output tensor(s) of the layer at one of its calls (nodes).
@@ -66,8 +67,7 @@ class NodeAccessors:
         Returns:
             A tensor, or a list of tensors for several outputs.
         """
-        outs = self._inbound_nodes[node_index].outputs
-        return outs[0] if len(outs) == 1 else outs
+        return _one_or_list(self._inbound_nodes[node_index].outputs)
 
     def get_input_shape_at(self, node_index):
         """Returns the input shape(s) of the layer at one of its calls (nodes).
@@ -90,3 +90,8 @@ class NodeAccessors:
             A shape tuple, or a list of them for several outputs.
         """
         return self._inbound_nodes[node_index].output_shapes
+
+
+def _one_or_list(tensors):
+    """A node's tensors as Keras returns them: the tensor when there is one, else the list."""
+    return tensors[0] if len(tensors) == 1 else tensors
