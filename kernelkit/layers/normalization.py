@@ -123,15 +123,18 @@ class BatchNormalization(Layer):
             self.moving_variance.value[...] = _moving_average(self.moving_variance, unwrap(var),
                                                               m)
             return y
+        # x * a + b with a = gamma / sqrt(var + eps) and b = beta - mean * a, as TensorFlow's
+        # batch_normalization computes it: two passes over the input instead of four (the
+        # per-channel vectors are small; gamma and beta still get their gradients through them)
         dt = np.asarray(unwrap(inputs)).dtype
         inv = (1.0 / np.sqrt(self.moving_variance.value + self.epsilon)).astype(dt)
-        mean = self.moving_mean.value.reshape(self._bshape)
-        x = ops.multiply(ops.subtract(inputs, mean), inv.reshape(self._bshape))
-        if self.gamma is not None:
-            x = ops.multiply(x, self._shaped(self.gamma))
+        inv = inv.reshape(self._bshape)
+        mean = self.moving_mean.value.reshape(self._bshape).astype(dt)
+        a = inv if self.gamma is None else ops.multiply(self._shaped(self.gamma), inv)
+        b = ops.negative(ops.multiply(a, mean))
         if self.beta is not None:
-            x = ops.add(x, self._shaped(self.beta))
-        return x
+            b = ops.add(b, self._shaped(self.beta))
+        return ops.add(ops.multiply(inputs, a), b)
 
     def _symbolic_call(self, inputs, args, kwargs):
         outputs = super()._symbolic_call(inputs, args, kwargs)
