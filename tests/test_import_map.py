@@ -129,14 +129,6 @@ FUNCTION_LEVEL = {
         "optional Jupyter widget, chosen at run time (widgets/ sits above kernelkit)",
     ("kernelkit.callbacks.tensorboard", "kernelkit.backend"):
         "histograms/gradients read only when TensorBoard writes them",
-    ("kernelkit.callbacks.tensorboard", "kernelkit.engine.trainer"):
-        "UPWARD: write_grads computes gradients through the trainer; to hand over through the model",
-    ("kernelkit.callbacks.tensorboard", "kernelkit.layers.base"):
-        "learning phase set only when gradients are written",
-    ("kernelkit.callbacks.tensorboard", "kernelkit.ops.core"):
-        "tape used only when gradients are written",
-    ("kernelkit.callbacks.tensorboard", "kernelkit.ops.math"):
-        "ops used only when gradients are written",
     ("kernelkit.config", "kernelkit._home"):
         "home directory resolved when the config file is first read",
     ("kernelkit.demo", "kernelkit.datasets.digits"):

@@ -274,7 +274,7 @@ class Function:
         outs = []
         if self._graph is not None:
             with _base.learning_phase_scope(1 if training else 0):
-                outs, _ = self._graph.run(arrays, training=training)
+                outs, _, _ = self._graph.run(arrays, training=training)
         outs = [np.asarray(unwrap(o)) for o in outs]
         values = iter(outs[self._n_outputs:])
         for u in self.updates:

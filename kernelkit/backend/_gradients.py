@@ -44,7 +44,7 @@ def _symbolic_gradients(loss, sources):
         watched = [Variable(np.asarray(unwrap(v))) for v in values]
         with Tape() as tape:
             tape.watch(watched + [s for s in sources if isinstance(s, Variable)])
-            outs, extras = state["graph"].run(watched, training=bool(_base.learning_phase()),
+            outs, _, extras = state["graph"].run(watched, training=bool(_base.learning_phase()),
                                               extra_outputs=symbolic)
         found = dict(zip((id(s) for s in symbolic), extras))
         for t, w in zip(inputs, watched):

@@ -412,23 +412,9 @@ def _validation_gradients(model, params, xs, ys, sws, batch_size):
 
 
 def _batch_gradients(model, params, xs, ys, sws):
-    # The trainer's own pieces (loss per output, masks, model losses), so the gradient is of
-    # the very loss `fit` minimises; run in test mode, as Keras fed the validation data.
-    from ..engine.trainer import _output_masks
-    from ..layers.base import learning_phase_scope
-    from ..ops import math as M
-    from ..ops.core import Tape, Tensor, unwrap
+    # The trainer's own loss (per output, masks, model losses), so the gradient is of the
+    # very loss `fit` minimises; in test mode, as Keras fed the validation data.
     trainer = getattr(model, "_trainer", None)
     if trainer is None:
         raise RuntimeError("TensorBoard(write_grads=True) needs a compiled model.")
-    with Tape() as tape:
-        tape.watch(params)
-        with learning_phase_scope(0):
-            outs = model._forward(xs[0] if len(xs) == 1 else xs, training=False)
-        trainer._ensure_resolved(outs)
-        loss, _ = trainer._compute(ys, outs, sws, _output_masks(model, len(outs)))
-        for extra in model.losses:
-            loss = M.add(loss, M.sum(extra) if np.ndim(unwrap(extra)) else extra)
-    grads = tape.gradient(loss, params) if isinstance(loss, Tensor) else [None] * len(params)
-    del tape.records[:]  # the records point back at the tape (see Trainer.train_step)
-    return grads
+    return trainer.loss_gradients(xs, ys, sws, params)

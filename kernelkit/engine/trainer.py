@@ -18,17 +18,6 @@ from . import data as D
 from .loop import fit_loop, evaluate_loop
 
 
-def _output_masks(model, n):
-    if hasattr(model, "_seq_layers"):
-        return [getattr(model, "_last_mask", None)] + [None] * (n - 1)
-    graph = getattr(model, "_self_graph", None)
-    if graph is not None:
-        masks = getattr(graph, "last_output_masks", None)
-        if masks:
-            return list(masks)
-    return [None] * n
-
-
 def _metric_name(spec, fn):
     if spec in ("accuracy", "acc"):
         return "acc"
@@ -224,24 +213,35 @@ class Trainer:
             self._resolve(len(outs))
             self.model._n_outputs = len(outs)
 
+    def _loss(self, xs, ys, sws, training):
+        """Run the model on one batch (under the active tape, if any) and add up its loss.
+
+        Returns:
+            `(outs, masks, total, parts, extra)`: the outputs and their masks, the total loss
+            (0.0 when there is none), the loss of each output (None where it has none) and
+            the model's own losses (`model.losses`).
+        """
+        model = self.model
+        with learning_phase_scope(1 if training else 0):
+            outs, masks = model._forward(xs[0] if len(xs) == 1 else xs, training=training)
+        self._ensure_resolved(outs)
+        total, parts = self._compute(ys, outs, sws, masks)
+        extra = model.losses
+        for loss in extra:
+            total = M.add(total, M.sum(loss) if np.ndim(unwrap(loss)) else loss)
+        return outs, masks, total, parts, extra
+
     def train_step(self, xs, ys, sws):
+        """One gradient update on one standardized batch (lists of arrays), metrics updated."""
         adapt_threads()
         model = self.model
-        single = len(xs) == 1
         if not model.built:
             with learning_phase_scope(1):
-                model._forward(xs[0] if single else xs, training=True)
+                model._forward(xs[0] if len(xs) == 1 else xs, training=True)
         params = self._weights()
         with Tape() as tape:
             tape.watch(params)
-            with learning_phase_scope(1):
-                outs = model._forward(xs[0] if single else xs, training=True)
-            self._ensure_resolved(outs)
-            masks = _output_masks(model, len(outs))
-            total, parts = self._compute(ys, outs, sws, masks)
-            extra = model.losses
-            for loss in extra:
-                total = M.add(total, M.sum(loss) if np.ndim(unwrap(loss)) else loss)
+            outs, masks, total, parts, extra = self._loss(xs, ys, sws, training=True)
         if not isinstance(total, Tensor) and not extra and not self._has_loss:
             raise ValueError("The model has no loss to optimize: compile it with a `loss`, or "
                              "add losses with `model.add_loss`.")
@@ -259,17 +259,27 @@ class Trainer:
         self._update_metrics(ys, outs, sws, masks, total, parts)
 
     def test_step(self, xs, ys, sws):
+        """The loss and metrics of one standardized batch, in test mode (metrics updated)."""
         adapt_threads()
-        model = self.model
-        single = len(xs) == 1
-        with learning_phase_scope(0):
-            outs = model._forward(xs[0] if single else xs, training=False)
-        self._ensure_resolved(outs)
-        masks = _output_masks(model, len(outs))
-        total, parts = self._compute(ys, outs, sws, masks)
-        for loss in model.losses:
-            total = M.add(total, M.sum(loss) if np.ndim(unwrap(loss)) else loss)
+        outs, masks, total, parts, _ = self._loss(xs, ys, sws, training=False)
         self._update_metrics(ys, outs, sws, masks, total, parts)
+
+    def loss_gradients(self, xs, ys, sws, params):
+        """The gradients of the loss `fit` minimises, on one standardized batch in test mode.
+
+        Arguments:
+            xs, ys, sws: the batch's inputs, targets and sample weights (lists of arrays).
+            params: the weights to differentiate with respect to.
+
+        Returns:
+            One gradient array (or None) per weight of `params`; nothing is updated.
+        """
+        with Tape() as tape:
+            tape.watch(params)
+            _, _, total, _, _ = self._loss(xs, ys, sws, training=False)
+        grads = tape.gradient(total, params) if isinstance(total, Tensor) else [None] * len(params)
+        del tape.records[:]  # the records point back at the tape (see train_step)
+        return grads
 
     def _update_metrics(self, ys, outs, sws, masks, total, parts):
         n = None

@@ -36,8 +36,7 @@ def set_symbolic_call_handler(handler):
     _symbolic_call_handler = handler
 
 # attributes the layer itself rewrites on every call; they never hold sublayers
-_UNTRACKED = frozenset({"_call_losses", "_eager_output_shape", "_build_input_shape",
-                        "_last_mask"})
+_UNTRACKED = frozenset({"_call_losses", "_eager_output_shape", "_build_input_shape"})
 
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
                 "activity_regularizer", "autocast", "input_dim", "input_length", "dynamic"}

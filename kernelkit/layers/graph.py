@@ -34,6 +34,8 @@ class GraphNetwork:
         # An input made with `Input(tensor=t)` has a node fed by `t`; the model starts at it.
         self._input_ids = {id(t) for t in self.inputs}
         self._map()
+        # whether running the graph can make a mask where its inputs had none
+        self.computes_mask = any(getattr(layer, "_computes_mask", False) for layer in self.layers)
 
     def _map(self):
         layer_indices, order, finished, in_progress = {}, [], set(), set()
@@ -105,12 +107,20 @@ class GraphNetwork:
     # ---- running --------------------------------------------------------------------
 
     def run(self, inputs, training=None, mask=None, extra_outputs=()):
-        """Evaluate the outputs (and `extra_outputs`) on concrete `inputs`."""
-        flat = self._flatten_inputs(inputs)
+        """Evaluate the outputs (and `extra_outputs`) on concrete `inputs`.
+
+        Returns:
+            `(outputs, masks, extra)`: the output values, the mask of each output (None where
+            it has none) and the values of `extra_outputs`. The masks are returned, not kept:
+            the graph holds no state between runs.
+        """
+        if len(self.inputs) == 1 and not isinstance(inputs, (list, tuple, dict)):
+            flat = [inputs]
+        else:
+            flat = self._flatten_inputs(inputs)
         values, masks = {}, {}
         for t, v in zip(self.inputs, flat):
             values[id(t)] = v
-            masks[id(t)] = None
         if mask is not None:
             for t, m in zip(self.inputs, mask if isinstance(mask, (list, tuple)) else [mask]):
                 masks[id(t)] = m
@@ -121,24 +131,40 @@ class GraphNetwork:
             m = masks.get(id(t))
             if m is not None and hasattr(v, "_keras_mask"):
                 v._keras_mask = m
-        self.last_output_masks = [masks.get(id(t)) for t in self.outputs]
+        out_masks = [masks.get(id(t)) for t in self.outputs]
         extra = [values[id(t)] for t in extra_outputs]
-        return results, extra
+        return results, out_masks, extra
 
     def _run_nodes(self, values, masks, training):
-        for node in self.nodes:
-            layer = node.layer
-            args = _substitute(node.call_args, values)
-            kwargs = {k: _substitute(v, values) for k, v in node.call_kwargs.items()}
-            in_mask = _substitute_masks(node.call_args, masks)
-            has_mask = in_mask is not None and any(
-                m is not None for m in (in_mask if isinstance(in_mask, list) else [in_mask]))
-            if has_mask and "mask" not in kwargs and _accepts_cached(type(layer), "mask"):
-                kwargs["mask"] = in_mask
-            if training is not None and "training" not in kwargs and \
-                    _accepts_cached(type(layer), "training"):
-                kwargs["training"] = training
-            out = layer(args, **kwargs)
+        steps = self.__dict__.get("_steps")
+        if steps is None:
+            steps = self._steps = [_node_step(node) for node in self.nodes]
+        for node, layer, single, takes_mask, takes_training in steps:
+            if single is not None:      # one tensor in, no call arguments: the common node
+                args = values[single]
+                in_mask = masks.get(single)
+                has_mask = in_mask is not None
+                if not has_mask and (training is None or not takes_training):
+                    out = layer(args)
+                    if type(out) is not list and type(out) is not tuple and not getattr(
+                            layer, "_computes_mask", False):
+                        values[id(node.outputs[0])] = out
+                        continue
+                    kwargs = None
+                else:
+                    kwargs = {}
+            else:
+                args = _substitute(node.call_args, values)
+                kwargs = {k: _substitute(v, values) for k, v in node.call_kwargs.items()}
+                in_mask = _substitute_masks(node.call_args, masks)
+                has_mask = in_mask is not None and any(
+                    m is not None for m in (in_mask if isinstance(in_mask, list) else [in_mask]))
+            if kwargs is not None:
+                if has_mask and takes_mask and "mask" not in kwargs:
+                    kwargs["mask"] = in_mask
+                if training is not None and takes_training and "training" not in kwargs:
+                    kwargs["training"] = training
+                out = layer(args, **kwargs)
             outs = out if isinstance(out, (list, tuple)) else [out]
             out_mask = layer.compute_mask(args, in_mask) if has_mask or getattr(
                 layer, "_computes_mask", False) else None
@@ -199,6 +225,17 @@ class GraphNetwork:
             raise ValueError(f"The model expects {len(self.inputs)} input(s), but it received "
                              f"{len(flat)} input array(s).")
         return flat
+
+
+def _node_step(node):
+    """What running `node` needs, worked out once: (node, layer, the id of its one input
+    tensor when it takes exactly one and no call arguments (else None), whether the layer's
+    call takes `mask`, and `training`)."""
+    layer = node.layer
+    single = id(node.call_args) if isinstance(node.call_args, KerasTensor) and \
+        not node.call_kwargs else None
+    return (node, layer, single, _accepts_cached(type(layer), "mask"),
+            _accepts_cached(type(layer), "training"))
 
 
 def _substitute(structure, values):

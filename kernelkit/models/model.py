@@ -190,16 +190,24 @@ class Model(Layer):
             raise NotImplementedError(
                 f"Model '{self.name}' has no `call` method: subclass Model and implement "
                 "`call(self, inputs)`, or build it with `Model(inputs, outputs)`.")
-        outs, extra = self._self_graph.run(inputs, training=training, mask=mask,
-                                          extra_outputs=self._symbolic_losses)
+        outs, masks, extra = self._self_graph.run(inputs, training=training, mask=mask,
+                                                  extra_outputs=self._symbolic_losses)
         for loss in extra:
             self._call_losses.append(loss)
+        _remember_masks(self, inputs, outs, masks)
         nested = self._self_graph.nested_outputs
         if isinstance(nested, KerasTensor):
             return outs[0]
         if isinstance(nested, dict):
             return dict(zip(nested.keys(), outs))
         return outs
+
+    @property
+    def _computes_mask(self):
+        """Whether the model can give its outputs a mask its inputs did not have (it holds an
+        `Embedding(mask_zero=True)` or a `Masking` layer): the graph a model is nested in then
+        asks for its output masks."""
+        return self._self_graph is not None and self._self_graph.computes_mask
 
     def _add_symbolic_loss(self, loss):
         if self._self_graph is None:
@@ -232,11 +240,29 @@ class Model(Layer):
         return out if len(out) > 1 else out[0]
 
     def compute_mask(self, inputs, mask=None):
-        if self._self_graph is None:
+        """The masks of the model's outputs for `inputs` (and their masks `mask`).
+
+        Answered from the call that has just run on these very inputs (the graph executor
+        asks right after calling the model, as Keras 2.2.4 keeps its `_output_mask_cache`);
+        for inputs the model has not just run on, the graph is run again to find them.
+
+        Arguments:
+            inputs: the inputs the model was called on (an array, a tensor or a list).
+            mask: the inputs' mask(s), or None.
+
+        Returns:
+            The output mask (None where an output has none), or a list for several outputs.
+        """
+        graph = self._self_graph
+        if graph is None:
             return None
-        masks = getattr(self._self_graph, "last_output_masks", None)
-        if not masks:
-            return None
+        masks = _masks_for_inputs(self, inputs)
+        if masks is None:
+            if mask is None and not graph.computes_mask or \
+                    any(isinstance(t, KerasTensor) for t in flatten_tensors(inputs)):
+                return None
+            with learning_phase_scope(0):
+                _, masks, _ = graph.run(inputs, mask=mask)
         return masks[0] if len(masks) == 1 else masks
 
     def build(self, input_shape):
@@ -256,12 +282,15 @@ class Model(Layer):
             self.call(x)
 
     def _forward(self, inputs, training=None):
-        """Outputs as a list, for the trainer."""
+        """The model run on `inputs`, for the trainer: `(outputs, masks)`, two lists in the
+        order of `output_names` (a mask is None where an output has none)."""
         out = self(inputs, training=training)
         if isinstance(out, dict):
-            return [out[k] for k in self.output_names] if all(
+            outs = [out[k] for k in self.output_names] if all(
                 k in out for k in self.output_names) else list(out.values())
-        return list(out) if isinstance(out, (list, tuple)) else [out]
+        else:
+            outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        return outs, _masks_for_outputs(self, outs)
 
     def __call__(self, inputs, *args, **kwargs):
         if isinstance(inputs, (list, tuple)) and not any(isinstance(t, KerasTensor)
@@ -773,6 +802,43 @@ class Model(Layer):
         """
         from ..saving.hdf5_weights import load_weights
         load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+
+def _remember_masks(model, inputs, outs, masks):
+    """Keep the output masks of this call, keyed by the very input and output objects (held,
+    so their ids cannot be reused): `_forward` and `compute_mask` find them by identity and
+    can never read the masks of another call. Nothing is kept when no output has a mask."""
+    if all(m is None for m in masks):
+        model.__dict__["_output_mask_cache"] = None
+        return
+    model.__dict__["_output_mask_cache"] = (_leaves(inputs), list(outs), list(masks))
+
+
+def _leaves(structure):
+    """The arrays or tensors of a nested list/tuple/dict, in order."""
+    if isinstance(structure, (list, tuple)):
+        return [leaf for s in structure for leaf in _leaves(s)]
+    if isinstance(structure, dict):
+        return [leaf for s in structure.values() for leaf in _leaves(s)]
+    return [structure]
+
+
+def _masks_for_inputs(model, inputs):
+    cache = model.__dict__.get("_output_mask_cache")
+    if cache is None:
+        return None
+    flat = _leaves(inputs)
+    if len(flat) != len(cache[0]) or any(a is not b for a, b in zip(flat, cache[0])):
+        return None
+    return cache[2]
+
+
+def _masks_for_outputs(model, outs):
+    cache = model.__dict__.get("_output_mask_cache")
+    if cache is None:
+        return [None] * len(outs)
+    by_id = {id(o): m for o, m in zip(cache[1], cache[2])}
+    return [by_id.get(id(o)) for o in outs]
 
 
 def _as_input(x):

@@ -1,7 +1,7 @@
 """Sequential: a linear stack of layers, built into a graph as soon as its input shape is known."""
 import warnings
 
-from ..layers.base import Layer, _call_signature
+from ..layers.base import Layer
 from ..layers.input_layer import InputLayer
 from ..layers.node import KerasTensor
 from ..ops.core import unwrap
@@ -172,28 +172,13 @@ class Sequential(Model):
         self._rebuild()
 
     def call(self, inputs, training=None, mask=None):
-        if self._self_graph is None and self._seq_layers:
+        """Runs the stack through the model's graph (the executor functional models use);
+        a model added to without an input shape is built from the first data it sees."""
+        if self._self_graph is None:
+            if not self._seq_layers:
+                return inputs
             self._build_from_data(unwrap(inputs))
-        x = inputs
-        for layer in self._seq_layers:
-            takes_training, takes_mask = _call_signature(type(layer))
-            if mask is None:
-                y = layer(x, training=training) if takes_training and training is not None \
-                    else layer(x)
-                if getattr(layer, "_computes_mask", False):
-                    mask = layer.compute_mask(x, None)
-            else:
-                kwargs = {"mask": mask} if takes_mask else {}
-                if takes_training and training is not None:
-                    kwargs["training"] = training
-                y = layer(x, **kwargs)
-                mask = layer.compute_mask(x, mask)
-            x = y
-        self._last_mask = mask
-        return x
-
-    def compute_mask(self, inputs, mask=None):
-        return getattr(self, "_last_mask", None)
+        return super().call(inputs, training=training, mask=mask)
 
     @property
     def input_names(self):
