@@ -78,11 +78,11 @@ def test_accuracy_is_picked_from_the_loss():
                      ("binary_crossentropy", metrics.binary_accuracy)):
         model = Sequential([Dense(3, activation="softmax", input_dim=2)])
         model.compile("sgd", loss, metrics=["accuracy"])
-        assert model._trainer.output_metrics[0][0][1].fn is fn
+        assert model._trainer.compiled.output_metrics[0][0][1].fn is fn
         assert model.metrics_names == ["loss", "acc"]
     model = Sequential([Dense(1, input_dim=2)])
     model.compile("sgd", "mse", metrics=["accuracy", "mae"])
-    assert model._trainer.output_metrics[0][0][1].fn is metrics.binary_accuracy
+    assert model._trainer.compiled.output_metrics[0][0][1].fn is metrics.binary_accuracy
     assert model.metrics_names == ["loss", "acc", "mean_absolute_error"]
 
 

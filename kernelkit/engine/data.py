@@ -5,6 +5,8 @@ stays lazy: only the rows of one batch are read at a time, so a file larger than
 be trained on (`shuffle='batch'` keeps each batch's rows contiguous, which h5py reads fastest).
 """
 import numbers
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -80,11 +82,7 @@ def as_array(x, dtype_hint=None, name="x"):
     except ValueError as e:  # ragged nested lists
         raise ValueError(f"`{name}` could not be made into one numeric array: {e}") from None
     check_numeric(a, name)
-    if a.dtype.kind == "f" and a.dtype != np.dtype(config.floatx()):
-        a = a.astype(config.floatx())
-    elif a.dtype.kind == "b":
-        a = a.astype(config.floatx())
-    return a
+    return to_floatx(a)
 
 
 def _shape(a):
@@ -224,12 +222,25 @@ def split_rows(a, at):
     return a[:at], a[at:]
 
 
-def _floatx(rows):
-    if rows.dtype.kind == "f" and rows.dtype != np.dtype(config.floatx()):
-        return rows.astype(config.floatx())
-    if rows.dtype.kind == "b":
-        return rows.astype(config.floatx())
-    return rows
+def to_floatx(a):
+    """`a` with floating-point and boolean data as `K.floatx()` (other arrays unchanged).
+
+    The one conversion of user data: fit, evaluate, predict, the `*_on_batch` methods, HDF5
+    batches and calling a model on an array all go through it.
+    """
+    kind = a.dtype.kind
+    if kind == "b" or (kind == "f" and a.dtype != np.dtype(config.floatx())):
+        return a.astype(config.floatx())
+    return a
+
+
+def expand_to(w, ndim):
+    """`w` as an array with trailing axes of size 1 added up to `ndim` dimensions (weights
+    and masks broadcast against per-step losses)."""
+    w = np.asarray(w)
+    while w.ndim < ndim:
+        w = w[..., None]
+    return w
 
 
 def take(a, index):
@@ -241,10 +252,10 @@ def take(a, index):
     if isinstance(a, np.ndarray):
         return a[index]
     if isinstance(index, slice):
-        return _floatx(np.asarray(a[index]))
+        return to_floatx(np.asarray(a[index]))
     index = np.asarray(index)
     if len(index) == 0:
-        return _floatx(np.asarray(a[0:0]))
+        return to_floatx(np.asarray(a[0:0]))
     order = np.argsort(index, kind="stable")
     sorted_idx = index[order]
     lo, hi = int(sorted_idx[0]), int(sorted_idx[-1])
@@ -254,7 +265,7 @@ def take(a, index):
         rows = np.asarray(a[sorted_idx.tolist()])
     out = np.empty_like(rows)
     out[order] = rows
-    return _floatx(out)
+    return to_floatx(out)
 
 
 def batch_order(n, batch_size, shuffle, lazy):
@@ -473,4 +484,14 @@ def warn_non_finite(arrays, name):
             which = name if len(arrays) == 1 else f"{name}[{i}]"
             warnings.warn(f"`{which}` holds {bad} NaN or infinite value(s) out of {a.size}: the "
                           "loss and the weights will likely become NaN. Clean or impute the data "
-                          "before training.", RuntimeWarning, stacklevel=6)
+                          "before training.", RuntimeWarning, stacklevel=_user_stacklevel())
+
+
+def _user_stacklevel():
+    """The `stacklevel` of the first caller outside kernelkit (fit, evaluate and the
+    `*_on_batch` methods reach the data checks through different depths)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level

@@ -117,13 +117,16 @@ def split_batch(batch, for_predict=False):
 class StreamBatches:
     """The standardized batches of a generator or Sequence, `steps` per epoch (fit and evaluate).
 
+    Each batch the source yields goes through `standardize(x, y, sample_weight, class_weight)`
+    (the model's `standardize.Standardizer`), as arrays given to fit do.
+
     The stream (and its workers) starts on the first epoch and is reused by later epochs, so
     a validation generator keeps its workers for the whole of `fit`.
     """
 
-    def __init__(self, trainer, source, steps, class_weight=None, workers=1,
+    def __init__(self, standardize, source, steps, class_weight=None, workers=1,
                  use_multiprocessing=False, max_queue_size=10, shuffle=False):
-        self.trainer = trainer
+        self.standardize = standardize
         self.source = source
         self.steps = steps
         self.class_weight = class_weight
@@ -136,7 +139,7 @@ class StreamBatches:
     def epoch(self):
         if self._stream is None:
             self._stream = batches_from(self.source, *self._stream_args)
-        standardize = self.trainer.standardize
+        standardize = self.standardize
         for _ in range(self.steps):
             bx, by, bsw = split_batch(next(self._stream))
             yield standardize(bx, by, bsw, self.class_weight)

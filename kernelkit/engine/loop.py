@@ -17,6 +17,7 @@ import numpy as np
 from ..callbacks.base import CallbackList, History
 from . import data as D
 from .generators import StreamBatches, is_generator_like, steps_of
+from .standardize import batch_size_or_default
 
 
 def _progress_logger(count_mode, verbose):
@@ -104,10 +105,11 @@ def _validation_batches(trainer, validation_data, batch_size, validation_steps, 
     """A batch source for validation_data: arrays (2- or 3-tuple), a generator or a Sequence."""
     if is_generator_like(validation_data):
         steps = steps_of(validation_data, validation_steps, "validation_steps")
-        return StreamBatches(trainer, validation_data, steps, None, *stream_args, shuffle=False)
+        return StreamBatches(trainer.standardize, validation_data, steps, None, *stream_args,
+                             shuffle=False)
     vxs, vys, vsws = _standardize_validation(trainer, validation_data)
-    return D.ArrayBatches(vxs, vys, vsws, batch_size or 32, shuffle=False, steps=validation_steps,
-                          repeat=False)
+    return D.ArrayBatches(vxs, vys, vsws, batch_size_or_default(batch_size), shuffle=False,
+                          steps=validation_steps, repeat=False)
 
 
 def _keras_validation_data(batches):
@@ -215,19 +217,26 @@ _InterruptGuard = InterruptGuard
 
 # ---- fit ------------------------------------------------------------------------------------
 
-def fit_loop(trainer, x, y, **kwargs):
-    """`fit` for every kind of data; Ctrl-C is recorded from the first line on (see
-    InterruptGuard), so one pressed while the data is prepared is not lost either."""
+def fit_loop(trainer, args):
+    """`Model.fit` for every kind of data; Ctrl-C is recorded from the first line on (see
+    InterruptGuard), so one pressed while the data is prepared is not lost either.
+
+    Arguments:
+        trainer: the compiled model's `Trainer`.
+        args: `Model.fit`'s arguments, by name (a namespace: its signature is the one place
+            they and their defaults are written).
+
+    Returns:
+        The `History` callback.
+    """
     with InterruptGuard():
-        return _fit_loop(trainer, x, y, **kwargs)
+        return _fit_loop(trainer, **vars(args))
 
 
-def _fit_loop(trainer, x, y, batch_size=None, epochs=1, verbose=1, callbacks=None,
-             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-             validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
-    if kwargs:
-        raise TypeError(f"fit() got unexpected keyword arguments {sorted(kwargs)}")
+def _fit_loop(trainer, x, y, batch_size, epochs, verbose, callbacks, validation_split,
+              validation_data, shuffle, class_weight, sample_weight, initial_epoch,
+              steps_per_epoch, validation_steps, validation_freq, max_queue_size, workers,
+              use_multiprocessing):
     model = trainer.model
     batch_size = D.check_count("batch_size", batch_size, 1)
     epochs = D.check_count("epochs", epochs, 0, allow_none=False)
@@ -249,13 +258,14 @@ def _fit_loop(trainer, x, y, batch_size=None, epochs=1, verbose=1, callbacks=Non
         if hasattr(optimizer, "_kk_shard_source"):
             x = optimizer._kk_shard_source(x)
         steps = steps_of(x, steps_per_epoch, "steps_per_epoch")
-        train = StreamBatches(trainer, x, steps, class_weight, *stream_args, shuffle=shuffle)
+        train = StreamBatches(trainer.standardize, x, steps, class_weight, *stream_args,
+                              shuffle=shuffle)
         params = {"epochs": epochs, "steps": steps, "verbose": verbose}
         count_mode = "steps"
     else:
         if x is None:
             raise ValueError("fit() needs training data: pass `x` (and `y`).")
-        batch_size = 32 if batch_size is None else int(batch_size)
+        batch_size = batch_size_or_default(batch_size)
         xs, ys, sws = trainer.standardize(x, y, sample_weight, class_weight)
         if validation_data is None and validation_split:
             if not 0.0 < validation_split < 1.0:
@@ -353,28 +363,38 @@ def _run_epochs(trainer, train, val, cbks, initial_epoch, epochs, validation_fre
 
 # ---- evaluate -------------------------------------------------------------------------------
 
-def evaluate_loop(trainer, x, y, **kwargs):
-    """`evaluate` for every kind of data, under one InterruptGuard (see fit_loop)."""
+def evaluate_loop(trainer, args):
+    """`Model.evaluate` for every kind of data, under one InterruptGuard (see fit_loop).
+
+    Arguments:
+        trainer: the compiled model's `Trainer`.
+        args: `Model.evaluate`'s arguments, by name (a namespace).
+
+    Returns:
+        The loss and metrics as `Model.evaluate` returns them (see `return_dict`).
+    """
     with InterruptGuard():
-        return _evaluate_loop(trainer, x, y, **kwargs)
+        args = vars(args)
+        return_dict = args.pop("return_dict")
+        return trainer.format_logs(_evaluate_loop(trainer, **args), return_dict)
 
 
-def _evaluate_loop(trainer, x, y, batch_size=None, verbose=1, sample_weight=None, steps=None,
-                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False):
+def _evaluate_loop(trainer, x, y, batch_size, verbose, sample_weight, steps, callbacks,
+                   max_queue_size, workers, use_multiprocessing):
     """The logs of one pass of the test step over `x`/`y` (arrays, HDF5, generator, Sequence)."""
     batch_size = D.check_count("batch_size", batch_size, 1)
     steps = D.check_count("steps", steps, 0)
     if is_generator_like(x):
         _reject_generator_arguments("evaluate", y, sample_weight, batch_size)
         steps = steps_of(x, steps)
-        batches = StreamBatches(trainer, x, steps, None, workers, use_multiprocessing,
-                                max_queue_size, shuffle=False)
+        batches = StreamBatches(trainer.standardize, x, steps, None, workers,
+                                use_multiprocessing, max_queue_size, shuffle=False)
         params = {"steps": steps, "verbose": verbose}
         target, count_samples = steps, False
     else:
         if x is None:
             raise ValueError("evaluate() needs data: pass `x` (and `y`).")
-        batch_size = 32 if batch_size is None else int(batch_size)
+        batch_size = batch_size_or_default(batch_size)
         xs, ys, sws = trainer.standardize(x, y, sample_weight)
         batches = D.ArrayBatches(xs, ys, sws, batch_size, shuffle=False, steps=steps,
                                  repeat=False)

@@ -2,26 +2,13 @@
 import numpy as np
 
 from ..kernels.threads import adapt as adapt_threads
-from .. import config
 from ..callbacks.base import CallbackList
 from ..layers.base import learning_phase_scope
 from ..ops.core import unwrap
 from . import data as D
 from .generators import batches_from, is_generator_like, split_batch, steps_of
 from .inference_plan import plan_for
-
-
-def _inputs(model, x):
-    names = model.input_names if model.inputs else ["input_1"]
-    xs = [D.as_array(a, name="x") for a in D.to_list(x, names, "input")]
-    if model.inputs:
-        if len(xs) != len(model.inputs):
-            raise ValueError(f"Error when checking model input: expected {len(model.inputs)} "
-                             f"array(s), but got {len(xs)}.")
-        xs = [D.at_least_2d(a, t) for a, t in zip(xs, model.inputs)]
-        D.check_shapes(xs, model.inputs, names, "input")
-    D.check_lengths(xs)
-    return xs
+from .standardize import DEFAULT_BATCH_SIZE, batch_size_or_default, model_inputs
 
 
 def _run(model, xs):
@@ -46,7 +33,8 @@ def _single(outs):
 
 
 def predict_on_batch(model, x):
-    return _single(_run(model, _inputs(model, x)))
+    """`Model.predict_on_batch`: the outputs for `x` in one forward pass."""
+    return _single(_run(model, model_inputs(model, x)))
 
 
 def _array_batches(xs, batch_size, n):
@@ -58,7 +46,7 @@ def _array_batches(xs, batch_size, n):
 def _stream_batches(model, stream, steps):
     for _ in range(steps):
         bx, _, _ = split_batch(next(stream), for_predict=True)
-        yield _inputs(model, bx)
+        yield model_inputs(model, bx)
 
 
 def _one_batch(model, x, batch_size):
@@ -68,26 +56,33 @@ def _one_batch(model, x, batch_size):
     if type(x) is not np.ndarray or not inputs or len(inputs) != 1:
         return None
     shape = inputs[0].shape
-    if x.ndim != len(shape) or len(x) > (batch_size or 32) or len(x) == 0 or \
+    if x.ndim != len(shape) or len(x) > (batch_size or DEFAULT_BATCH_SIZE) or len(x) == 0 or \
             x.dtype.kind not in "biuf":
         return None
     for want, got in zip(shape[1:], x.shape[1:]):
         if want is not None and want != got:
             return None
-    if x.dtype.kind == "f" and x.dtype != np.dtype(config.floatx()):  # (dtype.name costs 2 us)
-        x = x.astype(config.floatx())
-    return _single(_run(model, [x]))
+    return _single(_run(model, [D.to_floatx(x)]))
 
 
-def predict(model, x, **kwargs):
-    """Outputs for `x`, under one InterruptGuard from the first line (see loop.fit_loop)."""
+def predict(model, args):
+    """`Model.predict`: outputs for `args.x`, under one InterruptGuard from the first line
+    (see loop.fit_loop).
+
+    Arguments:
+        model: the model.
+        args: `Model.predict`'s arguments, by name (a namespace).
+
+    Returns:
+        The predictions: one array, or a list of arrays for several outputs.
+    """
     from .loop import InterruptGuard
     with InterruptGuard():
-        return _predict(model, x, **kwargs)
+        return _predict(model, **vars(args))
 
 
-def _predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10,
-            workers=1, use_multiprocessing=False):
+def _predict(model, x, batch_size, verbose, steps, callbacks, max_queue_size, workers,
+             use_multiprocessing):
     """Outputs for `x` (arrays, HDF5 data, a generator or a Sequence), batch by batch."""
     batch_size = D.check_count("batch_size", batch_size, 1)
     steps = D.check_count("steps", steps, 0)
@@ -105,8 +100,8 @@ def _predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, m
         batches = _stream_batches(model, stream, steps)
         target, unit, params = steps, "step", {"steps": steps, "verbose": verbose}
     else:
-        xs = _inputs(model, x)
-        batch_size = 32 if batch_size is None else int(batch_size)
+        xs = model_inputs(model, x)
+        batch_size = batch_size_or_default(batch_size)
         n = len(xs[0])
         if steps is not None:
             n = min(n, int(steps) * batch_size)

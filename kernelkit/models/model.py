@@ -7,9 +7,13 @@
 Training, saving and display live in engine/, saving/ and display/; the methods here only
 hand over to them, so this file stays about the model's structure.
 """
+from types import SimpleNamespace
+
 import numpy as np
 
 from .. import config
+from ..engine.data import to_floatx
+from ..engine.loop import evaluate_loop, fit_loop
 from ..legacy import interfaces
 from ..layers.base import Layer, learning_phase_scope, map_structure_arrays
 from ..layers.node import KerasTensor, flatten_tensors
@@ -411,15 +415,8 @@ class Model(Layer):
             ValueError: when the data do not match the model's inputs or outputs, or
                 `validation_split` is used with a generator.
         """
-        trainer = self._require_trainer("training/testing")
-        return trainer.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
-                           callbacks=callbacks, validation_split=validation_split,
-                           validation_data=validation_data, shuffle=shuffle,
-                           class_weight=class_weight, sample_weight=sample_weight,
-                           initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
-                           validation_steps=validation_steps, validation_freq=validation_freq,
-                           max_queue_size=max_queue_size, workers=workers,
-                           use_multiprocessing=use_multiprocessing, **kwargs)
+        args = _arguments(locals(), "fit")
+        return fit_loop(self._require_trainer("training/testing"), args)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
@@ -447,11 +444,8 @@ class Model(Layer):
         Raises:
             RuntimeError: if the model was not compiled.
         """
-        trainer = self._require_trainer("training/testing")
-        return trainer.evaluate(x, y, batch_size=batch_size, verbose=verbose,
-                                sample_weight=sample_weight, steps=steps, callbacks=callbacks,
-                                max_queue_size=max_queue_size, workers=workers,
-                                use_multiprocessing=use_multiprocessing, return_dict=return_dict)
+        args = _arguments(locals(), "evaluate")
+        return evaluate_loop(self._require_trainer("training/testing"), args)
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10,
                 workers=1, use_multiprocessing=False):
@@ -474,10 +468,9 @@ class Model(Layer):
         Raises:
             ValueError: when the input data do not match the model's inputs.
         """
+        args = _arguments(locals(), "predict")
         from ..engine.predict import predict
-        return predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps,
-                       callbacks=callbacks, max_queue_size=max_queue_size, workers=workers,
-                       use_multiprocessing=use_multiprocessing)
+        return predict(self, args)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
@@ -841,13 +834,25 @@ def _masks_for_outputs(model, outs):
     return [by_id.get(id(o)) for o in outs]
 
 
+def _arguments(local_vars, method):
+    """A method's arguments (its `locals()` on entry) as a namespace for the engine's loop,
+    so the public signature is the one place they are listed.
+
+    Raises:
+        TypeError: the method was given keyword arguments it does not take.
+    """
+    args = dict(local_vars)
+    del args["self"]
+    extra = args.pop("kwargs", None)
+    if extra:
+        raise TypeError(f"{method}() got unexpected keyword arguments {sorted(extra)}")
+    return SimpleNamespace(**args)
+
+
 def _as_input(x):
     if isinstance(x, (Tensor, KerasTensor)) or x is None:
         return x
-    a = np.asarray(x)
-    if a.dtype == np.float64 and config.floatx() != "float64":
-        a = a.astype(config.floatx())
-    return a
+    return to_floatx(np.asarray(x))
 
 
 __all__ = ["Model", "map_structure_arrays", "unwrap"]

@@ -69,14 +69,15 @@ def _serialize_metric(spec):
 def training_config(trainer):
     """The `training_config` of a compiled model (Keras 2 keys, full loss names)."""
     optimizer = trainer.optimizer
-    config = {"loss": _serialize_loss(trainer.loss),
-              "metrics": _serialize_metric(trainer.metrics_spec),
-              "weighted_metrics": _serialize_metric(trainer.weighted_metrics_spec),
-              "loss_weights": trainer.loss_weights_spec,
+    compiled = trainer.compiled
+    config = {"loss": _serialize_loss(compiled.loss),
+              "metrics": _serialize_metric(compiled.metrics_spec),
+              "weighted_metrics": _serialize_metric(compiled.weighted_metrics_spec),
+              "loss_weights": compiled.loss_weights_spec,
               "optimizer_config": {"class_name": registry.get_registered_name(type(optimizer)),
                                    "config": optimizer.get_config()}}
-    if trainer.sample_weight_mode is not None:
-        config["sample_weight_mode"] = trainer.sample_weight_mode
+    if compiled.sample_weight_mode is not None:
+        config["sample_weight_mode"] = compiled.sample_weight_mode
     return config
 
 

@@ -169,7 +169,7 @@ def test_register_keras_serializable(tmp_path):
     loaded = load_model(tmp_path / "m.h5")
     assert isinstance(loaded.layers[-1], RegisteredScale) and loaded.layers[-1].factor == 3.0
     assert loaded.loss == "SavingTests>registered_loss"
-    assert loaded._trainer.loss_fns[0] is registered_loss
+    assert loaded._trainer.compiled.loss_fns[0] is registered_loss
     _assert_same_outputs(loaded, model, _inputs(model))
 
 

@@ -129,7 +129,7 @@ def test_multi_output_training_config_round_trip(tmp_path):
     model.save(tmp_path / "m.h5")
     loaded = load_model(tmp_path / "m.h5")
     assert loaded.loss == {"out_main": "categorical_crossentropy", "out_aux": "mean_squared_error"}
-    assert loaded._trainer.loss_weights_spec == {"out_main": 1.0, "out_aux": 0.2}
+    assert loaded._trainer.compiled.loss_weights_spec == {"out_main": 1.0, "out_aux": 0.2}
     assert isinstance(loaded.optimizer, optimizers.RMSprop)
     assert np.float32(loaded.optimizer.get_config()["learning_rate"]) == np.float32(0.005)
     assert loaded.metrics_names == model.metrics_names

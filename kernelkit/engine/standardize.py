@@ -1,0 +1,198 @@
+"""The one place where what users pass becomes what a model takes: aligned lists of arrays.
+
+`fit`, `evaluate`, `predict`, `train_on_batch`, `test_on_batch`, `predict_on_batch`, the
+validation data and every batch a generator or `Sequence` yields go through `model_inputs`
+(inputs) or a `Standardizer` (inputs, targets, sample and class weights): one input per model
+input in the model's order, floats as `K.floatx()` (`data.to_floatx`), 1D data as a column,
+shapes and sample counts checked, weights one array per output. The default batch size is
+here too.
+"""
+import numpy as np
+
+from . import data as D
+
+__all__ = ["DEFAULT_BATCH_SIZE", "batch_size_or_default", "model_inputs", "Standardizer"]
+
+DEFAULT_BATCH_SIZE = 32   # Keras 2's default for fit, evaluate and predict
+
+
+def batch_size_or_default(batch_size):
+    """`batch_size`, or Keras 2's default (32) when it is None."""
+    return DEFAULT_BATCH_SIZE if batch_size is None else int(batch_size)
+
+
+def model_inputs(model, x, check_lengths=True):
+    """The model's input arrays from `x` (an array, a list, or a dict keyed by input name).
+
+    Arguments:
+        model: the model (its `inputs` and `input_names`, when it has them).
+        x: the user's input data; lazy HDF5 data stays lazy.
+        check_lengths: whether to check here that every input has the same number of rows
+            (the standardizer checks them with the targets instead).
+
+    Returns:
+        A list with one array per model input (floats as floatx, 1D as a column).
+
+    Raises:
+        ValueError: the number of arrays, their names, dtypes or shapes do not match the
+            model's inputs.
+    """
+    inputs = model.inputs
+    names = model.input_names if inputs else (list(x) if isinstance(x, dict) else ["input_1"])
+    xs = [D.as_array(a, name="x") for a in D.to_list(x, names, "input")]
+    if inputs:
+        if len(xs) != len(inputs):
+            raise ValueError(f"Error when checking model input: the list of Numpy arrays that "
+                             f"you are passing to your model is not the size the model "
+                             f"expected. Expected to see {len(inputs)} array(s), but "
+                             f"instead got {len(xs)} array(s).")
+        xs = [D.at_least_2d(a, t) for a, t in zip(xs, inputs)]
+        D.check_shapes(xs, inputs, names, "input")
+    else:
+        xs = [D.at_least_2d(a) for a in xs]
+    if check_lengths:
+        D.check_lengths(xs)
+    return xs
+
+
+class Standardizer:
+    """Turns `(x, y, sample_weight, class_weight)` into the `(xs, ys, sws)` lists a training
+    or test step takes.
+
+    Arguments:
+        model: the compiled model.
+        compiled: its `compile_utils.CompiledOutputs` (which outputs read class indices,
+            their sample-weight modes).
+    """
+
+    def __init__(self, model, compiled):
+        self.model = model
+        self.compiled = compiled
+
+    def __call__(self, x, y=None, sample_weight=None, class_weight=None):
+        """Standardize one set of data (a whole array set, or one generator batch).
+
+        Returns:
+            `(xs, ys, sws)`: one input array per model input, one target array (or None)
+            and one sample-weight array (or None) per output, all with the same rows.
+
+        Raises:
+            ValueError: the data do not match the model's inputs or outputs, the lengths
+                differ, a sparse label is out of range, or a weight has the wrong shape.
+            TypeError: `class_weight` is not a dict (or a list/dict of them).
+        """
+        model, compiled = self.model, self.compiled
+        xs = model_inputs(model, x, check_lengths=False)
+        outputs = model.outputs
+        out_names = model.output_names if outputs else None
+        ys = self._targets(y, outputs, out_names)
+        sws = self._sample_weights(sample_weight, ys, out_names)
+        if class_weight is not None:
+            for i, cw in enumerate(_per_output_class_weight(class_weight, out_names, len(ys))):
+                if cw is None or ys[i] is None:
+                    continue
+                name = out_names[i] if out_names else "output_1"
+                sparse = compiled.resolved and compiled.is_sparse(i)
+                w = D.class_weight_to_sample_weight(ys[i], cw, name, sparse=sparse,
+                                                    num_classes=compiled.num_classes(i))
+                if sws[i] is not None:
+                    ndim = max(w.ndim, sws[i].ndim)
+                    w = D.expand_to(sws[i], ndim) * D.expand_to(w, ndim)
+                sws[i] = w
+        D.check_lengths(xs, [a for a in ys if a is not None], sws)
+        for i, y_i in enumerate(ys):
+            users = compiled.sparse_label_users(i) if y_i is not None else []
+            if users:
+                D.check_sparse_labels(y_i, compiled.num_classes(i),
+                                      out_names[i] if out_names else "output_1",
+                                      " and ".join(users))
+        D.warn_non_finite(xs, "x")
+        D.warn_non_finite(ys, "y")
+        return xs, ys, sws
+
+    def _targets(self, y, outputs, out_names):
+        n_out = len(outputs) if outputs else None
+        if y is None:
+            return [None] * (n_out or 1)
+        ys = D.to_list(y, out_names or (list(y) if isinstance(y, dict) else ["output_1"]),
+                       "target")
+        ys = [None if a is None else D.as_array(a, name="y") for a in ys]
+        if n_out is not None and len(ys) != n_out:
+            raise ValueError(f"Error when checking model target: the model has {n_out} "
+                             f"output(s) but {len(ys)} target array(s) were given.")
+        ys = [D.at_least_2d(a, t) for a, t in zip(ys, outputs or [None] * len(ys))]
+        if outputs:
+            for k, (a, t, nm) in enumerate(zip(ys, outputs, out_names)):
+                # by position: a model's outputs may share a name (two outputs of one
+                # nested model, as a GAN's combined model has)
+                if a is not None and a.ndim >= 1 and t.shape and len(t.shape) == a.ndim and \
+                        t.shape[-1] is not None and a.shape[-1] != t.shape[-1] and \
+                        not (a.shape[-1] == 1 and self.compiled.is_sparse(k)):
+                    raise ValueError(f"Error when checking target: expected {nm} to have "
+                                     f"shape {t.shape[1:]} but got array with shape "
+                                     f"{a.shape[1:]}")
+        return ys
+
+    def _sample_weights(self, sample_weight, ys, out_names):
+        """One weight array (or None) per output, checked against the targets' shapes."""
+        if sample_weight is None:
+            return [None] * len(ys)
+        if isinstance(sample_weight, (dict, list, tuple)):
+            sw_list = D.to_list(sample_weight, out_names or ["output_1"], "sample_weight")
+            if len(sw_list) != len(ys):
+                raise ValueError(f"sample_weight has {len(sw_list)} entries but the model has "
+                                 f"{len(ys)} output(s); pass one array per output (or a dict "
+                                 "keyed by output name).")
+        else:
+            sw_list = [sample_weight] * len(ys)
+        modes = self.compiled.weight_modes(len(ys))
+        sws = []
+        for i, (w, y) in enumerate(zip(sw_list, ys)):
+            if w is None:
+                sws.append(None)
+                continue
+            name = out_names[i] if out_names else "output_1"
+            w = D.as_array(w, name="sample_weight")
+            if D.is_lazy(w):
+                w = np.asarray(w)
+            w = w.astype(np.float32, copy=False)
+            if modes[i] == "temporal":
+                if w.ndim != 2:
+                    raise ValueError(f"Found a sample_weight array with shape {w.shape} for output "
+                                     f"'{name}'. With sample_weight_mode='temporal', pass a 2D "
+                                     "sample_weight array of shape (samples, timesteps).")
+            elif w.ndim != 1:
+                raise ValueError(f"Found a sample_weight array with shape {w.shape}. In order to "
+                                 "use timestep-wise sample weighting, you should pass a 2D "
+                                 "sample_weight array and specify `sample_weight_mode='temporal'` "
+                                 "in compile().")
+            if y is not None and (len(y.shape) < w.ndim or tuple(y.shape[:w.ndim]) != w.shape) \
+                    and len(w) == len(y):
+                raise ValueError(f"Found a sample_weight array with shape {w.shape} for output "
+                                 f"'{name}' whose targets have shape {tuple(y.shape)}: the weights "
+                                 "cannot be broadcast to the targets.")
+            sws.append(w)
+        return sws
+
+
+def _per_output_class_weight(class_weight, out_names, n_outputs):
+    """class_weight as one {class: weight} dict (or None) per output, as Keras 2 accepts it."""
+    if isinstance(class_weight, (list, tuple)):
+        if len(class_weight) != n_outputs:
+            raise ValueError(f"class_weight is a list of {len(class_weight)} entries but the model "
+                             f"has {n_outputs} output(s).")
+        return list(class_weight)
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict mapping class indices to weights, got "
+                        f"{type(class_weight).__name__}.")
+    if class_weight and all(isinstance(v, dict) or v is None for v in class_weight.values()):
+        names = out_names or ["output_1"]
+        unknown = [k for k in class_weight if k not in names]
+        if unknown:
+            raise ValueError(f"Unknown entries in class_weight dictionary: {unknown}. Only "
+                             f"expected the following keys: {names}")
+        return [class_weight.get(n) for n in names]
+    if n_outputs > 1:
+        raise ValueError("The model has several outputs, so class_weight must be a dict keyed "
+                         f"by output name ({out_names}) or a list with one dict per output.")
+    return [class_weight]
