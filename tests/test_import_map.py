@@ -163,15 +163,13 @@ FUNCTION_LEVEL = {
         "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.models.model", "kernelkit.models.summary"):
         "summary adapter (and display's renderers) loaded only when summary() is called",
-    ("kernelkit.models.model", "kernelkit.engine.predict"):
-        "facade hands over lazily to keep import kernelkit light",
-    ("kernelkit.models.model", "kernelkit.engine.trainer"):
-        "facade hands over lazily to keep import kernelkit light",
-    ("kernelkit.models.model", "kernelkit.saving.hdf5_model"):
-        "facade hands over lazily to keep import kernelkit light",
-    ("kernelkit.models.model", "kernelkit.saving.hdf5_weights"):
-        "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.models.model", "kernelkit.saving.model_config"):
+        "facade hands over lazily to keep import kernelkit light",
+    ("kernelkit.models.persistence", "kernelkit.saving.hdf5_model"):
+        "facade hands over lazily to keep import kernelkit light",
+    ("kernelkit.models.persistence", "kernelkit.saving.hdf5_weights"):
+        "facade hands over lazily to keep import kernelkit light",
+    ("kernelkit.models.persistence", "kernelkit.saving.model_config"):
         "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.models.sequential", "kernelkit.saving.model_config"):
         "facade hands over lazily to keep import kernelkit light",
