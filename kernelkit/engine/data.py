@@ -26,19 +26,31 @@ def is_lazy(x):
         module.startswith(("h5py", "kernelkit.utils"))
 
 
-def to_list(x, names, what):
-    """x (an array, a list or a dict keyed by `names`) as a list ordered like `names`."""
+def to_list(x, names, what, unknown_keys="error"):
+    """x (an array, a list or a dict keyed by `names`) as a list ordered like `names`.
+
+    Arguments:
+        x: one array, a list or tuple of arrays, a list of numbers (one array when there
+            is one name), a dict keyed by name, or None (returned as None).
+        names: the expected names, in order.
+        what: what the data is, for the messages (`input`, `target`, `sample_weight`).
+        unknown_keys: `"error"` (fit, evaluate, predict: a misspelt name is refused) or
+            `"ignore"` (Keras 2.2.4's `standardize_input_data` skips them).
+
+    Raises:
+        ValueError: a dict lacks a name, or (with `unknown_keys="error"`) has other keys.
+    """
     if x is None:
         return None
     if isinstance(x, dict):
         unknown = [k for k in x if k not in names]
-        if unknown:
+        if unknown and unknown_keys == "error":
             raise ValueError(f"Unknown entries in {what} dictionary: {unknown}. Only expected "
                              f"the following keys: {names}")
         missing = [n for n in names if n not in x]
         if missing:
-            raise ValueError(f"No data provided for {what} {missing}. Need data for each key in: "
-                             f"{names}")
+            raise ValueError(f'No data provided for "{missing[0]}" ({what}). Need data for each '
+                             f"key in: {names}")
         return [x[n] for n in names]
     if isinstance(x, (list, tuple)) and not (len(x) and np.isscalar(x[0])):
         items = list(x)
@@ -122,21 +134,34 @@ def check_lengths(xs, ys=None, sws=None):
                                  "one entry per sample.")
 
 
-def check_shapes(arrays, tensors, names, what):
-    """Compare data shapes with the model's (known) input or output shapes."""
-    if tensors is None:
-        return
-    for a, t, n in zip(arrays, tensors, names):
-        expected = t.shape
-        got = _shape(a)
-        if len(got) != len(expected) and what == "input":
-            raise ValueError(f"Error when checking input: expected {n} to have {len(expected)} "
+def check_shapes(arrays, shapes, names, what="input", check_batch_axis=False):
+    """Compare data shapes with the shapes a model expects.
+
+    Arguments:
+        arrays: the data, one array (or None, not checked) per name.
+        shapes: the expected shapes with the batch axis (None entries are not checked;
+            None or 0 dimensions match any size).
+        names: the arrays' names, for the messages.
+        what: what is checked, for the messages (`input`, `target`).
+        check_batch_axis: whether the batch axis is compared too.
+
+    Raises:
+        ValueError: an array has another number of dimensions, or another size on a known
+            dimension.
+    """
+    for a, shape, n in zip(arrays, shapes, names):
+        if shape is None or a is None:
+            continue
+        shape, got = tuple(shape), _shape(a)
+        if len(got) != len(shape):
+            raise ValueError(f"Error when checking {what}: expected {n} to have {len(shape)} "
                              f"dimensions, but got array with shape {got}")
-        if what == "input":
-            for e, g in zip(expected[1:], got[1:]):
-                if e is not None and e != g:
-                    raise ValueError(f"Error when checking input: expected {n} to have shape "
-                                     f"{expected[1:]} but got array with shape {got[1:]}")
+        if not check_batch_axis:
+            shape, got = shape[1:], got[1:]
+        for e, g in zip(shape, got):
+            if e and e != g:
+                raise ValueError(f"Error when checking {what}: expected {n} to have shape "
+                                 f"{shape} but got array with shape {got}")
 
 
 class RowRange:

@@ -47,7 +47,7 @@ def model_inputs(model, x, check_lengths=True):
                              f"expected. Expected to see {len(inputs)} array(s), but "
                              f"instead got {len(xs)} array(s).")
         xs = [D.at_least_2d(a, t) for a, t in zip(xs, inputs)]
-        D.check_shapes(xs, inputs, names, "input")
+        D.check_shapes(xs, [t.shape for t in inputs], names, "input")
     else:
         xs = [D.at_least_2d(a) for a in xs]
     if check_lengths:

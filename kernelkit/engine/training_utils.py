@@ -196,53 +196,23 @@ def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
     if data is None:
         return [None] * len(names)
     if isinstance(data, dict):
-        missing = [n for n in names if n not in data]
-        if missing:
-            raise ValueError(f'No data provided for "{missing[0]}". Need data for each key in: '
-                             f"{names}")
-        arrays = [_frame_values(data[n]) for n in names]
+        data = {k: _frame_values(v) for k, v in data.items()}
     elif isinstance(data, list):
-        if data and isinstance(data[0], list):
-            arrays = [np.asarray(d) for d in data]
-        elif len(names) == 1 and data and isinstance(data[0], (float, int)):
-            arrays = [np.asarray(data)]
-        else:
-            arrays = [_frame_values(d) for d in data]
-    else:
-        arrays = [_frame_values(data)]
-
+        data = [_frame_values(d) for d in data]
+    # the engine's own mapping of a dict or list to the names (unknown keys skipped, as here)
+    arrays = D.to_list(_frame_values(data), names, exception_prefix or "input",
+                       unknown_keys="ignore")
     if len(arrays) != len(names):
-        if arrays and hasattr(arrays[0], "shape"):
-            raise ValueError(f"Error when checking model {exception_prefix}: the list of Numpy "
-                             f"arrays that you are passing to your model is not the size the "
-                             f"model expected. Expected to see {len(names)} array(s), but "
-                             f"instead got the following list of {len(arrays)} arrays: "
-                             f"{str(arrays)[:200]}...")
-        if len(names) > 1:
-            raise ValueError(f"Error when checking model {exception_prefix}: you are passing a "
-                             f"list as input to your model, but the model expects a list of "
-                             f"{len(names)} Numpy arrays instead. The list you passed was: "
-                             f"{str(arrays)[:200]}")
-        arrays = [np.asarray(arrays)]
+        raise ValueError(f"Error when checking model {exception_prefix}: the list of Numpy "
+                         f"arrays that you are passing to your model is not the size the "
+                         f"model expected. Expected to see {len(names)} array(s), but "
+                         f"instead got the following list of {len(arrays)} arrays: "
+                         f"{str(arrays)[:200]}...")
     arrays = [_standardize_single_array(a, exception_prefix) for a in arrays]
-
     if shapes:
-        for name, array, shape in zip(names, arrays, shapes):
-            if shape is None or array is None or isinstance(array, KerasTensor):
-                continue
-            shape = tuple(shape)
-            data_shape = tuple(array.shape)
-            if len(data_shape) != len(shape):
-                raise ValueError(f"Error when checking {exception_prefix}: expected {name} to "
-                                 f"have {len(shape)} dimensions, but got array with shape "
-                                 f"{data_shape}")
-            if not check_batch_axis:
-                data_shape, shape = data_shape[1:], shape[1:]
-            for dim, ref_dim in zip(data_shape, shape):
-                if ref_dim and ref_dim != dim:
-                    raise ValueError(f"Error when checking {exception_prefix}: expected {name} "
-                                     f"to have shape {shape} but got array with shape "
-                                     f"{data_shape}")
+        # symbolic tensors are not shape-checked (their batch size was checked above)
+        shapes = [None if isinstance(a, KerasTensor) else s for a, s in zip(arrays, shapes)]
+        D.check_shapes(arrays, shapes, names, exception_prefix, check_batch_axis)
     return arrays
 
 

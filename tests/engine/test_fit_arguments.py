@@ -401,7 +401,7 @@ def test_multi_output_errors():
     xa, xb, yr, yc = np.zeros((4, 3)), np.zeros((4, 2)), np.zeros((4, 1)), np.eye(2)[[0, 1, 0, 1]]
     with pytest.raises(ValueError, match=r"Unknown entries in input dictionary: \['c'\]"):
         model.fit({"a": xa, "b": xb, "c": xb}, [yr, yc], verbose=0)
-    with pytest.raises(ValueError, match="No data provided for input"):
+    with pytest.raises(ValueError, match=r"No data provided for \"b\" \(input\)"):
         model.fit({"a": xa}, [yr, yc], verbose=0)
     with pytest.raises(ValueError, match="class_weight must be a dict keyed by output name"):
         model.fit([xa, xb], [yr, yc], class_weight={0: 1.0, 1: 2.0}, verbose=0)
