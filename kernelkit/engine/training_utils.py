@@ -15,6 +15,7 @@ from .. import config
 from .. import losses
 from ..layers.node import KerasTensor
 from ..utils.data_utils import Sequence
+from ..utils.sequences import iter_sequence_infinite  # noqa: F401 (Keras 2 exports it here)
 from . import data as D
 from .data import check_lengths
 
@@ -117,20 +118,6 @@ def is_sequence(seq):
     """
     return isinstance(seq, Sequence) or all(hasattr(seq, a) for a in
                                             ("__getitem__", "__len__", "on_epoch_end"))
-
-
-def iter_sequence_infinite(seq):
-    """Iterate over a `Sequence` forever (batch 0, 1, ..., len-1, 0, 1, ...).
-
-    Arguments:
-        seq: a `Sequence`.
-
-    Yields:
-        The batches `seq[i]`.
-    """
-    while True:
-        for index in range(len(seq)):
-            yield seq[index]
 
 
 # ---- per-output standardisation (Keras 2.2.4's helpers of its own training loop) -------------

@@ -66,7 +66,14 @@ class Sequence:
 
 
 def iter_sequence_infinite(seq):
-    """Yield the batches of `seq` epoch after epoch, forever (without calling on_epoch_end)."""
+    """Yield the batches of `seq` epoch after epoch, forever (without calling on_epoch_end).
+
+    Arguments:
+        seq: a `Sequence` (batch 0, 1, ..., len - 1, then 0 again).
+
+    Yields:
+        The batches `seq[i]`.
+    """
     while True:
         yield from seq
 
