@@ -10,6 +10,7 @@ here too.
 import numpy as np
 
 from . import data as D
+from . import targets as T
 
 __all__ = ["DEFAULT_BATCH_SIZE", "batch_size_or_default", "model_inputs", "Standardizer"]
 
@@ -93,7 +94,7 @@ class Standardizer:
                     continue
                 name = out_names[i] if out_names else "output_1"
                 sparse = compiled.resolved and compiled.is_sparse(i)
-                w = D.class_weight_to_sample_weight(ys[i], cw, name, sparse=sparse,
+                w = T.class_weight_to_sample_weight(ys[i], cw, name, sparse=sparse,
                                                     num_classes=compiled.num_classes(i))
                 if sws[i] is not None:
                     ndim = max(w.ndim, sws[i].ndim)
@@ -103,7 +104,7 @@ class Standardizer:
         for i, y_i in enumerate(ys):
             users = compiled.sparse_label_users(i) if y_i is not None else []
             if users:
-                D.check_sparse_labels(y_i, compiled.num_classes(i),
+                T.check_sparse_labels(y_i, compiled.num_classes(i),
                                       out_names[i] if out_names else "output_1",
                                       " and ".join(users))
         D.warn_non_finite(xs, "x")

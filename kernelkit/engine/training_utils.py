@@ -4,7 +4,7 @@ per-output standardisation of data, weights and metrics).
 
 `check_array_length_consistency` is the data path's own check (engine/data.py), and the
 class-weight lookup of `standardize_weights` is the data path's
-`class_weight_to_sample_weight`; the rest are small functions of Keras's contract, used by
+`targets.class_weight_to_sample_weight`; the rest are small functions of Keras's contract, used by
 code that writes its own loop (kernelkit's own loop standardises in engine/trainer.py).
 """
 import copy
@@ -17,6 +17,7 @@ from ..layers.node import KerasTensor
 from ..utils.data_utils import Sequence
 from ..utils.sequences import iter_sequence_infinite  # noqa: F401 (Keras 2 exports it here)
 from . import data as D
+from . import targets as T
 from .data import check_lengths
 
 __all__ = ["make_batches", "batch_shuffle", "check_num_samples",
@@ -325,7 +326,7 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
         else:
             y_classes = y.reshape(y.shape[0])
         # The data path's lookup: a class of the data missing from the dict is an error.
-        weights = D.class_weight_to_sample_weight(y_classes, class_weight, sparse=True)
+        weights = T.class_weight_to_sample_weight(y_classes, class_weight, sparse=True)
         return weights.astype(config.floatx(), copy=False)
     if sample_weight_mode is None:
         return np.ones((y_shape[0],), dtype=config.floatx())

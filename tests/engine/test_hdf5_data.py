@@ -95,8 +95,8 @@ def test_shuffled_hdf5_reads_whole_batches_as_slices(h5_path, reads, shuffle):
 
 
 def test_class_weight_of_hdf5_targets_is_read_in_chunks(h5_path, reads, monkeypatch):
-    from kernelkit.engine import data
-    monkeypatch.setattr(data, "_SCAN_ROWS", 16)
+    from kernelkit.engine import targets
+    monkeypatch.setattr(targets, "_SCAN_ROWS", 16)
     path, x, _ = h5_path
     with h5py.File(path, "r") as f:
         model = linear_model(n_in=3, n_out=1, loss="binary_crossentropy", activation="sigmoid")
