@@ -1,14 +1,17 @@
-"""A Sequential model's inference plan: predict without the per-layer Python machinery.
+"""A model's inference plan: predict and `model(x)` without the per-layer Python machinery.
 
 `predict` on a small batch is dominated by what runs around the kernels: each layer's
-`__call__` (naming, masks, random streams, symbolic dispatch) and each op's wrapper. For a
-Sequential model made only of layers whose inference is a fixed function of the input (Dense
-with a built-in activation, Activation, Flatten, the dropout and noise layers, which pass
-their input through at inference), the plan is the list of those functions, calling the
-kernels directly. It is built on first use and kept on the model; it is rebuilt when the
-layers change (added, popped, replaced, built, or given another activation). Weights are read
-when the plan runs, so training, `set_weights` and `load_weights` need no rebuild. Any other
-layer, or an input whose dtype is not the weights', and `predict` takes the general path.
+`__call__` (naming, masks, random streams, symbolic dispatch), the graph walk and each op's
+wrapper. For a model whose graph is a chain (Sequential, or a functional model with one
+input, one output and each layer taking the previous layer's output) made only of layers
+whose inference is a fixed function of the input (Dense with a built-in activation,
+Activation, Flatten, the dropout and noise layers, which pass their input through at
+inference), the plan is the list of those functions, calling the kernels directly. It is
+built on first use and kept on the model; it is rebuilt when the graph or its layers change
+(added, popped, replaced, built, or given another activation). Weights are read when the plan
+runs, so training, `set_weights` and `load_weights` need no rebuild. Any other layer (or one
+with an activity regularizer, whose loss a call records), or an input whose dtype is not the
+weights', and the general path runs.
 """
 
 from .. import activations
@@ -78,6 +81,8 @@ def _flatten_step(layer):
 
 def _step(layer):
     kind = type(layer)
+    if getattr(layer, "activity_regularizer", None) is not None:
+        return None
     if kind in _IDENTITY:
         return lambda x: x
     if not layer.built:
@@ -116,28 +121,45 @@ class InferencePlan:
         return x
 
 
+def _chain(model):
+    """The layers of the model's graph in order when the graph is a chain, else None."""
+    graph = getattr(model, "_self_graph", None)
+    if graph is None or len(graph.inputs) != 1 or len(graph.outputs) != 1 or \
+            graph.extra_outputs:
+        return None
+    tensor, layers = graph.inputs[0], []
+    for node in graph.nodes:
+        if node.call_args is not tensor or node.call_kwargs or len(node.outputs) != 1:
+            return None
+        layers.append(node.layer)
+        tensor = node.outputs[0]
+    return layers if layers and tensor is graph.outputs[0] else None
+
+
 def plan_for(model):
     """The model's inference plan (built or reused), or None when it has none.
 
     Arguments:
-        model: a model; only a built Sequential of the layers the module names has a plan.
+        model: a model; only a built chain of the layers the module names has a plan.
 
     Returns:
         An `InferencePlan`, or None.
     """
-    layers = getattr(model, "_seq_layers", None)
-    if not layers or not model.built:
+    graph = getattr(model, "_self_graph", None)
+    if graph is None:
         return None
-    if "call" in model.__dict__ or type(model).call is not model_class("Sequential").call:
+    call = type(model).call
+    if "call" in model.__dict__ or (call is not model_class("Model").call and
+                                    call is not model_class("Sequential").call):
         return None     # its own call (a subclass's, or one set on the object)
-    key = _key(layers)
     cached = model.__dict__.get("_kk_inference_plan")
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    if cached is not None and cached[0] is graph and cached[1] == _key(cached[2]):
+        return cached[3]
+    layers = _chain(model) or []
     steps = [_step(layer) for layer in layers]
     dtypes = {w.value.dtype for layer in layers for w in layer.weights}
     plan = None
-    if all(s is not None for s in steps) and len(dtypes) == 1:
+    if layers and all(s is not None for s in steps) and len(dtypes) == 1:
         plan = InferencePlan(steps, dtypes.pop())
-    model.__dict__["_kk_inference_plan"] = (key, plan)
+    model.__dict__["_kk_inference_plan"] = (graph, _key(layers), layers, plan)
     return plan

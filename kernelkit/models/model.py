@@ -11,10 +11,11 @@ import numpy as np
 
 from .. import config
 from ..engine.data import to_floatx
+from ..engine.inference_plan import plan_for
 from ..legacy import interfaces
-from ..layers.base import Layer, learning_phase_scope, map_structure_arrays
+from ..layers.base import Layer, _phase, learning_phase_scope, map_structure_arrays
 from ..layers.node import KerasTensor, flatten_tensors
-from ..ops.core import Tensor, unwrap
+from ..ops.core import Tensor, _state as _tape_state, unwrap
 from . import persistence, training
 from .output_masks import masks_for_inputs, masks_for_outputs, remember_masks
 from .graph import GraphNetwork
@@ -296,6 +297,12 @@ class Model(Layer):
         return outs, masks_for_outputs(self, outs)
 
     def __call__(self, inputs, *args, **kwargs):
+        if type(inputs) is np.ndarray and not args and _inference_call(kwargs):
+            plan = plan_for(self)     # a chain of simple layers: straight to the kernels
+            if plan is not None:
+                out = plan(to_floatx(inputs))
+                if out is not None:
+                    return out
         if isinstance(inputs, (list, tuple)) and not any(isinstance(t, KerasTensor)
                                                          for t in flatten_tensors(inputs)):
             inputs = [_as_input(x) for x in inputs] if isinstance(inputs, list) else \
@@ -419,6 +426,17 @@ class Model(Layer):
     save = persistence.save
     save_weights = persistence.save_weights
     load_weights = persistence.load_weights
+
+def _inference_call(kwargs):
+    """Whether a call with these keyword arguments runs in inference mode, off any tape."""
+    if _tape_state.tape is not None:
+        return False
+    if not kwargs:
+        return _phase.value == 0
+    return len(kwargs) == 1 and "training" in kwargs and (
+        kwargs["training"] is False or kwargs["training"] == 0 or
+        (kwargs["training"] is None and _phase.value == 0))
+
 
 def _as_input(x):
     if isinstance(x, (Tensor, KerasTensor)) or x is None:

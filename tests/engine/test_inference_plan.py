@@ -1,18 +1,21 @@
-"""Sequential inference plans (engine/inference_plan.py): same outputs as the general path,
-rebuilt when the layers change, weights read at run time, general path for anything else."""
+"""Inference plans (engine/inference_plan.py) of Sequential and functional chains, used by
+predict and model(x): same outputs as the general path, rebuilt when the layers change,
+weights read at run time, general path for anything else (training, a tape, other layers)."""
 import numpy as np
 import pytest
 
 from kernelkit.engine.inference_plan import plan_for
 from kernelkit.layers import (Activation, BatchNormalization, Dense, Dropout, Flatten,
                               GaussianNoise)
-from kernelkit.models import Sequential
-from kernelkit.ops.core import unwrap
+from kernelkit.layers import Input, add
+from kernelkit.models import Model, Sequential
+from kernelkit.ops.core import Tape, Tensor, unwrap
+from kernelkit.regularizers import l2
 
 
 def _general(model, x):
-    """The output through every layer's __call__ (no plan)."""
-    return np.asarray(unwrap(model(x, training=False)))
+    """The output through the graph and every layer's __call__ (no plan)."""
+    return np.asarray(unwrap(model.call(x, training=False)))
 
 
 def _mlp():
@@ -93,3 +96,47 @@ def test_general_path_for_other_layers_dtypes_and_subclasses():
     d = Doubled([Dense(2, input_shape=(3,))])
     d.predict(x)
     assert plan_for(d) is None
+
+
+def test_functional_chain_has_a_plan_and_model_x_uses_it():
+    inp = Input((4, 3))
+    h = Dense(8, activation="relu")(Flatten()(inp))
+    f = Model(inp, Dense(5, activation="softmax")(Dropout(0.5)(h)))
+    x = np.random.default_rng(3).standard_normal((6, 4, 3)).astype(np.float32)
+    assert plan_for(f) is not None
+    np.testing.assert_array_equal(f.predict(x), _general(f, x))
+    np.testing.assert_array_equal(f(x), _general(f, x))
+    np.testing.assert_array_equal(f(x.astype(np.float64)), _general(f, x))   # floatx input
+
+
+def test_branching_graph_has_no_plan():
+    inp = Input((3,))
+    a, b = Dense(2)(inp), Dense(2)(inp)
+    m = Model(inp, add([a, b]))
+    x = np.ones((2, 3), np.float32)
+    assert plan_for(m) is None
+    np.testing.assert_allclose(m.predict(x), _general(m, x), rtol=1e-6)
+
+
+def test_model_call_in_training_or_on_a_tape_takes_the_general_path():
+    m = Sequential([Dense(64, activation="relu", input_shape=(8,)), Dropout(0.5), Dense(3)])
+    x = np.random.default_rng(4).standard_normal((32, 8)).astype(np.float32)
+    planned = m(x)
+    assert plan_for(m) is not None
+    assert not np.allclose(np.asarray(unwrap(m(x, training=True))), planned)  # dropout active
+    with Tape() as tape:
+        tape.watch(m.trainable_weights)
+        out = m(x)
+    assert isinstance(out, Tensor)            # recorded, so it can be differentiated
+    grads = tape.gradient(out, m.trainable_weights)
+    assert all(g is not None for g in grads)
+
+
+def test_layer_with_activity_regularizer_is_not_planned():
+    m = Sequential([Dense(2, input_shape=(3,), activity_regularizer=l2(0.1))])
+    x = np.ones((2, 3), np.float32)
+    out = np.asarray(unwrap(m(x)))
+    assert plan_for(m) is None
+    expected = 0.1 * float((out ** 2).sum())
+    np.testing.assert_allclose(float(np.sum([np.asarray(unwrap(v)) for v in m.losses])),
+                               expected, rtol=1e-5)
