@@ -182,6 +182,10 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
+        if type(values) is float and type(sample_weight) is int:   # the loss trackers, per batch
+            self.total += values * sample_weight
+            self.count += sample_weight
+            return
         v = np.asarray(unwrap(values), dtype=np.float64)
         if sample_weight is None:
             self.total += float(v.sum())

@@ -214,10 +214,10 @@ class CompiledOutputs:
                 break
         if n is None:
             n = len(unwrap(outs[0]))
-        self.total_tracker.update_state(np.asarray(float(unwrap(total))), n)
+        self.total_tracker.update_state(float(unwrap(total)), n)
         for i, part in enumerate(parts):
             if part is not None:
-                self.loss_trackers[i].update_state(np.asarray(float(unwrap(part))), n)
+                self.loss_trackers[i].update_state(float(unwrap(part)), n)
         for i, row in enumerate(self.output_metrics):
             if not row or ys[i] is None:
                 continue
