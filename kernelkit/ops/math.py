@@ -239,10 +239,13 @@ class _Extreme(Op):
             [s for i, s in enumerate(x.shape) if self.axes is not None and i not in self.axes]))
 
     def backward(self, g):
+        # TensorFlow's rule: the gradient is shared equally by the entries equal to the
+        # extreme. Scaled on the small reduced array, then one pass in x's dtype (an integer
+        # count would make the full-size gradient float64, and every op below it too).
         hit = self.x == self.y
-        count = hit.sum(axis=self.axes, keepdims=True)
-        g = _expand_to(g, self.x.shape, self.axes, self.keepdims)
-        return (g * hit / count,)
+        count = hit.sum(axis=self.axes, keepdims=True, dtype=self.x.dtype)
+        scale = np.asarray(g, dtype=self.x.dtype).reshape(count.shape) / count
+        return (np.multiply(hit, scale, dtype=self.x.dtype),)
 
 
 class Max(_Extreme):

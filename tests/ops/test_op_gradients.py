@@ -156,3 +156,18 @@ def test_tensor_operators_differentiate():
         tape.watch(x)
         y = ops.sum((x * 3 + 1) ** 2 / 2 - x)
     np.testing.assert_allclose(tape.gradient(y, x), 3 * (3 * x.value + 1) - 1)
+
+
+@pytest.mark.parametrize("axis,keepdims", [(1, False), (None, False), ((0, 2), True)])
+def test_max_gradient_keeps_float32_and_shares_ties_equally(axis, keepdims):
+    x = np.array([[[1, 5, 2], [5, 0, 2]], [[3, 3, 1], [0, 1, 4]]], np.float32)
+    v = Variable(x)
+    with Tape() as tape:
+        tape.watch([v])
+        total = ops.sum(ops.max(v, axis=axis, keepdims=keepdims))
+    (g,) = tape.gradient(total, [v])
+    assert g.dtype == np.float32
+    y = x.max(axis=axis, keepdims=True)
+    hit = (x == y).astype(np.float64)
+    expected = hit / hit.sum(axis=axis, keepdims=True)
+    np.testing.assert_allclose(g, expected, rtol=1e-6)
