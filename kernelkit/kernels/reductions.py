@@ -38,3 +38,25 @@ def weighted_mean(values, weights):
         s += vf[i] * wf[i]
         w += wf[i]
     return s / w if w != 0 else 0.0
+
+
+@kernel
+def scatter_add_rows(out, index, rows):
+    """out[index[k]] += rows[k] for every k, in place (repeated indices add up).
+
+    The gradient of a row lookup (Embedding): one pass over `rows`, where NumPy's
+    `np.add.at` costs several times more when many indices repeat, as in text batches.
+
+    Arguments:
+        out: 2D array (n, m), added to in place.
+        index: 1D integer array of row numbers of `out` (negative ones count from the end).
+        rows: 2D array (len(index), m).
+    """
+    n = out.shape[0]
+    m = out.shape[1]
+    for k in range(index.size):
+        r = index[k]
+        if r < 0:
+            r += n
+        for j in range(m):
+            out[r, j] += rows[k, j]

@@ -21,6 +21,7 @@ gradient, fast for the duplicate-light index batches of text models), `ReverseTi
 import numpy as np
 
 from ..kernels import activations as K_act
+from ..kernels.reductions import scatter_add_rows
 from ..kernels.rnn_gru import gru_backward, gru_forward, gru_infer
 from ..kernels.rnn_lstm import lstm_backward, lstm_forward, lstm_infer
 from ..kernels.rnn_simple import simple_rnn_backward, simple_rnn_forward
@@ -259,12 +260,8 @@ def simple_rnn_sequence(x, kernel, recurrent_kernel, bias=None, initial_state=No
 # ---- embedding lookup, time reversal, unstacking ------------------------------------------
 
 class EmbeddingLookup(Op):
-    """embeddings[ids]; the gradient is a scatter-add into a dense (input_dim, output_dim) array.
-
-    The scatter-add writes each row's first occurrence with one fancy assignment and adds
-    only the repeated rows with `np.add.at`, which is several times faster than `np.add.at`
-    over all rows when, as in text batches, most ids of a batch are distinct.
-    """
+    """embeddings[ids]; the gradient is a scatter-add of the output gradient's rows into a
+    dense (input_dim, output_dim) array (`kernels.reductions.scatter_add_rows`)."""
 
     def forward(self, embeddings, ids):
         ids = np.asarray(ids)
@@ -275,22 +272,10 @@ class EmbeddingLookup(Op):
         return np.take(embeddings, ids, axis=0)
 
     def backward(self, g):
-        ids = self.ids
-        g2 = g.reshape(ids.size, -1)
         grad = np.zeros(self.shape, dtype=g.dtype)
-        if ids.size == 0:
-            return grad, None
-        order = np.argsort(ids, kind="stable")
-        sorted_ids = ids[order]
-        first = np.empty(ids.size, dtype=bool)
-        first[0] = True
-        np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=first[1:])
-        rows = order[first]
-        grad[ids[rows]] = g2[rows]
-        repeats = order[~first]
-        if repeats.size:
-            np.add.at(grad, ids[repeats], g2[repeats])
-        return grad.reshape(self.shape), None
+        scatter_add_rows(grad, np.ascontiguousarray(self.ids),
+                         np.ascontiguousarray(g).reshape(self.ids.size, -1))
+        return grad, None
 
 
 class ReverseTime(Op):

@@ -115,3 +115,17 @@ def test_reductions(rng):
     w = rng.uniform(size=(7, 3))
     assert np.isclose(R.weighted_mean(x, w), (x * w).sum() / w.sum())
     assert R.weighted_mean(x, np.zeros_like(x)) == 0.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_scatter_add_rows_against_a_loop(dtype):
+    from kernelkit.kernels.reductions import scatter_add_rows
+    rng = np.random.default_rng(7)
+    index = rng.integers(-6, 6, size=40)          # many repeats, negative rows from the end
+    rows = rng.standard_normal((40, 3)).astype(dtype)
+    out = rng.standard_normal((6, 3)).astype(dtype)
+    expected = out.astype(np.float64)
+    for k, r in enumerate(index):
+        expected[r] += rows[k]
+    scatter_add_rows(out, index, rows)
+    np.testing.assert_allclose(out, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
