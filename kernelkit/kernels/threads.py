@@ -14,6 +14,7 @@ import os
 import time
 
 from . import config
+from .allocator import keep_freed_memory
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -180,5 +181,6 @@ def adapt():
     """
     global _budget
     if _budget is None:
+        keep_freed_memory()     # the first batch of the process: see allocator.py
         _budget = ThreadBudget()
     return _budget.adapt()
