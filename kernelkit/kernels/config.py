@@ -31,8 +31,10 @@ BLOCK_PIXELS = 8192
 COLS_CHUNK_BYTES = 4 << 20
 # A block product under this many multiply-adds does not pay for threads ...
 THREADED_PRODUCT_MACS = 32 << 20
-# ... so such a conv takes blocks under this many, which OpenBLAS runs on one thread.
-SERIAL_PRODUCT_MACS = 3 << 18
+# ... so such a conv takes blocks under this many: 3M, a few output rows of a 32x32x32
+# conv (was 768K, one-thread products; 3M trained cifar-cnn 10% faster at load 2.2-2.5 on
+# 2 cores, cnn and text-cnn unchanged: benchmarks/FIGURES.md).
+SERIAL_PRODUCT_MACS = 3 << 20
 
 # --- BLAS threads that follow the machine's load (kernels/threads.py) ----------------------
 
