@@ -3,6 +3,7 @@ import numpy as np
 
 from ..kernels import activations as K_act
 from ..kernels.dense import dense_backward, dense_forward, no_bias
+from ..kernels import normalization as K_norm
 from .. import config
 from .array import reshape
 from .core import Op, Tensor, polymorphic, unwrap
@@ -194,15 +195,44 @@ class _Normalize(Op):
 
 
 class BatchNormTraining(_Normalize):
-    """Normalise with the batch statistics over `axes`; returns (y, mean, var)."""
+    """Normalise with the batch statistics over `axes`; returns (y, mean, var).
+
+    When one axis is kept (the usual case: one channel axis), two kernel passes each way
+    (kernels/normalization.py) on x seen as (before, channel, after); otherwise the NumPy
+    form `_Normalize` shares with layer normalisation."""
 
     def forward(self, x, gamma, beta):
-        return self._normalize(x, gamma, beta)
+        kept = [i for i in range(x.ndim) if i not in {a % x.ndim for a in self.axes}]
+        self.fused = len(kept) == 1 and x.dtype in (np.float32, np.float64) and x.size > 0
+        if not self.fused:
+            return self._normalize(x, gamma, beta)
+        k = kept[0]
+        c = x.shape[k]
+        self.x = x.reshape(int(np.prod(x.shape[:k])), c, -1)
+        self.bshape = tuple(c if i == k else 1 for i in range(x.ndim))
+        self.gamma, self.beta_shape = gamma, None if beta is None else beta.shape
+        mean, var = K_norm.channel_moments(self.x)
+        self.mean, self.inv = mean, 1.0 / np.sqrt(var + self.eps)
+        self.gamma64 = np.ones(c) if gamma is None else np.asarray(gamma, np.float64).reshape(c)
+        beta64 = np.zeros(c) if beta is None else np.asarray(beta, np.float64).reshape(c)
+        y = K_norm.normalize_forward(self.x, mean, self.inv, self.gamma64, beta64)
+        return (y.reshape(x.shape), mean.astype(x.dtype).reshape(self.bshape),
+                var.astype(x.dtype).reshape(self.bshape))
 
     def backward(self, g, _gmean, _gvar):
         if g is None:
             return None, None, None
-        return self._normalize_backward(g)
+        if not self.fused:
+            return self._normalize_backward(g)
+        g3 = np.ascontiguousarray(g).reshape(self.x.shape)
+        sg, sgx = K_norm.normalize_backward_sums(g3, self.x, self.mean, self.inv)
+        dx = None
+        if self.needs_grad[0]:
+            dx = K_norm.normalize_backward_input(g3, self.x, self.mean, self.inv, self.gamma64,
+                                                 sg, sgx).reshape(g.shape)
+        dgamma = None if self.gamma is None else sgx.astype(g.dtype).reshape(self.gamma.shape)
+        dbeta = None if self.beta_shape is None else sg.astype(g.dtype).reshape(self.beta_shape)
+        return dx, dgamma, dbeta
 
 
 class LayerNorm(_Normalize):
