@@ -123,6 +123,10 @@ class BatchNormalization(Layer):
             self.moving_variance.value[...] = _moving_average(self.moving_variance, unwrap(var),
                                                               m)
             return y
+        if len(self._axes) == 1:
+            op = ops.nn.BatchNormInference(self._axes[0], self.moving_mean.value,
+                                           self.moving_variance.value, self.epsilon)
+            return op(inputs, self._shaped(self.gamma), self._shaped(self.beta))
         # x * a + b with a = gamma / sqrt(var + eps) and b = beta - mean * a, as TensorFlow's
         # batch_normalization computes it: two passes over the input instead of four (the
         # per-channel vectors are small; gamma and beta still get their gradients through them)

@@ -194,45 +194,93 @@ class _Normalize(Op):
         return dx, dgamma, dbeta
 
 
-class BatchNormTraining(_Normalize):
-    """Normalise with the batch statistics over `axes`; returns (y, mean, var).
+class _PerChannel:
+    """Batch normalisation with one kept (channel) axis, on x seen as (before, channel,
+    after): the kernels of kernels/normalization.py, two passes each way. `forward_stats`
+    normalises with given float64 statistics; `backward_stats` returns (dx, dgamma, dbeta)."""
 
-    When one axis is kept (the usual case: one channel axis), two kernel passes each way
-    (kernels/normalization.py) on x seen as (before, channel, after); otherwise the NumPy
-    form `_Normalize` shares with layer normalisation."""
-
-    def forward(self, x, gamma, beta):
-        kept = [i for i in range(x.ndim) if i not in {a % x.ndim for a in self.axes}]
-        self.fused = len(kept) == 1 and x.dtype in (np.float32, np.float64) and x.size > 0
-        if not self.fused:
-            return self._normalize(x, gamma, beta)
-        k = kept[0]
-        c = x.shape[k]
-        self.x = x.reshape(int(np.prod(x.shape[:k])), c, -1)
-        self.bshape = tuple(c if i == k else 1 for i in range(x.ndim))
+    def forward_stats(self, x, axis, mean, inv, gamma, beta):
+        c = x.shape[axis]
+        self.x = _channel_view(x, axis)
+        self.mean, self.inv = mean, inv
         self.gamma, self.beta_shape = gamma, None if beta is None else beta.shape
-        mean, var = K_norm.channel_moments(self.x)
-        self.mean, self.inv = mean, 1.0 / np.sqrt(var + self.eps)
         self.gamma64 = np.ones(c) if gamma is None else np.asarray(gamma, np.float64).reshape(c)
         beta64 = np.zeros(c) if beta is None else np.asarray(beta, np.float64).reshape(c)
-        y = K_norm.normalize_forward(self.x, mean, self.inv, self.gamma64, beta64)
-        return (y.reshape(x.shape), mean.astype(x.dtype).reshape(self.bshape),
-                var.astype(x.dtype).reshape(self.bshape))
+        return K_norm.normalize_forward(self.x, mean, inv, self.gamma64, beta64).reshape(x.shape)
+
+    def backward_stats(self, g, batch_stats):
+        """`batch_stats`: the statistics came from this batch (and are differentiated through);
+        otherwise they are constants and dx is g * gamma / std."""
+        g3 = np.ascontiguousarray(g).reshape(self.x.shape)
+        sg, sgx = K_norm.normalize_backward_sums(g3, self.x, self.mean, self.inv)
+        dx = None
+        if self.needs_grad[0]:
+            if batch_stats:
+                dx = K_norm.normalize_backward_input(g3, self.x, self.mean, self.inv,
+                                                     self.gamma64, sg, sgx)
+            else:
+                c = self.inv.size
+                dx = K_norm.normalize_forward(g3, np.zeros(c), self.inv * self.gamma64,
+                                              np.ones(c), np.zeros(c))
+            dx = dx.reshape(g.shape)
+        dgamma = None if self.gamma is None else sgx.astype(g.dtype).reshape(self.gamma.shape)
+        dbeta = None if self.beta_shape is None else sg.astype(g.dtype).reshape(self.beta_shape)
+        return dx, dgamma, dbeta
+
+
+def _channel_view(x, axis):
+    """x as a 3D array (axes before `axis`, axis, axes after it)."""
+    return x.reshape(int(np.prod(x.shape[:axis])), x.shape[axis], -1)
+
+
+def _kept_axis(x, axes):
+    """The one axis of x not in `axes`, or None (several kept, or not a float array)."""
+    kept = [i for i in range(x.ndim) if i not in {a % x.ndim for a in axes}]
+    if len(kept) != 1 or x.dtype not in (np.float32, np.float64) or x.size == 0:
+        return None
+    return kept[0]
+
+
+class BatchNormTraining(_PerChannel, _Normalize):
+    """Normalise with the batch statistics over `axes`; returns (y, mean, var), mean and var
+    shaped to broadcast against x. With one kept axis (the usual case) the kernels of
+    `_PerChannel`; otherwise the NumPy form `_Normalize` shares with layer normalisation."""
+
+    def forward(self, x, gamma, beta):
+        k = _kept_axis(x, self.axes)
+        self.fused = k is not None
+        if not self.fused:
+            return self._normalize(x, gamma, beta)
+        mean, var = K_norm.channel_moments(_channel_view(x, k))
+        y = self.forward_stats(x, k, mean, 1.0 / np.sqrt(var + self.eps), gamma, beta)
+        bshape = tuple(x.shape[k] if i == k else 1 for i in range(x.ndim))
+        return y, mean.astype(x.dtype).reshape(bshape), var.astype(x.dtype).reshape(bshape)
 
     def backward(self, g, _gmean, _gvar):
         if g is None:
             return None, None, None
         if not self.fused:
             return self._normalize_backward(g)
-        g3 = np.ascontiguousarray(g).reshape(self.x.shape)
-        sg, sgx = K_norm.normalize_backward_sums(g3, self.x, self.mean, self.inv)
-        dx = None
-        if self.needs_grad[0]:
-            dx = K_norm.normalize_backward_input(g3, self.x, self.mean, self.inv, self.gamma64,
-                                                 sg, sgx).reshape(g.shape)
-        dgamma = None if self.gamma is None else sgx.astype(g.dtype).reshape(self.gamma.shape)
-        dbeta = None if self.beta_shape is None else sg.astype(g.dtype).reshape(self.beta_shape)
-        return dx, dgamma, dbeta
+        return self.backward_stats(g, batch_stats=True)
+
+
+class BatchNormInference(_PerChannel, Op):
+    """Normalise along `axis` with given (moving) statistics: y = (x - mean) / sqrt(var + eps)
+    * gamma + beta; the statistics are constants, gamma and beta (either may be None) get
+    their gradients."""
+
+    def __init__(self, axis, mean, var, epsilon):
+        self.axis = axis
+        self.mean_in = np.asarray(mean, np.float64).reshape(-1)
+        self.inv_in = 1.0 / np.sqrt(np.asarray(var, np.float64).reshape(-1) + epsilon)
+
+    def forward(self, x, gamma, beta):
+        if x.dtype not in (np.float32, np.float64):   # the kernels' dtypes (ints: as NumPy)
+            x = x.astype(np.float32 if x.dtype == np.float16 else np.float64)
+        return self.forward_stats(x, self.axis % x.ndim, self.mean_in, self.inv_in, gamma, beta)
+
+    def backward(self, g):
+        return self.backward_stats(g, batch_stats=False)
 
 
 class LayerNorm(_Normalize):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kernelkit.kernels import normalization as N
-from kernelkit.ops.nn import BatchNormTraining
+from kernelkit.ops.nn import BatchNormInference, BatchNormTraining
 from kernelkit.utils.test_utils import check_gradients
 
 
@@ -103,3 +103,31 @@ def test_op_fused_and_numpy_forms_agree(rng):
     two_kept = BatchNormTraining((0,), 1e-3)
     two_kept.forward(x, None, None)
     assert not two_kept.fused
+
+
+@pytest.mark.parametrize("axis, pshape", [(-1, (3,)), (1, (1, 3, 1, 1))])
+@pytest.mark.parametrize("scale, center", [(True, True), (False, True), (True, False)])
+def test_inference_op_values_and_gradients(axis, pshape, scale, center, rng):
+    x = rng.normal(size=(4, 3, 5, 3))
+    mean, var = rng.normal(size=3), rng.random(3) + 0.5
+    gamma = rng.normal(size=pshape) if scale else None
+    beta = rng.normal(size=pshape) if center else None
+    probe = rng.normal(size=x.shape)
+    bshape = (1, 1, 1, 3) if axis == -1 else (1, 3, 1, 1)
+
+    def run():
+        op = BatchNormInference(axis, mean, var, 1e-3)
+        op.needs_grad = (True, scale, center)
+        return op, op.forward(x, gamma, beta)
+
+    op, y = run()
+    expect = (x - mean.reshape(bshape)) / np.sqrt(var.reshape(bshape) + 1e-3)
+    if scale:
+        expect = expect * gamma.reshape(bshape)
+    if center:
+        expect = expect + beta.reshape(bshape)
+    np.testing.assert_allclose(y, expect, rtol=1e-12, atol=1e-12)
+    dx, dgamma, dbeta = op.backward(probe)
+    sources = [x] + [p for p in (gamma, beta) if p is not None]
+    analytic = [dx] + [d for d in (dgamma, dbeta) if d is not None]
+    check_gradients(lambda: float(np.sum(run()[1] * probe)), sources, analytic)
