@@ -148,18 +148,21 @@ def plan_for(model):
     graph = getattr(model, "_self_graph", None)
     if graph is None:
         return None
-    call = type(model).call
-    if "call" in model.__dict__ or (call is not model_class("Model").call and
-                                    call is not model_class("Sequential").call):
-        return None     # its own call (a subclass's, or one set on the object)
-    cached = model.__dict__.get("_kk_inference_plan")
-    if cached is not None and cached[0] is graph and cached[1] == _key(cached[2]):
-        return cached[3]
+    state, kind = model.__dict__, type(model)
+    if "call" in state:
+        return None     # a call set on the object
+    cached = state.get("_kk_inference_plan")
+    if cached is not None and cached[0] is graph and cached[1] is kind and \
+            cached[2] == _key(cached[3]):
+        return cached[4]
+    if kind.call is not model_class("Model").call and \
+            kind.call is not model_class("Sequential").call:
+        return None     # its own call (a subclass's)
     layers = _chain(model) or []
     steps = [_step(layer) for layer in layers]
     dtypes = {w.value.dtype for layer in layers for w in layer.weights}
     plan = None
     if layers and all(s is not None for s in steps) and len(dtypes) == 1:
         plan = InferencePlan(steps, dtypes.pop())
-    model.__dict__["_kk_inference_plan"] = (graph, _key(layers), layers, plan)
+    state["_kk_inference_plan"] = (graph, kind, _key(layers), layers, plan)
     return plan

@@ -76,6 +76,11 @@ def predict(model, args):
     Returns:
         The predictions: one array, or a list of arrays for several outputs.
     """
+    if args.verbose != 1 and not args.callbacks and args.steps is None and \
+            args.batch_size is None:
+        out = _one_batch(model, args.x, None)     # one small batch: nothing to interrupt
+        if out is not None:
+            return out
     from .loop import InterruptGuard
     with InterruptGuard():
         return _predict(model, **vars(args))

@@ -432,10 +432,10 @@ def _inference_call(kwargs):
     if _tape_state.tape is not None:
         return False
     if not kwargs:
-        return _phase.value == 0
+        return _phase.value != 1     # None (unset) is inference too
     return len(kwargs) == 1 and "training" in kwargs and (
         kwargs["training"] is False or kwargs["training"] == 0 or
-        (kwargs["training"] is None and _phase.value == 0))
+        (kwargs["training"] is None and _phase.value != 1))
 
 
 def _as_input(x):

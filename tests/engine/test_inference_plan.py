@@ -106,6 +106,7 @@ def test_functional_chain_has_a_plan_and_model_x_uses_it():
     assert plan_for(f) is not None
     np.testing.assert_array_equal(f.predict(x), _general(f, x))
     np.testing.assert_array_equal(f(x), _general(f, x))
+    assert type(f(x)) is np.ndarray      # the plan ran: no learning phase set means inference
     np.testing.assert_array_equal(f(x.astype(np.float64)), _general(f, x))   # floatx input
 
 
