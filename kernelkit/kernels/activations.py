@@ -96,6 +96,32 @@ def exp_neg(a):
 
 
 @scalar_kernel
+def tanh_rational(a):
+    """tanh(a) in float64 for 0 <= a <= 9.5, to a relative error below 1e-10, without libm.
+
+    a * P(t) / Q(t) with t = (a / 9.5)**2, P and Q of degree 5: a rational least-squares fit
+    (Sanathanan-Koerner, then Lawson's reweighting towards the minimax), made by
+    scripts/fit_tanh.py; its maximum relative error on [0, 9.5] is 7.1e-11 and Q >= 1 there.
+    Twelve multiply-adds and a division that vectorize: about five times faster than
+    (1 - exp(-2a)) / (1 + exp(-2a)) through `exp_neg`, and far below float32's 6e-8.
+    """
+    t = a * a * (1.0 / 90.25)
+    p = 0.2072132637280516
+    p = p * t + 7.146143650073214
+    p = p * t + 30.629709904501027
+    p = p * t + 35.85774227036536
+    p = p * t + 12.70857346429857
+    p = p * t + 0.9999999999295286
+    q = 16.905534423276336
+    q = q * t + 169.0187986571321
+    q = q * t + 364.8302899387376
+    q = q * t + 237.17261376430048
+    q = q * t + 42.7919067302462
+    q = q * t + 1.0
+    return a * p / q
+
+
+@scalar_kernel
 def act_span(v, code, alpha):
     """In place on a 1D array: v[k] = act(v[k]), computed in v's dtype.
 
@@ -103,9 +129,10 @@ def act_span(v, code, alpha):
     (a switch inside the loop was not hoisted by LLVM, and the loop did not vectorize).
     Activations without a loop of their own go through `act_scalar`.
 
-    float32 sigmoid and tanh are computed in float64 through `exp_neg`, which vectorizes
-    where libm's exp does not, and the results are the float64 values rounded (exp in
-    float32 was off by a few ulp, and tanh near 0 relatively far off).
+    float32 sigmoid and tanh are computed in float64 (sigmoid through `exp_neg`, tanh through
+    `tanh_rational`), which vectorize where libm's exp does not, and the results are the
+    float64 values rounded (exp in float32 was off by a few ulp, and tanh near 0 relatively
+    far off).
     """
     one = v.dtype.type(1.0)
     zero = v.dtype.type(0.0)
@@ -130,8 +157,7 @@ def act_span(v, code, alpha):
             for k in range(v.size):
                 x = np.float64(v[k])
                 a = min(abs(x), 9.5)  # tanh(9.5) rounds to 1 in float32
-                e = exp_neg(2.0 * a)
-                y = a if a < 1e-4 else (1.0 - e) / (1.0 + e)  # tanh(a) = a - a**3/3 + ...
+                y = tanh_rational(a)
                 v[k] = y if x >= 0 else -y
         else:
             two = v.dtype.type(2.0)

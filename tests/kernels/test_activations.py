@@ -154,3 +154,24 @@ def test_softmax_kernels(which, rng):
 def test_softmax_is_stable_for_large_inputs():
     y = A.softmax_forward(np.array([[1000.0, 1000.0, -1000.0]]))
     np.testing.assert_allclose(y, [[0.5, 0.5, 0.0]])
+
+
+def test_tanh_rational_relative_error_and_the_fit_that_made_it():
+    """The kernel's rational tanh stays within 1e-10 of NumPy's float64 tanh on [0, 9.5],
+    and its coefficients are the ones scripts/fit_tanh.py produces."""
+    import importlib.util
+    import inspect
+    import pathlib
+    from numba import njit
+    f = njit(lambda a: A.tanh_rational(a))
+    a = np.concatenate([np.linspace(0.0, 9.5, 50001)[1:], np.geomspace(1e-30, 1e-2, 300)])
+    got = np.array([f(v) for v in a])
+    np.testing.assert_allclose(got, np.tanh(a), rtol=1e-10, atol=0)
+    path = pathlib.Path(__file__).parents[2] / "scripts" / "fit_tanh.py"
+    spec = importlib.util.spec_from_file_location("fit_tanh", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _, p, q = module.fit(iterations=300)
+    source = inspect.getsource(A.tanh_rational.py_func)
+    for c in list(p) + list(q[1:]):
+        assert repr(float(c)) in source
