@@ -271,6 +271,8 @@ def take(a, index):
     slice when the rows are contiguous) and the requested order restored afterwards.
     """
     if isinstance(a, np.ndarray):
+        if isinstance(index, np.ndarray) and index.dtype.kind in "iu" and a.ndim:
+            return np.take(a, index, axis=0)    # a shuffled batch: faster than a[index]
         return a[index]
     if isinstance(index, slice):
         return to_floatx(np.asarray(a[index]))

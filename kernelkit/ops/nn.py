@@ -50,14 +50,18 @@ class DenseSigmoid(Op):
 
     def backward(self, gy, gz):
         n = self.y.shape
-        dz = None
+        dz = db = None
         if gy is not None:
-            dz = K_act.activation_backward(np.ascontiguousarray(gy).reshape(n), self.y,
-                                           K_act.SIGMOID, 0.0)
+            # dz and the bias gradient in one pass (a hidden layer's usual case)
+            dz, db = K_act.bias_activation_backward(np.ascontiguousarray(gy).reshape(n), self.y,
+                                                    K_act.SIGMOID, 0.0)
         if gz is not None:
-            dz = gz.reshape(n) if dz is None else dz + gz.reshape(n)
+            dz, db = (gz.reshape(n), None) if dz is None else (dz + gz.reshape(n), None)
         dw = self.x2.T @ dz
-        db = dz.sum(axis=0) if self.needs_grad[2] else None
+        if not self.needs_grad[2]:
+            db = None
+        elif db is None:
+            db = dz.sum(axis=0)
         dx = (dz @ self.w.T).reshape(gy.shape[:-1] + (self.w.shape[0],) if gy is not None
                                      else gz.shape[:-1] + (self.w.shape[0],)) \
             if self.needs_grad[0] else None

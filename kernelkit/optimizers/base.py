@@ -103,14 +103,23 @@ class Optimizer:
         """One update of `params` (Variables) with `grads` (arrays; None are skipped)."""
         self._ensure_slots(params)
         step = self._step_constants()
+        clips = bool(self.clipnorm) or bool(self.clipvalue)
+        typed = {}      # the step's constants per parameter dtype, converted once
         for p, g, slots in zip(params, grads, self._slots):
             if g is None:
                 continue
+            value = p.value
             g = unwrap(g)
-            if g.dtype != p.value.dtype:
-                g = g.astype(p.value.dtype)
-            g = np.ascontiguousarray(self._clip(g))
-            self._update(p.value, g, slots, _typed(step, p.value.dtype))
+            if g.dtype != value.dtype:
+                g = g.astype(value.dtype)
+            if clips:
+                g = self._clip(g)
+            if not g.flags.c_contiguous:
+                g = np.ascontiguousarray(g)
+            constants = typed.get(value.dtype)
+            if constants is None:
+                constants = typed[value.dtype] = _typed(step, value.dtype)
+            self._update(value, g, slots, constants)
             if p.constraint is not None:
                 p.value[...] = p.constraint(p.value)
         self.iterations.value += 1
