@@ -171,3 +171,26 @@ def test_max_gradient_keeps_float32_and_shares_ties_equally(axis, keepdims):
     hit = (x == y).astype(np.float64)
     expected = hit / hit.sum(axis=axis, keepdims=True)
     np.testing.assert_allclose(g, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+@pytest.mark.parametrize("shape, axis, keepdims", [((64,), None, False), ((5, 7), None, True),
+                                                   ((5, 7), -1, False), ((5, 7, 3), (0, 2), True),
+                                                   ((1000,), None, False)])
+def test_mean_is_numpys_mean_bit_for_bit_and_its_gradient_is_one_over_count(dtype, shape, axis,
+                                                                           keepdims):
+    x = (np.random.default_rng(2).standard_normal(shape) * 10).astype(dtype)
+    got = ops.mean(x, axis=axis, keepdims=keepdims)
+    want = np.asarray(np.mean(x, axis=axis, keepdims=keepdims), dtype=dtype)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    if dtype is np.int32:
+        return
+    v = Variable(x)
+    with Tape() as tape:
+        tape.watch([v])
+        total = ops.mean(v, axis=axis, keepdims=keepdims)
+    g = tape.gradient(total, [v])[0]
+    count = x.size // max(np.size(want), 1)
+    assert g.dtype == dtype and g.shape == shape
+    np.testing.assert_array_equal(g, np.full(shape, dtype(1) / count, dtype))
