@@ -13,7 +13,9 @@ achieved GFLOP/s and its fraction of the sgemm peak (benchmarks/flops.py), and k
 ratio to each peer measured in the same run. Each measurement runs in a fresh process, with
 2 threads, so the results do not disturb each other. With `--busy N`, each measurement is
 repeated while N CPU-bound processes (`while True: pass`) run, and both figures are printed
-with busy/quiet.
+with busy/quiet. A kernelkit figure measured while its BLAS thread budget saw other load says
+so ("fewer BLAS threads N% of the time"); a slow quiet figure without that note ran on all
+its threads (this shared machine sometimes runs the same work ~40% slower).
 """
 import argparse
 import json
@@ -122,7 +124,12 @@ def child(framework, workload, repeats, epochs, predict_batch=None):
            "peak_mb": round(peak_mb, 1)}
     if framework == "kernelkit":
         import flops
+        from kernelkit.kernels.threads import thread_seconds
         out["flops"] = flops.train_flops_per_sample(m)
+        ceiling, seconds = thread_seconds()
+        if seconds:
+            out["fewer_threads"] = sum(v for k, v in seconds.items() if k < ceiling) / \
+                sum(seconds.values())
     return out
 
 
@@ -207,6 +214,8 @@ def main():
             if flops_of.get(workload) and peak:
                 gf = flops_of[workload] * r["value"] / 1e9
                 line += f"  {gf:6.1f} GFLOP/s ({gf / peak:4.0%} of peak)"
+            if r.get("fewer_threads"):   # the budget saw other load: not a quiet figure
+                line += f"  [fewer BLAS threads {r['fewer_threads']:.0%} of the time]"
             if args.busy:
                 with _Busy(args.busy):
                     rb, error = _measure(fw, workload, args)

@@ -102,6 +102,7 @@ class ThreadBudget:
         self._ceiling = None
         self.current = None
         self._last = None      # (time, busy ticks, own ticks)
+        self.seconds_at = {}   # thread count -> seconds spent at it, reading to reading
         self.enabled = os.environ.get("KERNELKIT_ADAPTIVE_THREADS", "1") != "0" and \
             self._cpus is not None and os.path.exists("/proc/self/stat")
 
@@ -163,6 +164,7 @@ class ThreadBudget:
         libs = self._blas()
         if last is None or not libs or self._ceiling <= 1:
             return self.current
+        self.seconds_at[self.current] = self.seconds_at.get(self.current, 0.0) + now - last[0]
         others = ((busy - last[1]) - (own - last[2])) / _TICK / (now - last[0])
         return self.set_threads(choose(self.current, self._ceiling, len(self._cpus),
                                        max(0.0, others)))
@@ -184,3 +186,17 @@ def adapt():
         keep_freed_memory()     # the first batch of the process: see allocator.py
         _budget = ThreadBudget()
     return _budget.adapt()
+
+
+def thread_seconds():
+    """How long this process's matrix products ran at each BLAS thread count (the budget's
+    record, reading to reading): tells a slow run caused by fewer threads from a slow machine.
+
+    Returns:
+        `(ceiling, {threads: seconds})`: the most threads the process may use and the seconds
+        spent at each count; `(None, {})` before the first batch or when the count never
+        changes here (one core, adaptation off, a BLAS threadpoolctl cannot drive).
+    """
+    if _budget is None or not _budget.seconds_at:
+        return None, {}
+    return _budget._ceiling, dict(_budget.seconds_at)

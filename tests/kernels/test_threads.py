@@ -82,6 +82,20 @@ def test_budget_drops_and_restores_every_blas_library(monkeypatch):
     assert [lib.calls for lib in libs] == [[1, 2], [1, 2]]
 
 
+def test_budget_records_the_seconds_spent_at_each_thread_count(monkeypatch):
+    libs = [FakeLib(2)]
+    # one second apart: others use 0.1, 1.0, 1.0, 0.0 cores
+    b = _budget([(0, 0), (200, 190), (400, 290), (600, 390), (700, 490)], libs, monkeypatch)
+    for _ in range(5):
+        b.adapt()
+    # 2 threads over [0, 1] and [1, 2] (dropped at 2), 1 over [2, 3] and [3, 4] (raised at 4)
+    assert b.seconds_at == {2: 2.0, 1: 2.0}
+    monkeypatch.setattr(threads, "_budget", b)
+    assert threads.thread_seconds() == (2, {2: 2.0, 1: 2.0})
+    monkeypatch.setattr(threads, "_budget", None)
+    assert threads.thread_seconds() == (None, {})
+
+
 def test_budget_keeps_each_library_within_its_own_start(monkeypatch):
     libs = [FakeLib(2), FakeLib(1)]
     b = _budget([(0, 0), (200, 100), (300, 200)], libs, monkeypatch)
