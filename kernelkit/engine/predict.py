@@ -76,9 +76,10 @@ def predict(model, args):
     Returns:
         The predictions: one array, or a list of arrays for several outputs.
     """
-    if args.verbose != 1 and not args.callbacks and args.steps is None and \
-            args.batch_size is None:
-        out = _one_batch(model, args.x, None)     # one small batch: nothing to interrupt
+    args.batch_size = D.check_count("batch_size", args.batch_size, 1)
+    args.steps = D.check_count("steps", args.steps, 0)
+    if args.verbose != 1 and not args.callbacks and args.steps is None:
+        out = _one_batch(model, args.x, args.batch_size)   # one small batch: nothing to interrupt
         if out is not None:
             return out
     from .loop import InterruptGuard
@@ -88,13 +89,8 @@ def predict(model, args):
 
 def _predict(model, x, batch_size, verbose, steps, callbacks, max_queue_size, workers,
              use_multiprocessing):
-    """Outputs for `x` (arrays, HDF5 data, a generator or a Sequence), batch by batch."""
-    batch_size = D.check_count("batch_size", batch_size, 1)
-    steps = D.check_count("steps", steps, 0)
-    if verbose != 1 and not callbacks and steps is None:
-        out = _one_batch(model, x, batch_size)
-        if out is not None:
-            return out
+    """Outputs for `x` (arrays, HDF5 data, a generator or a Sequence), batch by batch;
+    `batch_size` and `steps` already checked by `predict`."""
     stream = None
     if is_generator_like(x):
         if batch_size is not None:

@@ -56,7 +56,8 @@ class DenseSigmoid(Op):
             dz, db = K_act.bias_activation_backward(np.ascontiguousarray(gy).reshape(n), self.y,
                                                     K_act.SIGMOID, 0.0)
         if gz is not None:
-            dz, db = (gz.reshape(n), None) if dz is None else (dz + gz.reshape(n), None)
+            dz = gz.reshape(n) if dz is None else dz + gz.reshape(n)
+            db = None       # dz now holds the logits' gradient too: summed below
         dw = self.x2.T @ dz
         if not self.needs_grad[2]:
             db = None
