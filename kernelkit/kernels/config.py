@@ -45,6 +45,14 @@ BLAS_THREADS_DROP_AT = 0.6
 # ... and more again only when they use less than this (no flapping on a borderline load).
 BLAS_THREADS_RAISE_AT = 0.2
 
+# --- OpenBLAS's idle threads (kernels/blas_pool.py) ----------------------------------------
+
+# Spin 2**N cycles (~0.3 ms) after a product, then sleep (OpenBLAS: ~2**28, ~0.1 s): the
+# serial kernels between products ran beside the spinning thread, up to 7x slower; 2**16
+# made small MLPs 15-20% slower (each product woke the thread), 2**20 did not (FIGURES.md).
+BLAS_SPIN_EXPONENT = 20
+
 __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_BYTES",
            "THREADED_PRODUCT_MACS", "SERIAL_PRODUCT_MACS",
-           "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT"]
+           "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
+           "BLAS_SPIN_EXPONENT"]

@@ -15,6 +15,7 @@ import time
 
 from . import config
 from .allocator import keep_freed_memory
+from .blas_pool import shorten_blas_spin
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -184,6 +185,7 @@ def adapt():
     global _budget
     if _budget is None:
         keep_freed_memory()     # the first batch of the process: see allocator.py
+        shorten_blas_spin()     # and blas_pool.py
         _budget = ThreadBudget()
     return _budget.adapt()
 

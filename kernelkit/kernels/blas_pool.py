@@ -1,0 +1,82 @@
+"""OpenBLAS's idle threads: how long they spin after a product before they sleep.
+
+After each threaded product OpenBLAS's helper threads busy-wait for the next one for about
+2**28 CPU cycles (~0.1 s) before they sleep. Between two products the engine runs its own serial
+kernels (im2col, bias and activation, pooling, normalisation), so those ran beside a spinning
+thread; in some processes that made them several times slower: im2col between the blocks of a
+conv ran 35-38 ms instead of 5 ms per resnet-block conv, and the whole resnet-block training
+step 1.6-2x slower, the same code in a fresh process either slow or fast for its whole life
+(see benchmarks/FIGURES.md). OpenBLAS reads the spin length from OPENBLAS_THREAD_TIMEOUT when
+it starts its threads; `shorten_blas_spin()` sets it to `config.BLAS_SPIN_EXPONENT` (2**N
+cycles) and restarts each OpenBLAS thread pool loaded in the process through OpenBLAS's own
+entry points (`openblas_read_env`, `blas_thread_shutdown_`; the next threaded product starts
+the threads again, reading the new length).
+
+Called once, when the engine first runs a batch (between products, from the thread that runs
+them). Nothing happens when the user set OPENBLAS_THREAD_TIMEOUT, with
+`KERNELKIT_BLAS_SPIN_TUNING=0`, for a BLAS that is not OpenBLAS's own pthreads build (MKL,
+OpenMP builds, BLIS), or one without those entry points.
+"""
+import ctypes
+import os
+
+from . import config
+
+_state = {"done": None}
+_ENTRY_POINTS = ("openblas_read_env", "blas_thread_shutdown_", "openblas_thread_timeout")
+
+
+def _openblas_pools():
+    """threadpoolctl's records of the OpenBLAS pthreads pools loaded in the process."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return []
+    return [info for info in threadpool_info() if info.get("internal_api") == "openblas"
+            and info.get("threading_layer") == "pthreads" and info.get("filepath")]
+
+
+def shorten_blas_spin(exponent=None):
+    """Make OpenBLAS's idle threads spin 2**`exponent` cycles instead of ~2**28 (once per
+    process; see the module).
+
+    Arguments:
+        exponent: the spin length's power of two, 4 to 30 (OpenBLAS's range); None takes
+            `config.BLAS_SPIN_EXPONENT`.
+
+    Returns:
+        The file names of the OpenBLAS libraries whose pools were restarted (now or by an
+        earlier call); an empty list when nothing was changed.
+
+    Raises:
+        ValueError: if `exponent` is outside 4..30.
+    """
+    exponent = config.BLAS_SPIN_EXPONENT if exponent is None else exponent
+    if not 4 <= int(exponent) <= 30:
+        raise ValueError(f"shorten_blas_spin: exponent must be between 4 and 30 (OpenBLAS's "
+                         f"range for OPENBLAS_THREAD_TIMEOUT), got {exponent}")
+    if _state["done"] is not None:
+        return list(_state["done"])
+    _state["done"] = []
+    if os.environ.get("KERNELKIT_BLAS_SPIN_TUNING") == "0" or \
+            "OPENBLAS_THREAD_TIMEOUT" in os.environ:
+        return []
+    for info in _openblas_pools():
+        try:
+            lib = ctypes.CDLL(info["filepath"])     # already loaded: the same handle
+            funcs = [getattr(lib, name) for name in _ENTRY_POINTS]
+        except (OSError, AttributeError):
+            continue
+        read_env, shutdown, timeout = funcs
+        os.environ["OPENBLAS_THREAD_TIMEOUT"] = str(int(exponent))
+        try:
+            read_env()
+        finally:
+            del os.environ["OPENBLAS_THREAD_TIMEOUT"]  # children start with their own defaults
+        if timeout() == int(exponent):
+            shutdown()   # the next threaded product starts the threads with the new length
+            _state["done"].append(os.path.basename(info["filepath"]))
+    return list(_state["done"])
+
+
+__all__ = ["shorten_blas_spin"]
