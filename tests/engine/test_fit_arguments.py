@@ -357,7 +357,7 @@ def test_evaluate_and_predict_batch_size_and_steps():
         return original(*args, **kwargs)
     model.call = counting_call
     out = model.predict(x, batch_size=4)
-    np.testing.assert_allclose(out, x @ W + b, rtol=1e-5)
+    np.testing.assert_allclose(out, x @ W + b, rtol=1e-5, atol=1e-6)
     assert calls == [4, 4, 2]
     calls.clear()
     assert model.predict(x, batch_size=4, steps=2).shape == (8, 1)
