@@ -13,12 +13,13 @@ entry points (`openblas_read_env`, `blas_thread_shutdown_`; the next threaded pr
 the threads again, reading the new length).
 
 Called once, when the engine first runs a batch (between products, from the thread that runs
-them). Nothing happens when the user set OPENBLAS_THREAD_TIMEOUT, with
-`KERNELKIT_BLAS_SPIN_TUNING=0`, for a BLAS that is not OpenBLAS's own pthreads build (MKL,
-OpenMP builds, BLIS), or one without those entry points.
+them). Linux only (where it was measured). Nothing happens when the user set
+OPENBLAS_THREAD_TIMEOUT, with `KERNELKIT_BLAS_SPIN_TUNING=0`, for a BLAS that is not
+OpenBLAS's own pthreads build (MKL, OpenMP builds, BLIS), or one without those entry points.
 """
 import ctypes
 import os
+import sys
 
 from . import config
 
@@ -58,7 +59,8 @@ def shorten_blas_spin(exponent=None):
     if _state["done"] is not None:
         return list(_state["done"])
     _state["done"] = []
-    if os.environ.get("KERNELKIT_BLAS_SPIN_TUNING") == "0" or \
+    if not sys.platform.startswith("linux") or \
+            os.environ.get("KERNELKIT_BLAS_SPIN_TUNING") == "0" or \
             "OPENBLAS_THREAD_TIMEOUT" in os.environ:
         return []
     for info in _openblas_pools():

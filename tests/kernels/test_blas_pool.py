@@ -9,6 +9,9 @@ import textwrap
 
 import pytest
 
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="made on Linux only, where it was measured")
+
 _PROBE = textwrap.dedent("""
     import ctypes, json, sys, time
     import numpy as np
