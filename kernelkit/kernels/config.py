@@ -29,8 +29,10 @@ PARALLEL_THRESHOLD = 1 << 16
 BLOCK_PIXELS = 8192
 # Most bytes of unrolled input (`cols`) at once, so the block stays in cache.
 COLS_CHUNK_BYTES = 4 << 20
-# A block product under this many multiply-adds does not pay for threads ...
-THREADED_PRODUCT_MACS = 32 << 20
+# A block product under this many multiply-adds does not pay for threads ... (was 32M, which
+# cut cifar-cnn's 32x32x32 conv, 33.5M per full block, into 88 blocks at 84 GFLOP/s; 8M:
+# 129 GFLOP/s and cifar-cnn +12-14 %, busy and resnet-block unchanged: FIGURES.md)
+THREADED_PRODUCT_MACS = 8 << 20
 # ... so such a conv takes blocks under this many: 3M, a few output rows of a 32x32x32
 # conv (was 768K, one-thread products; 3M trained cifar-cnn 10% faster at load 2.2-2.5 on
 # 2 cores, cnn and text-cnn unchanged: benchmarks/FIGURES.md).
