@@ -52,8 +52,8 @@ def shorten_blas_spin(exponent=None):
     Raises:
         ValueError: if `exponent` is outside 4..30.
     """
-    exponent = config.BLAS_SPIN_EXPONENT if exponent is None else exponent
-    if not 4 <= int(exponent) <= 30:
+    exponent = int(config.BLAS_SPIN_EXPONENT if exponent is None else exponent)
+    if not 4 <= exponent <= 30:
         raise ValueError(f"shorten_blas_spin: exponent must be between 4 and 30 (OpenBLAS's "
                          f"range for OPENBLAS_THREAD_TIMEOUT), got {exponent}")
     if _state["done"] is not None:
@@ -63,21 +63,20 @@ def shorten_blas_spin(exponent=None):
             os.environ.get("KERNELKIT_BLAS_SPIN_TUNING") == "0" or \
             "OPENBLAS_THREAD_TIMEOUT" in os.environ:
         return []
-    for info in _openblas_pools():
-        try:
-            lib = ctypes.CDLL(info["filepath"])     # already loaded: the same handle
-            funcs = [getattr(lib, name) for name in _ENTRY_POINTS]
-        except (OSError, AttributeError):
-            continue
-        read_env, shutdown, timeout = funcs
-        os.environ["OPENBLAS_THREAD_TIMEOUT"] = str(int(exponent))
-        try:
+    os.environ["OPENBLAS_THREAD_TIMEOUT"] = str(exponent)
+    try:
+        for info in _openblas_pools():
+            try:
+                lib = ctypes.CDLL(info["filepath"])     # already loaded: the same handle
+                read_env, shutdown, timeout = (getattr(lib, name) for name in _ENTRY_POINTS)
+            except (OSError, AttributeError):
+                continue
             read_env()
-        finally:
-            del os.environ["OPENBLAS_THREAD_TIMEOUT"]  # children start with their own defaults
-        if timeout() == int(exponent):
-            shutdown()   # the next threaded product starts the threads with the new length
-            _state["done"].append(os.path.basename(info["filepath"]))
+            if timeout() == exponent:
+                shutdown()   # the next threaded product starts the threads with the new length
+                _state["done"].append(os.path.basename(info["filepath"]))
+    finally:
+        del os.environ["OPENBLAS_THREAD_TIMEOUT"]  # children start with their own defaults
     return list(_state["done"])
 
 

@@ -39,13 +39,18 @@ _PROBE = textwrap.dedent("""
 """)
 
 
-def _probe(env_extra=None):
+def _env(extra=None):
+    """The test process's environment without the spin settings, two BLAS threads, `extra`."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("OPENBLAS_THREAD_TIMEOUT", "KERNELKIT_BLAS_SPIN_TUNING")}
     env["OPENBLAS_NUM_THREADS"] = "2"
-    env.update(env_extra or {})
+    env.update(extra or {})
+    return env
+
+
+def _probe(env_extra=None):
     out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True,
-                         env=env, check=True).stdout
+                         env=_env(env_extra), check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     if result is None:
         pytest.skip("NumPy's BLAS is not a threaded OpenBLAS pthreads build here")
@@ -93,11 +98,8 @@ def test_the_first_batch_shortens_the_spin():
         m.train_on_batch(np.ones((2, 3), np.float32), np.ones((2, 4), np.float32))
         print(before, lib.openblas_thread_timeout())
     """)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OPENBLAS_THREAD_TIMEOUT", "KERNELKIT_BLAS_SPIN_TUNING")}
-    env["OPENBLAS_NUM_THREADS"] = "2"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True).stdout.split()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=_env(), check=True).stdout.split()
     if out == ["skip"]:
         pytest.skip("NumPy's BLAS is not a threaded OpenBLAS pthreads build here")
     assert out == ["0", "20"]
