@@ -80,4 +80,27 @@ def shorten_blas_spin(exponent=None):
     return list(_state["done"])
 
 
-__all__ = ["shorten_blas_spin"]
+def spin_is_short():
+    """Whether OpenBLAS's idle threads spin only briefly in this process, so that threads
+    running other work between products are not slowed by them.
+
+    Returns:
+        True once `shorten_blas_spin()` restarted the pools, when the user's own
+        OPENBLAS_THREAD_TIMEOUT is at most `config.BLAS_SPIN_EXPONENT`, or when no OpenBLAS
+        pthreads pool is loaded; False before `shorten_blas_spin()` ran and otherwise.
+    """
+    if _state.get("short") is None:
+        if _state["done"] is None:
+            return False    # not decided yet: the first batch has not run
+        user = os.environ.get("OPENBLAS_THREAD_TIMEOUT", "")
+        if _state["done"]:
+            short = True
+        elif user.strip().isdigit():
+            short = int(user) <= config.BLAS_SPIN_EXPONENT
+        else:
+            short = not _openblas_pools()
+        _state["short"] = short
+    return _state["short"]
+
+
+__all__ = ["shorten_blas_spin", "spin_is_short"]

@@ -38,6 +38,18 @@ THREADED_PRODUCT_MACS = 8 << 20
 # 2 cores, cnn and text-cnn unchanged: benchmarks/FIGURES.md).
 SERIAL_PRODUCT_MACS = 3 << 20
 
+# --- im2col blocks on every free core (kernels/block_threads.py) ---------------------------
+# With more than one core free, each core unrolls and multiplies whole blocks on its own
+# (one-thread products) instead of each product being split over the cores.
+
+# A conv under this many multiply-adds runs serially: handing blocks to a helper thread costs
+# tens of microseconds.
+CORE_SPLIT_MACS = 4 << 20
+# Output pixels per core block ...
+CORE_BLOCK_PIXELS = 2048
+# ... and most bytes of unrolled input per core block.
+CORE_COLS_BYTES = 2 << 20
+
 # --- BLAS threads that follow the machine's load (kernels/threads.py) ----------------------
 
 # Seconds between two readings: long enough for the tick counters (1/100 s) to mean something.
@@ -56,5 +68,6 @@ BLAS_SPIN_EXPONENT = 20
 
 __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_BYTES",
            "THREADED_PRODUCT_MACS", "SERIAL_PRODUCT_MACS",
+           "CORE_SPLIT_MACS", "CORE_BLOCK_PIXELS", "CORE_COLS_BYTES",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
            "BLAS_SPIN_EXPONENT"]

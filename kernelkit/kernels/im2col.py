@@ -2,15 +2,19 @@
 rows into a matrix `cols` (rows: output pixels, columns: the taps times the input channels)
 and add them back (col2im), and the block loops that multiply them with BLAS.
 
-The work goes in blocks of output rows sized by `row_blocks` from the knobs in
-kernels/config.py: the products stay in cache, use the BLAS threads only where that pays, and
-memory stays bounded for large images. im2col and col2im are serial: they run between BLAS
-calls, and a prange region there fights OpenBLAS's spinning worker threads for the cores (see
-config.ENABLE_PARALLEL).
+The work goes in blocks of output rows: the products stay in cache and memory stays bounded
+for large images. With more than one core free (kernels/block_threads.py) each core takes whole
+blocks (`core_blocks`), unrolling and multiplying them with one-thread BLAS; otherwise one
+thread goes through blocks sized by `row_blocks`, whose products use the BLAS threads only
+where that pays. The kernels themselves are serial (no prange: a prange region fights
+OpenBLAS's worker threads for the cores, see config.ENABLE_PARALLEL).
 """
+import threading
+
 import numpy as np
 
 from . import config
+from .block_threads import cores, run_on_cores
 from .jit import kernel
 
 # ----------------------------------------------------------------- im2col / col2im kernels
@@ -120,30 +124,90 @@ def row_blocks(rows, width, k, f, itemsize):
     return [(r0, min(r0 + step, rows)) for r0 in range(0, rows, step)], min(step, rows)
 
 
+def core_blocks(rows, width, k, itemsize):
+    """Blocks (r0, r1) of `rows` output rows of `width` pixels, each unrolled and multiplied
+    by one core on its own (see kernels/block_threads.py), sized by config.CORE_BLOCK_PIXELS
+    and config.CORE_COLS_BYTES.
+
+    Returns the blocks and the largest block's row count (at least one output row each).
+    """
+    pixels = min(config.CORE_BLOCK_PIXELS, config.CORE_COLS_BYTES // max(k * itemsize, 1))
+    step = max(1, pixels // max(width, 1))
+    return [(r0, min(r0 + step, rows)) for r0 in range(0, rows, step)], min(step, rows)
+
+
+def _cores_for(rows, width, k, f):
+    """How many cores a block loop of rows * width pixels, k * f multiply-adds each, takes."""
+    if rows * width * k * f < config.CORE_SPLIT_MACS:
+        return 1
+    return cores()
+
+
+def _claimer(blocks):
+    """A function handing out the blocks one at a time to whichever core asks (None at the
+    end); safe to call from several threads."""
+    remaining, lock = iter(blocks), threading.Lock()
+
+    def claim():
+        with lock:
+            return next(remaining, None)
+    return claim
+
+
 # The block loops of the unrolled (im2col-style) products, shared by the 2D kernels of
 # kernels/conv2d.py and the 3D ones of kernels/conv3d.py: `unroll(x, cols, r0, r1, *geom)` writes the
-# unrolled output rows r0..r1 and `scatter(dcols, dx, r0, r1, *geom)` adds them back.
+# unrolled output rows r0..r1 and `scatter(dcols, dx, r0, r1, *geom)` adds them back. When
+# more than one core is free, each core takes whole blocks (unroll and a one-thread product)
+# instead of each product being split over the cores.
 
 def unrolled_product(unroll, x, w2, y2, rows, width, geom):
     """y2 = unroll(x) @ w2 (w2: (k, f), y2: (rows * width, f)), block by block."""
     k, f = w2.shape
-    blocks, step = row_blocks(rows, width, k, f, x.dtype.itemsize)
-    cols = np.empty((step * width, k), dtype=x.dtype)
-    for r0, r1 in blocks:
-        c = cols[: (r1 - r0) * width]
-        unroll(x, c, r0, r1, *geom)
-        np.matmul(c, w2, out=y2[r0 * width: r1 * width])
+    n_cores = _cores_for(rows, width, k, f)
+    if n_cores > 1:
+        blocks, step = core_blocks(rows, width, k, x.dtype.itemsize)
+    else:
+        blocks, step = row_blocks(rows, width, k, f, x.dtype.itemsize)
+    claim = _claimer(blocks)
+
+    def work(_):
+        cols = np.empty((step * width, k), dtype=x.dtype)
+        for r0, r1 in iter(claim, None):
+            c = cols[: (r1 - r0) * width]
+            unroll(x, c, r0, r1, *geom)
+            np.matmul(c, w2, out=y2[r0 * width: r1 * width])
+    run_on_cores(work, min(n_cores, len(blocks)))
 
 
 def unrolled_product_adjoint(scatter, dy2, w2t, dx, rows, width, geom):
-    """dx += scatter(dy2 @ w2t) (w2t: (f, k)), block by block: the input gradient."""
+    """dx += scatter(dy2 @ w2t) (w2t: (f, k)), block by block: the input gradient.
+
+    Neighbouring blocks of one sample add into the same input rows, so on several cores the
+    cores take whole groups of samples (dx's first axis), never two blocks of one sample.
+    """
     f, k = w2t.shape
-    blocks, step = row_blocks(rows, width, k, f, dx.dtype.itemsize)
-    dcols = np.empty((step * width, k), dtype=dx.dtype)
-    for r0, r1 in blocks:
-        d = dcols[: (r1 - r0) * width]
-        np.matmul(dy2[r0 * width: r1 * width], w2t, out=d)
-        scatter(d, dx, r0, r1, *geom)
+    n_cores = _cores_for(rows, width, k, f)
+    if n_cores > 1:
+        samples = dx.shape[0]
+        per_sample = rows // samples
+        _, step = core_blocks(rows, width, k, dx.dtype.itemsize)
+        group = max(1, step // per_sample)      # samples per group: about one block's rows
+        groups = [[(r0, min(r0 + step, hi)) for r0 in range(lo, hi, step)]
+                  for lo, hi in ((s * per_sample, min(s + group, samples) * per_sample)
+                                 for s in range(0, samples, group))]
+    else:
+        blocks, step = row_blocks(rows, width, k, f, dx.dtype.itemsize)
+        groups = [blocks]
+    claim = _claimer(groups)
+
+    def work(_):
+        dcols = np.empty((step * width, k), dtype=dx.dtype)
+        for blocks in iter(claim, None):
+            for r0, r1 in blocks:
+                d = dcols[: (r1 - r0) * width]
+                np.matmul(dy2[r0 * width: r1 * width], w2t, out=d)
+                scatter(d, dx, r0, r1, *geom)
+    run_on_cores(work, min(n_cores, len(groups)))
 
 
 def unrolled_weight_gradient(unroll, x, dy2, k, rows, width, geom, pointwise):
@@ -151,24 +215,35 @@ def unrolled_weight_gradient(unroll, x, dy2, k, rows, width, geom, pointwise):
     rows are x's own pixels (a 1x1 unpadded stride-1 conv), no unrolling.
 
     Summed block by block even when pointwise: one product with a small (k, f) output and
-    a huge inner dimension is what BLAS threads badly.
+    a huge inner dimension is what BLAS threads badly. On several cores each core sums its
+    own blocks, then the sums are added.
     """
     f = dy2.shape[1]
-    dw2 = np.zeros((k, f), dtype=x.dtype)
-    blocks, step = row_blocks(rows, width, k, f, x.dtype.itemsize)
+    n_cores = _cores_for(rows, width, k, f)
+    if n_cores > 1:
+        blocks, step = core_blocks(rows, width, k, x.dtype.itemsize)
+    else:
+        blocks, step = row_blocks(rows, width, k, f, x.dtype.itemsize)
     x2 = x.reshape(-1, k) if pointwise else None
-    cols = None if pointwise else np.empty((step * width, k), dtype=x.dtype)
-    part = np.empty((k, f), dtype=x.dtype)
-    for i, (r0, r1) in enumerate(blocks):
-        if pointwise:
-            c = x2[r0 * width: r1 * width]
-        else:
-            c = cols[: (r1 - r0) * width]
-            unroll(x, c, r0, r1, *geom)
-        np.matmul(c.T, dy2[r0 * width: r1 * width], out=dw2 if i == 0 else part)
-        if i > 0:
-            dw2 += part
-    return dw2
+    claim = _claimer(blocks)
+
+    def work(_):
+        total = np.zeros((k, f), dtype=x.dtype)
+        cols = None if pointwise else np.empty((step * width, k), dtype=x.dtype)
+        part = np.empty((k, f), dtype=x.dtype)
+        for r0, r1 in iter(claim, None):
+            if pointwise:
+                c = x2[r0 * width: r1 * width]
+            else:
+                c = cols[: (r1 - r0) * width]
+                unroll(x, c, r0, r1, *geom)
+            np.matmul(c.T, dy2[r0 * width: r1 * width], out=part)
+            total += part
+        return total
+    sums = run_on_cores(work, min(n_cores, len(blocks)))
+    for other in sums[1:]:
+        sums[0] += other
+    return sums[0]
 
 
 def _is_pointwise(g):
@@ -177,5 +252,5 @@ def _is_pointwise(g):
 
 
 
-__all__ = ["im2col_rows", "col2im_rows_add", "row_blocks", "unrolled_product",
+__all__ = ["im2col_rows", "col2im_rows_add", "row_blocks", "core_blocks", "unrolled_product",
            "unrolled_product_adjoint", "unrolled_weight_gradient"]

@@ -10,6 +10,7 @@ benchmarks/FIGURES.md). The engine asks `adapt()` between batches; every
 free, never above what the process started with (OPENBLAS_NUM_THREADS, threadpoolctl limits
 in force at the first call). `KERNELKIT_ADAPTIVE_THREADS=0` turns it off.
 """
+import contextlib
 import os
 import time
 
@@ -172,6 +173,14 @@ class ThreadBudget:
 
 
 _budget = None
+_first_batch = {"seen": False}
+
+
+def _the_budget():
+    global _budget
+    if _budget is None:
+        _budget = ThreadBudget()
+    return _budget
 
 
 def adapt():
@@ -182,12 +191,39 @@ def adapt():
     Returns:
         The thread count in use, or None when adaptation is off.
     """
-    global _budget
-    if _budget is None:
+    if not _first_batch["seen"]:
+        _first_batch["seen"] = True
         keep_freed_memory()     # the first batch of the process: see allocator.py
         shorten_blas_spin()     # and blas_pool.py
-        _budget = ThreadBudget()
-    return _budget.adapt()
+    return _the_budget().adapt()
+
+
+def blas_threads():
+    """The BLAS thread count in force: what `adapt()` last chose, else what the process
+    started with (OPENBLAS_NUM_THREADS, threadpoolctl limits at the first call).
+
+    Returns:
+        An int >= 1 (1 when the BLAS library cannot be driven).
+    """
+    budget = _the_budget()
+    budget._blas()
+    return budget.current
+
+
+@contextlib.contextmanager
+def serial_blas():
+    """Within the block, every BLAS library runs its products on the calling thread (for
+    callers that run products on several threads themselves); the count in force before is
+    restored after."""
+    budget = _the_budget()
+    libs = budget._blas()
+    for lib in libs:
+        lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, start in zip(libs, budget._starts):
+            lib.set_num_threads(min(budget.current, start))
 
 
 def thread_seconds():

@@ -58,7 +58,10 @@ def spy(obj, name, record):
 
 
 def kernelkit_threads():
-    return [t for t in threading.enumerate() if t.name.startswith("kernelkit-")]
+    """kernelkit's data-loading threads still alive (the conv kernels' block helpers,
+    kernels/block_threads.py, live as long as the process, like BLAS's own threads)."""
+    return [t for t in threading.enumerate() if t.name.startswith("kernelkit-")
+            and not t.name.startswith("kernelkit-blocks-")]
 
 
 class ArraySequence(Sequence):

@@ -16,7 +16,7 @@ _PROBE = textwrap.dedent("""
     import ctypes, json, sys, time
     import numpy as np
     from threadpoolctl import threadpool_info
-    from kernelkit.kernels.blas_pool import shorten_blas_spin, _openblas_pools
+    from kernelkit.kernels.blas_pool import shorten_blas_spin, spin_is_short, _openblas_pools
     pools = _openblas_pools()
     if not pools or pools[0]["num_threads"] < 2:
         print(json.dumps(None)); sys.exit()
@@ -25,6 +25,7 @@ _PROBE = textwrap.dedent("""
     a = rng.random((1024, 1024), dtype=np.float32)
     ref = a.astype(np.float64) @ a.astype(np.float64)
     a @ a                                           # the pool runs before the change
+    short_before = spin_is_short()
     restarted = shorten_blas_spin()
     c = a @ a                                       # and starts again after it
     cpu = []
@@ -34,7 +35,7 @@ _PROBE = textwrap.dedent("""
         time.sleep(0.03)
         cpu.append((time.process_time() - t0) / 0.03)
     print(json.dumps({"restarted": restarted, "timeout": lib.openblas_thread_timeout(),
-                      "idle_cores": min(cpu),
+                      "idle_cores": min(cpu), "short": [short_before, spin_is_short()],
                       "error": float(abs(c - ref).max() / abs(ref).max())}))
 """)
 
@@ -63,6 +64,7 @@ def test_idle_threads_stop_spinning_and_products_stay_right():
     default = _probe({"KERNELKIT_BLAS_SPIN_TUNING": "0"})
     assert tuned["restarted"] and tuned["timeout"] == 20
     assert default["restarted"] == []
+    assert tuned["short"] == [False, True] and default["short"] == [False, False]
     assert tuned["error"] < 1e-5 and default["error"] < 1e-5
     # the helper thread sleeps during the 30 ms pause instead of spinning through it
     # (OpenBLAS's default spins ~2**28 cycles, ~0.1 s: about one core's worth of CPU time)
@@ -74,6 +76,10 @@ def test_idle_threads_stop_spinning_and_products_stay_right():
 def test_users_own_timeout_wins():
     result = _probe({"OPENBLAS_THREAD_TIMEOUT": "20"})
     assert result["restarted"] == [] and result["timeout"] == 20
+    assert result["short"] == [False, True]
+    result = _probe({"OPENBLAS_THREAD_TIMEOUT": "26"})
+    assert result["restarted"] == [] and result["timeout"] == 26
+    assert result["short"] == [False, False]   # long spins: conv blocks stay on one thread
 
 
 def test_exponent_outside_openblas_range_is_refused():

@@ -15,27 +15,32 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernelkit.kernels import config, conv, conv_utils
+from kernelkit.kernels import config, conv, conv_utils, im2col
 from kernelkit.kernels.conv_utils import (conv_output_length, conv_transpose_output_length,
                                           padding_amounts)
 from tests.gradcheck import assert_close_grad, numerical_gradient
 
 SETTINGS = settings(max_examples=25, deadline=None)
-MODES = ["default", "blocks", "parallel"]
+MODES = ["default", "blocks", "parallel", "cores"]
 
 
 @contextlib.contextmanager
 def kernel_mode(mode):
-    """Force the blocked or the parallel code path for the duration of a test."""
-    old = config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL
+    """Force the blocked, the parallel (prange) or the block-per-core code path (three
+    threads, one output row per block, whatever the machine) for the duration of a test."""
+    old = (config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL,
+           config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores)
     if mode == "blocks":
         config.BLOCK_PIXELS = 1
     elif mode == "parallel":
         config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = 0, True
+    elif mode == "cores":
+        config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores = 0, 1, lambda: 3
     try:
         yield
     finally:
-        config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = old
+        (config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL,
+         config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores) = old
 
 
 # ----------------------------------------------------------------- loop references
@@ -318,6 +323,40 @@ def test_conv2d_matches_reference(mode, case, seed):
         np.testing.assert_allclose(conv.conv2d_backward_weight(x, dy, w_shape, s, d, pads),
                                    ref_conv2d_backward_weight(x, dy, w_shape, s, d, pads),
                                    **_tol(np.float64))
+
+
+@pytest.mark.parametrize("pads, strides", [((1, 1, 1, 1), (1, 1)), ((0, 0, 0, 0), (2, 1))])
+def test_cores_mode_on_many_samples_matches_reference(pads, strides):
+    """Blocks of one output row on three threads: the input gradient's sample groups must
+    never let two threads add into one sample."""
+    rng = np.random.default_rng(7)
+    x, w = _rand(rng, (7, 6, 5, 3)), _rand(rng, (3, 3, 3, 4))
+    with kernel_mode("cores"):
+        y = conv.conv2d_forward(x, w, strides, (1, 1), pads)
+        np.testing.assert_allclose(y, ref_conv2d(x, w, strides, (1, 1), pads), **_tol(np.float64))
+        dy = _rand(rng, y.shape)
+        for _ in range(5):
+            np.testing.assert_allclose(
+                conv.conv2d_backward_input(dy, w, x.shape, strides, (1, 1), pads),
+                ref_conv2d_backward_input(dy, w, x.shape, strides, (1, 1), pads),
+                **_tol(np.float64))
+        np.testing.assert_allclose(conv.conv2d_backward_weight(x, dy, w.shape, strides, (1, 1), pads),
+                                   ref_conv2d_backward_weight(x, dy, w.shape, strides, (1, 1), pads),
+                                   **_tol(np.float64))
+
+
+def test_cores_mode_input_gradient_has_no_lost_additions():
+    """Many one-row blocks on three threads, neighbouring rows adding into the same input
+    rows: equal to the serial path's input gradient (checked against the loop reference
+    above) to rounding."""
+    rng = np.random.default_rng(3)
+    dy, w = _rand(rng, (6, 48, 48, 8)), _rand(rng, (3, 3, 8, 8))
+    expected = conv.conv2d_backward_input(dy, w, (6, 48, 48, 8), (1, 1), (1, 1), (1, 1, 1, 1))
+    with kernel_mode("cores"):
+        for _ in range(3):
+            np.testing.assert_allclose(
+                conv.conv2d_backward_input(dy, w, (6, 48, 48, 8), (1, 1), (1, 1), (1, 1, 1, 1)),
+                expected, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", MODES)
