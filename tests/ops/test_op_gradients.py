@@ -194,3 +194,23 @@ def test_mean_is_numpys_mean_bit_for_bit_and_its_gradient_is_one_over_count(dtyp
     count = x.size // max(np.size(want), 1)
     assert g.dtype == dtype and g.shape == shape
     np.testing.assert_array_equal(g, np.full(shape, dtype(1) / count, dtype))
+
+
+@pytest.mark.parametrize("reduce", [ops.mean, ops.sum])
+@pytest.mark.parametrize("axis, keepdims", [((1, 2), False), ((1, 2), True), (0, False)])
+def test_reduction_gradients_come_back_c_ordered(reduce, axis, keepdims):
+    """The gradient of a spatial mean (GlobalAveragePooling2D) is a new C-ordered array, not a
+    copy of the broadcast view in its own stride order: the kernels after it copy otherwise."""
+    x = np.random.default_rng(4).standard_normal((3, 4, 5, 6)).astype(np.float32)
+    upstream = np.random.default_rng(5).standard_normal(
+        np.sum(x, axis=axis, keepdims=keepdims).shape).astype(np.float32)
+    v = Variable(x)
+    with Tape() as tape:
+        tape.watch([v])
+        total = ops.sum(ops.multiply(reduce(v, axis=axis, keepdims=keepdims), upstream))
+    (g,) = tape.gradient(total, [v])
+    assert g.flags.c_contiguous and g.dtype == np.float32
+    count = x.size // upstream.size if reduce is ops.mean else 1
+    expected = np.broadcast_to(np.expand_dims(upstream, axis) if not keepdims else upstream,
+                               x.shape) / count
+    np.testing.assert_allclose(g, expected, rtol=1e-6)
