@@ -3,7 +3,9 @@
 conv2d: an njit kernel unrolls a block of output rows into `cols`, then NumPy's `@`
 multiplies it by the weights viewed as (KH*KW*C_in, C_out), writing straight into the output.
 The input gradient is the product the other way round, then a col2im kernel that adds the
-unrolled rows back. The transposed conv is the adjoint: its forward is conv2d's input gradient.
+unrolled rows back. 3x3 stride-1 convs with enough channels take Winograd's F(2x2, 3x3)
+instead, all three passes (kernels/winograd.py). The transposed conv is the adjoint:
+its forward is conv2d's input gradient.
 Layouts and arguments: see kernels/conv.py.
 """
 import numpy as np
@@ -14,6 +16,8 @@ from .conv_utils import conv_geometry
 from .conv_utils import float_dtype as _float_dtype
 from .im2col import (_geom_args, _is_pointwise, col2im_rows_add, im2col_rows, unrolled_product,
                      unrolled_product_adjoint, unrolled_weight_gradient)
+from .winograd import (use_winograd, winograd_conv2d, winograd_conv2d_backward_input,
+                       winograd_conv2d_backward_weight)
 
 
 def _conv_setup(x_shape, w_shape, strides, dilation, pads, what):
@@ -24,6 +28,14 @@ def _conv_setup(x_shape, w_shape, strides, dilation, pads, what):
         raise ValueError(f"{what}: kernel shape {tuple(w_shape)} expects {w_shape[2]} input "
                          f"channels but the input has shape {tuple(x_shape)} ({g.c} channels)")
     return g
+
+
+def _pads(g):
+    return g.pt, g.pb, g.pl, g.pr
+
+
+def _winograd(g, f):
+    return use_winograd(g.kh, g.kw, (g.sh, g.sw), (g.dh, g.dw), _pads(g), g.c, f)
 
 
 def conv2d_forward(x, w, strides=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
@@ -52,6 +64,8 @@ def conv2d_forward(x, w, strides=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
     if _is_pointwise(g):
         np.matmul(x.reshape(-1, g.c), w2, out=y2)
         return y
+    if _winograd(g, f):
+        return winograd_conv2d(x, w, _pads(g))
     unrolled_product(im2col_rows, x, w2, y2, g.n * g.oh, g.ow, _geom_args(g))
     return y
 
@@ -80,6 +94,8 @@ def conv2d_backward_input(dy, w, x_shape, strides=(1, 1), dilation=(1, 1), pads=
     dy2 = dy.reshape(-1, f)
     if _is_pointwise(g):
         return np.matmul(dy2, w2t).reshape(g.n, g.h, g.w, g.c)
+    if dy.size and _winograd(g, f):
+        return winograd_conv2d_backward_input(dy, w, _pads(g))
     dx = np.zeros((g.n, g.h, g.w, g.c), dtype=dtype)
     if dy.size == 0:
         return dx
@@ -110,6 +126,8 @@ def conv2d_backward_weight(x, dy, w_shape, strides=(1, 1), dilation=(1, 1), pads
     k = g.kh * g.kw * g.c
     if dy.size == 0:
         return np.zeros(w_shape, dtype=dtype)
+    if _winograd(g, f):
+        return winograd_conv2d_backward_weight(x, dy, _pads(g))
     dw2 = unrolled_weight_gradient(im2col_rows, x, dy.reshape(-1, f), k, g.n * g.oh, g.ow,
                                    _geom_args(g), _is_pointwise(g))
     return dw2.reshape(w_shape)

@@ -21,26 +21,31 @@ from kernelkit.kernels.conv_utils import (conv_output_length, conv_transpose_out
 from tests.gradcheck import assert_close_grad, numerical_gradient
 
 SETTINGS = settings(max_examples=25, deadline=None)
-MODES = ["default", "blocks", "parallel", "cores"]
+MODES = ["default", "blocks", "parallel", "cores", "winograd"]
 
 
 @contextlib.contextmanager
 def kernel_mode(mode):
-    """Force the blocked, the parallel (prange) or the block-per-core code path (three
-    threads, one output row per block, whatever the machine) for the duration of a test."""
+    """Force the blocked, the parallel (prange), the block-per-core code path (three
+    threads, one output row per block, whatever the machine) or Winograd for every 3x3
+    stride-1 conv (a few tiles per block) for the duration of a test."""
     old = (config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL,
-           config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores)
+           config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores,
+           config.WINOGRAD_MIN_CHANNELS, config.WINOGRAD_BLOCK_BYTES)
     if mode == "blocks":
         config.BLOCK_PIXELS = 1
     elif mode == "parallel":
         config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = 0, True
     elif mode == "cores":
         config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores = 0, 1, lambda: 3
+    elif mode == "winograd":
+        config.WINOGRAD_MIN_CHANNELS, config.WINOGRAD_BLOCK_BYTES = 1, 400
     try:
         yield
     finally:
         (config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL,
-         config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores) = old
+         config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores,
+         config.WINOGRAD_MIN_CHANNELS, config.WINOGRAD_BLOCK_BYTES) = old
 
 
 # ----------------------------------------------------------------- loop references

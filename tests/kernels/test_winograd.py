@@ -1,0 +1,118 @@
+"""kernels/winograd.py: 3x3 stride-1 convs by F(2x2, 3x3) against the loop references of
+test_conv.py, forward and input gradient, every border case of the 2x2 tiles, in blocks and on
+several threads; and when conv2d takes that path."""
+import numpy as np
+import pytest
+
+from kernelkit.kernels import config, conv2d, winograd
+from tests.kernels.test_conv import (ref_conv2d, ref_conv2d_backward_input,
+                                     ref_conv2d_backward_weight)
+
+# (N, H, W, C_in, C_out), pads (top, bottom, left, right): odd and even outputs (partial
+# tiles), one-pixel outputs, asymmetric pads up to 2.
+CASES = [((2, 6, 6, 3, 4), (0, 0, 0, 0)), ((1, 7, 5, 2, 3), (1, 1, 1, 1)),
+         ((3, 5, 8, 4, 2), (2, 0, 1, 2)), ((2, 3, 3, 1, 1), (0, 0, 0, 0)),
+         ((1, 4, 9, 5, 6), (0, 2, 2, 0)), ((2, 1, 1, 3, 2), (1, 1, 1, 1))]
+
+
+def _data(shape, dtype, seed=0):
+    n, h, w, c, f = shape
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((n, h, w, c)).astype(dtype),
+            rng.standard_normal((3, 3, c, f)).astype(dtype))
+
+
+@pytest.mark.parametrize("shape, pads", CASES)
+@pytest.mark.parametrize("block_bytes", [1, 3 * 16 * 11 * 8, 1 << 20])   # 1, 2-4, all tiles
+def test_all_three_passes_match_the_loop_references(shape, pads, block_bytes,
+                                                             monkeypatch):
+    monkeypatch.setattr(config, "WINOGRAD_BLOCK_BYTES", block_bytes)
+    x, w = _data(shape, np.float64)
+    y = winograd.winograd_conv2d(x, w, pads)
+    np.testing.assert_allclose(y, ref_conv2d(x, w, (1, 1), (1, 1), pads), rtol=1e-12,
+                               atol=1e-12)
+    dy = np.random.default_rng(1).standard_normal(y.shape)
+    np.testing.assert_allclose(winograd.winograd_conv2d_backward_input(dy, w, pads),
+                               ref_conv2d_backward_input(dy, w, x.shape, (1, 1), (1, 1), pads),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(winograd.winograd_conv2d_backward_weight(x, dy, pads),
+                               ref_conv2d_backward_weight(x, dy, w.shape, (1, 1), (1, 1), pads),
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape, pads", CASES[:3])
+def test_float32_stays_within_rounding_of_the_float64_result(shape, pads):
+    x, w = _data(shape, np.float32)
+    y = winograd.winograd_conv2d(x, w, pads)
+    assert y.dtype == np.float32
+    expected = ref_conv2d(x.astype(np.float64), w.astype(np.float64), (1, 1), (1, 1), pads)
+    np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
+    dw = winograd.winograd_conv2d_backward_weight(x, y, pads)
+    assert dw.dtype == np.float32
+    expected = ref_conv2d_backward_weight(x.astype(np.float64), y.astype(np.float64), w.shape,
+                                          (1, 1), (1, 1), pads)
+    np.testing.assert_allclose(dw, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
+
+
+def test_blocks_on_three_threads_write_every_tile_once_and_sum_every_tile(monkeypatch):
+    monkeypatch.setattr(config, "WINOGRAD_BLOCK_BYTES", 2 * 16 * 7 * 8)    # two tiles
+    monkeypatch.setattr(config, "CORE_SPLIT_MACS", 0)
+    monkeypatch.setattr(winograd, "cores", lambda: 3)
+    x, w = _data((5, 9, 11, 4, 3), np.float64)
+    for pads in [(1, 1, 1, 1), (0, 0, 0, 0)]:
+        y = winograd.winograd_conv2d(x, w, pads)
+        np.testing.assert_allclose(y, ref_conv2d(x, w, (1, 1), (1, 1), pads), rtol=1e-12,
+                                   atol=1e-12)
+        np.testing.assert_allclose(winograd.winograd_conv2d_backward_weight(x, y, pads),
+                                   ref_conv2d_backward_weight(x, y, w.shape, (1, 1), (1, 1),
+                                                              pads),
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_the_transformed_kernel_is_g_w_g_transposed():
+    w = np.random.default_rng(2).standard_normal((3, 3, 2, 2))
+    u = winograd.transform_kernel(w)
+    g = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    for c in range(2):
+        for f in range(2):
+            np.testing.assert_allclose(u[:, c, f].reshape(4, 4), g @ w[:, :, c, f] @ g.T)
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((3, 3, (1, 1), (1, 1), (1, 1, 1, 1), 16, 16), True),
+    ((3, 3, (1, 1), (1, 1), (0, 2, 2, 0), 64, 32), True),
+    ((3, 3, (2, 2), (1, 1), (1, 1, 1, 1), 16, 16), False),    # strided
+    ((3, 3, (1, 1), (2, 2), (1, 1, 1, 1), 16, 16), False),    # dilated
+    ((5, 5, (1, 1), (1, 1), (2, 2, 2, 2), 16, 16), False),    # not 3x3
+    ((3, 3, (1, 1), (1, 1), (3, 0, 0, 0), 16, 16), False),    # pad past 2
+    ((3, 3, (1, 1), (1, 1), (1, 1, 1, 1), 3, 64), False),     # thin: the 3-channel stem
+])
+def test_which_convs_take_the_winograd_path(args, expected):
+    assert winograd.use_winograd(*args) is expected
+
+
+def test_conv2d_takes_winograd_when_it_applies_and_im2col_otherwise(monkeypatch):
+    calls = []
+    real = winograd.winograd_conv2d
+
+    def counted(x, w, pads):
+        calls.append(pads)
+        return real(x, w, pads)
+    monkeypatch.setattr(conv2d, "winograd_conv2d", counted)
+    monkeypatch.setattr(winograd, "winograd_conv2d", counted)   # the input gradient's call
+    monkeypatch.setattr(config, "WINOGRAD_MIN_CHANNELS", 2)
+    x, w = _data((2, 6, 6, 3, 4), np.float64)
+    weight_calls = []
+    real_weight = winograd.winograd_conv2d_backward_weight
+    monkeypatch.setattr(conv2d, "winograd_conv2d_backward_weight",
+                        lambda x, dy, pads: weight_calls.append(pads) or real_weight(x, dy, pads))
+    y = conv2d.conv2d_forward(x, w, pads=(1, 1, 1, 1))
+    conv2d.conv2d_backward_input(y, w, x.shape, pads=(1, 1, 1, 1))
+    dw = conv2d.conv2d_backward_weight(x, y, w.shape, pads=(1, 1, 1, 1))
+    assert calls == [(1, 1, 1, 1), (1, 1, 1, 1)] and weight_calls == [(1, 1, 1, 1)]
+    conv2d.conv2d_forward(x, w, strides=(2, 2), pads=(1, 1, 1, 1))
+    monkeypatch.setattr(config, "WINOGRAD_MIN_CHANNELS", None)
+    np.testing.assert_allclose(conv2d.conv2d_forward(x, w, pads=(1, 1, 1, 1)), y, rtol=1e-12)
+    np.testing.assert_allclose(conv2d.conv2d_backward_weight(x, y, w.shape, pads=(1, 1, 1, 1)),
+                               dw, rtol=1e-12)
+    assert len(calls) == 2 and len(weight_calls) == 1
