@@ -50,7 +50,9 @@ def _warm_optional(dtype):
     from . import layers as L
     from .models import Sequential
     if hasattr(L, "Conv2D"):
-        m = Sequential([L.Conv2D(2, 3, activation="relu", input_shape=(6, 6, 1)), L.MaxPooling2D(),
+        # the second conv (16 channels in and out) takes the Winograd kernels
+        m = Sequential([L.Conv2D(16, 3, activation="relu", input_shape=(6, 6, 1)),
+                        L.Conv2D(16, 3, padding="same"), L.MaxPooling2D(),
                         L.Flatten(), L.Dense(2, activation="softmax")])
         m.compile("adam", "categorical_crossentropy")
         m.train_on_batch(np.random.rand(2, 6, 6, 1).astype(dtype), np.eye(2, dtype=dtype))
