@@ -15,13 +15,15 @@ a machine where another process is busy the loop runs serially, as the products 
 and one while OpenBLAS's idle threads may spin long (`blas_pool.spin_is_short()`): tried
 before the spin was shortened, the blocks beside the spinning thread ran 2-3x slower and
 training lost 10-30 % (benchmarks/FIGURES.md).
-`run_on_cores(task, n)` runs `task(i)` for i < n at once, BLAS set to one thread meanwhile.
+`run_on_cores(task, n)` runs `task(i)` for i < n at once, BLAS set to one thread meanwhile;
+`run_blocks(work, blocks, n)` on top of it hands a kernel's blocks to whichever core asks next
+(im2col's block loops and the Winograd tiles, kernels/im2col.py and kernels/winograd.py).
 """
 import os
 import queue
 import threading
 
-from . import threads
+from . import config, threads
 from .blas_pool import spin_is_short
 
 _pool = {"threads": [], "jobs": None, "pid": None}
@@ -40,6 +42,33 @@ def cores():
     if not spin_is_short():
         return 1
     return threads.blas_threads()
+
+
+def cores_for(macs):
+    """How many cores a block loop of `macs` multiply-adds takes: one below
+    `config.CORE_SPLIT_MACS` (handing blocks to a helper costs tens of microseconds), else
+    `cores()`."""
+    return 1 if macs < config.CORE_SPLIT_MACS else cores()
+
+
+def run_blocks(work, blocks, n):
+    """Run `work(claim)` on up to `n` cores (at most one per block), where `claim()` hands out
+    the next of `blocks` to whichever core asks, and None when none is left.
+
+    Arguments:
+        work: a function of `claim`, looping `for block in iter(claim, None)`.
+        blocks: the list of blocks (anything; each goes to one core).
+        n: the most cores to use (`cores_for(...)`).
+
+    Returns:
+        The list of `work`'s results, one per core used.
+    """
+    remaining, lock = iter(blocks), threading.Lock()
+
+    def claim():
+        with lock:
+            return next(remaining, None)
+    return run_on_cores(lambda _: work(claim), max(1, min(n, len(blocks))))
 
 
 def _helper(jobs):
@@ -100,4 +129,4 @@ def run_on_cores(task, n):
         _busy.release()
 
 
-__all__ = ["cores", "run_on_cores"]
+__all__ = ["cores", "cores_for", "run_on_cores", "run_blocks"]

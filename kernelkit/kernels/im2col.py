@@ -9,12 +9,10 @@ thread goes through blocks sized by `row_blocks`, whose products use the BLAS th
 where that pays. The kernels themselves are serial (no prange: a prange region fights
 OpenBLAS's worker threads for the cores, see config.ENABLE_PARALLEL).
 """
-import threading
-
 import numpy as np
 
 from . import config
-from .block_threads import cores, run_on_cores
+from .block_threads import cores_for, run_blocks
 from .jit import kernel
 
 # ----------------------------------------------------------------- im2col / col2im kernels
@@ -136,24 +134,6 @@ def core_blocks(rows, width, k, itemsize):
     return [(r0, min(r0 + step, rows)) for r0 in range(0, rows, step)], min(step, rows)
 
 
-def _cores_for(rows, width, k, f):
-    """How many cores a block loop of rows * width pixels, k * f multiply-adds each, takes."""
-    if rows * width * k * f < config.CORE_SPLIT_MACS:
-        return 1
-    return cores()
-
-
-def _claimer(blocks):
-    """A function handing out the blocks one at a time to whichever core asks (None at the
-    end); safe to call from several threads."""
-    remaining, lock = iter(blocks), threading.Lock()
-
-    def claim():
-        with lock:
-            return next(remaining, None)
-    return claim
-
-
 # The block loops of the unrolled (im2col-style) products, shared by the 2D kernels of
 # kernels/conv2d.py and the 3D ones of kernels/conv3d.py: `unroll(x, cols, r0, r1, *geom)` writes the
 # unrolled output rows r0..r1 and `scatter(dcols, dx, r0, r1, *geom)` adds them back. When
@@ -163,20 +143,19 @@ def _claimer(blocks):
 def unrolled_product(unroll, x, w2, y2, rows, width, geom):
     """y2 = unroll(x) @ w2 (w2: (k, f), y2: (rows * width, f)), block by block."""
     k, f = w2.shape
-    n_cores = _cores_for(rows, width, k, f)
+    n_cores = cores_for(rows * width * k * f)
     if n_cores > 1:
         blocks, step = core_blocks(rows, width, k, x.dtype.itemsize)
     else:
         blocks, step = row_blocks(rows, width, k, f, x.dtype.itemsize)
-    claim = _claimer(blocks)
 
-    def work(_):
+    def work(claim):
         cols = np.empty((step * width, k), dtype=x.dtype)
         for r0, r1 in iter(claim, None):
             c = cols[: (r1 - r0) * width]
             unroll(x, c, r0, r1, *geom)
             np.matmul(c, w2, out=y2[r0 * width: r1 * width])
-    run_on_cores(work, min(n_cores, len(blocks)))
+    run_blocks(work, blocks, n_cores)
 
 
 def unrolled_product_adjoint(scatter, dy2, w2t, dx, rows, width, geom):
@@ -186,7 +165,7 @@ def unrolled_product_adjoint(scatter, dy2, w2t, dx, rows, width, geom):
     cores take whole groups of samples (dx's first axis), never two blocks of one sample.
     """
     f, k = w2t.shape
-    n_cores = _cores_for(rows, width, k, f)
+    n_cores = cores_for(rows * width * k * f)
     if n_cores > 1:
         samples = dx.shape[0]
         per_sample = rows // samples
@@ -198,16 +177,15 @@ def unrolled_product_adjoint(scatter, dy2, w2t, dx, rows, width, geom):
     else:
         blocks, step = row_blocks(rows, width, k, f, dx.dtype.itemsize)
         groups = [blocks]
-    claim = _claimer(groups)
 
-    def work(_):
+    def work(claim):
         dcols = np.empty((step * width, k), dtype=dx.dtype)
         for blocks in iter(claim, None):
             for r0, r1 in blocks:
                 d = dcols[: (r1 - r0) * width]
                 np.matmul(dy2[r0 * width: r1 * width], w2t, out=d)
                 scatter(d, dx, r0, r1, *geom)
-    run_on_cores(work, min(n_cores, len(groups)))
+    run_blocks(work, groups, n_cores)
 
 
 def unrolled_weight_gradient(unroll, x, dy2, k, rows, width, geom, pointwise):
@@ -219,15 +197,14 @@ def unrolled_weight_gradient(unroll, x, dy2, k, rows, width, geom, pointwise):
     own blocks, then the sums are added.
     """
     f = dy2.shape[1]
-    n_cores = _cores_for(rows, width, k, f)
+    n_cores = cores_for(rows * width * k * f)
     if n_cores > 1:
         blocks, step = core_blocks(rows, width, k, x.dtype.itemsize)
     else:
         blocks, step = row_blocks(rows, width, k, f, x.dtype.itemsize)
     x2 = x.reshape(-1, k) if pointwise else None
-    claim = _claimer(blocks)
 
-    def work(_):
+    def work(claim):
         total = np.zeros((k, f), dtype=x.dtype)
         cols = None if pointwise else np.empty((step * width, k), dtype=x.dtype)
         part = np.empty((k, f), dtype=x.dtype)
@@ -240,7 +217,7 @@ def unrolled_weight_gradient(unroll, x, dy2, k, rows, width, geom, pointwise):
             np.matmul(c.T, dy2[r0 * width: r1 * width], out=part)
             total += part
         return total
-    sums = run_on_cores(work, min(n_cores, len(blocks)))
+    sums = run_blocks(work, blocks, n_cores)
     for other in sums[1:]:
         sums[0] += other
     return sums[0]

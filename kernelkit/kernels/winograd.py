@@ -6,25 +6,22 @@ Neural Networks", 2016): the patch is transformed (V = B^T d B, adds only), the 
 call (U = G g G^T), each of the 16 transformed positions is one matrix product over the
 channels (M[k] = V[k] @ U[k], tiles x C_in times C_in x C_out, on BLAS), and the output tile is
 M transformed back (Y = A^T M A, adds only). The kernel gradient is the adjoint: the output
-gradient's tiles transformed by A . A^T, multiplied with V over the tiles, turned back by G^T. 2.25x fewer multiply-adds than im2col's product;
-the transforms only add and subtract, so the result differs from the direct sum by rounding
-alone.
+gradient's tiles transformed by A . A^T, multiplied with V over the tiles, turned back by G^T.
+2.25x fewer multiply-adds than im2col's product; the transforms only add, subtract and halve,
+so the result differs from the direct sum by rounding alone.
 
 The tiles go in blocks (`config.WINOGRAD_BLOCK_BYTES` of transformed input and products per
-block) on every free core like im2col's
-blocks (kernels/block_threads.py). The input gradient of a stride-1 3x3 conv is itself such a
+block) on every free core like im2col's blocks (kernels/block_threads.py). The input gradient of a stride-1 3x3 conv is itself such a
 conv (the output gradient, padded by 2 - pad, with the kernel turned 180 degrees and its
 channel axes swapped). `use_winograd` says when this beats im2col (config.WINOGRAD_MIN_CHANNELS).
 
 The transformed blocks are laid out (16, tiles, channels) with an odd tile stride: with a power
 of two the 16 rows of a tile landed in the same cache sets and the transform ran 3-5x slower.
 """
-import threading
-
 import numpy as np
 
 from . import config
-from .block_threads import cores, run_on_cores
+from .block_threads import cores_for, run_blocks
 from .jit import kernel, scalar_kernel
 
 # G of F(2x2, 3x3): U = G g G^T turns a 3x3 kernel into 4x4; as one (16, 9) matrix on the
@@ -255,17 +252,6 @@ def _tile_blocks(n, oh, ow, c, f, itemsize):
     return tiles_h, tiles_w, blocks, step | 1     # odd: see the module
 
 
-def _on_cores(work, blocks, macs):
-    """Run `work(claim)` on the cores the blocks deserve; `claim()` hands out the blocks."""
-    remaining, lock = iter(blocks), threading.Lock()
-
-    def claim():
-        with lock:
-            return next(remaining, None)
-    n = min(cores() if macs >= config.CORE_SPLIT_MACS else 1, len(blocks))
-    return run_on_cores(lambda _: work(claim), n)
-
-
 def winograd_conv2d(x, w, pads):
     """A 3x3, stride-1 conv2d (cross-correlation, no bias) by F(2x2, 3x3).
 
@@ -295,7 +281,7 @@ def winograd_conv2d(x, w, pads):
             input_tiles(x, v, t0, t1, tiles_h, tiles_w, pt, pl)
             np.matmul(v[:, :k], u, out=m[:, :k])
             output_tiles(m, y, t0, t1, tiles_h, tiles_w)
-    _on_cores(work, blocks, n * oh * ow * 9 * c * f)
+    run_blocks(work, blocks, cores_for(n * oh * ow * 9 * c * f))
     return y
 
 
@@ -337,7 +323,7 @@ def winograd_conv2d_backward_weight(x, dy, pads):
             np.matmul(v[:, :k].transpose(0, 2, 1), z[:, :k], out=part)
             total += part
         return total
-    sums = _on_cores(work, blocks, n * oh * ow * 9 * c * f)
+    sums = run_blocks(work, blocks, cores_for(n * oh * ow * 9 * c * f))
     for other in sums[1:]:
         sums[0] += other
     dw = _GG.T.astype(x.dtype) @ sums[0].reshape(16, c * f)

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernelkit.kernels import config, conv, conv_utils, im2col
+from kernelkit.kernels import block_threads, config, conv, conv_utils
 from kernelkit.kernels.conv_utils import (conv_output_length, conv_transpose_output_length,
                                           padding_amounts)
 from tests.gradcheck import assert_close_grad, numerical_gradient
@@ -30,21 +30,21 @@ def kernel_mode(mode):
     threads, one output row per block, whatever the machine) or Winograd for every 3x3
     stride-1 conv (a few tiles per block) for the duration of a test."""
     old = (config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL,
-           config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores,
+           config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, block_threads.cores,
            config.WINOGRAD_MIN_CHANNELS, config.WINOGRAD_BLOCK_BYTES)
     if mode == "blocks":
         config.BLOCK_PIXELS = 1
     elif mode == "parallel":
         config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = 0, True
     elif mode == "cores":
-        config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores = 0, 1, lambda: 3
+        config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, block_threads.cores = 0, 1, lambda: 3
     elif mode == "winograd":
         config.WINOGRAD_MIN_CHANNELS, config.WINOGRAD_BLOCK_BYTES = 1, 400
     try:
         yield
     finally:
         (config.BLOCK_PIXELS, config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL,
-         config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores,
+         config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, block_threads.cores,
          config.WINOGRAD_MIN_CHANNELS, config.WINOGRAD_BLOCK_BYTES) = old
 
 

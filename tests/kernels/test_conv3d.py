@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernelkit.kernels import config, conv3d, im2col
+from kernelkit.kernels import block_threads, config, conv3d
 from kernelkit.kernels.conv_utils import conv_transpose_output_length, padding_amounts
 from tests.gradcheck import assert_close_grad, numerical_gradient
 
@@ -27,15 +27,15 @@ MODES = ["default", "blocks", "cores"]
 def kernel_mode(mode):
     """Force one output row per block (the 3D kernels read the 2D module's block size), or
     one per block on three threads, whatever the machine (see kernels/block_threads.py)."""
-    old = config.BLOCK_PIXELS, config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores
+    old = config.BLOCK_PIXELS, config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, block_threads.cores
     if mode == "blocks":
         config.BLOCK_PIXELS = 1
     elif mode == "cores":
-        config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores = 0, 1, lambda: 3
+        config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, block_threads.cores = 0, 1, lambda: 3
     try:
         yield
     finally:
-        config.BLOCK_PIXELS, config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, im2col.cores = old
+        config.BLOCK_PIXELS, config.CORE_SPLIT_MACS, config.CORE_BLOCK_PIXELS, block_threads.cores = old
 
 
 # ----------------------------------------------------------------- loop references

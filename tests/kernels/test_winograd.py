@@ -4,7 +4,7 @@ several threads; and when conv2d takes that path."""
 import numpy as np
 import pytest
 
-from kernelkit.kernels import config, conv2d, winograd
+from kernelkit.kernels import block_threads, config, conv2d, winograd
 from tests.kernels.test_conv import (ref_conv2d, ref_conv2d_backward_input,
                                      ref_conv2d_backward_weight)
 
@@ -57,7 +57,7 @@ def test_float32_stays_within_rounding_of_the_float64_result(shape, pads):
 def test_blocks_on_three_threads_write_every_tile_once_and_sum_every_tile(monkeypatch):
     monkeypatch.setattr(config, "WINOGRAD_BLOCK_BYTES", 2 * 16 * 7 * 8)    # two tiles
     monkeypatch.setattr(config, "CORE_SPLIT_MACS", 0)
-    monkeypatch.setattr(winograd, "cores", lambda: 3)
+    monkeypatch.setattr(block_threads, "cores", lambda: 3)
     x, w = _data((5, 9, 11, 4, 3), np.float64)
     for pads in [(1, 1, 1, 1), (0, 0, 0, 0)]:
         y = winograd.winograd_conv2d(x, w, pads)
