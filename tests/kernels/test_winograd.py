@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from kernelkit.kernels import block_threads, config, conv2d, winograd
+from tests.gradcheck import assert_close_grad, numerical_gradient
 from tests.kernels.test_conv import (ref_conv2d, ref_conv2d_backward_input,
                                      ref_conv2d_backward_weight)
 
@@ -116,3 +117,20 @@ def test_conv2d_takes_winograd_when_it_applies_and_im2col_otherwise(monkeypatch)
     np.testing.assert_allclose(conv2d.conv2d_backward_weight(x, y, w.shape, pads=(1, 1, 1, 1)),
                                dw, rtol=1e-12)
     assert len(calls) == 2 and len(weight_calls) == 1
+
+
+@pytest.mark.parametrize("x_shape, c_out, pads", [((2, 5, 6, 2), 3, (1, 1, 1, 1)),
+                                                  ((1, 6, 5, 3), 2, (0, 0, 0, 0)),
+                                                  ((2, 4, 4, 2), 2, (2, 0, 1, 2))])
+def test_gradients_match_central_differences(x_shape, c_out, pads, monkeypatch):
+    """L = sum(conv(x, w) * R) through conv2d with Winograd forced: the input and kernel
+    gradients against finite differences of the forward pass."""
+    monkeypatch.setattr(config, "WINOGRAD_MIN_CHANNELS", 1)
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal((3, 3, x_shape[3], c_out))
+    r = rng.standard_normal(conv2d.conv2d_forward(x, w, pads=pads).shape)
+    loss = lambda: np.sum(conv2d.conv2d_forward(x, w, pads=pads) * r)  # noqa: E731
+    assert_close_grad(conv2d.conv2d_backward_input(r, w, x.shape, pads=pads),
+                      numerical_gradient(loss, x), what="d/dx")
+    assert_close_grad(conv2d.conv2d_backward_weight(x, r, w.shape, pads=pads),
+                      numerical_gradient(loss, w), what="d/dw")
