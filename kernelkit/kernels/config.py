@@ -50,6 +50,14 @@ CORE_BLOCK_PIXELS = 2048
 # ... and most bytes of unrolled input per core block.
 CORE_COLS_BYTES = 2 << 20
 
+# --- Recurrences on every free core (kernels/rnn.py) ---------------------------------------
+
+# A recurrence runs its batch rows in one group per free core (each group its own time loop,
+# one-thread products) when it has at least this many multiply-adds and every group gets at
+# least RNN_GROUP_ROWS rows; None keeps every recurrence on the calling thread.
+RNN_SPLIT_MACS = 4 << 20
+RNN_GROUP_ROWS = 8
+
 # --- Winograd F(2x2, 3x3) for 3x3 stride-1 convs (kernels/winograd.py) ---------------------
 
 # Convs with fewer input or output channels keep im2col (thin products gain nothing); None
@@ -79,6 +87,6 @@ BLAS_SPIN_EXPONENT = 20
 __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_BYTES",
            "THREADED_PRODUCT_MACS", "SERIAL_PRODUCT_MACS",
            "CORE_SPLIT_MACS", "CORE_BLOCK_PIXELS", "CORE_COLS_BYTES",
-           "WINOGRAD_MIN_CHANNELS", "WINOGRAD_BLOCK_BYTES",
+           "WINOGRAD_MIN_CHANNELS", "WINOGRAD_BLOCK_BYTES", "RNN_SPLIT_MACS", "RNN_GROUP_ROWS",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
            "BLAS_SPIN_EXPONENT"]

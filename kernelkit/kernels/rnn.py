@@ -8,8 +8,10 @@ they share. The contract with the op layer is the same for every cell:
   SimpleRNN), and after the backward turns `dxp` into d(kernel), d(bias), d(x) with BLAS.
   The kernels run the recurrence: a Python loop over time steps, with the recurrent
   product `h @ recurrent_kernel` on NumPy's BLAS (on the threads other processes leave
-  free: `threads.adapt` runs before each recurrence) and one fused Numba kernel per step for the gate arithmetic, on row views with one
-  activation pass per gate span (`activations.act_span`). d(recurrent_kernel) is one BLAS
+  free: `threads.adapt` runs before each recurrence) and one fused Numba kernel per step
+  for the gate arithmetic, on row views with one activation pass per gate span
+  (`activations.act_span`). With two cores free, the batch rows are split into one group
+  per core, each running the whole time loop with one-thread products (`on_row_groups`). d(recurrent_kernel) is one BLAS
   product over all steps at the end, on every BLAS thread.
   (Keeping the whole time loop inside Numba, calling BLAS through `np.dot`, was measured
   and is not faster: see benchmarks/bench_rnn_kernels.py.)
@@ -35,6 +37,7 @@ they share. The contract with the op layer is the same for every cell:
 
 import numpy as np
 
+from . import block_threads, config
 from .activations import CODES
 from .jit import kernel
 
@@ -162,3 +165,31 @@ def weight_grad(inputs, dgates):
     """sum over (n, t) of inputs[n, t]^T dgates[n, t] as one BLAS product: (U, W)."""
     n, t, units = inputs.shape
     return inputs.reshape(n * t, units).T @ dgates.reshape(n * t, dgates.shape[2])
+
+
+def on_row_groups(loop, macs, *arrays):
+    """Run `loop(*views)` on row groups of the batch, one group per free core, where `views`
+    are the group's rows of `arrays` (every array's first axis is the batch).
+
+    The rows of a recurrence are independent, so each group runs its own time loop: the
+    caller's group on the calling thread, the others on helper threads
+    (`block_threads.run_on_cores`, one-thread products), with no hand-off per step. One
+    group (all rows, on the calling thread with every BLAS thread) when the recurrence has
+    fewer than `config.RNN_SPLIT_MACS` multiply-adds, when a group would have fewer than
+    `config.RNN_GROUP_ROWS` rows, or when another process keeps a core busy.
+
+    Arguments:
+        loop: the recurrence, a function of the arrays' row views.
+        macs: the recurrent products' multiply-adds over all steps.
+        *arrays: the arrays with one row per sample the recurrence reads or writes.
+    """
+    n_rows = arrays[0].shape[0]
+    groups = 1
+    if config.RNN_SPLIT_MACS is not None and macs >= config.RNN_SPLIT_MACS:
+        groups = max(1, min(block_threads.cores(), n_rows // config.RNN_GROUP_ROWS))
+    if groups == 1:
+        loop(*arrays)
+        return
+    edges = [n_rows * i // groups for i in range(groups + 1)]
+    block_threads.run_on_cores(
+        lambda i: loop(*[a[edges[i]:edges[i + 1]] for a in arrays]), groups)

@@ -17,7 +17,7 @@ from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
 from .threads import adapt as adapt_threads
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  infer_output, masked_infer_output, masked_output_row,
+                  infer_output, masked_infer_output, masked_output_row, on_row_groups,
                   weight_grad)
 
 
@@ -208,12 +208,16 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
         b_rec = as_array(recurrent_bias, (3 * units,), dtype, "GRU recurrent bias (row 1 of bias)")
         m_h_seq = np.zeros((n, t_len, units), dtype=dtype)
         hr = np.empty((n, 3 * units), dtype=dtype)
+
+        def loop(xp, hr, mask, h_state, h_seq, gates, h_prev_seq, m_h_seq):
+            for t in range(t_len):
+                np.matmul(h_state, r, out=hr)
+                gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates,
+                                             h_prev_seq, m_h_seq, act, rec_act, act_alpha,
+                                             rec_act_alpha, zero)
         adapt_threads()
-        for t in range(t_len):
-            np.matmul(h_state, r, out=hr)
-            gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates,
-                                         h_prev_seq, m_h_seq, act, rec_act, act_alpha,
-                                         rec_act_alpha, zero)
+        on_row_groups(loop, n * t_len * units * 3 * units, xp, hr, mask, h_state, h_seq, gates,
+                      h_prev_seq, m_h_seq)
         return h_seq, h_state, (mask, gates, h_prev_seq, m_h_seq)
 
     if recurrent_bias is not None:
@@ -225,13 +229,17 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
     hr_zr = np.empty((n, 2 * units), dtype=dtype)
     hr_h = np.empty((n, units), dtype=dtype)
     rh = np.empty((n, units), dtype=dtype)
+
+    def loop(xp, hr_zr, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq):
+        for t in range(t_len):
+            np.matmul(h_state, r_zr, out=hr_zr)
+            gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha)
+            np.matmul(rh, r_h, out=hr_h)
+            gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh,
+                               rh_seq, act, act_alpha, zero)
     adapt_threads()
-    for t in range(t_len):
-        np.matmul(h_state, r_zr, out=hr_zr)
-        gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha)
-        np.matmul(rh, r_h, out=hr_h)
-        gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq,
-                           act, act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * 3 * units, xp, hr_zr, hr_h, mask, h_state, h_seq,
+                  gates, h_prev_seq, rh, rh_seq)
     return h_seq, h_state, (mask, gates, h_prev_seq, rh_seq)
 
 
@@ -264,26 +272,34 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
     if reset_after:
         r_t = np.ascontiguousarray(r.T)
         dm_seq = np.empty((n, t_len, 3 * units), dtype=dtype)
+
+        def loop(dh_seq, dhr, mask, gates, h_prev_seq, m_h_seq, dh_state, carry, dxp, dm_seq):
+            for t in range(t_len - 1, -1, -1):
+                gru_step_backward_reset_after(t, dh_seq, dhr, mask, gates, h_prev_seq, m_h_seq,
+                                              dh_state, carry, dxp, dm_seq, act, rec_act,
+                                              act_alpha, rec_act_alpha, zero)
+                np.matmul(dm_seq[:, t], r_t, out=dhr)
         adapt_threads()
-        for t in range(t_len - 1, -1, -1):
-            gru_step_backward_reset_after(t, dh_seq, dhr, mask, gates, h_prev_seq, m_or_rh_seq,
-                                          dh_state, carry, dxp, dm_seq, act, rec_act, act_alpha,
-                                          rec_act_alpha, zero)
-            np.matmul(dm_seq[:, t], r_t, out=dhr)
+        on_row_groups(loop, n * t_len * units * 3 * units, dh_seq, dhr, mask, gates, h_prev_seq,
+                      m_or_rh_seq, dh_state, carry, dxp, dm_seq)
         d_bias = dm_seq.reshape(n * t_len, 3 * units).sum(axis=0)
         return dxp, weight_grad(h_prev_seq, dm_seq), dh_state + dhr, d_bias
 
     r_zr_t = np.ascontiguousarray(r[:, :2 * units].T)
     r_h_t = np.ascontiguousarray(r[:, 2 * units:].T)
     drh = np.empty((n, units), dtype=dtype)
+
+    def loop(dh_seq, dhr, drh, mask, gates, h_prev_seq, dh_state, carry, dxp):
+        for t in range(t_len - 1, -1, -1):
+            gru_step_backward_h(t, dh_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp,
+                                act, rec_act, act_alpha, rec_act_alpha, zero)
+            np.matmul(dxp[:, t, 2 * units:], r_h_t, out=drh)
+            gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
+                                rec_act_alpha)
+            np.matmul(dxp[:, t, :2 * units], r_zr_t, out=dhr)
     adapt_threads()
-    for t in range(t_len - 1, -1, -1):
-        gru_step_backward_h(t, dh_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp, act,
-                            rec_act, act_alpha, rec_act_alpha, zero)
-        np.matmul(dxp[:, t, 2 * units:], r_h_t, out=drh)
-        gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
-                            rec_act_alpha)
-        np.matmul(dxp[:, t, :2 * units], r_zr_t, out=dhr)
+    on_row_groups(loop, n * t_len * units * 3 * units, dh_seq, dhr, drh, mask, gates,
+                  h_prev_seq, dh_state, carry, dxp)
     d_r = np.empty((units, 3 * units), dtype=dtype)
     d_r[:, :2 * units] = weight_grad(h_prev_seq, dxp[:, :, :2 * units])
     d_r[:, 2 * units:] = weight_grad(m_or_rh_seq, dxp[:, :, 2 * units:])
@@ -366,12 +382,15 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
     if reset_after:
         b_rec = as_array(recurrent_bias, (3 * units,), dtype, "GRU recurrent bias (row 1 of bias)")
         hr = np.empty((n, 3 * units), dtype=dtype)
+
+        def loop(xp, hr, mask, h_state, g_rows, out):
+            for t in range(t_len):
+                np.matmul(h_state, r, out=hr)
+                gru_step_infer_reset_after(t, xp, hr, b_rec, mask, h_state, g_rows, out,
+                                           column(t), act, rec_act, act_alpha, rec_act_alpha,
+                                           zero)
         adapt_threads()
-        for t in range(t_len):
-            np.matmul(h_state, r, out=hr)
-            gru_step_infer_reset_after(t, xp, hr, b_rec, mask, h_state, g_rows, out,
-                                       column(t), act, rec_act, act_alpha, rec_act_alpha,
-                                       zero)
+        on_row_groups(loop, n * t_len * units * 3 * units, xp, hr, mask, h_state, g_rows, out)
     else:
         if recurrent_bias is not None:
             raise ValueError("GRU with reset_after=False has no recurrent bias: its bias "
@@ -381,12 +400,16 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
         hr_zr = np.empty((n, 2 * units), dtype=dtype)
         hr_h = np.empty((n, units), dtype=dtype)
         rh = np.empty((n, units), dtype=dtype)
+
+        def loop(xp, hr_zr, hr_h, mask, h_state, g_rows, rh, out):
+            for t in range(t_len):
+                np.matmul(h_state, r_zr, out=hr_zr)
+                gru_step_infer_zr(t, xp, hr_zr, mask, h_state, g_rows, rh, rec_act,
+                                  rec_act_alpha)
+                np.matmul(rh, r_h, out=hr_h)
+                gru_step_infer_h(t, xp, hr_h, mask, h_state, g_rows, out, column(t), act,
+                                 act_alpha, zero)
         adapt_threads()
-        for t in range(t_len):
-            np.matmul(h_state, r_zr, out=hr_zr)
-            gru_step_infer_zr(t, xp, hr_zr, mask, h_state, g_rows, rh, rec_act,
-                              rec_act_alpha)
-            np.matmul(rh, r_h, out=hr_h)
-            gru_step_infer_h(t, xp, hr_h, mask, h_state, g_rows, out, column(t), act,
-                             act_alpha, zero)
+        on_row_groups(loop, n * t_len * units * 3 * units, xp, hr_zr, hr_h, mask, h_state,
+                      g_rows, rh, out)
     return (out if return_sequences else out[:, 0]), h_state

@@ -12,7 +12,7 @@ from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
 from .threads import adapt as adapt_threads
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  infer_output, masked_infer_output, masked_output_row,
+                  infer_output, masked_infer_output, masked_output_row, on_row_groups,
                   weight_grad)
 
 
@@ -126,12 +126,16 @@ def lstm_forward(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     c_prev_seq = np.empty((n, t_len, units), dtype=dtype)
     act_c_seq = np.zeros((n, t_len, units), dtype=dtype)
     hr = np.empty((n, 4 * units), dtype=dtype)
+
+    def loop(xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq, c_prev_seq, act_c_seq):
+        for t in range(t_len):
+            np.matmul(h_state, r, out=hr)
+            lstm_step_forward(t, xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq,
+                              c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha,
+                              zero)
     adapt_threads()
-    for t in range(t_len):
-        np.matmul(h_state, r, out=hr)
-        lstm_step_forward(t, xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq,
-                          c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha,
-                          zero)
+    on_row_groups(loop, n * t_len * units * 4 * units, xp, hr, mask, h_state, c_state, h_seq,
+                  gates, h_prev_seq, c_prev_seq, act_c_seq)
     saved = (mask, gates, h_prev_seq, c_prev_seq, act_c_seq)
     return h_seq, h_state, c_state, saved
 
@@ -162,12 +166,16 @@ def lstm_backward(dh_seq, dh_last, dc_last, saved, recurrent_kernel, act=TANH,
     dxp = np.empty((n, t_len, 4 * units), dtype=dtype)
     dhr = np.zeros((n, units), dtype=dtype)
     carry = np.zeros((n, units), dtype=dtype)
+
+    def loop(dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state, dc_state, carry, dxp):
+        for t in range(t_len - 1, -1, -1):
+            lstm_step_backward(t, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
+                               dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha,
+                               zero)
+            np.matmul(dxp[:, t], r_t, out=dhr)
     adapt_threads()
-    for t in range(t_len - 1, -1, -1):
-        lstm_step_backward(t, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
-                           dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha,
-                           zero)
-        np.matmul(dxp[:, t], r_t, out=dhr)
+    on_row_groups(loop, n * t_len * units * 4 * units, dh_seq, dhr, mask, gates, c_prev_seq,
+                  act_c_seq, dh_state, dc_state, carry, dxp)
     dh0 = dh_state + dhr
     return dxp, weight_grad(h_prev_seq, dxp), dh0, dc_state
 
@@ -226,9 +234,13 @@ def lstm_infer(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     out, column = infer_output(n, t_len, units, dtype, return_sequences)
     z_rows = np.empty((n, 4 * units), dtype=dtype)
     hr = np.empty((n, 4 * units), dtype=dtype)
+
+    def loop(xp, hr, mask, h_state, c_state, z_rows, out):
+        for t in range(t_len):
+            np.matmul(h_state, r, out=hr)
+            lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, column(t), act,
+                            rec_act, act_alpha, rec_act_alpha, zero)
     adapt_threads()
-    for t in range(t_len):
-        np.matmul(h_state, r, out=hr)
-        lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, column(t), act,
-                        rec_act, act_alpha, rec_act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * 4 * units, xp, hr, mask, h_state, c_state, z_rows,
+                  out)
     return (out if return_sequences else out[:, 0]), h_state, c_state

@@ -9,7 +9,7 @@ from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
 from .threads import adapt as adapt_threads
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  masked_output_row, weight_grad)
+                  masked_output_row, on_row_groups, weight_grad)
 
 
 @kernel
@@ -77,11 +77,14 @@ def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
     h_seq = np.empty((n, t_len, units), dtype=dtype)
     h_prev_seq = np.empty((n, t_len, units), dtype=dtype)
     hr = np.empty((n, units), dtype=dtype)
+
+    def loop(xp, hr, mask, h_state, h_seq, h_prev_seq):
+        for t in range(t_len):
+            np.matmul(h_state, r, out=hr)
+            simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act,
+                                    act_alpha, zero)
     adapt_threads()
-    for t in range(t_len):
-        np.matmul(h_state, r, out=hr)
-        simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act, act_alpha,
-                                zero)
+    on_row_groups(loop, n * t_len * units * units, xp, hr, mask, h_state, h_seq, h_prev_seq)
     return h_seq, h_state, (mask, h_seq, h_prev_seq)
 
 
@@ -109,9 +112,13 @@ def simple_rnn_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH,
     dxp = np.empty((n, t_len, units), dtype=dtype)
     dhr = np.zeros((n, units), dtype=dtype)
     carry = np.zeros((n, units), dtype=dtype)
+
+    def loop(dh_seq, dhr, mask, h_seq, dh_state, carry, dxp):
+        for t in range(t_len - 1, -1, -1):
+            simple_rnn_step_backward(t, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, act,
+                                     act_alpha, zero)
+            np.matmul(dxp[:, t], r_t, out=dhr)
     adapt_threads()
-    for t in range(t_len - 1, -1, -1):
-        simple_rnn_step_backward(t, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, act,
-                                 act_alpha, zero)
-        np.matmul(dxp[:, t], r_t, out=dhr)
+    on_row_groups(loop, n * t_len * units * units, dh_seq, dhr, mask, h_seq, dh_state, carry,
+                  dxp)
     return dxp, weight_grad(h_prev_seq, dxp), dh_state + dhr
