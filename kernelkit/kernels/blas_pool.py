@@ -103,4 +103,32 @@ def spin_is_short():
     return _state["short"]
 
 
-__all__ = ["shorten_blas_spin", "spin_is_short"]
+# OpenBLAS's kernel sets with a "direct"/small-matrix sgemm and dgemm path, which multiplies
+# small matrices straight from the inputs without packing them first.
+UNPACKED_SMALL_PRODUCTS = ("SkylakeX", "Cooperlake", "SapphireRapids")
+
+
+def small_products_unpacked():
+    """Whether NumPy's BLAS multiplies small matrices without packing them first: an OpenBLAS
+    running its SkylakeX-class kernels (`UNPACKED_SMALL_PRODUCTS`), which take products of up
+    to ~1M multiply-adds straight from the inputs. There (8 x 128) @ (128 x 512) takes 12.6 us
+    on one thread and (16 x 128) @ (128 x 512) 34.6 us: the larger one packs the (128 x 512)
+    matrix first, as every product does on other kernel sets.
+
+    Returns:
+        True or False, decided once per process (threadpoolctl's view of the loaded BLAS;
+        False without threadpoolctl).
+    """
+    if _state.get("unpacked") is None:
+        try:
+            from threadpoolctl import threadpool_info
+            infos = threadpool_info()
+        except Exception:  # noqa: BLE001 - no threadpoolctl, or a BLAS it cannot read
+            infos = []
+        _state["unpacked"] = any(info.get("internal_api") == "openblas"
+                                 and info.get("architecture") in UNPACKED_SMALL_PRODUCTS
+                                 for info in infos)
+    return _state["unpacked"]
+
+
+__all__ = ["shorten_blas_spin", "spin_is_short", "small_products_unpacked"]

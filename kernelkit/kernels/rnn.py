@@ -38,6 +38,7 @@ they share. The contract with the op layer is the same for every cell:
 import numpy as np
 
 from . import block_threads, config
+from .blas_pool import small_products_unpacked
 from .activations import CODES
 from .jit import kernel
 
@@ -193,3 +194,34 @@ def on_row_groups(loop, macs, *arrays):
     edges = [n_rows * i // groups for i in range(groups + 1)]
     block_threads.run_on_cores(
         lambda i: loop(*[a[edges[i]:edges[i + 1]] for a in arrays]), groups)
+
+
+def recurrent_product(b):
+    """The function `product(a, out)`: out = a @ b, for a recurrence's per-step products with
+    the recurrent kernel `b`.
+
+    Where NumPy's BLAS multiplies small matrices without packing them
+    (`blas_pool.small_products_unpacked()`), `a`'s rows go in equal chunks of at most
+    `config.RNN_PRODUCT_MACS` multiply-adds each, so that no product packs `b` again at every
+    step; elsewhere (and with `RNN_PRODUCT_MACS = None`) one product per call.
+
+    Arguments:
+        b: (K, N), the recurrent kernel (or a part of it).
+
+    Returns:
+        product(a, out) for `a` (M, K) and `out` (M, N), rows of any stride.
+    """
+    limit = config.RNN_PRODUCT_MACS
+    rows = None
+    if limit is not None and small_products_unpacked():
+        rows = max(1, limit // max(1, b.shape[0] * b.shape[1]))
+
+    def product(a, out):
+        m = a.shape[0]
+        if rows is None or m <= rows:
+            np.matmul(a, b, out=out)
+            return
+        step = -(-m // -(-m // rows))       # equal chunks of at most `rows` rows
+        for lo in range(0, m, step):
+            np.matmul(a[lo:lo + step], b, out=out[lo:lo + step])
+    return product

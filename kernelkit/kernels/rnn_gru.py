@@ -18,7 +18,7 @@ from .jit import kernel
 from .threads import adapt as adapt_threads
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
                   infer_output, masked_infer_output, masked_output_row, on_row_groups,
-                  weight_grad)
+                  recurrent_product, weight_grad)
 
 
 @kernel
@@ -210,8 +210,9 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
         hr = np.empty((n, 3 * units), dtype=dtype)
 
         def loop(xp, hr, mask, h_state, h_seq, gates, h_prev_seq, m_h_seq):
+            r_product = recurrent_product(r)
             for t in range(t_len):
-                np.matmul(h_state, r, out=hr)
+                r_product(h_state, hr)
                 gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates,
                                              h_prev_seq, m_h_seq, act, rec_act, act_alpha,
                                              rec_act_alpha, zero)
@@ -231,10 +232,12 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
     rh = np.empty((n, units), dtype=dtype)
 
     def loop(xp, hr_zr, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq):
+        r_zr_product = recurrent_product(r_zr)
+        r_h_product = recurrent_product(r_h)
         for t in range(t_len):
-            np.matmul(h_state, r_zr, out=hr_zr)
+            r_zr_product(h_state, hr_zr)
             gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha)
-            np.matmul(rh, r_h, out=hr_h)
+            r_h_product(rh, hr_h)
             gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh,
                                rh_seq, act, act_alpha, zero)
     adapt_threads()
@@ -274,11 +277,12 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
         dm_seq = np.empty((n, t_len, 3 * units), dtype=dtype)
 
         def loop(dh_seq, dhr, mask, gates, h_prev_seq, m_h_seq, dh_state, carry, dxp, dm_seq):
+            r_t_product = recurrent_product(r_t)
             for t in range(t_len - 1, -1, -1):
                 gru_step_backward_reset_after(t, dh_seq, dhr, mask, gates, h_prev_seq, m_h_seq,
                                               dh_state, carry, dxp, dm_seq, act, rec_act,
                                               act_alpha, rec_act_alpha, zero)
-                np.matmul(dm_seq[:, t], r_t, out=dhr)
+                r_t_product(dm_seq[:, t], dhr)
         adapt_threads()
         on_row_groups(loop, n * t_len * units * 3 * units, dh_seq, dhr, mask, gates, h_prev_seq,
                       m_or_rh_seq, dh_state, carry, dxp, dm_seq)
@@ -290,13 +294,15 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
     drh = np.empty((n, units), dtype=dtype)
 
     def loop(dh_seq, dhr, drh, mask, gates, h_prev_seq, dh_state, carry, dxp):
+        r_h_t_product = recurrent_product(r_h_t)
+        r_zr_t_product = recurrent_product(r_zr_t)
         for t in range(t_len - 1, -1, -1):
             gru_step_backward_h(t, dh_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp,
                                 act, rec_act, act_alpha, rec_act_alpha, zero)
-            np.matmul(dxp[:, t, 2 * units:], r_h_t, out=drh)
+            r_h_t_product(dxp[:, t, 2 * units:], drh)
             gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
                                 rec_act_alpha)
-            np.matmul(dxp[:, t, :2 * units], r_zr_t, out=dhr)
+            r_zr_t_product(dxp[:, t, :2 * units], dhr)
     adapt_threads()
     on_row_groups(loop, n * t_len * units * 3 * units, dh_seq, dhr, drh, mask, gates,
                   h_prev_seq, dh_state, carry, dxp)
@@ -384,8 +390,9 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
         hr = np.empty((n, 3 * units), dtype=dtype)
 
         def loop(xp, hr, mask, h_state, g_rows, out):
+            r_product = recurrent_product(r)
             for t in range(t_len):
-                np.matmul(h_state, r, out=hr)
+                r_product(h_state, hr)
                 gru_step_infer_reset_after(t, xp, hr, b_rec, mask, h_state, g_rows, out,
                                            column(t), act, rec_act, act_alpha, rec_act_alpha,
                                            zero)
@@ -402,11 +409,13 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
         rh = np.empty((n, units), dtype=dtype)
 
         def loop(xp, hr_zr, hr_h, mask, h_state, g_rows, rh, out):
+            r_zr_product = recurrent_product(r_zr)
+            r_h_product = recurrent_product(r_h)
             for t in range(t_len):
-                np.matmul(h_state, r_zr, out=hr_zr)
+                r_zr_product(h_state, hr_zr)
                 gru_step_infer_zr(t, xp, hr_zr, mask, h_state, g_rows, rh, rec_act,
                                   rec_act_alpha)
-                np.matmul(rh, r_h, out=hr_h)
+                r_h_product(rh, hr_h)
                 gru_step_infer_h(t, xp, hr_h, mask, h_state, g_rows, out, column(t), act,
                                  act_alpha, zero)
         adapt_threads()

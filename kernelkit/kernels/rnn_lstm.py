@@ -13,7 +13,7 @@ from .jit import kernel
 from .threads import adapt as adapt_threads
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
                   infer_output, masked_infer_output, masked_output_row, on_row_groups,
-                  weight_grad)
+                  recurrent_product, weight_grad)
 
 
 @kernel
@@ -128,8 +128,9 @@ def lstm_forward(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     hr = np.empty((n, 4 * units), dtype=dtype)
 
     def loop(xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq, c_prev_seq, act_c_seq):
+        r_product = recurrent_product(r)
         for t in range(t_len):
-            np.matmul(h_state, r, out=hr)
+            r_product(h_state, hr)
             lstm_step_forward(t, xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq,
                               c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha,
                               zero)
@@ -168,11 +169,12 @@ def lstm_backward(dh_seq, dh_last, dc_last, saved, recurrent_kernel, act=TANH,
     carry = np.zeros((n, units), dtype=dtype)
 
     def loop(dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state, dc_state, carry, dxp):
+        r_t_product = recurrent_product(r_t)
         for t in range(t_len - 1, -1, -1):
             lstm_step_backward(t, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
                                dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha,
                                zero)
-            np.matmul(dxp[:, t], r_t, out=dhr)
+            r_t_product(dxp[:, t], dhr)
     adapt_threads()
     on_row_groups(loop, n * t_len * units * 4 * units, dh_seq, dhr, mask, gates, c_prev_seq,
                   act_c_seq, dh_state, dc_state, carry, dxp)
@@ -236,8 +238,9 @@ def lstm_infer(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     hr = np.empty((n, 4 * units), dtype=dtype)
 
     def loop(xp, hr, mask, h_state, c_state, z_rows, out):
+        r_product = recurrent_product(r)
         for t in range(t_len):
-            np.matmul(h_state, r, out=hr)
+            r_product(h_state, hr)
             lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, column(t), act,
                             rec_act, act_alpha, rec_act_alpha, zero)
     adapt_threads()

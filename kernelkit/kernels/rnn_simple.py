@@ -9,7 +9,7 @@ from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
 from .threads import adapt as adapt_threads
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  masked_output_row, on_row_groups, weight_grad)
+                  masked_output_row, on_row_groups, recurrent_product, weight_grad)
 
 
 @kernel
@@ -79,8 +79,9 @@ def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
     hr = np.empty((n, units), dtype=dtype)
 
     def loop(xp, hr, mask, h_state, h_seq, h_prev_seq):
+        r_product = recurrent_product(r)
         for t in range(t_len):
-            np.matmul(h_state, r, out=hr)
+            r_product(h_state, hr)
             simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act,
                                     act_alpha, zero)
     adapt_threads()
@@ -114,10 +115,11 @@ def simple_rnn_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH,
     carry = np.zeros((n, units), dtype=dtype)
 
     def loop(dh_seq, dhr, mask, h_seq, dh_state, carry, dxp):
+        r_t_product = recurrent_product(r_t)
         for t in range(t_len - 1, -1, -1):
             simple_rnn_step_backward(t, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, act,
                                      act_alpha, zero)
-            np.matmul(dxp[:, t], r_t, out=dhr)
+            r_t_product(dxp[:, t], dhr)
     adapt_threads()
     on_row_groups(loop, n * t_len * units * units, dh_seq, dhr, mask, h_seq, dh_state, carry,
                   dxp)

@@ -109,3 +109,23 @@ def test_the_first_batch_shortens_the_spin():
     if out == ["skip"]:
         pytest.skip("NumPy's BLAS is not a threaded OpenBLAS pthreads build here")
     assert out == ["0", "20"]
+
+
+@pytest.mark.parametrize("infos,expected", [
+    ([{"internal_api": "openblas", "architecture": "SkylakeX"}], True),
+    ([{"internal_api": "openblas", "architecture": "SapphireRapids"}], True),
+    ([{"internal_api": "openblas", "architecture": "Haswell"}], False),
+    ([{"internal_api": "mkl", "architecture": None}], False),
+    ([], False),
+])
+def test_small_products_unpacked_follows_the_kernel_set(infos, expected, monkeypatch):
+    """Only an OpenBLAS running SkylakeX-class kernels multiplies small matrices unpacked;
+    the answer is kept for the process."""
+    import threadpoolctl
+
+    from kernelkit.kernels import blas_pool
+    monkeypatch.setattr(blas_pool, "_state", dict(blas_pool._state, unpacked=None))
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: infos)
+    assert blas_pool.small_products_unpacked() is expected
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: 1 / 0)
+    assert blas_pool.small_products_unpacked() is expected

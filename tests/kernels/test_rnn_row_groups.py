@@ -1,12 +1,13 @@
 """The recurrences on row groups (kernels/rnn.py `on_row_groups`): each group of batch rows
 runs its own time loop on its own thread, and the results are those of one loop over all
-rows, for every cell, both GRU variants, masks, training forward, backward and inference."""
+rows, for every cell, both GRU variants, masks, training forward, backward and inference.
+Likewise the per-step products in row chunks (`recurrent_product`)."""
 import threading
 
 import numpy as np
 import pytest
 
-from kernelkit.kernels import block_threads, config, rnn_gru, rnn_lstm, rnn_simple
+from kernelkit.kernels import block_threads, config, rnn, rnn_gru, rnn_lstm, rnn_simple
 
 CELLS = ["lstm", "gru", "gru_reset_before", "simple"]
 
@@ -92,3 +93,59 @@ def test_groups_follow_the_free_cores_and_the_size(monkeypatch):
     assert groups(1000, 2, n_rows=15) == 1
     monkeypatch.setattr(config, "RNN_SPLIT_MACS", None)
     assert groups(10 ** 12, 2) == 1
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_products_in_row_chunks_match_one_product(cell, monkeypatch):
+    """Chunks of one row (7 rows in one group) and of up to 10 (groups of 2, 2 and 3 on three
+    threads), against one product per step."""
+    monkeypatch.setattr(config, "RNN_SPLIT_MACS", None)
+    monkeypatch.setattr(config, "RNN_PRODUCT_MACS", None)
+    whole = _run(cell)
+    monkeypatch.setattr(rnn, "small_products_unpacked", lambda: True)
+    rows, matmul = [], np.matmul
+
+    def recording(a, b, out):
+        rows.append(a.shape[0])
+        return matmul(a, b, out=out)
+    monkeypatch.setattr(np, "matmul", recording)
+    monkeypatch.setattr(config, "RNN_GROUP_ROWS", 2)
+    monkeypatch.setattr(block_threads, "cores", lambda: 3)
+    for macs, split in ((1, None), (250, 0)):
+        rows.clear()
+        monkeypatch.setattr(config, "RNN_PRODUCT_MACS", macs)
+        monkeypatch.setattr(config, "RNN_SPLIT_MACS", split)
+        chunked = _run(cell)
+        for want_part, got_part in zip(whole, chunked):
+            for want, got in zip(want_part, got_part):
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+        assert rows and (macs > 1 or set(rows) == {1})
+
+
+@pytest.mark.parametrize("m,limit_rows,chunks", [(7, 1, [1] * 7), (16, 15, [8, 8]),
+                                                 (32, 15, [11, 11, 10]), (12, 15, [12]),
+                                                 (5, 2, [2, 2, 1])])
+def test_recurrent_product_chunks(m, limit_rows, chunks, monkeypatch):
+    """Equal chunks of at most the rows RNN_PRODUCT_MACS allows, only where small products
+    skip packing; the result is a @ b for a strided `a` too."""
+    rng = np.random.default_rng(1)
+    k, n = 4, 6
+    b = rng.standard_normal((k, n))
+    a = rng.standard_normal((m, 3, k))[:, 1]        # rows 3 * k apart, like dxp[:, t]
+    seen = []
+    matmul = np.matmul
+
+    def recording(x, y, out):
+        seen.append(x.shape[0])
+        return matmul(x, y, out=out)
+    monkeypatch.setattr(config, "RNN_PRODUCT_MACS", limit_rows * k * n + k * n - 1)
+    monkeypatch.setattr(rnn, "small_products_unpacked", lambda: True)
+    monkeypatch.setattr(rnn.np, "matmul", recording)
+    out = np.empty((m, n))
+    rnn.recurrent_product(b)(a, out)
+    assert seen == chunks
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12)
+    seen.clear()
+    monkeypatch.setattr(rnn, "small_products_unpacked", lambda: False)
+    rnn.recurrent_product(b)(a, out)
+    assert seen == [m]
