@@ -63,6 +63,15 @@ RNN_GROUP_ROWS = 8
 # one thread, two chunks of 8 rows 25.2 us. None: one product per step.
 RNN_PRODUCT_MACS = 1_000_000
 
+# --- predict in passes (engine/predict.py) --------------------------------------------------
+
+# A predict batch runs in passes of as many rows as keep the model's largest layer output under
+# this many bytes (at least PREDICT_PASS_MIN_ROWS rows; batches of up to that many are never
+# split): resnet-block's predict at batch 128 (67 MB outputs) ran at 184-218 samples/s, at
+# batch 32-64 at 337-352.
+PREDICT_PASS_BYTES = 16 << 20
+PREDICT_PASS_MIN_ROWS = 32
+
 # --- Winograd F(2x2, 3x3) for 3x3 stride-1 convs (kernels/winograd.py) ---------------------
 
 # Convs with fewer input or output channels keep im2col (thin products gain nothing); None
@@ -93,6 +102,6 @@ __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_
            "THREADED_PRODUCT_MACS", "SERIAL_PRODUCT_MACS",
            "CORE_SPLIT_MACS", "CORE_BLOCK_PIXELS", "CORE_COLS_BYTES",
            "WINOGRAD_MIN_CHANNELS", "WINOGRAD_BLOCK_BYTES", "RNN_SPLIT_MACS", "RNN_GROUP_ROWS",
-           "RNN_PRODUCT_MACS",
+           "RNN_PRODUCT_MACS", "PREDICT_PASS_BYTES", "PREDICT_PASS_MIN_ROWS",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
            "BLAS_SPIN_EXPONENT"]

@@ -232,10 +232,17 @@ class GraphNetwork:
         return flat
 
 
-def _reads_no_closures(layer):
+def reads_no_closures(layer):
     """Whether `layer` (and every layer or cell inside it) is one of kernelkit's own, other
     than Lambda: those never read another tensor of the model by closure (see
-    `ops.core.resolving`), so the graph may free a value after its last listed use."""
+    `ops.core.resolving`), so the graph may free a value after its last listed use.
+
+    Arguments:
+        layer: a layer or model.
+
+    Returns:
+        True or False.
+    """
     cls = type(layer)
     if not cls.__module__.startswith("kernelkit.") or cls.__name__ == "Lambda":
         return False
@@ -244,7 +251,7 @@ def _reads_no_closures(layer):
         sub = getattr(layer, name, None)
         if sub is not None and sub is not layer:
             inner.append(sub)
-    return all(_reads_no_closures(sub) for sub in inner)
+    return all(reads_no_closures(sub) for sub in inner)
 
 
 def _last_uses(graph):
@@ -255,7 +262,7 @@ def _last_uses(graph):
     end of each batch and faulted in again at the next). Nothing is dropped when a layer
     might read a tensor by closure (a Lambda, a layer or cell from outside kernelkit)."""
     drops = [[] for _ in graph.nodes]
-    if not all(_reads_no_closures(node.layer) for node in graph.nodes):
+    if not all(reads_no_closures(node.layer) for node in graph.nodes):
         return drops
     keep = {id(t) for t in graph.outputs} | {id(t) for t in graph.extra_outputs}
     last = {}

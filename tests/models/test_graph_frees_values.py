@@ -61,5 +61,5 @@ def test_nothing_is_dropped_beside_a_lambda_or_a_user_layer(monkeypatch):
     for extra in (Lambda(lambda t: t * 2), Twice()):
         drops = graph_module._last_uses(_residual(extra)._self_graph)
         assert not any(drops)
-    assert graph_module._reads_no_closures(Dense(2))
-    assert not graph_module._reads_no_closures(Twice())
+    assert graph_module.reads_no_closures(Dense(2))
+    assert not graph_module.reads_no_closures(Twice())
