@@ -11,8 +11,10 @@ they share. The contract with the op layer is the same for every cell:
   free: `threads.adapt` runs before each recurrence) and one fused Numba kernel per step
   for the gate arithmetic, on row views with one activation pass per gate span
   (`activations.act_span`). With two cores free, the batch rows are split into one group
-  per core, each running the whole time loop with one-thread products (`on_row_groups`). d(recurrent_kernel) is one BLAS
-  product over all steps at the end, on every BLAS thread.
+  per core, each running the whole time loop with one-thread products (`on_row_groups`),
+  and each step's product goes in row chunks small enough for OpenBLAS's unpacked
+  small-matrix path where it has one (`recurrent_product`). d(recurrent_kernel) is one
+  BLAS product over all steps at the end, on every BLAS thread.
   (Keeping the whole time loop inside Numba, calling BLAS through `np.dot`, was measured
   and is not faster: see benchmarks/bench_rnn_kernels.py.)
 * Weights keep Keras 2's layouts and gate orders, so they move between kernelkit and
