@@ -23,7 +23,7 @@ import os
 import queue
 import threading
 
-from . import config, threads
+from . import threads
 from .blas_pool import spin_is_short
 
 _pool = {"threads": [], "jobs": None, "pid": None}
@@ -44,11 +44,11 @@ def cores():
     return threads.blas_threads()
 
 
-def cores_for(macs):
-    """How many cores a block loop of `macs` multiply-adds takes: one below
-    `config.CORE_SPLIT_MACS` (handing blocks to a helper costs tens of microseconds), else
-    `cores()`."""
-    return 1 if macs < config.CORE_SPLIT_MACS else cores()
+def cores_for(macs, split_macs):
+    """How many cores a loop of `macs` multiply-adds takes: one below `split_macs` (handing
+    work to a helper costs tens of microseconds; `config.CORE_SPLIT_MACS` for a conv's
+    blocks, `RNN_SPLIT_MACS` for a recurrence) or when `split_macs` is None, else `cores()`."""
+    return 1 if split_macs is None or macs < split_macs else cores()
 
 
 def run_blocks(work, blocks, n):

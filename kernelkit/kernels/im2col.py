@@ -143,7 +143,7 @@ def core_blocks(rows, width, k, itemsize):
 def unrolled_product(unroll, x, w2, y2, rows, width, geom):
     """y2 = unroll(x) @ w2 (w2: (k, f), y2: (rows * width, f)), block by block."""
     k, f = w2.shape
-    n_cores = cores_for(rows * width * k * f)
+    n_cores = cores_for(rows * width * k * f, config.CORE_SPLIT_MACS)
     if n_cores > 1:
         blocks, step = core_blocks(rows, width, k, x.dtype.itemsize)
     else:
@@ -165,7 +165,7 @@ def unrolled_product_adjoint(scatter, dy2, w2t, dx, rows, width, geom):
     cores take whole groups of samples (dx's first axis), never two blocks of one sample.
     """
     f, k = w2t.shape
-    n_cores = cores_for(rows * width * k * f)
+    n_cores = cores_for(rows * width * k * f, config.CORE_SPLIT_MACS)
     if n_cores > 1:
         samples = dx.shape[0]
         per_sample = rows // samples
@@ -197,7 +197,7 @@ def unrolled_weight_gradient(unroll, x, dy2, k, rows, width, geom, pointwise):
     own blocks, then the sums are added.
     """
     f = dy2.shape[1]
-    n_cores = cores_for(rows * width * k * f)
+    n_cores = cores_for(rows * width * k * f, config.CORE_SPLIT_MACS)
     if n_cores > 1:
         blocks, step = core_blocks(rows, width, k, x.dtype.itemsize)
     else:

@@ -187,9 +187,8 @@ def on_row_groups(loop, macs, *arrays):
         *arrays: the arrays with one row per sample the recurrence reads or writes.
     """
     n_rows = arrays[0].shape[0]
-    groups = 1
-    if config.RNN_SPLIT_MACS is not None and macs >= config.RNN_SPLIT_MACS:
-        groups = max(1, min(block_threads.cores(), n_rows // config.RNN_GROUP_ROWS))
+    groups = max(1, min(block_threads.cores_for(macs, config.RNN_SPLIT_MACS),
+                        n_rows // config.RNN_GROUP_ROWS))
     if groups == 1:
         loop(*arrays)
         return

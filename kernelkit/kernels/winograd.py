@@ -281,7 +281,7 @@ def winograd_conv2d(x, w, pads):
             input_tiles(x, v, t0, t1, tiles_h, tiles_w, pt, pl)
             np.matmul(v[:, :k], u, out=m[:, :k])
             output_tiles(m, y, t0, t1, tiles_h, tiles_w)
-    run_blocks(work, blocks, cores_for(n * oh * ow * 9 * c * f))
+    run_blocks(work, blocks, cores_for(n * oh * ow * 9 * c * f, config.CORE_SPLIT_MACS))
     return y
 
 
@@ -323,7 +323,7 @@ def winograd_conv2d_backward_weight(x, dy, pads):
             np.matmul(v[:, :k].transpose(0, 2, 1), z[:, :k], out=part)
             total += part
         return total
-    sums = run_blocks(work, blocks, cores_for(n * oh * ow * 9 * c * f))
+    sums = run_blocks(work, blocks, cores_for(n * oh * ow * 9 * c * f, config.CORE_SPLIT_MACS))
     for other in sums[1:]:
         sums[0] += other
     dw = _GG.T.astype(x.dtype) @ sums[0].reshape(16, c * f)

@@ -138,9 +138,9 @@ class GraphNetwork:
     def _run_nodes(self, values, masks, training):
         steps = self.__dict__.get("_steps")
         if steps is None:
-            steps = self._steps = [_node_step(node) for node in self.nodes]
-            self._drops = _last_uses(self)
-        for (node, layer, single, takes_mask, takes_training), drops in zip(steps, self._drops):
+            steps = self._steps = [_node_step(node) + (drops,)
+                                   for node, drops in zip(self.nodes, _last_uses(self))]
+        for node, layer, single, takes_mask, takes_training, drops in steps:
             if drops:   # values no later node reads: freed now, not when the run ends
                 for key in drops:
                     values.pop(key, None)
