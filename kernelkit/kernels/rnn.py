@@ -8,9 +8,9 @@ they share. The contract with the op layer is the same for every cell:
   SimpleRNN), and after the backward turns `dxp` into d(kernel), d(bias), d(x) with BLAS.
   The kernels run the recurrence: a Python loop over time steps, with the recurrent
   product `h @ recurrent_kernel` on NumPy's BLAS (on the threads other processes leave
-  free: `threads.adapt` runs before each recurrence) and one fused Numba kernel per step
-  for the gate arithmetic, on row views with one activation pass per gate span
-  (`activations.act_span`). With two cores free, the batch rows are split into one group
+  free: `on_row_groups` runs `threads.adapt` before each recurrence) and one fused Numba
+  kernel per step for the gate arithmetic, on row views with one activation pass per gate
+  span (`activations.act_span`). With two cores free, the batch rows are split into one group
   per core, each running the whole time loop with one-thread products (`on_row_groups`),
   and each step's product goes in row chunks small enough for OpenBLAS's unpacked
   small-matrix path where it has one (`recurrent_product`). d(recurrent_kernel) is one
@@ -40,6 +40,7 @@ they share. The contract with the op layer is the same for every cell:
 import numpy as np
 
 from . import block_threads, config
+from .threads import adapt as adapt_threads
 from .blas_pool import small_products_unpacked
 from .activations import CODES
 from .jit import kernel
@@ -174,6 +175,7 @@ def on_row_groups(loop, macs, *arrays):
     """Run `loop(*views)` on row groups of the batch, one group per free core, where `views`
     are the group's rows of `arrays` (every array's first axis is the batch).
 
+    First fits the BLAS threads to the cores other processes leave free (`threads.adapt`).
     The rows of a recurrence are independent, so each group runs its own time loop: the
     caller's group on the calling thread, the others on helper threads
     (`block_threads.run_on_cores`, one-thread products), with no hand-off per step. One
@@ -186,6 +188,7 @@ def on_row_groups(loop, macs, *arrays):
         macs: the recurrent products' multiply-adds over all steps.
         *arrays: the arrays with one row per sample the recurrence reads or writes.
     """
+    adapt_threads()
     n_rows = arrays[0].shape[0]
     groups = max(1, min(block_threads.cores_for(macs, config.RNN_SPLIT_MACS),
                         n_rows // config.RNN_GROUP_ROWS))

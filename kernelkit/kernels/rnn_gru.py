@@ -15,7 +15,6 @@ import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
-from .threads import adapt as adapt_threads
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
                   infer_output, masked_infer_output, masked_output_row, on_row_groups,
                   recurrent_product, weight_grad)
@@ -216,7 +215,6 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
                 gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates,
                                              h_prev_seq, m_h_seq, act, rec_act, act_alpha,
                                              rec_act_alpha, zero)
-        adapt_threads()
         on_row_groups(loop, n * t_len * units * 3 * units, xp, hr, mask, h_state, h_seq, gates,
                       h_prev_seq, m_h_seq)
         return h_seq, h_state, (mask, gates, h_prev_seq, m_h_seq)
@@ -240,7 +238,6 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
             r_h_product(rh, hr_h)
             gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh,
                                rh_seq, act, act_alpha, zero)
-    adapt_threads()
     on_row_groups(loop, n * t_len * units * 3 * units, xp, hr_zr, hr_h, mask, h_state, h_seq,
                   gates, h_prev_seq, rh, rh_seq)
     return h_seq, h_state, (mask, gates, h_prev_seq, rh_seq)
@@ -283,7 +280,6 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
                                               dh_state, carry, dxp, dm_seq, act, rec_act,
                                               act_alpha, rec_act_alpha, zero)
                 r_t_product(dm_seq[:, t], dhr)
-        adapt_threads()
         on_row_groups(loop, n * t_len * units * 3 * units, dh_seq, dhr, mask, gates, h_prev_seq,
                       m_or_rh_seq, dh_state, carry, dxp, dm_seq)
         d_bias = dm_seq.reshape(n * t_len, 3 * units).sum(axis=0)
@@ -303,7 +299,6 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
             gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
                                 rec_act_alpha)
             r_zr_t_product(dxp[:, t, :2 * units], dhr)
-    adapt_threads()
     on_row_groups(loop, n * t_len * units * 3 * units, dh_seq, dhr, drh, mask, gates,
                   h_prev_seq, dh_state, carry, dxp)
     d_r = np.empty((units, 3 * units), dtype=dtype)
@@ -396,7 +391,6 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
                 gru_step_infer_reset_after(t, xp, hr, b_rec, mask, h_state, g_rows, out,
                                            column(t), act, rec_act, act_alpha, rec_act_alpha,
                                            zero)
-        adapt_threads()
         on_row_groups(loop, n * t_len * units * 3 * units, xp, hr, mask, h_state, g_rows, out)
     else:
         if recurrent_bias is not None:
@@ -418,7 +412,6 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
                 r_h_product(rh, hr_h)
                 gru_step_infer_h(t, xp, hr_h, mask, h_state, g_rows, out, column(t), act,
                                  act_alpha, zero)
-        adapt_threads()
         on_row_groups(loop, n * t_len * units * 3 * units, xp, hr_zr, hr_h, mask, h_state,
                       g_rows, rh, out)
     return (out if return_sequences else out[:, 0]), h_state

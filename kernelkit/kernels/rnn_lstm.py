@@ -10,7 +10,6 @@ import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
-from .threads import adapt as adapt_threads
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
                   infer_output, masked_infer_output, masked_output_row, on_row_groups,
                   recurrent_product, weight_grad)
@@ -134,7 +133,6 @@ def lstm_forward(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
             lstm_step_forward(t, xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq,
                               c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha,
                               zero)
-    adapt_threads()
     on_row_groups(loop, n * t_len * units * 4 * units, xp, hr, mask, h_state, c_state, h_seq,
                   gates, h_prev_seq, c_prev_seq, act_c_seq)
     saved = (mask, gates, h_prev_seq, c_prev_seq, act_c_seq)
@@ -175,7 +173,6 @@ def lstm_backward(dh_seq, dh_last, dc_last, saved, recurrent_kernel, act=TANH,
                                dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha,
                                zero)
             r_t_product(dxp[:, t], dhr)
-    adapt_threads()
     on_row_groups(loop, n * t_len * units * 4 * units, dh_seq, dhr, mask, gates, c_prev_seq,
                   act_c_seq, dh_state, dc_state, carry, dxp)
     dh0 = dh_state + dhr
@@ -243,7 +240,6 @@ def lstm_infer(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
             r_product(h_state, hr)
             lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, column(t), act,
                             rec_act, act_alpha, rec_act_alpha, zero)
-    adapt_threads()
     on_row_groups(loop, n * t_len * units * 4 * units, xp, hr, mask, h_state, c_state, z_rows,
                   out)
     return (out if return_sequences else out[:, 0]), h_state, c_state

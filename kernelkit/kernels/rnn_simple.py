@@ -7,7 +7,6 @@ import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
-from .threads import adapt as adapt_threads
 from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
                   masked_output_row, on_row_groups, recurrent_product, weight_grad)
 
@@ -84,7 +83,6 @@ def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
             r_product(h_state, hr)
             simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act,
                                     act_alpha, zero)
-    adapt_threads()
     on_row_groups(loop, n * t_len * units * units, xp, hr, mask, h_state, h_seq, h_prev_seq)
     return h_seq, h_state, (mask, h_seq, h_prev_seq)
 
@@ -120,7 +118,6 @@ def simple_rnn_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH,
             simple_rnn_step_backward(t, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, act,
                                      act_alpha, zero)
             r_t_product(dxp[:, t], dhr)
-    adapt_threads()
     on_row_groups(loop, n * t_len * units * units, dh_seq, dhr, mask, h_seq, dh_state, carry,
                   dxp)
     return dxp, weight_grad(h_prev_seq, dxp), dh_state + dhr

@@ -471,10 +471,9 @@ def test_one_compiled_signature_per_dtype():
 def test_every_recurrence_fits_its_blas_threads_to_the_load_first(monkeypatch):
     """Each forward and backward recurrence asks kernels/threads.py for the thread count
     (custom training loops that never enter the engine get it too)."""
-    from kernelkit.kernels import rnn_gru, rnn_lstm, rnn_simple
+    from kernelkit.kernels import rnn, rnn_gru, rnn_lstm, rnn_simple
     calls = []
-    for module in (rnn_gru, rnn_lstm, rnn_simple):
-        monkeypatch.setattr(module, "adapt_threads", lambda: calls.append(1))
+    monkeypatch.setattr(rnn, "adapt_threads", lambda: calls.append(1))  # in on_row_groups
     rng = np.random.default_rng(0)
     for gates, fwd, bwd in ((4, rnn_lstm.lstm_forward, rnn_lstm.lstm_backward),
                             (1, rnn_simple.simple_rnn_forward, rnn_simple.simple_rnn_backward)):
