@@ -27,14 +27,20 @@ _state = {"done": None}
 _ENTRY_POINTS = ("openblas_read_env", "blas_thread_shutdown_", "openblas_thread_timeout")
 
 
-def _openblas_pools():
-    """threadpoolctl's records of the OpenBLAS pthreads pools loaded in the process."""
+def _openblas_infos():
+    """threadpoolctl's records of the OpenBLAS libraries loaded in the process ([] without
+    threadpoolctl)."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
         return []
-    return [info for info in threadpool_info() if info.get("internal_api") == "openblas"
-            and info.get("threading_layer") == "pthreads" and info.get("filepath")]
+    return [info for info in threadpool_info() if info.get("internal_api") == "openblas"]
+
+
+def _openblas_pools():
+    """threadpoolctl's records of the OpenBLAS pthreads pools loaded in the process."""
+    return [info for info in _openblas_infos()
+            if info.get("threading_layer") == "pthreads" and info.get("filepath")]
 
 
 def shorten_blas_spin(exponent=None):
@@ -121,12 +127,10 @@ def small_products_unpacked():
     """
     if _state.get("unpacked") is None:
         try:
-            from threadpoolctl import threadpool_info
-            infos = threadpool_info()
-        except Exception:  # noqa: BLE001 - no threadpoolctl, or a BLAS it cannot read
+            infos = _openblas_infos()
+        except Exception:  # noqa: BLE001 - a BLAS threadpoolctl cannot read
             infos = []
-        _state["unpacked"] = any(info.get("internal_api") == "openblas"
-                                 and info.get("architecture") in UNPACKED_SMALL_PRODUCTS
+        _state["unpacked"] = any(info.get("architecture") in UNPACKED_SMALL_PRODUCTS
                                  for info in infos)
     return _state["unpacked"]
 
