@@ -44,7 +44,7 @@ def _pass_rows(model):
     if cached is not None and cached[0][0] is key[0] and cached[0][1:] == key[1:]:
         return cached[1]
     rows = _UNSPLIT
-    per_row = _largest_row_bytes(model)
+    per_row = _largest_row_bytes(model) if reads_no_closures(model) else 0
     if per_row:
         rows = max(config.PREDICT_PASS_MIN_ROWS, config.PREDICT_PASS_BYTES // per_row)
     model.__dict__["_kk_pass_rows"] = (key, rows)
@@ -56,8 +56,9 @@ _UNSPLIT = 1 << 62
 
 def _largest_row_bytes(layer):
     """The largest output per batch row (bytes) of `layer` and the layers inside it, or 0 when
-    it cannot be known or the layer may not compute row by row (see `_pass_rows`)."""
-    if not reads_no_closures(layer) or getattr(layer, "stateful", False):
+    it cannot be known or the layer may not compute row by row (see `_pass_rows`; the caller
+    has checked `reads_no_closures`, which covers every layer inside)."""
+    if getattr(layer, "stateful", False):
         return 0
     axes = getattr(layer, "axis", None), getattr(layer, "axes", None)
     largest = 0
