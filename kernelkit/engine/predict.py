@@ -5,7 +5,7 @@ from ..kernels import config
 from ..kernels.threads import adapt as adapt_threads
 from ..layers.graph import reads_no_closures
 from ..callbacks.base import CallbackList
-from ..layers.base import learning_phase_scope
+from ..layers.base import Layer, learning_phase_scope
 from ..ops.core import unwrap
 from . import data as D
 from .generators import batches_from, is_generator_like, split_batch, steps_of
@@ -55,7 +55,8 @@ _UNSPLIT = 1 << 62
 
 
 def _largest_row_bytes(layer):
-    """The largest output per batch row (bytes) of `layer` and the layers inside it, or 0 when
+    """The largest output per batch row (bytes) of `layer` and the layers inside it (a model's
+    layers, a wrapper's layer), or 0 when
     it cannot be known or the layer may not compute row by row (see `_pass_rows`; the caller
     has checked `reads_no_closures`, which covers every layer inside)."""
     if getattr(layer, "stateful", False):
@@ -70,7 +71,10 @@ def _largest_row_bytes(layer):
                 return 0
             itemsize = np.dtype(getattr(t, "dtype", None) or "float32").itemsize
             largest = max(largest, int(np.prod(shape[1:], dtype=np.int64)) * itemsize)
-    for inner in getattr(layer, "layers", None) or ():
+    inner_layers = list(getattr(layer, "layers", None) or ())
+    if isinstance(getattr(layer, "layer", None), Layer):     # a wrapper: TimeDistributed, ...
+        inner_layers.append(layer.layer)
+    for inner in inner_layers:
         size = _largest_row_bytes(inner)
         if not size:
             return 0

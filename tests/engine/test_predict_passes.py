@@ -7,7 +7,7 @@ import pytest
 from kernelkit.engine import predict as P
 from kernelkit.kernels import config
 from kernelkit.layers import (LSTM, Activation, Add, BatchNormalization, Concatenate, Conv2D,
-                              Dense, Flatten, Input, Lambda)
+                              Dense, Flatten, Input, Lambda, TimeDistributed)
 from kernelkit.models import Model, Sequential
 
 
@@ -59,9 +59,10 @@ def _no_split_models():
     yield seq
     var = Input((None, 4))
     yield Model(var, Dense(2)(var))                              # rows of unknown size
+    yield Sequential([TimeDistributed(LSTM(3, stateful=True), batch_input_shape=(64, 5, 2, 4))])
 
 
-@pytest.mark.parametrize("index", range(4))
+@pytest.mark.parametrize("index", range(5))
 def test_no_passes_where_rows_may_depend_on_each_other(index, monkeypatch):
     model = list(_no_split_models())[index]
     monkeypatch.setattr(config, "PREDICT_PASS_BYTES", 1)
