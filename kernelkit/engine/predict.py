@@ -129,9 +129,25 @@ def _stream_batches(model, stream, steps):
         yield model_inputs(model, bx)
 
 
-def _one_batch(model, x, batch_size):
-    """The common notebook call, `model.predict(x)` on one small array, without the general
-    data handling; None when `x` needs it (the general path then checks and reports)."""
+def predict_small_batch(model, x, batch_size):
+    """The common notebook call, `model.predict(x)` on one array of at most one batch, without
+    the general data handling (`Model.predict` tries it first, with no callbacks, steps or
+    progress bar).
+
+    Arguments:
+        model: the model.
+        x: the input data.
+        batch_size: `predict`'s batch_size (None: the default 32).
+
+    Returns:
+        The predictions, or None when `x` needs the general path (which then checks and
+        reports).
+
+    Raises:
+        ValueError: when `batch_size` is not a positive integer.
+    """
+    if batch_size is not None:
+        batch_size = D.check_count("batch_size", batch_size, 1)
     inputs = model.inputs
     if type(x) is not np.ndarray or not inputs or len(inputs) != 1:
         return None
@@ -159,7 +175,7 @@ def predict(model, args):
     args.batch_size = D.check_count("batch_size", args.batch_size, 1)
     args.steps = D.check_count("steps", args.steps, 0)
     if args.verbose != 1 and not args.callbacks and args.steps is None:
-        out = _one_batch(model, args.x, args.batch_size)   # one small batch: nothing to interrupt
+        out = predict_small_batch(model, args.x, args.batch_size)
         if out is not None:
             return out
     from .loop import InterruptGuard

@@ -10,7 +10,8 @@ signatures are written once, here.
 from types import SimpleNamespace
 
 from ..engine.loop import evaluate_loop, fit_loop
-from ..engine.predict import predict as predict_loop, predict_on_batch as predict_batch
+from ..engine.predict import predict as predict_loop, predict_on_batch as predict_batch, \
+    predict_small_batch
 from ..engine.trainer import Trainer
 from ..legacy import interfaces
 
@@ -155,6 +156,11 @@ def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, max
     Raises:
         ValueError: when the input data do not match the model's inputs.
     """
+    if verbose != 1 and not callbacks and steps is None:
+        out = predict_small_batch(self, x, batch_size)     # the common notebook call, quickly
+        if out is not None:
+            return out
+        del out     # not one of the arguments `_arguments` collects
     args = _arguments(locals(), "predict")
     return predict_loop(self, args)
 

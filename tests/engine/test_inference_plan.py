@@ -141,3 +141,12 @@ def test_layer_with_activity_regularizer_is_not_planned():
     expected = 0.1 * float((out ** 2).sum())
     np.testing.assert_allclose(float(np.sum([np.asarray(unwrap(v)) for v in m.losses])),
                                expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "8"])
+def test_predict_on_one_small_array_still_checks_batch_size(bad):
+    """Model.predict's quick path for one small array checks `batch_size` as the general one."""
+    m = _mlp()
+    with pytest.raises(ValueError, match="batch_size"):
+        m.predict(np.zeros((2, 4, 3), np.float32), batch_size=bad)
+    assert m.predict(np.zeros((2, 4, 3), np.float32), batch_size=np.int64(1)).shape == (2, 5)
