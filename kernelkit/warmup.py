@@ -2,6 +2,8 @@
 layer family for one step. Binder's postBuild calls this; users may too."""
 import numpy as np
 
+from .kernels import row_product
+
 
 def warm_kernels(dtypes=("float32",), verbose=True):
     """Compiles the Numba kernels ahead of use by running each layer family once.
@@ -38,6 +40,7 @@ def warm_kernels(dtypes=("float32",), verbose=True):
                 m.compile("sgd", loss)
                 y = np.arange(8) % 3 if loss.startswith("sparse") else np.eye(3, dtype=dtype)[np.arange(8) % 3]
                 m.train_on_batch(x, y)
+            row_product.warm(dtype)     # a one-row predict's products (kernels/row_product.py)
             _warm_optional(dtype)
     finally:
         config.set_floatx(old)

@@ -12,11 +12,17 @@ built on first use and kept on the model; it is rebuilt when the graph or its la
 runs, so training, `set_weights` and `load_weights` need no rebuild. Any other layer (or one
 with an activity regularizer, whose loss a call records), or an input whose dtype is not the
 weights', and the general path runs.
+
+A plan run on one row right after another (a loop of one-sample predicts) splits its large
+products over the free cores (kernels/row_product.py): wide-mlp's predict-latency 49 -> 40-41
+us (benchmarks/FIGURES.md).
 """
 
 from .. import activations
 from ..kernels import activations as K_act
+from ..kernels import config
 from ..kernels.dense import dense_forward, no_bias
+from ..kernels.row_product import row_product, run_ended, run_parts
 from ..layers.model_kinds import model_class
 from ..layers.core import Activation, Dense, Dropout, Flatten, SpatialDropout1D, \
     SpatialDropout2D, SpatialDropout3D
@@ -50,15 +56,20 @@ def _dense_step(layer):
     else:
         code, alpha = K_act.CODES[name], DEFAULT_ALPHA.get(name, 0.0)
 
-    def product(x2):
+    def product(x2, parts=1):
         w = kernel.value
-        y = dense_forward(x2, w, no_bias(x2.dtype) if bias is None else bias.value, code, alpha)
+        b = no_bias(x2.dtype) if bias is None else bias.value
+        limit = config.ROW_SPLIT_MACS
+        if parts > 1 and len(x2) == 1 and limit is not None and w.size >= limit:
+            y = row_product(x2[0], w, b, code, alpha, parts)
+        else:
+            y = dense_forward(x2, w, b, code, alpha)
         return y if post is None else post(y)
 
-    def step(x):
+    def step(x, parts):
         units = kernel.value.shape
         if x.ndim == 2 and x.shape[1] == units[0]:
-            return product(x)       # the common case, without the checks below
+            return product(x, parts)    # the common case, without the checks below
         if x.shape[-1] != units[0]:
             raise ValueError(f"Input 0 of layer '{layer.name}' is incompatible with the layer: "
                              f"expected axis -1 of input shape to have value {units[0]}, but "
@@ -72,13 +83,13 @@ def _activation_step(layer):
     if name not in ("relu", "tanh", "sigmoid", "softmax", "linear") or \
             getattr(activations, name) is not layer.activation:
         return None
-    return lambda x: unwrap(layer.call(x))
+    return lambda x, parts: unwrap(layer.call(x))
 
 
 def _flatten_step(layer):
     if layer.data_format == "channels_first":
         return None
-    return lambda x: x.reshape(len(x), -1) if x.ndim > 1 else x.reshape(len(x), 1)
+    return lambda x, parts: x.reshape(len(x), -1) if x.ndim > 1 else x.reshape(len(x), 1)
 
 
 def _step(layer):
@@ -86,7 +97,7 @@ def _step(layer):
     if getattr(layer, "activity_regularizer", None) is not None:
         return None
     if kind in _IDENTITY:
-        return lambda x: x
+        return lambda x, parts: x
     if not layer.built:
         return None
     if kind is Dense:
@@ -106,7 +117,8 @@ class InferencePlan:
     """The inference of a Sequential model as a list of functions on arrays.
 
     Arguments:
-        steps: one function (array -> array) per layer, in order.
+        steps: one function per layer, in order: (array, parts) -> array, where `parts` is
+            how many cores a one-row product may take (kernels/row_product.py).
         dtype: the dtype of the model's weights; other inputs take the general path.
     """
 
@@ -118,8 +130,14 @@ class InferencePlan:
         """The model's output for the array `x`, or None when `x` needs the general path."""
         if x.dtype != self.dtype:
             return None
-        for step in self.steps:
-            x = step(x)
+        rows = len(x) if x.ndim else 0
+        # one row right after another: the products on every free core (a loop of predicts)
+        parts = run_parts() if rows == 1 else 1
+        try:
+            for step in self.steps:
+                x = step(x, parts)
+        finally:
+            run_ended(rows, parts)
         return x
 
 

@@ -63,6 +63,20 @@ RNN_GROUP_ROWS = 8
 # one thread, two chunks of 8 rows 25.2 us. None: one product per step.
 RNN_PRODUCT_MACS = 1_000_000
 
+# --- One-row products on every free core (kernels/row_product.py) -------------------------
+
+# An inference plan run on one row splits its products of at least this many multiply-adds
+# over the free cores, each core reading its own rows of the kernel; None: BLAS, always ...
+ROW_SPLIT_MACS = 1 << 16
+# ... and only when the previous one-row run ended at most this many seconds before: a loop of
+# one-sample predicts (10-12 us between calls in benchmarks/run.py), not a predict after other
+# work, whose BLAS threads may still spin beside the split (0.32-0.53 ms instead of 0.06).
+ROW_SPLIT_GAP = 30e-6
+# OpenMP's idle workers spin this many rounds after a split product (~0.3 ms here), then sleep
+# (GOMP_SPINCOUNT, set unless the user set it or OMP_WAIT_POLICY; libgomp's own 300,000 spun
+# 7.8 ms).
+ROW_SPLIT_SPIN = 10_000
+
 # --- predict in passes (engine/predict.py) --------------------------------------------------
 
 # A predict batch runs in passes of as many rows as keep the model's largest layer output under
@@ -102,6 +116,8 @@ __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_
            "THREADED_PRODUCT_MACS", "SERIAL_PRODUCT_MACS",
            "CORE_SPLIT_MACS", "CORE_BLOCK_PIXELS", "CORE_COLS_BYTES",
            "WINOGRAD_MIN_CHANNELS", "WINOGRAD_BLOCK_BYTES", "RNN_SPLIT_MACS", "RNN_GROUP_ROWS",
-           "RNN_PRODUCT_MACS", "PREDICT_PASS_BYTES", "PREDICT_PASS_MIN_ROWS",
+           "RNN_PRODUCT_MACS", "ROW_SPLIT_MACS", "ROW_SPLIT_GAP",
+           "ROW_SPLIT_SPIN",
+           "PREDICT_PASS_BYTES", "PREDICT_PASS_MIN_ROWS",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
            "BLAS_SPIN_EXPONENT"]

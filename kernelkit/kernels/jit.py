@@ -1,13 +1,17 @@
 """The one place that sets the JIT flags of every kernel.
 
 Kernels never pass flags themselves: they are decorated with `kernel` (serial, cached on
-disk, compiled lazily once per dtype) or `parallel_kernel` (prange, uncached: caching and
-parallel together broke when the thread count changed, as pynndescent found).
+disk, compiled lazily once per dtype), `parallel_kernel` (prange, uncached: caching and
+parallel together broke when the thread count changed, as pynndescent found) or
+`cached_parallel_kernel` (prange, cached: for a kernel on a latency path, where compiling at
+every process's first call costs 1.2 s against 0.3 s to load; the tests load it under another
+thread count, tests/kernels/test_row_product.py).
 """
 from numba import njit
 
 SERIAL_FLAGS = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
 PARALLEL_FLAGS = dict(cache=False, nogil=True, fastmath=False, error_model="numpy", parallel=True)
+CACHED_PARALLEL_FLAGS = dict(PARALLEL_FLAGS, cache=True)
 
 
 def kernel(fn):
@@ -24,6 +28,11 @@ def scalar_kernel(fn):
 def parallel_kernel(fn):
     """Compile `fn` as a prange kernel (not cached)."""
     return njit(**PARALLEL_FLAGS)(fn)
+
+
+def cached_parallel_kernel(fn):
+    """Compile `fn` as a prange kernel cached on disk."""
+    return njit(**CACHED_PARALLEL_FLAGS)(fn)
 
 
 class _CompileNotice:

@@ -1,0 +1,168 @@
+"""One row times a large matrix on every free core: the products of a one-sample predict.
+
+`x @ w` for a single row `x` reads all of `w` once for one multiply-add per element, so it
+runs at the speed a core reads `w` from the caches: wide-mlp's (1 x 784) @ (784 x 512) took
+22 us in OpenBLAS, on one thread or two. Split over the rows of `w` (each core reading its own
+contiguous rows, in place, into its own partial sum) it takes 12-18 us on two cores; the
+partial sums are 64 bytes apart or more, as two threads writing one cache line were 5-10x
+slower (benchmarks/FIGURES.md). The threads are Numba's (OpenMP), whose idle workers spin a
+short while after each product (`config.ROW_SPLIT_SPIN`), so the layers of a predict and the
+predicts of a loop hand over without waking a sleeping thread.
+
+Two thread pools side by side cost more than they give, though: a one-row predict right after
+a training batch (a DQN agent's loop) or the user's own NumPy products ran its split products
+beside OpenBLAS's threads, still spinning after those products, 2-9x slower, and the work
+after it beside the spinning OpenMP worker up to 2.5x slower. So `run_parts()`, asked once
+per one-row run of an inference plan, splits only when the previous one-row run ended at most
+`config.ROW_SPLIT_GAP` seconds before (a loop of one-sample predicts), when `block_threads.cores()`
+has two cores or more free (not when another process keeps one busy, nor while OpenBLAS's
+idle threads may spin long), one split run at a time, on Numba's OpenMP or TBB layer only, and
+not in a child forked after the OpenMP threads started (GNU OpenMP cannot run there). A single
+predict, or one after other work, runs on BLAS as before.
+"""
+import os
+import threading
+import time
+
+import numba
+import numpy as np
+from numba import prange
+
+from . import config
+from .activations import bias_activation_forward
+from .block_threads import cores
+from .jit import cached_parallel_kernel, scalar_kernel
+
+# Whether this process started the OpenMP threads, whether their layer takes launches from
+# several threads, whether this is a child forked since, and when the last one-row inference
+# run ended.
+_omp = {"started": False, "usable": False, "forked": False, "ended": float("-inf")}
+# Held by the one split run at a time (a second thread's run keeps its products on one core).
+_launch = threading.Lock()
+
+
+@scalar_kernel
+def _rows_times(x, w, acc, k0, k1):
+    """acc = x[k0:k1] @ w[k0:k1] (acc 1D, w's rows read in place), four rows per pass over acc."""
+    n = w.shape[1]
+    for j in range(n):
+        acc[j] = 0
+    k = k0
+    while k + 4 <= k1:
+        a0, a1, a2, a3 = x[k], x[k + 1], x[k + 2], x[k + 3]
+        for j in range(n):
+            acc[j] += a0 * w[k, j] + a1 * w[k + 1, j] + a2 * w[k + 2, j] + a3 * w[k + 3, j]
+        k += 4
+    while k < k1:
+        a = x[k]
+        for j in range(n):
+            acc[j] += a * w[k, j]
+        k += 1
+
+
+@cached_parallel_kernel
+def row_product(x, w, b, code, alpha, parts):
+    """act(x @ w + b) for one row `x` (1D), the rows of `w` in `parts` blocks, one per thread.
+
+    Arguments:
+        x: the input row, shape (k,).
+        w: the matrix, shape (k, n), same dtype as `x`.
+        b: the bias, shape (n,), or empty for none.
+        code: the activation's code (kernels/activations.py), alpha its parameter.
+        parts: how many blocks of rows (threads) to use, >= 1.
+
+    Returns:
+        The output, shape (1, n).
+    """
+    k, n = w.shape
+    stride = n + 64 // w.itemsize     # a cache line or more between the partial sums
+    sums = np.empty(parts * stride, w.dtype)
+    for p in prange(parts):
+        _rows_times(x, w, sums[p * stride:p * stride + n], k * p // parts, k * (p + 1) // parts)
+    y = np.empty((1, n), w.dtype)
+    row = y[0]
+    for j in range(n):
+        row[j] = sums[j]
+    for p in range(1, parts):
+        for j in range(n):
+            row[j] += sums[p * stride + j]
+    bias_activation_forward(y, b, code, alpha)
+    return y
+
+
+def run_parts():
+    """How many cores the products of a one-row inference run take; call
+    `run_ended(rows, parts)` after the run, whatever happens.
+
+    Returns:
+        An int >= 1: 1 unless the previous one-row run ended at most `config.ROW_SPLIT_GAP`
+        seconds ago (None: never), in a process not forked after the split products started,
+        on a threading layer that takes launches from several threads (Numba's OpenMP or TBB
+        layer, not its workqueue) and with no other split run going on in another thread;
+        then `block_threads.cores()`.
+    """
+    gap = config.ROW_SPLIT_GAP
+    if gap is None or _omp["forked"] or time.perf_counter() - _omp["ended"] > gap:
+        return 1
+    n = cores()
+    if n < 2:
+        return 1
+    if not _omp["started"]:
+        _start_threads()
+    if not _omp["usable"] or not _launch.acquire(blocking=False):
+        return 1
+    return n
+
+
+def run_ended(rows, parts):
+    """Note that an inference run on `rows` rows, its products on `parts` cores, just ended (see
+    `run_parts`): a one-row run right after a one-row run may split its products, one after a
+    run of several rows not (its products may have left BLAS threads spinning).
+
+    Arguments:
+        rows: how many rows the run had.
+        parts: what `run_parts()` gave the run (1 when it did not ask).
+    """
+    if parts > 1:
+        _launch.release()
+    _omp["ended"] = time.perf_counter() if rows == 1 else float("-inf")
+
+
+def warm(dtype):
+    """Compile (or load from the disk cache) the split product for `dtype`, starting the
+    threads as the first split product would (nothing in a child forked after they started).
+
+    Arguments:
+        dtype: the dtype to compile for.
+    """
+    if _omp["forked"]:
+        return
+    if not _omp["started"]:
+        _start_threads()
+    with _launch:
+        row_product(np.zeros(4, dtype), np.zeros((4, 2), dtype), np.zeros(2, dtype), 0, 0.0, 2)
+
+
+def _start_threads():
+    """Before the first split product: OpenMP's idle workers spin `config.ROW_SPLIT_SPIN`
+    rounds, then sleep (libgomp's default, 300,000, kept a core busy for milliseconds after a
+    predict, beside the BLAS threads of whatever ran next), unless the user set
+    GOMP_SPINCOUNT or OMP_WAIT_POLICY; read by libgomp when Numba first loads it. Then one
+    launch starts the threads and tells which threading layer Numba took: the split is used
+    on its OpenMP and TBB layers only (its workqueue layer aborts the process when two threads
+    launch at once, and wakes its workers slowly). A child forked from then on keeps its
+    products on one core."""
+    if "OMP_WAIT_POLICY" not in os.environ:
+        os.environ.setdefault("GOMP_SPINCOUNT", str(config.ROW_SPLIT_SPIN))
+    _omp["started"] = True
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_forked)
+    with _launch:
+        row_product(np.zeros(4, np.float32), np.zeros((4, 2), np.float32),
+                    np.zeros(2, np.float32), 0, 0.0, 2)
+    _omp["usable"] = numba.threading_layer() in ("omp", "tbb")
+
+
+def _forked():
+    """In a child forked after the OpenMP threads started: no more split products."""
+    _omp["forked"] = True

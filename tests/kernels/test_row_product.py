@@ -1,0 +1,240 @@
+"""kernels/row_product.py: one row times a matrix, its rows split over threads; the same
+values as a loop-based reference, used by a one-row inference plan run only when the gates
+allow (size, a loop of predicts, free cores, not a forked child), and loadable under another
+thread count from the disk cache. The kernel is inference-only (the plan never records for a
+backward pass), so it has no gradient to check."""
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from kernelkit.engine import inference_plan as IP
+from kernelkit.kernels import activations as A, config, dense, row_product as R
+from kernelkit.layers import Dense
+from kernelkit.models import Sequential
+
+
+def _reference(x, w, b, act):
+    """act(x @ w + b) for one row, with plain loops in float64."""
+    k, n = w.shape
+    out = np.zeros(n)
+    for j in range(n):
+        s = 0.0
+        for i in range(k):
+            s += float(x[i]) * float(w[i, j])
+        out[j] = s + (float(b[j]) if b.size else 0.0)
+    if act == "relu":
+        out = np.maximum(out, 0.0)
+    elif act == "tanh":
+        out = np.tanh(out)
+    elif act == "sigmoid":
+        out = 1.0 / (1.0 + np.exp(-out))
+    return out[None]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k, n", [(1, 1), (3, 10), (5, 17), (9, 33), (130, 64)])
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_values_against_a_loop_reference(dtype, k, n, parts):
+    rng = np.random.default_rng(k * 100 + n)
+    x = rng.standard_normal(k).astype(dtype)
+    w = rng.standard_normal((k, n)).astype(dtype)
+    b = rng.standard_normal(n).astype(dtype)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for act in ("linear", "relu", "tanh", "sigmoid"):
+        code = A.CODES[act]
+        for bias in (b, dense.no_bias(dtype)):
+            y = R.row_product(x, w, bias, code, 0.0, parts)
+            assert y.shape == (1, n) and y.dtype == dtype
+            np.testing.assert_allclose(y, _reference(x, w, bias, act), rtol=tol, atol=tol)
+
+
+def test_rows_read_in_place_from_a_strided_row():
+    """x may be a row of a larger array (the Dense step passes x[0])."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 12)).astype(np.float32)[1, ::2]
+    w = rng.standard_normal((6, 8)).astype(np.float32)
+    y = R.row_product(x, w, dense.no_bias(np.float32), A.LINEAR, 0.0, 2)
+    np.testing.assert_allclose(y, x[None] @ w, rtol=1e-5, atol=1e-6)
+
+
+@pytest.fixture
+def split_allowed(monkeypatch):
+    """Two free cores, every product large enough, any gap between runs short enough, the
+    threads started on a layer that takes them (whichever layer this machine gives)."""
+    monkeypatch.setattr(R, "cores", lambda: 2)
+    monkeypatch.setitem(R._omp, "started", True)
+    monkeypatch.setitem(R._omp, "usable", True)
+    monkeypatch.setattr(config, "ROW_SPLIT_MACS", 4)
+    monkeypatch.setattr(config, "ROW_SPLIT_GAP", 3600.0)
+    monkeypatch.setitem(R._omp, "forked", False)
+    monkeypatch.setitem(R._omp, "ended", float("-inf"))
+
+
+def test_gates(split_allowed, monkeypatch):
+    assert R.run_parts() == 1                                    # no run before
+    R.run_ended(1, 1)
+    assert R.run_parts() == 2
+    assert R.run_parts() == 1                                    # one split run at a time
+    R.run_ended(3, 2)
+    assert R.run_parts() == 1                                    # after several rows
+    R.run_ended(1, 1)
+    monkeypatch.setitem(R._omp, "usable", False)
+    assert R.run_parts() == 1                                    # Numba's workqueue layer
+    monkeypatch.setitem(R._omp, "usable", True)
+    monkeypatch.setattr(config, "ROW_SPLIT_GAP", None)
+    assert R.run_parts() == 1                                    # turned off
+    monkeypatch.setattr(config, "ROW_SPLIT_GAP", 3600.0)
+    monkeypatch.setattr(R, "cores", lambda: 1)
+    assert R.run_parts() == 1                                    # a busy machine
+    monkeypatch.setattr(R, "cores", lambda: 2)
+    monkeypatch.setitem(R._omp, "forked", True)
+    assert R.run_parts() == 1                                    # a forked child
+    monkeypatch.setitem(R._omp, "forked", False)
+    monkeypatch.setattr(config, "ROW_SPLIT_GAP", 1e-3)
+    time.sleep(0.01)
+    assert R.run_parts() == 1                                    # other work since
+
+
+def test_the_spin_count_is_set_unless_the_user_chose(monkeypatch):
+    monkeypatch.setitem(R._omp, "started", False)
+    monkeypatch.setitem(R._omp, "usable", False)
+    monkeypatch.setattr(os, "register_at_fork", lambda **kw: None)
+    for env, want in [({}, str(config.ROW_SPLIT_SPIN)), ({"GOMP_SPINCOUNT": "7"}, "7"),
+                      ({"OMP_WAIT_POLICY": "passive"}, None)]:
+        monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+        monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        R._start_threads()
+        assert os.environ.get("GOMP_SPINCOUNT") == want
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_after_the_threads_started_keeps_products_on_one_core(split_allowed,
+                                                                             monkeypatch):
+    monkeypatch.setitem(R._omp, "started", False)
+    R.run_ended(1, 1)
+    assert R.run_parts() == (2 if R._omp["usable"] else 1)      # starts the threads
+    R.run_ended(1, 2 if R._omp["usable"] else 1)
+    assert R._omp["started"]
+    monkeypatch.setitem(R._omp, "usable", True)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                         # the child: report and leave at once
+        os.write(write, str(R.run_parts()).encode())
+        os._exit(0)
+    os.close(write)
+    got = os.read(read, 16).decode()
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert got == "1"
+    assert R.run_parts() == 2            # the parent is not affected
+    R.run_ended(1, 2)
+
+
+def _mlp():
+    rng = np.random.RandomState(0)
+    m = Sequential([Dense(40, activation="relu", input_shape=(30,)), Dense(20, activation="tanh"),
+                    Dense(3, activation="softmax")])
+    m.set_weights([rng.standard_normal(w.shape).astype(np.float32) for w in m.get_weights()])
+    return m
+
+
+def _counting(monkeypatch):
+    calls = []
+    real = IP.row_product
+    monkeypatch.setattr(IP, "row_product", lambda *a: calls.append(a[-1]) or real(*a))
+    return calls
+
+
+def test_a_loop_of_one_row_predicts_splits_and_agrees(split_allowed, monkeypatch):
+    calls = _counting(monkeypatch)
+    m = _mlp()
+    x = np.random.RandomState(1).standard_normal((2, 30)).astype(np.float32)
+    blas = m.predict(x[:1])                                          # no run before: BLAS
+    assert calls == []
+    split = m.predict(x[:1])
+    assert calls == [2, 2, 2]
+    np.testing.assert_allclose(split, blas, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(m(x[:1]), split, rtol=1e-6)
+    assert len(calls) == 6
+    monkeypatch.setattr(config, "ROW_SPLIT_MACS", None)                # off
+    np.testing.assert_allclose(m.predict(x[:1]), blas, rtol=1e-6)
+    assert len(calls) == 6
+    monkeypatch.setattr(config, "ROW_SPLIT_MACS", 801)               # 30 x 40 only, not 40 x 20
+    m.predict(x[:1])
+    assert len(calls) == 7
+    monkeypatch.setattr(config, "ROW_SPLIT_MACS", 4)
+    m.predict(x)                                                     # two rows: BLAS
+    m.predict(x[:1])
+    assert len(calls) == 7                                           # after two rows: BLAS
+
+
+def test_a_predict_after_other_work_stays_on_blas(split_allowed, monkeypatch):
+    calls = _counting(monkeypatch)
+    m = _mlp()
+    x = np.zeros((1, 30), np.float32)
+    m.predict(x)
+    monkeypatch.setattr(config, "ROW_SPLIT_GAP", 1e-3)
+    time.sleep(0.01)
+    m.predict(x)
+    assert calls == []
+    m.predict(x)
+    assert calls == [2, 2, 2]
+
+
+def test_the_cached_kernel_loads_under_another_thread_count():
+    code = ("import numpy as np\n"
+            "from kernelkit.kernels import row_product as R, dense\n"
+            "rng = np.random.default_rng(0)\n"
+            "x = rng.standard_normal(50).astype(np.float32)\n"
+            "w = rng.standard_normal((50, 7)).astype(np.float32)\n"
+            "y = R.row_product(x, w, dense.no_bias(np.float32), 0, 0.0, 2)\n"
+            "assert np.allclose(y, x[None] @ w, rtol=1e-5, atol=1e-5)\n"
+            "print('ok')\n")
+    R.row_product(np.zeros(50, np.float32), np.zeros((50, 7), np.float32),
+                  dense.no_bias(np.float32), 0, 0.0, 2)     # in this process's cache first
+    for n in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=dict(os.environ, NUMBA_NUM_THREADS=n), timeout=300)
+        assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_warm_compiles_and_starts_the_threads_but_not_in_a_forked_child(monkeypatch):
+    monkeypatch.setitem(R._omp, "started", False)
+    monkeypatch.setitem(R._omp, "forked", True)
+    monkeypatch.setattr(os, "register_at_fork", lambda **kw: None)
+    R.warm(np.float64)
+    assert not R._omp["started"]
+    monkeypatch.setitem(R._omp, "forked", False)
+    R.warm(np.float64)
+    assert R._omp["started"]
+    assert any(sig[1].dtype.name == "float64" for sig in R.row_product.signatures)
+
+
+def test_starting_tells_which_layer_took_the_threads(monkeypatch):
+    import numba
+    monkeypatch.setitem(R._omp, "started", False)
+    monkeypatch.setitem(R._omp, "usable", False)
+    monkeypatch.setattr(os, "register_at_fork", lambda **kw: None)
+    R._start_threads()
+    assert R._omp["usable"] == (numba.threading_layer() in ("omp", "tbb"))
+    assert not R._launch.locked()
+
+
+def test_a_second_threads_run_stays_on_one_core_while_a_split_runs(split_allowed):
+    import threading
+    R.run_ended(1, 1)
+    assert R.run_parts() == 2            # this thread's run holds the launch
+    got = []
+    other = threading.Thread(target=lambda: got.append(R.run_parts()))
+    other.start()
+    other.join()
+    R.run_ended(1, 2)
+    assert got == [1]
+    assert R.run_parts() == 2
+    R.run_ended(1, 2)
