@@ -14,8 +14,8 @@ with an activity regularizer, whose loss a call records), or an input whose dtyp
 weights', and the general path runs.
 
 A plan run on one row right after another (a loop of one-sample predicts) splits its large
-products over the free cores (kernels/row_product.py): wide-mlp's predict-latency 49 -> 40-41
-us (benchmarks/FIGURES.md).
+products over the free cores (kernels/row_product.py): wide-mlp's predict-latency 49-51 ->
+38-46 us (benchmarks/FIGURES.md).
 """
 
 from .. import activations

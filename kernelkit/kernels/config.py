@@ -73,8 +73,8 @@ ROW_SPLIT_MACS = 1 << 16
 # work, whose BLAS threads may still spin beside the split (0.32-0.53 ms instead of 0.06).
 ROW_SPLIT_GAP = 30e-6
 # OpenMP's idle workers spin this many rounds after a split product (~0.3 ms here), then sleep
-# (GOMP_SPINCOUNT, set unless the user set it or OMP_WAIT_POLICY; libgomp's own 300,000 spun
-# 7.8 ms).
+# (GOMP_SPINCOUNT for the launch that loads libgomp, unless the user set it or OMP_WAIT_POLICY;
+# libgomp's own 300,000 spun 7.8 ms).
 ROW_SPLIT_SPIN = 10_000
 
 # --- predict in passes (engine/predict.py) --------------------------------------------------

@@ -147,19 +147,25 @@ def _start_threads():
     """Before the first split product: OpenMP's idle workers spin `config.ROW_SPLIT_SPIN`
     rounds, then sleep (libgomp's default, 300,000, kept a core busy for milliseconds after a
     predict, beside the BLAS threads of whatever ran next), unless the user set
-    GOMP_SPINCOUNT or OMP_WAIT_POLICY; read by libgomp when Numba first loads it. Then one
-    launch starts the threads and tells which threading layer Numba took: the split is used
-    on its OpenMP and TBB layers only (its workqueue layer aborts the process when two threads
-    launch at once, and wakes its workers slowly). A child forked from then on keeps its
-    products on one core."""
-    if "OMP_WAIT_POLICY" not in os.environ:
-        os.environ.setdefault("GOMP_SPINCOUNT", str(config.ROW_SPLIT_SPIN))
+    GOMP_SPINCOUNT or OMP_WAIT_POLICY. libgomp reads GOMP_SPINCOUNT when Numba loads it, at the
+    first launch here; the variable is set for that launch only, so child processes and
+    runtimes loaded later do not inherit it. The launch also tells which threading layer
+    Numba took: the split is used on its OpenMP and TBB layers only (its workqueue layer aborts
+    the process when two threads launch at once, and wakes its workers slowly). A child forked
+    from then on keeps its products on one core."""
+    ours = "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ
+    if ours:
+        os.environ["GOMP_SPINCOUNT"] = str(config.ROW_SPLIT_SPIN)
     _omp["started"] = True
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_forked)
-    with _launch:
-        row_product(np.zeros(4, np.float32), np.zeros((4, 2), np.float32),
-                    np.zeros(2, np.float32), 0, 0.0, 2)
+    try:
+        with _launch:
+            row_product(np.zeros(4, np.float32), np.zeros((4, 2), np.float32),
+                        np.zeros(2, np.float32), 0, 0.0, 2)
+    finally:
+        if ours:
+            del os.environ["GOMP_SPINCOUNT"]
     _omp["usable"] = numba.threading_layer() in ("omp", "tbb")
 
 

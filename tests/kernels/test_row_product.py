@@ -99,10 +99,14 @@ def test_gates(split_allowed, monkeypatch):
     assert R.run_parts() == 1                                    # other work since
 
 
-def test_the_spin_count_is_set_unless_the_user_chose(monkeypatch):
+def test_the_spin_count_is_set_for_the_first_launch_unless_the_user_chose(monkeypatch):
     monkeypatch.setitem(R._omp, "started", False)
     monkeypatch.setitem(R._omp, "usable", False)
     monkeypatch.setattr(os, "register_at_fork", lambda **kw: None)
+    seen = []
+    real = R.row_product
+    monkeypatch.setattr(R, "row_product",
+                        lambda *a: seen.append(os.environ.get("GOMP_SPINCOUNT")) or real(*a))
     for env, want in [({}, str(config.ROW_SPLIT_SPIN)), ({"GOMP_SPINCOUNT": "7"}, "7"),
                       ({"OMP_WAIT_POLICY": "passive"}, None)]:
         monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
@@ -110,7 +114,8 @@ def test_the_spin_count_is_set_unless_the_user_chose(monkeypatch):
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         R._start_threads()
-        assert os.environ.get("GOMP_SPINCOUNT") == want
+        assert seen.pop() == want                                # during the launch
+        assert os.environ.get("GOMP_SPINCOUNT") == env.get("GOMP_SPINCOUNT")   # after it
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
