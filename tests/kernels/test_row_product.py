@@ -243,3 +243,41 @@ def test_a_second_threads_run_stays_on_one_core_while_a_split_runs(split_allowed
     assert got == [1]
     assert R.run_parts() == 2
     R.run_ended(1, 2)
+
+
+def test_split_times_pause_after_slow_runs_and_judge_again_after_a_warm_up(monkeypatch):
+    monkeypatch.setattr(config, "ROW_SPLIT_SLOWER", 1.5)
+    monkeypatch.setattr(config, "ROW_SPLIT_SLOW_RUNS", 3)
+    monkeypatch.setattr(config, "ROW_SPLIT_PAUSE", 4)
+    t = R.SplitTimes()
+    for s in (2.0, 1.0, 1.4, 1.5):          # the fastest is the yardstick; 1.5x is not slow
+        t.record(s)
+    assert t.best == 1.0 and t.slow == 0 and t.allows()
+    t.record(1.6)
+    t.record(1.6)
+    t.record(1.0)                           # a fast run starts the count again
+    t.record(1.6)
+    t.record(1.6)
+    assert t.allows() and t.slow == 2
+    t.record(1.6)                           # the third slow run in a row: a pause
+    assert [t.allows() for _ in range(5)] == [False] * 4 + [True]
+    for _ in range(3):
+        t.record(9.0)                       # not judged right after the pause
+    assert t.slow == 0 and t.allows()
+    t.record(9.0)
+    assert t.slow == 1
+
+
+def test_a_paused_plan_stays_on_blas_without_taking_the_launch(split_allowed, monkeypatch):
+    calls = _counting(monkeypatch)
+    m = _mlp()
+    x = np.zeros((1, 30), np.float32)
+    m.predict(x)
+    plan = IP.plan_for(m)
+    plan.split_times.pause = 2
+    m.predict(x)
+    m.predict(x)
+    assert calls == [] and not R._launch.locked()
+    m.predict(x)
+    assert calls == [2, 2, 2]
+    assert plan.split_times.unjudged == config.ROW_SPLIT_SLOW_RUNS - 1
