@@ -17,13 +17,12 @@ A plan run on one row right after another (a loop of one-sample predicts) splits
 products over the free cores (kernels/row_product.py): wide-mlp's predict-latency 49-51 ->
 38-46 us (benchmarks/FIGURES.md).
 """
-import time
 
 from .. import activations
 from ..kernels import activations as K_act
 from ..kernels import config
 from ..kernels.dense import dense_forward, no_bias
-from ..kernels.row_product import SplitTimes, row_product, run_ended, run_parts
+from ..kernels.row_product import row_product, run_ended, run_parts
 from ..layers.model_kinds import model_class
 from ..layers.core import Activation, Dense, Dropout, Flatten, SpatialDropout1D, \
     SpatialDropout2D, SpatialDropout3D
@@ -126,7 +125,6 @@ class InferencePlan:
     def __init__(self, steps, dtype):
         self.steps = steps
         self.dtype = dtype
-        self.split_times = SplitTimes()
 
     def __call__(self, x):
         """The model's output for the array `x`, or None when `x` needs the general path."""
@@ -134,15 +132,12 @@ class InferencePlan:
             return None
         rows = len(x) if x.ndim else 0
         # one row right after another: the products on every free core (a loop of predicts)
-        parts = run_parts(self.split_times) if rows == 1 else 1
-        start = time.perf_counter()
+        parts = run_parts() if rows == 1 else 1
         try:
             for step in self.steps:
                 x = step(x, parts)
         finally:
             run_ended(rows, parts)
-        if parts > 1:
-            self.split_times.record(time.perf_counter() - start)
         return x
 
 

@@ -76,12 +76,6 @@ ROW_SPLIT_GAP = 30e-6
 # (GOMP_SPINCOUNT for the launch that loads libgomp, unless the user set it or OMP_WAIT_POLICY;
 # libgomp's own 300,000 spun 7.8 ms).
 ROW_SPLIT_SPIN = 10_000
-# A plan whose last ROW_SPLIT_SLOW_RUNS split runs each took more than ROW_SPLIT_SLOWER times its
-# fastest one keeps its next ROW_SPLIT_PAUSE one-row runs on BLAS (the second core was slow to
-# answer: 64 us a run against 39, BLAS 51).
-ROW_SPLIT_SLOWER = 1.4
-ROW_SPLIT_SLOW_RUNS = 8
-ROW_SPLIT_PAUSE = 200
 
 # --- predict in passes (engine/predict.py) --------------------------------------------------
 
@@ -123,7 +117,7 @@ __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_
            "CORE_SPLIT_MACS", "CORE_BLOCK_PIXELS", "CORE_COLS_BYTES",
            "WINOGRAD_MIN_CHANNELS", "WINOGRAD_BLOCK_BYTES", "RNN_SPLIT_MACS", "RNN_GROUP_ROWS",
            "RNN_PRODUCT_MACS", "ROW_SPLIT_MACS", "ROW_SPLIT_GAP",
-           "ROW_SPLIT_SPIN", "ROW_SPLIT_SLOWER", "ROW_SPLIT_SLOW_RUNS", "ROW_SPLIT_PAUSE",
+           "ROW_SPLIT_SPIN",
            "PREDICT_PASS_BYTES", "PREDICT_PASS_MIN_ROWS",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
            "BLAS_SPIN_EXPONENT"]

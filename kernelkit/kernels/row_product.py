@@ -17,9 +17,8 @@ per one-row run of an inference plan, splits only when the previous one-row run 
 `config.ROW_SPLIT_GAP` seconds before (a loop of one-sample predicts), when `block_threads.cores()`
 has two cores or more free (not when another process keeps one busy, nor while OpenBLAS's
 idle threads may spin long), one split run at a time, on Numba's OpenMP or TBB layer only, and
-not in a child forked after the OpenMP threads started (GNU OpenMP cannot run there), and not while
-the plan's `SplitTimes` pauses it after slow split runs. A single predict, or one after other
-work, runs on BLAS as before.
+not in a child forked after the OpenMP threads started (GNU OpenMP cannot run there). A single
+predict, or one after other work, runs on BLAS as before.
 """
 import os
 import threading
@@ -91,69 +90,16 @@ def row_product(x, w, b, code, alpha, parts):
     return y
 
 
-class SplitTimes:
-    """One inference plan's record of its split runs, which stops splitting for a while when
-    they run slow: on this machine the second core was at times slow to answer for seconds
-    together, every split run then taking 64 us where it took 39 and BLAS 51
-    (benchmarks/FIGURES.md).
-
-    Its fastest split run is the yardstick: after `config.ROW_SPLIT_SLOW_RUNS` split runs in a
-    row slower than `config.ROW_SPLIT_SLOWER` times it, the next `config.ROW_SPLIT_PAUSE`
-    one-row runs stay on BLAS; then the first `config.ROW_SPLIT_SLOW_RUNS` split runs are not
-    judged (threads woken by the BLAS runs may still spin beside them).
-    """
-
-    def __init__(self):
-        self.best = float("inf")
-        self.slow = 0
-        self.unjudged = 0
-        self.pause = 0
-
-    def allows(self):
-        """Whether this run may split (counts a paused run down).
-
-        Returns:
-            A bool.
-        """
-        if not self.pause:
-            return True
-        self.pause -= 1
-        if not self.pause:
-            self.unjudged = config.ROW_SPLIT_SLOW_RUNS
-        return False
-
-    def record(self, seconds):
-        """Note how long a split run took.
-
-        Arguments:
-            seconds: the run's duration.
-        """
-        if self.unjudged:
-            self.unjudged -= 1
-            return
-        self.best = min(self.best, seconds)
-        if seconds <= config.ROW_SPLIT_SLOWER * self.best:
-            self.slow = 0
-            return
-        self.slow += 1
-        if self.slow >= config.ROW_SPLIT_SLOW_RUNS:
-            self.slow = 0
-            self.pause = config.ROW_SPLIT_PAUSE
-
-
-def run_parts(times=None):
+def run_parts():
     """How many cores the products of a one-row inference run take; call
     `run_ended(rows, parts)` after the run, whatever happens.
-
-    Arguments:
-        times: the plan's `SplitTimes` (None: no record).
 
     Returns:
         An int >= 1: 1 unless the previous one-row run ended at most `config.ROW_SPLIT_GAP`
         seconds ago (None: never), in a process not forked after the split products started,
         on a threading layer that takes launches from several threads (Numba's OpenMP or TBB
-        layer, not its workqueue), with no other split run going on in another thread and no
-        pause in `times`; then `block_threads.cores()`.
+        layer, not its workqueue) and with no other split run going on in another thread;
+        then `block_threads.cores()`.
     """
     gap = config.ROW_SPLIT_GAP
     if gap is None or _omp["forked"] or time.perf_counter() - _omp["ended"] > gap:
@@ -163,8 +109,7 @@ def run_parts(times=None):
         return 1
     if not _omp["started"]:
         _start_threads()
-    if not _omp["usable"] or (times is not None and not times.allows()) or \
-            not _launch.acquire(blocking=False):
+    if not _omp["usable"] or not _launch.acquire(blocking=False):
         return 1
     return n
 
