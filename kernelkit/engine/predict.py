@@ -163,7 +163,7 @@ def predict_small_batch(model, x, batch_size):
 
 def predict(model, args):
     """`Model.predict`: outputs for `args.x`, under one InterruptGuard from the first line
-    (see loop.fit_loop).
+    (see loop.fit_loop). `Model.predict` has already tried `predict_small_batch`.
 
     Arguments:
         model: the model.
@@ -174,10 +174,6 @@ def predict(model, args):
     """
     args.batch_size = D.check_count("batch_size", args.batch_size, 1)
     args.steps = D.check_count("steps", args.steps, 0)
-    if args.verbose != 1 and not args.callbacks and args.steps is None:
-        out = predict_small_batch(model, args.x, args.batch_size)
-        if out is not None:
-            return out
     from .loop import InterruptGuard
     with InterruptGuard():
         return _predict(model, **vars(args))
