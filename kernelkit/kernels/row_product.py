@@ -139,6 +139,12 @@ def warm(dtype):
         return
     if not _omp["started"]:
         _start_threads()
+    _tiny_launch(dtype)
+
+
+def _tiny_launch(dtype):
+    """One split product of `dtype` on a 4 x 2 matrix: compiles or loads the kernel for it
+    (and, the first time, starts the threads)."""
     with _launch:
         row_product(np.zeros(4, dtype), np.zeros((4, 2), dtype), np.zeros(2, dtype), 0, 0.0, 2)
 
@@ -160,9 +166,7 @@ def _start_threads():
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_forked)
     try:
-        with _launch:
-            row_product(np.zeros(4, np.float32), np.zeros((4, 2), np.float32),
-                        np.zeros(2, np.float32), 0, 0.0, 2)
+        _tiny_launch(np.float32)
     finally:
         if ours:
             del os.environ["GOMP_SPINCOUNT"]
