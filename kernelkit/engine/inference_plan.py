@@ -15,14 +15,16 @@ weights', and the general path runs.
 
 A plan run on one row right after another (a loop of one-sample predicts) splits its large
 products over the free cores (kernels/row_product.py): wide-mlp's predict-latency 49-51 ->
-38-46 us (benchmarks/FIGURES.md).
+38-46 us (benchmarks/FIGURES.md), while the plan's own timing of its runs (its `judge`) finds
+the split the faster way.
 """
+import time
 
 from .. import activations
 from ..kernels import activations as K_act
 from ..kernels import config
 from ..kernels.dense import dense_forward, no_bias
-from ..kernels.row_product import row_product, run_ended, run_parts
+from ..kernels.row_product import SplitJudge, row_product, run_ended, run_parts
 from ..layers.model_kinds import model_class
 from ..layers.core import Activation, Dense, Dropout, Flatten, SpatialDropout1D, \
     SpatialDropout2D, SpatialDropout3D
@@ -120,22 +122,32 @@ class InferencePlan:
         steps: one function per layer, in order: (array, parts) -> array, where `parts` is
             how many cores a one-row product may take (kernels/row_product.py).
         dtype: the dtype of the model's weights; other inputs take the general path.
+
+    Attributes:
+        judge: a `kernels.row_product.SplitJudge`, which times the plan's one-row runs and
+            tells whether the next one splits its products.
     """
 
     def __init__(self, steps, dtype):
         self.steps = steps
         self.dtype = dtype
+        self.judge = SplitJudge()
 
     def __call__(self, x):
         """The model's output for the array `x`, or None when `x` needs the general path."""
         if x.dtype != self.dtype:
             return None
         rows = len(x) if x.ndim else 0
-        # one row right after another: the products on every free core (a loop of predicts)
+        # one row right after another: the products on every free core (a loop of predicts),
+        # when this plan's own split runs have been the faster way lately
         parts = run_parts() if rows == 1 else 1
+        split = parts > 1 and self.judge.split_next()
+        start = time.perf_counter()
         try:
             for step in self.steps:
-                x = step(x, parts)
+                x = step(x, parts if split else 1)
+            if parts > 1:
+                self.judge.record(split, time.perf_counter() - start)
         finally:
             run_ended(rows, parts)
         return x

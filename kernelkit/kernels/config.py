@@ -76,6 +76,22 @@ ROW_SPLIT_GAP = 30e-6
 # (GOMP_SPINCOUNT for the launch that loads libgomp, unless the user set it or OMP_WAIT_POLICY;
 # libgomp's own 300,000 spun 7.8 ms).
 ROW_SPLIT_SPIN = 10_000
+# Each plan times its own one-row runs (row_product.SplitJudge): after this many runs split (or
+# on one core), it runs ROW_SPLIT_PROBE_RUNS the other way, and changes way when their median,
+# the first ROW_SPLIT_PROBE_SKIP left out, is under ROW_SPLIT_MARGIN times the median of the
+# last ROW_SPLIT_RECENT runs the way in force; the runs between probes double after each probe
+# that changes nothing, up to ROW_SPLIT_PROBE_MAX, and ROW_SPLIT_RECENT runs in a row slower
+# than the other way's probe call a probe at once. In a slow stretch of the host, one-core runs
+# right after split runs took 58-66 us (the idle OpenMP worker spinning ~0.3 ms beside them),
+# from the 7th on 51; split runs 139 us (waking the worker), then 64-70. None: split whenever
+# the gates above allow (beside a busy process that `cores()` had not yet seen, windows of 200
+# runs took 46-164 us, against 46-75 judged and 51-75 on one core).
+ROW_SPLIT_PROBE_FIRST = 16
+ROW_SPLIT_PROBE_MAX = 1024
+ROW_SPLIT_PROBE_RUNS = 10
+ROW_SPLIT_PROBE_SKIP = 6
+ROW_SPLIT_RECENT = 8
+ROW_SPLIT_MARGIN = 0.9
 
 # --- predict in passes (engine/predict.py) --------------------------------------------------
 
@@ -117,7 +133,8 @@ __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_
            "CORE_SPLIT_MACS", "CORE_BLOCK_PIXELS", "CORE_COLS_BYTES",
            "WINOGRAD_MIN_CHANNELS", "WINOGRAD_BLOCK_BYTES", "RNN_SPLIT_MACS", "RNN_GROUP_ROWS",
            "RNN_PRODUCT_MACS", "ROW_SPLIT_MACS", "ROW_SPLIT_GAP",
-           "ROW_SPLIT_SPIN",
+           "ROW_SPLIT_SPIN", "ROW_SPLIT_PROBE_FIRST", "ROW_SPLIT_PROBE_MAX",
+           "ROW_SPLIT_PROBE_RUNS", "ROW_SPLIT_PROBE_SKIP", "ROW_SPLIT_RECENT", "ROW_SPLIT_MARGIN",
            "PREDICT_PASS_BYTES", "PREDICT_PASS_MIN_ROWS",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
            "BLAS_SPIN_EXPONENT"]
