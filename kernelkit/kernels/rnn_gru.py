@@ -310,9 +310,10 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
 # ---- inference: the same steps with the gates in an (N, 3U) scratch and nothing saved ------
 
 @kernel
-def gru_step_infer_reset_after(t, xp, hr, b_rec, mask, h_state, g_rows, out, t_out, act,
+def gru_step_infer_reset_after(t, xp, bias, hr, b_rec, mask, h_state, g_rows, out, t_out, act,
                                rec_act, act_alpha, rec_act_alpha, zero_output):
-    """gru_step_forward_reset_after for inference (see rnn_lstm.lstm_step_infer)."""
+    """gru_step_forward_reset_after for inference, xp[:, t] + bias for the training forward's
+    xp[:, t] (see rnn_lstm.lstm_step_infer)."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
         if not mask[n, t]:
@@ -320,18 +321,19 @@ def gru_step_infer_reset_after(t, xp, hr, b_rec, mask, h_state, g_rows, out, t_o
             continue
         g, x, r = g_rows[n], xp[n, t], hr[n]
         for k in range(2 * units):
-            g[k] = x[k] + r[k] + b_rec[k]
+            g[k] = (x[k] + bias[k]) + r[k] + b_rec[k]
         act_span(g[:2 * units], rec_act, rec_act_alpha)
         for u in range(units):
-            g[2 * units + u] = x[2 * units + u] + g[units + u] * (r[2 * units + u] +
-                                                                  b_rec[2 * units + u])
+            g[2 * units + u] = (x[2 * units + u] + bias[2 * units + u]) + \
+                g[units + u] * (r[2 * units + u] + b_rec[2 * units + u])
         act_span(g[2 * units:], act, act_alpha)
         blend_row(g, h_state[n], out[n, t_out])
 
 
 @kernel
-def gru_step_infer_zr(t, xp, hr_zr, mask, h_state, g_rows, rh, rec_act, rec_act_alpha):
-    """gru_step_forward_zr for inference: z and r into the scratch rows, r * h into rh."""
+def gru_step_infer_zr(t, xp, bias, hr_zr, mask, h_state, g_rows, rh, rec_act, rec_act_alpha):
+    """gru_step_forward_zr for inference (xp[:, t] + bias for its xp[:, t]): z and r into the
+    scratch rows, r * h into rh."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
         if not mask[n, t]:
@@ -339,16 +341,16 @@ def gru_step_infer_zr(t, xp, hr_zr, mask, h_state, g_rows, rh, rec_act, rec_act_
             continue
         g, x, r = g_rows[n], xp[n, t], hr_zr[n]
         for k in range(2 * units):
-            g[k] = x[k] + r[k]
+            g[k] = (x[k] + bias[k]) + r[k]
         act_span(g[:2 * units], rec_act, rec_act_alpha)
         for u in range(units):
             rh[n, u] = g[units + u] * h_state[n, u]
 
 
 @kernel
-def gru_step_infer_h(t, xp, hr_h, mask, h_state, g_rows, out, t_out, act, act_alpha,
+def gru_step_infer_h(t, xp, bias, hr_h, mask, h_state, g_rows, out, t_out, act, act_alpha,
                      zero_output):
-    """gru_step_forward_h for inference."""
+    """gru_step_forward_h for inference (xp[:, t] + bias for its xp[:, t])."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
         if not mask[n, t]:
@@ -356,15 +358,19 @@ def gru_step_infer_h(t, xp, hr_h, mask, h_state, g_rows, out, t_out, act, act_al
             continue
         g, x, r = g_rows[n], xp[n, t], hr_h[n]
         for u in range(units):
-            g[2 * units + u] = x[2 * units + u] + r[u]
+            g[2 * units + u] = (x[2 * units + u] + bias[2 * units + u]) + r[u]
         act_span(g[2 * units:], act, act_alpha)
         blend_row(g, h_state[n], out[n, t_out])
 
 
 def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act=TANH,
               rec_act=HARD_SIGMOID, zero_output_for_mask=False, reset_after=True,
-              act_alpha=1.0, rec_act_alpha=1.0, return_sequences=True):
+              act_alpha=1.0, rec_act_alpha=1.0, return_sequences=True, input_bias=None):
     """`gru_forward` for inference: the same outputs, nothing saved for `gru_backward`.
+
+    `input_bias` (3U,), when given, is added at each step (xp then holds x @ kernel without
+    it): the same results to the bit as `gru_forward(xp + input_bias)`, without a pass over
+    the whole projection (see rnn_lstm.lstm_infer).
 
     Returns:
         (out, h_last): out is the output sequence (N, T, U) with return_sequences, else the
@@ -375,6 +381,7 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
     xp = as_array(xp, xp.shape, dtype, "GRU xp")
     r = as_array(recurrent_kernel, (units, 3 * units), dtype, "GRU recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "GRU initial state").copy()
+    bias = as_array(input_bias, (3 * units,), dtype, "GRU input bias")
     mask = as_mask(mask, n, t_len)
     act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
         "GRU", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
@@ -388,7 +395,7 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
             r_product = recurrent_product(r)
             for t in range(t_len):
                 r_product(h_state, hr)
-                gru_step_infer_reset_after(t, xp, hr, b_rec, mask, h_state, g_rows, out,
+                gru_step_infer_reset_after(t, xp, bias, hr, b_rec, mask, h_state, g_rows, out,
                                            column(t), act, rec_act, act_alpha, rec_act_alpha,
                                            zero)
         on_row_groups(loop, n * t_len * units * 3 * units, xp, hr, mask, h_state, g_rows, out)
@@ -407,10 +414,10 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
             r_h_product = recurrent_product(r_h)
             for t in range(t_len):
                 r_zr_product(h_state, hr_zr)
-                gru_step_infer_zr(t, xp, hr_zr, mask, h_state, g_rows, rh, rec_act,
+                gru_step_infer_zr(t, xp, bias, hr_zr, mask, h_state, g_rows, rh, rec_act,
                                   rec_act_alpha)
                 r_h_product(rh, hr_h)
-                gru_step_infer_h(t, xp, hr_h, mask, h_state, g_rows, out, column(t), act,
+                gru_step_infer_h(t, xp, bias, hr_h, mask, h_state, g_rows, out, column(t), act,
                                  act_alpha, zero)
         on_row_groups(loop, n * t_len * units * 3 * units, xp, hr_zr, hr_h, mask, h_state,
                       g_rows, rh, out)

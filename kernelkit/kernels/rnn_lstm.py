@@ -180,10 +180,12 @@ def lstm_backward(dh_seq, dh_last, dc_last, saved, recurrent_kernel, act=TANH,
 
 
 @kernel
-def lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, t_out, act, rec_act,
+def lstm_step_infer(t, xp, bias, hr, mask, h_state, c_state, z_rows, out, t_out, act, rec_act,
                     act_alpha, rec_act_alpha, zero_output):
     """Step t for inference: update h_state and c_state in place and write the step's output
-    into out[:, t_out]; nothing is saved for a backward pass.
+    into out[:, t_out]; nothing is saved for a backward pass. The gates are
+    (xp[:, t] + bias) + hr, the sums in the order of the training forward's (whose xp holds the
+    bias), so the results are the same to the bit.
 
     The gates go through `z_rows`, an (N, 4U) scratch reused at every step, so the step's
     working set (states, gates, the product hr) stays in cache. `out` holds the whole output
@@ -198,7 +200,7 @@ def lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, t_out, act, 
         h, c = h_state[n], c_state[n]
         z, x, r = z_rows[n], xp[n, t], hr[n]
         for k in range(4 * units):
-            z[k] = x[k] + r[k]
+            z[k] = (x[k] + bias[k]) + r[k]
         act_span(z[:2 * units], rec_act, rec_act_alpha)
         act_span(z[2 * units:3 * units], act, act_alpha)
         act_span(z[3 * units:], rec_act, rec_act_alpha)
@@ -214,8 +216,12 @@ def lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, t_out, act, 
 
 def lstm_infer(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
                rec_act=HARD_SIGMOID, zero_output_for_mask=False, act_alpha=1.0,
-               rec_act_alpha=1.0, return_sequences=True):
+               rec_act_alpha=1.0, return_sequences=True, bias=None):
     """`lstm_forward` for inference: the same outputs, nothing saved for `lstm_backward`.
+
+    `bias` (4U,), when given, is added at each step (xp then holds x @ kernel without it): the
+    same results to the bit as `lstm_forward(xp + bias)`, without a pass over the whole
+    projection (42 MB for a batch of 256 sequences of 80 steps, LSTM(128)).
 
     Returns:
         (out, h_last, c_last): out is the output sequence (N, T, U) with return_sequences,
@@ -227,6 +233,7 @@ def lstm_infer(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     r = as_array(recurrent_kernel, (units, 4 * units), dtype, "LSTM recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "LSTM initial state h").copy()
     c_state = as_array(c0, (n, units), dtype, "LSTM initial state c").copy()
+    bias = as_array(bias, (4 * units,), dtype, "LSTM bias")
     mask = as_mask(mask, n, t_len)
     act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
         "LSTM", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
@@ -238,8 +245,8 @@ def lstm_infer(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
         r_product = recurrent_product(r)
         for t in range(t_len):
             r_product(h_state, hr)
-            lstm_step_infer(t, xp, hr, mask, h_state, c_state, z_rows, out, column(t), act,
-                            rec_act, act_alpha, rec_act_alpha, zero)
+            lstm_step_infer(t, xp, bias, hr, mask, h_state, c_state, z_rows, out, column(t),
+                            act, rec_act, act_alpha, rec_act_alpha, zero)
     on_row_groups(loop, n * t_len * units * 4 * units, xp, hr, mask, h_state, c_state, z_rows,
                   out)
     return (out if return_sequences else out[:, 0]), h_state, c_state

@@ -129,12 +129,14 @@ class LSTMSequence(_Sequence):
     gates = 4
 
     def forward(self, x, kernel, recurrent_kernel, bias, h0, c0):
-        xp = self._project(x, kernel, bias)
-        n, t, _ = xp.shape
-        if not any(self.needs_grad):
+        if not any(self.needs_grad):      # the bias added at each step, not over all of xp
+            xp = self._project(x, kernel, None)
+            n, t, _ = xp.shape
             return lstm_infer(xp, recurrent_kernel, h0, c0, self._mask(n, t), self.act,
                               self.rec_act, self.zero_output, self.act_alpha,
-                              self.rec_act_alpha, self.return_sequences)
+                              self.rec_act_alpha, self.return_sequences, bias)
+        xp = self._project(x, kernel, bias)
+        n, t, _ = xp.shape
         self.recurrent_kernel = recurrent_kernel
         h_seq, h, c, self.saved = lstm_forward(
             xp, recurrent_kernel, h0, c0, self._mask(n, t), self.act, self.rec_act,
@@ -171,12 +173,14 @@ class GRUSequence(_Sequence):
         input_bias, rec_bias = bias, None
         if self.reset_after and bias is not None:
             input_bias, rec_bias = bias[0], bias[1]
-        xp = self._project(x, kernel, input_bias)
-        n, t, _ = xp.shape
-        if not any(self.needs_grad):
+        if not any(self.needs_grad):      # the bias added at each step, not over all of xp
+            xp = self._project(x, kernel, None)
+            n, t, _ = xp.shape
             return gru_infer(xp, recurrent_kernel, rec_bias, h0, self._mask(n, t), self.act,
                              self.rec_act, self.zero_output, self.reset_after, self.act_alpha,
-                             self.rec_act_alpha, self.return_sequences)
+                             self.rec_act_alpha, self.return_sequences, input_bias)
+        xp = self._project(x, kernel, input_bias)
+        n, t, _ = xp.shape
         self.recurrent_kernel = recurrent_kernel
         h_seq, h, self.saved = gru_forward(
             xp, recurrent_kernel, rec_bias, h0, self._mask(n, t), self.act, self.rec_act,

@@ -39,6 +39,11 @@ def test_lstm_infer_matches_forward(dtype, zero, return_sequences, acts):
         got = rnn_lstm.lstm_infer(xp, r, h0, c0, mask, *acts, zero,
                                   return_sequences=return_sequences)
         _check((h_seq, h, c), got, return_sequences)
+        bias = np.linspace(-1, 1, xp.shape[2]).astype(dtype)     # added at each step instead
+        h_seq, h, c, _ = rnn_lstm.lstm_forward(xp + bias, r, h0, c0, mask, *acts, zero)
+        got = rnn_lstm.lstm_infer(xp, r, h0, c0, mask, *acts, zero,
+                                  return_sequences=return_sequences, bias=bias)
+        _check((h_seq, h, c), got, return_sequences)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -53,6 +58,12 @@ def test_gru_infer_matches_forward(dtype, zero, return_sequences, reset_after):
                                           reset_after)
         got = rnn_gru.gru_infer(xp, r, b_rec, h0, mask, TANH, HARD_SIGMOID, zero, reset_after,
                                 return_sequences=return_sequences)
+        _check((h_seq, h), got, return_sequences)
+        bias = np.linspace(-1, 1, xp.shape[2]).astype(dtype)     # added at each step instead
+        h_seq, h, _ = rnn_gru.gru_forward(xp + bias, r, b_rec, h0, mask, TANH, HARD_SIGMOID,
+                                          zero, reset_after)
+        got = rnn_gru.gru_infer(xp, r, b_rec, h0, mask, TANH, HARD_SIGMOID, zero, reset_after,
+                                return_sequences=return_sequences, input_bias=bias)
         _check((h_seq, h), got, return_sequences)
 
 
