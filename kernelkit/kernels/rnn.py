@@ -79,6 +79,53 @@ def check_sequence(xp, recurrent_kernel, gates, cell):
     return n, t, units
 
 
+def check_inputs(x, kernel, recurrent_kernel, gates, cell):
+    """(N, T, U) from the inputs `x` (N, T, D), `kernel` (D, gates*U) and `recurrent_kernel`
+    (U, gates*U) of an inference recurrence (which projects `x` itself), or raise."""
+    if kernel.dtype not in (np.float32, np.float64):
+        raise TypeError(f"{cell}: kernel must be float32 or float64, got {kernel.dtype}")
+    if x.ndim != 3 or kernel.ndim != 2 or x.shape[2] != kernel.shape[0]:
+        raise ValueError(f"{cell}: x must be (batch, timesteps, features) and kernel (features, "
+                         f"{gates}*units); got x {x.shape} and kernel {kernel.shape}")
+    n, t, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    if recurrent_kernel.shape != (units, gates * units) or kernel.shape[1] != gates * units:
+        raise ValueError(
+            f"{cell}: recurrent_kernel must be (units, {gates}*units) and kernel (features, "
+            f"{gates}*units); got recurrent_kernel {recurrent_kernel.shape} and kernel "
+            f"{kernel.shape}")
+    if t == 0:
+        raise ValueError(f"{cell}: the sequence is empty (x shape {x.shape})")
+    return n, t, units
+
+
+def projected_chunks(x, kernel):
+    """The projection `x @ kernel` of one row group's inputs, a few steps at a time: yields
+    (t0, xp) with xp (rows, k, W) = x[:, t0:t0 + k] @ kernel, k steps of about
+    `config.RNN_PROJECT_ROWS` rows in all (the last chunk may be shorter), in buffers reused
+    from chunk to chunk (read each chunk before asking for the next).
+
+    At inference nothing needs the whole projection at once: lstm at batch 256 made it a 42 MB
+    array (mapped and faulted in again at every batch, above glibc's 32 MiB threshold), written
+    by the product and read back by the steps from memory; each group's chunks stay in cache.
+
+    Arguments:
+        x: (rows, T, D), any strides and float dtype (cast to the kernel's).
+        kernel: (D, W).
+    """
+    rows, t_len, d = x.shape
+    steps = max(1, min(t_len, config.RNN_PROJECT_ROWS // max(1, rows)))
+    width = kernel.shape[1]
+    for t0 in range(0, t_len, steps):
+        k = min(steps, t_len - t0)
+        if t0 == 0 or k != steps:
+            xin = np.empty((rows, k, d), kernel.dtype)
+            xp = np.empty((rows, k, width), kernel.dtype)
+        xin[...] = x[:, t0:t0 + k]
+        np.matmul(xin.reshape(rows * k, d), kernel, out=xp.reshape(rows * k, width))
+        yield t0, xp
+
+
 def as_array(a, shape, dtype, what):
     """`a` as a C-contiguous array of `shape` and `dtype`, zeros when `a` is None.
 

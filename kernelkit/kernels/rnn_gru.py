@@ -15,9 +15,9 @@ import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
-from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  infer_output, masked_infer_output, masked_output_row, on_row_groups,
-                  recurrent_product, weight_grad)
+from .rnn import (as_array, as_mask, cell_options, check_inputs, check_sequence,
+                  gather_state_grad_row, infer_output, masked_infer_output, masked_output_row,
+                  on_row_groups, projected_chunks, recurrent_product, weight_grad)
 
 
 @kernel
@@ -310,16 +310,16 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
 # ---- inference: the same steps with the gates in an (N, 3U) scratch and nothing saved ------
 
 @kernel
-def gru_step_infer_reset_after(t, xp, bias, hr, b_rec, mask, h_state, g_rows, out, t_out, act,
-                               rec_act, act_alpha, rec_act_alpha, zero_output):
-    """gru_step_forward_reset_after for inference, xp[:, t] + bias for the training forward's
+def gru_step_infer_reset_after(t, xp, tx, bias, hr, b_rec, mask, h_state, g_rows, out, t_out,
+                               act, rec_act, act_alpha, rec_act_alpha, zero_output):
+    """gru_step_forward_reset_after for inference, xp[:, tx] + bias for the training forward's
     xp[:, t] (see rnn_lstm.lstm_step_infer)."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
         if not mask[n, t]:
             masked_infer_output(out, n, t, zero_output)
             continue
-        g, x, r = g_rows[n], xp[n, t], hr[n]
+        g, x, r = g_rows[n], xp[n, tx], hr[n]
         for k in range(2 * units):
             g[k] = (x[k] + bias[k]) + r[k] + b_rec[k]
         act_span(g[:2 * units], rec_act, rec_act_alpha)
@@ -331,15 +331,16 @@ def gru_step_infer_reset_after(t, xp, bias, hr, b_rec, mask, h_state, g_rows, ou
 
 
 @kernel
-def gru_step_infer_zr(t, xp, bias, hr_zr, mask, h_state, g_rows, rh, rec_act, rec_act_alpha):
-    """gru_step_forward_zr for inference (xp[:, t] + bias for its xp[:, t]): z and r into the
+def gru_step_infer_zr(t, xp, tx, bias, hr_zr, mask, h_state, g_rows, rh, rec_act,
+                      rec_act_alpha):
+    """gru_step_forward_zr for inference (xp[:, tx] + bias for its xp[:, t]): z and r into the
     scratch rows, r * h into rh."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
         if not mask[n, t]:
             rh[n] = 0.0
             continue
-        g, x, r = g_rows[n], xp[n, t], hr_zr[n]
+        g, x, r = g_rows[n], xp[n, tx], hr_zr[n]
         for k in range(2 * units):
             g[k] = (x[k] + bias[k]) + r[k]
         act_span(g[:2 * units], rec_act, rec_act_alpha)
@@ -348,37 +349,35 @@ def gru_step_infer_zr(t, xp, bias, hr_zr, mask, h_state, g_rows, rh, rec_act, re
 
 
 @kernel
-def gru_step_infer_h(t, xp, bias, hr_h, mask, h_state, g_rows, out, t_out, act, act_alpha,
+def gru_step_infer_h(t, xp, tx, bias, hr_h, mask, h_state, g_rows, out, t_out, act, act_alpha,
                      zero_output):
-    """gru_step_forward_h for inference (xp[:, t] + bias for its xp[:, t])."""
+    """gru_step_forward_h for inference (xp[:, tx] + bias for its xp[:, t])."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
         if not mask[n, t]:
             masked_infer_output(out, n, t, zero_output)
             continue
-        g, x, r = g_rows[n], xp[n, t], hr_h[n]
+        g, x, r = g_rows[n], xp[n, tx], hr_h[n]
         for u in range(units):
             g[2 * units + u] = (x[2 * units + u] + bias[2 * units + u]) + r[u]
         act_span(g[2 * units:], act, act_alpha)
         blend_row(g, h_state[n], out[n, t_out])
 
 
-def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act=TANH,
-              rec_act=HARD_SIGMOID, zero_output_for_mask=False, reset_after=True,
-              act_alpha=1.0, rec_act_alpha=1.0, return_sequences=True, input_bias=None):
-    """`gru_forward` for inference: the same outputs, nothing saved for `gru_backward`.
-
-    `input_bias` (3U,), when given, is added at each step (xp then holds x @ kernel without
-    it): the same results to the bit as `gru_forward(xp + input_bias)`, without a pass over
-    the whole projection (see rnn_lstm.lstm_infer).
+def gru_infer(x, kernel, recurrent_kernel, input_bias=None, recurrent_bias=None, h0=None,
+              mask=None, act=TANH, rec_act=HARD_SIGMOID, zero_output_for_mask=False,
+              reset_after=True, act_alpha=1.0, rec_act_alpha=1.0, return_sequences=True):
+    """`gru_forward(x @ kernel + input_bias, ...)` for inference: the same outputs, nothing
+    saved for `gru_backward`; each row group projects its own rows a few steps at a time and
+    the step kernels add `input_bias` (3U,) (see rnn_lstm.lstm_infer).
 
     Returns:
         (out, h_last): out is the output sequence (N, T, U) with return_sequences, else the
         last output (N, U).
     """
-    n, t_len, units = check_sequence(xp, recurrent_kernel, 3, "GRU")
-    dtype = xp.dtype
-    xp = as_array(xp, xp.shape, dtype, "GRU xp")
+    n, t_len, units = check_inputs(x, kernel, recurrent_kernel, 3, "GRU")
+    dtype = kernel.dtype
+    kernel = as_array(kernel, kernel.shape, dtype, "GRU kernel")
     r = as_array(recurrent_kernel, (units, 3 * units), dtype, "GRU recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "GRU initial state").copy()
     bias = as_array(input_bias, (3 * units,), dtype, "GRU input bias")
@@ -391,34 +390,37 @@ def gru_infer(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act
         b_rec = as_array(recurrent_bias, (3 * units,), dtype, "GRU recurrent bias (row 1 of bias)")
         hr = np.empty((n, 3 * units), dtype=dtype)
 
-        def loop(xp, hr, mask, h_state, g_rows, out):
+        def loop(x, hr, mask, h_state, g_rows, out):
             r_product = recurrent_product(r)
-            for t in range(t_len):
-                r_product(h_state, hr)
-                gru_step_infer_reset_after(t, xp, bias, hr, b_rec, mask, h_state, g_rows, out,
-                                           column(t), act, rec_act, act_alpha, rec_act_alpha,
-                                           zero)
-        on_row_groups(loop, n * t_len * units * 3 * units, xp, hr, mask, h_state, g_rows, out)
+            for t0, xp in projected_chunks(x, kernel):
+                for tx in range(xp.shape[1]):
+                    r_product(h_state, hr)
+                    gru_step_infer_reset_after(t0 + tx, xp, tx, bias, hr, b_rec, mask, h_state,
+                                               g_rows, out, column(t0 + tx), act, rec_act,
+                                               act_alpha, rec_act_alpha, zero)
+        on_row_groups(loop, n * t_len * units * 3 * units, x, hr, mask, h_state, g_rows, out)
     else:
         if recurrent_bias is not None:
             raise ValueError("GRU with reset_after=False has no recurrent bias: its bias "
-                             "(3*units,) belongs in xp; pass recurrent_bias=None")
+                             "(3*units,) is the input bias; pass recurrent_bias=None")
         r_zr = np.ascontiguousarray(r[:, :2 * units])
         r_h = np.ascontiguousarray(r[:, 2 * units:])
         hr_zr = np.empty((n, 2 * units), dtype=dtype)
         hr_h = np.empty((n, units), dtype=dtype)
         rh = np.empty((n, units), dtype=dtype)
 
-        def loop(xp, hr_zr, hr_h, mask, h_state, g_rows, rh, out):
+        def loop(x, hr_zr, hr_h, mask, h_state, g_rows, rh, out):
             r_zr_product = recurrent_product(r_zr)
             r_h_product = recurrent_product(r_h)
-            for t in range(t_len):
-                r_zr_product(h_state, hr_zr)
-                gru_step_infer_zr(t, xp, bias, hr_zr, mask, h_state, g_rows, rh, rec_act,
-                                  rec_act_alpha)
-                r_h_product(rh, hr_h)
-                gru_step_infer_h(t, xp, bias, hr_h, mask, h_state, g_rows, out, column(t), act,
-                                 act_alpha, zero)
-        on_row_groups(loop, n * t_len * units * 3 * units, xp, hr_zr, hr_h, mask, h_state,
+            for t0, xp in projected_chunks(x, kernel):
+                for tx in range(xp.shape[1]):
+                    t = t0 + tx
+                    r_zr_product(h_state, hr_zr)
+                    gru_step_infer_zr(t, xp, tx, bias, hr_zr, mask, h_state, g_rows, rh, rec_act,
+                                      rec_act_alpha)
+                    r_h_product(rh, hr_h)
+                    gru_step_infer_h(t, xp, tx, bias, hr_h, mask, h_state, g_rows, out, column(t),
+                                     act, act_alpha, zero)
+        on_row_groups(loop, n * t_len * units * 3 * units, x, hr_zr, hr_h, mask, h_state,
                       g_rows, rh, out)
     return (out if return_sequences else out[:, 0]), h_state

@@ -10,9 +10,9 @@ import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
-from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  infer_output, masked_infer_output, masked_output_row, on_row_groups,
-                  recurrent_product, weight_grad)
+from .rnn import (as_array, as_mask, cell_options, check_inputs, check_sequence,
+                  gather_state_grad_row, infer_output, masked_infer_output, masked_output_row,
+                  on_row_groups, projected_chunks, recurrent_product, weight_grad)
 
 
 @kernel
@@ -180,12 +180,12 @@ def lstm_backward(dh_seq, dh_last, dc_last, saved, recurrent_kernel, act=TANH,
 
 
 @kernel
-def lstm_step_infer(t, xp, bias, hr, mask, h_state, c_state, z_rows, out, t_out, act, rec_act,
-                    act_alpha, rec_act_alpha, zero_output):
+def lstm_step_infer(t, xp, tx, bias, hr, mask, h_state, c_state, z_rows, out, t_out, act,
+                    rec_act, act_alpha, rec_act_alpha, zero_output):
     """Step t for inference: update h_state and c_state in place and write the step's output
     into out[:, t_out]; nothing is saved for a backward pass. The gates are
-    (xp[:, t] + bias) + hr, the sums in the order of the training forward's (whose xp holds the
-    bias), so the results are the same to the bit.
+    (xp[:, tx] + bias) + hr (xp a chunk of the projection, `tx` the step's place in it), the
+    sums in the order of the training forward's (whose xp holds the bias).
 
     The gates go through `z_rows`, an (N, 4U) scratch reused at every step, so the step's
     working set (states, gates, the product hr) stays in cache. `out` holds the whole output
@@ -198,7 +198,7 @@ def lstm_step_infer(t, xp, bias, hr, mask, h_state, c_state, z_rows, out, t_out,
             masked_infer_output(out, n, t, zero_output)
             continue
         h, c = h_state[n], c_state[n]
-        z, x, r = z_rows[n], xp[n, t], hr[n]
+        z, x, r = z_rows[n], xp[n, tx], hr[n]
         for k in range(4 * units):
             z[k] = (x[k] + bias[k]) + r[k]
         act_span(z[:2 * units], rec_act, rec_act_alpha)
@@ -214,22 +214,24 @@ def lstm_step_infer(t, xp, bias, hr, mask, h_state, c_state, z_rows, out, t_out,
             ac[u] = h[u]
 
 
-def lstm_infer(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
+def lstm_infer(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None, mask=None, act=TANH,
                rec_act=HARD_SIGMOID, zero_output_for_mask=False, act_alpha=1.0,
-               rec_act_alpha=1.0, return_sequences=True, bias=None):
-    """`lstm_forward` for inference: the same outputs, nothing saved for `lstm_backward`.
+               rec_act_alpha=1.0, return_sequences=True):
+    """`lstm_forward(x @ kernel + bias, ...)` for inference: the same outputs, nothing saved
+    for `lstm_backward`.
 
-    `bias` (4U,), when given, is added at each step (xp then holds x @ kernel without it): the
-    same results to the bit as `lstm_forward(xp + bias)`, without a pass over the whole
-    projection (42 MB for a batch of 256 sequences of 80 steps, LSTM(128)).
+    Each row group projects its own rows of `x` a few steps at a time (`projected_chunks`) and
+    the step kernel adds `bias` (4U,) as it reads them, in the training forward's order: no
+    projection of the whole sequence is made (42 MB for a batch of 256 sequences of 80 steps,
+    LSTM(128)), and no pass of the bias over it.
 
     Returns:
         (out, h_last, c_last): out is the output sequence (N, T, U) with return_sequences,
         else the last output (N, U).
     """
-    n, t_len, units = check_sequence(xp, recurrent_kernel, 4, "LSTM")
-    dtype = xp.dtype
-    xp = as_array(xp, xp.shape, dtype, "LSTM xp")
+    n, t_len, units = check_inputs(x, kernel, recurrent_kernel, 4, "LSTM")
+    dtype = kernel.dtype
+    kernel = as_array(kernel, kernel.shape, dtype, "LSTM kernel")
     r = as_array(recurrent_kernel, (units, 4 * units), dtype, "LSTM recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "LSTM initial state h").copy()
     c_state = as_array(c0, (n, units), dtype, "LSTM initial state c").copy()
@@ -241,12 +243,13 @@ def lstm_infer(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     z_rows = np.empty((n, 4 * units), dtype=dtype)
     hr = np.empty((n, 4 * units), dtype=dtype)
 
-    def loop(xp, hr, mask, h_state, c_state, z_rows, out):
+    def loop(x, hr, mask, h_state, c_state, z_rows, out):
         r_product = recurrent_product(r)
-        for t in range(t_len):
-            r_product(h_state, hr)
-            lstm_step_infer(t, xp, bias, hr, mask, h_state, c_state, z_rows, out, column(t),
-                            act, rec_act, act_alpha, rec_act_alpha, zero)
-    on_row_groups(loop, n * t_len * units * 4 * units, xp, hr, mask, h_state, c_state, z_rows,
+        for t0, xp in projected_chunks(x, kernel):
+            for tx in range(xp.shape[1]):
+                r_product(h_state, hr)
+                lstm_step_infer(t0 + tx, xp, tx, bias, hr, mask, h_state, c_state, z_rows, out,
+                                column(t0 + tx), act, rec_act, act_alpha, rec_act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * 4 * units, x, hr, mask, h_state, c_state, z_rows,
                   out)
     return (out if return_sequences else out[:, 0]), h_state, c_state

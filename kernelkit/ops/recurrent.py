@@ -77,6 +77,11 @@ class _Sequence(Op):
         self.has_bias = bias is not None
         return xp.reshape(n, t, kernel.shape[1])
 
+    def _inputs(self, x):
+        """x in processing order (a reversed view with go_backwards), for the inference
+        kernels, which project it themselves."""
+        return x[:, ::-1] if self.go_backwards else x
+
     def _mask(self, n, t):
         if self.mask is None:
             return None
@@ -129,12 +134,11 @@ class LSTMSequence(_Sequence):
     gates = 4
 
     def forward(self, x, kernel, recurrent_kernel, bias, h0, c0):
-        if not any(self.needs_grad):      # the bias added at each step, not over all of xp
-            xp = self._project(x, kernel, None)
-            n, t, _ = xp.shape
-            return lstm_infer(xp, recurrent_kernel, h0, c0, self._mask(n, t), self.act,
-                              self.rec_act, self.zero_output, self.act_alpha,
-                              self.rec_act_alpha, self.return_sequences, bias)
+        if not any(self.needs_grad):      # projected a few steps at a time, by row group
+            n, t, _ = x.shape
+            return lstm_infer(self._inputs(x), kernel, recurrent_kernel, bias, h0, c0,
+                              self._mask(n, t), self.act, self.rec_act, self.zero_output,
+                              self.act_alpha, self.rec_act_alpha, self.return_sequences)
         xp = self._project(x, kernel, bias)
         n, t, _ = xp.shape
         self.recurrent_kernel = recurrent_kernel
@@ -173,12 +177,12 @@ class GRUSequence(_Sequence):
         input_bias, rec_bias = bias, None
         if self.reset_after and bias is not None:
             input_bias, rec_bias = bias[0], bias[1]
-        if not any(self.needs_grad):      # the bias added at each step, not over all of xp
-            xp = self._project(x, kernel, None)
-            n, t, _ = xp.shape
-            return gru_infer(xp, recurrent_kernel, rec_bias, h0, self._mask(n, t), self.act,
-                             self.rec_act, self.zero_output, self.reset_after, self.act_alpha,
-                             self.rec_act_alpha, self.return_sequences, input_bias)
+        if not any(self.needs_grad):      # projected a few steps at a time, by row group
+            n, t, _ = x.shape
+            return gru_infer(self._inputs(x), kernel, recurrent_kernel, input_bias, rec_bias, h0,
+                             self._mask(n, t), self.act, self.rec_act, self.zero_output,
+                             self.reset_after, self.act_alpha, self.rec_act_alpha,
+                             self.return_sequences)
         xp = self._project(x, kernel, input_bias)
         n, t, _ = xp.shape
         self.recurrent_kernel = recurrent_kernel

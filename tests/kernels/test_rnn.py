@@ -484,5 +484,5 @@ def test_every_recurrence_fits_its_blas_threads_to_the_load_first(monkeypatch):
     xp = rng.standard_normal((2, 3, 6)).astype(np.float32)
     r = rng.standard_normal((2, 6)).astype(np.float32)
     rnn_gru.gru_forward(xp, r, np.zeros(6, np.float32))
-    rnn_gru.gru_infer(xp, r, None, reset_after=False)
+    rnn_gru.gru_infer(xp, np.eye(6, dtype=np.float32), r, reset_after=False)
     assert len(calls) == 6

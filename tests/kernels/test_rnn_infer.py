@@ -1,10 +1,10 @@
-"""The inference recurrences (nothing saved for backward) give exactly the training forward's
-outputs: every cell, both GRU variants, masks, zero_output_for_mask, both output modes, both
-dtypes. The training forward is itself checked against NumPy loops in test_rnn*.py."""
+"""The inference recurrences (nothing saved for backward, the input projected a few steps at a
+time) give exactly the training forward's outputs: every cell, both GRU variants, masks,
+zero_output_for_mask, both output modes, both dtypes, several chunk lengths. The training forward is itself checked against NumPy loops in test_rnn*.py."""
 import numpy as np
 import pytest
 
-from kernelkit.kernels import rnn_gru, rnn_lstm
+from kernelkit.kernels import config, rnn_gru, rnn_lstm
 from kernelkit.kernels.activations import HARD_SIGMOID, RELU, SIGMOID, TANH
 
 
@@ -27,22 +27,34 @@ def _check(expected, got, return_sequences):
         np.testing.assert_array_equal(g, e)
 
 
+def _identity(xp):
+    """A kernel that projects xp to itself exactly: x @ I = x, so the inference kernels, which
+    project their input themselves, can be compared bit for bit with the training forward."""
+    return np.eye(xp.shape[2], dtype=xp.dtype)
+
+
+PROJECT_ROWS = [1, 11, 10 ** 6]     # 1 step a chunk; 2, 2, 2 and 1 steps; all 7 at once
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("zero", [False, True])
 @pytest.mark.parametrize("return_sequences", [True, False])
 @pytest.mark.parametrize("acts", [(TANH, HARD_SIGMOID), (RELU, SIGMOID)])
-def test_lstm_infer_matches_forward(dtype, zero, return_sequences, acts):
+@pytest.mark.parametrize("project_rows", PROJECT_ROWS)
+def test_lstm_infer_matches_forward(dtype, zero, return_sequences, acts, project_rows,
+                                    monkeypatch):
+    monkeypatch.setattr(config, "RNN_PROJECT_ROWS", project_rows)
     xp, r, h0, masks = _data(dtype, 4)
     c0 = h0[::-1].copy()
+    bias = np.linspace(-1, 1, xp.shape[2]).astype(dtype)
     for mask in masks:
         h_seq, h, c, _ = rnn_lstm.lstm_forward(xp, r, h0, c0, mask, *acts, zero)
-        got = rnn_lstm.lstm_infer(xp, r, h0, c0, mask, *acts, zero,
+        got = rnn_lstm.lstm_infer(xp, _identity(xp), r, None, h0, c0, mask, *acts, zero,
                                   return_sequences=return_sequences)
         _check((h_seq, h, c), got, return_sequences)
-        bias = np.linspace(-1, 1, xp.shape[2]).astype(dtype)     # added at each step instead
         h_seq, h, c, _ = rnn_lstm.lstm_forward(xp + bias, r, h0, c0, mask, *acts, zero)
-        got = rnn_lstm.lstm_infer(xp, r, h0, c0, mask, *acts, zero,
-                                  return_sequences=return_sequences, bias=bias)
+        got = rnn_lstm.lstm_infer(xp, _identity(xp), r, bias, h0, c0, mask, *acts, zero,
+                                  return_sequences=return_sequences)
         _check((h_seq, h, c), got, return_sequences)
 
 
@@ -50,21 +62,57 @@ def test_lstm_infer_matches_forward(dtype, zero, return_sequences, acts):
 @pytest.mark.parametrize("zero", [False, True])
 @pytest.mark.parametrize("return_sequences", [True, False])
 @pytest.mark.parametrize("reset_after", [True, False])
-def test_gru_infer_matches_forward(dtype, zero, return_sequences, reset_after):
+@pytest.mark.parametrize("project_rows", PROJECT_ROWS)
+def test_gru_infer_matches_forward(dtype, zero, return_sequences, reset_after, project_rows,
+                                   monkeypatch):
+    monkeypatch.setattr(config, "RNN_PROJECT_ROWS", project_rows)
     xp, r, h0, masks = _data(dtype, 3, seed=1)
     b_rec = np.linspace(-1, 1, r.shape[1]).astype(dtype) if reset_after else None
+    bias = np.linspace(1, -1, xp.shape[2]).astype(dtype)
     for mask in masks:
-        h_seq, h, _ = rnn_gru.gru_forward(xp, r, b_rec, h0, mask, TANH, HARD_SIGMOID, zero,
-                                          reset_after)
-        got = rnn_gru.gru_infer(xp, r, b_rec, h0, mask, TANH, HARD_SIGMOID, zero, reset_after,
-                                return_sequences=return_sequences)
-        _check((h_seq, h), got, return_sequences)
-        bias = np.linspace(-1, 1, xp.shape[2]).astype(dtype)     # added at each step instead
-        h_seq, h, _ = rnn_gru.gru_forward(xp + bias, r, b_rec, h0, mask, TANH, HARD_SIGMOID,
-                                          zero, reset_after)
-        got = rnn_gru.gru_infer(xp, r, b_rec, h0, mask, TANH, HARD_SIGMOID, zero, reset_after,
-                                return_sequences=return_sequences, input_bias=bias)
-        _check((h_seq, h), got, return_sequences)
+        for b in (None, bias):
+            h_seq, h, _ = rnn_gru.gru_forward(xp if b is None else xp + b, r, b_rec, h0, mask,
+                                              TANH, HARD_SIGMOID, zero, reset_after)
+            got = rnn_gru.gru_infer(xp, _identity(xp), r, b, b_rec, h0, mask, TANH,
+                                    HARD_SIGMOID, zero, reset_after,
+                                    return_sequences=return_sequences)
+            _check((h_seq, h), got, return_sequences)
+
+
+@pytest.mark.parametrize("project_rows", PROJECT_ROWS)
+def test_the_inference_projects_its_input_in_chunks_like_the_whole_product(project_rows,
+                                                                          monkeypatch):
+    """A real kernel, a strided (reversed) float64 input cast to the float32 kernel: the
+    same as projecting the whole sequence first, to float32 rounding."""
+    monkeypatch.setattr(config, "RNN_PROJECT_ROWS", project_rows)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((5, 7, 3))[:, ::-1]
+    kernel = rng.standard_normal((3, 16)).astype(np.float32)
+    r = (0.5 * rng.standard_normal((4, 16))).astype(np.float32)
+    bias = rng.standard_normal(16).astype(np.float32)
+    xp = x.astype(np.float32) @ kernel + bias
+    want = rnn_lstm.lstm_forward(xp, r)[:3]
+    got = rnn_lstm.lstm_infer(x, kernel, r, bias)
+    for w, g in zip(want, got):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+    k3, r3 = kernel[:, :12], np.ascontiguousarray(r[:, :12])
+    want = rnn_gru.gru_forward(x.astype(np.float32) @ k3, r3, None, reset_after=False)[:2]
+    got = rnn_gru.gru_infer(x, k3, r3, reset_after=False)
+    for w, g in zip(want, got):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
+def test_the_inference_checks_its_inputs():
+    x, k, r = np.zeros((2, 3, 4), np.float32), np.zeros((4, 8), np.float32), np.zeros((2, 8),
+                                                                                        np.float32)
+    with pytest.raises(ValueError, match="LSTM: x must be"):
+        rnn_lstm.lstm_infer(x, np.zeros((5, 8), np.float32), r)
+    with pytest.raises(ValueError, match="LSTM: recurrent_kernel must be"):
+        rnn_lstm.lstm_infer(x, k, np.zeros((2, 6), np.float32))
+    with pytest.raises(TypeError, match="GRU: kernel must be float32 or float64"):
+        rnn_gru.gru_infer(x, k.astype(np.int32), r[:, :6])
+    with pytest.raises(ValueError, match="the sequence is empty"):
+        rnn_lstm.lstm_infer(x[:, :0], k, r)
 
 
 def test_an_op_outside_a_tape_infers_and_inside_one_saves():
