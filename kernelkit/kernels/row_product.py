@@ -189,7 +189,8 @@ class SplitJudge:
         self.probe.append(seconds)
         if len(self.probe) < config.ROW_SPLIT_PROBE_RUNS:
             return
-        judged, self.probe, self.slower = self.probe[config.ROW_SPLIT_PROBE_SKIP:], [], 0
+        judged = self.probe[config.ROW_SPLIT_PROBE_SKIP:] or self.probe[-1:]  # (skip >= runs)
+        self.probe, self.slower = [], 0
         mine, theirs = median(self.recent), median(judged)
         if theirs < config.ROW_SPLIT_MARGIN * mine:
             self.split, self.other = split, mine

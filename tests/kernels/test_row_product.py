@@ -341,3 +341,12 @@ def test_a_plan_whose_splits_are_slow_runs_on_one_core(split_allowed, monkeypatc
     for _ in range(8):
         m.predict(x)
     assert len(calls) == 8 * 3              # the next probe comes after eight runs
+
+
+def test_a_probe_with_every_run_left_out_is_judged_by_its_last(monkeypatch):
+    judge = _judge(monkeypatch)
+    monkeypatch.setattr(config, "ROW_SPLIT_PROBE_SKIP", 9)
+    _runs(judge, {True: 64e-6}, 4)
+    for t in (900e-6, 900e-6, 900e-6, 51e-6):
+        judge.record(False, t)
+    assert not judge.split
