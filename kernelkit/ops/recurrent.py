@@ -67,9 +67,7 @@ class _Sequence(Op):
         n, t, d = x.shape
         if x.dtype != kernel.dtype:
             x = x.astype(kernel.dtype)
-        if self.go_backwards:
-            x = x[:, ::-1]
-        x2 = np.ascontiguousarray(x).reshape(n * t, d)  # copies only when reversed
+        x2 = np.ascontiguousarray(self._inputs(x)).reshape(n * t, d)  # copies only when reversed
         xp = x2 @ kernel
         if bias is not None:
             xp += bias
@@ -78,8 +76,8 @@ class _Sequence(Op):
         return xp.reshape(n, t, kernel.shape[1])
 
     def _inputs(self, x):
-        """x in processing order (a reversed view with go_backwards), for the inference
-        kernels, which project it themselves."""
+        """x in processing order (a reversed view with go_backwards): what `_project` projects,
+        and what the inference kernels take to project themselves."""
         return x[:, ::-1] if self.go_backwards else x
 
     def _mask(self, n, t):
