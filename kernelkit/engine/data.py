@@ -250,9 +250,22 @@ def to_floatx(a):
     batches and calling a model on an array all go through it.
     """
     kind = a.dtype.kind
-    if kind == "b" or (kind == "f" and a.dtype != np.dtype(config.floatx())):
+    if kind == "b" or (kind == "f" and a.dtype != _floatx_dtype()):
         return a.astype(config.floatx())
     return a
+
+
+_DTYPES = {}
+
+
+def _floatx_dtype():
+    """`np.dtype(K.floatx())`, made once per name (np.dtype of a string costs ~0.15 us, a
+    tenth of a one-sample predict's Python)."""
+    name = config.floatx()
+    dtype = _DTYPES.get(name)
+    if dtype is None:
+        dtype = _DTYPES[name] = np.dtype(name)
+    return dtype
 
 
 def expand_to(w, ndim):

@@ -7,9 +7,11 @@ input, one output and each layer taking the previous layer's output) made only o
 whose inference is a fixed function of the input (Dense with a built-in activation,
 Activation, Flatten, the dropout and noise layers, which pass their input through at
 inference), the plan is the list of those functions, calling the kernels directly. It is
-built on first use and kept on the model; it is rebuilt when the graph or its layers change
-(added, popped, replaced, built, or given another activation). Weights are read when the plan
-runs, so training, `set_weights` and `load_weights` need no rebuild. Any other layer (or one
+built on first use and kept on the model; it is rebuilt when the graph changes (layers added,
+popped, replaced) and after any assignment, on any layer, to an attribute that decides what a
+layer computes (`built`, `activation`, `kernel`, a `call` set on the object...: counted by
+`layers.base.inference_state`, one integer to compare per predict). Weights are read when the
+plan runs, so training, `set_weights` and `load_weights` need no rebuild. Any other layer (or one
 with an activity regularizer, whose loss a call records), or an input whose dtype is not the
 weights', and the general path runs.
 
@@ -23,8 +25,10 @@ import time
 from .. import activations
 from ..kernels import activations as K_act
 from ..kernels import config
-from ..kernels.dense import dense_forward, no_bias
+from ..kernels.activations import bias_activation_forward, bias_softmax_forward
+from ..kernels.dense import no_bias
 from ..kernels.row_product import SplitJudge, row_product, run_ended, run_parts
+from ..layers.base import inference_state
 from ..layers.model_kinds import model_class
 from ..layers.core import Activation, Dense, Dropout, Flatten, SpatialDropout1D, \
     SpatialDropout2D, SpatialDropout3D
@@ -49,34 +53,36 @@ def _dense_step(layer):
     if name is None:
         return None
     kernel, bias = layer.kernel, layer.bias
-    post = None
-    if name == "softmax":
-        code, alpha, post = K_act.LINEAR, 0.0, K_act.softmax_forward
-    elif name == "sigmoid":
-        code, alpha = K_act.LINEAR, 0.0
-        post = lambda z: K_act.activation_forward(z, K_act.SIGMOID, 0.0)  # noqa: E731
-    else:
-        code, alpha = K_act.CODES[name], DEFAULT_ALPHA.get(name, 0.0)
+    softmax = name == "softmax"
+    code, alpha = (K_act.LINEAR, 0.0) if softmax else \
+        (K_act.CODES[name], DEFAULT_ALPHA.get(name, 0.0))
 
-    def product(x2, parts=1):
+    def product(x2, parts):
         w = kernel.value
         b = no_bias(x2.dtype) if bias is None else bias.value
-        limit = config.ROW_SPLIT_MACS
-        if parts > 1 and len(x2) == 1 and limit is not None and w.size >= limit:
-            y = row_product(x2[0], w, b, code, alpha, parts)
+        if parts > 1 and len(x2) == 1:
+            limit = config.ROW_SPLIT_MACS
+            if limit is not None and w.size >= limit:
+                y = row_product(x2[0], w, b, code, alpha, parts)
+                if softmax:
+                    bias_softmax_forward(y, no_bias(y.dtype))
+                return y
+        y = x2 @ w
+        if softmax:
+            bias_softmax_forward(y, b)
         else:
-            y = dense_forward(x2, w, b, code, alpha)
-        return y if post is None else post(y)
+            bias_activation_forward(y, b, code, alpha)
+        return y
 
     def step(x, parts):
-        units = kernel.value.shape
-        if x.ndim == 2 and x.shape[1] == units[0]:
+        if x.ndim == 2 and x.shape[1] == kernel.value.shape[0]:
             return product(x, parts)    # the common case, without the checks below
+        units = kernel.value.shape
         if x.shape[-1] != units[0]:
             raise ValueError(f"Input 0 of layer '{layer.name}' is incompatible with the layer: "
                              f"expected axis -1 of input shape to have value {units[0]}, but "
                              f"received input with shape {x.shape}")
-        return _rows(product, x, units[1])
+        return _rows(lambda x2: product(x2, 1), x, units[1])
     return step
 
 
@@ -96,7 +102,7 @@ def _flatten_step(layer):
 
 def _step(layer):
     kind = type(layer)
-    if getattr(layer, "activity_regularizer", None) is not None:
+    if getattr(layer, "activity_regularizer", None) is not None or "call" in layer.__dict__:
         return None
     if kind in _IDENTITY:
         return lambda x, parts: x
@@ -109,10 +115,6 @@ def _step(layer):
     if kind is Flatten:
         return _flatten_step(layer)
     return None
-
-
-def _key(layers):
-    return [(id(layer), layer.built, getattr(layer, "activation", None)) for layer in layers]
 
 
 class InferencePlan:
@@ -185,8 +187,8 @@ def plan_for(model):
         return None     # a call set on the object
     cached = state.get("_kk_inference_plan")
     if cached is not None and cached[0] is graph and cached[1] is kind and \
-            cached[2] == _key(cached[3]):
-        return cached[4]
+            cached[2] == inference_state():
+        return cached[3]
     if kind.call is not model_class("Model").call and \
             kind.call is not model_class("Sequential").call:
         return None     # its own call (a subclass's)
@@ -196,5 +198,5 @@ def plan_for(model):
     plan = None
     if layers and all(s is not None for s in steps) and len(dtypes) == 1:
         plan = InferencePlan(steps, dtypes.pop())
-    state["_kk_inference_plan"] = (graph, kind, _key(layers), layers, plan)
+    state["_kk_inference_plan"] = (graph, kind, inference_state(), plan)
     return plan

@@ -272,6 +272,15 @@ def softmax_forward(x):
 
 
 @kernel
+def bias_softmax_forward(z, b):
+    """In place on the 2D product z = x @ W: z = softmax(z + b) row by row, `b` empty for no
+    bias; the same values as `bias_activation_forward` with LINEAR then `softmax_forward`."""
+    bias_activation_forward(z, b, LINEAR, 0.0)
+    for i in range(z.shape[0]):
+        softmax_row(z[i], z[i])
+
+
+@kernel
 def softmax_backward(dy, y):
     """dx = y * (dy - sum(dy * y)) row by row."""
     n, m = dy.shape

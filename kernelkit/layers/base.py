@@ -21,7 +21,8 @@ from .signatures import _accepts, _accepts_cached, _call_signature  # noqa: F401
 from .state import (LearningPhase, _phase, learning_phase, learning_phase_scope,  # noqa: F401
                     reset_names, set_learning_phase, to_snake_case, unique_name)
 
-__all__ = ["Layer", "activity_loss", "infer_output_shape", "set_symbolic_call_handler"]
+__all__ = ["Layer", "activity_loss", "inference_state", "infer_output_shape",
+           "set_symbolic_call_handler"]
 
 # How a layer is called on symbolic tensors (build, infer the output shape, record a Node):
 # installed by layers/symbolic.py, which builds on this module and is imported by
@@ -37,6 +38,24 @@ def set_symbolic_call_handler(handler):
 
 # attributes the layer itself rewrites on every call; they never hold sublayers
 _UNTRACKED = frozenset({"_call_losses", "_eager_output_shape", "_build_input_shape"})
+
+# Attributes that decide what a layer computes at inference beyond its weights' values: an
+# assignment to one, on any layer, counts in `_inference_state` (engine/inference_plan.py
+# rebuilds its plans when the count has moved).
+_INFERENCE_FIELDS = frozenset({"built", "activation", "activity_regularizer", "data_format",
+                               "kernel", "bias", "call"})
+_inference_state = [0]
+
+
+def inference_state():
+    """A count of assignments, on any layer, to the attributes that decide what a layer
+    computes at inference (`built`, `activation`, `kernel`, ...): unchanged since an earlier
+    call means none was assigned since.
+
+    Returns:
+        An int.
+    """
+    return _inference_state[0]
 
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
                 "activity_regularizer", "autocast", "input_dim", "input_length", "dynamic"}
@@ -128,10 +147,14 @@ class Layer(LossesAndUpdates, NodeAccessors):
     def __setattr__(self, name, value):
         if name not in _UNTRACKED and isinstance(value, (Layer, list, tuple, dict)):
             self.__dict__.pop("_sublayer_cache", None)
+        if name in _INFERENCE_FIELDS:
+            _inference_state[0] += 1
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
         self.__dict__.pop("_sublayer_cache", None)
+        if name in _INFERENCE_FIELDS:
+            _inference_state[0] += 1
         object.__delattr__(self, name)
 
     @property

@@ -61,10 +61,17 @@ class Dense(Layer):
         self.use_bias = use_bias
         set_weight_arguments(self, locals(), "kernel", "bias")
         self.supports_masking = True
-        # name_of also finds custom objects in scope (e.g. `my_act` while loading a model);
-        # only the built-in function itself may take the fused kernel path.
-        fused = activations.name_of(self.activation)
-        self._fused = fused if getattr(activations, fused or "", None) is self.activation else None
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == "activation":
+            # `_fused`: the built-in activation's name, for the fused kernel path, kept in step
+            # with `activation` (set in __init__ or later, as in `layer.activation = linear`).
+            # name_of also finds custom objects in scope (e.g. `my_act` while loading a model);
+            # only the built-in function itself may take the fused path.
+            fused = activations.name_of(value)
+            super().__setattr__("_fused", fused if getattr(activations, fused or "", None)
+                                is value else None)
 
     def build(self, input_shape):
         last = input_shape[-1]

@@ -69,8 +69,58 @@ def test_plan_rebuilt_when_layers_change():
     m.pop()
     assert m.predict(x).shape == (2, 2)
     m.layers[1].activation = __import__("kernelkit").activations.relu
-    m.layers[1]._fused = "relu"
     assert (m.predict(-x) >= 0).all()
+
+
+def test_a_layers_activation_set_after_the_plan_is_followed_by_plan_and_layer():
+    """`layer.activation = linear` (how saliency maps take the logits of a softmax model)."""
+    from kernelkit import activations
+    m = Sequential([Dense(4, activation="relu", input_shape=(3,)), Dense(3, activation="softmax")])
+    x = np.random.default_rng(5).standard_normal((2, 3)).astype(np.float32)
+    first = m.predict(x)
+    plan = plan_for(m)
+    np.testing.assert_allclose(first.sum(axis=1), 1.0, rtol=1e-6)
+    m.layers[-1].activation = activations.linear
+    logits = m.predict(x)
+    assert plan_for(m) is not plan
+    w, b = m.layers[-1].get_weights()
+    h = np.maximum(x @ m.layers[0].get_weights()[0] + m.layers[0].get_weights()[1], 0)
+    np.testing.assert_allclose(logits, h @ w + b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(_general(m, x), logits)
+    np.testing.assert_allclose(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True), first,
+                               rtol=1e-5)
+
+
+def test_what_is_set_on_a_layer_after_the_plan_is_built_is_seen():
+    m = Sequential([Dense(4, input_shape=(3,)), Dense(2)])
+    x = np.ones((2, 3), np.float32)
+    m.predict(x)
+    assert plan_for(m) is not None
+    m.layers[1].call = lambda inputs, **kw: inputs[:, :2] * 0     # a call set on the object
+    np.testing.assert_array_equal(m.predict(x), np.zeros((2, 2)))
+    assert plan_for(m) is None
+    del m.layers[1].call
+    assert plan_for(m) is not None
+    m.layers[0].activity_regularizer = l2(0.1)
+    assert plan_for(m) is None
+
+
+def test_training_and_other_work_keep_the_plan():
+    m = Sequential([Dense(4, activation="relu", input_shape=(3,)), Dropout(0.5), Dense(2)])
+    other = Sequential([Dense(3, input_shape=(3,)), BatchNormalization(), Dense(1)])
+    for model in (m, other):
+        model.compile("adam", "mse")
+    x = np.random.default_rng(6).standard_normal((8, 3)).astype(np.float32)
+    m.predict(x[:1])
+    other.predict(x)
+    plan = plan_for(m)
+    for _ in range(2):
+        m.fit(x, np.zeros((8, 2), np.float32), epochs=1, verbose=0)
+        other.fit(x, np.zeros((8, 1), np.float32), epochs=1, verbose=0)
+        m.evaluate(x, np.zeros((8, 2), np.float32), verbose=0)
+        other.predict(x)
+        m.get_config()
+        assert plan_for(m) is plan
 
 
 def test_general_path_for_other_layers_dtypes_and_subclasses():

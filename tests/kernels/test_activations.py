@@ -151,6 +151,33 @@ def test_softmax_kernels(which, rng):
     assert_close_grad(bwd(r, y), numeric, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_softmax_in_place(dtype, rng):
+    """The inference plan's Dense + softmax (inference only: its gradient is softmax_backward's,
+    checked above): a loop reference, the very values of bias + softmax_forward, no bias, and
+    large inputs."""
+    z = (rng.normal(size=(4, 9)) * 4).astype(dtype)
+    b = rng.normal(size=9).astype(dtype)
+    y = z.copy()
+    A.bias_softmax_forward(y, b)
+    want = np.empty((4, 9))
+    for i in range(4):
+        row = [float(z[i, j]) + float(b[j]) for j in range(9)]
+        e = [np.exp(v - max(row)) for v in row]
+        want[i] = [v / sum(e) for v in e]
+    tol = 1e-6 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(y, want, rtol=tol, atol=tol)
+    two_kernels = z.copy()
+    A.bias_activation_forward(two_kernels, b, A.LINEAR, 0.0)
+    np.testing.assert_array_equal(y, A.softmax_forward(two_kernels))
+    y = z.copy()
+    A.bias_softmax_forward(y, np.zeros(0, dtype))
+    np.testing.assert_array_equal(y, A.softmax_forward(z))
+    big = np.array([[1000.0, 1000.0, -1000.0]], dtype)
+    A.bias_softmax_forward(big, np.zeros(0, dtype))
+    np.testing.assert_allclose(big, [[0.5, 0.5, 0.0]])
+
+
 def test_softmax_is_stable_for_large_inputs():
     y = A.softmax_forward(np.array([[1000.0, 1000.0, -1000.0]]))
     np.testing.assert_allclose(y, [[0.5, 0.5, 0.0]])
