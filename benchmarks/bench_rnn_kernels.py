@@ -41,10 +41,12 @@ def _forward_loop(xp, r, h_state, c_state, mask, h_seq, gates, h_prev_seq, c_pre
                   act, rec_act, act_alpha, rec_act_alpha, zero_output):
     n, units = h_state.shape
     hr = np.empty((n, 4 * units), dtype=xp.dtype)
+    bias = np.zeros(4 * units, dtype=xp.dtype)      # xp holds the bias
     for t in range(xp.shape[1]):
         np.dot(h_state, r, hr)
-        lstm_step_forward(t, xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq, c_prev_seq,
-                          act_c_seq, act, rec_act, act_alpha, rec_act_alpha, zero_output)
+        lstm_step_forward(t, xp, t, bias, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq,
+                          c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha,
+                          zero_output)
 
 
 @kernel

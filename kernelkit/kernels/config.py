@@ -62,9 +62,10 @@ RNN_GROUP_ROWS = 8
 # most this many multiply-adds: 16 rows of LSTM(128) (16 x 128) @ (128 x 512) took 34.6 us on
 # one thread, two chunks of 8 rows 25.2 us. None: one product per step.
 RNN_PRODUCT_MACS = 1_000_000
-# At inference each row group projects its own inputs, a few steps at a time, in products of
-# about this many rows (rows x steps): lstm predict at batch 256, 5,544-6,355 samples/s with
-# the whole sequence projected at once, 6,602-6,944 with 512 rows, 6,979-7,140 with 256.
+# Each row group of an LSTM or GRU (training forward and inference) projects its own inputs,
+# a few steps at a time, in products of about this many rows (rows x steps): lstm predict at
+# batch 256, 5,544-6,355 samples/s with the whole sequence projected at once, 6,602-6,944 with
+# 512 rows, 6,979-7,140 with 256.
 RNN_PROJECT_ROWS = 256
 
 # --- One-row products on every free core (kernels/row_product.py) -------------------------

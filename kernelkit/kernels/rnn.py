@@ -99,6 +99,25 @@ def check_inputs(x, kernel, recurrent_kernel, gates, cell):
     return n, t, units
 
 
+def input_arrays(x, kernel, bias, recurrent_kernel, gates, cell, bias_name="bias"):
+    """A forward recurrence's inputs, checked: (x, kernel, bias, (N, T, U), dtype).
+
+    With `kernel` (D, gates*U), `x` (N, T, D) holds the inputs, which the recurrence projects
+    itself (`input_chunks`; cast there to the kernel's dtype); with `kernel` None, `x` is the
+    projection (N, T, gates*U). `bias` (gates*U,) comes back as an array, zeros for None.
+    """
+    if kernel is None:
+        shape = check_sequence(x, recurrent_kernel, gates, cell)
+        dtype = x.dtype
+        x = as_array(x, x.shape, dtype, f"{cell} xp")
+    else:
+        shape = check_inputs(x, kernel, recurrent_kernel, gates, cell)
+        dtype = kernel.dtype
+        kernel = as_array(kernel, kernel.shape, dtype, f"{cell} kernel")
+    bias = as_array(bias, (gates * shape[2],), dtype, f"{cell} {bias_name}")
+    return x, kernel, bias, shape, dtype
+
+
 def projected_chunks(x, kernel):
     """The projection `x @ kernel` of one row group's inputs, a few steps at a time: yields
     (t0, xp) with xp (rows, k, W) = x[:, t0:t0 + k] @ kernel, k steps of about
@@ -124,6 +143,12 @@ def projected_chunks(x, kernel):
         xin[...] = x[:, t0:t0 + k]
         np.matmul(xin.reshape(rows * k, d), kernel, out=xp.reshape(rows * k, width))
         yield t0, xp
+
+
+def input_chunks(x, kernel):
+    """A forward recurrence's inputs chunk by chunk, as (t0, xp) pairs: `projected_chunks(x,
+    kernel)`, or with `kernel` None (x already projected) the one chunk (0, x)."""
+    return ((0, x),) if kernel is None else projected_chunks(x, kernel)
 
 
 def as_array(a, shape, dtype, what):

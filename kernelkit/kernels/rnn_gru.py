@@ -15,8 +15,8 @@ import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
-from .rnn import (as_array, as_mask, cell_options, check_inputs, check_sequence,
-                  gather_state_grad_row, infer_output, masked_infer_output, masked_output_row,
+from .rnn import (as_array, as_mask, cell_options, gather_state_grad_row, infer_output,
+                  input_arrays, input_chunks, masked_infer_output, masked_output_row,
                   on_row_groups, projected_chunks, recurrent_product, weight_grad)
 
 
@@ -50,9 +50,12 @@ def blend_backward_row(d, g, h_prev, dh, act, rec_act, act_alpha, rec_act_alpha)
 
 
 @kernel
-def gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, out_seq, gates, h_prev_seq,
-                                 m_h_seq, act, rec_act, act_alpha, rec_act_alpha, zero_output):
-    """Step t of reset_after=True, given hr = h_state @ R: update h_state, save z, r, hh, m_h."""
+def gru_step_forward_reset_after(t, xp, tx, bias, hr, b_rec, mask, h_state, out_seq, gates,
+                                 h_prev_seq, m_h_seq, act, rec_act, act_alpha, rec_act_alpha,
+                                 zero_output):
+    """Step t of reset_after=True, given hr = h_state @ R: update h_state, save z, r, hh, m_h.
+    The step's projected input is xp[:, tx] + bias (xp a chunk of the projection, `tx` the
+    step's place in it; so in the two kernels below)."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
         h = h_state[n]
@@ -61,14 +64,14 @@ def gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, out_seq, gates
             masked_output_row(out_seq, n, t, zero_output)
             continue
         # row views and one activation pass per span, as in rnn_lstm.lstm_step_forward
-        g, x, r, m_h = gates[n, t], xp[n, t], hr[n], m_h_seq[n, t]
+        g, x, r, m_h = gates[n, t], xp[n, tx], hr[n], m_h_seq[n, t]
         for k in range(2 * units):
-            g[k] = x[k] + r[k] + b_rec[k]
+            g[k] = (x[k] + bias[k]) + r[k] + b_rec[k]
         act_span(g[:2 * units], rec_act, rec_act_alpha)
         for u in range(units):
             m = r[2 * units + u] + b_rec[2 * units + u]
             m_h[u] = m
-            g[2 * units + u] = x[2 * units + u] + g[units + u] * m
+            g[2 * units + u] = (x[2 * units + u] + bias[2 * units + u]) + g[units + u] * m
         act_span(g[2 * units:], act, act_alpha)
         blend_row(g, h, out_seq[n, t])
 
@@ -106,24 +109,25 @@ def gru_step_backward_reset_after(t, dout_seq, dhr, mask, gates, h_prev_seq, m_h
 
 
 @kernel
-def gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha):
+def gru_step_forward_zr(t, xp, tx, bias, hr_zr, mask, h_state, gates, rh, rec_act,
+                        rec_act_alpha):
     """First half of a reset_after=False step, given hr_zr = h_state @ [R_z R_r]: z, r, r*h."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
         if not mask[n, t]:
             rh[n] = 0.0
             continue
-        g, x, r = gates[n, t], xp[n, t], hr_zr[n]
+        g, x, r = gates[n, t], xp[n, tx], hr_zr[n]
         for k in range(2 * units):
-            g[k] = x[k] + r[k]
+            g[k] = (x[k] + bias[k]) + r[k]
         act_span(g[:2 * units], rec_act, rec_act_alpha)
         for u in range(units):
             rh[n, u] = g[units + u] * h_state[n, u]
 
 
 @kernel
-def gru_step_forward_h(t, xp, hr_h, mask, h_state, out_seq, gates, h_prev_seq, rh, rh_seq, act,
-                       act_alpha, zero_output):
+def gru_step_forward_h(t, xp, tx, bias, hr_h, mask, h_state, out_seq, gates, h_prev_seq, rh,
+                       rh_seq, act, act_alpha, zero_output):
     """Second half of a reset_after=False step, given hr_h = (r*h) @ R_h: hh, then h."""
     n_batch, units = h_state.shape
     for n in range(n_batch):
@@ -133,9 +137,9 @@ def gru_step_forward_h(t, xp, hr_h, mask, h_state, out_seq, gates, h_prev_seq, r
         if not mask[n, t]:
             masked_output_row(out_seq, n, t, zero_output)
             continue
-        g, x, r = gates[n, t], xp[n, t], hr_h[n]
+        g, x, r = gates[n, t], xp[n, tx], hr_h[n]
         for u in range(units):
-            g[2 * units + u] = x[2 * units + u] + r[u]
+            g[2 * units + u] = (x[2 * units + u] + bias[2 * units + u]) + r[u]
         act_span(g[2 * units:], act, act_alpha)
         blend_row(g, h, out_seq[n, t])
 
@@ -171,14 +175,18 @@ def gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
         act_grad_span(d_r, r, rec_act, rec_act_alpha)
 
 
-def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act=TANH,
+def gru_forward(x, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act=TANH,
                 rec_act=HARD_SIGMOID, zero_output_for_mask=False, reset_after=True,
-                act_alpha=1.0, rec_act_alpha=1.0):
-    """Run a GRU over a sequence whose input projection is already computed.
+                act_alpha=1.0, rec_act_alpha=1.0, kernel=None, input_bias=None):
+    """Run a GRU over a sequence, saving what `gru_backward` needs.
+
+    Given `kernel`, each row group projects its own rows of `x` a few steps at a time and the
+    step kernels add `input_bias` as they read them (see rnn_lstm.lstm_forward); without it,
+    `x` is the projection itself (x @ kernel + input bias, computed by the caller).
 
     Args:
-        xp: (N, T, 3U), x @ kernel + input bias for every step, gates z, r, h. (With
-            reset_after=True the input bias is row 0 of Keras's (2, 3U) bias.)
+        x: (N, T, D) inputs with `kernel`, else (N, T, 3U) projected inputs; gates z, r, h.
+            (With reset_after=True the input bias is row 0 of Keras's (2, 3U) bias.)
         recurrent_kernel: (U, 3U).
         recurrent_bias: (3U,), row 1 of the bias with reset_after=True, or None for zeros
             (use_bias=False). Must be None with reset_after=False.
@@ -187,13 +195,15 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
         act, rec_act: activation codes (Keras `activation`, `recurrent_activation`).
         zero_output_for_mask: masked steps output zeros instead of the previous output.
         reset_after: Keras's flag: apply the reset gate after the recurrent product.
+        kernel: (D, 3U) input kernel, or None (`x` is projected).
+        input_bias: (3U,) input bias, or None (zeros); only with `kernel`.
     Returns:
         (h_seq (N, T, U), h_last (N, U), saved), where h_last is the final state and
         `saved` is what `gru_backward` needs.
     """
-    n, t_len, units = check_sequence(xp, recurrent_kernel, 3, "GRU")
-    dtype = xp.dtype
-    xp = as_array(xp, xp.shape, dtype, "GRU xp")
+    x, kernel, bias, (n, t_len, units), dtype = input_arrays(x, kernel, input_bias,
+                                                             recurrent_kernel, 3, "GRU",
+                                                             "input bias")
     r = as_array(recurrent_kernel, (units, 3 * units), dtype, "GRU recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "GRU initial state").copy()
     mask = as_mask(mask, n, t_len)
@@ -208,14 +218,15 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
         m_h_seq = np.zeros((n, t_len, units), dtype=dtype)
         hr = np.empty((n, 3 * units), dtype=dtype)
 
-        def loop(xp, hr, mask, h_state, h_seq, gates, h_prev_seq, m_h_seq):
+        def loop(x, hr, mask, h_state, h_seq, gates, h_prev_seq, m_h_seq):
             r_product = recurrent_product(r)
-            for t in range(t_len):
-                r_product(h_state, hr)
-                gru_step_forward_reset_after(t, xp, hr, b_rec, mask, h_state, h_seq, gates,
-                                             h_prev_seq, m_h_seq, act, rec_act, act_alpha,
-                                             rec_act_alpha, zero)
-        on_row_groups(loop, n * t_len * units * 3 * units, xp, hr, mask, h_state, h_seq, gates,
+            for t0, xp in input_chunks(x, kernel):
+                for tx in range(xp.shape[1]):
+                    r_product(h_state, hr)
+                    gru_step_forward_reset_after(t0 + tx, xp, tx, bias, hr, b_rec, mask, h_state,
+                                                 h_seq, gates, h_prev_seq, m_h_seq, act, rec_act,
+                                                 act_alpha, rec_act_alpha, zero)
+        on_row_groups(loop, n * t_len * units * 3 * units, x, hr, mask, h_state, h_seq, gates,
                       h_prev_seq, m_h_seq)
         return h_seq, h_state, (mask, gates, h_prev_seq, m_h_seq)
 
@@ -229,16 +240,19 @@ def gru_forward(xp, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, a
     hr_h = np.empty((n, units), dtype=dtype)
     rh = np.empty((n, units), dtype=dtype)
 
-    def loop(xp, hr_zr, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq):
+    def loop(x, hr_zr, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq):
         r_zr_product = recurrent_product(r_zr)
         r_h_product = recurrent_product(r_h)
-        for t in range(t_len):
-            r_zr_product(h_state, hr_zr)
-            gru_step_forward_zr(t, xp, hr_zr, mask, h_state, gates, rh, rec_act, rec_act_alpha)
-            r_h_product(rh, hr_h)
-            gru_step_forward_h(t, xp, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh,
-                               rh_seq, act, act_alpha, zero)
-    on_row_groups(loop, n * t_len * units * 3 * units, xp, hr_zr, hr_h, mask, h_state, h_seq,
+        for t0, xp in input_chunks(x, kernel):
+            for tx in range(xp.shape[1]):
+                t = t0 + tx
+                r_zr_product(h_state, hr_zr)
+                gru_step_forward_zr(t, xp, tx, bias, hr_zr, mask, h_state, gates, rh, rec_act,
+                                    rec_act_alpha)
+                r_h_product(rh, hr_h)
+                gru_step_forward_h(t, xp, tx, bias, hr_h, mask, h_state, h_seq, gates,
+                                   h_prev_seq, rh, rh_seq, act, act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * 3 * units, x, hr_zr, hr_h, mask, h_state, h_seq,
                   gates, h_prev_seq, rh, rh_seq)
     return h_seq, h_state, (mask, gates, h_prev_seq, rh_seq)
 
@@ -375,12 +389,13 @@ def gru_infer(x, kernel, recurrent_kernel, input_bias=None, recurrent_bias=None,
         (out, h_last): out is the output sequence (N, T, U) with return_sequences, else the
         last output (N, U).
     """
-    n, t_len, units = check_inputs(x, kernel, recurrent_kernel, 3, "GRU")
-    dtype = kernel.dtype
-    kernel = as_array(kernel, kernel.shape, dtype, "GRU kernel")
+    if kernel is None:
+        raise ValueError("GRU inference: the input kernel is needed (it projects x itself)")
+    x, kernel, bias, (n, t_len, units), dtype = input_arrays(x, kernel, input_bias,
+                                                             recurrent_kernel, 3, "GRU",
+                                                             "input bias")
     r = as_array(recurrent_kernel, (units, 3 * units), dtype, "GRU recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "GRU initial state").copy()
-    bias = as_array(input_bias, (3 * units,), dtype, "GRU input bias")
     mask = as_mask(mask, n, t_len)
     act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
         "GRU", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)

@@ -10,19 +10,21 @@ import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
 from .jit import kernel
-from .rnn import (as_array, as_mask, cell_options, check_inputs, check_sequence,
-                  gather_state_grad_row, infer_output, masked_infer_output, masked_output_row,
+from .rnn import (as_array, as_mask, cell_options, gather_state_grad_row, infer_output,
+                  input_arrays, input_chunks, masked_infer_output, masked_output_row,
                   on_row_groups, projected_chunks, recurrent_product, weight_grad)
 
 
 @kernel
-def lstm_step_forward(t, xp, hr, mask, h_state, c_state, out_seq, gates, h_prev_seq,
+def lstm_step_forward(t, xp, tx, bias, hr, mask, h_state, c_state, out_seq, gates, h_prev_seq,
                       c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha,
                       zero_output):
     """Step t, given hr = h_state @ R: update h_state and c_state in place and save the step.
 
-    Saves (for all rows) the states entering the step in h_prev_seq / c_prev_seq, and (for
-    valid rows) the gate values i, f, g, o in `gates` and act(c_t) in `act_c_seq`.
+    The gates are (xp[:, tx] + bias) + hr, xp a chunk of the input projection (`tx` the step's
+    place in it) and `bias` (4U,). Saves (for all rows) the states entering the step in
+    h_prev_seq / c_prev_seq, and (for valid rows) the gate values i, f, g, o in `gates` and
+    act(c_t) in `act_c_seq`.
     """
     n_batch, units = h_state.shape
     for n in range(n_batch):
@@ -35,9 +37,9 @@ def lstm_step_forward(t, xp, hr, mask, h_state, c_state, out_seq, gates, h_prev_
         # Row views, and one activation pass per contiguous span (act_span): the loops
         # vectorise, which indexing the 3D arrays with the activation chosen per element
         # does not.
-        z, x, r = gates[n, t], xp[n, t], hr[n]
+        z, x, r = gates[n, t], xp[n, tx], hr[n]
         for k in range(4 * units):
-            z[k] = x[k] + r[k]
+            z[k] = (x[k] + bias[k]) + r[k]
         act_span(z[:2 * units], rec_act, rec_act_alpha)
         act_span(z[2 * units:3 * units], act, act_alpha)
         act_span(z[3 * units:], rec_act, rec_act_alpha)
@@ -93,25 +95,32 @@ def lstm_step_backward(t, dout_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_
         act_grad_span(d_g, g, act, act_alpha)
 
 
-def lstm_forward(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
+def lstm_forward(x, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
                  rec_act=HARD_SIGMOID, zero_output_for_mask=False, act_alpha=1.0,
-                 rec_act_alpha=1.0):
-    """Run an LSTM over a sequence whose input projection is already computed.
+                 rec_act_alpha=1.0, kernel=None, bias=None):
+    """Run an LSTM over a sequence, saving what `lstm_backward` needs.
+
+    Given `kernel`, each row group projects its own rows of `x` a few steps at a time
+    (`projected_chunks`, as `lstm_infer`) and the step kernel adds `bias` as it reads them:
+    no projection of the whole sequence is made, nor a pass of the bias over it; the
+    backward needs only the gates saved at each step. Without `kernel`, `x` is the projection
+    itself (x @ kernel + bias, computed by the caller).
 
     Args:
-        xp: (N, T, 4U), x @ kernel + bias for every step, gates i, f, c, o.
+        x: (N, T, D) inputs with `kernel`, else (N, T, 4U) projected inputs; gates i, f, c, o.
         recurrent_kernel: (U, 4U).
         h0, c0: (N, U) initial states, or None for zeros.
         mask: (N, T), nonzero where a step is valid, or None (see rnn.py).
         act, rec_act: activation codes (Keras `activation`, `recurrent_activation`).
         zero_output_for_mask: masked steps output zeros instead of the previous output.
+        kernel: (D, 4U) input kernel, or None (`x` is projected).
+        bias: (4U,) input bias, or None (zeros); only with `kernel`.
     Returns:
         (h_seq (N, T, U), h_last (N, U), c_last (N, U), saved), where h_last and c_last
         are the final states and `saved` is what `lstm_backward` needs.
     """
-    n, t_len, units = check_sequence(xp, recurrent_kernel, 4, "LSTM")
-    dtype = xp.dtype
-    xp = as_array(xp, xp.shape, dtype, "LSTM xp")
+    x, kernel, bias, (n, t_len, units), dtype = input_arrays(x, kernel, bias, recurrent_kernel,
+                                                             4, "LSTM")
     r = as_array(recurrent_kernel, (units, 4 * units), dtype, "LSTM recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "LSTM initial state h").copy()
     c_state = as_array(c0, (n, units), dtype, "LSTM initial state c").copy()
@@ -126,14 +135,15 @@ def lstm_forward(xp, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     act_c_seq = np.zeros((n, t_len, units), dtype=dtype)
     hr = np.empty((n, 4 * units), dtype=dtype)
 
-    def loop(xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq, c_prev_seq, act_c_seq):
+    def loop(x, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq, c_prev_seq, act_c_seq):
         r_product = recurrent_product(r)
-        for t in range(t_len):
-            r_product(h_state, hr)
-            lstm_step_forward(t, xp, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq,
-                              c_prev_seq, act_c_seq, act, rec_act, act_alpha, rec_act_alpha,
-                              zero)
-    on_row_groups(loop, n * t_len * units * 4 * units, xp, hr, mask, h_state, c_state, h_seq,
+        for t0, xp in input_chunks(x, kernel):
+            for tx in range(xp.shape[1]):
+                r_product(h_state, hr)
+                lstm_step_forward(t0 + tx, xp, tx, bias, hr, mask, h_state, c_state, h_seq,
+                                  gates, h_prev_seq, c_prev_seq, act_c_seq, act, rec_act,
+                                  act_alpha, rec_act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * 4 * units, x, hr, mask, h_state, c_state, h_seq,
                   gates, h_prev_seq, c_prev_seq, act_c_seq)
     saved = (mask, gates, h_prev_seq, c_prev_seq, act_c_seq)
     return h_seq, h_state, c_state, saved
@@ -229,13 +239,13 @@ def lstm_infer(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None, mask=No
         (out, h_last, c_last): out is the output sequence (N, T, U) with return_sequences,
         else the last output (N, U).
     """
-    n, t_len, units = check_inputs(x, kernel, recurrent_kernel, 4, "LSTM")
-    dtype = kernel.dtype
-    kernel = as_array(kernel, kernel.shape, dtype, "LSTM kernel")
+    if kernel is None:
+        raise ValueError("LSTM inference: the input kernel is needed (it projects x itself)")
+    x, kernel, bias, (n, t_len, units), dtype = input_arrays(x, kernel, bias, recurrent_kernel,
+                                                             4, "LSTM")
     r = as_array(recurrent_kernel, (units, 4 * units), dtype, "LSTM recurrent_kernel")
     h_state = as_array(h0, (n, units), dtype, "LSTM initial state h").copy()
     c_state = as_array(c0, (n, units), dtype, "LSTM initial state c").copy()
-    bias = as_array(bias, (4 * units,), dtype, "LSTM bias")
     mask = as_mask(mask, n, t_len)
     act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
         "LSTM", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)

@@ -2,8 +2,11 @@
 
 A recurrent op runs one layer over a whole (batch, timesteps, features) sequence:
 
-* the input projection of every step, `xp = x @ kernel + bias`, is one BLAS product, and so
-  are d(kernel), d(bias) and d(x) from d(xp) in the backward;
+* the input projection of every step, `xp = x @ kernel + bias`: LSTM and GRU (training and
+  inference) have each row group of the recurrence project its own rows a few steps at a
+  time (kernels/rnn.py `projected_chunks`, the bias added by the step kernels), SimpleRNN
+  makes it one BLAS product; d(kernel), d(bias) and d(x) from d(xp) in the backward are one
+  BLAS product each;
 * the recurrence itself is the kernels' (kernels/rnn_lstm.py, rnn_gru.py, rnn_simple.py):
   a loop over steps with `h @ recurrent_kernel` on BLAS (its threads fitted to the
   machine's load by kernels/threads.py) and one fused Numba kernel per step;
@@ -62,17 +65,23 @@ class _Sequence(Op):
 
     # ---- the parts around the recurrence ------------------------------------------------
 
-    def _project(self, x, kernel, bias):
-        """xp = x @ kernel + bias, (N, T, G*U), in processing order."""
+    def _keep_inputs(self, x, kernel, bias):
+        """x in processing order, contiguous and in the kernel's dtype (N, T, D), kept (with
+        the kernel) for the backward's d(kernel) and d(x)."""
         n, t, d = x.shape
         if x.dtype != kernel.dtype:
             x = x.astype(kernel.dtype)
         x2 = np.ascontiguousarray(self._inputs(x)).reshape(n * t, d)  # copies only when reversed
-        xp = x2 @ kernel
-        if bias is not None:
-            xp += bias
         self.x2, self.kernel, self.x_shape = x2, kernel, (n, t, d)
         self.has_bias = bias is not None
+        return x2.reshape(n, t, d)
+
+    def _project(self, x, kernel, bias):
+        """xp = x @ kernel + bias, (N, T, G*U), in processing order."""
+        n, t, _ = x.shape
+        xp = self._keep_inputs(x, kernel, bias).reshape(n * t, -1) @ kernel
+        if bias is not None:
+            xp += bias
         return xp.reshape(n, t, kernel.shape[1])
 
     def _inputs(self, x):
@@ -137,12 +146,14 @@ class LSTMSequence(_Sequence):
             return lstm_infer(self._inputs(x), kernel, recurrent_kernel, bias, h0, c0,
                               self._mask(n, t), self.act, self.rec_act, self.zero_output,
                               self.act_alpha, self.rec_act_alpha, self.return_sequences)
-        xp = self._project(x, kernel, bias)
-        n, t, _ = xp.shape
+        # the projection too a few steps at a time, by row group: the backward needs the
+        # gates, not the projection
+        x = self._keep_inputs(x, kernel, bias)
+        n, t, _ = x.shape
         self.recurrent_kernel = recurrent_kernel
         h_seq, h, c, self.saved = lstm_forward(
-            xp, recurrent_kernel, h0, c0, self._mask(n, t), self.act, self.rec_act,
-            self.zero_output, self.act_alpha, self.rec_act_alpha)
+            x, recurrent_kernel, h0, c0, self._mask(n, t), self.act, self.rec_act,
+            self.zero_output, self.act_alpha, self.rec_act_alpha, kernel, bias)
         self.seq_shape = h_seq.shape
         return self._output(h_seq), h, c
 
@@ -181,12 +192,13 @@ class GRUSequence(_Sequence):
                              self._mask(n, t), self.act, self.rec_act, self.zero_output,
                              self.reset_after, self.act_alpha, self.rec_act_alpha,
                              self.return_sequences)
-        xp = self._project(x, kernel, input_bias)
-        n, t, _ = xp.shape
+        x = self._keep_inputs(x, kernel, input_bias)     # projected by row group, as LSTM's
+        n, t, _ = x.shape
         self.recurrent_kernel = recurrent_kernel
         h_seq, h, self.saved = gru_forward(
-            xp, recurrent_kernel, rec_bias, h0, self._mask(n, t), self.act, self.rec_act,
-            self.zero_output, self.reset_after, self.act_alpha, self.rec_act_alpha)
+            x, recurrent_kernel, rec_bias, h0, self._mask(n, t), self.act, self.rec_act,
+            self.zero_output, self.reset_after, self.act_alpha, self.rec_act_alpha, kernel,
+            input_bias)
         self.seq_shape = h_seq.shape
         return self._output(h_seq), h
 

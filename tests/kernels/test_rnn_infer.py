@@ -1,6 +1,8 @@
-"""The inference recurrences (nothing saved for backward, the input projected a few steps at a
-time) give exactly the training forward's outputs: every cell, both GRU variants, masks,
-zero_output_for_mask, both output modes, both dtypes, several chunk lengths. The training forward is itself checked against NumPy loops in test_rnn*.py."""
+"""The recurrences that project their input themselves, a few steps at a time (inference, and
+the training forward given the input kernel) give exactly the outputs (and saved arrays) of
+the training forward on a projection made first: LSTM, both GRU variants, masks,
+zero_output_for_mask, both output modes, both dtypes, several chunk lengths. The forward on a
+projection is itself checked against NumPy loops in test_rnn*.py."""
 import numpy as np
 import pytest
 
@@ -79,6 +81,47 @@ def test_gru_infer_matches_forward(dtype, zero, return_sequences, reset_after, p
             _check((h_seq, h), got, return_sequences)
 
 
+def _assert_same(want, got):
+    assert len(want) == len(got)
+    for w, g in zip(want, got):
+        if isinstance(w, tuple):
+            _assert_same(w, g)
+        else:
+            np.testing.assert_array_equal(g, w)
+            assert g.dtype == w.dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("zero", [False, True])
+@pytest.mark.parametrize("project_rows", PROJECT_ROWS)
+def test_the_training_forward_projecting_its_input_matches_it_on_a_projection(dtype, zero,
+                                                                              project_rows,
+                                                                              monkeypatch):
+    """Outputs, final states and everything saved for the backward, to the bit."""
+    monkeypatch.setattr(config, "RNN_PROJECT_ROWS", project_rows)
+    xp, r, h0, masks = _data(dtype, 4)
+    c0 = h0[::-1].copy()
+    bias = np.linspace(-1, 1, xp.shape[2]).astype(dtype)
+    for mask in masks:
+        for b in (None, bias):
+            want = rnn_lstm.lstm_forward(xp if b is None else xp + b, r, h0, c0, mask, TANH,
+                                         HARD_SIGMOID, zero)
+            got = rnn_lstm.lstm_forward(xp, r, h0, c0, mask, TANH, HARD_SIGMOID, zero,
+                                        kernel=_identity(xp), bias=b)
+            _assert_same(want, got)
+    xp, r, h0, masks = _data(dtype, 3, seed=1)
+    bias = np.linspace(1, -1, xp.shape[2]).astype(dtype)
+    for reset_after in (True, False):
+        b_rec = np.linspace(-1, 1, r.shape[1]).astype(dtype) if reset_after else None
+        for mask in masks:
+            for b in (None, bias):
+                want = rnn_gru.gru_forward(xp if b is None else xp + b, r, b_rec, h0, mask, TANH,
+                                           HARD_SIGMOID, zero, reset_after)
+                got = rnn_gru.gru_forward(xp, r, b_rec, h0, mask, TANH, HARD_SIGMOID, zero,
+                                          reset_after, kernel=_identity(xp), input_bias=b)
+                _assert_same(want, got)
+
+
 @pytest.mark.parametrize("project_rows", PROJECT_ROWS)
 def test_the_inference_projects_its_input_in_chunks_like_the_whole_product(project_rows,
                                                                           monkeypatch):
@@ -92,14 +135,16 @@ def test_the_inference_projects_its_input_in_chunks_like_the_whole_product(proje
     bias = rng.standard_normal(16).astype(np.float32)
     xp = x.astype(np.float32) @ kernel + bias
     want = rnn_lstm.lstm_forward(xp, r)[:3]
-    got = rnn_lstm.lstm_infer(x, kernel, r, bias)
-    for w, g in zip(want, got):
-        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+    for got in (rnn_lstm.lstm_infer(x, kernel, r, bias),
+                rnn_lstm.lstm_forward(x, r, kernel=kernel, bias=bias)[:3]):
+        for w, g in zip(want, got):
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
     k3, r3 = kernel[:, :12], np.ascontiguousarray(r[:, :12])
     want = rnn_gru.gru_forward(x.astype(np.float32) @ k3, r3, None, reset_after=False)[:2]
-    got = rnn_gru.gru_infer(x, k3, r3, reset_after=False)
-    for w, g in zip(want, got):
-        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+    for got in (rnn_gru.gru_infer(x, k3, r3, reset_after=False),
+                rnn_gru.gru_forward(x, r3, None, reset_after=False, kernel=k3)[:2]):
+        for w, g in zip(want, got):
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
 
 
 def test_the_inference_checks_its_inputs():

@@ -33,7 +33,8 @@ def _run(cell):
         fwd = rnn_lstm.lstm_forward(xp, r, h0, c0, mask)
         bwd = rnn_lstm.lstm_backward(dh_seq, dh_last, dh_last[::-1].copy(), fwd[3], r)
         inf = rnn_lstm.lstm_infer(xp, np.eye(xp.shape[2]), r, None, h0, c0, mask)   # x @ I = x
-        return fwd[:3], bwd, inf
+        own = rnn_lstm.lstm_forward(xp, r, h0, c0, mask, kernel=np.eye(xp.shape[2]), bias=b)
+        return fwd[:3], bwd, inf, own[:3], own[3][1:]
     if cell == "simple":
         fwd = rnn_simple.simple_rnn_forward(xp, r, h0, mask)
         return fwd[:2], rnn_simple.simple_rnn_backward(dh_seq, dh_last, fwd[2], r), ()
@@ -43,7 +44,9 @@ def _run(cell):
     bwd = rnn_gru.gru_backward(dh_seq, dh_last, fwd[2], r, reset_after=after)
     inf = rnn_gru.gru_infer(xp, np.eye(xp.shape[2]), r, None, b_rec, h0, mask,
                             reset_after=after)
-    return fwd[:2], [g for g in bwd if g is not None], inf
+    own = rnn_gru.gru_forward(xp, r, b_rec, h0, mask, reset_after=after,
+                              kernel=np.eye(xp.shape[2]), input_bias=b)
+    return fwd[:2], [g for g in bwd if g is not None], inf, own[:2], own[2][1:]
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -63,7 +66,7 @@ def test_row_groups_on_three_threads_match_one_loop(cell, monkeypatch):
     monkeypatch.setattr(config, "RNN_SPLIT_MACS", 0)
     monkeypatch.setattr(config, "RNN_GROUP_ROWS", 2)     # 7 rows: groups of 2, 2 and 3
     grouped = _run(cell)
-    recurrences = 2 if cell == "simple" else 3
+    recurrences = 2 if cell == "simple" else 4
     assert len(used) == 3 * recurrences and len(set(used)) >= 2
     for want_part, got_part in zip(serial, grouped):
         assert len(want_part) == len(got_part)
