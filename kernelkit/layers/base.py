@@ -150,6 +150,12 @@ class Layer(LossesAndUpdates, NodeAccessors):
         if name in _INFERENCE_FIELDS:
             _inference_state[0] += 1
         object.__setattr__(self, name, value)
+        if name == "activation":
+            fused = getattr(type(self), "_fused_activation", None)
+            if fused is not None:
+                # the name the layer's fused kernel path takes for this activation (or None),
+                # kept in step with it whenever it is set (`layer.activation = linear`)
+                object.__setattr__(self, "_fused", fused(value))
 
     def __delattr__(self, name):
         self.__dict__.pop("_sublayer_cache", None)

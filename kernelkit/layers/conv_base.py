@@ -29,6 +29,8 @@ class _Conv(Layer):
 
     rank = None
     _paddings = ("valid", "same")
+    # `_fused` follows `activation` (Layer.__setattr__)
+    _fused_activation = staticmethod(fused_activation_name)
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
@@ -57,7 +59,6 @@ class _Conv(Layer):
                              "not supported by kernelkit (only groups=1).")
         self.groups = 1
         self.activation = activations.get(activation)
-        self._fused = fused_activation_name(self.activation)
         self.use_bias = bool(use_bias)
         set_weight_arguments(self, locals(), "kernel", "bias")
 

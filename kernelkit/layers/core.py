@@ -62,16 +62,14 @@ class Dense(Layer):
         set_weight_arguments(self, locals(), "kernel", "bias")
         self.supports_masking = True
 
-    def __setattr__(self, name, value):
-        super().__setattr__(name, value)
-        if name == "activation":
-            # `_fused`: the built-in activation's name, for the fused kernel path, kept in step
-            # with `activation` (set in __init__ or later, as in `layer.activation = linear`).
-            # name_of also finds custom objects in scope (e.g. `my_act` while loading a model);
-            # only the built-in function itself may take the fused path.
-            fused = activations.name_of(value)
-            super().__setattr__("_fused", fused if getattr(activations, fused or "", None)
-                                is value else None)
+    @staticmethod
+    def _fused_activation(activation):
+        """The built-in activation's name for the fused kernel path (`_fused`, set with
+        `activation` by Layer.__setattr__), or None. name_of also finds custom objects in
+        scope (e.g. `my_act` while loading a model); only the built-in function itself may
+        take the fused path."""
+        name = activations.name_of(activation)
+        return name if getattr(activations, name or "", None) is activation else None
 
     def build(self, input_shape):
         last = input_shape[-1]

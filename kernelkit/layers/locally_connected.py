@@ -23,6 +23,7 @@ class _LocallyConnected(_Conv):
     """What LocallyConnected1D and 2D share: weights per output position."""
 
     _paddings = ("valid",)
+    _fused_activation = staticmethod(lambda activation: None)   # its op applies the activation
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -42,7 +43,6 @@ class _LocallyConnected(_Conv):
             raise ValueError(f"{type(self).__name__} layer '{self.name}': `implementation` "
                              f"must be 1 or 2, got {implementation!r}.")
         self.implementation = implementation
-        self._fused = None
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)

@@ -1,5 +1,6 @@
 """Keras 2's Layer.add_update / updates / get_updates_for / get_losses_for."""
 import numpy as np
+import pytest
 
 from kernelkit import layers as L
 from kernelkit import regularizers
@@ -96,3 +97,28 @@ def test_rnn_constants_reach_the_cell_call():
     expected = x.sum(axis=1) + 3 * 10.0  # h_t = h_{t-1} + x_t + c, from zeros
     np.testing.assert_allclose(np.asarray(L.RNN(Cell())(x, constants=c)), expected)
     np.testing.assert_allclose(np.asarray(L.RNN(Cell())(x, constants=[c])), expected)
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda act: L.Dense(3, activation=act), (2, 4)),
+    (lambda act: L.Conv2D(3, 2, activation=act), (2, 5, 5, 2)),
+    (lambda act: L.Conv1D(3, 2, activation=act), (2, 5, 2)),
+    (lambda act: L.LocallyConnected1D(3, 2, activation=act), (2, 5, 2)),
+])
+def test_an_activation_set_after_construction_is_the_one_computed(make, shape):
+    """`layer.activation = activations.linear` after the layer was made (how saliency maps
+    take a model's logits): the layer computes the new activation, on its fused kernel path
+    or not, and a built-in activation set later takes the fused path again."""
+    from kernelkit import activations
+    from kernelkit.ops.core import unwrap
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    layer = make("relu")
+    relu_out = np.asarray(unwrap(layer(x)))
+    layer.activation = activations.linear
+    linear_out = np.asarray(unwrap(layer(x)))
+    assert (linear_out < 0).any()
+    np.testing.assert_allclose(np.maximum(linear_out, 0), relu_out, rtol=1e-6, atol=1e-7)
+    layer.activation = activations.relu
+    np.testing.assert_array_equal(np.asarray(unwrap(layer(x))), relu_out)
+    layer.activation = lambda t: t * 2          # a function of the user's own
+    np.testing.assert_allclose(np.asarray(unwrap(layer(x))), 2 * linear_out, rtol=1e-6)
