@@ -25,8 +25,8 @@ import time
 from .. import activations
 from ..kernels import activations as K_act
 from ..kernels import config
-from ..kernels.activations import bias_activation_forward, bias_softmax_forward
-from ..kernels.dense import no_bias
+from ..kernels.activations import bias_softmax_forward
+from ..kernels.dense import dense_forward, no_bias
 from ..kernels.row_product import SplitJudge, row_product, run_ended, run_parts
 from ..layers.base import inference_state
 from ..layers.model_kinds import model_class
@@ -67,11 +67,10 @@ def _dense_step(layer):
                 if softmax:
                     bias_softmax_forward(y, no_bias(y.dtype))
                 return y
+        if not softmax:
+            return dense_forward(x2, w, b, code, alpha)
         y = x2 @ w
-        if softmax:
-            bias_softmax_forward(y, b)
-        else:
-            bias_activation_forward(y, b, code, alpha)
+        bias_softmax_forward(y, b)
         return y
 
     def step(x, parts):
