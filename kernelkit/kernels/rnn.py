@@ -6,17 +6,22 @@ they share. The contract with the op layer is the same for every cell:
 * The op computes the input projection of all time steps as one BLAS product,
   `xp = x @ kernel + bias` of shape (N, T, G*U) (G = 4 for LSTM, 3 for GRU, 1 for
   SimpleRNN), and after the backward turns `dxp` into d(kernel), d(bias), d(x) with BLAS.
-  The kernels run the recurrence: a Python loop over time steps, with the recurrent
-  product `h @ recurrent_kernel` on NumPy's BLAS (on the threads other processes leave
-  free: `on_row_groups` runs `threads.adapt` before each recurrence) and one fused Numba
-  kernel per step for the gate arithmetic, on row views with one activation pass per gate
-  span (`activations.act_span`). With two cores free, the batch rows are split into one group
+  The kernels run the recurrence: a loop over time steps, with the recurrent product
+  `h @ recurrent_kernel` on NumPy's BLAS (on the threads other processes leave free:
+  `on_row_groups` runs `threads.adapt` before each recurrence) and one fused Numba kernel
+  per step for the gate arithmetic, on row views with one activation pass per gate span
+  (`activations.act_span`). With two cores free, the batch rows are split into one group
   per core, each running the whole time loop with one-thread products (`on_row_groups`),
   and each step's product goes in row chunks small enough for OpenBLAS's unpacked
-  small-matrix path where it has one (`recurrent_product`). d(recurrent_kernel) is one
+  small-matrix path where it has one (`recurrent_chunk`). d(recurrent_kernel) is one
   BLAS product over all steps at the end, on every BLAS thread.
-  (Keeping the whole time loop inside Numba, calling BLAS through `np.dot`, was measured
-  and is not faster: see benchmarks/bench_rnn_kernels.py.)
+  The inference loops are compiled kernels themselves, calling NumPy's BLAS from compiled
+  code (`blas_call.gemm_into`): no Python, no GIL between steps, so two row groups do not
+  take turns at the GIL 80 times a sequence (LSTM(128) on 32 sequences: 5.9 -> 3.9 ms,
+  benchmarks/FIGURES.md); where NumPy's BLAS has no entry point to call, the same loops
+  run as Python (`kernel.py_func`), `gemm_into` then being `np.matmul`. (The time loop
+  inside Numba calling `np.dot`, which goes to SciPy's BLAS, was measured before the row
+  groups and was not faster: benchmarks/bench_rnn_kernels.py.)
 * Weights keep Keras 2's layouts and gate orders, so they move between kernelkit and
   Keras unchanged.
 * `mask` is (N, T); a step is valid where it is nonzero. The kernels use a uint8 copy
@@ -39,8 +44,12 @@ they share. The contract with the op layer is the same for every cell:
 
 import numpy as np
 
+from numba import types
+from numba.extending import overload
+
 from . import block_threads, config
 from .threads import adapt as adapt_threads
+from .blas_call import blas_function, gemm_into
 from .blas_pool import small_products_unpacked
 from .activations import CODES
 from .jit import kernel
@@ -103,7 +112,7 @@ def input_arrays(x, kernel, bias, recurrent_kernel, gates, cell, bias_name="bias
     """A forward recurrence's inputs, checked: (x, kernel, bias, (N, T, U), dtype).
 
     With `kernel` (D, gates*U), `x` (N, T, D) holds the inputs, which the recurrence projects
-    itself (`input_chunks`; cast there to the kernel's dtype); with `kernel` None, `x` is the
+    itself (`project_steps`; cast there to the kernel's dtype); with `kernel` None, `x` is the
     projection (N, T, gates*U). `bias` (gates*U,) comes back as an array, zeros for None.
     """
     if kernel is None:
@@ -116,39 +125,6 @@ def input_arrays(x, kernel, bias, recurrent_kernel, gates, cell, bias_name="bias
         kernel = as_array(kernel, kernel.shape, dtype, f"{cell} kernel")
     bias = as_array(bias, (gates * shape[2],), dtype, f"{cell} {bias_name}")
     return x, kernel, bias, shape, dtype
-
-
-def projected_chunks(x, kernel):
-    """The projection `x @ kernel` of one row group's inputs, a few steps at a time: yields
-    (t0, xp) with xp (rows, k, W) = x[:, t0:t0 + k] @ kernel, k steps of about
-    `config.RNN_PROJECT_ROWS` rows in all (the last chunk may be shorter), in buffers reused
-    from chunk to chunk (read each chunk before asking for the next).
-
-    At inference nothing needs the whole projection at once: lstm at batch 256 made it a 42 MB
-    array (mapped and faulted in again at every batch, above glibc's 32 MiB threshold), written
-    by the product and read back by the steps from memory; each group's chunks stay in cache.
-
-    Arguments:
-        x: (rows, T, D), any strides and float dtype (cast to the kernel's).
-        kernel: (D, W).
-    """
-    rows, t_len, d = x.shape
-    steps = max(1, min(t_len, config.RNN_PROJECT_ROWS // max(1, rows)))
-    width = kernel.shape[1]
-    for t0 in range(0, t_len, steps):
-        k = min(steps, t_len - t0)
-        if t0 == 0 or k != steps:
-            xin = np.empty((rows, k, d), kernel.dtype)
-            xp = np.empty((rows, k, width), kernel.dtype)
-        xin[...] = x[:, t0:t0 + k]
-        np.matmul(xin.reshape(rows * k, d), kernel, out=xp.reshape(rows * k, width))
-        yield t0, xp
-
-
-def input_chunks(x, kernel):
-    """A forward recurrence's inputs chunk by chunk, as (t0, xp) pairs: `projected_chunks(x,
-    kernel)`, or with `kernel` None (x already projected) the one chunk (0, x)."""
-    return ((0, x),) if kernel is None else projected_chunks(x, kernel)
 
 
 def as_array(a, shape, dtype, what):
@@ -202,13 +178,6 @@ def masked_infer_output(out, n, t, zero_output):
         masked_output_row(out, n, t, zero_output)
     elif zero_output:
         out[n, 0, :] = 0.0
-
-
-def infer_output(n, t_len, units, dtype, return_sequences):
-    """The inference kernels' `out` (see masked_infer_output) and the column step t writes."""
-    if return_sequences:
-        return np.empty((n, t_len, units), dtype), lambda t: t
-    return np.zeros((n, 1, units), dtype), lambda t: 0
 
 
 @kernel
@@ -272,32 +241,91 @@ def on_row_groups(loop, macs, *arrays):
         lambda i: loop(*[a[edges[i]:edges[i + 1]] for a in arrays]), groups)
 
 
-def recurrent_product(b):
-    """The function `product(a, out)`: out = a @ b, for a recurrence's per-step products with
-    the recurrent kernel `b`.
-
-    Where NumPy's BLAS multiplies small matrices without packing them
-    (`blas_pool.small_products_unpacked()`), `a`'s rows go in equal chunks of at most
-    `config.RNN_PRODUCT_MACS` multiply-adds each, so that no product packs `b` again at every
-    step; elsewhere (and with `RNN_PRODUCT_MACS = None`) one product per call.
-
-    Arguments:
-        b: (K, N), the recurrent kernel (or a part of it).
+def recurrent_chunk(b):
+    """How many rows of `a` each product `a @ b` of a recurrence's steps takes at most, for
+    the recurrent kernel (or a part of it) `b` (K, N): where NumPy's BLAS multiplies small
+    matrices without packing them (`blas_pool.small_products_unpacked()`), as many as keep a
+    product within `config.RNN_PRODUCT_MACS` multiply-adds, so that no product packs `b` again
+    at every step; elsewhere (and with `RNN_PRODUCT_MACS = None`) no limit. For
+    `blas_call.rows_into`.
 
     Returns:
-        product(a, out) for `a` (M, K) and `out` (M, N), rows of any stride.
+        An int >= 1.
     """
     limit = config.RNN_PRODUCT_MACS
-    rows = None
     if limit is not None and small_products_unpacked():
-        rows = max(1, limit // max(1, b.shape[0] * b.shape[1]))
+        return max(1, limit // max(1, b.shape[0] * b.shape[1]))
+    return 1 << 62
 
-    def product(a, out):
-        m = a.shape[0]
-        if rows is None or m <= rows:
-            np.matmul(a, b, out=out)
-            return
-        step = -(-m // -(-m // rows))       # equal chunks of at most `rows` rows
-        for lo in range(0, m, step):
-            np.matmul(a[lo:lo + step], b, out=out[lo:lo + step])
-    return product
+
+def _buffers(x, kernel, steps):
+    rows, d = x.shape[0], x.shape[2]
+    return (np.empty(rows * steps * d, kernel.dtype),
+            np.empty(rows * steps * kernel.shape[1], kernel.dtype))
+
+
+def _no_buffers(x, kernel, steps):
+    return np.empty(0, x.dtype), np.empty(0, x.dtype)
+
+
+def projection_buffers(x, kernel, steps):
+    """The flat buffers (xin, xp) `project_steps` reuses for chunks of `steps` steps of the row
+    group `x` (rows, T, D) projected by `kernel` (D, W); empty when `kernel` is None."""
+    return (_no_buffers if kernel is None else _buffers)(x, kernel, steps)
+
+
+def _project(blas, x, t0, steps, kernel, xin, xp):
+    rows, t_len, d = x.shape
+    k, w = min(steps, t_len - t0), kernel.shape[1]
+    xin3 = xin[:rows * k * d].reshape((rows, k, d))
+    xin3[...] = x[:, t0:t0 + k]
+    xp3 = xp[:rows * k * w].reshape((rows, k, w))
+    gemm_into(blas, xin3.reshape((rows * k, d)), kernel, xp3.reshape((rows * k, w)))
+    return xp3
+
+
+def _given(blas, x, t0, steps, kernel, xin, xp):
+    return x[:, t0:t0 + min(steps, x.shape[1] - t0)]
+
+
+def project_steps(blas, x, t0, steps, kernel, xin, xp):
+    """The projection of the chunk of `steps` steps from t0 (fewer at the end) of one row
+    group's inputs: returns xp3 (rows, k, W) = x[:, t0:t0 + k] @ kernel, in the buffers of
+    `projection_buffers`; with `kernel` None, `x` is the projection and xp3 a view of it.
+
+    Nothing needs the whole projection at once (the backward needs the gates the steps save):
+    lstm at batch 256 made it a 42 MB array, mapped and faulted in again at every batch (above
+    glibc's 32 MiB threshold), written by the product and read back by the steps from memory;
+    each group's chunks (`chunk_steps`) stay in cache.
+
+    The same code from Python and compiled kernels (`gemm_into` of `blas`).
+
+    Arguments:
+        blas: `blas_call.blas_function(kernel.dtype)`, or 0.
+        x: (rows, T, D), any strides and float dtype (cast to the buffers').
+        kernel: (D, W), or None.
+    """
+    return (_given if kernel is None else _project)(blas, x, t0, steps, kernel, xin, xp)
+
+
+@overload(projection_buffers)
+def _projection_buffers_compiled(x, kernel, steps):
+    return _no_buffers if isinstance(kernel, types.NoneType) else _buffers
+
+
+@overload(project_steps)
+def _project_steps_compiled(blas, x, t0, steps, kernel, xin, xp):
+    return _given if isinstance(kernel, types.NoneType) else _project
+
+
+def chunk_steps(x):
+    """How many steps one chunk of `project_steps` takes for the row group `x` (rows, T, D):
+    about `config.RNN_PROJECT_ROWS` rows of the product in all, at most T."""
+    return max(1, min(x.shape[1], config.RNN_PROJECT_ROWS // max(1, x.shape[0])))
+
+
+def compiled_loop(loop, dtype):
+    """(blas, run): the address of NumPy's BLAS gemm for `dtype` and the recurrence kernel
+    `loop` to run, compiled, or its Python version when there is no address (see the module)."""
+    blas = blas_function(dtype)
+    return blas, (loop if blas else loop.py_func)

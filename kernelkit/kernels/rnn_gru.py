@@ -14,10 +14,11 @@ kernels per step. Conventions shared by all cells (mask, outputs, `saved`) are i
 import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
+from .blas_call import rows_into
 from .jit import kernel
-from .rnn import (as_array, as_mask, cell_options, gather_state_grad_row, infer_output,
-                  input_arrays, input_chunks, masked_infer_output, masked_output_row,
-                  on_row_groups, projected_chunks, recurrent_product, weight_grad)
+from .rnn import (as_array, as_mask, cell_options, chunk_steps, compiled_loop,
+                  gather_state_grad_row, input_arrays, masked_infer_output, masked_output_row,
+                  on_row_groups, project_steps, projection_buffers, recurrent_chunk, weight_grad)
 
 
 @kernel
@@ -175,6 +176,79 @@ def gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
         act_grad_span(d_r, r, rec_act, rec_act_alpha)
 
 
+@kernel
+def gru_forward_loop_reset_after(blas, x, kernel, bias, r, b_rec, mask, h_state, h_seq, gates,
+                                 h_prev_seq, m_h_seq, steps, chunk, act, rec_act, act_alpha,
+                                 rec_act_alpha, zero_output):
+    """The time loop of `gru_forward` (reset_after=True) over one row group, as
+    rnn_lstm.lstm_forward_loop."""
+    rows, t_len = x.shape[:2]
+    hr = np.empty((rows, r.shape[1]), h_state.dtype)
+    xin, xp = projection_buffers(x, kernel, steps)
+    for t0 in range(0, t_len, steps):
+        xp3 = project_steps(blas, x, t0, steps, kernel, xin, xp)
+        for tx in range(xp3.shape[1]):
+            rows_into(blas, h_state, r, hr, chunk)
+            gru_step_forward_reset_after(t0 + tx, xp3, tx, bias, hr, b_rec, mask, h_state, h_seq,
+                                         gates, h_prev_seq, m_h_seq, act, rec_act, act_alpha,
+                                         rec_act_alpha, zero_output)
+
+
+@kernel
+def gru_forward_loop_reset_before(blas, x, kernel, bias, r_zr, r_h, mask, h_state, h_seq, gates,
+                                  h_prev_seq, rh_seq, steps, chunk, chunk_h, act, rec_act,
+                                  act_alpha, rec_act_alpha, zero_output):
+    """The time loop of `gru_forward` (reset_after=False) over one row group, as
+    rnn_lstm.lstm_forward_loop: per step the z/r product (row chunks of `chunk`), then
+    (r * h) times `r_h` (row chunks of `chunk_h`)."""
+    rows, t_len = x.shape[:2]
+    units = h_state.shape[1]
+    hr_zr = np.empty((rows, 2 * units), h_state.dtype)
+    hr_h = np.empty((rows, units), h_state.dtype)
+    rh = np.empty((rows, units), h_state.dtype)
+    xin, xp = projection_buffers(x, kernel, steps)
+    for t0 in range(0, t_len, steps):
+        xp3 = project_steps(blas, x, t0, steps, kernel, xin, xp)
+        for tx in range(xp3.shape[1]):
+            t = t0 + tx
+            rows_into(blas, h_state, r_zr, hr_zr, chunk)
+            gru_step_forward_zr(t, xp3, tx, bias, hr_zr, mask, h_state, gates, rh, rec_act,
+                                rec_act_alpha)
+            rows_into(blas, rh, r_h, hr_h, chunk_h)
+            gru_step_forward_h(t, xp3, tx, bias, hr_h, mask, h_state, h_seq, gates, h_prev_seq,
+                               rh, rh_seq, act, act_alpha, zero_output)
+
+
+@kernel
+def gru_backward_loop_reset_after(blas, dh_seq, dhr, mask, gates, h_prev_seq, m_h_seq,
+                                  dh_state, carry, dxp, dm_seq, r_t, chunk, act, rec_act,
+                                  act_alpha, rec_act_alpha, zero_output):
+    """The time loop of `gru_backward` (reset_after=True) over one row group, last step
+    first: each step's kernel, then dhr = dm_seq[:, t] @ R^T."""
+    for t in range(dh_seq.shape[1] - 1, -1, -1):
+        gru_step_backward_reset_after(t, dh_seq, dhr, mask, gates, h_prev_seq, m_h_seq,
+                                      dh_state, carry, dxp, dm_seq, act, rec_act, act_alpha,
+                                      rec_act_alpha, zero_output)
+        rows_into(blas, dm_seq[:, t], r_t, dhr, chunk)
+
+
+@kernel
+def gru_backward_loop_reset_before(blas, dh_seq, dhr, drh, mask, gates, h_prev_seq, dh_state,
+                                   carry, dxp, r_h_t, r_zr_t, chunk_h, chunk, act, rec_act,
+                                   act_alpha, rec_act_alpha, zero_output):
+    """The time loop of `gru_backward` (reset_after=False) over one row group, last step
+    first: the h gate's step, d(r * h) through `r_h_t`, the z/r gates' step, then dhr through
+    `r_zr_t`."""
+    units = dh_state.shape[1]
+    for t in range(dh_seq.shape[1] - 1, -1, -1):
+        gru_step_backward_h(t, dh_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp, act,
+                            rec_act, act_alpha, rec_act_alpha, zero_output)
+        rows_into(blas, dxp[:, t, 2 * units:], r_h_t, drh, chunk_h)
+        gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
+                            rec_act_alpha)
+        rows_into(blas, dxp[:, t, :2 * units], r_zr_t, dhr, chunk)
+
+
 def gru_forward(x, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, act=TANH,
                 rec_act=HARD_SIGMOID, zero_output_for_mask=False, reset_after=True,
                 act_alpha=1.0, rec_act_alpha=1.0, kernel=None, input_bias=None):
@@ -216,17 +290,14 @@ def gru_forward(x, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, ac
     if reset_after:
         b_rec = as_array(recurrent_bias, (3 * units,), dtype, "GRU recurrent bias (row 1 of bias)")
         m_h_seq = np.zeros((n, t_len, units), dtype=dtype)
-        hr = np.empty((n, 3 * units), dtype=dtype)
+        blas, run = compiled_loop(gru_forward_loop_reset_after, dtype)
+        chunk = recurrent_chunk(r)
 
-        def loop(x, hr, mask, h_state, h_seq, gates, h_prev_seq, m_h_seq):
-            r_product = recurrent_product(r)
-            for t0, xp in input_chunks(x, kernel):
-                for tx in range(xp.shape[1]):
-                    r_product(h_state, hr)
-                    gru_step_forward_reset_after(t0 + tx, xp, tx, bias, hr, b_rec, mask, h_state,
-                                                 h_seq, gates, h_prev_seq, m_h_seq, act, rec_act,
-                                                 act_alpha, rec_act_alpha, zero)
-        on_row_groups(loop, n * t_len * units * 3 * units, x, hr, mask, h_state, h_seq, gates,
+        def loop(x, mask, h_state, h_seq, gates, h_prev_seq, m_h_seq):
+            run(blas, x, kernel, bias, r, b_rec, mask, h_state, h_seq, gates, h_prev_seq,
+                m_h_seq, chunk_steps(x), chunk, act, rec_act, act_alpha, rec_act_alpha,
+                zero)
+        on_row_groups(loop, n * t_len * units * 3 * units, x, mask, h_state, h_seq, gates,
                       h_prev_seq, m_h_seq)
         return h_seq, h_state, (mask, gates, h_prev_seq, m_h_seq)
 
@@ -236,24 +307,14 @@ def gru_forward(x, recurrent_kernel, recurrent_bias=None, h0=None, mask=None, ac
     r_zr = np.ascontiguousarray(r[:, :2 * units])
     r_h = np.ascontiguousarray(r[:, 2 * units:])
     rh_seq = np.empty((n, t_len, units), dtype=dtype)
-    hr_zr = np.empty((n, 2 * units), dtype=dtype)
-    hr_h = np.empty((n, units), dtype=dtype)
-    rh = np.empty((n, units), dtype=dtype)
+    blas, run = compiled_loop(gru_forward_loop_reset_before, dtype)
+    chunks = recurrent_chunk(r_zr), recurrent_chunk(r_h)
 
-    def loop(x, hr_zr, hr_h, mask, h_state, h_seq, gates, h_prev_seq, rh, rh_seq):
-        r_zr_product = recurrent_product(r_zr)
-        r_h_product = recurrent_product(r_h)
-        for t0, xp in input_chunks(x, kernel):
-            for tx in range(xp.shape[1]):
-                t = t0 + tx
-                r_zr_product(h_state, hr_zr)
-                gru_step_forward_zr(t, xp, tx, bias, hr_zr, mask, h_state, gates, rh, rec_act,
-                                    rec_act_alpha)
-                r_h_product(rh, hr_h)
-                gru_step_forward_h(t, xp, tx, bias, hr_h, mask, h_state, h_seq, gates,
-                                   h_prev_seq, rh, rh_seq, act, act_alpha, zero)
-    on_row_groups(loop, n * t_len * units * 3 * units, x, hr_zr, hr_h, mask, h_state, h_seq,
-                  gates, h_prev_seq, rh, rh_seq)
+    def loop(x, mask, h_state, h_seq, gates, h_prev_seq, rh_seq):
+        run(blas, x, kernel, bias, r_zr, r_h, mask, h_state, h_seq, gates, h_prev_seq, rh_seq,
+            chunk_steps(x), *chunks, act, rec_act, act_alpha, rec_act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * 3 * units, x, mask, h_state, h_seq, gates,
+                  h_prev_seq, rh_seq)
     return h_seq, h_state, (mask, gates, h_prev_seq, rh_seq)
 
 
@@ -287,13 +348,12 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
         r_t = np.ascontiguousarray(r.T)
         dm_seq = np.empty((n, t_len, 3 * units), dtype=dtype)
 
+        blas, run = compiled_loop(gru_backward_loop_reset_after, dtype)
+        chunk = recurrent_chunk(r_t)
+
         def loop(dh_seq, dhr, mask, gates, h_prev_seq, m_h_seq, dh_state, carry, dxp, dm_seq):
-            r_t_product = recurrent_product(r_t)
-            for t in range(t_len - 1, -1, -1):
-                gru_step_backward_reset_after(t, dh_seq, dhr, mask, gates, h_prev_seq, m_h_seq,
-                                              dh_state, carry, dxp, dm_seq, act, rec_act,
-                                              act_alpha, rec_act_alpha, zero)
-                r_t_product(dm_seq[:, t], dhr)
+            run(blas, dh_seq, dhr, mask, gates, h_prev_seq, m_h_seq, dh_state, carry, dxp,
+                dm_seq, r_t, chunk, act, rec_act, act_alpha, rec_act_alpha, zero)
         on_row_groups(loop, n * t_len * units * 3 * units, dh_seq, dhr, mask, gates, h_prev_seq,
                       m_or_rh_seq, dh_state, carry, dxp, dm_seq)
         d_bias = dm_seq.reshape(n * t_len, 3 * units).sum(axis=0)
@@ -303,16 +363,12 @@ def gru_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH, rec_act=HAR
     r_h_t = np.ascontiguousarray(r[:, 2 * units:].T)
     drh = np.empty((n, units), dtype=dtype)
 
+    blas, run = compiled_loop(gru_backward_loop_reset_before, dtype)
+    chunks = recurrent_chunk(r_h_t), recurrent_chunk(r_zr_t)
+
     def loop(dh_seq, dhr, drh, mask, gates, h_prev_seq, dh_state, carry, dxp):
-        r_h_t_product = recurrent_product(r_h_t)
-        r_zr_t_product = recurrent_product(r_zr_t)
-        for t in range(t_len - 1, -1, -1):
-            gru_step_backward_h(t, dh_seq, dhr, mask, gates, h_prev_seq, dh_state, carry, dxp,
-                                act, rec_act, act_alpha, rec_act_alpha, zero)
-            r_h_t_product(dxp[:, t, 2 * units:], drh)
-            gru_step_backward_r(t, drh, mask, gates, h_prev_seq, dh_state, dxp, rec_act,
-                                rec_act_alpha)
-            r_zr_t_product(dxp[:, t, :2 * units], dhr)
+        run(blas, dh_seq, dhr, drh, mask, gates, h_prev_seq, dh_state, carry, dxp, r_h_t, r_zr_t,
+            *chunks, act, rec_act, act_alpha, rec_act_alpha, zero)
     on_row_groups(loop, n * t_len * units * 3 * units, dh_seq, dhr, drh, mask, gates,
                   h_prev_seq, dh_state, carry, dxp)
     d_r = np.empty((units, 3 * units), dtype=dtype)
@@ -378,6 +434,54 @@ def gru_step_infer_h(t, xp, tx, bias, hr_h, mask, h_state, g_rows, out, t_out, a
         blend_row(g, h_state[n], out[n, t_out])
 
 
+@kernel
+def gru_infer_loop_reset_after(blas, x, kernel, bias, r, b_rec, mask, h_state, out, steps,
+                               chunk, act, rec_act, act_alpha, rec_act_alpha, zero_output):
+    """The time loop of `gru_infer` (reset_after=True) over one row group, as
+    rnn_lstm.lstm_infer_loop."""
+    rows, t_len = x.shape[:2]
+    width = r.shape[1]
+    hr = np.empty((rows, width), h_state.dtype)
+    g_rows = np.empty((rows, width), h_state.dtype)
+    xin, xp = projection_buffers(x, kernel, steps)
+    whole = out.shape[1] > 1
+    for t0 in range(0, t_len, steps):
+        xp3 = project_steps(blas, x, t0, steps, kernel, xin, xp)
+        for tx in range(xp3.shape[1]):
+            rows_into(blas, h_state, r, hr, chunk)
+            gru_step_infer_reset_after(t0 + tx, xp3, tx, bias, hr, b_rec, mask, h_state, g_rows,
+                                       out, t0 + tx if whole else 0, act, rec_act, act_alpha,
+                                       rec_act_alpha, zero_output)
+
+
+@kernel
+def gru_infer_loop_reset_before(blas, x, kernel, bias, r_zr, r_h, mask, h_state, out, steps,
+                                chunk, chunk_h, act, rec_act, act_alpha, rec_act_alpha,
+                                zero_output):
+    """The time loop of `gru_infer` (reset_after=False) over one row group, as
+    rnn_lstm.lstm_infer_loop: per step the z/r product (row chunks of `chunk`), then (r * h)
+    times `r_h` (row chunks of `chunk_h`)."""
+    rows, t_len = x.shape[:2]
+    units = h_state.shape[1]
+    width = 3 * units
+    hr_zr = np.empty((rows, 2 * units), h_state.dtype)
+    hr_h = np.empty((rows, units), h_state.dtype)
+    rh = np.empty((rows, units), h_state.dtype)
+    g_rows = np.empty((rows, width), h_state.dtype)
+    xin, xp = projection_buffers(x, kernel, steps)
+    whole = out.shape[1] > 1
+    for t0 in range(0, t_len, steps):
+        xp3 = project_steps(blas, x, t0, steps, kernel, xin, xp)
+        for tx in range(xp3.shape[1]):
+            t = t0 + tx
+            rows_into(blas, h_state, r_zr, hr_zr, chunk)
+            gru_step_infer_zr(t, xp3, tx, bias, hr_zr, mask, h_state, g_rows, rh, rec_act,
+                              rec_act_alpha)
+            rows_into(blas, rh, r_h, hr_h, chunk_h)
+            gru_step_infer_h(t, xp3, tx, bias, hr_h, mask, h_state, g_rows, out,
+                             t if whole else 0, act, act_alpha, zero_output)
+
+
 def gru_infer(x, kernel, recurrent_kernel, input_bias=None, recurrent_bias=None, h0=None,
               mask=None, act=TANH, rec_act=HARD_SIGMOID, zero_output_for_mask=False,
               reset_after=True, act_alpha=1.0, rec_act_alpha=1.0, return_sequences=True):
@@ -399,43 +503,27 @@ def gru_infer(x, kernel, recurrent_kernel, input_bias=None, recurrent_bias=None,
     mask = as_mask(mask, n, t_len)
     act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
         "GRU", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
-    out, column = infer_output(n, t_len, units, dtype, return_sequences)
-    g_rows = np.empty((n, 3 * units), dtype=dtype)
+    out = np.empty((n, t_len, units), dtype) if return_sequences else \
+        np.zeros((n, 1, units), dtype)
     if reset_after:
         b_rec = as_array(recurrent_bias, (3 * units,), dtype, "GRU recurrent bias (row 1 of bias)")
-        hr = np.empty((n, 3 * units), dtype=dtype)
+        blas, run = compiled_loop(gru_infer_loop_reset_after, dtype)
+        chunk = recurrent_chunk(r)
 
-        def loop(x, hr, mask, h_state, g_rows, out):
-            r_product = recurrent_product(r)
-            for t0, xp in projected_chunks(x, kernel):
-                for tx in range(xp.shape[1]):
-                    r_product(h_state, hr)
-                    gru_step_infer_reset_after(t0 + tx, xp, tx, bias, hr, b_rec, mask, h_state,
-                                               g_rows, out, column(t0 + tx), act, rec_act,
-                                               act_alpha, rec_act_alpha, zero)
-        on_row_groups(loop, n * t_len * units * 3 * units, x, hr, mask, h_state, g_rows, out)
+        def loop(x, mask, h_state, out):
+            run(blas, x, kernel, bias, r, b_rec, mask, h_state, out, chunk_steps(x), chunk,
+                act, rec_act, act_alpha, rec_act_alpha, zero)
     else:
         if recurrent_bias is not None:
             raise ValueError("GRU with reset_after=False has no recurrent bias: its bias "
                              "(3*units,) is the input bias; pass recurrent_bias=None")
         r_zr = np.ascontiguousarray(r[:, :2 * units])
         r_h = np.ascontiguousarray(r[:, 2 * units:])
-        hr_zr = np.empty((n, 2 * units), dtype=dtype)
-        hr_h = np.empty((n, units), dtype=dtype)
-        rh = np.empty((n, units), dtype=dtype)
+        blas, run = compiled_loop(gru_infer_loop_reset_before, dtype)
+        chunks = recurrent_chunk(r_zr), recurrent_chunk(r_h)
 
-        def loop(x, hr_zr, hr_h, mask, h_state, g_rows, rh, out):
-            r_zr_product = recurrent_product(r_zr)
-            r_h_product = recurrent_product(r_h)
-            for t0, xp in projected_chunks(x, kernel):
-                for tx in range(xp.shape[1]):
-                    t = t0 + tx
-                    r_zr_product(h_state, hr_zr)
-                    gru_step_infer_zr(t, xp, tx, bias, hr_zr, mask, h_state, g_rows, rh, rec_act,
-                                      rec_act_alpha)
-                    r_h_product(rh, hr_h)
-                    gru_step_infer_h(t, xp, tx, bias, hr_h, mask, h_state, g_rows, out, column(t),
-                                     act, act_alpha, zero)
-        on_row_groups(loop, n * t_len * units * 3 * units, x, hr_zr, hr_h, mask, h_state,
-                      g_rows, rh, out)
+        def loop(x, mask, h_state, out):
+            run(blas, x, kernel, bias, r_zr, r_h, mask, h_state, out, chunk_steps(x),
+                *chunks, act, rec_act, act_alpha, rec_act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * 3 * units, x, mask, h_state, out)
     return (out if return_sequences else out[:, 0]), h_state

@@ -9,10 +9,11 @@ Conventions shared by all cells (mask, outputs, `saved`) are in rnn.py.
 import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
+from .blas_call import rows_into
 from .jit import kernel
-from .rnn import (as_array, as_mask, cell_options, gather_state_grad_row, infer_output,
-                  input_arrays, input_chunks, masked_infer_output, masked_output_row,
-                  on_row_groups, projected_chunks, recurrent_product, weight_grad)
+from .rnn import (as_array, as_mask, cell_options, chunk_steps, compiled_loop,
+                  gather_state_grad_row, input_arrays, masked_infer_output, masked_output_row,
+                  on_row_groups, project_steps, projection_buffers, recurrent_chunk, weight_grad)
 
 
 @kernel
@@ -95,13 +96,46 @@ def lstm_step_backward(t, dout_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_
         act_grad_span(d_g, g, act, act_alpha)
 
 
+@kernel
+def lstm_forward_loop(blas, x, kernel, bias, r, mask, h_state, c_state, h_seq, gates, h_prev_seq,
+                      c_prev_seq, act_c_seq, steps, chunk, act, rec_act, act_alpha,
+                      rec_act_alpha, zero_output):
+    """The time loop of `lstm_forward` over one row group: projects `steps` steps of `x` at a
+    time (`x` the projection itself with `kernel` None), then for each step the recurrent
+    product (`rows_into`, row chunks of `chunk`) and `lstm_step_forward`. `blas` from
+    `rnn.compiled_loop`."""
+    rows, t_len = x.shape[:2]
+    hr = np.empty((rows, r.shape[1]), h_state.dtype)
+    xin, xp = projection_buffers(x, kernel, steps)
+    for t0 in range(0, t_len, steps):
+        xp3 = project_steps(blas, x, t0, steps, kernel, xin, xp)
+        for tx in range(xp3.shape[1]):
+            rows_into(blas, h_state, r, hr, chunk)
+            lstm_step_forward(t0 + tx, xp3, tx, bias, hr, mask, h_state, c_state, h_seq, gates,
+                              h_prev_seq, c_prev_seq, act_c_seq, act, rec_act, act_alpha,
+                              rec_act_alpha, zero_output)
+
+
+@kernel
+def lstm_backward_loop(blas, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
+                       dc_state, carry, dxp, r_t, chunk, act, rec_act, act_alpha, rec_act_alpha,
+                       zero_output):
+    """The time loop of `lstm_backward` over one row group, last step first: each step's
+    `lstm_step_backward`, then dhr = dxp[:, t] @ R^T (`rows_into`, row chunks of `chunk`)."""
+    for t in range(dh_seq.shape[1] - 1, -1, -1):
+        lstm_step_backward(t, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
+                           dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha,
+                           zero_output)
+        rows_into(blas, dxp[:, t], r_t, dhr, chunk)
+
+
 def lstm_forward(x, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
                  rec_act=HARD_SIGMOID, zero_output_for_mask=False, act_alpha=1.0,
                  rec_act_alpha=1.0, kernel=None, bias=None):
     """Run an LSTM over a sequence, saving what `lstm_backward` needs.
 
     Given `kernel`, each row group projects its own rows of `x` a few steps at a time
-    (`projected_chunks`, as `lstm_infer`) and the step kernel adds `bias` as it reads them:
+    (`project_steps`, as `lstm_infer`) and the step kernel adds `bias` as it reads them:
     no projection of the whole sequence is made, nor a pass of the bias over it; the
     backward needs only the gates saved at each step. Without `kernel`, `x` is the projection
     itself (x @ kernel + bias, computed by the caller).
@@ -133,17 +167,14 @@ def lstm_forward(x, recurrent_kernel, h0=None, c0=None, mask=None, act=TANH,
     h_prev_seq = np.empty((n, t_len, units), dtype=dtype)
     c_prev_seq = np.empty((n, t_len, units), dtype=dtype)
     act_c_seq = np.zeros((n, t_len, units), dtype=dtype)
-    hr = np.empty((n, 4 * units), dtype=dtype)
+    blas, run = compiled_loop(lstm_forward_loop, dtype)
+    chunk = recurrent_chunk(r)
 
-    def loop(x, hr, mask, h_state, c_state, h_seq, gates, h_prev_seq, c_prev_seq, act_c_seq):
-        r_product = recurrent_product(r)
-        for t0, xp in input_chunks(x, kernel):
-            for tx in range(xp.shape[1]):
-                r_product(h_state, hr)
-                lstm_step_forward(t0 + tx, xp, tx, bias, hr, mask, h_state, c_state, h_seq,
-                                  gates, h_prev_seq, c_prev_seq, act_c_seq, act, rec_act,
-                                  act_alpha, rec_act_alpha, zero)
-    on_row_groups(loop, n * t_len * units * 4 * units, x, hr, mask, h_state, c_state, h_seq,
+    def loop(x, mask, h_state, c_state, h_seq, gates, h_prev_seq, c_prev_seq, act_c_seq):
+        run(blas, x, kernel, bias, r, mask, h_state, c_state, h_seq, gates, h_prev_seq,
+            c_prev_seq, act_c_seq, chunk_steps(x), chunk, act, rec_act, act_alpha,
+            rec_act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * 4 * units, x, mask, h_state, c_state, h_seq,
                   gates, h_prev_seq, c_prev_seq, act_c_seq)
     saved = (mask, gates, h_prev_seq, c_prev_seq, act_c_seq)
     return h_seq, h_state, c_state, saved
@@ -176,13 +207,12 @@ def lstm_backward(dh_seq, dh_last, dc_last, saved, recurrent_kernel, act=TANH,
     dhr = np.zeros((n, units), dtype=dtype)
     carry = np.zeros((n, units), dtype=dtype)
 
+    blas, run = compiled_loop(lstm_backward_loop, dtype)
+    chunk = recurrent_chunk(r_t)
+
     def loop(dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state, dc_state, carry, dxp):
-        r_t_product = recurrent_product(r_t)
-        for t in range(t_len - 1, -1, -1):
-            lstm_step_backward(t, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state,
-                               dc_state, carry, dxp, act, rec_act, act_alpha, rec_act_alpha,
-                               zero)
-            r_t_product(dxp[:, t], dhr)
+        run(blas, dh_seq, dhr, mask, gates, c_prev_seq, act_c_seq, dh_state, dc_state, carry,
+            dxp, r_t, chunk, act, rec_act, act_alpha, rec_act_alpha, zero)
     on_row_groups(loop, n * t_len * units * 4 * units, dh_seq, dhr, mask, gates, c_prev_seq,
                   act_c_seq, dh_state, dc_state, carry, dxp)
     dh0 = dh_state + dhr
@@ -224,13 +254,34 @@ def lstm_step_infer(t, xp, tx, bias, hr, mask, h_state, c_state, z_rows, out, t_
             ac[u] = h[u]
 
 
+@kernel
+def lstm_infer_loop(blas, x, kernel, bias, r, mask, h_state, c_state, out, steps, chunk, act,
+                    rec_act, act_alpha, rec_act_alpha, zero_output):
+    """The time loop of `lstm_infer` over one row group: projects `steps` steps of `x` at a
+    time, then for each step the recurrent product (`rows_into`, row chunks of `chunk`) and
+    `lstm_step_infer`. `out` (rows, T or 1, U) as there; `blas` from `rnn.compiled_loop`."""
+    rows, t_len = x.shape[:2]
+    width = r.shape[1]
+    hr = np.empty((rows, width), h_state.dtype)
+    z_rows = np.empty((rows, width), h_state.dtype)
+    xin, xp = projection_buffers(x, kernel, steps)
+    whole = out.shape[1] > 1
+    for t0 in range(0, t_len, steps):
+        xp3 = project_steps(blas, x, t0, steps, kernel, xin, xp)
+        for tx in range(xp3.shape[1]):
+            rows_into(blas, h_state, r, hr, chunk)
+            lstm_step_infer(t0 + tx, xp3, tx, bias, hr, mask, h_state, c_state, z_rows, out,
+                            t0 + tx if whole else 0, act, rec_act, act_alpha, rec_act_alpha,
+                            zero_output)
+
+
 def lstm_infer(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None, mask=None, act=TANH,
                rec_act=HARD_SIGMOID, zero_output_for_mask=False, act_alpha=1.0,
                rec_act_alpha=1.0, return_sequences=True):
     """`lstm_forward(x @ kernel + bias, ...)` for inference: the same outputs, nothing saved
     for `lstm_backward`.
 
-    Each row group projects its own rows of `x` a few steps at a time (`projected_chunks`) and
+    Each row group projects its own rows of `x` a few steps at a time (`project_steps`) and
     the step kernel adds `bias` (4U,) as it reads them, in the training forward's order: no
     projection of the whole sequence is made (42 MB for a batch of 256 sequences of 80 steps,
     LSTM(128)), and no pass of the bias over it.
@@ -249,17 +300,13 @@ def lstm_infer(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None, mask=No
     mask = as_mask(mask, n, t_len)
     act, rec_act, act_alpha, rec_act_alpha, zero = cell_options(
         "LSTM", act, rec_act, zero_output_for_mask, act_alpha, rec_act_alpha)
-    out, column = infer_output(n, t_len, units, dtype, return_sequences)
-    z_rows = np.empty((n, 4 * units), dtype=dtype)
-    hr = np.empty((n, 4 * units), dtype=dtype)
+    out = np.empty((n, t_len, units), dtype) if return_sequences else \
+        np.zeros((n, 1, units), dtype)
+    blas, run = compiled_loop(lstm_infer_loop, dtype)
+    chunk = recurrent_chunk(r)
 
-    def loop(x, hr, mask, h_state, c_state, z_rows, out):
-        r_product = recurrent_product(r)
-        for t0, xp in projected_chunks(x, kernel):
-            for tx in range(xp.shape[1]):
-                r_product(h_state, hr)
-                lstm_step_infer(t0 + tx, xp, tx, bias, hr, mask, h_state, c_state, z_rows, out,
-                                column(t0 + tx), act, rec_act, act_alpha, rec_act_alpha, zero)
-    on_row_groups(loop, n * t_len * units * 4 * units, x, hr, mask, h_state, c_state, z_rows,
-                  out)
+    def loop(x, mask, h_state, c_state, out):
+        run(blas, x, kernel, bias, r, mask, h_state, c_state, out, chunk_steps(x), chunk,
+            act, rec_act, act_alpha, rec_act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * 4 * units, x, mask, h_state, c_state, out)
     return (out if return_sequences else out[:, 0]), h_state, c_state

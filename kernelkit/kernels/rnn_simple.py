@@ -6,9 +6,11 @@ Conventions shared by all cells (mask, outputs, `saved`) are in rnn.py.
 import numpy as np
 
 from .activations import HARD_SIGMOID, TANH, act_grad_span, act_span
+from .blas_call import rows_into
 from .jit import kernel
-from .rnn import (as_array, as_mask, cell_options, check_sequence, gather_state_grad_row,
-                  masked_output_row, on_row_groups, recurrent_product, weight_grad)
+from .rnn import (as_array, as_mask, cell_options, check_sequence, compiled_loop,
+                  gather_state_grad_row, masked_output_row, on_row_groups, recurrent_chunk,
+                  weight_grad)
 
 
 @kernel
@@ -49,6 +51,28 @@ def simple_rnn_step_backward(t, dout_seq, dhr, mask, out_seq, dh_state, carry, d
         dh_state[n] = 0.0
 
 
+@kernel
+def simple_rnn_forward_loop(blas, xp, r, mask, h_state, h_seq, h_prev_seq, chunk, act,
+                            act_alpha, zero_output):
+    """The time loop of `simple_rnn_forward` over one row group: for each step the recurrent
+    product (`rows_into`, row chunks of `chunk`) and `simple_rnn_step_forward`."""
+    hr = np.empty(h_state.shape, h_state.dtype)
+    for t in range(xp.shape[1]):
+        rows_into(blas, h_state, r, hr, chunk)
+        simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act, act_alpha,
+                                zero_output)
+
+
+@kernel
+def simple_rnn_backward_loop(blas, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, r_t, chunk,
+                             act, act_alpha, zero_output):
+    """The time loop of `simple_rnn_backward` over one row group, last step first."""
+    for t in range(dh_seq.shape[1] - 1, -1, -1):
+        simple_rnn_step_backward(t, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, act,
+                                 act_alpha, zero_output)
+        rows_into(blas, dxp[:, t], r_t, dhr, chunk)
+
+
 def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
                        zero_output_for_mask=False, act_alpha=1.0):
     """Run a SimpleRNN over a sequence whose input projection is already computed.
@@ -75,15 +99,12 @@ def simple_rnn_forward(xp, recurrent_kernel, h0=None, mask=None, act=TANH,
 
     h_seq = np.empty((n, t_len, units), dtype=dtype)
     h_prev_seq = np.empty((n, t_len, units), dtype=dtype)
-    hr = np.empty((n, units), dtype=dtype)
+    blas, run = compiled_loop(simple_rnn_forward_loop, dtype)
+    chunk = recurrent_chunk(r)
 
-    def loop(xp, hr, mask, h_state, h_seq, h_prev_seq):
-        r_product = recurrent_product(r)
-        for t in range(t_len):
-            r_product(h_state, hr)
-            simple_rnn_step_forward(t, xp, hr, mask, h_state, h_seq, h_prev_seq, act,
-                                    act_alpha, zero)
-    on_row_groups(loop, n * t_len * units * units, xp, hr, mask, h_state, h_seq, h_prev_seq)
+    def loop(xp, mask, h_state, h_seq, h_prev_seq):
+        run(blas, xp, r, mask, h_state, h_seq, h_prev_seq, chunk, act, act_alpha, zero)
+    on_row_groups(loop, n * t_len * units * units, xp, mask, h_state, h_seq, h_prev_seq)
     return h_seq, h_state, (mask, h_seq, h_prev_seq)
 
 
@@ -112,12 +133,12 @@ def simple_rnn_backward(dh_seq, dh_last, saved, recurrent_kernel, act=TANH,
     dhr = np.zeros((n, units), dtype=dtype)
     carry = np.zeros((n, units), dtype=dtype)
 
+    blas, run = compiled_loop(simple_rnn_backward_loop, dtype)
+    chunk = recurrent_chunk(r_t)
+
     def loop(dh_seq, dhr, mask, h_seq, dh_state, carry, dxp):
-        r_t_product = recurrent_product(r_t)
-        for t in range(t_len - 1, -1, -1):
-            simple_rnn_step_backward(t, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, act,
-                                     act_alpha, zero)
-            r_t_product(dxp[:, t], dhr)
+        run(blas, dh_seq, dhr, mask, h_seq, dh_state, carry, dxp, r_t, chunk, act, act_alpha,
+            zero)
     on_row_groups(loop, n * t_len * units * units, dh_seq, dhr, mask, h_seq, dh_state, carry,
                   dxp)
     return dxp, weight_grad(h_prev_seq, dxp), dh_state + dhr

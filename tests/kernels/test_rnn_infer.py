@@ -1,12 +1,13 @@
 """The recurrences that project their input themselves, a few steps at a time (inference, and
 the training forward given the input kernel) give exactly the outputs (and saved arrays) of
 the training forward on a projection made first: LSTM, both GRU variants, masks,
-zero_output_for_mask, both output modes, both dtypes, several chunk lengths. The forward on a
-projection is itself checked against NumPy loops in test_rnn*.py."""
+zero_output_for_mask, both output modes, both dtypes, several chunk lengths, the inference
+loops compiled and as Python. The forward on a projection is itself checked against NumPy
+loops in test_rnn*.py."""
 import numpy as np
 import pytest
 
-from kernelkit.kernels import config, rnn_gru, rnn_lstm
+from kernelkit.kernels import config, rnn, rnn_gru, rnn_lstm
 from kernelkit.kernels.activations import HARD_SIGMOID, RELU, SIGMOID, TANH
 
 
@@ -38,13 +39,25 @@ def _identity(xp):
 PROJECT_ROWS = [1, 11, 10 ** 6]     # 1 step a chunk; 2, 2, 2 and 1 steps; all 7 at once
 
 
+@pytest.fixture(params=["compiled", "python"])
+def loops(request, monkeypatch):
+    """The inference time loops compiled (calling NumPy's BLAS from the kernel) and as Python
+    (where NumPy's BLAS has no entry point to call: `gemm_into` is np.matmul)."""
+    if request.param == "python":
+        monkeypatch.setattr(rnn, "blas_function", lambda dtype: 0)
+    else:
+        assert rnn.blas_function(np.float32) and rnn.blas_function(np.float64), \
+            "NumPy's BLAS entry points were not found: the compiled loops are not tested"
+    return request.param
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("zero", [False, True])
 @pytest.mark.parametrize("return_sequences", [True, False])
 @pytest.mark.parametrize("acts", [(TANH, HARD_SIGMOID), (RELU, SIGMOID)])
 @pytest.mark.parametrize("project_rows", PROJECT_ROWS)
 def test_lstm_infer_matches_forward(dtype, zero, return_sequences, acts, project_rows,
-                                    monkeypatch):
+                                    monkeypatch, loops):
     monkeypatch.setattr(config, "RNN_PROJECT_ROWS", project_rows)
     xp, r, h0, masks = _data(dtype, 4)
     c0 = h0[::-1].copy()
@@ -66,7 +79,7 @@ def test_lstm_infer_matches_forward(dtype, zero, return_sequences, acts, project
 @pytest.mark.parametrize("reset_after", [True, False])
 @pytest.mark.parametrize("project_rows", PROJECT_ROWS)
 def test_gru_infer_matches_forward(dtype, zero, return_sequences, reset_after, project_rows,
-                                   monkeypatch):
+                                   monkeypatch, loops):
     monkeypatch.setattr(config, "RNN_PROJECT_ROWS", project_rows)
     xp, r, h0, masks = _data(dtype, 3, seed=1)
     b_rec = np.linspace(-1, 1, r.shape[1]).astype(dtype) if reset_after else None

@@ -1,13 +1,14 @@
 """The recurrences on row groups (kernels/rnn.py `on_row_groups`): each group of batch rows
 runs its own time loop on its own thread, and the results are those of one loop over all
 rows, for every cell, both GRU variants, masks, training forward, backward and inference.
-Likewise the per-step products in row chunks (`recurrent_product`)."""
+Likewise the per-step products in row chunks (`recurrent_chunk`, `blas_call.rows_into`)."""
 import threading
 
 import numpy as np
 import pytest
 
 from kernelkit.kernels import block_threads, config, rnn, rnn_gru, rnn_lstm, rnn_simple
+from kernelkit.kernels.blas_call import rows_into
 
 CELLS = ["lstm", "gru", "gru_reset_before", "simple"]
 
@@ -102,11 +103,21 @@ def test_groups_follow_the_free_cores_and_the_size(monkeypatch):
 @pytest.mark.parametrize("cell", CELLS)
 def test_products_in_row_chunks_match_one_product(cell, monkeypatch):
     """Chunks of one row (7 rows in one group) and of up to 10 (groups of 2, 2 and 3 on three
-    threads), against one product per step."""
+    threads), against one product per step: the loops compiled (calling BLAS themselves) and
+    as Python, whose products are recorded (the same `rows_into` makes the chunks in both)."""
     monkeypatch.setattr(config, "RNN_SPLIT_MACS", None)
     monkeypatch.setattr(config, "RNN_PRODUCT_MACS", None)
     whole = _run(cell)
     monkeypatch.setattr(rnn, "small_products_unpacked", lambda: True)
+    monkeypatch.setattr(config, "RNN_GROUP_ROWS", 2)
+    monkeypatch.setattr(block_threads, "cores", lambda: 3)
+    for macs, split in ((1, None), (250, 0)):
+        monkeypatch.setattr(config, "RNN_PRODUCT_MACS", macs)
+        monkeypatch.setattr(config, "RNN_SPLIT_MACS", split)
+        for want_part, got_part in zip(whole, _run(cell)):
+            for want, got in zip(want_part, got_part):
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    monkeypatch.setattr(rnn, "blas_function", lambda dtype: 0)
     rows, matmul = [], np.matmul
 
     def recording(a, b, out):
@@ -114,8 +125,6 @@ def test_products_in_row_chunks_match_one_product(cell, monkeypatch):
             rows.append(a.shape[0])
         return matmul(a, b, out=out)
     monkeypatch.setattr(np, "matmul", recording)
-    monkeypatch.setattr(config, "RNN_GROUP_ROWS", 2)
-    monkeypatch.setattr(block_threads, "cores", lambda: 3)
     for macs, split in ((1, None), (250, 0)):
         rows.clear()
         monkeypatch.setattr(config, "RNN_PRODUCT_MACS", macs)
@@ -145,12 +154,12 @@ def test_recurrent_product_chunks(m, limit_rows, chunks, monkeypatch):
         return matmul(x, y, out=out)
     monkeypatch.setattr(config, "RNN_PRODUCT_MACS", limit_rows * k * n + k * n - 1)
     monkeypatch.setattr(rnn, "small_products_unpacked", lambda: True)
-    monkeypatch.setattr(rnn.np, "matmul", recording)
+    monkeypatch.setattr(np, "matmul", recording)
     out = np.empty((m, n))
-    rnn.recurrent_product(b)(a, out)
+    rows_into(0, a, b, out, rnn.recurrent_chunk(b))
     assert seen == chunks
     np.testing.assert_allclose(out, a @ b, rtol=1e-12)
     seen.clear()
     monkeypatch.setattr(rnn, "small_products_unpacked", lambda: False)
-    rnn.recurrent_product(b)(a, out)
+    rows_into(0, a, b, out, rnn.recurrent_chunk(b))
     assert seen == [m]
