@@ -274,11 +274,23 @@ def projection_buffers(x, kernel, steps):
     return (_no_buffers if kernel is None else _buffers)(x, kernel, steps)
 
 
+@kernel
+def copy_steps(x, t0, out):
+    """out[...] = x[:, t0:t0 + k] for out (rows, k, D), casting to out's dtype (element loops:
+    NumPy's broadcasting assignment compiled in 2.7 s more)."""
+    rows, k, d = out.shape
+    for n in range(rows):
+        for j in range(k):
+            src, dst = x[n, t0 + j], out[n, j]
+            for i in range(d):
+                dst[i] = src[i]
+
+
 def _project(blas, x, t0, steps, kernel, xin, xp):
     rows, t_len, d = x.shape
     k, w = min(steps, t_len - t0), kernel.shape[1]
     xin3 = xin[:rows * k * d].reshape((rows, k, d))
-    xin3[...] = x[:, t0:t0 + k]
+    copy_steps(x, t0, xin3)
     xp3 = xp[:rows * k * w].reshape((rows, k, w))
     gemm_into(blas, xin3.reshape((rows * k, d)), kernel, xp3.reshape((rows * k, w)))
     return xp3
