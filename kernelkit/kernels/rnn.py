@@ -3,9 +3,11 @@
 The cells live in `rnn_lstm.py`, `rnn_gru.py` and `rnn_simple.py`; this module holds what
 they share. The contract with the op layer is the same for every cell:
 
-* The op computes the input projection of all time steps as one BLAS product,
-  `xp = x @ kernel + bias` of shape (N, T, G*U) (G = 4 for LSTM, 3 for GRU, 1 for
-  SimpleRNN), and after the backward turns `dxp` into d(kernel), d(bias), d(x) with BLAS.
+* The input projection `xp = x @ kernel + bias`, (N, T, G*U) (G = 4 for LSTM, 3 for GRU,
+  1 for SimpleRNN): SimpleRNN's op computes it as one BLAS product; LSTM and GRU take `x`
+  and the kernel, and each row group projects its own rows a few steps at a time
+  (`project_steps`), the step kernels adding the bias (without a kernel, `x` is the
+  projection). After the backward the op turns `dxp` into d(kernel), d(bias), d(x) with BLAS.
   The kernels run the recurrence: a loop over time steps, with the recurrent product
   `h @ recurrent_kernel` on NumPy's BLAS (on the threads other processes leave free:
   `on_row_groups` runs `threads.adapt` before each recurrence) and one fused Numba kernel
@@ -15,13 +17,14 @@ they share. The contract with the op layer is the same for every cell:
   and each step's product goes in row chunks small enough for OpenBLAS's unpacked
   small-matrix path where it has one (`recurrent_chunk`). d(recurrent_kernel) is one
   BLAS product over all steps at the end, on every BLAS thread.
-  The inference loops are compiled kernels themselves, calling NumPy's BLAS from compiled
-  code (`blas_call.gemm_into`): no Python, no GIL between steps, so two row groups do not
-  take turns at the GIL 80 times a sequence (LSTM(128) on 32 sequences: 5.9 -> 3.9 ms,
-  benchmarks/FIGURES.md); where NumPy's BLAS has no entry point to call, the same loops
-  run as Python (`kernel.py_func`), `gemm_into` then being `np.matmul`. (The time loop
-  inside Numba calling `np.dot`, which goes to SciPy's BLAS, was measured before the row
-  groups and was not faster: benchmarks/bench_rnn_kernels.py.)
+  Every time loop (training forward, backward, inference) is a compiled kernel itself,
+  calling NumPy's BLAS from compiled code (`blas_call.gemm_into`): no Python, no GIL between
+  steps, so two row groups do not take turns at the GIL 80 times a sequence (LSTM(128) on
+  32 sequences: 5.9 -> 3.9 ms, benchmarks/FIGURES.md); where NumPy's BLAS has no entry point
+  to call, the same loops run as Python (`compiled_loop`, `kernel.py_func`), `gemm_into`
+  then being `np.matmul`. (The time loop inside Numba calling `np.dot`, which goes to
+  SciPy's BLAS, was measured before the row groups and was not faster:
+  benchmarks/bench_rnn_kernels.py.)
 * Weights keep Keras 2's layouts and gate orders, so they move between kernelkit and
   Keras unchanged.
 * `mask` is (N, T); a step is valid where it is nonzero. The kernels use a uint8 copy

@@ -4,12 +4,13 @@ A recurrent op runs one layer over a whole (batch, timesteps, features) sequence
 
 * the input projection of every step, `xp = x @ kernel + bias`: LSTM and GRU (training and
   inference) have each row group of the recurrence project its own rows a few steps at a
-  time (kernels/rnn.py `projected_chunks`, the bias added by the step kernels), SimpleRNN
+  time (kernels/rnn.py `project_steps`, the bias added by the step kernels), SimpleRNN
   makes it one BLAS product; d(kernel), d(bias) and d(x) from d(xp) in the backward are one
   BLAS product each;
 * the recurrence itself is the kernels' (kernels/rnn_lstm.py, rnn_gru.py, rnn_simple.py):
-  a loop over steps with `h @ recurrent_kernel` on BLAS (its threads fitted to the
-  machine's load by kernels/threads.py) and one fused Numba kernel per step;
+  one compiled loop over steps per row group, with `h @ recurrent_kernel` on BLAS (its
+  threads fitted to the machine's load by kernels/threads.py) and one fused Numba kernel
+  per step;
 * `go_backwards` reverses the time axis of the input and mask, and the output sequence comes
   out in processing order (reversed), as in Keras;
 * the op returns the output (the whole sequence, or its last step) and the final states;

@@ -139,7 +139,7 @@ def test_products_in_row_chunks_match_one_product(cell, monkeypatch):
 @pytest.mark.parametrize("m,limit_rows,chunks", [(7, 1, [1] * 7), (16, 15, [8, 8]),
                                                  (32, 15, [11, 11, 10]), (12, 15, [12]),
                                                  (5, 2, [2, 2, 1])])
-def test_recurrent_product_chunks(m, limit_rows, chunks, monkeypatch):
+def test_recurrent_chunks(m, limit_rows, chunks, monkeypatch):
     """Equal chunks of at most the rows RNN_PRODUCT_MACS allows, only where small products
     skip packing; the result is a @ b for a strided `a` too."""
     rng = np.random.default_rng(1)
