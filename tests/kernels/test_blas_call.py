@@ -85,7 +85,7 @@ def test_the_entry_point_of_numpys_own_blas_is_found(monkeypatch):
     assert blas_function(np.float32) == 0
 
 
-def test_no_entry_point_in_the_library_found_gives_none(monkeypatch):
+def test_no_entry_point_in_the_library_found_gives_none(monkeypatch, tmp_path):
     """A BLAS library without any of the entry points (here the C library) or one that cannot
     be loaded: 0, and the recurrences run their Python loops."""
     import ctypes.util
@@ -93,5 +93,5 @@ def test_no_entry_point_in_the_library_found_gives_none(monkeypatch):
     if libc is None:
         pytest.skip("no C library to load by name")
     monkeypatch.setattr(blas_call, "_found", {})
-    monkeypatch.setattr(blas_call, "_numpy_blas_paths", lambda: ["/nonexistent/libblas.so", libc])
+    monkeypatch.setattr(blas_call, "_numpy_blas_paths", lambda: [str(tmp_path / "libblas.so"), libc])
     assert blas_function(np.float32) == 0 and blas_function(np.float64) == 0
