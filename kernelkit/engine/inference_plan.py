@@ -27,7 +27,8 @@ from ..kernels import activations as K_act
 from ..kernels import config
 from ..kernels.activations import bias_softmax_forward
 from ..kernels.dense import dense_forward, no_bias
-from ..kernels.row_product import SplitJudge, row_product, run_ended, run_parts
+from ..kernels.judge import SplitJudge
+from ..kernels.row_product import row_product, run_ended, run_parts
 from ..layers.base import inference_state
 from ..layers.model_kinds import model_class
 from ..layers.core import Activation, Dense, Dropout, Flatten, SpatialDropout1D, \
@@ -125,7 +126,7 @@ class InferencePlan:
         dtype: the dtype of the model's weights; other inputs take the general path.
 
     Attributes:
-        judge: a `kernels.row_product.SplitJudge`, which times the plan's one-row runs and
+        judge: a `kernels.judge.SplitJudge`, which times the plan's one-row runs and
             tells whether the next one splits its products.
     """
 

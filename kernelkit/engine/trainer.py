@@ -9,7 +9,7 @@ apply one fused optimizer update per weight. Data reaches the steps standardized
 """
 import numpy as np
 
-from ..kernels.threads import adapt as adapt_threads
+from ..kernels.threads import StepJudges, judged_step, adapt as adapt_threads
 from .. import optimizers as optimizers_mod
 from ..layers.base import learning_phase_scope
 from ..ops import math as M
@@ -51,6 +51,7 @@ class Trainer:
         self.standardize = Standardizer(model, self.compiled)
         self._train_weights = model.trainable_weights if model.built else None
         self._has_loss = loss is not None
+        self._step_judges = StepJudges()   # whether its steps run faster on one core
 
     def set_optimizer(self, optimizer):
         self.optimizer = optimizers_mod.get(optimizer)
@@ -99,8 +100,13 @@ class Trainer:
         return outs, masks, total, parts, extra
 
     def train_step(self, xs, ys, sws):
-        """One gradient update on one standardized batch (lists of arrays), metrics updated."""
-        adapt_threads()
+        """One gradient update on one standardized batch (lists of arrays), metrics updated,
+        on the cores the load leaves free or on one while this model's steps have been faster
+        on one (`kernels.threads.judged_step`)."""
+        with judged_step(self._step_judges, len(xs[0]) if xs else 0):
+            self._train_step(xs, ys, sws)
+
+    def _train_step(self, xs, ys, sws):
         model = self.model
         if not model.built:
             with learning_phase_scope(1):

@@ -81,7 +81,7 @@ ROW_SPLIT_GAP = 30e-6
 # (GOMP_SPINCOUNT for the launch that loads libgomp, unless the user set it or OMP_WAIT_POLICY;
 # libgomp's own 300,000 spun 7.8 ms).
 ROW_SPLIT_SPIN = 10_000
-# Each plan times its own one-row runs (row_product.SplitJudge): after this many runs split (or
+# Each plan times its own one-row runs (judge.SplitJudge): after this many runs split (or
 # on one core), it runs ROW_SPLIT_PROBE_RUNS the other way, and changes way when their median,
 # the first ROW_SPLIT_PROBE_SKIP left out, is under ROW_SPLIT_MARGIN times the median of the
 # last ROW_SPLIT_RECENT runs the way in force; the runs between probes double after each probe
@@ -93,6 +93,7 @@ ROW_SPLIT_SPIN = 10_000
 # runs took 46-164 us, against 46-75 judged and 51-75 on one core).
 ROW_SPLIT_PROBE_FIRST = 16
 ROW_SPLIT_PROBE_MAX = 1024
+ROW_SPLIT_PROBE_SHARE = None
 ROW_SPLIT_PROBE_RUNS = 10
 ROW_SPLIT_PROBE_SKIP = 6
 ROW_SPLIT_RECENT = 8
@@ -126,6 +127,21 @@ BLAS_THREADS_DROP_AT = 0.6
 # ... and more again only when they use less than this (no flapping on a borderline load).
 BLAS_THREADS_RAISE_AT = 0.2
 
+# Each training loop times its own steps too (threads.judged_step, one judge.SplitJudge per
+# batch size), with the meanings of the ROW_SPLIT_PROBE_* settings above: its steps run on
+# one core while they have been faster there (seed-mlp in some processes: 187,000-189,000
+# samples/s on one BLAS thread against 139,000-149,000 on two). A step is long enough that
+# few runs tell, and a probe on one core costs up to a step's time again (lstm on one thread
+# ran at ~55 % of two), so probes are short, and come as seldom as keeps their extra time
+# under STEP_SPLIT_PROBE_SHARE of the whole (lstm: every ~300 steps). None: never judged.
+STEP_SPLIT_PROBE_FIRST = 16
+STEP_SPLIT_PROBE_MAX = 2048
+STEP_SPLIT_PROBE_SHARE = 0.01
+STEP_SPLIT_PROBE_RUNS = 3
+STEP_SPLIT_PROBE_SKIP = 1
+STEP_SPLIT_RECENT = 8
+STEP_SPLIT_MARGIN = 0.9
+
 # --- OpenBLAS's idle threads (kernels/blas_pool.py) ----------------------------------------
 
 # Spin 2**N cycles (~0.3 ms) after a product, then sleep (OpenBLAS: ~2**28, ~0.1 s): the
@@ -139,7 +155,11 @@ __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_
            "WINOGRAD_MIN_CHANNELS", "WINOGRAD_BLOCK_BYTES", "RNN_SPLIT_MACS", "RNN_GROUP_ROWS",
            "RNN_PRODUCT_MACS", "RNN_PROJECT_ROWS", "ROW_SPLIT_MACS", "ROW_SPLIT_GAP",
            "ROW_SPLIT_SPIN", "ROW_SPLIT_PROBE_FIRST", "ROW_SPLIT_PROBE_MAX",
-           "ROW_SPLIT_PROBE_RUNS", "ROW_SPLIT_PROBE_SKIP", "ROW_SPLIT_RECENT", "ROW_SPLIT_MARGIN",
+           "ROW_SPLIT_PROBE_SHARE", "ROW_SPLIT_PROBE_RUNS", "ROW_SPLIT_PROBE_SKIP",
+           "ROW_SPLIT_RECENT", "ROW_SPLIT_MARGIN",
            "PREDICT_PASS_BYTES", "PREDICT_PASS_MIN_ROWS",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
+           "STEP_SPLIT_PROBE_FIRST", "STEP_SPLIT_PROBE_MAX", "STEP_SPLIT_PROBE_SHARE",
+           "STEP_SPLIT_PROBE_RUNS", "STEP_SPLIT_PROBE_SKIP", "STEP_SPLIT_RECENT",
+           "STEP_SPLIT_MARGIN",
            "BLAS_SPIN_EXPONENT"]

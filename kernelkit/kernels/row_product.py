@@ -19,14 +19,12 @@ has two cores or more free (not when another process keeps one busy, nor while O
 idle threads may spin long), one split run at a time, on Numba's OpenMP or TBB layer only, and
 not in a child forked after the OpenMP threads started (GNU OpenMP cannot run there). A single
 predict, or one after other work, runs on BLAS as before. Past the gates, each plan times its
-own runs (`SplitJudge`) and keeps its products on one core while split runs are the slower
-way: in some stretches of this host every split run took 64 us against BLAS's 51.
+own runs (`kernels.judge.SplitJudge`) and keeps its products on one core while split runs
+are the slower way: in some stretches of this host every split run took 64 us against 51.
 """
 import os
 import threading
 import time
-from collections import deque
-from statistics import median
 
 import numba
 import numpy as np
@@ -130,77 +128,6 @@ def run_ended(rows, parts):
     if parts > 1:
         _launch.release()
     _omp["ended"] = time.perf_counter() if rows == 1 else float("-inf")
-
-
-class SplitJudge:
-    """Whether the one-row runs of one inference plan split their products, from the times of
-    its own runs: the gates of `run_parts` cannot see everything that takes the second core (a
-    busy process in the first 0.25 s, before `cores()` has read the load; the host's own
-    stretches in which the two cores seem to share one: every split run then took 64 us, BLAS
-    runs 51, and 58-66 while the idle OpenMP worker still spun beside them). The way in force
-    (first: split) is timed run by run; every so often a probe runs
-    `config.ROW_SPLIT_PROBE_RUNS` runs the other way, of which the first
-    `config.ROW_SPLIT_PROBE_SKIP` are left out of the count (a split probe's first run wakes the
-    sleeping worker; a one-core probe's first runs run beside it spinning), and the plan changes
-    way when the probe's median is under `config.ROW_SPLIT_MARGIN` times that of the way in
-    force's last `config.ROW_SPLIT_RECENT`
-    runs. A probe that changes nothing doubles the runs to the next one, from
-    `config.ROW_SPLIT_PROBE_FIRST` up to `config.ROW_SPLIT_PROBE_MAX`; `config.ROW_SPLIT_RECENT`
-    runs in a row slower than the other way's median at the last probe call the next probe at
-    once (a slow stretch is seen within a few dozen runs, not hundreds). Asked and told only by a
-    run that holds the split launch (`run_parts() > 1`), so one thread at a time.
-    """
-
-    def __init__(self):
-        self.split = True           # the way in force
-        self.recent = deque(maxlen=config.ROW_SPLIT_RECENT)     # its last run times
-        self.probe = []             # the times of the probe going on
-        self.period = self.left = config.ROW_SPLIT_PROBE_FIRST  # runs between probes, to go
-        self.other = None           # the other way's median at the last probe
-        self.slower = 0             # runs in a row the way in force was slower than that
-
-    def split_next(self):
-        """Whether the next judged run splits.
-
-        Returns:
-            True or False (always True with `config.ROW_SPLIT_PROBE_FIRST` None).
-        """
-        if self.left is None:
-            return True
-        return self.split if self.left > 0 else not self.split
-
-    def record(self, split, seconds):
-        """Note how long a judged run took.
-
-        Arguments:
-            split: whether it split (what `split_next()` said).
-            seconds: its duration.
-        """
-        if self.left is None:
-            return
-        if split == self.split:
-            self.recent.append(seconds)
-            self.left -= 1
-            # slower than the other way's last probe run after run: probe again now
-            self.slower = self.slower + 1 if self.other is not None and seconds > self.other else 0
-            if self.slower >= config.ROW_SPLIT_RECENT:
-                self.left = 0
-            return
-        self.probe.append(seconds)
-        if len(self.probe) < config.ROW_SPLIT_PROBE_RUNS:
-            return
-        judged = self.probe[config.ROW_SPLIT_PROBE_SKIP:] or self.probe[-1:]  # (skip >= runs)
-        self.probe, self.slower = [], 0
-        mine, theirs = median(self.recent), median(judged)
-        if theirs < config.ROW_SPLIT_MARGIN * mine:
-            self.split, self.other = split, mine
-            self.recent.clear()
-            self.recent.extend(judged)
-            self.period = config.ROW_SPLIT_PROBE_FIRST
-        else:
-            self.other = theirs
-            self.period = min(2 * self.period, config.ROW_SPLIT_PROBE_MAX)
-        self.left = self.period
 
 
 def warm(dtype):

@@ -9,12 +9,20 @@ benchmarks/FIGURES.md). The engine asks `adapt()` between batches; every
 /proc/self/stat; elsewhere it does nothing) and sets the BLAS thread count to the cores left
 free, never above what the process started with (OPENBLAS_NUM_THREADS, threadpoolctl limits
 in force at the first call). `KERNELKIT_ADAPTIVE_THREADS=0` turns it off.
+
+What the load leaves free is not always faster: in some processes on this host seed-mlp's
+training steps ran at 139,000-149,000 samples/s on two BLAS threads and 187,000-189,000 on
+one, with both cores idle (benchmarks/FIGURES.md). So each training loop also times its own
+steps (`judged_step`, one `kernels.judge.SplitJudge` per batch size): while its steps run
+faster on one core, they run on one (BLAS, conv blocks and recurrence row groups alike), and
+the count the load allows is back after each step.
 """
 import contextlib
 import os
 import time
 
 from . import config
+from .judge import SplitJudge
 from .allocator import keep_freed_memory
 from .blas_pool import shorten_blas_spin
 
@@ -102,7 +110,9 @@ class ThreadBudget:
         self._libs = None
         self._starts = None     # each library's thread count at the first call: its ceiling
         self._ceiling = None
-        self.current = None
+        self.current = None     # the count the load leaves free
+        self.limit = None       # a judged step's own limit (None: none)
+        self.applied = None     # the count the libraries are set to: min(current, limit)
         self._last = None      # (time, busy ticks, own ticks)
         self.seconds_at = {}   # thread count -> seconds spent at it, reading to reading
         self.enabled = os.environ.get("KERNELKIT_ADAPTIVE_THREADS", "1") != "0" and \
@@ -125,8 +135,16 @@ class ThreadBudget:
                 self._libs = []
             self._starts = [lib.num_threads for lib in self._libs]
             self._ceiling = max(self._starts or [1])
-            self.current = self._ceiling
+            self.current = self.applied = self._ceiling
         return self._libs
+
+    def _apply(self):
+        n = self.current if self.limit is None else min(self.current, self.limit)
+        if n != self.applied:
+            for lib, start in zip(self._libs, self._starts):
+                lib.set_num_threads(min(n, start))
+            self.applied = n
+        return n
 
     def set_threads(self, n):
         """Set every BLAS library's thread count to `n` (within the starting ceiling).
@@ -135,15 +153,24 @@ class ThreadBudget:
             n: the thread count wanted.
 
         Returns:
+            The thread count now in use (lower while a judged step limits it).
+        """
+        self._blas()
+        self.current = max(1, min(self._ceiling, int(n)))
+        return self._apply()
+
+    def set_limit(self, n):
+        """Hold the thread count at most `n` (None: no limit) until the limit changes.
+
+        Arguments:
+            n: the most threads to use, or None.
+
+        Returns:
             The thread count now in use.
         """
-        libs = self._blas()
-        n = max(1, min(self._ceiling, int(n)))
-        if n != self.current:
-            for lib, start in zip(libs, self._starts):
-                lib.set_num_threads(min(n, start))
-            self.current = n
-        return n
+        self._blas()
+        self.limit = n
+        return self._apply()
 
     def adapt(self):
         """Between batches: re-read the load once per interval and set the thread count.
@@ -156,7 +183,7 @@ class ThreadBudget:
         now = time.perf_counter()
         last = self._last
         if last is not None and now - last[0] < self.interval:
-            return self.current
+            return self.applied
         try:
             busy, own = self._read()
         except (OSError, ValueError, IndexError):
@@ -165,8 +192,8 @@ class ThreadBudget:
         self._last = (now, busy, own)
         libs = self._blas()
         if last is None or not libs or self._ceiling <= 1:
-            return self.current
-        self.seconds_at[self.current] = self.seconds_at.get(self.current, 0.0) + now - last[0]
+            return self.applied
+        self.seconds_at[self.applied] = self.seconds_at.get(self.applied, 0.0) + now - last[0]
         others = ((busy - last[1]) - (own - last[2])) / _TICK / (now - last[0])
         return self.set_threads(choose(self.current, self._ceiling, len(self._cpus),
                                        max(0.0, others)))
@@ -199,15 +226,78 @@ def adapt():
 
 
 def blas_threads():
-    """The BLAS thread count in force: what `adapt()` last chose, else what the process
-    started with (OPENBLAS_NUM_THREADS, threadpoolctl limits at the first call).
+    """The BLAS thread count in force: what `adapt()` last chose (within a judged step's
+    limit), else what the process started with (OPENBLAS_NUM_THREADS, threadpoolctl limits at
+    the first call).
 
     Returns:
         An int >= 1 (1 when the BLAS library cannot be driven).
     """
     budget = _the_budget()
     budget._blas()
-    return budget.current
+    return budget.applied
+
+
+_judged = {True: 0, False: 0}     # judged steps run split / on one core, in this process
+
+
+def judged_steps():
+    """How many training steps this process ran on the free cores and on one core by their
+    judges' choice (`judged_step`): tells a figure measured partly on one core.
+
+    Returns:
+        `(split, one_core)`: two ints.
+    """
+    return _judged[True], _judged[False]
+
+
+class StepJudges:
+    """The judges of one training loop's steps, one per batch size (`judged_step`)."""
+
+    def __init__(self):
+        self.by_rows = {}
+
+    def judge(self, rows):
+        """The `kernels.judge.SplitJudge` of steps of `rows` rows (made at the first ask).
+
+        Arguments:
+            rows: the batch size.
+
+        Returns:
+            A `SplitJudge` with the `STEP_SPLIT` settings.
+        """
+        judge = self.by_rows.get(rows)
+        if judge is None:
+            judge = self.by_rows[rows] = SplitJudge("STEP_SPLIT")
+        return judge
+
+
+@contextlib.contextmanager
+def judged_step(judges, rows):
+    """Run one training step on the threads the load leaves free (`adapt()`), or on one
+    thread while this loop's steps of `rows` rows have been faster on one (see the module);
+    the step is timed for its judge, and the count the load allows is back after it.
+
+    Arguments:
+        judges: the loop's `StepJudges`.
+        rows: the step's batch size.
+    """
+    n = adapt()
+    if n is None or n < 2 or _budget.limit is not None:   # one core, off, or nested
+        yield
+        return
+    judge = judges.judge(rows)
+    split = judge.split_next()
+    if not split:
+        _budget.set_limit(1)
+    try:
+        start = time.perf_counter()
+        yield
+        judge.record(split, time.perf_counter() - start)
+        _judged[split] += 1
+    finally:
+        if not split:
+            _budget.set_limit(None)
 
 
 @contextlib.contextmanager
@@ -223,7 +313,7 @@ def serial_blas():
         yield
     finally:
         for lib, start in zip(libs, budget._starts):
-            lib.set_num_threads(min(budget.current, start))
+            lib.set_num_threads(min(budget.applied, start))
 
 
 def thread_seconds():

@@ -252,68 +252,6 @@ def _judge(monkeypatch, first=4, top=16):
     monkeypatch.setattr(config, "ROW_SPLIT_PROBE_SKIP", 1)
     monkeypatch.setattr(config, "ROW_SPLIT_RECENT", 8)
     monkeypatch.setattr(config, "ROW_SPLIT_MARGIN", 0.9)
-    return R.SplitJudge()
-
-
-def _runs(judge, times, n):
-    """Run `n` judged runs, each taking times[split]; return the ways they went."""
-    ways = []
-    for _ in range(n):
-        split = judge.split_next()
-        ways.append(split)
-        judge.record(split, times[split])
-    return ways
-
-
-def test_the_judge_keeps_splitting_while_splits_are_faster(monkeypatch):
-    judge = _judge(monkeypatch)
-    ways = _runs(judge, {True: 40e-6, False: 51e-6}, 4 + 4 + 8 + 4 + 16)
-    assert ways == [True] * 4 + [False] * 4 + [True] * 8 + [False] * 4 + [True] * 16
-    assert judge.split and judge.period == 16 and judge.other == pytest.approx(51e-6)
-
-
-def test_the_judge_turns_to_one_core_when_splits_are_slower_and_back_when_they_mend(monkeypatch):
-    judge = _judge(monkeypatch)
-    ways = _runs(judge, {True: 64e-6, False: 51e-6}, 4 + 4 + 4)
-    assert ways == [True] * 4 + [False] * 4 + [False] * 4    # the probe won: one core now
-    assert not judge.split and judge.other == pytest.approx(64e-6)
-    assert _runs(judge, {True: 64e-6, False: 51e-6}, 4) == [True] * 4       # probe: lost
-    assert not judge.split and judge.period == 8
-    ways = _runs(judge, {True: 40e-6, False: 51e-6}, 8 + 4 + 1)
-    assert ways == [False] * 8 + [True] * 4 + [True]          # mended: split again
-    assert judge.split and judge.period == 4
-
-
-def test_the_judge_leaves_out_the_first_run_of_a_probe_and_keeps_a_margin(monkeypatch):
-    judge = _judge(monkeypatch)
-    _runs(judge, {True: 64e-6}, 4)
-    for t in (900e-6, 51e-6, 51e-6, 900e-6):      # the first probe run woke a thread
-        judge.record(False, t)
-    assert not judge.split
-    judge = _judge(monkeypatch)
-    _runs(judge, {True: 53e-6, False: 51e-6}, 8)  # one core within 10 %: keep splitting
-    assert judge.split
-
-
-def test_a_slow_stretch_calls_a_probe_at_once(monkeypatch):
-    judge = _judge(monkeypatch, first=4, top=4096)
-    _runs(judge, {True: 40e-6, False: 51e-6}, 4 + 4 + 8 + 4 + 16 + 4)
-    assert judge.period == 32 and judge.left == 32
-    ways = _runs(judge, {True: 64e-6, False: 51e-6}, 8 + 4 + 1)
-    assert ways == [True] * 8 + [False] * 4 + [False]        # 8 slow runs: probe, one core
-    assert not judge.split
-    judge = _judge(monkeypatch, first=4, top=4096)
-    _runs(judge, {True: 40e-6, False: 51e-6}, 4 + 4 + 8 + 4)
-    assert judge.left == 16
-    ways = _runs(judge, {True: 64e-6, False: 51e-6}, 7)
-    ways += _runs(judge, {True: 40e-6, False: 51e-6}, 1)      # a run in between: no probe
-    ways += _runs(judge, {True: 64e-6, False: 51e-6}, 7)
-    assert ways == [True] * 15 and judge.split
-
-
-def test_the_judge_off_always_splits(monkeypatch):
-    judge = _judge(monkeypatch, first=None)
-    assert _runs(judge, {True: 1.0, False: 1e-6}, 50) == [True] * 50
 
 
 def test_a_plan_whose_splits_are_slow_runs_on_one_core(split_allowed, monkeypatch):
@@ -341,12 +279,3 @@ def test_a_plan_whose_splits_are_slow_runs_on_one_core(split_allowed, monkeypatc
     for _ in range(8):
         m.predict(x)
     assert len(calls) == 8 * 3              # the next probe comes after eight runs
-
-
-def test_a_probe_with_every_run_left_out_is_judged_by_its_last(monkeypatch):
-    judge = _judge(monkeypatch)
-    monkeypatch.setattr(config, "ROW_SPLIT_PROBE_SKIP", 9)
-    _runs(judge, {True: 64e-6}, 4)
-    for t in (900e-6, 900e-6, 900e-6, 51e-6):
-        judge.record(False, t)
-    assert not judge.split

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from kernelkit.kernels import threads
+from kernelkit.kernels import config, threads
 
 STAT = """cpu  400 0 100 900 10 0 5 0 0 0
 cpu0 100 1 50 400 5 2 3 7 0 0
@@ -63,7 +63,7 @@ def _budget(readings, libs, monkeypatch, interval=0.0):
     b._libs = libs
     b._starts = [lib.num_threads for lib in libs]
     b._ceiling = max(lib.num_threads for lib in libs)
-    b.current = b._ceiling
+    b.current = b.applied = b._ceiling
     clock = iter(range(100))
     monkeypatch.setattr(threads.time, "perf_counter", lambda: float(next(clock)))
     monkeypatch.setattr(threads, "_TICK", 100)
@@ -110,7 +110,8 @@ def test_budget_reads_only_once_per_interval(monkeypatch):
         reads.append(1)
         return (0, 0)
     b = threads.ThreadBudget(interval=10.0, read_stat=read)
-    b.enabled, b._cpus, b._libs, b._starts, b._ceiling, b.current = True, [0, 1], [FakeLib(2)], [2], 2, 2
+    b.enabled, b._cpus, b._libs, b._starts = True, [0, 1], [FakeLib(2)], [2]
+    b._ceiling = b.current = b.applied = 2
     for _ in range(50):
         b.adapt()
     assert len(reads) == 1
@@ -164,3 +165,127 @@ def test_real_budget_sets_and_restores_blas_threads():
     finally:
         if lowered:
             g.set_threads(previous)
+
+
+# --- training steps judged by their own times (threads.judged_step) ---------------------
+
+@pytest.fixture
+def stepping(monkeypatch):
+    """A budget on a fake two-thread BLAS that the load leaves alone, a clock each step moves
+    on by its own time, and small judge settings. Yields `step(seconds_by_threads)`, which
+    runs one judged step of 64 rows and returns the thread count it ran at."""
+    lib = FakeLib(2)
+    b = threads.ThreadBudget(read_stat=lambda: (0, 0))
+    b.enabled, b._cpus, b._libs, b._starts = True, [0, 1], [lib], [2]
+    b._ceiling = b.current = b.applied = 2
+    monkeypatch.setattr(threads, "_budget", b)
+    monkeypatch.setattr(threads, "adapt", lambda: b.applied)
+    now = [0.0]
+    monkeypatch.setattr(threads.time, "perf_counter", lambda: now[0])
+    for key, value in (("PROBE_FIRST", 4), ("PROBE_MAX", 64), ("PROBE_SHARE", None),
+                       ("PROBE_RUNS", 4), ("PROBE_SKIP", 1), ("RECENT", 8), ("MARGIN", 0.9)):
+        monkeypatch.setattr(config, f"STEP_SPLIT_{key}", value)
+    judges = threads.StepJudges()
+
+    def step(seconds):
+        with threads.judged_step(judges, 64):
+            n = threads.blas_threads()
+            assert lib.num_threads == n
+            now[0] += seconds[n]
+        return n
+    step.lib, step.judges = lib, judges
+    yield step
+
+
+def test_steps_faster_on_one_thread_run_on_one_and_the_count_is_back_after_each(stepping):
+    before = threads.judged_steps()
+    ran = [stepping({2: 2e-3, 1: 1e-3}) for _ in range(4 + 4)]
+    after = threads.judged_steps()
+    assert (after[0] - before[0], after[1] - before[1]) == (4, 4)
+    assert ran == [2] * 4 + [1] * 4                       # a probe on one thread won
+    assert not stepping.judges.judge(64).split
+    assert stepping.lib.num_threads == 2                   # between steps: what the load allows
+    assert stepping.lib.calls == [1, 2] * 4
+    ran = [stepping({2: 1e-3, 1: 3e-3}) for _ in range(4 + 4 + 2)]
+    assert ran == [1] * 4 + [2] * 4 + [2] * 2               # one thread slowed: two won it back
+    assert stepping.judges.judge(64).split
+
+
+def test_steps_faster_on_two_threads_stay_on_two(stepping):
+    ran = [stepping({2: 1e-3, 1: 1.8e-3}) for _ in range(4 + 4 + 8 + 4 + 16)]
+    assert ran == [2] * 4 + [1] * 4 + [2] * 8 + [1] * 4 + [2] * 16
+    assert stepping.judges.judge(64).period == 16
+
+
+def test_each_batch_size_has_its_own_judge(stepping):
+    assert stepping.judges.judge(64) is stepping.judges.judge(64)
+    assert stepping.judges.judge(64) is not stepping.judges.judge(13)
+
+
+def test_a_failing_step_records_nothing_and_gives_the_threads_back(stepping):
+    judge = stepping.judges.judge(64)
+    judge.split = False                                  # steps run on one thread now
+    with pytest.raises(RuntimeError):
+        with threads.judged_step(stepping.judges, 64):
+            assert threads.blas_threads() == 1
+            raise RuntimeError("the step failed")
+    assert stepping.lib.num_threads == 2 and threads.blas_threads() == 2
+    assert not judge.recent and judge.left == 4
+
+
+def test_a_step_within_a_step_is_not_judged_again(stepping):
+    stepping.judges.judge(64).split = False
+    with threads.judged_step(stepping.judges, 64):
+        with threads.judged_step(stepping.judges, 32):
+            assert threads.blas_threads() == 1
+        assert threads.blas_threads() == 1
+    assert 32 not in stepping.judges.by_rows
+
+
+def test_no_judging_on_one_core_or_with_adaptation_off(monkeypatch):
+    judges = threads.StepJudges()
+    for given in (None, 1):
+        monkeypatch.setattr(threads, "adapt", lambda: given)
+        with threads.judged_step(judges, 64):
+            pass
+    assert not judges.by_rows
+
+
+def test_a_model_whose_steps_are_slower_on_two_threads_trains_on_one(monkeypatch):
+    """The real budget and trainer: a layer that sleeps while more than one thread is in force
+    stands for a process whose steps are slower on two cores."""
+    budget = threads._the_budget()
+    if not budget.enabled or not budget._blas() or budget._ceiling < 2:
+        pytest.skip("one BLAS thread here: nothing to judge")
+    # an earlier test may have left the load's count lower (a busy child): two for this one
+    previous = budget.current
+    budget.set_threads(budget._ceiling)
+    try:
+        _train_slower_on_two(budget, monkeypatch)
+    finally:
+        budget.set_threads(previous)
+
+
+def _train_slower_on_two(budget, monkeypatch):
+    import numpy as np
+    from kernelkit import layers, models
+    for key, value in (("PROBE_FIRST", 4), ("PROBE_RUNS", 4), ("PROBE_SKIP", 1)):
+        monkeypatch.setattr(config, f"STEP_SPLIT_{key}", value)
+    monkeypatch.setattr(budget, "interval", 1e9)    # the load as read now, for the whole fit
+    seen = []
+
+    def slow_on_two(t):
+        seen.append(threads.blas_threads())
+        if seen[-1] > 1:
+            time.sleep(0.02)
+        return t
+    model = models.Sequential([layers.Dense(3, input_shape=(4,)), layers.Lambda(slow_on_two)])
+    model.compile("sgd", "mse")
+    x = np.random.RandomState(0).standard_normal((8 * 30, 4)).astype(np.float32)
+    model.fit(x, x[:, :3], batch_size=8, epochs=1, verbose=0)
+    steps = seen[-30:]              # (the calls before: the model's build)
+    # four steps on two threads, a probe of four on one (won), four on one, a probe of four
+    # on two (lost), then eight on one before the next
+    assert steps[:24] == [2] * 4 + [1] * 8 + [2] * 4 + [1] * 8, seen
+    assert steps.count(1) >= 20, seen
+    assert threads.blas_threads() == budget.current      # given back after the loop
