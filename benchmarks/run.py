@@ -139,9 +139,9 @@ def child(framework, workload, repeats, epochs, predict_batch=None):
         if seconds:
             out["fewer_threads"] = sum(v for k, v in seconds.items() if k < ceiling) / \
                 sum(seconds.values())
-        split, one_core = judged_steps()
-        if one_core:
-            out["one_core_steps"] = one_core / (split + one_core)
+        steps = judged_steps()
+        if steps["one_core"]:
+            out["one_core_steps"] = steps["one_core"] / sum(steps.values())
     return out
 
 
@@ -228,8 +228,8 @@ def main():
                 line += f"  {gf:6.1f} GFLOP/s ({gf / peak:4.0%} of peak)"
             if r.get("fewer_threads"):   # the budget saw other load: not a quiet figure
                 line += f"  [fewer BLAS threads {r['fewer_threads']:.0%} of the time]"
-            if r.get("one_core_steps", 0) >= 0.05:  # its judge found one core faster (not probes)
-                line += f"  [{r['one_core_steps']:.0%} of steps on one core]"
+            if r.get("one_core_steps"):   # its judge found one core the faster way
+                line += f"  [{r['one_core_steps']:.0%} of steps on one core, judged faster]"
             if args.busy:
                 with _Busy(args.busy):
                     rb, error = _measure(fw, workload, args)

@@ -238,17 +238,19 @@ def blas_threads():
     return budget.applied
 
 
-_judged = {True: 0, False: 0}     # judged steps run split / on one core, in this process
+# judged steps of this process: split, on one core by their judge's choice, probes
+_judged = {"split": 0, "one_core": 0, "probe": 0}
 
 
 def judged_steps():
-    """How many training steps this process ran on the free cores and on one core by their
-    judges' choice (`judged_step`): tells a figure measured partly on one core.
+    """How many training steps this process ran on the free cores, on one core by their
+    judges' choice, and as probes of the other way (`judged_step`): tells a figure measured
+    partly on one core.
 
     Returns:
-        `(split, one_core)`: two ints.
+        A dict with the keys "split", "one_core" and "probe" (ints).
     """
-    return _judged[True], _judged[False]
+    return dict(_judged)
 
 
 class StepJudges:
@@ -288,13 +290,14 @@ def judged_step(judges, rows):
         return
     judge = judges.judge(rows)
     split = judge.split_next()
+    kind = "probe" if split != judge.split else "split" if split else "one_core"
     if not split:
         _budget.set_limit(1)
     try:
         start = time.perf_counter()
         yield
         judge.record(split, time.perf_counter() - start)
-        _judged[split] += 1
+        _judged[kind] += 1
     finally:
         if not split:
             _budget.set_limit(None)
