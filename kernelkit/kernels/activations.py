@@ -6,6 +6,8 @@ fused forward (bias + activation, in place) only has to keep `y` for the backwar
 import math
 
 import numpy as np
+from numba import types
+from numba.extending import overload
 
 from .jit import kernel, scalar_kernel
 
@@ -214,17 +216,64 @@ def activation_backward(dy, y, code, alpha):
     return dx
 
 
+# The rows `bias_activation_forward` passes to one activation loop at a time: about this many
+# elements (a block stays in L1).
+ACT_BLOCK = 4096
+
+
+def flat_view(z):
+    """`z` as one 1D view when it is C-contiguous, else an empty array (the same in compiled
+    kernels, where the choice is made by the array's type: Numba reshapes only arrays typed
+    contiguous, and types every C-contiguous NumPy array so).
+
+    Arguments:
+        z: an array.
+
+    Returns:
+        A 1D view of `z`'s elements, or an empty array of its dtype.
+    """
+    return z.reshape(-1) if z.flags.c_contiguous else np.empty(0, z.dtype)
+
+
+@overload(flat_view)
+def _flat_view_compiled(z):
+    if isinstance(z, types.Array) and z.layout == "C":
+        return lambda z: z.reshape(-1)
+    return lambda z: np.empty(0, z.dtype)
+
+
 @kernel
 def bias_activation_forward(z, b, code, alpha):
-    """In place on the 2D product z = x @ W: z = act(z + b). `b` may be empty (no bias)."""
+    """In place on the 2D product z = x @ W: z = act(z + b). `b` may be empty (no bias).
+
+    A C-contiguous `z` goes by blocks of whole rows, about `ACT_BLOCK` elements: the bias
+    added row by row, then one activation loop over the block. Short rows (a conv's channels,
+    a small Dense layer) each had their own loop, whose last few elements did not vectorize:
+    sigmoid on 256 rows of 50 took 29.1 us row by row, 21.1 by blocks; bias + relu on a conv's
+    73,728 rows of 64 1,267 and 613 us (benchmarks/FIGURES.md).
+    """
     n, m = z.shape
     has_bias = b.size == m
-    for i in range(n):
-        row = z[i]
+    flat = flat_view(z)
+    if m == 0:
+        return
+    if flat.size != n * m or n == 0:
+        for i in range(n):
+            row = z[i]
+            if has_bias:
+                for j in range(m):
+                    row[j] += b[j]
+            act_span(row, code, alpha)
+        return
+    rows = max(1, ACT_BLOCK // m)
+    for i0 in range(0, n, rows):
+        i1 = min(n, i0 + rows)
         if has_bias:
-            for j in range(m):
-                row[j] += b[j]
-        act_span(row, code, alpha)
+            for i in range(i0, i1):
+                row = z[i]
+                for j in range(m):
+                    row[j] += b[j]
+        act_span(flat[i0 * m:i1 * m], code, alpha)
 
 
 @kernel

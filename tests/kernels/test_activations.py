@@ -130,6 +130,28 @@ def test_bias_activation_fused(code, rng):
     assert_close_grad(db, numerical_gradient(f_z, b), rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(200, 50), (3, 5000), (1, 7), (0, 4), (5, 0)])
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "elu", "linear"])
+def test_bias_activation_by_blocks_of_rows_and_row_by_row_agree(name, shape, dtype, rng):
+    """A contiguous z goes by blocks of rows (200 x 50: blocks of 81 rows, the last short;
+    3 x 5000: a row a block), a strided one row by row: the same values, each row's own bias."""
+    code = A.CODES[name]
+    z = (rng.normal(size=shape) * 4).astype(dtype)
+    b = rng.normal(size=shape[1]).astype(dtype)
+    want = reference((z + b).astype(np.float64), code, 1.0)
+    y = z.copy()
+    A.bias_activation_forward(y, b, code, 1.0)
+    wide = np.zeros((shape[0], shape[1] + 3), dtype)
+    strided = wide[:, 2:2 + shape[1]]
+    strided[...] = z
+    A.bias_activation_forward(strided, b, code, 1.0)
+    tol = 1e-6 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(y, want, rtol=tol, atol=tol)
+    np.testing.assert_array_equal(strided, y)
+    assert not wide[:, :2].any() and not wide[:, 2 + shape[1]:].any()   # nothing else written
+
+
 def test_bias_activation_without_bias(rng):
     z = rng.normal(size=(3, 2))
     y = z.copy()
