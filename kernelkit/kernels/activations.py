@@ -257,7 +257,7 @@ def bias_activation_forward(z, b, code, alpha):
     flat = flat_view(z)
     if m == 0:
         return
-    if flat.size != n * m or n == 0:
+    if flat.size != n * m:
         for i in range(n):
             row = z[i]
             if has_bias:

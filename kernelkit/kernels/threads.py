@@ -285,7 +285,7 @@ def judged_step(judges, rows):
         rows: the step's batch size.
     """
     n = adapt()
-    if n is None or n < 2 or _budget.limit is not None:   # one core, off, or nested
+    if n is None or n < 2:      # off, or one core (the load's, or an outer step's on one)
         yield
         return
     judge = judges.judge(rows)

@@ -234,7 +234,7 @@ def test_a_failing_step_records_nothing_and_gives_the_threads_back(stepping):
     assert not judge.recent and judge.left == 4
 
 
-def test_a_step_within_a_step_is_not_judged_again(stepping):
+def test_a_step_within_a_step_on_one_core_is_not_judged(stepping):
     stepping.judges.judge(64).split = False
     with threads.judged_step(stepping.judges, 64):
         with threads.judged_step(stepping.judges, 32):
