@@ -126,6 +126,14 @@ BLAS_THREADS_INTERVAL = 0.25
 BLAS_THREADS_DROP_AT = 0.6
 # ... and more again only when they use less than this (no flapping on a borderline load).
 BLAS_THREADS_RAISE_AT = 0.2
+# A reading this many seconds after the last, in which the process itself ran less than half a
+# core, decides nothing: two processes busy for 0.4 s, then 0.5 s of quiet, and the next fit
+# ran its first interval on one thread (wide-mlp epochs 28,795-30,813 samples/s against
+# 36,877-39,537 after the same quiet without them).
+BLAS_THREADS_STALE = 0.5
+# ... and the next reading comes this soon (ten ticks of a busy core), so that a process still
+# busy is seen within a few steps.
+BLAS_THREADS_FRESH = 0.1
 
 # Each training loop times its own steps too (threads.judged_step, one judge.SplitJudge per
 # batch size), with the meanings of the ROW_SPLIT_PROBE_* settings above: its steps run on
@@ -159,6 +167,7 @@ __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_
            "ROW_SPLIT_RECENT", "ROW_SPLIT_MARGIN",
            "PREDICT_PASS_BYTES", "PREDICT_PASS_MIN_ROWS",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
+           "BLAS_THREADS_STALE", "BLAS_THREADS_FRESH",
            "STEP_SPLIT_PROBE_FIRST", "STEP_SPLIT_PROBE_MAX", "STEP_SPLIT_PROBE_SHARE",
            "STEP_SPLIT_PROBE_RUNS", "STEP_SPLIT_PROBE_SKIP", "STEP_SPLIT_RECENT",
            "STEP_SPLIT_MARGIN",

@@ -8,7 +8,10 @@ benchmarks/FIGURES.md). The engine asks `adapt()` between batches; every
 `config.BLAS_THREADS_INTERVAL` seconds it reads how much CPU time the machine spent outside this process (Linux's /proc/stat and
 /proc/self/stat; elsewhere it does nothing) and sets the BLAS thread count to the cores left
 free, never above what the process started with (OPENBLAS_NUM_THREADS, threadpoolctl limits
-in force at the first call). `KERNELKIT_ADAPTIVE_THREADS=0` turns it off.
+in force at the first call). A reading after a pause (between two `fit` calls) does not judge
+by what others did during the pause, which may have ended, but by the tasks runnable at that
+moment, and the next reading comes soon (`config.BLAS_THREADS_STALE`, `_FRESH`).
+`KERNELKIT_ADAPTIVE_THREADS=0` turns it off.
 
 What the load leaves free is not always faster: in some processes on this host seed-mlp's
 training steps ran at 139,000-149,000 samples/s on two BLAS threads and 187,000-189,000 on
@@ -71,6 +74,19 @@ def own_ticks(self_stat_text):
     return int(rest[11]) + int(rest[12])
 
 
+def running_others(loadavg_text, own_running):
+    """Tasks of other processes runnable at this moment, from /proc/loadavg text.
+
+    Arguments:
+        loadavg_text: the text of /proc/loadavg (its fourth field: runnable/all tasks).
+        own_running: how many of this process's threads are runnable now.
+
+    Returns:
+        An int >= 0.
+    """
+    return max(0, int(loadavg_text.split()[3].split("/")[0]) - own_running)
+
+
 def choose(current, ceiling, n_cpus, others):
     """The thread count to use next, given how many cores other processes kept busy.
 
@@ -101,11 +117,15 @@ class ThreadBudget:
         interval: seconds between two readings of the CPU counters.
         read_stat: a function returning (busy ticks of our CPUs, our own ticks); the default
             reads /proc. Tests pass their own.
+        read_running: a function returning how many tasks of other processes are runnable
+            now; the default reads /proc. Tests pass their own.
     """
 
-    def __init__(self, interval=config.BLAS_THREADS_INTERVAL, read_stat=None):
+    def __init__(self, interval=config.BLAS_THREADS_INTERVAL, read_stat=None,
+                 read_running=None):
         self.interval = interval
         self._read = read_stat or self._read_proc
+        self._running = read_running or self._running_proc
         self._cpus = _cpus()
         self._libs = None
         self._starts = None     # each library's thread count at the first call: its ceiling
@@ -114,6 +134,7 @@ class ThreadBudget:
         self.limit = None       # a judged step's own limit (None: none)
         self.applied = None     # the count the libraries are set to: min(current, limit)
         self._last = None      # (time, busy ticks, own ticks)
+        self._soon = False     # the next reading after BLAS_THREADS_FRESH, not the interval
         self.seconds_at = {}   # thread count -> seconds spent at it, reading to reading
         self.enabled = os.environ.get("KERNELKIT_ADAPTIVE_THREADS", "1") != "0" and \
             self._cpus is not None and os.path.exists("/proc/self/stat")
@@ -124,6 +145,18 @@ class ThreadBudget:
         with open("/proc/self/stat") as f:
             own = own_ticks(f.read())
         return busy, own
+
+    @staticmethod
+    def _running_proc():
+        own = 0
+        for task in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{task}/stat") as f:
+                    own += f.read().rsplit(")", 1)[1].split()[0] == "R"
+            except OSError:     # a thread that ended meanwhile
+                pass
+        with open("/proc/loadavg") as f:
+            return running_others(f.read(), own)
 
     def _blas(self):
         if self._libs is None:
@@ -173,7 +206,11 @@ class ThreadBudget:
         return self._apply()
 
     def adapt(self):
-        """Between batches: re-read the load once per interval and set the thread count.
+        """Between batches: re-read the load once per interval and set the thread count. A
+        window longer than `config.BLAS_THREADS_STALE` seconds in which this process ran less
+        than half a core (it waited between two `fit` calls) is not the load now: the tasks
+        of other processes runnable at this moment stand for it, and the next reading comes
+        after `config.BLAS_THREADS_FRESH` seconds.
 
         Returns:
             The thread count in use (None when adaptation is off or not possible here).
@@ -182,7 +219,8 @@ class ThreadBudget:
             return None
         now = time.perf_counter()
         last = self._last
-        if last is not None and now - last[0] < self.interval:
+        wait = min(self.interval, config.BLAS_THREADS_FRESH) if self._soon else self.interval
+        if last is not None and now - last[0] < wait:
             return self.applied
         try:
             busy, own = self._read()
@@ -190,11 +228,23 @@ class ThreadBudget:
             self.enabled = False
             return None
         self._last = (now, busy, own)
+        self._soon = False
         libs = self._blas()
         if last is None or not libs or self._ceiling <= 1:
             return self.applied
-        self.seconds_at[self.applied] = self.seconds_at.get(self.applied, 0.0) + now - last[0]
-        others = ((busy - last[1]) - (own - last[2])) / _TICK / (now - last[0])
+        elapsed = now - last[0]
+        if elapsed > config.BLAS_THREADS_STALE and (own - last[2]) / _TICK < elapsed / 2:
+            # a window this process mostly sat out: the tasks runnable now stand for the load
+            # until the next reading, soon
+            self._soon = True
+            try:
+                others = float(self._running())
+            except (OSError, ValueError, IndexError):
+                return self.applied
+            return self.set_threads(choose(self.current, self._ceiling, len(self._cpus),
+                                           others))
+        self.seconds_at[self.applied] = self.seconds_at.get(self.applied, 0.0) + elapsed
+        others = ((busy - last[1]) - (own - last[2])) / _TICK / elapsed
         return self.set_threads(choose(self.current, self._ceiling, len(self._cpus),
                                        max(0.0, others)))
 

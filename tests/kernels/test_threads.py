@@ -55,9 +55,10 @@ class FakeLib:
         self.num_threads = n
 
 
-def _budget(readings, libs, monkeypatch, interval=0.0):
+def _budget(readings, libs, monkeypatch, interval=0.0, running=0):
     it = iter(readings)
-    b = threads.ThreadBudget(interval=interval, read_stat=lambda: next(it))
+    b = threads.ThreadBudget(interval=interval, read_stat=lambda: next(it),
+                             read_running=lambda: running)
     b.enabled = True
     b._cpus = [0, 1]
     b._libs = libs
@@ -94,6 +95,46 @@ def test_budget_records_the_seconds_spent_at_each_thread_count(monkeypatch):
     assert threads.thread_seconds() == (2, {2: 2.0, 1: 2.0})
     monkeypatch.setattr(threads, "_budget", None)
     assert threads.thread_seconds() == (None, {})
+
+
+def test_a_long_window_this_process_sat_out_decides_nothing(monkeypatch):
+    libs = [FakeLib(2)]
+    monkeypatch.setattr(config, "BLAS_THREADS_STALE", 0.5)   # the fake clock's 1 s is long
+    # one second apart: others used 1.9 cores while this process ran 0.1 (it waited), and no
+    # task of theirs runs now -- two; then 0.1 beside our 1.9 -- two; 1.1 beside our 0.9 -- one
+    b = _budget([(0, 0), (200, 10), (400, 200), (600, 290)], libs, monkeypatch)
+    assert [b.adapt() for _ in range(4)] == [2, 2, 2, 1]
+    assert b.seconds_at == {2: 2.0}          # the window sat out is not counted
+    assert b._soon is False
+    clock = iter([0.0, 1.0, 1.05, 1.1, 1.2])      # after a window sat out, read again soon
+    b = _budget([(0, 0), (200, 10), (220, 30)], [FakeLib(2)], monkeypatch, interval=0.25)
+    monkeypatch.setattr(threads.time, "perf_counter", lambda: next(clock))
+    assert [b.adapt() for _ in range(5)] == [2, 2, 2, 2, 2]   # at 0, 1.0, 1.1; not 1.05, 1.2
+    assert b._last[0] == 1.1 and b._soon is False
+    # the same window sat out, a task of theirs runnable now: one thread at once
+    b = _budget([(0, 0), (200, 10)], [FakeLib(2)], monkeypatch, running=1)
+    assert [b.adapt() for _ in range(2)] == [2, 1]
+    monkeypatch.setattr(config, "BLAS_THREADS_STALE", 10.0)  # the same readings, none long
+    b = _budget([(0, 0), (200, 10), (400, 200), (600, 290)], [FakeLib(2)], monkeypatch)
+    assert [b.adapt() for _ in range(4)] == [2, 1, 2, 1]
+
+
+def test_running_others_reads_the_runnable_count_of_loadavg():
+    assert threads.running_others("0.59 0.99 1.18 3/250 12345\n", 1) == 2
+    assert threads.running_others("0.59 0.99 1.18 1/250 12345\n", 2) == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="reads Linux's /proc")
+def test_real_running_count_sees_a_busy_process():
+    """The /proc readings, not a speed: a CPU-bound child is counted as runnable."""
+    child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        seen = max(threads.ThreadBudget._running_proc() for _ in range(20))
+    finally:
+        child.kill()
+        child.wait()
+    assert seen >= 1
 
 
 def test_budget_keeps_each_library_within_its_own_start(monkeypatch):
