@@ -127,8 +127,9 @@ BLAS_THREADS_DROP_AT = 0.6
 # ... and more again only when they use less than this (no flapping on a borderline load).
 BLAS_THREADS_RAISE_AT = 0.2
 # A reading this many seconds after the last, in which the process itself ran less than half a
-# core, decides nothing: two processes busy for 0.4 s, then 0.5 s of quiet, and the next fit
-# ran its first interval on one thread (wide-mlp epochs 28,795-30,813 samples/s against
+# core, is not taken for the load: the tasks of other processes runnable at that moment are.
+# Taken for it, two processes busy for 0.4 s, then 0.5 s of quiet, and the next fit ran its
+# first interval on one thread (wide-mlp epochs 28,795-30,813 samples/s against
 # 36,877-39,537 after the same quiet without them).
 BLAS_THREADS_STALE = 0.5
 # ... and the next reading comes this soon (ten ticks of a busy core), so that a process still

@@ -241,12 +241,10 @@ class ThreadBudget:
                 others = float(self._running())
             except (OSError, ValueError, IndexError):
                 return self.applied
-            return self.set_threads(choose(self.current, self._ceiling, len(self._cpus),
-                                           others))
-        self.seconds_at[self.applied] = self.seconds_at.get(self.applied, 0.0) + elapsed
-        others = ((busy - last[1]) - (own - last[2])) / _TICK / elapsed
-        return self.set_threads(choose(self.current, self._ceiling, len(self._cpus),
-                                       max(0.0, others)))
+        else:
+            self.seconds_at[self.applied] = self.seconds_at.get(self.applied, 0.0) + elapsed
+            others = max(0.0, ((busy - last[1]) - (own - last[2])) / _TICK / elapsed)
+        return self.set_threads(choose(self.current, self._ceiling, len(self._cpus), others))
 
 
 _budget = None
