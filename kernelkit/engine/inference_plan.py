@@ -18,7 +18,9 @@ weights', and the general path runs.
 A plan run on one row right after another (a loop of one-sample predicts) splits its large
 products over the free cores (kernels/row_product.py): wide-mlp's predict-latency 49-51 ->
 38-46 us (benchmarks/FIGURES.md), while the plan's own timing of its runs (its `judge`) finds
-the split the faster way.
+the split the faster way. Such a run takes each run of consecutive Dense layers (the dropout
+and noise layers between them left out) in one compiled call, `row_chain`, with no Python
+between the layers.
 """
 import time
 
@@ -28,7 +30,7 @@ from ..kernels import config
 from ..kernels.activations import bias_softmax_forward
 from ..kernels.dense import dense_forward, no_bias
 from ..kernels.judge import SplitJudge
-from ..kernels.row_product import row_product, run_ended, run_parts
+from ..kernels.row_product import row_chain, run_ended, run_parts
 from ..layers.base import inference_state
 from ..layers.model_kinds import model_class
 from ..layers.core import Activation, Dense, Dropout, Flatten, SpatialDropout1D, \
@@ -49,41 +51,62 @@ def _rows(fn, x, width):
     return fn(x.reshape(-1, x.shape[-1])).reshape(x.shape[:-1] + (width,))
 
 
-def _dense_step(layer):
-    name = layer._fused
-    if name is None:
-        return None
-    kernel, bias = layer.kernel, layer.bias
-    softmax = name == "softmax"
-    code, alpha = (K_act.LINEAR, 0.0) if softmax else \
-        (K_act.CODES[name], DEFAULT_ALPHA.get(name, 0.0))
+class _DenseStep:
+    """A Dense layer with a built-in activation: act(x @ kernel + bias), weights read when it
+    runs (the plan's step for one layer; `_DenseRun` chains consecutive ones)."""
 
-    def product(x2, parts):
-        w = kernel.value
-        b = no_bias(x2.dtype) if bias is None else bias.value
-        if parts > 1 and len(x2) == 1:
-            limit = config.ROW_SPLIT_MACS
-            if limit is not None and w.size >= limit:
-                y = row_product(x2[0], w, b, code, alpha, parts)
-                if softmax:
-                    bias_softmax_forward(y, no_bias(y.dtype))
-                return y
-        if not softmax:
-            return dense_forward(x2, w, b, code, alpha)
+    def __init__(self, layer):
+        self.layer = layer
+        self.softmax = layer._fused == "softmax"
+        self.code, self.alpha = (K_act.LINEAR, 0.0) if self.softmax else \
+            (K_act.CODES[layer._fused], DEFAULT_ALPHA.get(layer._fused, 0.0))
+
+    def weights(self, dtype):
+        """The kernel and the bias (empty for none) as they are now."""
+        bias = self.layer.bias
+        return self.layer.kernel.value, no_bias(dtype) if bias is None else bias.value
+
+    def product(self, x2):
+        """The layer's output for the 2D `x2` (its width checked by the caller)."""
+        w, b = self.weights(x2.dtype)
+        if not self.softmax:
+            return dense_forward(x2, w, b, self.code, self.alpha)
         y = x2 @ w
         bias_softmax_forward(y, b)
         return y
 
-    def step(x, parts):
-        if x.ndim == 2 and x.shape[1] == kernel.value.shape[0]:
-            return product(x, parts)    # the common case, without the checks below
-        units = kernel.value.shape
+    def __call__(self, x):
+        units = self.layer.kernel.value.shape
+        if x.ndim == 2 and x.shape[1] == units[0]:
+            return self.product(x)    # the common case, without the checks below
         if x.shape[-1] != units[0]:
-            raise ValueError(f"Input 0 of layer '{layer.name}' is incompatible with the layer: "
-                             f"expected axis -1 of input shape to have value {units[0]}, but "
-                             f"received input with shape {x.shape}")
-        return _rows(lambda x2: product(x2, 1), x, units[1])
-    return step
+            raise ValueError(f"Input 0 of layer '{self.layer.name}' is incompatible with the "
+                             f"layer: expected axis -1 of input shape to have value {units[0]}, "
+                             f"but received input with shape {x.shape}")
+        return _rows(self.product, x, units[1])
+
+
+class _DenseRun:
+    """Consecutive Dense layers of a plan: on one row with `parts` > 1 cores, one call of
+    `kernels.row_product.row_chain` for all of them (their large products split over the
+    cores); otherwise each layer on BLAS."""
+
+    def __init__(self, steps):
+        self.steps = steps
+        self.codes = tuple(s.code for s in steps)
+        self.alphas = tuple(float(s.alpha) for s in steps)
+        self.softmax = tuple(s.softmax for s in steps)
+
+    def __call__(self, x, parts):
+        first = self.steps[0].layer.kernel.value
+        limit = config.ROW_SPLIT_MACS
+        if parts > 1 and limit is not None and x.ndim == 2 and x.shape == (1, first.shape[0]):
+            weights = [s.weights(x.dtype) for s in self.steps]
+            return row_chain(x[0], tuple(w for w, _ in weights), tuple(b for _, b in weights),
+                             self.codes, self.alphas, self.softmax, limit, parts)
+        for step in self.steps:
+            x = step(x)
+        return x
 
 
 def _activation_step(layer):
@@ -101,15 +124,18 @@ def _flatten_step(layer):
 
 
 def _step(layer):
+    """The plan's step for `layer`: a function of (array, parts), a `_DenseStep`, `_IDENTITY`
+    for a layer that passes its input through, or None when the layer needs the general
+    path."""
     kind = type(layer)
     if getattr(layer, "activity_regularizer", None) is not None or "call" in layer.__dict__:
         return None
     if kind in _IDENTITY:
-        return lambda x, parts: x
+        return _IDENTITY
     if not layer.built:
         return None
     if kind is Dense:
-        return _dense_step(layer)
+        return None if layer._fused is None else _DenseStep(layer)
     if kind is Activation:
         return _activation_step(layer)
     if kind is Flatten:
@@ -155,6 +181,23 @@ class InferencePlan:
         return x
 
 
+def _runs(steps):
+    """The plan's steps: identity steps dropped, consecutive `_DenseStep`s joined into
+    `_DenseRun`s."""
+    out = []
+    for step in steps:
+        if step is _IDENTITY:
+            continue
+        if isinstance(step, _DenseStep):
+            if out and isinstance(out[-1], list):
+                out[-1].append(step)
+            else:
+                out.append([step])
+        else:
+            out.append(step)
+    return [_DenseRun(s) if isinstance(s, list) else s for s in out]
+
+
 def _chain(model):
     """The layers of the model's graph in order when the graph is a chain, else None."""
     graph = getattr(model, "_self_graph", None)
@@ -197,6 +240,6 @@ def plan_for(model):
     dtypes = {w.value.dtype for layer in layers for w in layer.weights}
     plan = None
     if layers and all(s is not None for s in steps) and len(dtypes) == 1:
-        plan = InferencePlan(steps, dtypes.pop())
+        plan = InferencePlan(_runs(steps), dtypes.pop())
     state["_kk_inference_plan"] = (graph, kind, inference_state(), plan)
     return plan

@@ -1,7 +1,8 @@
-"""kernels/row_product.py: one row times a matrix, its rows split over threads; the same
-values as a loop-based reference, used by a one-row inference plan run only when the gates
-allow (size, a loop of predicts, free cores, not a forked child), and loadable under another
-thread count from the disk cache. The kernel is inference-only (the plan never records for a
+"""kernels/row_product.py: one row through a chain of Dense layers, each large product's rows
+split over threads; the same values as a loop-based reference, used by a one-row inference
+plan run (one call per run of consecutive Dense layers) only when the gates allow (size, a
+loop of predicts, free cores, not a forked child), and loadable under another thread count
+from the disk cache. The kernel is inference-only (the plan never records for a
 backward pass), so it has no gradient to check."""
 import os
 import subprocess
@@ -18,7 +19,7 @@ from kernelkit.models import Sequential
 
 
 def _reference(x, w, b, act):
-    """act(x @ w + b) for one row, with plain loops in float64."""
+    """act(x @ w + b) for one row, with plain loops in float64 (1D x; returns (1, n))."""
     k, n = w.shape
     out = np.zeros(n)
     for j in range(n):
@@ -32,7 +33,15 @@ def _reference(x, w, b, act):
         out = np.tanh(out)
     elif act == "sigmoid":
         out = 1.0 / (1.0 + np.exp(-out))
+    elif act == "softmax":
+        out = np.exp(out - out.max())
+        out = out / out.sum()
     return out[None]
+
+
+def _one(x, w, b, code, parts, min_split=1):
+    """A one-layer chain: act(x @ w + b)."""
+    return R.row_chain(x, (w,), (b,), (code,), (0.0,), (False,), min_split, parts)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -47,7 +56,7 @@ def test_values_against_a_loop_reference(dtype, k, n, parts):
     for act in ("linear", "relu", "tanh", "sigmoid"):
         code = A.CODES[act]
         for bias in (b, dense.no_bias(dtype)):
-            y = R.row_product(x, w, bias, code, 0.0, parts)
+            y = _one(x, w, bias, code, parts)
             assert y.shape == (1, n) and y.dtype == dtype
             np.testing.assert_allclose(y, _reference(x, w, bias, act), rtol=tol, atol=tol)
 
@@ -57,8 +66,30 @@ def test_rows_read_in_place_from_a_strided_row():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, 12)).astype(np.float32)[1, ::2]
     w = rng.standard_normal((6, 8)).astype(np.float32)
-    y = R.row_product(x, w, dense.no_bias(np.float32), A.LINEAR, 0.0, 2)
+    y = _one(x, w, dense.no_bias(np.float32), A.LINEAR, 2)
     np.testing.assert_allclose(y, x[None] @ w, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("parts", [1, 2, 3])
+@pytest.mark.parametrize("min_split", [1, 200, 10 ** 9])
+def test_a_chain_against_the_layers_one_by_one(dtype, parts, min_split):
+    """Each layer takes the last one's output; with min_split 200 the 9 x 30 and 30 x 17
+    products split, the 17 x 5 one runs on the calling thread."""
+    rng = np.random.default_rng(parts)
+    sizes, acts = [9, 30, 17, 5], ["relu", "tanh", "softmax"]
+    ws = tuple(rng.standard_normal((a, b)).astype(dtype) for a, b in zip(sizes, sizes[1:]))
+    bs = (rng.standard_normal(30).astype(dtype), dense.no_bias(dtype),
+          rng.standard_normal(5).astype(dtype))
+    x = rng.standard_normal(9).astype(dtype)
+    want = x
+    for w, b, act in zip(ws, bs, acts):
+        want = _reference(want, w, b, act)[0]
+    codes = tuple(A.CODES[a] if a != "softmax" else A.LINEAR for a in acts)
+    y = R.row_chain(x, ws, bs, codes, (0.0,) * 3, (False, False, True), min_split, parts)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    assert y.shape == (1, 5) and y.dtype == dtype
+    np.testing.assert_allclose(y[0], want, rtol=tol, atol=tol)
 
 
 @pytest.fixture
@@ -104,8 +135,8 @@ def test_the_spin_count_is_set_for_the_first_launch_unless_the_user_chose(monkey
     monkeypatch.setitem(R._omp, "usable", False)
     monkeypatch.setattr(os, "register_at_fork", lambda **kw: None)
     seen = []
-    real = R.row_product
-    monkeypatch.setattr(R, "row_product",
+    real = R.row_chain
+    monkeypatch.setattr(R, "row_chain",
                         lambda *a: seen.append(os.environ.get("GOMP_SPINCOUNT")) or real(*a))
     for env, want in [({}, str(config.ROW_SPLIT_SPIN)), ({"GOMP_SPINCOUNT": "7"}, "7"),
                       ({"OMP_WAIT_POLICY": "passive"}, None)]:
@@ -150,9 +181,11 @@ def _mlp():
 
 
 def _counting(monkeypatch):
+    """The (layers, min_split, parts) of each row_chain call the plan makes."""
     calls = []
-    real = IP.row_product
-    monkeypatch.setattr(IP, "row_product", lambda *a: calls.append(a[-1]) or real(*a))
+    real = IP.row_chain
+    monkeypatch.setattr(IP, "row_chain",
+                        lambda *a: calls.append((len(a[1]), a[-2], a[-1])) or real(*a))
     return calls
 
 
@@ -163,20 +196,37 @@ def test_a_loop_of_one_row_predicts_splits_and_agrees(split_allowed, monkeypatch
     blas = m.predict(x[:1])                                          # no run before: BLAS
     assert calls == []
     split = m.predict(x[:1])
-    assert calls == [2, 2, 2]
+    assert calls == [(3, 4, 2)]                      # the three layers in one call, split
     np.testing.assert_allclose(split, blas, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(m(x[:1]), split, rtol=1e-6)
-    assert len(calls) == 6
+    assert len(calls) == 2
     monkeypatch.setattr(config, "ROW_SPLIT_MACS", None)                # off
     np.testing.assert_allclose(m.predict(x[:1]), blas, rtol=1e-6)
-    assert len(calls) == 6
-    monkeypatch.setattr(config, "ROW_SPLIT_MACS", 801)               # 30 x 40 only, not 40 x 20
+    assert len(calls) == 2
+    monkeypatch.setattr(config, "ROW_SPLIT_MACS", 801)       # the kernel splits 30 x 40 only
     m.predict(x[:1])
-    assert len(calls) == 7
+    assert calls[-1] == (3, 801, 2)
     monkeypatch.setattr(config, "ROW_SPLIT_MACS", 4)
     m.predict(x)                                                     # two rows: BLAS
     m.predict(x[:1])
-    assert len(calls) == 7                                           # after two rows: BLAS
+    assert len(calls) == 3                                           # after two rows: BLAS
+
+
+def test_dropout_between_dense_layers_joins_them_in_one_call(split_allowed, monkeypatch):
+    from kernelkit.layers import Dropout, Flatten
+    calls = _counting(monkeypatch)
+    rng = np.random.RandomState(0)
+    m = Sequential([Flatten(input_shape=(5, 6)), Dense(40, activation="relu"), Dropout(0.5),
+                    Dense(20, activation="elu"), Dropout(0.2), Dense(3, activation="softmax")])
+    m.set_weights([rng.standard_normal(w.shape).astype(np.float32) for w in m.get_weights()])
+    x = rng.standard_normal((1, 5, 6)).astype(np.float32)
+    want = x.reshape(1, 30)
+    for layer in m.layers[1::2]:
+        want = layer.activation(want @ layer.kernel.value + layer.bias.value)
+    m.predict(x)
+    split = m.predict(x)
+    assert calls == [(3, 4, 2)]
+    np.testing.assert_allclose(split, np.asarray(want), rtol=1e-5, atol=1e-6)
 
 
 def test_a_predict_after_other_work_stays_on_blas(split_allowed, monkeypatch):
@@ -189,7 +239,7 @@ def test_a_predict_after_other_work_stays_on_blas(split_allowed, monkeypatch):
     m.predict(x)
     assert calls == []
     m.predict(x)
-    assert calls == [2, 2, 2]
+    assert calls == [(3, 4, 2)]
 
 
 def test_the_cached_kernel_loads_under_another_thread_count():
@@ -198,11 +248,11 @@ def test_the_cached_kernel_loads_under_another_thread_count():
             "rng = np.random.default_rng(0)\n"
             "x = rng.standard_normal(50).astype(np.float32)\n"
             "w = rng.standard_normal((50, 7)).astype(np.float32)\n"
-            "y = R.row_product(x, w, dense.no_bias(np.float32), 0, 0.0, 2)\n"
+            "y = R.row_chain(x, (w,), (dense.no_bias(np.float32),), (0,), (0.0,), (False,), 1, 2)\n"
             "assert np.allclose(y, x[None] @ w, rtol=1e-5, atol=1e-5)\n"
             "print('ok')\n")
-    R.row_product(np.zeros(50, np.float32), np.zeros((50, 7), np.float32),
-                  dense.no_bias(np.float32), 0, 0.0, 2)     # in this process's cache first
+    _one(np.zeros(50, np.float32), np.zeros((50, 7), np.float32), dense.no_bias(np.float32), 0,
+         2)                                                 # in this process's cache first
     for n in ("1", "2"):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              env=dict(os.environ, NUMBA_NUM_THREADS=n), timeout=300)
@@ -218,7 +268,7 @@ def test_warm_compiles_and_starts_the_threads_but_not_in_a_forked_child(monkeypa
     monkeypatch.setitem(R._omp, "forked", False)
     R.warm(np.float64)
     assert R._omp["started"]
-    assert any(sig[1].dtype.name == "float64" for sig in R.row_product.signatures)
+    assert any(sig[0].dtype.name == "float64" for sig in R.row_chain.signatures)
 
 
 def test_starting_tells_which_layer_took_the_threads(monkeypatch):
@@ -257,25 +307,25 @@ def _judge(monkeypatch, first=4, top=16):
 def test_a_plan_whose_splits_are_slow_runs_on_one_core(split_allowed, monkeypatch):
     _judge(monkeypatch)
     calls = []
-    real = IP.row_product
+    real = IP.row_chain
 
     def slow(*args):
         calls.append(args[-1])
         time.sleep(2e-3)
         return real(*args)
-    monkeypatch.setattr(IP, "row_product", slow)
+    monkeypatch.setattr(IP, "row_chain", slow)
     m = _mlp()
     x = np.random.RandomState(1).standard_normal((1, 30)).astype(np.float32)
     want = m.predict(x)
     for _ in range(4 + 4):                  # four split runs, then a probe on one core
         np.testing.assert_allclose(m.predict(x), want, rtol=1e-5, atol=1e-7)
-    assert len(calls) == 4 * 3 and not IP.plan_for(m).judge.split
+    assert len(calls) == 4 and not IP.plan_for(m).judge.split
     for _ in range(4):
         m.predict(x)
-    assert len(calls) == 4 * 3              # four runs on one core
+    assert len(calls) == 4                  # four runs on one core
     for _ in range(4):
         m.predict(x)
-    assert len(calls) == 8 * 3 and not IP.plan_for(m).judge.split     # a probe: still slow
+    assert len(calls) == 8 and not IP.plan_for(m).judge.split     # a probe: still slow
     for _ in range(8):
         m.predict(x)
-    assert len(calls) == 8 * 3              # the next probe comes after eight runs
+    assert len(calls) == 8                  # the next probe comes after eight runs
