@@ -19,7 +19,7 @@ A plan run on one row right after another (a loop of one-sample predicts) splits
 products over the free cores (kernels/row_product.py): wide-mlp's predict-latency 49-51 ->
 38-46 us (benchmarks/FIGURES.md), while the plan's own timing of its runs (its `judge`) finds
 the split the faster way. Such a run takes each run of consecutive Dense layers (the dropout
-and noise layers between them left out) in one compiled call, `row_chain`, with no Python
+and noise layers between them left out) in one compiled call, `run_chain`, with no Python
 between the layers.
 """
 import time
@@ -30,7 +30,7 @@ from ..kernels import config
 from ..kernels.activations import bias_softmax_forward
 from ..kernels.dense import dense_forward, no_bias
 from ..kernels.judge import SplitJudge
-from ..kernels.row_product import row_chain, run_ended, run_parts
+from ..kernels.row_product import run_chain, run_ended, run_parts
 from ..layers.base import inference_state
 from ..layers.model_kinds import model_class
 from ..layers.core import Activation, Dense, Dropout, Flatten, SpatialDropout1D, \
@@ -88,7 +88,7 @@ class _DenseStep:
 
 class _DenseRun:
     """Consecutive Dense layers of a plan: on one row with `parts` > 1 cores, one call of
-    `kernels.row_product.row_chain` for all of them (their large products split over the
+    `kernels.row_product.run_chain` for all of them (their large products split over the
     cores); otherwise each layer on BLAS."""
 
     def __init__(self, steps):
@@ -102,7 +102,7 @@ class _DenseRun:
         limit = config.ROW_SPLIT_MACS
         if parts > 1 and limit is not None and x.ndim == 2 and x.shape == (1, first.shape[0]):
             weights = [s.weights(x.dtype) for s in self.steps]
-            return row_chain(x[0], tuple(w for w, _ in weights), tuple(b for _, b in weights),
+            return run_chain(x[0], [w for w, _ in weights], [b for _, b in weights],
                              self.codes, self.alphas, self.softmax, limit, parts)
         for step in self.steps:
             x = step(x)

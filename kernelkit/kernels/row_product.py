@@ -9,7 +9,7 @@ partial sums are 64 bytes apart or more, as two threads writing one cache line w
 slower (benchmarks/FIGURES.md). The threads are Numba's (OpenMP), whose idle workers spin a
 short while after each product (`config.ROW_SPLIT_SPIN`), so the layers of a predict and the
 predicts of a loop hand over without waking a sleeping thread. `row_chain` runs a whole run
-of consecutive Dense layers in one compiled call, so the layers hand over without Python in
+of consecutive Dense layers in one compiled call (`run_chain`: up to `CHAIN_LAYERS` a call), so the layers hand over without Python in
 between: wide-mlp's three layers 40.9 -> 35.2 us a run against one call per layer
 (benchmarks/FIGURES.md).
 
@@ -70,20 +70,22 @@ def _rows_times(x, w, acc, k0, k1):
 
 
 @cached_parallel_kernel
-def row_chain(x, kernels, biases, codes, alphas, softmax, min_split, parts):
-    """The output of consecutive Dense layers for one row `x`: each layer's
+def row_chain(x, kernels, biases, codes, alphas, softmax, count, min_split, parts):
+    """The output of `count` consecutive Dense layers for one row `x`: each layer's
     act(h @ w + b), its product split over `parts` blocks of rows of `w` (one per thread)
     when `w` has at least `min_split` elements, else on the calling thread.
 
     Arguments:
         x: the input row, shape (k,).
         kernels: a tuple of the layers' kernels, each (k_i, n_i) with k_(i+1) == n_i, the
-            dtype of `x`.
+            dtype of `x`; entries past `count` are not read (`run_chain` pads the tuples to
+            `CHAIN_LAYERS`, so one compiled version serves every chain).
         biases: a tuple of their biases, each (n_i,) or empty for none.
         codes, alphas: tuples of their activations' codes (kernels/activations.py) and
             parameters.
         softmax: a tuple of bools, True for a layer whose activation is softmax (its code
             is then not read).
+        count: how many layers to run, 1 <= count <= len(kernels).
         min_split: the fewest elements of a kernel whose product splits.
         parts: how many blocks of rows (threads) a split product uses, >= 1.
 
@@ -92,7 +94,7 @@ def row_chain(x, kernels, biases, codes, alphas, softmax, min_split, parts):
     """
     h = x
     y = np.empty((1, 0), x.dtype)
-    for i in range(len(kernels)):
+    for i in range(count):
         w = kernels[i]
         k, n = w.shape
         y = np.empty((1, n), w.dtype)
@@ -115,6 +117,30 @@ def row_chain(x, kernels, biases, codes, alphas, softmax, min_split, parts):
         else:
             bias_activation_forward(y, biases[i], codes[i], alphas[i])
         h = y[0]
+    return y
+
+
+# The layers `run_chain` hands `row_chain` at a time, its tuples padded to this length: each
+# tuple length is its own compiled version (1.6-2.5 s to compile, once per machine).
+CHAIN_LAYERS = 4
+
+
+def run_chain(x, kernels, biases, codes, alphas, softmax, min_split, parts):
+    """`row_chain` over any number of layers, `CHAIN_LAYERS` at a time, its tuples padded
+    to that length (the arguments as there, as sequences, without `count`).
+
+    Returns:
+        The last layer's output, shape (1, n_last).
+    """
+    y, n = None, len(kernels)
+    for lo in range(0, n, CHAIN_LAYERS):
+        hi = min(n, lo + CHAIN_LAYERS)
+        pad = CHAIN_LAYERS - (hi - lo)
+        y = row_chain(x if y is None else y[0],
+                      tuple(kernels[lo:hi]) + (kernels[hi - 1],) * pad,
+                      tuple(biases[lo:hi]) + (biases[hi - 1],) * pad,
+                      tuple(codes[lo:hi]) + (0,) * pad, tuple(alphas[lo:hi]) + (0.0,) * pad,
+                      tuple(softmax[lo:hi]) + (False,) * pad, hi - lo, min_split, parts)
     return y
 
 
@@ -171,11 +197,11 @@ def warm(dtype):
 
 
 def _tiny_launch(dtype):
-    """One split run of `dtype` through a 4 x 2 layer: compiles or loads the kernel for a
-    one-layer chain (and, the first time, starts the threads)."""
+    """One split run of `dtype` through a 4 x 2 layer: compiles or loads the kernel (and,
+    the first time, starts the threads)."""
     with _launch:
-        row_chain(np.zeros(4, dtype), (np.zeros((4, 2), dtype),), (np.zeros(2, dtype),), (0,),
-                  (0.0,), (False,), 1, 2)
+        run_chain(np.zeros(4, dtype), [np.zeros((4, 2), dtype)], [np.zeros(2, dtype)], [0],
+                  [0.0], [False], 1, 2)
 
 
 def _start_threads():

@@ -41,7 +41,7 @@ def _reference(x, w, b, act):
 
 def _one(x, w, b, code, parts, min_split=1):
     """A one-layer chain: act(x @ w + b)."""
-    return R.row_chain(x, (w,), (b,), (code,), (0.0,), (False,), min_split, parts)
+    return R.run_chain(x, [w], [b], [code], [0.0], [False], min_split, parts)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -86,7 +86,7 @@ def test_a_chain_against_the_layers_one_by_one(dtype, parts, min_split):
     for w, b, act in zip(ws, bs, acts):
         want = _reference(want, w, b, act)[0]
     codes = tuple(A.CODES[a] if a != "softmax" else A.LINEAR for a in acts)
-    y = R.row_chain(x, ws, bs, codes, (0.0,) * 3, (False, False, True), min_split, parts)
+    y = R.run_chain(x, ws, bs, codes, (0.0,) * 3, (False, False, True), min_split, parts)
     tol = 1e-5 if dtype == np.float32 else 1e-12
     assert y.shape == (1, 5) and y.dtype == dtype
     np.testing.assert_allclose(y[0], want, rtol=tol, atol=tol)
@@ -135,8 +135,8 @@ def test_the_spin_count_is_set_for_the_first_launch_unless_the_user_chose(monkey
     monkeypatch.setitem(R._omp, "usable", False)
     monkeypatch.setattr(os, "register_at_fork", lambda **kw: None)
     seen = []
-    real = R.row_chain
-    monkeypatch.setattr(R, "row_chain",
+    real = R.run_chain
+    monkeypatch.setattr(R, "run_chain",
                         lambda *a: seen.append(os.environ.get("GOMP_SPINCOUNT")) or real(*a))
     for env, want in [({}, str(config.ROW_SPLIT_SPIN)), ({"GOMP_SPINCOUNT": "7"}, "7"),
                       ({"OMP_WAIT_POLICY": "passive"}, None)]:
@@ -181,10 +181,10 @@ def _mlp():
 
 
 def _counting(monkeypatch):
-    """The (layers, min_split, parts) of each row_chain call the plan makes."""
+    """The (layers, min_split, parts) of each run_chain call the plan makes."""
     calls = []
-    real = IP.row_chain
-    monkeypatch.setattr(IP, "row_chain",
+    real = IP.run_chain
+    monkeypatch.setattr(IP, "run_chain",
                         lambda *a: calls.append((len(a[1]), a[-2], a[-1])) or real(*a))
     return calls
 
@@ -210,6 +210,24 @@ def test_a_loop_of_one_row_predicts_splits_and_agrees(split_allowed, monkeypatch
     m.predict(x)                                                     # two rows: BLAS
     m.predict(x[:1])
     assert len(calls) == 3                                           # after two rows: BLAS
+
+
+def test_a_chain_longer_than_chain_layers_runs_in_padded_calls(monkeypatch):
+    """Nine layers go in calls of CHAIN_LAYERS (4, 4, 1), each padded to that length."""
+    calls = []
+    real = R.row_chain
+    monkeypatch.setattr(R, "row_chain", lambda *a: calls.append((len(a[1]), a[6])) or real(*a))
+    rng = np.random.default_rng(9)
+    sizes = [6, 11, 7, 9, 5, 8, 12, 4, 10, 3]
+    ws = [rng.standard_normal((a, b)).astype(np.float32) for a, b in zip(sizes, sizes[1:])]
+    bs = [rng.standard_normal(b).astype(np.float32) for b in sizes[1:]]
+    x = rng.standard_normal(6).astype(np.float32)
+    y = R.run_chain(x, ws, bs, [A.RELU] * 8 + [A.LINEAR], [0.0] * 9, [False] * 8 + [True], 50, 2)
+    want = x
+    for w, b, act in zip(ws, bs, ["relu"] * 8 + ["softmax"]):
+        want = _reference(want, w, b, act)[0]
+    np.testing.assert_allclose(y[0], want, rtol=1e-5, atol=1e-6)
+    assert calls == [(R.CHAIN_LAYERS, 4), (R.CHAIN_LAYERS, 4), (R.CHAIN_LAYERS, 1)]
 
 
 def test_dropout_between_dense_layers_joins_them_in_one_call(split_allowed, monkeypatch):
@@ -248,7 +266,7 @@ def test_the_cached_kernel_loads_under_another_thread_count():
             "rng = np.random.default_rng(0)\n"
             "x = rng.standard_normal(50).astype(np.float32)\n"
             "w = rng.standard_normal((50, 7)).astype(np.float32)\n"
-            "y = R.row_chain(x, (w,), (dense.no_bias(np.float32),), (0,), (0.0,), (False,), 1, 2)\n"
+            "y = R.run_chain(x, [w], [dense.no_bias(np.float32)], [0], [0.0], [False], 1, 2)\n"
             "assert np.allclose(y, x[None] @ w, rtol=1e-5, atol=1e-5)\n"
             "print('ok')\n")
     _one(np.zeros(50, np.float32), np.zeros((50, 7), np.float32), dense.no_bias(np.float32), 0,
@@ -307,13 +325,13 @@ def _judge(monkeypatch, first=4, top=16):
 def test_a_plan_whose_splits_are_slow_runs_on_one_core(split_allowed, monkeypatch):
     _judge(monkeypatch)
     calls = []
-    real = IP.row_chain
+    real = IP.run_chain
 
     def slow(*args):
         calls.append(args[-1])
         time.sleep(2e-3)
         return real(*args)
-    monkeypatch.setattr(IP, "row_chain", slow)
+    monkeypatch.setattr(IP, "run_chain", slow)
     m = _mlp()
     x = np.random.RandomState(1).standard_normal((1, 30)).astype(np.float32)
     want = m.predict(x)
