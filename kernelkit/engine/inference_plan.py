@@ -147,8 +147,10 @@ class InferencePlan:
     """The inference of a Sequential model as a list of functions on arrays.
 
     Arguments:
-        steps: one function per layer, in order: (array, parts) -> array, where `parts` is
-            how many cores a one-row product may take (kernels/row_product.py).
+        steps: the plan's steps in order, each a function (array, parts) -> array: one per
+            layer, one `_DenseRun` per run of consecutive Dense layers, none for a layer that
+            passes its input through; `parts` is how many cores a one-row product may take
+            (kernels/row_product.py).
         dtype: the dtype of the model's weights; other inputs take the general path.
 
     Attributes:
