@@ -98,9 +98,9 @@ class _DenseRun:
         self.softmax = tuple(s.softmax for s in steps)
 
     def __call__(self, x, parts):
-        first = self.steps[0].layer.kernel.value
         limit = config.ROW_SPLIT_MACS
-        if parts > 1 and limit is not None and x.ndim == 2 and x.shape == (1, first.shape[0]):
+        if parts > 1 and limit is not None and x.ndim == 2 and \
+                x.shape == (1, self.steps[0].layer.kernel.value.shape[0]):
             weights = [s.weights(x.dtype) for s in self.steps]
             return run_chain(x[0], [w for w, _ in weights], [b for _, b in weights],
                              self.codes, self.alphas, self.softmax, limit, parts)

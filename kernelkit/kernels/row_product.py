@@ -9,9 +9,9 @@ partial sums are 64 bytes apart or more, as two threads writing one cache line w
 slower (benchmarks/FIGURES.md). The threads are Numba's (OpenMP), whose idle workers spin a
 short while after each product (`config.ROW_SPLIT_SPIN`), so the layers of a predict and the
 predicts of a loop hand over without waking a sleeping thread. `row_chain` runs a whole run
-of consecutive Dense layers in one compiled call (`run_chain`: up to `CHAIN_LAYERS` a call), so the layers hand over without Python in
-between: wide-mlp's three layers 40.9 -> 35.2 us a run against one call per layer
-(benchmarks/FIGURES.md).
+of consecutive Dense layers in one compiled call (`run_chain`: up to `CHAIN_LAYERS` a call),
+so the layers hand over without Python in between: wide-mlp's three layers 40.9 -> 35.2 us a
+run against one call per layer (benchmarks/FIGURES.md).
 
 Two thread pools side by side cost more than they give, though: a one-row predict right after
 a training batch (a DQN agent's loop) or the user's own NumPy products ran its split products
