@@ -17,13 +17,14 @@ before the spin was shortened, the blocks beside the spinning thread ran 2-3x sl
 training lost 10-30 % (benchmarks/FIGURES.md).
 `run_on_cores(task, n)` runs `task(i)` for i < n at once, BLAS set to one thread meanwhile;
 `run_blocks(work, blocks, n)` on top of it hands a kernel's blocks to whichever core asks next
-(im2col's block loops and the Winograd tiles, kernels/im2col.py and kernels/winograd.py).
+(im2col's block loops and the Winograd tiles, kernels/im2col.py and kernels/winograd.py);
+`run_samples(kernel, arrays, args, n)` runs a kernel on blocks of samples that way (pooling).
 """
 import os
 import queue
 import threading
 
-from . import threads
+from . import config, threads
 from .blas_pool import spin_is_short
 
 _pool = {"threads": [], "jobs": None, "pid": None}
@@ -69,6 +70,30 @@ def run_blocks(work, blocks, n):
         with lock:
             return next(remaining, None)
     return run_on_cores(lambda _: work(claim), max(1, min(n, len(blocks))))
+
+
+def run_samples(kernel, arrays, args, n):
+    """Run `kernel(*arrays, *args)` as calls on blocks of samples (every array cut along its
+    first axis, the samples) on up to `n` cores; for a kernel whose samples are independent and
+    whose results depend on no sample's position in the batch (pooling's).
+
+    Arguments:
+        kernel: a GIL-releasing kernel.
+        arrays: the arrays it reads and writes, each with the samples along axis 0.
+        args: the rest of its arguments, the same for every block.
+        n: the most cores to use (`cores_for(...)`).
+    """
+    samples = arrays[0].shape[0]
+    if n <= 1 or samples < 2:
+        kernel(*arrays, *args)
+        return
+    per = -(-samples // (config.SAMPLE_BLOCKS_PER_CORE * n))
+    blocks = [(lo, min(samples, lo + per)) for lo in range(0, samples, per)]
+
+    def work(claim):
+        for lo, hi in iter(claim, None):
+            kernel(*(a[lo:hi] for a in arrays), *args)
+    run_blocks(work, blocks, n)
 
 
 def _helper(jobs):
@@ -129,4 +154,4 @@ def run_on_cores(task, n):
         _busy.release()
 
 
-__all__ = ["cores", "cores_for", "run_on_cores", "run_blocks"]
+__all__ = ["cores", "cores_for", "run_on_cores", "run_blocks", "run_samples"]

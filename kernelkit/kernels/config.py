@@ -50,6 +50,14 @@ CORE_BLOCK_PIXELS = 2048
 # ... and most bytes of unrolled input per core block.
 CORE_COLS_BYTES = 2 << 20
 
+# Pooling (kernels/pooling.py, pooling3d.py) over this many input cells or more runs on blocks
+# of samples on every free core (block_threads.run_samples). 2x2 max pooling, forward and
+# gradient in us, one core / two: (128, 24, 24, 64) 2,048 / 1,236 and 2,023 / 1,176; (32, 30,
+# 30, 32) 328 / 289 and 377 / 307; (32, 16, 16, 64) 124 / 214 and 214 / 223.
+POOL_SPLIT_CELLS = 1 << 20
+# ... in this many blocks per core, handed to whichever core asks next.
+SAMPLE_BLOCKS_PER_CORE = 4
+
 # --- Recurrences on every free core (kernels/rnn.py) ---------------------------------------
 
 # A recurrence runs its batch rows in one group per free core (each group its own time loop,
@@ -160,7 +168,8 @@ BLAS_SPIN_EXPONENT = 20
 
 __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_BYTES",
            "THREADED_PRODUCT_MACS", "SERIAL_PRODUCT_MACS",
-           "CORE_SPLIT_MACS", "CORE_BLOCK_PIXELS", "CORE_COLS_BYTES",
+           "CORE_SPLIT_MACS", "CORE_BLOCK_PIXELS", "CORE_COLS_BYTES", "POOL_SPLIT_CELLS",
+           "SAMPLE_BLOCKS_PER_CORE",
            "WINOGRAD_MIN_CHANNELS", "WINOGRAD_BLOCK_BYTES", "RNN_SPLIT_MACS", "RNN_GROUP_ROWS",
            "RNN_PRODUCT_MACS", "RNN_PROJECT_ROWS", "ROW_SPLIT_MACS", "ROW_SPLIT_GAP",
            "ROW_SPLIT_SPIN", "ROW_SPLIT_PROBE_FIRST", "ROW_SPLIT_PROBE_MAX",

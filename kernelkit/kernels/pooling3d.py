@@ -12,15 +12,17 @@ order on ties), or -1. The backward is then the same per-sample scatter as 2D ma
 (`pooling.max_pool_backward_samples`), which does not care about the number of axes.
 
 Serial kernels only (see config.ENABLE_PARALLEL: the prange variants of the 2D
-pooling kernels measured slower next to BLAS); the average-pooling gradient is a scatter,
-one sample after another.
+pooling kernels measured slower next to BLAS), run on blocks of samples on every free core
+above `config.POOL_SPLIT_CELLS` input cells (`pooling.run_kernel`); the average-pooling
+gradient is a scatter, one sample after another.
 """
 import numpy as np
 
 from . import pooling as _pool2d
 from .conv3d import volume_geometry
-from .conv_utils import as_kernel_array, check_shape, float_dtype, use_parallel
+from .conv_utils import as_kernel_array, check_shape, float_dtype
 from .jit import kernel
+from .pooling import run_kernel
 
 
 @kernel
@@ -142,7 +144,7 @@ def max_pool3d_forward(x, pool=(2, 2, 2), strides=(2, 2, 2), pads=(0,) * 6):
                          "cells or more; argmax is int32")
     y = np.empty((g.n, g.od, g.oh, g.ow, g.c), dtype=dtype)
     argmax = np.empty(y.shape, dtype=np.int32)
-    max_pool3d_planes(x, y, argmax, *_pool_args(g))
+    run_kernel(max_pool3d_planes, None, 0, x.size, (x, y, argmax), _pool_args(g))
     return y, argmax
 
 
@@ -157,10 +159,8 @@ def max_pool3d_backward(dy, argmax, x_shape):
     if len(x_shape) != 5 or dy.ndim != 5 or x_shape[0] != dy.shape[0] or \
             x_shape[4] != dy.shape[4]:
         raise ValueError(f"{what}: x_shape {x_shape} does not match dy of shape {dy.shape}")
-    dx = np.zeros(x_shape, dtype=dtype)
-    fn = _pool2d.max_pool_backward_samples_parallel if use_parallel(dy.size) \
-        else _pool2d.max_pool_backward_samples
-    fn(dy, argmax, dx)
+    dx = np.empty(x_shape, dtype=dtype)
+    run_kernel(_pool2d.max_pool_backward_samples, None, 0, dx.size, (dy, argmax, dx), ())
     return dx
 
 
@@ -173,7 +173,7 @@ def avg_pool3d_forward(x, pool=(2, 2, 2), strides=(2, 2, 2), pads=(0,) * 6):
     x = as_kernel_array(x, dtype)
     g = volume_geometry(x.shape, pool, strides, 1, pads, "avg_pool3d_forward")
     y = np.empty((g.n, g.od, g.oh, g.ow, g.c), dtype=dtype)
-    avg_pool3d_planes(x, y, *_pool_args(g))
+    run_kernel(avg_pool3d_planes, None, 0, x.size, (x, y), _pool_args(g))
     return y
 
 
@@ -185,7 +185,7 @@ def avg_pool3d_backward(dy, x_shape, pool=(2, 2, 2), strides=(2, 2, 2), pads=(0,
     g = volume_geometry(tuple(x_shape), pool, strides, 1, pads, what)
     check_shape(what, "dy", dy.shape, (g.n, g.od, g.oh, g.ow, g.c))
     dx = np.zeros((g.n, g.d, g.h, g.w, g.c), dtype=dtype)
-    avg_pool3d_backward_planes(dy, dx, *_pool_args(g))
+    run_kernel(avg_pool3d_backward_planes, None, 0, dx.size, (dy, dx), _pool_args(g))
     return dx
 
 

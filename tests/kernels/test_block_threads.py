@@ -5,10 +5,11 @@ import multiprocessing
 import sys
 import threading
 
+import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-from kernelkit.kernels import block_threads, threads
+from kernelkit.kernels import block_threads, config, threads
 
 
 def _blas_threads():
@@ -96,3 +97,20 @@ def test_serial_blas_restores_the_count_after_an_error():
             assert set(_blas_threads()) <= {1}
             raise RuntimeError
     assert _blas_threads() == before
+
+
+def test_run_samples_cuts_every_array_along_the_samples_and_covers_each_once(monkeypatch):
+    monkeypatch.setattr(config, "SAMPLE_BLOCKS_PER_CORE", 2)
+    seen = []
+
+    def kernel(x, y, scale):
+        seen.append((x.shape[0], y.shape[0]))
+        y[...] = x * scale
+    x = np.arange(22.0).reshape(11, 2)
+    y = np.full_like(x, np.nan)
+    block_threads.run_samples(kernel, (x, y), (3.0,), 2)
+    np.testing.assert_array_equal(y, x * 3.0)
+    assert len(seen) == 4 and all(a == b for a, b in seen) and sum(a for a, _ in seen) == 11
+    seen.clear()
+    block_threads.run_samples(kernel, (x, y), (1.0,), 1)    # one core: one call, whole
+    assert seen == [(11, 11)]

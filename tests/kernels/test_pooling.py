@@ -12,22 +12,33 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernelkit.kernels import config, pooling
+from kernelkit.kernels import block_threads, config, pooling
 from kernelkit.kernels.conv_utils import padding_amounts
 from tests.gradcheck import assert_close_grad, numerical_gradient
 
 SETTINGS = settings(max_examples=25, deadline=None)
 
 
+MODES = ["serial", "parallel", "cores"]
+
+
 @contextlib.contextmanager
-def parallel_mode(on):
-    old = config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL
-    if on:
+def pool_mode(mode):
+    """"serial": the serial kernels on the calling thread; "parallel": the prange variants;
+    "cores": the serial kernels on blocks of samples on three workers (every call split)."""
+    old = (config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL, config.POOL_SPLIT_CELLS,
+           block_threads.cores)
+    if mode == "parallel":
         config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = 0, True
+    elif mode == "cores":
+        config.POOL_SPLIT_CELLS, block_threads.cores = 0, lambda: 3
+    else:
+        config.POOL_SPLIT_CELLS = None
     try:
         yield
     finally:
-        config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = old
+        (config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL, config.POOL_SPLIT_CELLS,
+         block_threads.cores) = old
 
 
 # ----------------------------------------------------------------- loop references
@@ -180,14 +191,14 @@ def test_pool1d_by_hand():
 
 # --------------------------------------------------------- references, randomized
 
-@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("mode", MODES)
 @given(case=cases(), seed=st.integers(0, 2**16))
 @SETTINGS
-def test_max_pool_matches_reference(parallel, case, seed):
+def test_max_pool_matches_reference(mode, case, seed):
     x_shape, pool, strides, pads = case
     rng = np.random.default_rng(seed)
     x = rng.integers(-3, 4, x_shape).astype(np.float64)  # small integers: many ties
-    with parallel_mode(parallel):
+    with pool_mode(mode):
         y, argmax = pooling.max_pool2d_forward(x, pool, strides, pads)
         expected, _ = ref_max_pool(x, pool, strides, pads)
         assert y.shape == expected.shape
@@ -198,14 +209,14 @@ def test_max_pool_matches_reference(parallel, case, seed):
                                    rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("mode", MODES)
 @given(case=cases(), seed=st.integers(0, 2**16))
 @SETTINGS
-def test_avg_pool_matches_reference(parallel, case, seed):
+def test_avg_pool_matches_reference(mode, case, seed):
     x_shape, pool, strides, pads = case
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(x_shape)
-    with parallel_mode(parallel):
+    with pool_mode(mode):
         y = pooling.avg_pool2d_forward(x, pool, strides, pads)
         expected = ref_avg_pool(x, pool, strides, pads)
         assert y.shape == expected.shape
@@ -264,13 +275,54 @@ def test_float32_matches_reference(case, seed):
                     reason="needs the JIT and 2 threads")
 def test_parallel_mode_runs_the_prange_variants():
     x = np.random.default_rng(0).standard_normal((2, 4, 4, 3))
-    with parallel_mode(True):
+    with pool_mode("parallel"):
         y, argmax = pooling.max_pool2d_forward(x)
         pooling.max_pool2d_backward(y, argmax, x.shape)
         pooling.avg_pool2d_backward(pooling.avg_pool2d_forward(x), x.shape)
     for fn in (pooling.max_pool_rows_parallel, pooling.max_pool_backward_samples_parallel,
                pooling.avg_pool_rows_parallel, pooling.avg_pool_backward_rows_parallel):
         assert fn.signatures, fn
+
+
+@pytest.mark.parametrize("kernel", [pooling.max_pool_backward_samples,
+                                    pooling.max_pool_backward_samples_parallel])
+def test_max_pool_gradient_writes_every_cell_of_an_unset_array(kernel):
+    """The scatter zeroes dx as it goes (dx comes from np.empty): cells no window picks, before
+    the first winner, between winners 2**ZERO_SHIFT cells and more apart, after the last, and
+    under windows wholly in the padding (argmax -1) all end at 0; winners picked twice add."""
+    per = 3 * (1 << pooling.ZERO_SHIFT) + 5        # cells of one sample: several zero blocks
+    winners = [[7, 7, 2 * (1 << pooling.ZERO_SHIFT) + 1, -1, 9, per - 1],
+               [-1, -1, -1, -1, -1, -1],
+               [0, 1 << pooling.ZERO_SHIFT, (1 << pooling.ZERO_SHIFT) - 1, 5, 5, 5]]
+    argmax = np.array(winners, dtype=np.int32)
+    dy = np.arange(1.0, 19.0).reshape(3, 6)
+    dx = np.full((3, per), np.nan)
+    kernel(dy, argmax, dx)
+    expected = np.zeros((3, per))
+    for n in range(3):
+        for i, j in enumerate(winners[n]):
+            if j >= 0:
+                expected[n, j] += dy[n, i]
+    np.testing.assert_array_equal(dx, expected)
+
+
+def test_cores_mode_cuts_the_samples_into_blocks(monkeypatch):
+    calls = []
+    real = pooling.max_pool_rows
+
+    def spy(x, *rest):
+        calls.append(x.shape[0])
+        return real(x, *rest)
+    monkeypatch.setattr(pooling, "max_pool_rows", spy)
+    x = np.random.default_rng(1).standard_normal((7, 4, 4, 2))
+    with pool_mode("cores"):
+        y, _ = pooling.max_pool2d_forward(x)
+    assert len(calls) > 1 and sum(calls) == 7
+    np.testing.assert_array_equal(y, ref_max_pool(x, (2, 2), (2, 2), (0, 0, 0, 0))[0])
+    calls.clear()
+    with pool_mode("serial"):
+        pooling.max_pool2d_forward(x)
+    assert calls == [7]
 
 
 # ------------------------------------------------------------------ gradient checks

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernelkit.kernels import config, pooling3d
+from kernelkit.kernels import pooling3d
 from kernelkit.kernels.conv_utils import padding_amounts
 from tests.gradcheck import assert_close_grad, numerical_gradient
+from tests.kernels.test_pooling import MODES, pool_mode
 
 SETTINGS = settings(max_examples=20, deadline=None)
 
@@ -142,17 +143,15 @@ def test_ties_go_to_first_cell_and_argmax_indexes_within_the_sample():
 
 # --------------------------------------------------------- references, randomized
 
-@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("mode", MODES)
 @given(case=cases(), seed=st.integers(0, 2**16))
 @SETTINGS
-def test_max_pool3d_matches_reference(parallel, case, seed):
+def test_max_pool3d_matches_reference(mode, case, seed):
     x_shape, pool, strides, pads = case
     rng = np.random.default_rng(seed)
     x = rng.integers(-3, 4, x_shape).astype(np.float64)  # small integers: many ties
-    old = config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL
-    if parallel:  # the backward's scatter has a prange variant, shared with 2D pooling
-        config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = 0, True
-    try:
+    # "parallel": the backward's scatter has a prange variant, shared with 2D pooling
+    with pool_mode(mode):
         y, argmax = pooling3d.max_pool3d_forward(x, pool, strides, pads)
         expected, _ = ref_max_pool(x, pool, strides, pads)
         assert y.shape == expected.shape
@@ -161,22 +160,23 @@ def test_max_pool3d_matches_reference(parallel, case, seed):
         np.testing.assert_allclose(pooling3d.max_pool3d_backward(dy, argmax, x_shape),
                                    ref_max_pool_backward(dy, x, pool, strides, pads),
                                    rtol=1e-12, atol=1e-12)
-    finally:
-        config.PARALLEL_THRESHOLD, config.ENABLE_PARALLEL = old
 
 
+@pytest.mark.parametrize("mode", ["serial", "cores"])
 @given(case=cases(), seed=st.integers(0, 2**16))
 @SETTINGS
-def test_avg_pool3d_matches_reference(case, seed):
+def test_avg_pool3d_matches_reference(mode, case, seed):
     x_shape, pool, strides, pads = case
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(x_shape)
-    y = pooling3d.avg_pool3d_forward(x, pool, strides, pads)
-    np.testing.assert_allclose(y, ref_avg_pool(x, pool, strides, pads), rtol=1e-12, atol=1e-12)
-    dy = rng.standard_normal(y.shape)
-    np.testing.assert_allclose(pooling3d.avg_pool3d_backward(dy, x_shape, pool, strides, pads),
-                               ref_avg_pool_backward(dy, x_shape, pool, strides, pads),
-                               rtol=1e-12, atol=1e-12)
+    with pool_mode(mode):
+        y = pooling3d.avg_pool3d_forward(x, pool, strides, pads)
+        np.testing.assert_allclose(y, ref_avg_pool(x, pool, strides, pads), rtol=1e-12,
+                                   atol=1e-12)
+        dy = rng.standard_normal(y.shape)
+        np.testing.assert_allclose(
+            pooling3d.avg_pool3d_backward(dy, x_shape, pool, strides, pads),
+            ref_avg_pool_backward(dy, x_shape, pool, strides, pads), rtol=1e-12, atol=1e-12)
 
 
 @given(case=cases(), seed=st.integers(0, 2**16))
