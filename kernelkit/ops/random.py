@@ -18,6 +18,8 @@ import threading
 
 import numpy as np
 
+from ..kernels import bernoulli as K_bernoulli
+
 _local = threading.local()
 
 
@@ -107,8 +109,20 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, rn
     return out
 
 
+def _bernoulli(rng, shape, p, value, dtype):
+    """An array of `shape`: `value` with probability p, else 0, from `rng`'s raw bits (one
+    32-bit half-word per entry, `kernels.bernoulli`)."""
+    dt = np.dtype(dtype)
+    work = dt if dt in (np.float32, np.float64) else np.dtype(np.float32)
+    out = np.empty(shape, dtype=work)
+    bits = rng.integers(0, 2 ** 64, size=(out.size + 1) // 2, dtype=np.uint64)
+    K_bernoulli.mask_from_bits(bits, K_bernoulli.threshold_of(p), work.type(value), out)
+    return out if work == dt else out.astype(dt)
+
+
 def binomial(shape, p=0.5, dtype="float32", seed=None, rng=None):
-    return (_unit_uniform(rng or generator(seed), shape, np.float32) < p).astype(dtype)
+    """1 with probability `p` (0 <= p <= 1), else 0, in `dtype`."""
+    return _bernoulli(rng or generator(seed), shape, p, 1.0, dtype)
 
 
 def dropout_mask(shape, rate, dtype="float32", seed=None):
@@ -117,4 +131,5 @@ def dropout_mask(shape, rate, dtype="float32", seed=None):
     Drawn from `stream(seed)`, so a seeded layer draws a new mask every batch.
     """
     keep = 1.0 - rate
-    return binomial(shape, keep, dtype, rng=stream(seed)) / np.asarray(keep, dtype)
+    scale = np.asarray(1.0, dtype) / np.asarray(keep, dtype)
+    return _bernoulli(stream(seed), shape, keep, scale, dtype)
