@@ -116,14 +116,15 @@ ROW_SPLIT_MARGIN = 0.9
 PREDICT_PASS_BYTES = 16 << 20
 PREDICT_PASS_MIN_ROWS = 32
 
-# --- Winograd F(2x2, 3x3) for 3x3 stride-1 convs (kernels/winograd.py) ---------------------
+# --- Winograd F(4x4, 3x3) for 3x3 stride-1 convs (kernels/winograd.py) ---------------------
 
 # Convs with fewer input or output channels keep im2col (thin products gain nothing); None
 # turns Winograd off.
 WINOGRAD_MIN_CHANNELS = 16
-# Bytes of a block's transformed input and products (16 planes each): the block stays in a
-# core's 1 MiB L2 (resnet-block's conv: 128 tiles a block 16.1 ms, 256 tiles 18.1 ms;
-# cifar-cnn's 32-channel conv the other way round, 2.73 vs 2.57 ms: both are 1 MiB).
+# Bytes of a block's transformed input and products (36 planes each): the block stays in a
+# core's 1 MiB L2 (measured with F(2x2)'s 16 planes: resnet-block's conv 128 tiles a block
+# 16.1 ms, 256 tiles 18.1 ms; cifar-cnn's 32-channel conv the other way round, 2.73 vs 2.57 ms:
+# both are 1 MiB).
 WINOGRAD_BLOCK_BYTES = 1 << 20
 
 # --- BLAS threads that follow the machine's load (kernels/threads.py) ----------------------

@@ -1,5 +1,5 @@
-"""kernels/winograd.py: 3x3 stride-1 convs by F(2x2, 3x3) against the loop references of
-test_conv.py, forward and input gradient, every border case of the 2x2 tiles, in blocks and on
+"""kernels/winograd.py: 3x3 stride-1 convs by F(4x4, 3x3) against the loop references of
+test_conv.py, forward and input gradient, every border case of the 4x4 tiles, in blocks and on
 several threads; and when conv2d takes that path."""
 import numpy as np
 import pytest
@@ -9,11 +9,13 @@ from tests.gradcheck import assert_close_grad, numerical_gradient
 from tests.kernels.test_conv import (ref_conv2d, ref_conv2d_backward_input,
                                      ref_conv2d_backward_weight)
 
-# (N, H, W, C_in, C_out), pads (top, bottom, left, right): odd and even outputs (partial
-# tiles), one-pixel outputs, asymmetric pads up to 2.
+# (N, H, W, C_in, C_out), pads (top, bottom, left, right): outputs of every size mod 4
+# (partial tiles of 1-3 rows and columns), whole tiles, one-pixel outputs, asymmetric pads up
+# to 2.
 CASES = [((2, 6, 6, 3, 4), (0, 0, 0, 0)), ((1, 7, 5, 2, 3), (1, 1, 1, 1)),
          ((3, 5, 8, 4, 2), (2, 0, 1, 2)), ((2, 3, 3, 1, 1), (0, 0, 0, 0)),
-         ((1, 4, 9, 5, 6), (0, 2, 2, 0)), ((2, 1, 1, 3, 2), (1, 1, 1, 1))]
+         ((1, 4, 9, 5, 6), (0, 2, 2, 0)), ((2, 1, 1, 3, 2), (1, 1, 1, 1)),
+         ((1, 10, 11, 3, 2), (1, 1, 1, 1)), ((2, 8, 10, 2, 3), (0, 0, 0, 0))]
 
 
 def _data(shape, dtype, seed=0):
@@ -56,7 +58,7 @@ def test_float32_stays_within_rounding_of_the_float64_result(shape, pads):
 
 
 def test_blocks_on_three_threads_write_every_tile_once_and_sum_every_tile(monkeypatch):
-    monkeypatch.setattr(config, "WINOGRAD_BLOCK_BYTES", 2 * 16 * 7 * 8)    # two tiles
+    monkeypatch.setattr(config, "WINOGRAD_BLOCK_BYTES", 2 * 36 * 7 * 8)    # two tiles
     monkeypatch.setattr(config, "CORE_SPLIT_MACS", 0)
     monkeypatch.setattr(block_threads, "cores", lambda: 3)
     x, w = _data((5, 9, 11, 4, 3), np.float64)
@@ -73,10 +75,27 @@ def test_blocks_on_three_threads_write_every_tile_once_and_sum_every_tile(monkey
 def test_the_transformed_kernel_is_g_w_g_transposed():
     w = np.random.default_rng(2).standard_normal((3, 3, 2, 2))
     u = winograd.transform_kernel(w)
-    g = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    g = np.array([[6, 0, 0], [-4, -4, -4], [-4, 4, -4], [1, 2, 4], [1, -2, 4], [0, 0, 24]]) / 24
     for c in range(2):
         for f in range(2):
-            np.testing.assert_allclose(u[:, c, f].reshape(4, 4), g @ w[:, :, c, f] @ g.T)
+            np.testing.assert_allclose(u[:, c, f].reshape(6, 6), g @ w[:, :, c, f] @ g.T)
+
+
+def test_one_tile_is_a_t_of_the_product_of_the_transforms_by_hand():
+    """One 6x6 patch, one channel: A^T [(G g G^T) * (B^T d B)] A equals the 4x4 valid
+    correlation, with Lavin's matrices written out here (not the kernels' code)."""
+    bt = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+                   [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]])
+    at = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0],
+                   [0, 1, -1, 8, -8, 1]])
+    rng = np.random.default_rng(4)
+    d, g = rng.standard_normal((6, 6)), rng.standard_normal((3, 3))
+    u = winograd.transform_kernel(g[:, :, None, None])[:, 0, 0].reshape(6, 6)
+    by_hand = at @ (u * (bt @ d @ bt.T)) @ at.T
+    direct = np.array([[np.sum(d[i:i + 3, j:j + 3] * g) for j in range(4)] for i in range(4)])
+    np.testing.assert_allclose(by_hand, direct, rtol=1e-12, atol=1e-12)
+    y = winograd.winograd_conv2d(d[None, :, :, None], g[:, :, None, None], (0, 0, 0, 0))
+    np.testing.assert_allclose(y[0, :, :, 0], direct, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("args, expected", [
