@@ -11,7 +11,8 @@ Prints the machine's sgemm peak, then one line per (framework, workload) with sa
 µs for predict latency, seconds for cold start), the training process's peak RSS, the
 achieved GFLOP/s and its fraction of the sgemm peak (benchmarks/flops.py), and kernelkit's
 ratio to each peer measured in the same run. Each measurement runs in a fresh process, with
-2 threads, so the results do not disturb each other. With `--busy N`, each measurement is
+2 threads, started SETTLE_SECONDS after the last one ended, so the results do not disturb each
+other. With `--busy N`, each measurement is
 repeated while N CPU-bound processes (`while True: pass`) run, and both figures are printed
 with busy/quiet. A kernelkit figure measured while its BLAS thread budget saw other load says
 so ("fewer BLAS threads N% of the time"); a slow quiet figure without that note ran on all
@@ -36,6 +37,11 @@ def _threads():
 
 
 INFER_SECONDS = 1.0
+# Seconds every measurement waits before its process starts, whatever the framework: right
+# after a large training process exits, a fresh process ran slower for a few seconds here
+# (kernelkit's predict-latency after a resnet-block child, four alternating rounds: 38.3,
+# 39.6, 52.4, 50.4 us started at once, 41.2, 37.6, 38.4, 37.4 us started 3 s later).
+SETTLE_SECONDS = 3.0
 
 
 def infer(framework, workload, repeats, batch):
@@ -164,6 +170,7 @@ def _measure(fw, workload, args):
     cmd = [python, __file__, "--child", fw, workload, "--repeats", str(args.repeats),
            "--epochs", str(args.epochs)] + \
         (["--predict-batch", str(args.predict_batch)] if args.predict_batch else [])
+    time.sleep(SETTLE_SECONDS)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         return None, (proc.stderr.strip().splitlines() or ["?"])[-1]
