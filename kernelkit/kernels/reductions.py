@@ -41,6 +41,40 @@ def weighted_mean(values, weights):
 
 
 @kernel
+def extreme_backward(x, y, g, out):
+    """The gradient of a max (or min) over the middle axis of x (A, R, B): out[a, r, b] =
+    [x[a, r, b] == y[a, b]] * (g[a, b] / the number of such r), TensorFlow's rule (ties share
+    the gradient equally). One sample's slab at a time, so the second pass over it reads
+    cache: NumPy's three whole-array passes (compare, count, multiply) took 2.9 ms of
+    text-cnn's step for a (32, 398, 250) GlobalMaxPooling1D.
+
+    Arguments:
+        x: (A, R, B), the reduced input; y: (A, B) its extremes; g: (A, B) the output
+            gradient, in x's dtype.
+        out: (A, R, B), written whole.
+    """
+    a_, r_, b_ = x.shape
+    one = x.dtype.type(1.0)
+    zero = x.dtype.type(0.0)
+    count = np.empty(b_, dtype=x.dtype)
+    for a in range(a_):
+        ya = y[a]
+        for b in range(b_):
+            count[b] = zero
+        for r in range(r_):
+            xr = x[a, r]
+            for b in range(b_):
+                count[b] += one if xr[b] == ya[b] else zero
+        for b in range(b_):
+            count[b] = g[a, b] / count[b]
+        for r in range(r_):
+            xr = x[a, r]
+            outr = out[a, r]
+            for b in range(b_):
+                outr[b] = (one if xr[b] == ya[b] else zero) * count[b]
+
+
+@kernel
 def scatter_add_rows(out, index, rows):
     """out[index[k]] += rows[k] for every k, in place (repeated indices add up).
 

@@ -8,7 +8,10 @@ import builtins
 
 import numpy as np
 
+from ..kernels import reductions as K_red
 from .core import Op, Tensor, polymorphic
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def unbroadcast(g, shape):
@@ -266,6 +269,19 @@ class _Extreme(Op):
         # TensorFlow's rule: the gradient is shared equally by the entries equal to the
         # extreme. Scaled on the small reduced array, then one pass in x's dtype (an integer
         # count would make the full-size gradient float64, and every op below it too).
+        x, axes = self.x, self.axes
+        if (axes and axes == tuple(range(axes[0], axes[-1] + 1)) and x.dtype in _FLOATS
+                and x.flags.c_contiguous):    # adjacent axes (global pooling's): one kernel
+            shape = x.shape
+            a = int(np.prod(shape[:axes[0]], dtype=np.int64))
+            b = int(np.prod(shape[axes[-1] + 1:], dtype=np.int64))
+            r = x.size // builtins.max(a * b, 1)
+            out = np.empty(shape, dtype=x.dtype)
+            if out.size:
+                K_red.extreme_backward(x.reshape(a, r, b), self.y.reshape(a, b),
+                                       np.asarray(g, dtype=x.dtype).reshape(a, b),
+                                       out.reshape(a, r, b))
+            return (out,)
         hit = self.x == self.y
         count = hit.sum(axis=self.axes, keepdims=True, dtype=self.x.dtype)
         scale = np.asarray(g, dtype=self.x.dtype).reshape(count.shape) / count

@@ -173,6 +173,34 @@ def test_max_gradient_keeps_float32_and_shares_ties_equally(axis, keepdims):
     np.testing.assert_allclose(g, expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, axis, keepdims", [
+    ((3, 9, 5), 1, False), ((3, 4, 5, 6), (1, 2), False), ((3, 4, 5), (0, 1), True),
+    ((4, 6), 1, False), ((4, 6), 0, True), ((2, 3, 4, 5), 3, False), ((0, 3, 2), 1, False)])
+@pytest.mark.parametrize("fn", ["max", "min"])
+def test_max_and_min_gradients_over_adjacent_axes_match_the_tie_sharing_rule(dtype, shape, axis,
+                                                                            keepdims, fn):
+    """Adjacent reduced axes (global pooling's) take one kernel: the same values as TensorFlow's
+    rule written out here, ties (small integers) shared equally, a NaN column all NaN."""
+    x = np.random.default_rng(3).integers(-2, 3, shape).astype(dtype)
+    if x.size:
+        x.flat[0] = np.nan
+    g_out = np.random.default_rng(4).standard_normal(
+        np.max(x, axis=axis, keepdims=keepdims).shape).astype(dtype)
+    v = Variable(x)
+    with Tape() as tape:
+        tape.watch([v])
+        total = ops.sum(getattr(ops, fn)(v, axis=axis, keepdims=keepdims) * g_out)
+    (g,) = tape.gradient(total, [v])
+    assert g.dtype == dtype and g.flags.c_contiguous
+    y = getattr(np, fn)(x, axis=axis, keepdims=True)
+    hit = (x == y).astype(dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):   # the NaN column: no hit
+        scale = np.asarray(g_out, dtype).reshape(y.shape) / hit.sum(axis=axis, keepdims=True)
+        expected = hit * scale
+    np.testing.assert_array_equal(g, expected)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
 @pytest.mark.parametrize("shape, axis, keepdims", [((64,), None, False), ((5, 7), None, True),
                                                    ((5, 7), -1, False), ((5, 7, 3), (0, 2), True),
