@@ -21,6 +21,9 @@ input gradient of a stride-1 3x3 conv is itself such a conv (the output gradient
 2 - pad, with the kernel turned 180 degrees and its channel axes swapped). `use_winograd` says
 when this beats im2col (config.WINOGRAD_MIN_CHANNELS).
 
+A 1x3 kernel (a Conv1D's, run as a conv2d on rows) takes F(4, 3) along each row: 6-cell
+patches, 6 products per tile of 4 outputs instead of 12 (the `line_*` kernels).
+
 The transformed blocks are laid out (36, tiles, channels) with an odd tile stride: with a power
 of two the rows of a tile landed in the same cache sets and the transform ran 3-5x slower.
 """
@@ -40,20 +43,25 @@ PATCH = 6         # input pixels per patch side
 
 
 def use_winograd(kh, kw, strides, dilation, pads, c_in, c_out):
-    """Whether a conv takes the Winograd path: 3x3, stride 1, no dilation, pads of 0-2 (so
-    its input gradient is one too), and at least `config.WINOGRAD_MIN_CHANNELS` input and
+    """Whether a conv takes the Winograd path: 3x3 with pads of 0-2, or 1x3 (a Conv1D's
+    kernel, the rows not padded) with left and right pads of 0-2 (so its input gradient is
+    one too); stride 1, no dilation, and at least `config.WINOGRAD_MIN_CHANNELS` input and
     output channels (with fewer, the products are too thin to gain)."""
     least = config.WINOGRAD_MIN_CHANNELS
-    return (least is not None and kh == kw == 3 and tuple(strides) == (1, 1) and
-            tuple(dilation) == (1, 1) and all(0 <= p <= 2 for p in pads) and
-            c_in >= least and c_out >= least)
+    pt, pb, pl, pr = pads
+    if kw != 3 or kh not in (1, 3) or (kh == 1 and (pt or pb)):
+        return False
+    return (least is not None and tuple(strides) == (1, 1) and tuple(dilation) == (1, 1) and
+            all(0 <= p <= 2 for p in pads) and c_in >= least and c_out >= least)
 
 
 def transform_kernel(w):
-    """U[a * 6 + b] = (G w G^T)[a, b]: (3, 3, C_in, C_out) -> (36, C_in, C_out), same dtype."""
+    """U[a * 6 + b] = (G w G^T)[a, b]: (3, 3, C_in, C_out) -> (36, C_in, C_out); for a 1x3
+    kernel U[b] = (G w)[b]: (1, 3, C_in, C_out) -> (6, C_in, C_out). Same dtype."""
     c, f = w.shape[2], w.shape[3]
-    u = _GG.astype(w.dtype) @ np.ascontiguousarray(w).reshape(9, c * f)
-    return u.reshape(36, c, f)
+    g = _G if w.shape[0] == 1 else _GG
+    u = g.astype(w.dtype) @ np.ascontiguousarray(w).reshape(-1, c * f)
+    return u.reshape(len(g), c, f)
 
 
 @scalar_kernel
@@ -238,62 +246,172 @@ def gradient_tiles(dy, z, buf, t0, t1, tiles_h, tiles_w):
                 z[k + 5, p, f] = o5
 
 
-def _tile_blocks(n, oh, ow, c, f, itemsize):
-    """The tile grid of an (N, OH, OW) output and its blocks (t0, t1), sized by
-    config.WINOGRAD_BLOCK_BYTES for c channels in and f out; and the odd plane stride."""
-    tiles_h, tiles_w = -(-oh // TILE), -(-ow // TILE)
+# --- 1x3 kernels (Conv1D): F(4, 3) along each row, rows independent ------------------------
+
+@kernel
+def line_input_tiles(x, v, t0, t1, tiles_w, pl):
+    """v[k, t - t0, c] = (B^T d)[k] for tiles t0..t1 of rows x (R, W, C) (t = row * TW + tw),
+    d the 6 cells of channel c from column 4 tw - pl (0 outside x)."""
+    r_, w_, c_ = x.shape
+    c2, c4, c5 = x.dtype.type(2.0), x.dtype.type(4.0), x.dtype.type(5.0)
+    zero = x.dtype.type(0.0)
+    for t in range(t0, t1):
+        q = t // tiles_w
+        iw0 = TILE * (t - q * tiles_w) - pl
+        p = t - t0
+        row = x[q]
+        if iw0 >= 0 and iw0 + PATCH <= w_:
+            for c in range(c_):
+                o0, o1, o2, o3, o4, o5 = _bt6(row[iw0, c], row[iw0 + 1, c], row[iw0 + 2, c],
+                                              row[iw0 + 3, c], row[iw0 + 4, c], row[iw0 + 5, c],
+                                              c2, c4, c5)
+                v[0, p, c] = o0
+                v[1, p, c] = o1
+                v[2, p, c] = o2
+                v[3, p, c] = o3
+                v[4, p, c] = o4
+                v[5, p, c] = o5
+        else:           # a patch over an end of the row: cells outside it are 0
+            k0, k1, k2 = 0 <= iw0 < w_, 0 <= iw0 + 1 < w_, 0 <= iw0 + 2 < w_
+            k3, k4, k5 = 0 <= iw0 + 3 < w_, 0 <= iw0 + 4 < w_, 0 <= iw0 + 5 < w_
+            for c in range(c_):
+                o0, o1, o2, o3, o4, o5 = _bt6(
+                    row[iw0, c] if k0 else zero, row[iw0 + 1, c] if k1 else zero,
+                    row[iw0 + 2, c] if k2 else zero, row[iw0 + 3, c] if k3 else zero,
+                    row[iw0 + 4, c] if k4 else zero, row[iw0 + 5, c] if k5 else zero,
+                    c2, c4, c5)
+                v[0, p, c] = o0
+                v[1, p, c] = o1
+                v[2, p, c] = o2
+                v[3, p, c] = o3
+                v[4, p, c] = o4
+                v[5, p, c] = o5
+
+
+@kernel
+def line_output_tiles(m, y, t0, t1, tiles_w):
+    """The tiles t0..t1 of rows y (R, OW, C_out) = A^T M, M[k] = m[k, t - t0]; the part of a
+    tile past a row's end dropped."""
+    r_, ow_, f_ = y.shape
+    c2, c4, c8 = y.dtype.type(2.0), y.dtype.type(4.0), y.dtype.type(8.0)
+    for t in range(t0, t1):
+        q = t // tiles_w
+        ow0 = TILE * (t - q * tiles_w)
+        cols = min(TILE, ow_ - ow0)
+        p = t - t0
+        out = y[q]
+        for f in range(f_):
+            o0, o1, o2, o3 = _at4(m[0, p, f], m[1, p, f], m[2, p, f], m[3, p, f], m[4, p, f],
+                                  m[5, p, f], c2, c4, c8)
+            out[ow0, f] = o0
+            if cols == TILE:
+                out[ow0 + 1, f] = o1
+                out[ow0 + 2, f] = o2
+                out[ow0 + 3, f] = o3
+            else:
+                if cols > 1:
+                    out[ow0 + 1, f] = o1
+                if cols > 2:
+                    out[ow0 + 2, f] = o2
+
+
+@kernel
+def line_gradient_tiles(dy, z, t0, t1, tiles_w):
+    """z[k, t - t0] = (A g)[k] for tiles t0..t1 of rows dy (R, OW, C_out), g the tile's 4
+    cells (0 past a row's end): the adjoint of `line_output_tiles`."""
+    r_, ow_, f_ = dy.shape
+    zero = dy.dtype.type(0.0)
+    c2, c4, c8 = dy.dtype.type(2.0), dy.dtype.type(4.0), dy.dtype.type(8.0)
+    for t in range(t0, t1):
+        q = t // tiles_w
+        ow0 = TILE * (t - q * tiles_w)
+        cols = min(TILE, ow_ - ow0)
+        k1, k2, k3 = cols > 1, cols > 2, cols > 3
+        p = t - t0
+        row = dy[q]
+        for f in range(f_):
+            o0, o1, o2, o3, o4, o5 = _a6(row[ow0, f], row[ow0 + 1, f] if k1 else zero,
+                                         row[ow0 + 2, f] if k2 else zero,
+                                         row[ow0 + 3, f] if k3 else zero, c2, c4, c8)
+            z[0, p, f] = o0
+            z[1, p, f] = o1
+            z[2, p, f] = o2
+            z[3, p, f] = o3
+            z[4, p, f] = o4
+            z[5, p, f] = o5
+
+
+def _tile_blocks(n, oh, ow, c, f, itemsize, line):
+    """The tile grid of an (N, OH, OW) output (4x4 tiles, or 1x4 for a 1x3 kernel: `line`)
+    and its blocks (t0, t1), sized by config.WINOGRAD_BLOCK_BYTES for c channels in and f out;
+    and the odd plane stride."""
+    tiles_h, tiles_w = (oh if line else -(-oh // TILE)), -(-ow // TILE)
     tiles = n * tiles_h * tiles_w
-    step = max(1, min(config.WINOGRAD_BLOCK_BYTES // (36 * (c + f) * itemsize), tiles))
+    planes = PATCH if line else PATCH * PATCH
+    step = max(1, min(config.WINOGRAD_BLOCK_BYTES // (planes * (c + f) * itemsize), tiles))
     blocks = [(t, min(t + step, tiles)) for t in range(0, tiles, step)]
     return tiles_h, tiles_w, blocks, step | 1     # odd: see the module
 
 
 def winograd_conv2d(x, w, pads):
-    """A 3x3, stride-1 conv2d (cross-correlation, no bias) by F(4x4, 3x3).
+    """A 3x3 (or 1x3), stride-1 conv2d (cross-correlation, no bias) by F(4x4, 3x3) (F(4, 3)
+    along the rows).
 
     Args:
         x: (N, H, W, C_in) C-contiguous float array.
-        w: (3, 3, C_in, C_out), same dtype.
-        pads: (top, bottom, left, right) zero cells.
+        w: (3, 3, C_in, C_out) or (1, 3, C_in, C_out), same dtype.
+        pads: (top, bottom, left, right) zero cells (top and bottom 0 for a 1x3 kernel).
 
     Returns:
-        y: (N, H + top + bottom - 2, W + left + right - 2, C_out).
+        y: (N, H + top + bottom - KH + 1, W + left + right - 2, C_out).
     """
     n, h, wd, c = x.shape
-    f = w.shape[3]
+    kh, f = w.shape[0], w.shape[3]
+    line = kh == 1
     pt, pb, pl, pr = pads
-    oh, ow = h + pt + pb - 2, wd + pl + pr - 2
+    oh, ow = h + pt + pb - kh + 1, wd + pl + pr - 2
     y = np.empty((n, oh, ow, f), dtype=x.dtype)
     if y.size == 0:
         return y
-    tiles_h, tiles_w, blocks, stride = _tile_blocks(n, oh, ow, c, f, x.dtype.itemsize)
+    tiles_h, tiles_w, blocks, stride = _tile_blocks(n, oh, ow, c, f, x.dtype.itemsize, line)
     u = transform_kernel(w)
+    rows_x, rows_y = x.reshape(n * h, wd, c), y.reshape(n * oh, ow, f)
 
     def work(claim):
-        v = np.empty((36, stride, c), dtype=x.dtype)
-        m = np.empty((36, stride, f), dtype=x.dtype)
+        v = np.empty((len(u), stride, c), dtype=x.dtype)
+        m = np.empty((len(u), stride, f), dtype=x.dtype)
         buf = np.empty((PATCH, PATCH, max(c, f)), dtype=x.dtype)
         for t0, t1 in iter(claim, None):
             k = t1 - t0
-            input_tiles(x, v, buf, t0, t1, tiles_h, tiles_w, pt, pl)
+            if line:
+                line_input_tiles(rows_x, v, t0, t1, tiles_w, pl)
+            else:
+                input_tiles(x, v, buf, t0, t1, tiles_h, tiles_w, pt, pl)
             np.matmul(v[:, :k], u, out=m[:, :k])
-            output_tiles(m, y, buf, t0, t1, tiles_h, tiles_w)
-    run_blocks(work, blocks, cores_for(n * oh * ow * 9 * c * f, config.CORE_SPLIT_MACS))
+            if line:
+                line_output_tiles(m, rows_y, t0, t1, tiles_w)
+            else:
+                output_tiles(m, y, buf, t0, t1, tiles_h, tiles_w)
+    macs = n * oh * ow * kh * 3 * c * f
+    run_blocks(work, blocks, cores_for(macs, config.CORE_SPLIT_MACS))
     return y
 
 
 def winograd_conv2d_backward_input(dy, w, pads):
     """The input gradient of `winograd_conv2d(x, w, pads)` from the output gradient `dy`:
-    the same kind of conv of dy, padded by 2 - pad, with w turned 180 degrees and its channel
-    axes swapped."""
+    the same kind of conv of dy, padded by (kernel side - 1) - pad, with w turned 180 degrees
+    and its channel axes swapped."""
     w_flipped = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
-    return winograd_conv2d(dy, w_flipped, tuple(2 - p for p in pads))
+    kh = w.shape[0]
+    pt, pb, pl, pr = pads
+    return winograd_conv2d(dy, w_flipped, (kh - 1 - pt, kh - 1 - pb, 2 - pl, 2 - pr))
 
 
 def winograd_conv2d_backward_weight(x, dy, pads):
-    """The kernel gradient of `winograd_conv2d(x, w, pads)`, (3, 3, C_in, C_out): per tile the
-    transformed input patch times the transformed output gradient, summed over the tiles (36
-    products per block, C_in x tiles times tiles x C_out), then turned back by G^T . G.
+    """The kernel gradient of `winograd_conv2d(x, w, pads)`, (3, 3, C_in, C_out) (or (1, 3,
+    C_in, C_out), told by the shapes): per tile the transformed input patch times the
+    transformed output gradient, summed over the tiles (36 products per block, or 6, C_in x
+    tiles times tiles x C_out), then turned back by G^T . G (G^T).
 
     Args:
         x: (N, H, W, C_in) C-contiguous forward input.
@@ -301,33 +419,43 @@ def winograd_conv2d_backward_weight(x, dy, pads):
         pads: (top, bottom, left, right), as in the forward call.
 
     Returns:
-        dw: (3, 3, C_in, C_out), x's dtype.
+        dw: (KH, 3, C_in, C_out), x's dtype.
     """
     n, h, wd, c = x.shape
     _, oh, ow, f = dy.shape
-    pt, _, pl, _ = pads
-    tiles_h, tiles_w, blocks, stride = _tile_blocks(n, oh, ow, c, f, x.dtype.itemsize)
+    pt, pb, pl, _ = pads
+    kh = h + pt + pb - oh + 1
+    line = kh == 1
+    tiles_h, tiles_w, blocks, stride = _tile_blocks(n, oh, ow, c, f, x.dtype.itemsize, line)
+    planes = PATCH if line else PATCH * PATCH
+    rows_x, rows_dy = x.reshape(n * h, wd, c), dy.reshape(n * oh, ow, f)
 
     def work(claim):
-        v = np.empty((36, stride, c), dtype=x.dtype)
-        z = np.empty((36, stride, f), dtype=x.dtype)
+        v = np.empty((planes, stride, c), dtype=x.dtype)
+        z = np.empty((planes, stride, f), dtype=x.dtype)
         buf = np.empty((PATCH, PATCH, max(c, f)), dtype=x.dtype)
-        total = np.zeros((36, c, f), dtype=x.dtype)
-        part = np.empty((36, c, f), dtype=x.dtype)
+        total = np.zeros((planes, c, f), dtype=x.dtype)
+        part = np.empty((planes, c, f), dtype=x.dtype)
         for t0, t1 in iter(claim, None):
             k = t1 - t0
-            input_tiles(x, v, buf, t0, t1, tiles_h, tiles_w, pt, pl)
-            gradient_tiles(dy, z, buf, t0, t1, tiles_h, tiles_w)
+            if line:
+                line_input_tiles(rows_x, v, t0, t1, tiles_w, pl)
+                line_gradient_tiles(rows_dy, z, t0, t1, tiles_w)
+            else:
+                input_tiles(x, v, buf, t0, t1, tiles_h, tiles_w, pt, pl)
+                gradient_tiles(dy, z, buf, t0, t1, tiles_h, tiles_w)
             np.matmul(v[:, :k].transpose(0, 2, 1), z[:, :k], out=part)
             total += part
         return total
-    sums = run_blocks(work, blocks, cores_for(n * oh * ow * 9 * c * f, config.CORE_SPLIT_MACS))
+    macs = n * oh * ow * kh * 3 * c * f
+    sums = run_blocks(work, blocks, cores_for(macs, config.CORE_SPLIT_MACS))
     for other in sums[1:]:
         sums[0] += other
-    dw = _GG.T.astype(x.dtype) @ sums[0].reshape(36, c * f)
-    return dw.reshape(3, 3, c, f)
+    g = _G if line else _GG
+    dw = g.T.astype(x.dtype) @ sums[0].reshape(planes, c * f)
+    return dw.reshape(kh, 3, c, f)
 
 
 __all__ = ["use_winograd", "transform_kernel", "input_tiles", "output_tiles", "gradient_tiles",
-           "winograd_conv2d", "winograd_conv2d_backward_input",
-           "winograd_conv2d_backward_weight"]
+           "line_input_tiles", "line_output_tiles", "line_gradient_tiles", "winograd_conv2d",
+           "winograd_conv2d_backward_input", "winograd_conv2d_backward_weight"]

@@ -43,6 +43,58 @@ def test_all_three_passes_match_the_loop_references(shape, pads, block_bytes,
                                rtol=1e-12, atol=1e-12)
 
 
+# 1x3 kernels (Conv1D's): (N, H, W, C_in, C_out), pads (0, 0, left, right); rows of every
+# length mod 4, patches over both ends, several rows per sample.
+LINE_CASES = [((2, 1, 9, 3, 4), (0, 0, 0, 0)), ((1, 1, 7, 2, 3), (0, 0, 1, 1)),
+              ((3, 2, 5, 4, 2), (0, 0, 2, 0)), ((2, 1, 3, 1, 1), (0, 0, 0, 0)),
+              ((1, 3, 10, 5, 6), (0, 0, 0, 2)), ((2, 1, 1, 3, 2), (0, 0, 1, 1))]
+
+
+@pytest.mark.parametrize("shape, pads", LINE_CASES)
+@pytest.mark.parametrize("block_bytes", [1, 3 * 6 * 11 * 8, 1 << 20])
+def test_1x3_kernels_all_three_passes_match_the_loop_references(shape, pads, block_bytes,
+                                                                 monkeypatch):
+    monkeypatch.setattr(config, "WINOGRAD_BLOCK_BYTES", block_bytes)
+    n, h, w_, c, f = shape
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((n, h, w_, c)), rng.standard_normal((1, 3, c, f))
+    y = winograd.winograd_conv2d(x, w, pads)
+    np.testing.assert_allclose(y, ref_conv2d(x, w, (1, 1), (1, 1), pads), rtol=1e-12,
+                               atol=1e-12)
+    dy = rng.standard_normal(y.shape)
+    np.testing.assert_allclose(winograd.winograd_conv2d_backward_input(dy, w, pads),
+                               ref_conv2d_backward_input(dy, w, x.shape, (1, 1), (1, 1), pads),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(winograd.winograd_conv2d_backward_weight(x, dy, pads),
+                               ref_conv2d_backward_weight(x, dy, w.shape, (1, 1), (1, 1), pads),
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_conv1d_takes_the_1x3_path_and_agrees_with_im2col(monkeypatch):
+    """Conv1D (k=3, 'same' and 'valid') through conv1d's kernels: the Winograd path is taken
+    with enough channels and gives im2col's values to rounding, float32 too."""
+    from kernelkit.kernels import conv1d
+    calls = []
+    real = winograd.winograd_conv2d
+    monkeypatch.setattr(conv2d, "winograd_conv2d",
+                        lambda x, w, pads: calls.append(pads) or real(x, w, pads))
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((3, 21, 16)).astype(np.float32)
+    w = (rng.standard_normal((3, 16, 20)) / 7).astype(np.float32)
+    for pads in [(1, 1), (0, 0)]:
+        monkeypatch.setattr(config, "WINOGRAD_MIN_CHANNELS", 16)
+        y = conv1d.conv1d_forward(x, w, pads=pads)
+        dw = conv1d.conv1d_backward_weight(x, y, w.shape, pads=pads)
+        dx = conv1d.conv1d_backward_input(y, w, x.shape, pads=pads)
+        monkeypatch.setattr(config, "WINOGRAD_MIN_CHANNELS", None)
+        for got, want in [(y, conv1d.conv1d_forward(x, w, pads=pads)),
+                          (dw, conv1d.conv1d_backward_weight(x, y, w.shape, pads=pads)),
+                          (dx, conv1d.conv1d_backward_input(y, w, x.shape, pads=pads))]:
+            assert got.dtype == np.float32 and got.shape == want.shape
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
+    assert calls == [(0, 0, 1, 1), (0, 0, 0, 0)]
+
+
 @pytest.mark.parametrize("shape, pads", CASES[:3])
 def test_float32_stays_within_rounding_of_the_float64_result(shape, pads):
     x, w = _data(shape, np.float32)
@@ -106,6 +158,11 @@ def test_one_tile_is_a_t_of_the_product_of_the_transforms_by_hand():
     ((5, 5, (1, 1), (1, 1), (2, 2, 2, 2), 16, 16), False),    # not 3x3
     ((3, 3, (1, 1), (1, 1), (3, 0, 0, 0), 16, 16), False),    # pad past 2
     ((3, 3, (1, 1), (1, 1), (1, 1, 1, 1), 3, 64), False),     # thin: the 3-channel stem
+    ((1, 3, (1, 1), (1, 1), (0, 0, 1, 1), 50, 250), True),    # a Conv1D's kernel
+    ((1, 3, (1, 1), (1, 1), (1, 0, 1, 1), 50, 250), False),   # a 1x3 kernel with padded rows
+    ((1, 3, (1, 2), (1, 1), (0, 0, 1, 1), 50, 250), False),   # strided
+    ((3, 1, (1, 1), (1, 1), (1, 1, 0, 0), 50, 250), False),   # 3x1: not taken
+    ((1, 5, (1, 1), (1, 1), (0, 0, 2, 2), 50, 250), False),   # k=5
 ])
 def test_which_convs_take_the_winograd_path(args, expected):
     assert winograd.use_winograd(*args) is expected
