@@ -100,6 +100,36 @@ def _a6(g0, g1, g2, g3, c2, c4, c8):
     return g0, e + o, e - o, e4 + o2, e4 - o2, g3
 
 
+@scalar_kernel
+def _put6(out, k, i, j, o):
+    """out[k + a, i, j] = o[a] for the six values `o` of a transformed line (inlined: the
+    channel loops calling it still vectorize)."""
+    o0, o1, o2, o3, o4, o5 = o
+    out[k, i, j] = o0
+    out[k + 1, i, j] = o1
+    out[k + 2, i, j] = o2
+    out[k + 3, i, j] = o3
+    out[k + 4, i, j] = o4
+    out[k + 5, i, j] = o5
+
+
+@scalar_kernel
+def _put_tile_row(out, w0, f, cols, o):
+    """out[w0 + s, f] = o[s] for the first `cols` (1-4) of a tile row's four outputs `o`: the
+    rest lie past the output's last column."""
+    o0, o1, o2, o3 = o
+    out[w0, f] = o0
+    if cols == TILE:
+        out[w0 + 1, f] = o1
+        out[w0 + 2, f] = o2
+        out[w0 + 3, f] = o3
+    else:
+        if cols > 1:
+            out[w0 + 1, f] = o1
+        if cols > 2:
+            out[w0 + 2, f] = o2
+
+
 @kernel
 def input_tiles(x, v, buf, t0, t1, tiles_h, tiles_w, pt, pl):
     """v[k, t - t0, c] = (B^T d B)[k // 6, k % 6] for tiles t0..t1 (t = (n * TH + th) * TW +
@@ -119,14 +149,8 @@ def input_tiles(x, v, buf, t0, t1, tiles_h, tiles_w, pt, pl):
                 r0, r1, r2 = x[n, ih0, iw], x[n, ih0 + 1, iw], x[n, ih0 + 2, iw]
                 r3, r4, r5 = x[n, ih0 + 3, iw], x[n, ih0 + 4, iw], x[n, ih0 + 5, iw]
                 for c in range(c_):
-                    o0, o1, o2, o3, o4, o5 = _bt6(r0[c], r1[c], r2[c], r3[c], r4[c], r5[c],
-                                                  c2, c4, c5)
-                    buf[0, j, c] = o0
-                    buf[1, j, c] = o1
-                    buf[2, j, c] = o2
-                    buf[3, j, c] = o3
-                    buf[4, j, c] = o4
-                    buf[5, j, c] = o5
+                    _put6(buf, 0, j, c, _bt6(r0[c], r1[c], r2[c], r3[c], r4[c], r5[c],
+                                             c2, c4, c5))
             else:               # a patch over the border: cells outside x are 0
                 col = 0 <= iw < w_
                 k0 = col and 0 <= ih0 < h_
@@ -136,31 +160,18 @@ def input_tiles(x, v, buf, t0, t1, tiles_h, tiles_w, pt, pl):
                 k4 = col and 0 <= ih0 + 4 < h_
                 k5 = col and 0 <= ih0 + 5 < h_
                 for c in range(c_):
-                    o0, o1, o2, o3, o4, o5 = _bt6(
+                    _put6(buf, 0, j, c, _bt6(
                         x[n, ih0, iw, c] if k0 else zero, x[n, ih0 + 1, iw, c] if k1 else zero,
                         x[n, ih0 + 2, iw, c] if k2 else zero,
                         x[n, ih0 + 3, iw, c] if k3 else zero,
                         x[n, ih0 + 4, iw, c] if k4 else zero,
-                        x[n, ih0 + 5, iw, c] if k5 else zero, c2, c4, c5)
-                    buf[0, j, c] = o0
-                    buf[1, j, c] = o1
-                    buf[2, j, c] = o2
-                    buf[3, j, c] = o3
-                    buf[4, j, c] = o4
-                    buf[5, j, c] = o5
+                        x[n, ih0 + 5, iw, c] if k5 else zero, c2, c4, c5))
         p = t - t0
         for a in range(PATCH):          # each row: v[a * 6 + b] = (B^T d B)[a, b]
             k = a * PATCH
             for c in range(c_):
-                o0, o1, o2, o3, o4, o5 = _bt6(buf[a, 0, c], buf[a, 1, c], buf[a, 2, c],
-                                              buf[a, 3, c], buf[a, 4, c], buf[a, 5, c],
-                                              c2, c4, c5)
-                v[k, p, c] = o0
-                v[k + 1, p, c] = o1
-                v[k + 2, p, c] = o2
-                v[k + 3, p, c] = o3
-                v[k + 4, p, c] = o4
-                v[k + 5, p, c] = o5
+                _put6(v, k, p, c, _bt6(buf[a, 0, c], buf[a, 1, c], buf[a, 2, c],
+                                       buf[a, 3, c], buf[a, 4, c], buf[a, 5, c], c2, c4, c5))
 
 
 @kernel
@@ -187,18 +198,9 @@ def output_tiles(m, y, buf, t0, t1, tiles_h, tiles_w):
         for r in range(rows):           # each row: y = (A^T M A)[r]
             out = y[n, oh0 + r]
             for f in range(f_):
-                o0, o1, o2, o3 = _at4(buf[r, 0, f], buf[r, 1, f], buf[r, 2, f], buf[r, 3, f],
-                                      buf[r, 4, f], buf[r, 5, f], c2, c4, c8)
-                out[ow0, f] = o0
-                if cols == TILE:
-                    out[ow0 + 1, f] = o1
-                    out[ow0 + 2, f] = o2
-                    out[ow0 + 3, f] = o3
-                else:
-                    if cols > 1:
-                        out[ow0 + 1, f] = o1
-                    if cols > 2:
-                        out[ow0 + 2, f] = o2
+                _put_tile_row(out, ow0, f, cols, _at4(buf[r, 0, f], buf[r, 1, f], buf[r, 2, f],
+                                                      buf[r, 3, f], buf[r, 4, f], buf[r, 5, f],
+                                                      c2, c4, c8))
 
 
 @kernel
@@ -219,16 +221,10 @@ def gradient_tiles(dy, z, buf, t0, t1, tiles_h, tiles_w):
                 k1, k2, k3 = rows > 1, rows > 2, rows > 3
                 iw = ow0 + s
                 for f in range(f_):
-                    o0, o1, o2, o3, o4, o5 = _a6(
-                        dy[n, oh0, iw, f], dy[n, oh0 + 1, iw, f] if k1 else zero,
-                        dy[n, oh0 + 2, iw, f] if k2 else zero,
-                        dy[n, oh0 + 3, iw, f] if k3 else zero, c2, c4, c8)
-                    buf[0, s, f] = o0
-                    buf[1, s, f] = o1
-                    buf[2, s, f] = o2
-                    buf[3, s, f] = o3
-                    buf[4, s, f] = o4
-                    buf[5, s, f] = o5
+                    _put6(buf, 0, s, f, _a6(dy[n, oh0, iw, f],
+                                            dy[n, oh0 + 1, iw, f] if k1 else zero,
+                                            dy[n, oh0 + 2, iw, f] if k2 else zero,
+                                            dy[n, oh0 + 3, iw, f] if k3 else zero, c2, c4, c8))
             else:
                 for i in range(PATCH):
                     for f in range(f_):
@@ -236,14 +232,8 @@ def gradient_tiles(dy, z, buf, t0, t1, tiles_h, tiles_w):
         for i in range(PATCH):          # each row: z[i * 6 + j] = (A G A^T)[i, j]
             k = i * PATCH
             for f in range(f_):
-                o0, o1, o2, o3, o4, o5 = _a6(buf[i, 0, f], buf[i, 1, f], buf[i, 2, f],
-                                             buf[i, 3, f], c2, c4, c8)
-                z[k, p, f] = o0
-                z[k + 1, p, f] = o1
-                z[k + 2, p, f] = o2
-                z[k + 3, p, f] = o3
-                z[k + 4, p, f] = o4
-                z[k + 5, p, f] = o5
+                _put6(z, k, p, f, _a6(buf[i, 0, f], buf[i, 1, f], buf[i, 2, f], buf[i, 3, f],
+                                      c2, c4, c8))
 
 
 # --- 1x3 kernels (Conv1D): F(4, 3) along each row, rows independent ------------------------
@@ -262,30 +252,18 @@ def line_input_tiles(x, v, t0, t1, tiles_w, pl):
         row = x[q]
         if iw0 >= 0 and iw0 + PATCH <= w_:
             for c in range(c_):
-                o0, o1, o2, o3, o4, o5 = _bt6(row[iw0, c], row[iw0 + 1, c], row[iw0 + 2, c],
-                                              row[iw0 + 3, c], row[iw0 + 4, c], row[iw0 + 5, c],
-                                              c2, c4, c5)
-                v[0, p, c] = o0
-                v[1, p, c] = o1
-                v[2, p, c] = o2
-                v[3, p, c] = o3
-                v[4, p, c] = o4
-                v[5, p, c] = o5
+                _put6(v, 0, p, c, _bt6(row[iw0, c], row[iw0 + 1, c], row[iw0 + 2, c],
+                                       row[iw0 + 3, c], row[iw0 + 4, c], row[iw0 + 5, c],
+                                       c2, c4, c5))
         else:           # a patch over an end of the row: cells outside it are 0
             k0, k1, k2 = 0 <= iw0 < w_, 0 <= iw0 + 1 < w_, 0 <= iw0 + 2 < w_
             k3, k4, k5 = 0 <= iw0 + 3 < w_, 0 <= iw0 + 4 < w_, 0 <= iw0 + 5 < w_
             for c in range(c_):
-                o0, o1, o2, o3, o4, o5 = _bt6(
+                _put6(v, 0, p, c, _bt6(
                     row[iw0, c] if k0 else zero, row[iw0 + 1, c] if k1 else zero,
                     row[iw0 + 2, c] if k2 else zero, row[iw0 + 3, c] if k3 else zero,
                     row[iw0 + 4, c] if k4 else zero, row[iw0 + 5, c] if k5 else zero,
-                    c2, c4, c5)
-                v[0, p, c] = o0
-                v[1, p, c] = o1
-                v[2, p, c] = o2
-                v[3, p, c] = o3
-                v[4, p, c] = o4
-                v[5, p, c] = o5
+                    c2, c4, c5))
 
 
 @kernel
@@ -301,18 +279,9 @@ def line_output_tiles(m, y, t0, t1, tiles_w):
         p = t - t0
         out = y[q]
         for f in range(f_):
-            o0, o1, o2, o3 = _at4(m[0, p, f], m[1, p, f], m[2, p, f], m[3, p, f], m[4, p, f],
-                                  m[5, p, f], c2, c4, c8)
-            out[ow0, f] = o0
-            if cols == TILE:
-                out[ow0 + 1, f] = o1
-                out[ow0 + 2, f] = o2
-                out[ow0 + 3, f] = o3
-            else:
-                if cols > 1:
-                    out[ow0 + 1, f] = o1
-                if cols > 2:
-                    out[ow0 + 2, f] = o2
+            _put_tile_row(out, ow0, f, cols, _at4(m[0, p, f], m[1, p, f], m[2, p, f],
+                                                  m[3, p, f], m[4, p, f], m[5, p, f],
+                                                  c2, c4, c8))
 
 
 @kernel
@@ -330,15 +299,9 @@ def line_gradient_tiles(dy, z, t0, t1, tiles_w):
         p = t - t0
         row = dy[q]
         for f in range(f_):
-            o0, o1, o2, o3, o4, o5 = _a6(row[ow0, f], row[ow0 + 1, f] if k1 else zero,
-                                         row[ow0 + 2, f] if k2 else zero,
-                                         row[ow0 + 3, f] if k3 else zero, c2, c4, c8)
-            z[0, p, f] = o0
-            z[1, p, f] = o1
-            z[2, p, f] = o2
-            z[3, p, f] = o3
-            z[4, p, f] = o4
-            z[5, p, f] = o5
+            _put6(z, 0, p, f, _a6(row[ow0, f], row[ow0 + 1, f] if k1 else zero,
+                                  row[ow0 + 2, f] if k2 else zero,
+                                  row[ow0 + 3, f] if k3 else zero, c2, c4, c8))
 
 
 def _tile_blocks(n, oh, ow, c, f, itemsize, line):
