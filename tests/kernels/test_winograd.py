@@ -25,22 +25,28 @@ def _data(shape, dtype, seed=0):
             rng.standard_normal((3, 3, c, f)).astype(dtype))
 
 
-@pytest.mark.parametrize("shape, pads", CASES)
-@pytest.mark.parametrize("block_bytes", [1, 3 * 16 * 11 * 8, 1 << 20])   # 1, 2-4, all tiles
-def test_all_three_passes_match_the_loop_references(shape, pads, block_bytes,
-                                                             monkeypatch):
-    monkeypatch.setattr(config, "WINOGRAD_BLOCK_BYTES", block_bytes)
-    x, w = _data(shape, np.float64)
+def _assert_three_passes_match_the_loop_references(x, w, pads, rng):
+    """The forward, input gradient and kernel gradient of `winograd` against the loop
+    references of test_conv.py (float64, to 1e-12); the output gradient drawn from `rng`."""
     y = winograd.winograd_conv2d(x, w, pads)
     np.testing.assert_allclose(y, ref_conv2d(x, w, (1, 1), (1, 1), pads), rtol=1e-12,
                                atol=1e-12)
-    dy = np.random.default_rng(1).standard_normal(y.shape)
+    dy = rng.standard_normal(y.shape)
     np.testing.assert_allclose(winograd.winograd_conv2d_backward_input(dy, w, pads),
                                ref_conv2d_backward_input(dy, w, x.shape, (1, 1), (1, 1), pads),
                                rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(winograd.winograd_conv2d_backward_weight(x, dy, pads),
                                ref_conv2d_backward_weight(x, dy, w.shape, (1, 1), (1, 1), pads),
                                rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape, pads", CASES)
+@pytest.mark.parametrize("block_bytes", [1, 3 * 36 * 11 * 8, 1 << 20])   # 1, 2-4, all tiles
+def test_all_three_passes_match_the_loop_references(shape, pads, block_bytes,
+                                                             monkeypatch):
+    monkeypatch.setattr(config, "WINOGRAD_BLOCK_BYTES", block_bytes)
+    x, w = _data(shape, np.float64)
+    _assert_three_passes_match_the_loop_references(x, w, pads, np.random.default_rng(1))
 
 
 # 1x3 kernels (Conv1D's): (N, H, W, C_in, C_out), pads (0, 0, left, right); rows of every
@@ -58,16 +64,7 @@ def test_1x3_kernels_all_three_passes_match_the_loop_references(shape, pads, blo
     n, h, w_, c, f = shape
     rng = np.random.default_rng(7)
     x, w = rng.standard_normal((n, h, w_, c)), rng.standard_normal((1, 3, c, f))
-    y = winograd.winograd_conv2d(x, w, pads)
-    np.testing.assert_allclose(y, ref_conv2d(x, w, (1, 1), (1, 1), pads), rtol=1e-12,
-                               atol=1e-12)
-    dy = rng.standard_normal(y.shape)
-    np.testing.assert_allclose(winograd.winograd_conv2d_backward_input(dy, w, pads),
-                               ref_conv2d_backward_input(dy, w, x.shape, (1, 1), (1, 1), pads),
-                               rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(winograd.winograd_conv2d_backward_weight(x, dy, pads),
-                               ref_conv2d_backward_weight(x, dy, w.shape, (1, 1), (1, 1), pads),
-                               rtol=1e-12, atol=1e-12)
+    _assert_three_passes_match_the_loop_references(x, w, pads, rng)
 
 
 def test_conv1d_takes_the_1x3_path_and_agrees_with_im2col(monkeypatch):
@@ -195,15 +192,17 @@ def test_conv2d_takes_winograd_when_it_applies_and_im2col_otherwise(monkeypatch)
     assert len(calls) == 2 and len(weight_calls) == 1
 
 
-@pytest.mark.parametrize("x_shape, c_out, pads", [((2, 5, 6, 2), 3, (1, 1, 1, 1)),
-                                                  ((1, 6, 5, 3), 2, (0, 0, 0, 0)),
-                                                  ((2, 4, 4, 2), 2, (2, 0, 1, 2))])
-def test_gradients_match_central_differences(x_shape, c_out, pads, monkeypatch):
-    """L = sum(conv(x, w) * R) through conv2d with Winograd forced: the input and kernel
-    gradients against finite differences of the forward pass."""
+@pytest.mark.parametrize("x_shape, kh, c_out, pads", [((2, 5, 6, 2), 3, 3, (1, 1, 1, 1)),
+                                                      ((1, 6, 5, 3), 3, 2, (0, 0, 0, 0)),
+                                                      ((2, 4, 4, 2), 3, 2, (2, 0, 1, 2)),
+                                                      ((2, 2, 7, 2), 1, 3, (0, 0, 1, 1)),
+                                                      ((1, 1, 6, 3), 1, 2, (0, 0, 2, 0))])
+def test_gradients_match_central_differences(x_shape, kh, c_out, pads, monkeypatch):
+    """L = sum(conv(x, w) * R) through conv2d with Winograd forced, 3x3 and 1x3 kernels: the
+    input and kernel gradients against finite differences of the forward pass."""
     monkeypatch.setattr(config, "WINOGRAD_MIN_CHANNELS", 1)
     rng = np.random.default_rng(6)
-    x, w = rng.standard_normal(x_shape), rng.standard_normal((3, 3, x_shape[3], c_out))
+    x, w = rng.standard_normal(x_shape), rng.standard_normal((kh, 3, x_shape[3], c_out))
     r = rng.standard_normal(conv2d.conv2d_forward(x, w, pads=pads).shape)
     loss = lambda: np.sum(conv2d.conv2d_forward(x, w, pads=pads) * r)  # noqa: E731
     assert_close_grad(conv2d.conv2d_backward_input(r, w, x.shape, pads=pads),

@@ -173,6 +173,15 @@ def test_max_gradient_keeps_float32_and_shares_ties_equally(axis, keepdims):
     np.testing.assert_allclose(g, expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("fn", [ops.max, ops.min])
+@pytest.mark.parametrize("shape, axis", [((3, 5, 4), 1), ((2, 3, 4, 2), (1, 2)), ((4, 6), 0)])
+def test_max_and_min_over_adjacent_axes_against_finite_differences(fn, shape, axis):
+    """Distinct values (no ties): the one-kernel gradient of a max or min over adjacent axes
+    against central differences of the forward pass."""
+    x = np.random.default_rng(9).permutation(np.prod(shape)).reshape(shape) / 7.0
+    check(lambda v: fn(v, axis=axis), x)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape, axis, keepdims", [
     ((3, 9, 5), 1, False), ((3, 4, 5, 6), (1, 2), False), ((3, 4, 5), (0, 1), True),
