@@ -9,7 +9,7 @@ apply one fused optimizer update per weight. Data reaches the steps standardized
 """
 import numpy as np
 
-from ..kernels.threads import StepJudges, judged_step, adapt as adapt_threads
+from ..kernels.threads import StepJudges, judged_call
 from .. import optimizers as optimizers_mod
 from ..layers.base import learning_phase_scope
 from ..ops import math as M
@@ -52,6 +52,7 @@ class Trainer:
         self._train_weights = model.trainable_weights if model.built else None
         self._has_loss = loss is not None
         self._step_judges = StepJudges()   # whether its steps run faster on one core
+        self._test_judges = StepJudges(counted=False)      # and its test steps
 
     def set_optimizer(self, optimizer):
         self.optimizer = optimizers_mod.get(optimizer)
@@ -102,9 +103,8 @@ class Trainer:
     def train_step(self, xs, ys, sws):
         """One gradient update on one standardized batch (lists of arrays), metrics updated,
         on the cores the load leaves free or on one while this model's steps have been faster
-        on one (`kernels.threads.judged_step`)."""
-        with judged_step(self._step_judges, len(xs[0]) if xs else 0):
-            self._train_step(xs, ys, sws)
+        on one (`kernels.threads.judged_call`)."""
+        judged_call(self._step_judges, len(xs[0]) if xs else 0, self._train_step, xs, ys, sws)
 
     def _train_step(self, xs, ys, sws):
         model = self.model
@@ -132,8 +132,12 @@ class Trainer:
         self.compiled.update_metrics(ys, outs, sws, masks, total, parts)
 
     def test_step(self, xs, ys, sws):
-        """The loss and metrics of one standardized batch, in test mode (metrics updated)."""
-        adapt_threads()
+        """The loss and metrics of one standardized batch, in test mode (metrics updated), on
+        the cores the load leaves free or on one while this model's test steps have been
+        faster on one (`kernels.threads.judged_call`)."""
+        judged_call(self._test_judges, len(xs[0]) if xs else 0, self._test_step, xs, ys, sws)
+
+    def _test_step(self, xs, ys, sws):
         outs, masks, total, parts, _ = self._loss(xs, ys, sws, training=False)
         self.compiled.update_metrics(ys, outs, sws, masks, total, parts)
 

@@ -145,13 +145,16 @@ BLAS_THREADS_STALE = 0.5
 # busy is seen within a few steps.
 BLAS_THREADS_FRESH = 0.1
 
-# Each training loop times its own steps too (threads.judged_step, one judge.SplitJudge per
+# Each training loop times its own steps too (threads.judged_call, one judge.SplitJudge per
 # batch size), with the meanings of the ROW_SPLIT_PROBE_* settings above: its steps run on
 # one core while they have been faster there (seed-mlp in some processes: 187,000-189,000
 # samples/s on one BLAS thread against 139,000-149,000 on two). A step is long enough that
 # few runs tell, and a probe on one core costs up to a step's time again (lstm on one thread
 # ran at ~55 % of two), so probes are short, and come as seldom as keeps their extra time
-# under STEP_SPLIT_PROBE_SHARE of the whole (lstm: every ~300 steps). None: never judged.
+# under STEP_SPLIT_PROBE_SHARE of the whole (lstm: every ~300 steps). `predict` and
+# `evaluate` judge their passes of several rows with the same settings (seed-mlp's predict
+# at batch 32: stretches of 420,000-470,000 samples/s on two threads, 550,000-615,000 on
+# one). None: never judged.
 STEP_SPLIT_PROBE_FIRST = 16
 STEP_SPLIT_PROBE_MAX = 2048
 STEP_SPLIT_PROBE_SHARE = 0.01

@@ -16,12 +16,15 @@ moment, and the next reading comes soon (`config.BLAS_THREADS_STALE`, `_FRESH`).
 What the load leaves free is not always faster: in some processes on this host seed-mlp's
 training steps ran at 139,000-149,000 samples/s on two BLAS threads and 187,000-189,000 on
 one, with both cores idle (benchmarks/FIGURES.md). So each training loop also times its own
-steps (`judged_step`, one `kernels.judge.SplitJudge` per batch size): while its steps run
+steps (`judged_call`, one `kernels.judge.SplitJudge` per batch size): while its steps run
 faster on one core, they run on one (BLAS, conv blocks and recurrence row groups alike), and
-the count the load allows is back after each step.
+the count the load allows is back after each step. `predict` and `evaluate` judge their
+passes of several rows the same way, with judges of their own (a pass is not a step: no
+backward pass, other products).
 """
 import contextlib
 import os
+import threading
 import time
 
 from . import config
@@ -292,8 +295,8 @@ _judged = {"split": 0, "one_core": 0, "probe": 0}
 
 def judged_steps():
     """How many training steps this process ran on the free cores, on one core by their
-    judges' choice, and as probes of the other way (`judged_step`): tells a figure measured
-    partly on one core.
+    judges' choice, and as probes of the other way (`judged_call`; inference passes are not
+    counted): tells a figure measured partly on one core.
 
     Returns:
         A dict with the keys "split", "one_core" and "probe" (ints).
@@ -302,10 +305,22 @@ def judged_steps():
 
 
 class StepJudges:
-    """The judges of one training loop's steps, one per batch size (`judged_step`)."""
+    """The judges of one training loop's steps (or of one model's inference passes), one per
+    batch size (`judged_call`).
 
-    def __init__(self):
+    Arguments:
+        counted: whether `judged_steps()` counts the calls judged (training steps: True).
+    """
+
+    def __init__(self, counted=True):
         self.by_rows = {}
+        self.counted = counted
+        self.lock = threading.Lock()    # one judged call at a time (a judge is not thread-safe)
+
+    def __reduce__(self):
+        # a copy (copy.deepcopy of a model, pickling) starts judging afresh: the times belong
+        # to this process and this object, and a lock does not copy
+        return StepJudges, (self.counted,)
 
     def judge(self, rows):
         """The `kernels.judge.SplitJudge` of steps of `rows` rows (made at the first ask).
@@ -322,30 +337,48 @@ class StepJudges:
         return judge
 
 
-@contextlib.contextmanager
-def judged_step(judges, rows):
-    """Run one training step on the threads the load leaves free (`adapt()`), or on one
-    thread while this loop's steps of `rows` rows have been faster on one (see the module);
-    the step is timed for its judge, and the count the load allows is back after it.
+def judged_call(judges, rows, fn, *args):
+    """`fn(*args)` on the threads the load leaves free (`adapt()`), or on one thread while
+    such calls of `rows` rows have been faster on one (see the module): a training step, or
+    an inference pass of several rows. The call is timed for its judge, and the count the
+    load allows is back after it. A plain call, without the decorator machinery of a context
+    manager: an inference pass of 32 rows takes ~45 us, and a generator-based `with` block
+    added ~1.7 us to each.
 
     Arguments:
-        judges: the loop's `StepJudges`.
-        rows: the step's batch size.
+        judges: the loop's or the model's `StepJudges`.
+        rows: the batch size.
+        fn: the work; `*args` its arguments.
+
+    Returns:
+        What `fn` returns.
+
+    Raises:
+        Whatever `fn` raises (nothing is recorded then).
     """
     n = adapt()
-    if n is None or n < 2:      # off, or one core (the load's, or an outer step's on one)
-        yield
-        return
-    judge = judges.judge(rows)
+    if n is None or n < 2:      # off, or one core (the load's, or an outer call's on one)
+        return fn(*args)
+    if not judges.lock.acquire(blocking=False):     # another thread's call is being judged
+        return fn(*args)
+    try:
+        return _judged_run(judges.judge(rows), judges.counted, fn, args)
+    finally:
+        judges.lock.release()
+
+
+def _judged_run(judge, counted, fn, args):
     split = judge.split_next()
     kind = "probe" if split != judge.split else "split" if split else "one_core"
     if not split:
         _budget.set_limit(1)
     try:
         start = time.perf_counter()
-        yield
+        out = fn(*args)
         judge.record(split, time.perf_counter() - start)
-        _judged[kind] += 1
+        if counted:
+            _judged[kind] += 1
+        return out
     finally:
         if not split:
             _budget.set_limit(None)

@@ -208,7 +208,7 @@ def test_real_budget_sets_and_restores_blas_threads():
             g.set_threads(previous)
 
 
-# --- training steps judged by their own times (threads.judged_step) ---------------------
+# --- training steps judged by their own times (threads.judged_call) ---------------------
 
 @pytest.fixture
 def stepping(monkeypatch):
@@ -228,12 +228,14 @@ def stepping(monkeypatch):
         monkeypatch.setattr(config, f"STEP_SPLIT_{key}", value)
     judges = threads.StepJudges()
 
-    def step(seconds):
-        with threads.judged_step(judges, 64):
-            n = threads.blas_threads()
-            assert lib.num_threads == n
-            now[0] += seconds[n]
+    def work(seconds):
+        n = threads.blas_threads()
+        assert lib.num_threads == n
+        now[0] += seconds[n]
         return n
+
+    def step(seconds):
+        return threads.judged_call(judges, 64, work, seconds)
     step.lib, step.judges = lib, judges
     yield step
 
@@ -267,20 +269,26 @@ def test_each_batch_size_has_its_own_judge(stepping):
 def test_a_failing_step_records_nothing_and_gives_the_threads_back(stepping):
     judge = stepping.judges.judge(64)
     judge.split = False                                  # steps run on one thread now
+    def fail():
+        assert threads.blas_threads() == 1
+        raise RuntimeError("the step failed")
     with pytest.raises(RuntimeError):
-        with threads.judged_step(stepping.judges, 64):
-            assert threads.blas_threads() == 1
-            raise RuntimeError("the step failed")
+        threads.judged_call(stepping.judges, 64, fail)
     assert stepping.lib.num_threads == 2 and threads.blas_threads() == 2
     assert not judge.recent and judge.left == 4
 
 
 def test_a_step_within_a_step_on_one_core_is_not_judged(stepping):
     stepping.judges.judge(64).split = False
-    with threads.judged_step(stepping.judges, 64):
-        with threads.judged_step(stepping.judges, 32):
-            assert threads.blas_threads() == 1
+
+    def inner():
         assert threads.blas_threads() == 1
+
+    def outer():
+        threads.judged_call(stepping.judges, 32, inner)
+        assert threads.blas_threads() == 1
+        return "done"
+    assert threads.judged_call(stepping.judges, 64, outer) == "done"
     assert 32 not in stepping.judges.by_rows
 
 
@@ -288,8 +296,7 @@ def test_no_judging_on_one_core_or_with_adaptation_off(monkeypatch):
     judges = threads.StepJudges()
     for given in (None, 1):
         monkeypatch.setattr(threads, "adapt", lambda: given)
-        with threads.judged_step(judges, 64):
-            pass
+        assert threads.judged_call(judges, 64, lambda x: x + 1, 1) == 2
     assert not judges.by_rows
 
 
@@ -331,3 +338,59 @@ def _train_slower_on_two(budget, monkeypatch):
     assert steps[:24] == [2] * 4 + [1] * 8 + [2] * 4 + [1] * 8, seen
     assert steps.count(1) >= 20, seen
     assert threads.blas_threads() == budget.current      # given back after the loop
+
+
+def test_predict_and_evaluate_passes_slower_on_two_threads_run_on_one(monkeypatch):
+    """The real budget, predict and evaluate: their passes of several rows are judged like
+    training steps (each by judges of its own), a one-row predict is not."""
+    budget = threads._the_budget()
+    if not budget.enabled or not budget._blas() or budget._ceiling < 2:
+        pytest.skip("one BLAS thread here: nothing to judge")
+    previous = budget.current
+    budget.set_threads(budget._ceiling)
+    try:
+        _infer_slower_on_two(budget, monkeypatch)
+    finally:
+        budget.set_threads(previous)
+
+
+def _infer_slower_on_two(budget, monkeypatch):
+    import numpy as np
+    from kernelkit import layers, models
+    for key, value in (("PROBE_FIRST", 4), ("PROBE_RUNS", 4), ("PROBE_SKIP", 1)):
+        monkeypatch.setattr(config, f"STEP_SPLIT_{key}", value)
+    monkeypatch.setattr(budget, "interval", 1e9)
+    seen = []
+
+    def slow_on_two(t):
+        seen.append(threads.blas_threads())
+        if seen[-1] > 1:
+            time.sleep(0.02)
+        return t
+    model = models.Sequential([layers.Dense(3, input_shape=(4,)), layers.Lambda(slow_on_two)])
+    model.compile("sgd", "mse")
+    x = np.random.RandomState(0).standard_normal((8 * 30, 4)).astype(np.float32)
+    before = threads.judged_steps()
+    for run in (lambda: model.predict(x, batch_size=8, verbose=0),
+                lambda: model.evaluate(x, x[:, :3], batch_size=8, verbose=0)):
+        del seen[:]
+        run()
+        # four on two threads, a probe of four on one (won), four on one, a probe of four on
+        # two (lost), then eight on one before the next
+        assert seen[:24] == [2] * 4 + [1] * 8 + [2] * 4 + [1] * 8, seen
+        assert threads.blas_threads() == budget.current
+    assert threads.judged_steps() == before         # passes are not counted as training steps
+    del seen[:]
+    for _ in range(6):
+        model.predict(x[:1], verbose=0)             # one row: never judged here
+    assert seen == [2] * 6
+
+
+def test_step_judges_copy_afresh():
+    import copy
+    import pickle
+    judges = threads.StepJudges(counted=False)
+    judges.judge(32).split = False
+    for twin in (copy.deepcopy(judges), pickle.loads(pickle.dumps(judges))):
+        assert twin.counted is False and not twin.by_rows
+        assert twin.lock is not judges.lock
