@@ -300,86 +300,66 @@ def test_no_judging_on_one_core_or_with_adaptation_off(monkeypatch):
     assert not judges.by_rows
 
 
-def test_a_model_whose_steps_are_slower_on_two_threads_trains_on_one(monkeypatch):
-    """The real budget and trainer: a layer that sleeps while more than one thread is in force
-    stands for a process whose steps are slower on two cores."""
+@pytest.fixture
+def slow_on_two(monkeypatch):
+    """The real budget at two threads (skipped where there is one), small judge settings, and
+    a model (Dense, then a layer that sleeps while more than one thread is in force: a process
+    whose work is slower on two cores). Yields `(model, seen, budget)`, `seen` the thread
+    count of each call of that layer."""
+    import numpy as np
+    from kernelkit import layers, models
     budget = threads._the_budget()
     if not budget.enabled or not budget._blas() or budget._ceiling < 2:
         pytest.skip("one BLAS thread here: nothing to judge")
     # an earlier test may have left the load's count lower (a busy child): two for this one
     previous = budget.current
     budget.set_threads(budget._ceiling)
-    try:
-        _train_slower_on_two(budget, monkeypatch)
-    finally:
-        budget.set_threads(previous)
-
-
-def _train_slower_on_two(budget, monkeypatch):
-    import numpy as np
-    from kernelkit import layers, models
     for key, value in (("PROBE_FIRST", 4), ("PROBE_RUNS", 4), ("PROBE_SKIP", 1)):
         monkeypatch.setattr(config, f"STEP_SPLIT_{key}", value)
-    monkeypatch.setattr(budget, "interval", 1e9)    # the load as read now, for the whole fit
+    monkeypatch.setattr(budget, "interval", 1e9)    # the load as read now, for the whole loop
     seen = []
 
-    def slow_on_two(t):
+    def sleepy(t):
         seen.append(threads.blas_threads())
         if seen[-1] > 1:
             time.sleep(0.02)
         return t
-    model = models.Sequential([layers.Dense(3, input_shape=(4,)), layers.Lambda(slow_on_two)])
+    model = models.Sequential([layers.Dense(3, input_shape=(4,)), layers.Lambda(sleepy)])
     model.compile("sgd", "mse")
-    x = np.random.RandomState(0).standard_normal((8 * 30, 4)).astype(np.float32)
-    model.fit(x, x[:, :3], batch_size=8, epochs=1, verbose=0)
+    model.x = np.random.RandomState(0).standard_normal((8 * 30, 4)).astype(np.float32)
+    try:
+        yield model, seen, budget
+    finally:
+        budget.set_threads(previous)
+
+
+# four calls on two threads, a probe of four on one (won), four on one, a probe of four on two
+# (lost), then eight on one before the next
+JUDGED = [2] * 4 + [1] * 8 + [2] * 4 + [1] * 8
+
+
+def test_a_model_whose_steps_are_slower_on_two_threads_trains_on_one(slow_on_two):
+    model, seen, budget = slow_on_two
+    model.fit(model.x, model.x[:, :3], batch_size=8, epochs=1, verbose=0)
     steps = seen[-30:]              # (the calls before: the model's build)
-    # four steps on two threads, a probe of four on one (won), four on one, a probe of four
-    # on two (lost), then eight on one before the next
-    assert steps[:24] == [2] * 4 + [1] * 8 + [2] * 4 + [1] * 8, seen
+    assert steps[:24] == JUDGED, seen
     assert steps.count(1) >= 20, seen
     assert threads.blas_threads() == budget.current      # given back after the loop
 
 
-def test_predict_and_evaluate_passes_slower_on_two_threads_run_on_one(monkeypatch):
-    """The real budget, predict and evaluate: their passes of several rows are judged like
-    training steps (each by judges of its own), a one-row predict is not."""
-    budget = threads._the_budget()
-    if not budget.enabled or not budget._blas() or budget._ceiling < 2:
-        pytest.skip("one BLAS thread here: nothing to judge")
-    previous = budget.current
-    budget.set_threads(budget._ceiling)
-    try:
-        _infer_slower_on_two(budget, monkeypatch)
-    finally:
-        budget.set_threads(previous)
-
-
-def _infer_slower_on_two(budget, monkeypatch):
-    import numpy as np
-    from kernelkit import layers, models
-    for key, value in (("PROBE_FIRST", 4), ("PROBE_RUNS", 4), ("PROBE_SKIP", 1)):
-        monkeypatch.setattr(config, f"STEP_SPLIT_{key}", value)
-    monkeypatch.setattr(budget, "interval", 1e9)
-    seen = []
-
-    def slow_on_two(t):
-        seen.append(threads.blas_threads())
-        if seen[-1] > 1:
-            time.sleep(0.02)
-        return t
-    model = models.Sequential([layers.Dense(3, input_shape=(4,)), layers.Lambda(slow_on_two)])
-    model.compile("sgd", "mse")
-    x = np.random.RandomState(0).standard_normal((8 * 30, 4)).astype(np.float32)
+def test_predict_and_evaluate_passes_slower_on_two_threads_run_on_one(slow_on_two):
+    """Their passes of several rows are judged like training steps (each by judges of its
+    own, not counted as steps); a one-row predict is not."""
+    model, seen, budget = slow_on_two
+    x = model.x
     before = threads.judged_steps()
     for run in (lambda: model.predict(x, batch_size=8, verbose=0),
                 lambda: model.evaluate(x, x[:, :3], batch_size=8, verbose=0)):
         del seen[:]
         run()
-        # four on two threads, a probe of four on one (won), four on one, a probe of four on
-        # two (lost), then eight on one before the next
-        assert seen[:24] == [2] * 4 + [1] * 8 + [2] * 4 + [1] * 8, seen
+        assert seen[:24] == JUDGED, seen
         assert threads.blas_threads() == budget.current
-    assert threads.judged_steps() == before         # passes are not counted as training steps
+    assert threads.judged_steps() == before
     del seen[:]
     for _ in range(6):
         model.predict(x[:1], verbose=0)             # one row: never judged here
