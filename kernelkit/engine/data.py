@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 
 from .. import config
+from ..kernels.reductions import count_non_finite
+
 
 def is_lazy(x):
     """True for row-readable data that must not be loaded whole: h5py datasets, HDF5Matrix."""
@@ -391,15 +393,22 @@ def check_count(name, value, minimum, allow_none=True):
     return int(value)
 
 
+_COUNTED = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def warn_non_finite(arrays, name):
-    """Warn once if in-memory float data holds NaN or infinite values (one vectorised pass).
+    """Warn once if in-memory float data holds NaN or infinite values (one pass over each
+    array: a compiled count for contiguous float32/float64 data, NumPy's otherwise).
 
     Lazy (HDF5) data is not scanned: that would read the whole file.
     """
     for i, a in enumerate(arrays):
         if a is None or not isinstance(a, np.ndarray) or a.dtype.kind != "f":
             continue
-        bad = a.size - int(np.count_nonzero(np.isfinite(a)))
+        if a.dtype in _COUNTED and (a.flags.c_contiguous or a.flags.f_contiguous):
+            bad = int(count_non_finite(a.ravel(order="K")))
+        else:
+            bad = a.size - int(np.count_nonzero(np.isfinite(a)))
         if bad:
             which = name if len(arrays) == 1 else f"{name}[{i}]"
             warnings.warn(f"`{which}` holds {bad} NaN or infinite value(s) out of {a.size}: the "

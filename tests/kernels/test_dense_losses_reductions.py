@@ -129,3 +129,18 @@ def test_scatter_add_rows_against_a_loop(dtype):
         expected[r] += rows[k]
     scatter_add_rows(out, index, rows)
     np.testing.assert_allclose(out, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_count_non_finite_against_numpy():
+    from kernelkit.kernels.reductions import count_non_finite
+    rng = np.random.RandomState(3)
+    for dtype in (np.float32, np.float64):
+        for n in (0, 1, 15, 16, 17, 1000):
+            x = rng.standard_normal(n).astype(dtype)
+            if n:
+                spots = rng.choice(n, size=min(n, 5), replace=False)
+                x[spots] = rng.choice([np.nan, np.inf, -np.inf], size=len(spots))
+            assert count_non_finite(x) == n - np.count_nonzero(np.isfinite(x)), (dtype, n)
+    big = np.full(10, np.finfo(np.float32).max, np.float32)
+    assert count_non_finite(big) == 0               # the largest finite values are finite
+    assert count_non_finite(big * 2) == 10          # (inf once they overflow)
