@@ -15,7 +15,9 @@ terms ~1e-6); `config.WINOGRAD_MIN_CHANNELS = None` keeps every conv on im2col.
 
 Each transform runs in two passes over a small buffer (`buf`, 6 x 6 x channels, in L1): the
 columns of the patch (6 rows -> 6), then its rows, each pass a loop over the channels that
-vectorizes. The tiles go in blocks (`config.WINOGRAD_BLOCK_BYTES` of transformed input and
+vectorizes. The transforms are arithmetic-bound, and their multiply-adds fuse into FMAs
+(`jit.fused_kernel`: one rounding where there were two, far below G's): cnn's input transform
+50 -> 40 us a block, 20-22 % faster (benchmarks/FIGURES.md). The tiles go in blocks (`config.WINOGRAD_BLOCK_BYTES` of transformed input and
 products per block) on every free core like im2col's blocks (kernels/block_threads.py). The
 input gradient of a stride-1 3x3 conv is itself such a conv (the output gradient, padded by
 2 - pad, with the kernel turned 180 degrees and its channel axes swapped). `use_winograd` says
@@ -31,7 +33,7 @@ import numpy as np
 
 from . import config
 from .block_threads import cores_for, run_blocks
-from .jit import kernel, scalar_kernel
+from .jit import fused_kernel, fused_scalar_kernel, scalar_kernel
 
 # G of F(4x4, 3x3): U = G g G^T turns a 3x3 kernel into 6x6; as one (36, 9) matrix on the
 # flattened taps, kron(G, G), so the transform is one small product.
@@ -72,7 +74,7 @@ def _tile_corner(t, tiles_h, tiles_w):
     return n, TILE * (q - n * tiles_h), TILE * (t - q * tiles_w)
 
 
-@scalar_kernel
+@fused_scalar_kernel
 def _bt6(d0, d1, d2, d3, d4, d5, c2, c4, c5):
     """B^T d for one line of 6 (c2, c4, c5: 2, 4, 5 in the data's dtype, so float32 stays
     float32)."""
@@ -84,7 +86,7 @@ def _bt6(d0, d1, d2, d3, d4, d5, c2, c4, c5):
             c4 * d1 - c5 * d3 + d5)
 
 
-@scalar_kernel
+@fused_scalar_kernel
 def _at4(m0, m1, m2, m3, m4, m5, c2, c4, c8):
     """A^T m for one line of 6 -> 4."""
     a, b = m1 + m2, m1 - m2
@@ -92,7 +94,7 @@ def _at4(m0, m1, m2, m3, m4, m5, c2, c4, c8):
     return m0 + a + c, b + c2 * d, a + c4 * c, b + c8 * d + m5
 
 
-@scalar_kernel
+@fused_scalar_kernel
 def _a6(g0, g1, g2, g3, c2, c4, c8):
     """A g for one line of 4 -> 6: the adjoint of `_at4`."""
     e, o = g0 + g2, g1 + g3
@@ -100,7 +102,7 @@ def _a6(g0, g1, g2, g3, c2, c4, c8):
     return g0, e + o, e - o, e4 + o2, e4 - o2, g3
 
 
-@scalar_kernel
+@fused_scalar_kernel
 def _put6(out, k, i, j, o):
     """out[k + a, i, j] = o[a] for the six values `o` of a transformed line (inlined: the
     channel loops calling it still vectorize)."""
@@ -113,7 +115,7 @@ def _put6(out, k, i, j, o):
     out[k + 5, i, j] = o5
 
 
-@scalar_kernel
+@fused_scalar_kernel
 def _put_tile_row(out, w0, f, cols, o):
     """out[w0 + s, f] = o[s] for the first `cols` (1-4) of a tile row's four outputs `o`: the
     rest lie past the output's last column."""
@@ -130,7 +132,7 @@ def _put_tile_row(out, w0, f, cols, o):
             out[w0 + 2, f] = o2
 
 
-@kernel
+@fused_kernel
 def input_tiles(x, v, buf, t0, t1, tiles_h, tiles_w, pt, pl):
     """v[k, t - t0, c] = (B^T d B)[k // 6, k % 6] for tiles t0..t1 (t = (n * TH + th) * TW +
     tw), d the 6x6 patch of channel c at row 4 th - pt, column 4 tw - pl (0 outside x).
@@ -174,7 +176,7 @@ def input_tiles(x, v, buf, t0, t1, tiles_h, tiles_w, pt, pl):
                                        buf[a, 3, c], buf[a, 4, c], buf[a, 5, c], c2, c4, c5))
 
 
-@kernel
+@fused_kernel
 def output_tiles(m, y, buf, t0, t1, tiles_h, tiles_w):
     """y's 4x4 tiles t0..t1 = A^T M A (A^T = [[1,1,1,1,1,0],[0,1,-1,2,-2,0],[0,1,1,4,4,0],
     [0,1,-1,8,-8,1]]), M[k] = m[k, t - t0]; the parts of a tile past y's last row or column are
@@ -203,7 +205,7 @@ def output_tiles(m, y, buf, t0, t1, tiles_h, tiles_w):
                                                       c2, c4, c8))
 
 
-@kernel
+@fused_kernel
 def gradient_tiles(dy, z, buf, t0, t1, tiles_h, tiles_w):
     """z[k, t - t0] = (A G A^T)[k // 6, k % 6] for tiles t0..t1, G the tile's 4x4 of the output
     gradient (0 past dy's last row or column): the adjoint of `output_tiles`. `buf`: scratch
@@ -238,7 +240,7 @@ def gradient_tiles(dy, z, buf, t0, t1, tiles_h, tiles_w):
 
 # --- 1x3 kernels (Conv1D): F(4, 3) along each row, rows independent ------------------------
 
-@kernel
+@fused_kernel
 def line_input_tiles(x, v, t0, t1, tiles_w, pl):
     """v[k, t - t0, c] = (B^T d)[k] for tiles t0..t1 of rows x (R, W, C) (t = row * TW + tw),
     d the 6 cells of channel c from column 4 tw - pl (0 outside x)."""
@@ -266,7 +268,7 @@ def line_input_tiles(x, v, t0, t1, tiles_w, pl):
                     c2, c4, c5))
 
 
-@kernel
+@fused_kernel
 def line_output_tiles(m, y, t0, t1, tiles_w):
     """The tiles t0..t1 of rows y (R, OW, C_out) = A^T M, M[k] = m[k, t - t0]; the part of a
     tile past a row's end dropped."""
@@ -284,7 +286,7 @@ def line_output_tiles(m, y, t0, t1, tiles_w):
                                                   c2, c4, c8))
 
 
-@kernel
+@fused_kernel
 def line_gradient_tiles(dy, z, t0, t1, tiles_w):
     """z[k, t - t0] = (A g)[k] for tiles t0..t1 of rows dy (R, OW, C_out), g the tile's 4
     cells (0 past a row's end): the adjoint of `line_output_tiles`."""
