@@ -101,6 +101,7 @@ ROW_SPLIT_SPIN = 10_000
 # runs took 46-164 us, against 46-75 judged and 51-75 on one core).
 ROW_SPLIT_PROBE_FIRST = 16
 ROW_SPLIT_PROBE_MAX = 1024
+ROW_SPLIT_ONE_CORE_PROBE_MAX = None    # see STEP_SPLIT_ONE_CORE_PROBE_MAX below
 ROW_SPLIT_PROBE_SHARE = None     # see STEP_SPLIT_PROBE_SHARE below; None: doubling only
 ROW_SPLIT_PROBE_RUNS = 10
 ROW_SPLIT_PROBE_SKIP = 6
@@ -157,6 +158,12 @@ BLAS_THREADS_FRESH = 0.1
 # one). None: never judged.
 STEP_SPLIT_PROBE_FIRST = 16
 STEP_SPLIT_PROBE_MAX = 2048
+# While its steps run on one core, a judge probes two again after at most this many steps:
+# a benchmark run's wide-mlp judge turned to one core in a slow stretch of two-thread steps
+# and ran 86 % of its steps there, 23,260 samples/s where two threads give 30,000-39,000 (the
+# doubling periods had put the next probe past the measurement). A probe of three steps
+# every 64 costs ~1 % where one core is really faster (seed-mlp: two ~25 % slower there).
+STEP_SPLIT_ONE_CORE_PROBE_MAX = 64
 STEP_SPLIT_PROBE_SHARE = 0.01
 STEP_SPLIT_PROBE_RUNS = 3
 STEP_SPLIT_PROBE_SKIP = 1
@@ -176,13 +183,14 @@ __all__ = ["ENABLE_PARALLEL", "PARALLEL_THRESHOLD", "BLOCK_PIXELS", "COLS_CHUNK_
            "SAMPLE_BLOCKS_PER_CORE",
            "WINOGRAD_MIN_CHANNELS", "WINOGRAD_BLOCK_BYTES", "RNN_SPLIT_MACS", "RNN_GROUP_ROWS",
            "RNN_PRODUCT_MACS", "RNN_PROJECT_ROWS", "ROW_SPLIT_MACS", "ROW_SPLIT_GAP",
-           "ROW_SPLIT_SPIN", "ROW_SPLIT_PROBE_FIRST", "ROW_SPLIT_PROBE_MAX",
+           "ROW_SPLIT_SPIN", "ROW_SPLIT_PROBE_FIRST", "ROW_SPLIT_PROBE_MAX", "ROW_SPLIT_ONE_CORE_PROBE_MAX",
            "ROW_SPLIT_PROBE_SHARE", "ROW_SPLIT_PROBE_RUNS", "ROW_SPLIT_PROBE_SKIP",
            "ROW_SPLIT_RECENT", "ROW_SPLIT_MARGIN",
            "PREDICT_PASS_BYTES", "PREDICT_PASS_MIN_ROWS",
            "BLAS_THREADS_INTERVAL", "BLAS_THREADS_DROP_AT", "BLAS_THREADS_RAISE_AT",
            "BLAS_THREADS_STALE", "BLAS_THREADS_FRESH",
-           "STEP_SPLIT_PROBE_FIRST", "STEP_SPLIT_PROBE_MAX", "STEP_SPLIT_PROBE_SHARE",
+           "STEP_SPLIT_PROBE_FIRST", "STEP_SPLIT_PROBE_MAX", "STEP_SPLIT_ONE_CORE_PROBE_MAX",
+           "STEP_SPLIT_PROBE_SHARE",
            "STEP_SPLIT_PROBE_RUNS", "STEP_SPLIT_PROBE_SKIP", "STEP_SPLIT_RECENT",
            "STEP_SPLIT_MARGIN",
            "BLAS_SPIN_EXPONENT"]

@@ -13,7 +13,10 @@ which the first `<settings>_PROBE_SKIP` are left out of the count (a split probe
 wakes sleeping threads; a one-core probe's first runs run beside them still spinning), and
 the judge changes way when the probe's median is under `<settings>_MARGIN` times that of the
 way in force's last `<settings>_RECENT` runs. A probe that changes nothing doubles the runs
-to the next one, from `<settings>_PROBE_FIRST` up to `<settings>_PROBE_MAX`, or makes them
+to the next one, from `<settings>_PROBE_FIRST` up to `<settings>_PROBE_MAX` (while one core
+is the way in force, up to `<settings>_ONE_CORE_PROBE_MAX` when that is set: a judge that
+turned to one core in a slow stretch of two-thread runs must not stay there for thousands of
+runs after the stretch ends, and one core is rarely the faster way), or makes them
 as many as keep the probes' extra time under `<settings>_PROBE_SHARE` of the whole when
 that is more (a probe of the much slower way costs more: lstm's training steps on one core
 took 30 ms against 17 on two);
@@ -35,7 +38,8 @@ class SplitJudge:
 
     Arguments:
         settings: the prefix of the judge's settings in kernels/config.py (`"ROW_SPLIT"`:
-            `ROW_SPLIT_PROBE_FIRST`, `_PROBE_MAX`, `_PROBE_SHARE`, `_PROBE_RUNS`,
+            `ROW_SPLIT_PROBE_FIRST`, `_PROBE_MAX`, `_ONE_CORE_PROBE_MAX`, `_PROBE_SHARE`,
+            `_PROBE_RUNS`,
             `_PROBE_SKIP`, `_RECENT`, `_MARGIN`). `<settings>_PROBE_FIRST` None: always split.
 
     Attributes:
@@ -46,8 +50,8 @@ class SplitJudge:
 
     def __init__(self, settings="ROW_SPLIT"):
         self._names = {key: f"{settings}_{key}" for key in
-                       ("PROBE_FIRST", "PROBE_MAX", "PROBE_SHARE", "PROBE_RUNS",
-                        "PROBE_SKIP", "RECENT", "MARGIN")}
+                       ("PROBE_FIRST", "PROBE_MAX", "ONE_CORE_PROBE_MAX", "PROBE_SHARE",
+                        "PROBE_RUNS", "PROBE_SKIP", "RECENT", "MARGIN")}
         self.split = True           # the way in force
         self.recent = deque(maxlen=self._get("RECENT"))     # its last run times
         self.probe = []             # the times of the probe going on
@@ -102,7 +106,10 @@ class SplitJudge:
             if share is not None and mine > 0:
                 extra = self._get("PROBE_RUNS") * (theirs - mine) / mine   # in runs' time
                 period = max(period, math.ceil(extra / share))
-            self.period = min(period, self._get("PROBE_MAX"))
+            top = self._get("PROBE_MAX")
+            if not self.split and self._get("ONE_CORE_PROBE_MAX") is not None:
+                top = min(top, self._get("ONE_CORE_PROBE_MAX"))
+            self.period = min(period, top)
         self.left = self.period
 
 

@@ -12,8 +12,9 @@ def settings(request):
     return request.param
 
 
-def _judge(monkeypatch, settings="ROW_SPLIT", first=4, top=16, share=None):
+def _judge(monkeypatch, settings="ROW_SPLIT", first=4, top=16, share=None, one_core_top=None):
     for key, value in (("PROBE_FIRST", first), ("PROBE_MAX", top), ("PROBE_SHARE", share),
+                       ("ONE_CORE_PROBE_MAX", one_core_top),
                        ("PROBE_RUNS", 4), ("PROBE_SKIP", 1), ("RECENT", 8), ("MARGIN", 0.9)):
         monkeypatch.setattr(config, f"{settings}_{key}", value)
     return SplitJudge(settings)
@@ -102,3 +103,29 @@ def test_a_costly_probe_comes_seldom_enough_to_keep_within_its_share(monkeypatch
     judge = _judge(monkeypatch, settings, first=4, top=100, share=0.01)
     _runs(judge, {True: 17e-3, False: 30e-3}, 4 + 4)
     assert judge.period == 100                              # never past the most
+
+
+def test_on_one_core_the_probes_of_two_come_back_within_the_one_core_limit(monkeypatch, settings):
+    """Probes that change nothing double the runs to the next probe up to PROBE_MAX, but on
+    one core only up to ONE_CORE_PROBE_MAX: a judge that turned to one core in a slow stretch
+    of split runs finds its way back soon after the stretch ends."""
+    judge = _judge(monkeypatch, settings, top=64, one_core_top=8)
+    times = {True: 64e-6, False: 51e-6}           # a slow stretch of split runs
+    assert _runs(judge, times, 4 + 4) == [True] * 4 + [False] * 4    # turned to one core
+    periods = []
+    for _ in range(4):                            # the split probes keep losing
+        while judge.left:
+            _runs(judge, times, 1)
+        _runs(judge, times, 4)
+        periods.append(judge.period)
+    assert periods == [8, 8, 8, 8] and not judge.split
+    times = {True: 40e-6, False: 51e-6}           # the stretch ends
+    ways = _runs(judge, times, 8 + 4)
+    assert ways == [False] * 8 + [True] * 4 and judge.split          # back within 8 runs
+    periods = []
+    for _ in range(4):                            # split again: the probes of one core lose
+        while judge.left:
+            _runs(judge, times, 1)
+        _runs(judge, times, 4)
+        periods.append(judge.period)
+    assert periods == [8, 16, 32, 64]             # (from PROBE_FIRST = 4, doubling)
