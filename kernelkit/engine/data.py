@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .. import config
+from ..kernels.jit import KERNEL_FLOATS
 from ..kernels.reductions import count_non_finite
 
 
@@ -393,9 +394,6 @@ def check_count(name, value, minimum, allow_none=True):
     return int(value)
 
 
-_COUNTED = (np.dtype(np.float32), np.dtype(np.float64))
-
-
 def warn_non_finite(arrays, name):
     """Warn once if in-memory float data holds NaN or infinite values (one pass over each
     array: a compiled count for contiguous float32/float64 data, NumPy's otherwise).
@@ -405,7 +403,7 @@ def warn_non_finite(arrays, name):
     for i, a in enumerate(arrays):
         if a is None or not isinstance(a, np.ndarray) or a.dtype.kind != "f":
             continue
-        if a.dtype in _COUNTED and (a.flags.c_contiguous or a.flags.f_contiguous):
+        if a.dtype in KERNEL_FLOATS and (a.flags.c_contiguous or a.flags.f_contiguous):
             bad = int(count_non_finite(a.ravel(order="K")))
         else:
             bad = a.size - int(np.count_nonzero(np.isfinite(a)))

@@ -3,12 +3,13 @@
 Kernels never pass flags themselves: they are decorated with `kernel` (serial, cached on
 disk, compiled lazily once per dtype), `fused_kernel` (the same, its multiply-adds fused into
 FMAs: for arithmetic whose rounding is already far coarser than one rounding step),
-`parallel_kernel` (prange, uncached: caching and
-parallel together broke when the thread count changed, as pynndescent found) or
+`parallel_kernel` (prange, uncached: caching and parallel together broke when the thread
+count changed, as pynndescent found) or
 `cached_parallel_kernel` (prange, cached: for a kernel on a latency path, where compiling at
 every process's first call costs 1.2 s against 0.3 s to load; the tests load it under another
 thread count, tests/kernels/test_row_product.py).
 """
+import numpy as np
 from numba import njit
 
 SERIAL_FLAGS = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
@@ -17,6 +18,8 @@ CACHED_PARALLEL_FLAGS = dict(PARALLEL_FLAGS, cache=True)
 # LLVM's `contract` only: a * b + c may become one FMA (one rounding instead of two); no
 # reassociation, no assumptions about NaN or infinity.
 FUSED_FLAGS = dict(SERIAL_FLAGS, fastmath={"contract"})
+# The float dtypes callers hand the compiled kernels (others take NumPy's way).
+KERNEL_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def kernel(fn):

@@ -17,11 +17,12 @@ Each transform runs in two passes over a small buffer (`buf`, 6 x 6 x channels, 
 columns of the patch (6 rows -> 6), then its rows, each pass a loop over the channels that
 vectorizes. The transforms are arithmetic-bound, and their multiply-adds fuse into FMAs
 (`jit.fused_kernel`: one rounding where there were two, far below G's): cnn's input transform
-50 -> 40 us a block, 20-22 % faster (benchmarks/FIGURES.md). The tiles go in blocks (`config.WINOGRAD_BLOCK_BYTES` of transformed input and
-products per block) on every free core like im2col's blocks (kernels/block_threads.py). The
-input gradient of a stride-1 3x3 conv is itself such a conv (the output gradient, padded by
-2 - pad, with the kernel turned 180 degrees and its channel axes swapped). `use_winograd` says
-when this beats im2col (config.WINOGRAD_MIN_CHANNELS).
+50 -> 40 us a block, 20-22 % faster (benchmarks/FIGURES.md). The tiles go in blocks
+(`config.WINOGRAD_BLOCK_BYTES` of transformed input and products per block) on every free
+core like im2col's blocks (kernels/block_threads.py). The input gradient of a stride-1 3x3
+conv is itself such a conv (the output gradient, padded by 2 - pad, with the kernel turned 180
+degrees and its channel axes swapped). `use_winograd` says when this beats im2col
+(config.WINOGRAD_MIN_CHANNELS).
 
 A 1x3 kernel (a Conv1D's, run as a conv2d on rows) takes F(4, 3) along each row: 6-cell
 patches, 6 products per tile of 4 outputs instead of 12 (the `line_*` kernels).

@@ -9,9 +9,8 @@ import builtins
 import numpy as np
 
 from ..kernels import reductions as K_red
+from ..kernels.jit import KERNEL_FLOATS
 from .core import Op, Tensor, polymorphic
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def unbroadcast(g, shape):
@@ -270,7 +269,7 @@ class _Extreme(Op):
         # extreme. Scaled on the small reduced array, then one pass in x's dtype (an integer
         # count would make the full-size gradient float64, and every op below it too).
         x, axes = self.x, self.axes
-        if (axes and axes == tuple(range(axes[0], axes[-1] + 1)) and x.dtype in _FLOATS
+        if (axes and axes == tuple(range(axes[0], axes[-1] + 1)) and x.dtype in KERNEL_FLOATS
                 and x.flags.c_contiguous):    # adjacent axes (global pooling's): one kernel
             shape = x.shape
             a = int(np.prod(shape[:axes[0]], dtype=np.int64))

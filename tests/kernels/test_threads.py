@@ -304,8 +304,8 @@ def test_no_judging_on_one_core_or_with_adaptation_off(monkeypatch):
 def slow_on_two(monkeypatch):
     """The real budget at two threads (skipped where there is one), small judge settings, and
     a model (Dense, then a layer that sleeps while more than one thread is in force: a process
-    whose work is slower on two cores). Yields `(model, seen, budget)`, `seen` the thread
-    count of each call of that layer."""
+    whose work is slower on two cores). Yields `(model, x, seen, budget)`: `x` 240 rows of
+    its input, `seen` the thread count of each call of that layer."""
     import numpy as np
     from kernelkit import layers, models
     budget = threads._the_budget()
@@ -326,9 +326,9 @@ def slow_on_two(monkeypatch):
         return t
     model = models.Sequential([layers.Dense(3, input_shape=(4,)), layers.Lambda(sleepy)])
     model.compile("sgd", "mse")
-    model.x = np.random.RandomState(0).standard_normal((8 * 30, 4)).astype(np.float32)
+    x = np.random.RandomState(0).standard_normal((8 * 30, 4)).astype(np.float32)
     try:
-        yield model, seen, budget
+        yield model, x, seen, budget
     finally:
         budget.set_threads(previous)
 
@@ -339,8 +339,8 @@ JUDGED = [2] * 4 + [1] * 8 + [2] * 4 + [1] * 8
 
 
 def test_a_model_whose_steps_are_slower_on_two_threads_trains_on_one(slow_on_two):
-    model, seen, budget = slow_on_two
-    model.fit(model.x, model.x[:, :3], batch_size=8, epochs=1, verbose=0)
+    model, x, seen, budget = slow_on_two
+    model.fit(x, x[:, :3], batch_size=8, epochs=1, verbose=0)
     steps = seen[-30:]              # (the calls before: the model's build)
     assert steps[:24] == JUDGED, seen
     assert steps.count(1) >= 20, seen
@@ -350,8 +350,7 @@ def test_a_model_whose_steps_are_slower_on_two_threads_trains_on_one(slow_on_two
 def test_predict_and_evaluate_passes_slower_on_two_threads_run_on_one(slow_on_two):
     """Their passes of several rows are judged like training steps (each by judges of its
     own, not counted as steps); a one-row predict is not."""
-    model, seen, budget = slow_on_two
-    x = model.x
+    model, x, seen, budget = slow_on_two
     before = threads.judged_steps()
     for run in (lambda: model.predict(x, batch_size=8, verbose=0),
                 lambda: model.evaluate(x, x[:, :3], batch_size=8, verbose=0)):
