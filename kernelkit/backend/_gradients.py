@@ -5,14 +5,15 @@ A symbolic gradient is a graph node whose inputs are the `Input` tensors the los
 from. When the graph runs, the node runs the loss's subgraph again under a tape, with the
 inputs (and any variable asked for) watched, and returns the gradient of the loss's sum with
 respect to each requested tensor: an input, an intermediate layer output or a variable.
-A loss computed eagerly under a tape is differentiated by that tape, as before.
+A loss computed eagerly under a tape is differentiated by that tape, as before; one computed
+while no tape recorded raises `TapeNeeded`, on which a model's graph runs again under a tape.
 """
 import numpy as np
 
 from ..layers import base as _base
 from ..layers.graph import GraphNetwork
 from ..layers.node import KerasTensor, get_source_inputs
-from ..ops.core import Tape, Tensor, Variable, polymorphic, unwrap
+from ..ops.core import Tape, TapeNeeded, Tensor, Variable, polymorphic, unwrap
 
 
 def _upstream(tensor):
@@ -86,7 +87,10 @@ def gradients(loss, variables):
         where unconnected).
 
     Raises:
-        ValueError: for an eager loss not computed while a tape was recording.
+        ValueError: for an eager loss not computed while a tape was recording (inside a
+            model's layers, `predict` and `evaluate` then run the model again under a tape,
+            so that a `Lambda` taking a gradient, as Keras 2's mnist_swwae example's does,
+            works there as in `fit`).
     """
     single = not isinstance(variables, (list, tuple))
     sources = [variables] if single else list(variables)
@@ -94,7 +98,7 @@ def gradients(loss, variables):
         return _symbolic_gradients(loss, sources)
     tape = getattr(loss, "_tape", None)
     if tape is None:
-        raise ValueError("K.gradients needs a symbolic loss (built from Input tensors) or a "
+        raise TapeNeeded("K.gradients needs a symbolic loss (built from Input tensors) or a "
                          "loss computed while a kernelkit tape was recording; eagerly, use "
                          "`with K.GradientTape() as tape:` and `tape.gradient(loss, variables)`.")
     return tape.gradient(loss, sources)

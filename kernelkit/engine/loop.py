@@ -290,6 +290,8 @@ def _fit_loop(trainer, x, y, batch_size, epochs, verbose, callbacks, validation_
         val = _validation_batches(trainer, validation_data, batch_size, validation_steps,
                                   stream_args)
     params.update(do_validation=val is not None, metrics=_metric_names(trainer, val is not None))
+    if verbose and isinstance(train, D.ArrayBatches) and isinstance(val, D.ArrayBatches):
+        print(f"Train on {train.n} samples, validate on {val.n} samples")   # as Keras 2.2.4
     cbks, history = _make_callbacks(trainer, callbacks, verbose, params, count_mode)
     if val is not None:
         keras_val = _keras_validation_data(val)

@@ -6,7 +6,9 @@ It lives with the layers and their nodes (below the backend) because `K.function
 """
 from .base import _accepts_cached, infer_output_shape
 from .node import KerasTensor, flatten_tensors, map_structure
-from ..ops.core import resolving
+import numpy as np
+
+from ..ops.core import Tape, TapeNeeded, Variable, active_tape, resolving, unwrap
 
 
 class GraphNetwork:
@@ -34,6 +36,15 @@ class GraphNetwork:
         # An input made with `Input(tensor=t)` has a node fed by `t`; the model starts at it.
         self._input_ids = {id(t) for t in self.inputs}
         self._map()
+        # The nodes a run evaluates: the outputs' and the extra outputs'. The model proper
+        # (`layers`, `nodes`, `all_nodes`: what summary, plot_model, saving and cloning see) is
+        # what the outputs need, as Keras 2.2.4's `model.layers` leaves out what only an
+        # `add_loss` tensor is computed from.
+        self.run_nodes = self.nodes
+        if self.extra_outputs:
+            proper = GraphNetwork(inputs, outputs)
+            self.layers, self.nodes, self.all_nodes, self.node_depth = (
+                proper.layers, proper.nodes, proper.all_nodes, proper.node_depth)
         # whether running the graph can make a mask where its inputs had none
         self.computes_mask = any(getattr(layer, "_computes_mask", False) for layer in self.layers)
 
@@ -118,6 +129,28 @@ class GraphNetwork:
             flat = [inputs]
         else:
             flat = self._flatten_inputs(inputs)
+        if active_tape() is None:
+            # A layer that takes a gradient in its call (`K.gradients` in a Lambda) needs
+            # its inputs' history: run such a graph under a tape of its own, from the first
+            # run that found it out on (`predict`, `evaluate`; `fit` always has a tape).
+            if not self.__dict__.get("_needs_tape"):
+                try:
+                    return self._evaluate(flat, training, mask, extra_outputs)
+                except TapeNeeded:
+                    self._needs_tape = True
+            return self._evaluate_taped(flat, training, mask, extra_outputs)
+        return self._evaluate(flat, training, mask, extra_outputs)
+
+    def _evaluate_taped(self, flat, training, mask, extra_outputs):
+        """`_evaluate` under a tape watching the inputs and the layers' weights; returns
+        arrays, as a run without a tape does."""
+        with Tape() as tape:
+            watched = [Variable(np.asarray(unwrap(v))) for v in flat]
+            tape.watch(watched + [w for layer in self.layers for w in layer.weights])
+            outs, masks, extra = self._evaluate(watched, training, mask, extra_outputs)
+        return [unwrap(o) for o in outs], masks, [unwrap(e) for e in extra]
+
+    def _evaluate(self, flat, training, mask, extra_outputs):
         values, masks = {}, {}
         for t, v in zip(self.inputs, flat):
             values[id(t)] = v
@@ -139,7 +172,7 @@ class GraphNetwork:
         steps = self.__dict__.get("_steps")
         if steps is None:
             steps = self._steps = [_node_step(node) + (drops,)
-                                   for node, drops in zip(self.nodes, _last_uses(self))]
+                                   for node, drops in zip(self.run_nodes, _last_uses(self))]
         for node, layer, single, takes_mask, takes_training, drops in steps:
             if drops:   # values no later node reads: freed now, not when the run ends
                 for key in drops:
@@ -261,12 +294,12 @@ def _last_uses(graph):
     predict at batch 64: 31 arrays of 16.8 MB, which glibc handed back to the system at the
     end of each batch and faulted in again at the next). Nothing is dropped when a layer
     might read a tensor by closure (a Lambda, a layer or cell from outside kernelkit)."""
-    drops = [[] for _ in graph.nodes]
-    if not all(reads_no_closures(node.layer) for node in graph.nodes):
+    drops = [[] for _ in graph.run_nodes]
+    if not all(reads_no_closures(node.layer) for node in graph.run_nodes):
         return drops
     keep = {id(t) for t in graph.outputs} | {id(t) for t in graph.extra_outputs}
     last = {}
-    for i, node in enumerate(graph.nodes):
+    for i, node in enumerate(graph.run_nodes):
         for t in flatten_tensors(node.call_args) + flatten_tensors(node.call_kwargs):
             if isinstance(t, KerasTensor):
                 last[id(t)] = i

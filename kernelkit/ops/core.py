@@ -24,6 +24,12 @@ def active_tape():
     return _state.tape
 
 
+class TapeNeeded(ValueError):
+    """An eager computation asked for a gradient while no tape was recording (`K.gradients`
+    inside a layer's call, run by `predict`): a model's graph catches it and runs again under
+    a tape (`layers.graph.GraphNetwork.run`)."""
+
+
 class Tensor:
     """An array produced by a recorded op (or a variable): what the tape differentiates."""
 

@@ -32,9 +32,28 @@ def test_verbose_1_to_a_file_writes_only_whole_lines(captured):
     assert not CONTROL.search(text)
     lines = text.splitlines()
     assert text.endswith("\n")
-    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
-    assert re.match(r"32/32 \[=+\] - \d+s .* - loss: [\d.e-]+ - val_loss: [\d.e-]+$", lines[1])
-    assert len(lines) == 4
+    assert lines[0] == "Train on 32 samples, validate on 8 samples"     # as Keras 2.2.4
+    assert lines[1] == "Epoch 1/2" and lines[3] == "Epoch 2/2"
+    assert re.match(r"32/32 \[=+\] - \d+s .* - loss: [\d.e-]+ - val_loss: [\d.e-]+$", lines[2])
+    assert len(lines) == 5
+
+
+@pytest.mark.parametrize("verbose, validation, expected", [
+    (1, "data", "Train on 40 samples, validate on 12 samples"),
+    (2, "split", "Train on 30 samples, validate on 10 samples"),
+    (1, None, None), (0, "data", None), (1, "generator", None)])
+def test_the_train_on_line_comes_with_array_validation(captured, verbose, validation,
+                                                       expected):
+    out = captured(io.StringIO())
+    x, y = regression_data(40)
+    vx, vy = regression_data(12)
+    kwargs = {"data": {"validation_data": (vx, vy)}, "split": {"validation_split": 0.25},
+              None: {}, "generator": {"validation_data": ((vx, vy) for _ in range(10)),
+                                      "validation_steps": 1}}[validation]
+    linear_model().fit(x, y, batch_size=8, epochs=1, verbose=verbose, **kwargs)
+    lines = out.getvalue().splitlines()
+    train_lines = [line for line in lines if line.startswith("Train on")]
+    assert train_lines == ([expected] if expected else [])
 
 
 def test_verbose_1_on_a_terminal_rewrites_the_bar_in_place(captured, monkeypatch):
