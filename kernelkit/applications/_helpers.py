@@ -29,23 +29,30 @@ def check_weights_argument(weights, include_top, classes):
 
 
 def image_input(input_tensor, input_shape):
-    """The model's image input: a new `Input(shape=input_shape)` or `input_tensor`.
+    """The model's image input: a new `Input(shape=input_shape)`; `input_tensor` itself when
+    `Input` or a layer made it; else (a backend op's result on symbolic tensors, a variable)
+    an `Input` wrapping it, as Keras 2.2.4's applications wrap a tensor that is not a Keras
+    tensor (neural_doodle's VGG19 on `K.concatenate` of variables and a placeholder).
 
     Raises:
-        TypeError: `input_tensor` is not a kernelkit symbolic tensor.
+        TypeError: `input_tensor` is not a tensor (an array, say).
     """
     if input_tensor is None:
         return layers.Input(shape=input_shape)
-    if not K.is_keras_tensor(input_tensor):
+    if not K.is_tensor(input_tensor):
         raise TypeError("`input_tensor` should be a kernelkit symbolic tensor (the output of "
-                        f"`Input()` or of a layer); got {type(input_tensor).__name__}.")
-    return input_tensor
+                        f"`Input()` or of a layer) or a variable; got "
+                        f"{type(input_tensor).__name__}.")
+    if K.is_keras_tensor(input_tensor) and \
+            type(input_tensor._keras_history[0]).__name__ != "TFOpLambda":
+        return input_tensor
+    return layers.Input(tensor=input_tensor, shape=input_shape)
 
 
 def model_inputs(input_tensor, img_input):
     """What the model starts from: the Inputs behind `input_tensor` (Keras's
-    `get_source_inputs`), or the image input it made itself."""
-    return get_source_inputs(input_tensor) if input_tensor is not None else img_input
+    `get_source_inputs`) when the model is built on it, else the image input it made."""
+    return get_source_inputs(input_tensor) if img_input is input_tensor else img_input
 
 
 def classifier(x, classes, name):

@@ -64,7 +64,11 @@ def _symbolic_gradients(loss, sources):
     def part(i):
         def gradient_of_loss(*values):
             return all_gradients(*values)[i]
-        return polymorphic(gradient_of_loss)
+        op = polymorphic(gradient_of_loss)
+        # shaped as its source: not found by running the loss's graph on small dummy inputs,
+        # which a 'valid' convolution of an input of unknown size cannot take (deep_dream)
+        op.symbolic_output = (tuple(sources[i].shape), np.dtype(sources[i].dtype).name)
+        return op
 
     # as TensorFlow's, the gradient for a tensor the loss does not come from is None
     return [None if isinstance(s, KerasTensor) and id(s) not in upstream else part(i)(*inputs)

@@ -41,6 +41,10 @@ class GraphNetwork:
         # what the outputs need, as Keras 2.2.4's `model.layers` leaves out what only an
         # `add_loss` tensor is computed from.
         self.run_nodes = self.nodes
+        # inputs holding a constant (`Input(tensor=array)`) that the graph does not take fed
+        self._constants = [(id(n.outputs[0]), n.layer._input_constant) for n in self.all_nodes
+                           if not n.input_tensors and _holds_constant(n.layer)
+                           and not any(n.outputs[0] is t for t in self.inputs)]
         if self.extra_outputs:
             proper = GraphNetwork(inputs, outputs)
             self.layers, self.nodes, self.all_nodes, self.node_depth = (
@@ -108,7 +112,7 @@ class GraphNetwork:
     def _check_connected(self, order):
         available = {id(t) for t in self.inputs}
         for node in sorted(order, key=lambda n: 0 if not n.input_tensors else 1):
-            if not node.input_tensors:
+            if not node.input_tensors and not _holds_constant(node.layer):
                 if node.outputs[0] not in self.inputs and id(node.outputs[0]) not in available:
                     raise ValueError(
                         f"Graph disconnected: cannot obtain value for tensor {node.outputs[0]} at "
@@ -151,7 +155,7 @@ class GraphNetwork:
         return [unwrap(o) for o in outs], masks, [unwrap(e) for e in extra]
 
     def _evaluate(self, flat, training, mask, extra_outputs):
-        values, masks = {}, {}
+        values, masks = dict(self._constants), {}
         for t, v in zip(self.inputs, flat):
             values[id(t)] = v
         if mask is not None:
@@ -285,6 +289,11 @@ def reads_no_closures(layer):
         if sub is not None and sub is not layer:
             inner.append(sub)
     return all(reads_no_closures(sub) for sub in inner)
+
+
+def _holds_constant(layer):
+    """Whether `layer` is an input holding a constant (`Input(tensor=array or variable)`)."""
+    return getattr(layer, "_input_constant", None) is not None
 
 
 def _last_uses(graph):

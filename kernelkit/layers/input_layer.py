@@ -19,7 +19,8 @@ class InputLayer(Layer):
         input_shape: tuple of integers, the shape of one sample (without the batch axis).
         batch_size: optional integer, a fixed batch size.
         dtype: string, the dtype of the input (default `K.floatx()`).
-        input_tensor: optional existing tensor to use as the layer's output.
+        input_tensor: optional existing tensor to use as the layer's output: a symbolic
+            tensor, or an array or variable the input then holds as a constant.
         sparse: boolean, accepted for Keras compatibility (inputs are dense arrays).
         name: string, optional name of the layer.
         ragged: boolean, accepted for compatibility (inputs are dense arrays).
@@ -29,6 +30,7 @@ class InputLayer(Layer):
 
     Raises:
         ValueError: when no shape is given.
+        TypeError: when `input_tensor` is neither a symbolic tensor nor array-like.
     """
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None,
@@ -38,26 +40,38 @@ class InputLayer(Layer):
         name = name or unique_name("input")
         batch_input_shape = batch_input_shape or batch_shape
         wraps = isinstance(input_tensor, KerasTensor)
-        if batch_input_shape is None and wraps and input_shape is None:
-            batch_input_shape = input_tensor.shape
+        constant = input_tensor is not None and not wraps
+        if constant:
+            if not hasattr(input_tensor, "shape") or not hasattr(input_tensor, "dtype"):
+                raise TypeError(f"InputLayer '{name}': `input_tensor` must be a symbolic tensor "
+                                f"or an array / variable; got {type(input_tensor).__name__}.")
+            if dtype is None:
+                dtype = np.dtype(input_tensor.dtype).name
+        if batch_input_shape is None and input_tensor is not None and input_shape is None:
+            batch_input_shape = tuple(input_tensor.shape)
         if wraps and dtype is None:
             dtype = input_tensor.dtype
         if batch_input_shape is None:
             if input_shape is None:
                 raise ValueError(f"InputLayer '{name}': give `input_shape` or `batch_input_shape`.")
             batch_input_shape = (batch_size,) + tuple(input_shape)
+        if input_tensor is not None and len(input_tensor.shape) == len(batch_input_shape):
+            # what the declared shape leaves open, the wrapped tensor may know (a slice
+            # of its batch then works, as on the tensor itself in Keras 2's TensorFlow)
+            batch_input_shape = tuple(d if d is not None else t for d, t in
+                                      zip(batch_input_shape, input_tensor.shape))
         super().__init__(name=name, dtype=dtype or config.floatx(), **kwargs)
         self._batch_input_shape = tuple(None if d is None else int(d) for d in batch_input_shape)
         self.sparse, self.ragged = sparse, ragged
         self.built = True
-        if input_tensor is None or wraps:
-            tensor = KerasTensor(self._batch_input_shape, self.dtype, name=self.name)
-            # Input(tensor=t) on a symbolic tensor: the input stands for `t` (its value comes
-            # from `t`'s graph when a K.function or an outer graph reaches back past it; a
-            # model starting here is fed at this tensor), as Keras's Input(tensor=...) does
-            Node(self, [input_tensor] if wraps else [], {}, tensor)
-        else:
-            Node(self, [], {}, input_tensor)
+        # Input(tensor=t) on a symbolic tensor: the input stands for `t` (its value comes from
+        # `t`'s graph when a K.function or an outer graph reaches back past it; a model
+        # starting here is fed at this tensor), as Keras's Input(tensor=...) does. On an array
+        # or a variable (neural_doodle's masks), the input is that constant: a graph that
+        # reaches it reads it (a variable's value at the time of the run) unless it is fed.
+        self._input_constant = input_tensor if constant else None
+        tensor = KerasTensor(self._batch_input_shape, self.dtype, name=self.name)
+        Node(self, [input_tensor] if wraps else [], {}, tensor)
 
     def call(self, inputs, **kwargs):
         """The input itself (an InputLayer that wraps a tensor passes its value on).
@@ -94,7 +108,9 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tens
         name: string, optional name of the input layer (unique names are made otherwise).
         dtype: string, the dtype of the input (default `K.floatx()`).
         sparse: boolean, accepted for Keras compatibility (inputs are dense arrays).
-        tensor: optional existing tensor to wrap instead of creating a new one.
+        tensor: optional existing tensor to wrap instead of creating a new one: a symbolic
+            tensor, or an array or `K.variable` (a constant input: graphs reaching it read
+            its value, as Keras 2's `Input(tensor=K.variable(...))`).
         ragged: boolean, accepted for compatibility (inputs are dense arrays).
         batch_shape: tuple, the shape including the batch axis (instead of `shape` and
             `batch_size`); Keras's `batch_input_shape` is accepted too.

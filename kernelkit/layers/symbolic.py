@@ -124,12 +124,18 @@ def op_on_symbolic(fn, args, kwargs):
     """Handler for ops called on KerasTensors: wrap the call in a TFOpLambda node.
 
     The output shape is found by running the op on dummy inputs with unknown sizes set to
-    2 and then 3. Small integer outputs computed only from shapes (`K.shape(x)`,
+    2 and then 3, unless the op function carries it as `symbolic_output` = (shape, dtype)
+    (a symbolic gradient: its source's, whatever sizes the graph's layers could run on). Small integer outputs computed only from shapes (`K.shape(x)`,
     `K.shape(x)[0] * 2`) also get a static value, so that ops taking them as a shape
     (`K.reshape`, `K.random_normal`) see the dummy size in the dummy runs.
     """
     template, tensors = _template(args, kwargs)
     layer = TFOpLambda(fn, template)
+    known = getattr(fn, "symbolic_output", None)
+    if known is not None:       # the op says its output's (shape, dtype): nothing to run
+        out = KerasTensor(tuple(known[0]), known[1])
+        Node(layer, tensors if len(tensors) > 1 else tensors[0], {}, out)
+        return out
 
     def run(fill):
         arrays = [_dummy_of(t, fill) for t in tensors]

@@ -49,3 +49,26 @@ def test_gradient_wrt_weights_and_an_unconnected_input():
     w = K.get_value(dense.kernel)
     np.testing.assert_allclose(gk, 2 * x.T @ (x @ w), rtol=1e-5)
     np.testing.assert_array_equal(gu, np.zeros(4))
+
+
+def test_gradient_for_inputs_of_unknown_size_through_a_valid_convolution():
+    """deep_dream's recipe: a model on images of any size with 'valid' 3x3 convolutions
+    (which cannot run on the small dummy inputs shape inference uses); the gradient is
+    shaped as its source and evaluates at any size."""
+    inp = Input((None, None, 3))
+    conv = Conv2D(4, 3, name="valid3")(Conv2D(4, 3)(inp))
+    loss = K.sum(K.square(conv))
+    grad = K.gradients(loss, inp)[0]
+    assert K.int_shape(grad) == (None, None, None, 3)
+    f = K.function([inp], [loss, grad])
+    model = Model(inp, conv)
+    for size in (5, 9):
+        x = np.random.default_rng(size).normal(size=(1, size, size, 3)).astype(np.float32)
+        value, g = f([x])
+        assert g.shape == x.shape
+        np.testing.assert_allclose(value, np.sum(model.predict(x).astype(np.float64) ** 2),
+                                   rtol=1e-5)
+        x64 = x.astype(np.float64)
+        num = numerical_gradient(lambda: np.sum(model.predict(
+            x64.astype(np.float32)).astype(np.float64) ** 2), x64, eps=1e-2)
+        np.testing.assert_allclose(g, num, rtol=2e-2, atol=2e-3)
