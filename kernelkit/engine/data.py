@@ -25,27 +25,24 @@ def is_lazy(x):
         module.startswith(("h5py", "kernelkit.utils"))
 
 
-def to_list(x, names, what, unknown_keys="error"):
+def to_list(x, names, what):
     """x (an array, a list or a dict keyed by `names`) as a list ordered like `names`.
+
+    A dict's other keys are left out, as Keras 2.2.4's `standardize_input_data` does (its
+    image_ocr example passes the source strings along with the inputs).
 
     Arguments:
         x: one array, a list or tuple of arrays, a list of numbers (one array when there
             is one name), a dict keyed by name, or None (returned as None).
         names: the expected names, in order.
         what: what the data is, for the messages (`input`, `target`, `sample_weight`).
-        unknown_keys: `"error"` (fit, evaluate, predict: a misspelt name is refused) or
-            `"ignore"` (Keras 2.2.4's `standardize_input_data` skips them).
 
     Raises:
-        ValueError: a dict lacks a name, or (with `unknown_keys="error"`) has other keys.
+        ValueError: a dict lacks a name.
     """
     if x is None:
         return None
     if isinstance(x, dict):
-        unknown = [k for k in x if k not in names]
-        if unknown and unknown_keys == "error":
-            raise ValueError(f"Unknown entries in {what} dictionary: {unknown}. Only expected "
-                             f"the following keys: {names}")
         missing = [n for n in names if n not in x]
         if missing:
             raise ValueError(f'No data provided for "{missing[0]}" ({what}). Need data for each '

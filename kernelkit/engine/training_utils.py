@@ -187,9 +187,8 @@ def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
         data = {k: _frame_values(v) for k, v in data.items()}
     elif isinstance(data, list):
         data = [_frame_values(d) for d in data]
-    # the engine's own mapping of a dict or list to the names (unknown keys skipped, as here)
-    arrays = D.to_list(_frame_values(data), names, exception_prefix or "input",
-                       unknown_keys="ignore")
+    # the engine's own mapping of a dict or list to the names (unknown keys skipped)
+    arrays = D.to_list(_frame_values(data), names, exception_prefix or "input")
     if len(arrays) != len(names):
         raise ValueError(f"Error when checking model {exception_prefix}: the list of Numpy "
                          f"arrays that you are passing to your model is not the size the "

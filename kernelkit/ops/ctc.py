@@ -57,7 +57,9 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
         log(y_pred + epsilon) taken as logits).
 
     Raises:
-        ValueError: if the shapes do not fit together or a label is out of range.
+        ValueError: if the shapes do not fit together, a label is negative, or a label in
+            range follows a null label (one >= the blank's index ends a sample's labels, as
+            in TensorFlow's `ctc_loss`).
     """
     from .math import add, log
     from .array import reshape
@@ -73,11 +75,21 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     if np.any(lab_len > labels.shape[1]):
         raise ValueError(f"ctc_batch_cost: label_length {lab_len.tolist()} exceeds the "
                          f"labels' width {labels.shape[1]}")
+    lab_len = lab_len.copy()
     for i in range(n):
         used = labels[i, :lab_len[i]]
-        if used.size and (used.min() < 0 or used.max() >= c - 1):
-            raise ValueError(f"ctc_batch_cost: labels must be in [0, {c - 2}] (class {c - 1} "
-                             f"is the blank), got {used.tolist()} in sample {i}")
+        if used.size and used.min() < 0:
+            raise ValueError(f"ctc_batch_cost: labels must be nonnegative, got {used.tolist()} "
+                             f"in sample {i}")
+        # as TensorFlow's ctc_loss (Keras 2's backend): a label >= the blank's index ends the
+        # sample's sequence (image_ocr labels its blank images so); a label after it is an
+        # error
+        null = np.flatnonzero(used >= c - 1)
+        if null.size:
+            if np.any(used[null[0]:] < c - 1):
+                raise ValueError(f"ctc_batch_cost: a label in [0, {c - 2}] follows a null label "
+                                 f"(>= {c - 1}, the blank) in sample {i}: {used.tolist()}")
+            lab_len[i] = null[0]
     logits = log(add(y_pred, yp.dtype.type(config.epsilon())))
     loss = CTCLoss()(logits, labels, in_len, lab_len)
     return reshape(loss, (n, 1))

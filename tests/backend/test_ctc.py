@@ -55,8 +55,22 @@ def test_ctc_impossible_alignment_is_infinite_and_bad_labels_raise():
     y = softmax(np.zeros((1, 2, 3)))
     # "aa" needs a blank in between: 3 steps, only 2 given
     assert np.isinf(K.ctc_batch_cost(np.array([[0, 0]]), y, np.array([[2]]), np.array([[2]])))
-    with pytest.raises(ValueError, match="blank"):
-        K.ctc_batch_cost(np.array([[2]]), y, np.array([[2]]), np.array([[1]]))
+    with pytest.raises(ValueError, match="follows a null label"):
+        K.ctc_batch_cost(np.array([[2, 0]]), y, np.array([[2]]), np.array([[2]]))
+    with pytest.raises(ValueError, match="nonnegative"):
+        K.ctc_batch_cost(np.array([[-1]]), y, np.array([[2]]), np.array([[1]]))
+
+
+def test_a_label_at_or_past_the_blank_ends_the_sequence_as_in_tensorflow():
+    """image_ocr labels its blank images with the blank's index: TensorFlow's ctc_loss (Keras
+    2's backend) ends a sample's labels at the first label >= num_classes - 1."""
+    y = softmax(np.random.default_rng(3).normal(size=(2, 5, 4)))
+    blank_only = -np.log(y[0, :, 3]).sum()                   # the empty target: all blanks
+    got = K.eval(K.ctc_batch_cost(np.array([[3, 3], [1, 7]]), y, np.array([[5], [5]]),
+                                  np.array([[1], [2]])))
+    np.testing.assert_allclose(got[0, 0], blank_only, rtol=1e-5)
+    one = K.eval(K.ctc_batch_cost(np.array([[1]]), y[1:], np.array([[5]]), np.array([[1]])))
+    np.testing.assert_allclose(got[1, 0], one[0, 0], rtol=1e-6)     # "1" then the end
     with pytest.raises(ValueError, match="y_pred"):
         K.ctc_batch_cost(np.array([[0]]), y[0], np.array([[2]]), np.array([[1]]))
 
