@@ -16,6 +16,7 @@ import time
 from html import escape
 
 from kernelkit.callbacks.base import Callback
+from kernelkit.callbacks.progbar import EpochAverages
 
 from . import _frontend
 
@@ -298,6 +299,7 @@ class NotebookProgbarLogger(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         unit = "sample" if self.count_mode == "samples" else "step"
         self._state = _State(self._target(), unit, title=f"Epoch {epoch + 1}/{self.epochs}")
+        self._averages = EpochAverages()
         if self.verbose == 1:
             self._bar = _LiveBar(self._state, self.mode)
 
@@ -306,7 +308,10 @@ class NotebookProgbarLogger(Callback):
             return
         logs = logs or {}
         self._state.current += logs.get("size", 1) if self.count_mode == "samples" else 1
-        self._state.values = _metric_values(logs)
+        # a batch's own values, averaged over the epoch as Keras 2.2.4's bar does
+        self._averages.stateful_metrics = set(getattr(self.model, "stateful_metric_names", ()))
+        self._averages.add(self._state.current, _metric_values(logs))
+        self._state.values = self._averages.values()
         self._bar.refresh()
 
     def on_epoch_end(self, epoch, logs=None):

@@ -283,10 +283,11 @@ class History(Callback):
 class BaseLogger(Callback):
     """Averages batch metrics over an epoch into the epoch logs (Keras 2 API).
 
-    kernelkit's batch logs already hold running means over the epoch (as tf.keras 2's do),
-    so the average is the last batch's value; metrics named in `stateful_metrics` are taken
-    as they are, like Keras 2 does. The training loop fills the epoch logs itself, so fit does
-    not add a BaseLogger; one passed by the user only fills in metrics missing from the logs.
+    `fit` gives each batch's own values to `on_batch_end`, as Keras 2.2.4 does; this sums
+    them weighted by batch size and divides by the samples seen; metrics named in
+    `stateful_metrics` (or in the model's `stateful_metric_names`) are taken as they are.
+    The training loop fills the epoch logs itself, so fit does not add a BaseLogger; one
+    passed by the user only fills in metrics missing from the logs.
 
     Arguments:
         stateful_metrics: iterable of metric names that are not averaged over the epoch
@@ -305,14 +306,20 @@ class BaseLogger(Callback):
 
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
-        self.seen += logs.get("size", 0) or 0
+        size = logs.get("size", 0) or 0
+        self.seen += size
+        stateful = self.stateful_metrics | set(getattr(self.model, "stateful_metric_names", ()))
         for k, v in logs.items():
-            if k not in ("batch", "size"):
-                self.totals[k] = v
+            if k in ("batch", "size"):
+                continue
+            # a batch's own values (as fit gives them), summed by batch size as Keras 2.2.4's
+            self.totals[k] = v if k in stateful else self.totals.get(k, 0.0) + v * size
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
+        stateful = self.stateful_metrics | set(getattr(self.model, "stateful_metric_names", ()))
         for k in self.params.get("metrics", []):
             if k in self.totals and k not in logs:
-                logs[k] = self.totals[k]
+                logs[k] = self.totals[k] if k in stateful or not self.seen \
+                    else self.totals[k] / self.seen

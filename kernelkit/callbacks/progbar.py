@@ -22,6 +22,46 @@ def _fmt(v):
     return f"{v:.4f}" if abs(v) > 1e-3 or v == 0 else f"{v:.4e}"
 
 
+class EpochAverages:
+    """Keras 2.2.4's progress-bar arithmetic: each value shown is the average of the values
+    given so far, weighted by the progress made with each (samples or steps); a stateful
+    metric's value, and a value given with no progress, are shown as they are.
+
+    Arguments:
+        stateful_metrics: iterable of names shown as they are.
+    """
+
+    def __init__(self, stateful_metrics=None):
+        self.stateful_metrics = set(stateful_metrics or [])
+        self.seen = 0
+        self._sums = {}
+
+    def add(self, current, values):
+        """Takes the values given at progress `current` (the progress made since the last
+        call weighs them).
+
+        Arguments:
+            current: the progress so far (samples or steps).
+            values: a dict or a list of `(name, value)` pairs.
+        """
+        step = current - self.seen
+        for k, v in (values.items() if isinstance(values, dict) else values or []):
+            if k in self.stateful_metrics or (step <= 0 and k not in self._sums):
+                self._sums[k] = [v, 1]
+            else:
+                total, weight = self._sums.get(k, (0.0, 0))
+                self._sums[k] = [total + v * step, weight + step]
+        self.seen = current
+
+    def values(self):
+        """The values to show, by name.
+
+        Returns:
+            A dict of the averages (and stateful values).
+        """
+        return {k: total / max(1, weight) for k, (total, weight) in self._sums.items()}
+
+
 class Progbar:
     """Displays a progress bar (the one `fit(verbose=1)` prints), for loops of your own.
 
@@ -50,11 +90,19 @@ class Progbar:
         self.unit_name = unit_name
         self.stream = stream or sys.stdout
         self.dynamic = _is_interactive(self.stream)
-        self._values = {}
+        self._averages = EpochAverages(stateful_metrics)
         self._start = time.time()
         self._last_update = 0.0
         self._total_width = 0
-        self._seen = 0
+
+    @property
+    def stateful_metrics(self):
+        """The names shown as they are rather than averaged."""
+        return self._averages.stateful_metrics
+
+    @stateful_metrics.setter
+    def stateful_metrics(self, names):
+        self._averages.stateful_metrics = set(names or [])
 
     def _line(self, current, values, final):
         now = time.time()
@@ -95,12 +143,12 @@ class Progbar:
         Arguments:
             current: integer, the index of the current step.
             values: list of `(name, value)` tuples (or a dict); values not in
-                `stateful_metrics` are shown averaged over the steps so far.
+                `stateful_metrics` are shown averaged over the steps so far, each weighted
+                by the steps it came with (as Keras 2.2.4's bar).
             finalize: boolean, whether this is the last update; by default, when `current`
                 reaches `target`.
         """
-        values = dict(values or {})
-        self._values.update(values)
+        self._averages.add(current, values)
         final = finalize if finalize is not None else (self.target is not None and current >= self.target)
         if self.verbose != 1:
             return
@@ -108,7 +156,7 @@ class Progbar:
         if not final and now - self._last_update < self.interval:
             return
         self._last_update = now
-        line = self._line(current, self._values, final)
+        line = self._line(current, self._averages.values(), final)
         if self.dynamic:
             pad = max(self._total_width - len(line), 0)
             self.stream.write("\r" + line + " " * pad + ("\n" if final else ""))
@@ -125,8 +173,7 @@ class Progbar:
             n: integer, the number of steps done since the last update.
             values: list of `(name, value)` tuples, as for `update`.
         """
-        self._seen += n
-        self.update(self._seen, values)
+        self.update(self._averages.seen + n, values)
 
 
 class ProgbarLogger(Callback):
@@ -149,8 +196,13 @@ class ProgbarLogger(Callback):
         if count_mode not in ("samples", "steps"):
             raise ValueError(f"Unknown `count_mode`: {count_mode!r}")
         self.count_mode = count_mode
+        self.stateful_metrics = set(stateful_metrics or [])
         self.verbose = verbose
         self._bar = None
+
+    def _stateful(self):
+        """Its own stateful metrics and the model's (`model.stateful_metric_names`)."""
+        return self.stateful_metrics | set(getattr(self.model, "stateful_metric_names", ()))
 
     def set_params(self, params):
         super().set_params(params)
@@ -179,6 +231,7 @@ class ProgbarLogger(Callback):
         if self.verbose == 1 and self._bar is not None:
             values = {k: v for k, v in logs.items() if k not in ("batch", "size")}
             target = self._target()
+            self._bar.stateful_metrics = self._stateful()   # a batch's values: averaged
             self._bar.update(self._seen, values, finalize=False if target is None or
                              self._seen < target else False)
 
@@ -186,6 +239,7 @@ class ProgbarLogger(Callback):
         logs = logs or {}
         values = {k: v for k, v in logs.items() if k not in ("batch", "size")}
         if self.verbose == 1 and self._bar is not None:
+            self._bar.stateful_metrics = values      # the epoch's logs: shown as they are
             self._bar.update(self._seen, values, finalize=True)
         elif self.verbose == 2:
             took = time.time() - self._start

@@ -240,17 +240,48 @@ class CompiledOutputs:
             for _, m, _ in row:
                 m.reset_states()
 
-    def results(self):
-        """The logs: 'loss', each output's loss (several outputs) and each metric."""
-        logs = {"loss": float(self.total_tracker.result())}
+    def _trackers(self):
+        """(name, tracker) of each value of the logs, in their order: 'loss', each output's
+        loss (several outputs), each metric."""
+        named = [("loss", self.total_tracker)]
         if len(self.output_names) > 1:
-            for n, t, f in zip(self.output_names, self.loss_trackers, self.loss_fns):
-                if f is not None:
-                    logs[f"{n}_loss"] = float(t.result())
+            named += [(f"{n}_loss", t) for n, t, f in
+                      zip(self.output_names, self.loss_trackers, self.loss_fns) if f is not None]
         for row in self.output_metrics:
-            for name, m, _ in row:
-                logs[name] = float(m.result())
+            named += [(name, m) for name, m, _ in row]
+        return named
+
+    def results(self):
+        """The logs: 'loss', each output's loss (several outputs) and each metric, each over
+        the batches since the last reset."""
+        return {name: float(t.result()) for name, t in self._trackers()}
+
+    def totals(self):
+        """What the averaging trackers hold now ((total, count), None for a stateful metric;
+        None before the first batch): `batch_results` takes it from before a batch."""
+        if not self.resolved:
+            return None     # before the first batch: no trackers yet
+        return [(t.total, t.count) if isinstance(t, metrics_mod.Mean) else None
+                for _, t in self._trackers()]
+
+    def batch_results(self, before):
+        """The logs of the last batch alone, as Keras 2.2.4 gives `on_batch_end`: each
+        averaging tracker's value over what it took since `before` (from `totals()`), a
+        stateful metric's current value."""
+        if before is None:
+            return self.results()
+        logs = {}
+        for (name, t), start in zip(self._trackers(), before):
+            if start is not None and t.count > start[1]:
+                logs[name] = float((t.total - start[0]) / (t.count - start[1]))
+            else:
+                logs[name] = float(t.result())
         return logs
+
+    def stateful_metric_names(self):
+        """The names of the logs whose values are not per-batch averages (metrics that keep
+        a state of their own): shown as they are, not averaged over an epoch."""
+        return [name for name, t in self._trackers() if not isinstance(t, metrics_mod.Mean)]
 
 
 def _loss_value(fn, y, out, sw, mask):

@@ -339,9 +339,10 @@ def _run_epochs(trainer, train, val, cbks, initial_epoch, epochs, validation_fre
                 for b, (xs, ys, sws) in enumerate(train.epoch()):
                     if hooks:
                         cbks.on_train_batch_begin(b, {"batch": b, "size": len(xs[0])})
+                        before = trainer.totals()
                     train_step(xs, ys, sws)
-                    if hooks:
-                        logs = trainer.results()
+                    if hooks:   # the batch's own values, as Keras 2.2.4's fit_loop gives them
+                        logs = trainer.batch_results(before)
                         logs.update(batch=b, size=len(xs[0]))
                         cbks.on_train_batch_end(b, logs)
                     if model.stop_training or interrupt.hit:

@@ -75,6 +75,20 @@ class Trainer:
         """The current loss and metric values, as a dict."""
         return self.compiled.results()
 
+    def totals(self):
+        """The metric trackers' state before a batch, for `batch_results`."""
+        return self.compiled.totals()
+
+    def batch_results(self, before):
+        """The loss and metric values of the batch run since `before` (`totals()`)."""
+        return self.compiled.batch_results(before)
+
+    @property
+    def stateful_metric_names(self):
+        """The names of the logs that are not averaged over an epoch's batches."""
+        compiled = self.compiled
+        return compiled.stateful_metric_names() if getattr(compiled, "resolved", False) else []
+
     # ---- one step ------------------------------------------------------------------------
 
     def _weights(self):

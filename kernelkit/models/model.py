@@ -349,6 +349,13 @@ class Model(Layer):
     def metrics_names(self):
         return self._trainer.metrics_names if self._trainer else []
 
+    @property
+    def stateful_metric_names(self):
+        """The names of the metrics that keep a state of their own (Keras 2.2.4's attribute):
+        `fit` gives their running value to `on_batch_end` (the others: the batch's own), and
+        progress bars show them as they are instead of averaging them over the epoch."""
+        return self._trainer.stateful_metric_names if self._trainer else []
+
     def reset_states(self):
         """Resets the states of every stateful layer (e.g. `RNN(stateful=True)`) in the model.
         """

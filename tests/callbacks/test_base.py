@@ -150,11 +150,19 @@ def test_base_logger_fills_in_epoch_averages_missing_from_the_logs():
     bl.set_params({"metrics": ["loss", "mae"]})
     bl.on_epoch_begin(0)
     bl.on_batch_end(0, {"batch": 0, "size": 4, "loss": 2.0, "mae": 1.0})
-    bl.on_batch_end(1, {"batch": 1, "size": 2, "loss": 1.5, "mae": 0.5})  # running means
+    bl.on_batch_end(1, {"batch": 1, "size": 2, "loss": 1.5, "mae": 0.5})  # each batch's own
     logs = {"loss": 1.5}
     bl.on_epoch_end(0, logs)
-    assert logs == {"loss": 1.5, "mae": 0.5}
+    assert logs == {"loss": 1.5, "mae": pytest.approx((4 * 1.0 + 2 * 0.5) / 6)}
     assert bl.seen == 6
+    stateful = BaseLogger(stateful_metrics=["mae"])
+    stateful.set_params({"metrics": ["mae"]})
+    stateful.on_epoch_begin(0)
+    stateful.on_batch_end(0, {"size": 4, "mae": 3.0})
+    stateful.on_batch_end(1, {"size": 2, "mae": 7.0})
+    logs = {}
+    stateful.on_epoch_end(0, logs)
+    assert logs == {"mae": 7.0}
 
 
 def test_progbar_logger_rejects_an_unknown_count_mode():
@@ -177,3 +185,34 @@ def test_progbar_logger_takes_its_verbosity_from_fit_as_in_keras_2(capsys):
     assert lines[0] == "Epoch 1/1"
     assert lines[-1].startswith("2/2 [==============================]")
     assert lines[-1].endswith(" - loss: 0.5000")
+
+
+def test_progbar_averages_what_it_is_given_as_keras_2_2_4_does():
+    import io
+
+    from kernelkit.utils import Progbar
+    out = io.StringIO()
+    bar = Progbar(10, verbose=1, stateful_metrics=["total"], stream=out)
+    bar.update(4, [("loss", 2.0), ("total", 4.0)])
+    bar.update(10, [("loss", 0.5), ("total", 10.0)])      # the last step: a whole line
+    line = out.getvalue().strip().splitlines()[-1]
+    assert "loss: 1.1000" in line                  # (4 * 2.0 + 6 * 0.5) / 10
+    assert "total: 10.0000" in line                # stateful: as it is
+    bar = Progbar(None, verbose=0)
+    bar.add(2, [("a", 1.0)])
+    bar.add(2, [("a", 3.0)])
+    assert bar._averages.values() == {"a": 2.0}
+
+
+def test_fit_progress_bar_shows_averages_of_batch_values_then_the_epoch_logs(capsys):
+    from kernelkit.callbacks.progbar import EpochAverages
+    x, y = regression_data(12)
+    model = linear_model(lr=0.0)
+    h = model.fit(x, y, batch_size=4, epochs=1, verbose=1, shuffle=False)
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert f"loss: {h.history['loss'][0]:.4f}" in line
+    averages = EpochAverages()
+    averages.add(4, {"loss": 3.0})
+    averages.add(4, {"val_loss": 9.0})                 # given with no progress: as it is
+    averages.add(12, {"loss": 1.5})
+    assert averages.values() == {"loss": 2.0, "val_loss": 9.0}

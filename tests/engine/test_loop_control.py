@@ -134,21 +134,55 @@ def test_no_batch_logs_are_computed_when_no_callback_needs_batch_hooks():
               callbacks=[LambdaCallback(on_epoch_end=lambda e, logs: None)])
     assert len(results) == 2
     results.clear()
+    batch_results = []
+    spy(model._trainer, "batch_results", batch_results)
     model.fit(x, y, batch_size=4, epochs=1, verbose=0,
               callbacks=[LambdaCallback(on_batch_end=lambda b, logs: None)])
-    assert len(results) == 8 + 1
+    assert len(results) == 1 and len(batch_results) == 8
 
 
-def test_batch_logs_hold_batch_index_size_and_running_means():
+def test_batch_logs_hold_batch_index_size_and_the_batchs_own_values():
+    """As Keras 2.2.4's fit_loop: each batch's loss and metrics, not running means (Keras's
+    docs record a loss history this way); the epoch logs are the epoch's means."""
     x, y = regression_data(10)
-    model = linear_model(lr=0.0)
+    model = linear_model(lr=0.0, metrics=["mae"])
     W, b = model.get_weights()
     losses = ((x @ W + b - y) ** 2).mean(axis=1)
+    maes = np.abs(x @ W + b - y).mean(axis=1)
+    logs_seen = []
+    h = model.fit(x, y, batch_size=4, shuffle=False, verbose=0,
+                  callbacks=[LambdaCallback(on_batch_end=lambda b, logs: logs_seen.append(logs))])
+    assert [(lg["batch"], lg["size"]) for lg in logs_seen] == [(0, 4), (1, 4), (2, 2)]
+    for lg, rows in zip(logs_seen, (slice(0, 4), slice(4, 8), slice(8, 10))):
+        assert lg["loss"] == pytest.approx(losses[rows].mean(), rel=1e-5)
+        assert lg["mean_absolute_error"] == pytest.approx(maes[rows].mean(), rel=1e-5)
+    assert h.history["loss"][0] == pytest.approx(losses.mean(), rel=1e-5)
+
+
+def test_a_stateful_metric_is_given_as_it_stands():
+    from kernelkit import metrics
+
+    class Count(metrics.Metric):
+        def __init__(self):
+            super().__init__(name="seen")
+            self.reset_states()
+
+        def reset_states(self):
+            self.n = 0.0
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.n += len(y_true)
+
+        def result(self):
+            return self.n
+
+    x, y = regression_data(10)
+    model = linear_model(metrics=[Count()])
     logs_seen = []
     model.fit(x, y, batch_size=4, shuffle=False, verbose=0,
               callbacks=[LambdaCallback(on_batch_end=lambda b, logs: logs_seen.append(logs))])
-    assert [(lg["batch"], lg["size"]) for lg in logs_seen] == [(0, 4), (1, 4), (2, 2)]
-    assert logs_seen[1]["loss"] == pytest.approx(losses[:8].mean(), rel=1e-5)
+    assert [lg["seen"] for lg in logs_seen] == [4.0, 8.0, 10.0]
+    assert model.stateful_metric_names == ["seen"]
 
 
 def test_ctrl_c_after_the_last_batch_check_still_ends_the_call():
