@@ -309,5 +309,6 @@ def main():
                     line += f" ({busy_ratio:.2f}x busy)"
             print(line, flush=True)
 
+
 if __name__ == "__main__":
     main()

@@ -15,7 +15,7 @@ such a front end shows them rather than "A Jupyter Widget".
 import time
 from html import escape
 
-from kernelkit.callbacks.base import Callback
+from kernelkit.callbacks.base import Callback, stateful_names
 from kernelkit.callbacks.progbar import EpochAverages
 
 from . import _frontend
@@ -309,7 +309,7 @@ class NotebookProgbarLogger(Callback):
         logs = logs or {}
         self._state.current += logs.get("size", 1) if self.count_mode == "samples" else 1
         # a batch's own values, averaged over the epoch as Keras 2.2.4's bar does
-        self._averages.stateful_metrics = set(getattr(self.model, "stateful_metric_names", ()))
+        self._averages.stateful_metrics = stateful_names(self)
         self._averages.add(self._state.current, _metric_values(logs))
         self._state.values = self._averages.values()
         self._bar.refresh()

@@ -7,6 +7,7 @@ import warnings
 from .. import backend as K
 from .. import config, layers
 from ..layers.node import get_source_inputs
+from ..layers.symbolic import TFOpLambda
 
 WEIGHTS_CACHE_SUBDIR = "models"
 
@@ -44,7 +45,7 @@ def image_input(input_tensor, input_shape):
                         f"`Input()` or of a layer) or a variable; got "
                         f"{type(input_tensor).__name__}.")
     if K.is_keras_tensor(input_tensor) and \
-            type(input_tensor._keras_history[0]).__name__ != "TFOpLambda":
+            not isinstance(input_tensor._keras_history[0], TFOpLambda):
         return input_tensor
     return layers.Input(tensor=input_tensor, shape=input_shape)
 

@@ -280,6 +280,20 @@ class History(Callback):
         return plot_history(self, metrics=metrics, ax=ax)
 
 
+def stateful_names(callback, own=()):
+    """The metric names a logging callback shows or keeps as they stand instead of averaging
+    them over the epoch: its own `own` and its model's `stateful_metric_names`.
+
+    Arguments:
+        callback: a callback whose `model` is set (or None).
+        own: the names the callback was given itself.
+
+    Returns:
+        A set of names.
+    """
+    return set(own) | set(getattr(callback.model, "stateful_metric_names", ()))
+
+
 class BaseLogger(Callback):
     """Averages batch metrics over an epoch into the epoch logs (Keras 2 API).
 
@@ -308,7 +322,7 @@ class BaseLogger(Callback):
         logs = logs or {}
         size = logs.get("size", 0) or 0
         self.seen += size
-        stateful = self.stateful_metrics | set(getattr(self.model, "stateful_metric_names", ()))
+        stateful = stateful_names(self, self.stateful_metrics)
         for k, v in logs.items():
             if k in ("batch", "size"):
                 continue
@@ -318,7 +332,7 @@ class BaseLogger(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        stateful = self.stateful_metrics | set(getattr(self.model, "stateful_metric_names", ()))
+        stateful = stateful_names(self, self.stateful_metrics)
         for k in self.params.get("metrics", []):
             if k in self.totals and k not in logs:
                 logs[k] = self.totals[k] if k in stateful or not self.seen \

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from .base import Callback
+from .base import Callback, stateful_names
 
 
 def _is_interactive(stream):
@@ -200,10 +200,6 @@ class ProgbarLogger(Callback):
         self.verbose = verbose
         self._bar = None
 
-    def _stateful(self):
-        """Its own stateful metrics and the model's (`model.stateful_metric_names`)."""
-        return self.stateful_metrics | set(getattr(self.model, "stateful_metric_names", ()))
-
     def set_params(self, params):
         super().set_params(params)
         self.verbose = params.get("verbose", self.verbose)
@@ -231,7 +227,8 @@ class ProgbarLogger(Callback):
         if self.verbose == 1 and self._bar is not None:
             values = {k: v for k, v in logs.items() if k not in ("batch", "size")}
             target = self._target()
-            self._bar.stateful_metrics = self._stateful()   # a batch's values: averaged
+            # a batch's values: averaged
+            self._bar.stateful_metrics = stateful_names(self, self.stateful_metrics)
             self._bar.update(self._seen, values, finalize=False if target is None or
                              self._seen < target else False)
 

@@ -280,7 +280,10 @@ class CompiledOutputs:
 
     def stateful_metric_names(self):
         """The names of the logs whose values are not per-batch averages (metrics that keep
-        a state of their own): shown as they are, not averaged over an epoch."""
+        a state of their own): shown as they are, not averaged over an epoch (none before
+        the first batch)."""
+        if not self.resolved:
+            return []
         return [name for name, t in self._trackers() if not isinstance(t, metrics_mod.Mean)]
 
 

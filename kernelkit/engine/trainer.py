@@ -86,8 +86,7 @@ class Trainer:
     @property
     def stateful_metric_names(self):
         """The names of the logs that are not averaged over an epoch's batches."""
-        compiled = self.compiled
-        return compiled.stateful_metric_names() if getattr(compiled, "resolved", False) else []
+        return self.compiled.stateful_metric_names()
 
     # ---- one step ------------------------------------------------------------------------
 

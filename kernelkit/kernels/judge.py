@@ -39,7 +39,8 @@ class SplitJudge:
     Arguments:
         settings: the prefix of the judge's settings in kernels/config.py (`"ROW_SPLIT"`:
             `ROW_SPLIT_PROBE_FIRST`, `_PROBE_MAX`, `_ONE_CORE_PROBE_MAX`, `_PROBE_SHARE`,
-            `_PROBE_RUNS`, `_PROBE_SKIP`, `_RECENT`, `_MARGIN`). `<settings>_PROBE_FIRST` None: always split.
+            `_PROBE_RUNS`, `_PROBE_SKIP`, `_RECENT`, `_MARGIN`). `<settings>_PROBE_FIRST`
+            None: always split.
 
     Attributes:
         split: the way in force.

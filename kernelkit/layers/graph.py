@@ -4,10 +4,10 @@ and the eager walk over them that runs the model.
 It lives with the layers and their nodes (below the backend) because `K.function` and
 `K.gradients` walk it as well as functional models do; `kernelkit.models.graph` re-exports it.
 """
-from .base import _accepts_cached, infer_output_shape
-from .node import KerasTensor, flatten_tensors, map_structure
 import numpy as np
 
+from .base import _accepts_cached, infer_output_shape
+from .node import KerasTensor, flatten_tensors, map_structure
 from ..ops.core import Tape, TapeNeeded, Variable, active_tape, resolving, unwrap
 
 
@@ -41,6 +41,7 @@ class GraphNetwork:
         # what the outputs need, as Keras 2.2.4's `model.layers` leaves out what only an
         # `add_loss` tensor is computed from.
         self.run_nodes = self.nodes
+        self._needs_tape = False    # a layer takes a gradient in its call: see `run`
         # inputs holding a constant (`Input(tensor=array)`) that the graph does not take fed
         self._constants = [(id(n.outputs[0]), n.layer._input_constant) for n in self.all_nodes
                            if not n.input_tensors and _holds_constant(n.layer)
@@ -137,7 +138,7 @@ class GraphNetwork:
             # A layer that takes a gradient in its call (`K.gradients` in a Lambda) needs
             # its inputs' history: run such a graph under a tape of its own, from the first
             # run that found it out on (`predict`, `evaluate`; `fit` always has a tape).
-            if not self.__dict__.get("_needs_tape"):
+            if not self._needs_tape:
                 try:
                     return self._evaluate(flat, training, mask, extra_outputs)
                 except TapeNeeded:

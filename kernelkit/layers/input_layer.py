@@ -41,16 +41,13 @@ class InputLayer(Layer):
         batch_input_shape = batch_input_shape or batch_shape
         wraps = isinstance(input_tensor, KerasTensor)
         constant = input_tensor is not None and not wraps
-        if constant:
-            if not hasattr(input_tensor, "shape") or not hasattr(input_tensor, "dtype"):
-                raise TypeError(f"InputLayer '{name}': `input_tensor` must be a symbolic tensor "
-                                f"or an array / variable; got {type(input_tensor).__name__}.")
-            if dtype is None:
-                dtype = np.dtype(input_tensor.dtype).name
+        if constant and not (hasattr(input_tensor, "shape") and hasattr(input_tensor, "dtype")):
+            raise TypeError(f"InputLayer '{name}': `input_tensor` must be a symbolic tensor "
+                            f"or an array / variable; got {type(input_tensor).__name__}.")
+        if input_tensor is not None and dtype is None:
+            dtype = np.dtype(input_tensor.dtype).name
         if batch_input_shape is None and input_tensor is not None and input_shape is None:
             batch_input_shape = tuple(input_tensor.shape)
-        if wraps and dtype is None:
-            dtype = input_tensor.dtype
         if batch_input_shape is None:
             if input_shape is None:
                 raise ValueError(f"InputLayer '{name}': give `input_shape` or `batch_input_shape`.")

@@ -125,9 +125,10 @@ def op_on_symbolic(fn, args, kwargs):
 
     The output shape is found by running the op on dummy inputs with unknown sizes set to
     2 and then 3, unless the op function carries it as `symbolic_output` = (shape, dtype)
-    (a symbolic gradient: its source's, whatever sizes the graph's layers could run on). Small integer outputs computed only from shapes (`K.shape(x)`,
-    `K.shape(x)[0] * 2`) also get a static value, so that ops taking them as a shape
-    (`K.reshape`, `K.random_normal`) see the dummy size in the dummy runs.
+    (a symbolic gradient: its source's, whatever sizes the graph's layers could run on).
+    Small integer outputs computed only from shapes (`K.shape(x)`, `K.shape(x)[0] * 2`) also
+    get a static value, so that ops taking them as a shape (`K.reshape`, `K.random_normal`)
+    see the dummy size in the dummy runs.
     """
     template, tensors = _template(args, kwargs)
     layer = TFOpLambda(fn, template)
