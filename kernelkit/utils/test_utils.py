@@ -11,8 +11,10 @@
   with the same predictions, and the weights stored under Keras's names in Keras's order.
 
 `numerical_gradient` and `check_gradients` are the finite-difference pieces on their own, and
-`get_test_data` is Keras's small random data set maker.
+`get_test_data` is Keras's small random data set maker, and `keras_test` the decorator
+Keras 2.2.4's own tests wear.
 """
+import functools
 import os
 import tempfile
 
@@ -26,7 +28,7 @@ from ..ops import Tape, Tensor, Variable, multiply, unwrap
 from ..ops import sum as ops_sum
 
 __all__ = ["layer_test", "numerical_gradient", "assert_close_grad", "check_gradients",
-           "get_test_data"]
+           "get_test_data", "keras_test"]
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -264,3 +266,23 @@ def get_test_data(num_train=1000, num_test=500, input_shape=(10,), output_shape=
             x[i] = np.random.normal(loc=y_loc[i], scale=0.7, size=input_shape)
             y[i] = np.random.normal(loc=y_loc[i], scale=0.7, size=output_shape)
     return (x[:num_train], y[:num_train]), (x[num_train:], y[num_train:])
+
+
+def keras_test(func):
+    """Decorate a test so that the backend's session is cleared after it: Keras 2.2.4's.
+
+    Names made while the test ran (layer names' counters, the learning phase) do not leak
+    into the next test.
+
+    Arguments:
+        func: the test function.
+
+    Returns:
+        The wrapped function, returning what `func` returns.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        output = func(*args, **kwargs)
+        K.clear_session()
+        return output
+    return wrapper

@@ -61,3 +61,18 @@ def test_get_test_data_shapes_and_learnable_classes():
     assert means[0] < means[1] < means[2]      # each class around its own centre
     (_, yr), _ = get_test_data(10, 5, input_shape=(2,), output_shape=(3,), classification=False)
     assert yr.shape == (10, 3)
+
+
+def test_keras_test_clears_the_session_after_the_test():
+    from kernelkit import layers
+    from kernelkit.utils.test_utils import keras_test
+
+    @keras_test
+    def make():
+        """A test."""
+        return layers.Dense(2).name
+
+    first = layers.Dense(2).name          # counters are not reset before the test...
+    assert make() != first
+    assert make.__doc__ == "A test."
+    assert layers.Dense(2).name == "dense_1"   # ...but after it
