@@ -1,6 +1,8 @@
 """Keras 2.2.4's `keras.utils.test_utils`: checks for people writing their own layers.
 
-`layer_test(MyLayer, {...}, input_shape=(2, 3))` runs the checks every kernelkit layer passes:
+`layer_test(MyLayer, {...}, input_shape=(2, 3))` runs Keras 2.2.4's `layer_test` checks (in
+`K.floatx()`: a functional and a `Sequential` model holding the layer predict, rebuild from
+their configs and train a batch), then the checks every kernelkit layer passes:
 
 - build and call on concrete data; the output shape against `compute_output_shape` and
   against the symbolic (functional) shape;
@@ -14,6 +16,7 @@
 `get_test_data` is Keras's small random data set maker, and `keras_test` the decorator
 Keras 2.2.4's own tests wear.
 """
+import copy
 import functools
 import os
 import tempfile
@@ -85,89 +88,161 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
                expected_output_shape=None, int_high=None, check_input_grad=True, check_save=True,
                weight_names=None, training=False, rtol=1e-5, atol=1e-6, seed=0,
                max_grad_elems=60):
-    """Check a layer class the way every kernelkit layer is checked (see the module doc).
+    """Check a layer class as Keras 2.2.4's `layer_test` does, then as kernelkit's layers are.
 
-    The first eight arguments are Keras 2.2.4's `layer_test`'s; the rest are kernelkit's.
-    The checks run with `K.floatx()` set to float64, so finite differences are meaningful.
+    The first eight arguments are Keras 2.2.4's and so are the first checks, run in
+    `K.floatx()`: `get_weights`/`set_weights`; a functional model on an `Input` of the
+    input's dtype (the output's dtype must be `expected_output_dtype`, by default the
+    input's); `predict` against `compute_output_shape` and `expected_output`; the model's
+    config round trip; `train_on_batch`; the same as the first layer of a `Sequential` made
+    from the layer's config with `batch_input_shape`. Then kernelkit's checks (the module
+    doc), in float64 on the same input: the eager call's shape against the symbolic one,
+    gradients, the layer's config round trip, weight names and the save/load round trip.
 
     Arguments:
         layer_cls: the layer class.
         kwargs: the constructor arguments (dict).
         input_shape: the shape of the random input, batch size included (default `(2, 3)`
-            when `input_data` is not given either).
-        input_dtype: its dtype (default float64; an integer dtype draws integers below
+            when `input_data` is not given either); a None size is drawn from 1-3.
+        input_dtype: its dtype (default `K.floatx()`; an integer dtype draws integers below
             `int_high`, e.g. for Embedding).
         input_data: the input itself, instead of a random one.
-        expected_output: if given, the output must equal it (to `rtol`/`atol`).
-        expected_output_dtype: if given, the output's dtype.
-        fixed_batch_size: check the symbolic call with the batch size fixed, as Keras does.
+        expected_output: if given, the output must equal it (Keras's rtol 1e-3 in float32
+            and float16; rtol 1e-6, atol 1e-9 in float64).
+        expected_output_dtype: the output's dtype (default: the input's, as Keras's).
+        fixed_batch_size: give the `Input` the batch size too, as Keras does.
         expected_output_shape: if given, the output shape (batch size ignored).
         int_high: the upper bound of random integer inputs.
         check_input_grad: also check the gradient with respect to a float input.
         check_save: also save and load a model holding the layer.
         weight_names: if given, the weights' names without the layer prefix (e.g.
             `["kernel", "bias"]`), in order.
-        training: call the layer in training mode (gradient and equality checks are skipped:
-            training-mode layers may draw random numbers).
+        training: call the layer in training mode in kernelkit's checks (gradient and
+            equality checks are skipped: training-mode layers may draw random numbers).
         rtol, atol: tolerances of the gradient checks.
         seed: the seed of the random input and projections.
         max_grad_elems: weights with more values than this are not finite-differenced (the
             kernel and op tests cover large ones).
 
     Returns:
-        The layer's output on the input (a NumPy array).
+        The output of the Keras checks' `Sequential` model on the input (a NumPy array).
 
     Raises:
         AssertionError: on the first check that fails, saying which.
     """
     kwargs = dict(kwargs or {})
     rng = np.random.default_rng(seed)
+    if input_data is None:
+        input_shape = tuple(input_shape or (2, 3))
+        shape = tuple(int(rng.integers(1, 4)) if d is None else d for d in input_shape)
+        x = _random_input(shape, input_dtype or K.floatx(), rng, int_high)
+    else:
+        x = np.asarray(input_data, dtype=input_dtype)
+        input_shape = tuple(x.shape if input_shape is None else input_shape)
+    dtype = x.dtype.name
+    # the Keras checks build and train copies of layers given in kwargs (a wrapper's layer,
+    # an RNN's cells), so that kernelkit's checks build the originals in float64
+    y = _keras_checks(layer_cls, copy.deepcopy(kwargs), x, input_shape, expected_output,
+                      expected_output_dtype or dtype, fixed_batch_size, expected_output_shape)
     old = K.floatx()
     K.set_floatx("float64")
     try:
-        if input_data is None:
-            x = _random_input(input_shape or (2, 3), input_dtype or "float64", rng, int_high)
-        else:
-            x = input_data
-        x = np.asarray(x)
-        layer = layer_cls(**kwargs)
-        y = layer(x, training=training) if training else layer(x)
-        y = np.asarray(unwrap(y))
-        # shapes: eager, compute_output_shape, symbolic
-        batch = x.shape[0] if fixed_batch_size else None
-        sym_in = L.Input(batch_shape=(batch,) + x.shape[1:], dtype=x.dtype.name)
-        expected = tuple(layer.compute_output_shape((None,) + x.shape[1:]))
-        assert expected[1:] == y.shape[1:], f"compute_output_shape {expected} vs actual {y.shape}"
-        if expected_output is not None:
-            np.testing.assert_allclose(y, expected_output, rtol=1e-6, atol=1e-9)
-        if expected_output_dtype is not None:
-            assert y.dtype == np.dtype(expected_output_dtype), (y.dtype, expected_output_dtype)
-        if expected_output_shape is not None:
-            assert tuple(expected_output_shape)[1:] == y.shape[1:], \
-                f"expected {expected_output_shape}, got {y.shape}"
-        sym_layer = layer_cls.from_config(layer.get_config())
-        sym_out = sym_layer(sym_in)
-        assert tuple(sym_out.shape[1:]) == tuple(d for d in y.shape[1:]) or all(
-            a is None or a == b for a, b in zip(sym_out.shape[1:], y.shape[1:])), \
-            f"symbolic shape {sym_out.shape} vs {y.shape}"
-        if not training:
-            _check_gradients(layer, x, rng, check_input_grad, rtol, atol, max_grad_elems)
-        # config round trip
-        config = layer.get_config()
-        clone = layer_cls.from_config(config)
-        assert clone.get_config() == {**config, "name": clone.name} or clone.get_config() == config
-        clone(x)
-        clone.set_weights(layer.get_weights())
-        if not training:
-            np.testing.assert_allclose(np.asarray(unwrap(clone(x))), y, rtol=1e-6, atol=1e-9)
-        if weight_names is not None:
-            names = [w.name.split("/", 1)[1] for w in layer.weights]
-            assert names == [f"{n}:0" for n in weight_names], names
-        if check_save and not training:
-            _check_save_load(layer_cls, config, layer, x, y)
-        return y
+        if np.issubdtype(x.dtype, np.floating):
+            x = x.astype(np.float64)
+        _kernelkit_checks(layer_cls, kwargs, x, rng, fixed_batch_size, training,
+                          check_input_grad, check_save, weight_names, rtol, atol,
+                          max_grad_elems)
     finally:
         K.set_floatx(old)
+    return y
+
+
+def _close(actual, expected, what):
+    if np.dtype(getattr(actual, "dtype", "float64")) == np.float64:
+        tol = dict(rtol=1e-6, atol=1e-9)
+    else:
+        tol = dict(rtol=1e-3)   # Keras's
+    np.testing.assert_allclose(actual, expected, err_msg=what, **tol)
+
+
+def _check_shape(expected, actual, what):
+    expected, actual = tuple(expected), tuple(actual)
+    assert len(expected) == len(actual) and all(
+        e is None or e == a for e, a in zip(expected, actual)), \
+        f"{what}: expected {expected}, got {actual}"
+
+
+def _keras_checks(layer_cls, kwargs, x, input_shape, expected_output, expected_dtype,
+                  fixed_batch_size, expected_output_shape):
+    from ..models import Sequential
+    from .generic_utils import has_arg
+    layer = layer_cls(**kwargs)
+    weights = layer.get_weights()
+    layer.set_weights(weights)
+    if has_arg(layer_cls.__init__, "weights") and weights:
+        layer = layer_cls(**dict(kwargs, weights=weights))
+    dtype = x.dtype.name
+    if fixed_batch_size:
+        inp = L.Input(batch_shape=input_shape, dtype=dtype)
+    else:
+        inp = L.Input(shape=input_shape[1:], dtype=dtype)
+    out = layer(inp)
+    assert K.dtype(out) == np.dtype(expected_dtype).name, \
+        f"output dtype {K.dtype(out)}, expected {np.dtype(expected_dtype).name}"
+    expected_shape = layer.compute_output_shape(input_shape)
+    outputs = []
+    for model in _keras_models(layer, inp, out, input_shape, Sequential):
+        model.compile("rmsprop", "mse")
+        y = model.predict(x)
+        _check_shape(expected_shape, y.shape, "compute_output_shape")
+        _check_shape(K.int_shape(model.outputs[0]), y.shape, "the symbolic output shape")
+        if expected_output_shape is not None:
+            _check_shape((None,) + tuple(expected_output_shape)[1:], y.shape,
+                         "expected_output_shape")
+        if expected_output is not None:
+            _close(y, expected_output, "expected_output")
+        recovered = model.__class__.from_config(model.get_config())
+        recovered.compile("rmsprop", "mse")
+        if model.weights:
+            recovered.set_weights(model.get_weights())
+            _close(recovered.predict(x), y, "a model rebuilt from its config")
+        model.train_on_batch(x, y)
+        outputs.append(y)
+    return outputs[-1]
+
+
+def _keras_models(layer, inp, out, input_shape, sequential):
+    yield Model(inp, out)
+    config = layer.get_config()
+    config["batch_input_shape"] = input_shape
+    yield sequential([layer.__class__.from_config(config)])
+
+
+def _kernelkit_checks(layer_cls, kwargs, x, rng, fixed_batch_size, training,
+                      check_input_grad, check_save, weight_names, rtol, atol, max_grad_elems):
+    layer = layer_cls(**kwargs)
+    y = layer(x, training=training) if training else layer(x)
+    y = np.asarray(unwrap(y))
+    batch = x.shape[0] if fixed_batch_size else None
+    sym_in = L.Input(batch_shape=(batch,) + x.shape[1:], dtype=x.dtype.name)
+    _check_shape(layer.compute_output_shape((None,) + x.shape[1:]), y.shape,
+                 "compute_output_shape")
+    sym_out = layer_cls.from_config(layer.get_config())(sym_in)
+    _check_shape(sym_out.shape, y.shape, "the symbolic output shape")
+    if not training:
+        _check_gradients(layer, x, rng, check_input_grad, rtol, atol, max_grad_elems)
+    config = layer.get_config()
+    clone = layer_cls.from_config(config)
+    assert clone.get_config() == {**config, "name": clone.name} or clone.get_config() == config
+    clone(x)
+    clone.set_weights(layer.get_weights())
+    if not training:
+        np.testing.assert_allclose(np.asarray(unwrap(clone(x))), y, rtol=1e-6, atol=1e-9)
+    if weight_names is not None:
+        names = [w.name.split("/", 1)[1] for w in layer.weights]
+        assert names == [f"{n}:0" for n in weight_names], names
+    if check_save and not training:
+        _check_save_load(layer_cls, config, layer, x, y)
 
 
 def _check_gradients(layer, x, rng, check_input_grad, rtol, atol, max_grad_elems):

@@ -14,7 +14,7 @@ from tests.layer_test import layer_test
 def test_embedding_layer():
     ids = np.array([[1, 3, 3, 0], [4, 0, 2, 3]])
     y = layer_test(L.Embedding, dict(input_dim=5, output_dim=3), input_data=ids,
-                   weight_names=["embeddings"])
+                   expected_output_dtype="float32", weight_names=["embeddings"])
     assert y.shape == (2, 4, 3)
 
 

@@ -30,9 +30,9 @@ class WrongShape(Scale):
 
 def test_a_correct_custom_layer_passes(tmp_path):
     from kernelkit.utils import custom_object_scope
-    x = np.arange(6, dtype="float64").reshape(2, 3)
+    x = np.arange(6, dtype="float32").reshape(2, 3)
     with custom_object_scope({"Scale": Scale}):
-        y = layer_test(Scale, {}, input_data=x, expected_output=x, expected_output_dtype="float64",
+        y = layer_test(Scale, {}, input_data=x, expected_output=x, expected_output_dtype="float32",
                        weight_names=["w"])
     np.testing.assert_array_equal(y, x)
 
@@ -76,3 +76,33 @@ def test_keras_test_clears_the_session_after_the_test():
     assert make() != first
     assert make.__doc__ == "A test."
     assert layers.Dense(2).name == "dense_1"   # ...but after it
+
+
+def test_keras_2_2_4_calls_run_in_floatx_with_sizes_drawn_for_none():
+    from kernelkit import layers
+    y = layer_test(layers.Dense, {"units": 3}, input_shape=(None, 4))
+    assert y.dtype == np.float32 and y.shape[1] == 3 and 1 <= y.shape[0] <= 3
+    y = layer_test(layers.Embedding, {"input_dim": 10, "output_dim": 2}, input_shape=(3, 2),
+                   input_dtype="int32", expected_output_dtype="float32")
+    assert y.shape == (3, 2, 2)
+    with pytest.raises(AssertionError, match="output dtype float32, expected int32"):
+        layer_test(layers.Embedding, {"input_dim": 10, "output_dim": 2}, input_shape=(3, 2),
+                   input_dtype="int32")
+
+
+
+
+def test_the_keras_checks_catch_a_layer_wrong_in_a_sequential():
+    from kernelkit.utils import custom_object_scope
+
+    class Twice(Scale):
+        @classmethod
+        def from_config(cls, config):
+            layer = super().from_config(config)
+            if "batch_input_shape" in config:   # only the Sequential check passes it
+                layer.call = lambda x: ops.concatenate([x, x], axis=-1)
+            return layer
+
+    with custom_object_scope({"Twice": Twice}):
+        with pytest.raises(AssertionError, match="compute_output_shape"):
+            layer_test(Twice, {}, input_shape=(2, 3))
