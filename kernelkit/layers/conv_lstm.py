@@ -63,16 +63,28 @@ class ConvLSTM2DCell(_Cell):
             return shape[1], shape[2:4]
         return shape[3], shape[1:3]
 
-    def build(self, input_shape):
-        channels, spatial = self._split(tuple(input_shape))
-        if channels is None:
-            raise ValueError(f"ConvLSTM2DCell '{self.name}': the channel dimension of the "
-                             f"inputs should be defined, got input shape {tuple(input_shape)}.")
+    def map_shape(self, input_shape):
+        """The shape of one output (and state) map, batch left out, for a step's input shape.
+
+        Arguments:
+            input_shape: the shape of one step's input, batch included.
+
+        Returns:
+            A tuple (rows, cols, filters), or (filters, rows, cols) with channels_first.
+        """
+        _, spatial = self._split(tuple(input_shape))
         out = tuple(None if s is None else conv_output_length(s, k, self.padding, st, d)
                     for s, k, st, d in zip(spatial, self.kernel_size, self.strides,
                                            self.dilation_rate))
-        size = (self.filters,) + out if self.data_format == "channels_first" \
+        return (self.filters,) + out if self.data_format == "channels_first" \
             else out + (self.filters,)
+
+    def build(self, input_shape):
+        channels, _ = self._split(tuple(input_shape))
+        if channels is None:
+            raise ValueError(f"ConvLSTM2DCell '{self.name}': the channel dimension of the "
+                             f"inputs should be defined, got input shape {tuple(input_shape)}.")
+        size = self.map_shape(input_shape)
         self.state_size = (size, size)
         self.output_size = size
         width = 4 * self.filters
@@ -148,6 +160,20 @@ class ConvRNN2D(RNN):
             raise ValueError(f"Layer '{self.name}' expects a 5D input (batch, time, rows, "
                              f"cols, channels), got input shape {shape}.")
         super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        if self.cell.state_size is not None:
+            return super().compute_output_shape(input_shape)
+        # not built: Keras 2.2.4's shapes from the cell's convolution (two state maps)
+        shape = tuple(input_shape[0] if isinstance(input_shape, list) else input_shape)
+        size = self.cell.map_shape(shape[:1] + shape[2:])
+        out = (shape[0], shape[1]) + size if self.return_sequences else (shape[0],) + size
+        return [out] + [(shape[0],) + size] * 2 if self.return_state else out
+
+    def _state_shapes(self, input_shape):
+        if self.cell.state_size is not None:
+            return super()._state_shapes(input_shape)
+        return [self.cell.map_shape(input_shape[:1] + input_shape[2:])] * 2
 
 
 @document_arguments(("return_state", "unroll"), _LAYER_KWARGS, **_CONV_WORDS)

@@ -142,6 +142,27 @@ class RNN(Layer):
             values.append(value.copy())
         self._state_values = values
 
+    def get_initial_state(self, inputs):
+        """Zero initial states for a batch of sequences, as Keras 2.2.4's `RNN` makes them.
+
+        Arguments:
+            inputs: the sequences (an array, or a symbolic tensor whose batch size may be
+                unknown), or a list whose first element they are.
+
+        Returns:
+            A list with one zero state per state of the cell, (batch,) + its size; symbolic
+            (usable as `initial_state` in a functional model) when `inputs` is.
+        """
+        from .. import backend as K
+        x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        batch_axis = 1 if self.time_major else 0
+        zeros = K.sum(K.zeros_like(x), axis=[a for a in range(K.ndim(x)) if a != batch_axis])
+        return [K.tile(K.reshape(zeros, (-1,) + (1,) * len(size)), (1,) + size)
+                for size in self._state_shapes(K.int_shape(x))]
+
+    def _state_shapes(self, input_shape):
+        return [size_tuple(s) for s in state_sizes(self.cell)]
+
     def _stateful_initial_states(self, batch):
         if self._state_values is None:
             self.reset_states()

@@ -1,8 +1,8 @@
 """Keras 2.2.4's `keras.utils.test_utils`: checks for people writing their own layers.
 
 `layer_test(MyLayer, {...}, input_shape=(2, 3))` runs Keras 2.2.4's `layer_test` checks (in
-`K.floatx()`: a functional and a `Sequential` model holding the layer predict, rebuild from
-their configs and train a batch), then the checks every kernelkit layer passes:
+`K.floatx()`: a model holding the layer predicts, is rebuilt from its config and, if the layer
+takes `training`, trains a batch), then the checks every kernelkit layer passes:
 
 - build and call on concrete data; the output shape against `compute_output_shape` and
   against the symbolic (functional) shape;
@@ -13,8 +13,8 @@ their configs and train a batch), then the checks every kernelkit layer passes:
   with the same predictions, and the weights stored under Keras's names in Keras's order.
 
 `numerical_gradient` and `check_gradients` are the finite-difference pieces on their own, and
-`get_test_data` is Keras's small random data set maker, and `keras_test` the decorator
-Keras 2.2.4's own tests wear.
+`get_test_data` is Keras's small random data set maker, and `keras_test` the decorator the
+tests of Keras 2.0-2.2.2 wear.
 """
 import copy
 import functools
@@ -77,11 +77,6 @@ def assert_close_grad(analytic, numeric, rtol=1e-5, atol=1e-7, what="gradient"):
     np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol, err_msg=what)
 
 
-def _random_input(shape, dtype, rng, int_high=None):
-    if np.issubdtype(np.dtype(dtype), np.integer):
-        return rng.integers(0, int_high or 5, size=shape).astype(dtype)
-    return rng.normal(size=shape).astype(dtype)
-
 
 def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input_data=None,
                expected_output=None, expected_output_dtype=None, fixed_batch_size=False, *,
@@ -93,17 +88,19 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
     The first eight arguments are Keras 2.2.4's and so are the first checks, run in
     `K.floatx()`: `get_weights`/`set_weights`; a functional model on an `Input` of the
     input's dtype (the output's dtype must be `expected_output_dtype`, by default the
-    input's); `predict` against `compute_output_shape` and `expected_output`; the model's
-    config round trip; `train_on_batch`; the same as the first layer of a `Sequential` made
-    from the layer's config with `batch_input_shape`. Then kernelkit's checks (the module
-    doc), in float64 on the same input: the eager call's shape against the symbolic one,
-    gradients, the layer's config round trip, weight names and the save/load round trip.
+    input's); `predict` against `compute_output_shape` of the unbuilt layer and
+    `expected_output`; the model's config round trip; `train_on_batch` if the layer's `call`
+    takes `training`; `from_config` with `batch_input_shape`. Then kernelkit's checks (the
+    module doc), in float64 (on `input_data`, or on a standard normal draw): the eager call's
+    shape against the symbolic one, gradients, the layer's config round trip, weight names
+    and the save/load round trip.
 
     Arguments:
         layer_cls: the layer class.
         kwargs: the constructor arguments (dict).
         input_shape: the shape of the random input, batch size included (default `(2, 3)`
-            when `input_data` is not given either); a None size is drawn from 1-3.
+            when `input_data` is not given either); a None size is drawn from 1-3. Keras's
+            checks draw floats as 10 * uniform [0, 1), as Keras does.
         input_dtype: its dtype (default `K.floatx()`; an integer dtype draws integers below
             `int_high`, e.g. for Embedding).
         input_data: the input itself, instead of a random one.
@@ -112,7 +109,7 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
         expected_output_dtype: the output's dtype (default: the input's, as Keras's).
         fixed_batch_size: give the `Input` the batch size too, as Keras does.
         expected_output_shape: if given, the output shape (batch size ignored).
-        int_high: the upper bound of random integer inputs.
+        int_high: the upper bound of random integer inputs (default 10, as Keras's draw).
         check_input_grad: also check the gradient with respect to a float input.
         check_save: also save and load a model holding the layer.
         weight_names: if given, the weights' names without the layer prefix (e.g.
@@ -125,7 +122,7 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
             kernel and op tests cover large ones).
 
     Returns:
-        The output of the Keras checks' `Sequential` model on the input (a NumPy array).
+        The output of the Keras checks' model on the input (a NumPy array).
 
     Raises:
         AssertionError: on the first check that fails, saying which.
@@ -135,21 +132,25 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
     if input_data is None:
         input_shape = tuple(input_shape or (2, 3))
         shape = tuple(int(rng.integers(1, 4)) if d is None else d for d in input_shape)
-        x = _random_input(shape, input_dtype or K.floatx(), rng, int_high)
+        dtype = np.dtype(input_dtype or K.floatx())
+        if np.issubdtype(dtype, np.integer):
+            x = x64 = rng.integers(0, int_high or 10, size=shape).astype(dtype)
+        else:   # Keras's draw; kernelkit's checks take negative values too
+            x, x64 = (10 * rng.random(shape)).astype(dtype), rng.normal(size=shape)
     else:
-        x = np.asarray(input_data, dtype=input_dtype)
+        x = x64 = np.asarray(input_data, dtype=input_dtype)
         input_shape = tuple(x.shape if input_shape is None else input_shape)
-    dtype = x.dtype.name
+    if np.issubdtype(x64.dtype, np.floating):
+        x64 = x64.astype(np.float64)
     # the Keras checks build and train copies of layers given in kwargs (a wrapper's layer,
     # an RNN's cells), so that kernelkit's checks build the originals in float64
     y = _keras_checks(layer_cls, copy.deepcopy(kwargs), x, input_shape, expected_output,
-                      expected_output_dtype or dtype, fixed_batch_size, expected_output_shape)
+                      expected_output_dtype or x.dtype.name, fixed_batch_size,
+                      expected_output_shape)
     old = K.floatx()
     K.set_floatx("float64")
     try:
-        if np.issubdtype(x.dtype, np.floating):
-            x = x.astype(np.float64)
-        _kernelkit_checks(layer_cls, kwargs, x, rng, fixed_batch_size, training,
+        _kernelkit_checks(layer_cls, kwargs, x64, rng, fixed_batch_size, training,
                           check_input_grad, check_save, weight_names, rtol, atol,
                           max_grad_elems)
     finally:
@@ -174,48 +175,40 @@ def _check_shape(expected, actual, what):
 
 def _keras_checks(layer_cls, kwargs, x, input_shape, expected_output, expected_dtype,
                   fixed_batch_size, expected_output_shape):
-    from ..models import Sequential
     from .generic_utils import has_arg
     layer = layer_cls(**kwargs)
     weights = layer.get_weights()
     layer.set_weights(weights)
     if has_arg(layer_cls.__init__, "weights") and weights:
         layer = layer_cls(**dict(kwargs, weights=weights))
-    dtype = x.dtype.name
+    expected_shape = layer.compute_output_shape(input_shape)   # before the layer is built
     if fixed_batch_size:
-        inp = L.Input(batch_shape=input_shape, dtype=dtype)
+        inp = L.Input(batch_shape=input_shape, dtype=x.dtype.name)
     else:
-        inp = L.Input(shape=input_shape[1:], dtype=dtype)
+        inp = L.Input(shape=input_shape[1:], dtype=x.dtype.name)
     out = layer(inp)
     assert K.dtype(out) == np.dtype(expected_dtype).name, \
         f"output dtype {K.dtype(out)}, expected {np.dtype(expected_dtype).name}"
-    expected_shape = layer.compute_output_shape(input_shape)
-    outputs = []
-    for model in _keras_models(layer, inp, out, input_shape, Sequential):
+    model = Model(inp, out)
+    y = model.predict(x)
+    _check_shape(expected_shape, y.shape, "compute_output_shape")
+    _check_shape(K.int_shape(out), y.shape, "the symbolic output shape")
+    if expected_output_shape is not None:
+        _check_shape((None,) + tuple(expected_output_shape)[1:], y.shape,
+                     "expected_output_shape")
+    if expected_output is not None:
+        _close(y, expected_output, "expected_output")
+    recovered = Model.from_config(model.get_config())
+    if model.weights:
+        recovered.set_weights(model.get_weights())
+        _close(recovered.predict(x), y, "a model rebuilt from its config")
+    if has_arg(layer.call, "training"):
         model.compile("rmsprop", "mse")
-        y = model.predict(x)
-        _check_shape(expected_shape, y.shape, "compute_output_shape")
-        _check_shape(K.int_shape(model.outputs[0]), y.shape, "the symbolic output shape")
-        if expected_output_shape is not None:
-            _check_shape((None,) + tuple(expected_output_shape)[1:], y.shape,
-                         "expected_output_shape")
-        if expected_output is not None:
-            _close(y, expected_output, "expected_output")
-        recovered = model.__class__.from_config(model.get_config())
-        recovered.compile("rmsprop", "mse")
-        if model.weights:
-            recovered.set_weights(model.get_weights())
-            _close(recovered.predict(x), y, "a model rebuilt from its config")
         model.train_on_batch(x, y)
-        outputs.append(y)
-    return outputs[-1]
-
-
-def _keras_models(layer, inp, out, input_shape, sequential):
-    yield Model(inp, out)
     config = layer.get_config()
     config["batch_input_shape"] = input_shape
-    yield sequential([layer.__class__.from_config(config)])
+    layer.__class__.from_config(config)
+    return y
 
 
 def _kernelkit_checks(layer_cls, kwargs, x, rng, fixed_batch_size, training,
@@ -344,7 +337,8 @@ def get_test_data(num_train=1000, num_test=500, input_shape=(10,), output_shape=
 
 
 def keras_test(func):
-    """Decorate a test so that the backend's session is cleared after it: Keras 2.2.4's.
+    """Decorate a test so that the backend's session is cleared after it (Keras 2.0-2.2.2's;
+    Keras 2.2.4's tests do the same in an autouse pytest fixture).
 
     Names made while the test ran (layer names' counters, the learning phase) do not leak
     into the next test.

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from kernelkit import layers as L
+from kernelkit.models import Model
 from kernelkit.layers.convolutional_recurrent import ConvLSTM2D
 from tests.layer_test import layer_test
 
@@ -109,3 +110,22 @@ def test_unit_forget_bias_config_and_errors():
 def test_layer_test_finite_differences():
     layer_test(L.ConvLSTM2D, {"filters": 1, "kernel_size": 2, "padding": "same",
                               "return_sequences": True}, input_shape=(1, 2, 2, 2, 1))
+
+
+def test_output_shape_and_initial_state_before_the_layer_is_built():
+    from kernelkit import backend as K
+    layer = L.ConvLSTM2D(2, (3, 3), padding="valid")
+    assert layer.compute_output_shape((2, 4, 5, 6, 3)) == (2, 3, 4, 2)
+    layer = L.ConvLSTM2D(2, (3, 3), return_state=True, return_sequences=True,
+                         data_format="channels_first")
+    assert layer.compute_output_shape((None, 4, 3, 5, 6)) == [
+        (None, 4, 2, 3, 4), (None, 2, 3, 4), (None, 2, 3, 4)]
+    x = np.random.rand(2, 3, 5, 5, 2).astype("float32")
+    states = L.ConvLSTM2D(2, (3, 3)).get_initial_state(x)
+    assert [s.shape for s in states] == [(2, 3, 3, 2)] * 2
+    layer = L.ConvLSTM2D(2, (3, 3), padding="same", return_sequences=True)
+    inp = L.Input(batch_shape=x.shape)
+    states = layer.get_initial_state(inp)
+    assert [K.int_shape(s) for s in states] == [(2, 5, 5, 2)] * 2
+    model = Model(inp, layer(inp, initial_state=states))
+    assert model.predict(x).shape == layer.compute_output_shape(x.shape) == (2, 3, 5, 5, 2)

@@ -422,3 +422,18 @@ def test_rnn_constants_reach_the_cell():
     for t in range(3):
         h = np.tanh(x[:, t] @ k + h @ r + c)
     np.testing.assert_allclose(out, h, rtol=1e-5)
+
+
+def test_get_initial_state_gives_zero_states_symbolic_or_eager():
+    from kernelkit import backend as K
+    from kernelkit.models import Model
+    x = L.Input((None, 6))
+    layer = L.LSTM(5)
+    y = layer(x)
+    states = layer.get_initial_state(x)
+    assert [K.int_shape(s) for s in states] == [(None, 5), (None, 5)]
+    out = L.LSTM(5)(x, initial_state=states)
+    np.testing.assert_allclose(Model(x, out).predict(np.ones((3, 4, 6), "float32")).shape, (3, 5))
+    eager = layer.get_initial_state(np.ones((3, 4, 6), "float32"))
+    assert [s.shape for s in eager] == [(3, 5), (3, 5)] and not np.any(eager[0])
+    assert y is not None
