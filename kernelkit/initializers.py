@@ -273,11 +273,16 @@ class Orthogonal(Initializer):
 class Identity(Initializer):
     """Initializer that makes the identity matrix (only for 2D weights).
 
+    As in Keras 2.2.4, a non-square matrix whose long side is a multiple of its short side
+    is identity matrices side by side along the long side (a GRU's or LSTM's recurrent
+    kernel with `recurrent_initializer='identity'` starts from one identity per gate).
+
     Arguments:
         gain: float, a factor applied to the identity matrix (default 1).
 
     Raises:
-        ValueError: when asked for a shape that is not 2D.
+        ValueError: when asked for a shape that is not 2D, or whose long side is not a
+            multiple of its short side.
     """
 
     def __init__(self, gain=1.0):
@@ -286,7 +291,12 @@ class Identity(Initializer):
     def __call__(self, shape, dtype=None):
         if len(shape) != 2:
             raise ValueError(f"Identity initializer needs a 2D shape, got {tuple(shape)}.")
-        out = np.eye(*shape, dtype=dtype or config.floatx())
+        short, long = sorted(shape)
+        if short == 0 or long % short:
+            raise ValueError(f"Identity initializer: the long side of shape {tuple(shape)} "
+                             "should be a multiple of the short side.")
+        out = np.tile(np.eye(short, dtype=dtype or config.floatx()),
+                      (shape[0] // short, shape[1] // short))
         out *= self.gain
         return out
 

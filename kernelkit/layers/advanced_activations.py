@@ -22,7 +22,7 @@ class LeakyReLU(_Elementwise):
     `f(x) = alpha * x` for `x < 0`, `f(x) = x` for `x >= 0`.
 
     Arguments:
-        alpha: float >= 0, the slope for negative inputs (default 0.3); `negative_slope` is
+        alpha: float, the slope for negative inputs (default 0.3); `negative_slope` is
             accepted as another name.
         **kwargs: the base layer's arguments (`name`, `trainable`, `input_shape`, ...).
 

@@ -403,6 +403,7 @@ class Layer(LossesAndUpdates, NodeAccessors):
         d = self.__dict__
         if d["_call_losses"]:
             d["_call_losses"] = []
+            d.pop("_loss_inputs", None)
         previous = _random.enter_call(self)
         try:
             outputs = self.call(inputs, *args, **kwargs)
@@ -411,9 +412,12 @@ class Layer(LossesAndUpdates, NodeAccessors):
         if d["_eager_output_shape"] is None:
             d["_eager_output_shape"] = map_structure_arrays(
                 lambda o: (None,) + tuple(np.shape(unwrap(o)))[1:], outputs)
-        if self.activity_regularizer is not None:
+        if self.activity_regularizer is not None:  # conditional on the inputs, as in Keras 2
+            keys = d.setdefault("_loss_inputs", {})
             for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
-                self._call_losses.append(activity_loss(self.activity_regularizer, out))
+                loss = activity_loss(self.activity_regularizer, out)
+                self._call_losses.append(loss)
+                keys[id(loss)] = _inputs_key(inputs)
         return outputs
 
     def _symbolic_call(self, inputs, args, kwargs):

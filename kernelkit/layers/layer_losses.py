@@ -50,7 +50,8 @@ class LossesAndUpdates:
             store.append((u, key))
 
     def get_updates_for(self, inputs):
-        """The updates conditional on `inputs` (None: the unconditional ones).
+        """The updates conditional on `inputs` (None: the unconditional ones, this layer's
+        and its sublayers', e.g. a wrapper's layer's, as in Keras 2.2.4).
 
         Arguments:
             inputs: a tensor, a list of tensors, or None.
@@ -59,10 +60,15 @@ class LossesAndUpdates:
             A list of updates.
         """
         key = _inputs_key(inputs)
-        return [u for u, k in self.__dict__.get("_keras_updates", ()) if k == key]
+        out = [u for u, k in self.__dict__.get("_keras_updates", ()) if k == key]
+        if key is None:
+            for layer in self._sublayers():
+                out += layer.get_updates_for(None)
+        return out
 
     def get_losses_for(self, inputs):
-        """The losses conditional on `inputs` (None: weight penalties and unconditional losses).
+        """The losses conditional on `inputs` (None: weight penalties and unconditional losses,
+        this layer's and its sublayers', e.g. a wrapper's layer's, as in Keras 2.2.4).
 
         Arguments:
             inputs: a tensor, a list of tensors, or None.
@@ -75,6 +81,8 @@ class LossesAndUpdates:
         out = [loss for loss in self._call_losses if keys.get(id(loss)) == key]
         if key is None:
             out += [fn() for fn in self._weight_loss_fns]
+            for layer in self._sublayers():
+                out += layer.get_losses_for(None)
         return out
 
     def add_loss(self, losses, inputs=None):

@@ -44,27 +44,49 @@ class _Merge(Layer):
         self.built = True
 
     def _shape_check(self, shapes):
-        ref = shapes[0][1:]
-        for s in shapes[1:]:
-            a, b = ref, s[1:]
-            if len(a) == len(b) and any(x is not None and y is not None and x != y and 1 not in (x, y)
-                                         for x, y in zip(a, b)):
+        self.compute_output_shape(shapes)
+
+    def _broadcast(self, a, b, shapes):
+        """The element-wise result's shape of two shapes (batch left out), aligned at their
+        last axes as Keras 2.2.4's merges do (a lower-rank input gains axes after the batch)."""
+        if len(a) < len(b):
+            a, b = b, a
+        out = list(a[:len(a) - len(b)])
+        for x, y in zip(a[len(a) - len(b):], b):
+            if x is not None and y is not None and x != y and 1 not in (x, y):
                 raise ValueError(f"Layer '{self.name}': operands could not be broadcast together "
-                                 f"with shapes {[tuple(x) for x in shapes]}")
+                                 f"with shapes {[tuple(s) for s in shapes]}")
+            out.append(y if x == 1 else x if y == 1 else (x if x is not None else y))
+        return tuple(out)
 
     def call(self, inputs):
         self._check(inputs)
+        ranks = [np.ndim(unwrap(x)) for x in inputs]
+        if len(set(ranks)) > 1:   # Keras 2.2.4: expand the lower-rank inputs at axis 1
+            inputs = [functools.reduce(lambda t, _: ops.expand_dims(t, 1), range(max(ranks) - r), x)
+                      for x, r in zip(inputs, ranks)]
         return functools.reduce(self._merge, inputs)
 
     def compute_output_shape(self, input_shape):
-        out = list(input_shape[0])
-        for s in input_shape[1:]:
-            out = [a if b in (1,) else b if a in (1,) else (a if a is not None else b)
-                   for a, b in zip(out, s)] if len(s) == len(out) else out
-        return tuple(out)
+        batches = {s[0] for s in input_shape} - {None}
+        if len(batches) > 1:
+            raise ValueError(f"Layer '{self.name}': can not merge tensors with different batch "
+                             f"sizes. Got tensors with shapes: {[tuple(s) for s in input_shape]}")
+        dims = functools.reduce(lambda a, b: self._broadcast(a, b, input_shape),
+                                [tuple(s[1:]) for s in input_shape])
+        return (batches.pop() if batches else None,) + dims
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(m is None for m in mask):
+        if mask is None:
+            return None
+        if not isinstance(mask, (list, tuple)):
+            raise ValueError(f"Layer '{self.name}': `mask` should be a list.")
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f"Layer '{self.name}': `inputs` should be a list.")
+        if len(mask) != len(inputs):
+            raise ValueError(f"Layer '{self.name}': the lists `inputs` and `mask` should have "
+                             "the same length.")
+        if all(m is None for m in mask):
             return None
         masks = [np.asarray(unwrap(m), bool) for m in mask if m is not None]
         return functools.reduce(np.logical_and, masks)

@@ -4,6 +4,8 @@ The cells themselves live in rnn_cells.py, what RNN needs to know of any cell in
 rnn_cell_utils.py; both are re-exported here (`from kernelkit.layers.recurrent_cells import
 LSTMCell` keeps working).
 """
+import warnings
+
 import numpy as np
 
 from .base import Layer
@@ -24,6 +26,9 @@ class StackedRNNCells(Layer):
     Arguments:
         cells: list of RNN cells (layers with a `call(inputs, states)` method and a `state_size`
             attribute).
+        reverse_state_order: boolean (keyword only, default False), order the states from
+            the last cell's to the first's, as Keras 2.0's stacks did (Keras 2.2.4 warns that
+            it will be deprecated, and so does kernelkit).
         **kwargs: the base layer's arguments (`name`, ...).
 
     Raises:
@@ -43,24 +48,36 @@ class StackedRNNCells(Layer):
             if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
                 raise ValueError(f"All cells must have a `call` method and a `state_size` "
                                  f"attribute; received {cell!r}.")
+        self.reverse_state_order = bool(kwargs.pop("reverse_state_order", False))
+        if self.reverse_state_order:
+            warnings.warn("`reverse_state_order=True` in `StackedRNNCells` will soon be "
+                          "deprecated. Please update the code to work with the natural order "
+                          "of states if you rely on the RNN states, eg "
+                          "`RNN(return_state=True)`.", stacklevel=2)
         super().__init__(**kwargs)
         self.cells = list(cells)
 
     @property
     def state_size(self):
-        return [s for cell in self.cells for s in state_sizes(cell)]
+        return tuple(self._flat([state_sizes(cell) for cell in self.cells]))
+
+    def _flat(self, per_cell):
+        """The flat list of states from one list per cell (in the cells' order)."""
+        ordered = per_cell[::-1] if self.reverse_state_order else per_cell
+        return [s for states in ordered for s in states]
 
     @property
     def output_size(self):
         return output_size(self.cells[-1])
 
     def _split(self, states):
+        """One list of states per cell (in the cells' order) from the flat list."""
         out, i = [], 0
-        for cell in self.cells:
+        for cell in self.cells[::-1] if self.reverse_state_order else self.cells:
             k = len(state_sizes(cell))
             out.append(list(states[i:i + k]))
             i += k
-        return out
+        return out[::-1] if self.reverse_state_order else out
 
     def build(self, input_shape):
         constant_shapes = []
@@ -80,8 +97,8 @@ class StackedRNNCells(Layer):
         for cell, cell_states in zip(self.cells, self._split(states)):
             given = constants if constants and takes_constants(cell) else None
             x, s = call_cell(cell, x, cell_states, training, given)
-            new_states += s
-        return x, new_states
+            new_states.append(list(s))
+        return x, self._flat(new_states)
 
     def fusable(self, training):
         return all(getattr(c, "fusable", None) is not None and c.fusable(training)
@@ -99,8 +116,8 @@ class StackedRNNCells(Layer):
                                      return_sequences or i < last, zero_output_for_mask)
             if go_backwards and i == 0 and mask is not None:
                 mask = np.asarray(mask)[:, ::-1]  # the rest run over the reversed sequence
-            finals += s
-        return x, finals
+            finals.append(list(s))
+        return x, self._flat(finals)
 
     def reset_dropout_mask(self):
         for cell in self.cells:
@@ -113,10 +130,8 @@ class StackedRNNCells(Layer):
                 cell.reset_recurrent_dropout_mask()
 
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
-        out = []
-        for cell in self.cells:
-            out += initial_states_of(cell, inputs, batch_size, dtype or self.dtype)
-        return out
+        return self._flat([initial_states_of(cell, inputs, batch_size, dtype or self.dtype)
+                           for cell in self.cells])
 
     def get_config(self):
         cfg = super().get_config()

@@ -76,10 +76,18 @@ class Activation(Op):
         self.code, self.alpha = code, alpha
 
     def forward(self, x):
-        self.y = K_act.activation_forward(np.ascontiguousarray(x), self.code, self.alpha)
+        x = np.ascontiguousarray(x)
+        self.y = K_act.activation_forward(x, self.code, self.alpha)
+        # with a negative alpha, elu's and leaky relu's output no longer tells on which side
+        # of 0 the input was (Keras 2.2.4's tests use alpha = -1): the gradient needs x
+        self.x = x if self.alpha < 0 and self.code in (K_act.ELU, K_act.LEAKY_RELU) else None
         return self.y
 
     def backward(self, g):
+        if self.x is not None:
+            x = self.x
+            below = np.exp(np.minimum(x, 0)) if self.code == K_act.ELU else 1.0
+            return ((g * np.where(x > 0, 1.0, self.alpha * below)).astype(g.dtype),)
         return (K_act.activation_backward(np.ascontiguousarray(g), self.y, self.code, self.alpha),)
 
 

@@ -25,6 +25,8 @@ CASES = [
     (L.LeakyReLU, dict(alpha=0.2), (2, 4), []),
     (L.PReLU, {}, (2, 4), ["alpha"]),
     (L.ELU, dict(alpha=0.5), (2, 4), []),
+    (L.LeakyReLU, dict(alpha=-1.0), (2, 4), []),   # Keras 2.2.4's tests use alpha = -1
+    (L.ELU, dict(alpha=-1.0), (2, 4), []),
     (L.ReLU, dict(max_value=1.0, negative_slope=0.1), (2, 4), []),
     (L.Softmax, {}, (2, 4), []),
     (L.ThresholdedReLU, dict(theta=0.5), (2, 4), []),
