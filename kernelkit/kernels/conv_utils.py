@@ -107,7 +107,10 @@ def normalize_tuple(value, n, name):
     """An int or a sequence of `n` ints as a tuple of `n` Python ints."""
     if isinstance(value, (int,)) or hasattr(value, "__index__"):
         return (int(value),) * n
-    value = tuple(int(v) for v in value)
+    try:
+        value = tuple(int(v) for v in value)
+    except TypeError:
+        raise ValueError(f"`{name}` must be an int or {n} ints, got {value!r}") from None
     if len(value) != n:
         raise ValueError(f"`{name}` must be an int or {n} ints, got {value!r}")
     return value

@@ -14,6 +14,7 @@ from .. import config, constraints, initializers, regularizers
 from ..ops import random as _random
 from ..ops.core import Variable, unwrap
 from .layer_graph import NodeAccessors
+from .input_spec import check_input_spec
 from .layer_losses import LossesAndUpdates, _inputs_key, activity_loss
 from .node import KerasTensor, flatten_tensors, is_symbolic
 from .shape_inference import _dummy_of, infer_output_shape, map_structure_arrays  # noqa: F401
@@ -69,7 +70,12 @@ class Layer(LossesAndUpdates, NodeAccessors):
         name: unique name; generated from the class name when omitted.
         dtype: the dtype of the weights and the computation (floatx by default).
         input_shape / batch_input_shape / batch_size / input_dim: for a first layer.
+
+    A layer may set `self.input_spec` to an `InputSpec` (or a list, one per input): each
+    call then checks its inputs against it, as Keras 2.2.4's layers do.
     """
+
+    input_spec = None
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         unknown = set(kwargs) - _BASE_KWARGS
@@ -309,7 +315,8 @@ class Layer(LossesAndUpdates, NodeAccessors):
         """Returns the shape of the layer's output for a given input shape.
 
         Override it when a custom layer changes the shape of its input (by default it is found by
-        running `call` on a small input).
+        running `call` on a small input). Reached through `super()` from an override, it
+        returns `input_shape` as Keras 2.2.4's does.
 
         Arguments:
             input_shape: tuple (or list of tuples), the input shape, batch axis first.
@@ -317,6 +324,8 @@ class Layer(LossesAndUpdates, NodeAccessors):
         Returns:
             The output shape: a tuple, or a list of tuples for several outputs.
         """
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            return input_shape
         return infer_output_shape(self, input_shape)
 
     def compute_mask(self, inputs, mask=None):
@@ -380,6 +389,8 @@ class Layer(LossesAndUpdates, NodeAccessors):
             self._initial_weights = None
 
     def __call__(self, inputs, *args, **kwargs):
+        if self.input_spec is not None:
+            check_input_spec(self, inputs)
         if isinstance(inputs, (KerasTensor, list, tuple)) and is_symbolic(inputs) or (
                 kwargs and any(isinstance(v, KerasTensor) for v in kwargs.values())):
             outputs = self._symbolic_call(inputs, args, kwargs)

@@ -13,6 +13,7 @@ tape in `RNN`'s step loop (masks, go_backwards, stateful, dropout as for LSTM).
 
 from .. import activations, config, ops
 from ..kernels.conv_utils import conv_output_length, normalize_tuple
+from ..legacy import interfaces
 from ..ops.conv import conv_eager
 from .convolutional import normalize_padding
 from .rnn import RNN, _BuiltinRNN
@@ -197,6 +198,7 @@ class ConvLSTM2D(_BuiltinRNN, ConvRNN2D):
     rnn_config_keys = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll")
     dtype_always_in_config = False
 
+    @interfaces.legacy_convlstm2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), activation="tanh", recurrent_activation="hard_sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",

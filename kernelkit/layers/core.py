@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import activations, config, ops, regularizers
 from ..legacy import interfaces
-from ..ops.core import Tensor, unwrap
+from ..ops.core import Tensor, polymorphic, unwrap
 from ..ops.nn import dense_eager
 from .base import Layer
 from .dropout import Dropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D  # noqa: F401
@@ -376,7 +376,7 @@ class Masking(Layer):
         self.supports_masking = True
 
     def compute_mask(self, inputs, mask=None):
-        return np.any(unwrap(inputs) != self.mask_value, axis=-1)
+        return _timesteps_not_equal(inputs, self.mask_value)
 
     def call(self, inputs):
         keep = np.any(unwrap(inputs) != self.mask_value, axis=-1, keepdims=True)
@@ -393,3 +393,10 @@ class Masking(Layer):
 __all__ = ["Masking", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
            "Activation", "Reshape", "Permute", "Flatten", "RepeatVector", "Lambda", "Dense",
            "ActivityRegularization"]
+
+
+@polymorphic
+def _timesteps_not_equal(x, value):
+    """Masking's mask: where a timestep holds a value other than `value` (a graph node on a
+    symbolic tensor, as Keras 2.2.4's `compute_mask` gives a tensor)."""
+    return np.any(np.asarray(unwrap(x)) != value, axis=-1)

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import constraints, initializers, regularizers
 from ..legacy import interfaces
-from ..ops.core import unwrap
+from ..ops.core import polymorphic, unwrap
 from ..ops.recurrent import embedding_lookup
 from .base import Layer
 
@@ -71,7 +71,7 @@ class Embedding(Layer):
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
-        return np.asarray(unwrap(inputs)) != 0
+        return _ids_not_zero(inputs)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
@@ -102,3 +102,10 @@ class Embedding(Layer):
         return cfg
 
 __all__ = ["Embedding"]
+
+
+@polymorphic
+def _ids_not_zero(ids):
+    """Embedding's mask with `mask_zero`: where an id is not 0 (a graph node on a symbolic
+    tensor, as Keras 2.2.4's `compute_mask` gives a tensor)."""
+    return np.asarray(unwrap(ids)) != 0

@@ -7,7 +7,7 @@ It lives with the layers and their nodes (below the backend) because `K.function
 import numpy as np
 
 from .base import _accepts_cached, infer_output_shape
-from .node import KerasTensor, flatten_tensors, map_structure
+from .node import KerasTensor, flatten_tensors, map_structure, structure_leaves
 from ..ops.core import Tape, TapeNeeded, Variable, active_tape, resolving, unwrap
 
 
@@ -21,13 +21,17 @@ class GraphNetwork:
     def __init__(self, inputs, outputs, extra_outputs=()):
         self.nested_inputs = inputs
         self.nested_outputs = outputs
+        for t in structure_leaves(inputs) + structure_leaves(outputs):
+            if not isinstance(t, KerasTensor):
+                raise ValueError(f"Model inputs and outputs must be symbolic tensors (from "
+                                 f"`Input` or a layer called on them); got {t!r} of type "
+                                 f"{type(t).__name__}.")
         self.inputs = flatten_tensors(inputs)
         self.outputs = flatten_tensors(outputs)
         self.extra_outputs = list(extra_outputs)  # symbolic losses added with add_loss
-        for t in self.inputs + self.outputs:
-            if not isinstance(t, KerasTensor):
-                raise ValueError(f"Model inputs and outputs must be symbolic tensors (from "
-                                 f"`Input` or a layer called on them); got {type(t).__name__}.")
+        if len({id(t) for t in self.inputs}) != len(self.inputs):
+            raise ValueError("The list of inputs passed to the model is redundant: all inputs "
+                             f"should only appear once. Found: {self.inputs}")
         for t in self.inputs:
             layer = t._keras_history[0]
             if type(layer).__name__ != "InputLayer":

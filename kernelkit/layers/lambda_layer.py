@@ -8,7 +8,7 @@ import types
 import numpy as np
 
 from .. import registry
-from .base import Layer
+from .base import Layer, infer_output_shape
 
 __all__ = ["Lambda"]
 
@@ -92,7 +92,7 @@ class Lambda(Layer):
 
     def compute_output_shape(self, input_shape):
         if self._output_shape is None:
-            return super().compute_output_shape(input_shape)
+            return infer_output_shape(self, input_shape)
         if callable(self._output_shape):
             return tuple(self._output_shape(input_shape))
         return (input_shape[0] if not isinstance(input_shape, list) else input_shape[0][0],) + \

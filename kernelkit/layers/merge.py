@@ -68,6 +68,7 @@ class _Merge(Layer):
         return functools.reduce(self._merge, inputs)
 
     def compute_output_shape(self, input_shape):
+        self._check(input_shape)
         batches = {s[0] for s in input_shape} - {None}
         if len(batches) > 1:
             raise ValueError(f"Layer '{self.name}': can not merge tensors with different batch "
@@ -228,6 +229,8 @@ class Concatenate(_Merge):
         return ops.concatenate(list(inputs), axis=self.axis)
 
     def compute_output_shape(self, input_shape):
+        self._check(input_shape)
+        self._shape_check(input_shape)
         out = list(input_shape[0])
         ax = self.axis % len(out)
         sizes = [s[ax] for s in input_shape]

@@ -124,6 +124,15 @@ def flatten_tensors(structure):
     return out
 
 
+def structure_leaves(structure):
+    """Everything in a nested list/tuple/dict structure that is not a container, in order."""
+    if isinstance(structure, (list, tuple)):
+        return [leaf for s in structure for leaf in structure_leaves(s)]
+    if isinstance(structure, dict):
+        return [leaf for s in structure.values() for leaf in structure_leaves(s)]
+    return [structure]
+
+
 def map_structure(fn, structure):
     """Apply `fn` to each KerasTensor of a nested structure, keeping the structure."""
     if isinstance(structure, KerasTensor):

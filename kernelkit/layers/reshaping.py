@@ -12,6 +12,8 @@ def _pairs_2d(value, name):
     """An int, 2 ints (symmetric per axis) or 2 pairs, as ((top, bottom), (left, right))."""
     if isinstance(value, int) or hasattr(value, "__index__"):
         return ((int(value),) * 2,) * 2
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"`{name}` should be an int, 2 ints or 2 pairs of ints, got {value!r}")
     value = tuple(value)
     if len(value) != 2:
         raise ValueError(f"`{name}` should be an int, 2 ints or 2 pairs of ints, got {value!r}")
@@ -123,10 +125,10 @@ class _Cropping(_PerAxisPairs):
         check_shape_rank(self, input_shape, self.rank)
         batch, spatial, channels = split_shape(input_shape, self.rank, self._format())
         out = tuple(None if s is None else s - a - b for s, (a, b) in zip(spatial, self._pairs()))
-        if any(o is not None and o <= 0 for o in out):
+        if any(o is not None and o < 0 for o in out):   # all of it may go, as in Keras 2.2.4
             raise ValueError(f"{type(self).__name__} layer '{self.name}': cropping "
-                             f"{self._pairs()} removes all of the input of shape "
-                             f"{tuple(input_shape)} (spatial output {out}).")
+                             f"{self._pairs()} removes more than the input of shape "
+                             f"{tuple(input_shape)} holds (spatial output {out}).")
         return join_shape(batch, out, channels, self._format())
 
     def build(self, input_shape):

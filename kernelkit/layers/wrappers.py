@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import ops
-from ..ops.core import unwrap
+from ..ops.core import polymorphic, unwrap
 from ..ops.recurrent import reverse_time
 from .base import Layer, _accepts
 from .model_kinds import is_model
@@ -133,21 +133,28 @@ class TimeDistributed(Wrapper):
         return ops.reshape(y, (n, t) + tuple(out_shape[1:]))
 
     def compute_mask(self, inputs, mask=None):
-        shape = np.shape(unwrap(inputs))
-        n, t = shape[0], shape[1]
-        inner_mask = None if mask is None else np.reshape(np.asarray(unwrap(mask)),
-                                                          (n * t,) + np.shape(mask)[2:])
-        inner_inputs = np.reshape(np.asarray(unwrap(inputs)), (n * t,) + tuple(shape[2:]))
-        out = self.layer.compute_mask(inner_inputs, inner_mask)
-        if out is None:
-            if mask is None:
-                return None
-            out = np.asarray(unwrap(mask))
-            while out.ndim > 2:
-                out = out.any(axis=-1)
-            return out
-        out = np.asarray(unwrap(out))
-        return out.reshape((n, t) + out.shape[1:])
+        return _time_distributed_mask(inputs, mask, self.layer)
+
+
+@polymorphic
+def _time_distributed_mask(inputs, mask, layer):
+    """TimeDistributed's output mask: the inner layer's mask of the timesteps folded into the
+    batch, or the input mask reduced to (batch, time) (a graph node on symbolic tensors)."""
+    shape = np.shape(unwrap(inputs))
+    n, t = shape[0], shape[1]
+    inner_mask = None if mask is None else np.reshape(np.asarray(unwrap(mask)),
+                                                      (n * t,) + np.shape(mask)[2:])
+    inner_inputs = np.reshape(np.asarray(unwrap(inputs)), (n * t,) + tuple(shape[2:]))
+    out = layer.compute_mask(inner_inputs, inner_mask)
+    if out is None:
+        if mask is None:
+            return None
+        out = np.asarray(unwrap(mask))
+        while out.ndim > 2:
+            out = out.any(axis=-1)
+        return out
+    out = np.asarray(unwrap(out))
+    return out.reshape((n, t) + out.shape[1:])
 
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -204,6 +211,29 @@ class Bidirectional(Wrapper):
             self.forward_layer._initial_weights = list(weights[:half])
             self.backward_layer._initial_weights = list(weights[half:])
         self.supports_masking = True
+        self._num_constants = 0
+
+    def __call__(self, inputs, *args, initial_state=None, constants=None, **kwargs):
+        # As `RNN.__call__` (and Keras 2.2.4's Bidirectional): initial states and constants
+        # become inputs of the layer, so the graph holds them and `build` sees their shapes.
+        if initial_state is not None:
+            if not isinstance(initial_state, (list, tuple)):
+                initial_state = [initial_state]
+            if len(initial_state) % 2:
+                raise ValueError(f"Bidirectional layer '{self.name}': when passing "
+                                 "`initial_state` to a Bidirectional RNN, the state should be "
+                                 "a list containing the states of the underlying RNNs (the "
+                                 f"forward layer's, then the backward layer's). Found: "
+                                 f"{initial_state}")
+        if initial_state is None and constants is None:
+            return super().__call__(inputs, *args, **kwargs)
+        full = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        full += list(initial_state or [])
+        if constants is not None:
+            constants = list(constants) if isinstance(constants, (list, tuple)) else [constants]
+            self._num_constants = len(constants)
+            full += constants
+        return super().__call__(full, *args, **kwargs)
 
     @staticmethod
     def _recreate(layer, go_backwards=False):
@@ -229,13 +259,20 @@ class Bidirectional(Wrapper):
 
     def build(self, input_shape):
         for sub in (self.forward_layer, self.backward_layer):
+            if self._num_constants:
+                sub._num_constants = self._num_constants
             _rename_new_weights(sub, input_shape, lambda name: f"{self.name}/{name}")
         self.built = True
 
     def call(self, inputs, training=None, mask=None, initial_state=None, constants=None):
         if isinstance(inputs, (list, tuple)):
-            if len(inputs) > 1 and initial_state is None:
-                initial_state = list(inputs[1:])
+            rest = list(inputs[1:])
+            n = self._num_constants
+            if n and len(rest) >= n:
+                constants = rest[-n:] if constants is None else constants
+                rest = rest[:-n]
+            if rest and initial_state is None:
+                initial_state = rest
             inputs = inputs[0]
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
@@ -327,6 +364,8 @@ class Bidirectional(Wrapper):
         cfg["merge_mode"] = self.merge_mode
         if self._backward_layer_config is not None:
             cfg["backward_layer"] = self._backward_layer_config
+        if self._num_constants:
+            cfg["num_constants"] = self._num_constants
         return cfg
 
     @classmethod
@@ -336,6 +375,9 @@ class Bidirectional(Wrapper):
         backward = config.pop("backward_layer", None)
         if backward is not None:
             backward = _deserialize(backward, custom_objects)
-        return cls(layer, backward_layer=backward, **config)
+        num_constants = config.pop("num_constants", 0)
+        out = cls(layer, backward_layer=backward, **config)
+        out._num_constants = num_constants
+        return out
 
 __all__ = ["Wrapper", "TimeDistributed", "Bidirectional"]

@@ -120,6 +120,8 @@ class Recurrent(Layer):
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
                 else [initial_state]
             inputs = (list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]) + states
+        if isinstance(inputs, (list, tuple)):  # the states' specs follow the sequence's
+            self.input_spec = [self.input_spec[0]] + [None] * (len(inputs) - 1)
         return super().__call__(inputs, *args, **kwargs)
 
     def call(self, inputs, mask=None, training=None):

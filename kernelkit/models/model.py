@@ -7,13 +7,15 @@
 Training, saving and display live in engine/, saving/ and display/; the methods here only
 hand over to them, so this file stays about the model's structure.
 """
+import inspect
 import numpy as np
 
 from .. import config
 from ..engine.data import to_floatx
 from ..engine.inference_plan import plan_for
 from ..legacy import interfaces
-from ..layers.base import Layer, _phase, learning_phase_scope, map_structure_arrays
+from ..layers.base import (Layer, _phase, infer_output_shape, learning_phase_scope,
+                           map_structure_arrays)
 from ..layers.node import KerasTensor, flatten_tensors
 from ..ops.core import Tensor, _state as _tape_state, unwrap
 from . import persistence, training
@@ -94,6 +96,26 @@ class Model(Layer):
                                           for layer in self._sublayers()):
             return []
         return super().updates
+
+    @property
+    def input_spec(self):
+        """The input specs of the model's input layers (Keras 2.2.4's `Network.input_spec`):
+        one per input (None where unconstrained), or the only one; None for a model not yet
+        built on inputs."""
+        if self._self_graph is None:
+            return None
+        specs = []
+        for t in self._self_graph.inputs:
+            spec = t._keras_history[0].input_spec
+            specs += list(spec) if isinstance(spec, (list, tuple)) else [spec]
+        return specs[0] if len(specs) == 1 else specs
+
+    @property
+    def uses_learning_phase(self):
+        """Whether the outputs depend on the learning phase: a layer of the model behaves
+        differently in training (Dropout, BatchNormalization, a recurrent layer with dropout,
+        ...), as Keras 2.2.4's `Network.uses_learning_phase`."""
+        return any(_uses_learning_phase(layer) for layer in self._sublayers())
 
     @property
     def layers(self):
@@ -234,7 +256,7 @@ class Model(Layer):
         """
         graph = self._self_graph
         if graph is None:
-            return super().compute_output_shape(input_shape)
+            return infer_output_shape(self, input_shape)
         shapes = [tuple(s) for s in input_shape] if isinstance(input_shape, list) \
             else [tuple(input_shape)]
         if len(shapes) != len(graph.inputs) or all(
@@ -264,7 +286,7 @@ class Model(Layer):
         if masks is None:
             if mask is None and not graph.computes_mask or \
                     any(isinstance(t, KerasTensor) for t in flatten_tensors(inputs)):
-                return None
+                return None if len(graph.outputs) == 1 else [None] * len(graph.outputs)
             with learning_phase_scope(0):
                 _, masks, _ = graph.run(inputs, mask=mask)
         return masks[0] if len(masks) == 1 else masks
@@ -452,3 +474,16 @@ def _as_input(x):
 
 
 __all__ = ["Model", "map_structure_arrays", "unwrap"]
+
+
+def _uses_learning_phase(layer):
+    if isinstance(layer, Model):
+        return layer.uses_learning_phase
+    inner = layer._sublayers()    # a wrapper's layer, an RNN's cell: theirs decides
+    if inner:
+        return any(_uses_learning_phase(sub) for sub in inner)
+    if "training" not in inspect.signature(type(layer).call).parameters:
+        return False
+    rates = [getattr(layer, name, None) for name in ("dropout", "recurrent_dropout")]
+    rates = [r for r in rates if isinstance(r, (int, float))]
+    return not rates or sum(rates) > 0

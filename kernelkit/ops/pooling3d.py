@@ -84,6 +84,9 @@ def padding_pairs_3d(padding, name):
     """((a, b), (c, d), (e, f)) from an int, 3 ints or 3 pairs of ints."""
     if isinstance(padding, int) or hasattr(padding, "__index__"):
         return ((int(padding),) * 2,) * 3
+    if not isinstance(padding, (list, tuple)):
+        raise ValueError(f"`{name}` should be an int, 3 ints or 3 pairs of ints, got "
+                         f"{padding!r}")
     padding = tuple(padding)
     if len(padding) != 3:
         raise ValueError(f"`{name}` should be an int, 3 ints or 3 pairs of ints, got "

@@ -102,3 +102,140 @@ def test_an_eager_call_s_activity_loss_is_conditional_on_its_input():
     layer(v)
     assert len(layer.get_losses_for(v)) == 1 and layer.get_losses_for(None) == []
     assert len(layer.losses) == 1
+
+
+def test_a_model_refuses_outputs_that_are_not_tensors_and_inputs_given_twice():
+    j, k = L.Input((3,)), L.Input((3,))
+    out = L.add([j, k])
+    with pytest.raises(ValueError, match="got 0 of type int"):
+        Model([j, k], [out, 0])
+    with pytest.raises(ValueError, match="only appear once"):
+        Model([j, k, j], out)
+
+
+def test_a_multi_output_model_s_masks_are_a_list():
+    a = L.Input((3,))
+    model = Model(a, [L.Dense(2)(a), L.Dense(4)(a)])
+    assert model.compute_mask(a, None) == [None, None]
+
+
+def test_super_compute_output_shape_from_an_override_is_the_input_shape():
+    from kernelkit import backend as K
+
+    class Two(L.Layer):
+        def call(self, x):
+            return [K.abs(x), K.abs(x)]
+
+        def compute_output_shape(self, input_shape):
+            shape = super().compute_output_shape(input_shape)   # Keras's issue #7589
+            return [shape, shape]
+
+    outs = Two()(L.Input((4,)))
+    assert [tuple(t.shape) for t in outs] == [(None, 4), (None, 4)]
+    assert L.Lambda(lambda x: x[:, :2])(L.Input((4,))).shape[1:] == (2,)  # still inferred
+
+
+def test_a_custom_layer_s_input_spec_is_checked_on_each_call():
+    class Sequences(L.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.input_spec = L.InputSpec(ndim=3, axes={-1: 2})
+
+        def call(self, x):
+            return x
+
+    with pytest.raises(ValueError, match="expected ndim=3, found ndim=2"):
+        Sequences(name="seq")(L.Input((3,)))
+    with pytest.raises(ValueError, match="Input 0 is incompatible with layer seq_b"):
+        Sequences(name="seq_b")(np.ones((2, 3, 4)))
+    assert Sequences()(np.ones((2, 3, 2))).shape == (2, 3, 2)
+    a = L.Input((3,))
+    assert Model(a, L.Dense(2)(a)).input_spec is None
+
+
+def test_uses_learning_phase():
+    a, s = L.Input((3,)), L.Input((4, 3))
+    assert not Model(a, L.Dense(2)(a)).uses_learning_phase
+    assert Model(a, L.Dropout(0.5)(a)).uses_learning_phase
+    assert Model(a, L.BatchNormalization()(a)).uses_learning_phase
+    assert not Model(s, L.LSTM(2)(s)).uses_learning_phase
+    assert Model(s, L.LSTM(2, dropout=0.2)(s)).uses_learning_phase
+    assert not Model(s, L.Bidirectional(L.GRU(2))(s)).uses_learning_phase
+    assert Model(s, L.TimeDistributed(L.Dropout(0.2))(s)).uses_learning_phase
+
+
+def test_conv_lstm2d_reads_keras_1_arguments():
+    with pytest.warns(UserWarning, match="Keras 2 API"):
+        layer = L.ConvLSTM2D(5, 3, 3, border_mode="same")
+    assert layer.kernel_size == (3, 3) and layer.cell.strides == (1, 1)
+    assert layer.cell.padding == "same"
+
+
+def test_cropping_and_padding_refuse_functions_and_may_crop_everything():
+    for cls in (L.Cropping1D, L.Cropping2D, L.Cropping3D, L.ZeroPadding1D, L.ZeroPadding2D,
+                L.ZeroPadding3D):
+        with pytest.raises(ValueError, match="must be|should be"):
+            cls(lambda x: x)
+    assert L.Cropping1D((2, 2))(np.ones((2, 4, 3), "float32")).shape == (2, 0, 3)
+
+
+def test_bidirectional_checks_its_initial_state_and_takes_constants():
+    from kernelkit import backend as K
+    from kernelkit.utils import CustomObjectScope
+    x = L.Input((5, 5))
+    with pytest.raises(ValueError, match="list containing the states"):
+        L.Bidirectional(L.LSTM(3))(x, initial_state=L.Input((3,)))
+
+    class WithConstant(L.Layer):     # Keras 2.2.4's test_Bidirectional_with_constants cell
+        def __init__(self, units, **kwargs):
+            self.units = self.state_size = units
+            super().__init__(**kwargs)
+
+        def build(self, input_shape):
+            if not isinstance(input_shape, list):
+                raise TypeError("expects constants shape")
+            step, constant = input_shape
+            self.k = self.add_weight(shape=(step[-1], self.units), initializer="uniform",
+                                     name="kernel")
+            self.c = self.add_weight(shape=(constant[-1], self.units), initializer="uniform",
+                                     name="constant_kernel")
+            self.built = True
+
+        def call(self, inputs, states, constants):
+            out = K.dot(inputs, self.k) + states[0] + K.dot(constants[0], self.c)
+            return out, [out]
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    c = L.Input((3,))
+    with CustomObjectScope({"WithConstant": WithConstant}):
+        layer = L.Bidirectional(L.RNN(WithConstant(4)))
+        model = Model([x, c], layer(x, constants=c))
+        xs = [np.random.rand(6, 5, 5), np.random.rand(6, 3)]
+        model.compile("rmsprop", "mse")
+        model.train_on_batch(xs, np.zeros((6, 8)))
+        y = model.predict(xs)
+        clone = Model.from_config(model.get_config())
+        clone.set_weights(model.get_weights())
+        np.testing.assert_allclose(clone.predict(xs), y, rtol=1e-5)
+        changed = model.predict([xs[0], xs[1] + 1.0])
+    assert not np.allclose(changed, y)      # the constant is read
+
+
+def test_masks_of_symbolic_inputs_are_symbolic():
+    from kernelkit import backend as K
+    x = L.Input((3, 2))
+    mask = L.Masking(0.0).compute_mask(x)
+    got = K.function([x], [mask])([np.array([[[0, 0], [1, 0], [0, 0]]], "float32")])[0]
+    np.testing.assert_array_equal(got, [[False, True, False]])
+    ids = L.Input((4,), dtype="int32")
+    mask = L.Embedding(5, 2, mask_zero=True).compute_mask(ids)
+    np.testing.assert_array_equal(K.function([ids], [mask])([np.array([[1, 0, 2, 0]])])[0],
+                                  [[True, False, True, False]])
+    seq = L.Input((None, 2))
+    td = L.TimeDistributed(L.Masking(0.0))
+    td(seq)
+    mask = td.compute_mask(seq)
+    got = K.function([seq], [mask])([np.array([[[0, 0], [1, 0]]], "float32")])[0]
+    np.testing.assert_array_equal(got, [[False, True]])

@@ -116,8 +116,8 @@ def test_configs_are_keras_2():
 @pytest.mark.parametrize("layer,shape", [
     (lambda: L.MaxPooling2D((3, 3), name="small"), (None, 2, 5, 1)),
     (lambda: L.AveragePooling1D(4, name="small"), (None, 3, 2)),
-    (lambda: L.Cropping2D(1, name="small"), (None, 2, 5, 1)),
-    (lambda: L.Cropping1D((2, 2), name="small"), (None, 4, 1)),
+    (lambda: L.Cropping2D(2, name="small"), (None, 3, 5, 1)),
+    (lambda: L.Cropping1D((2, 3), name="small"), (None, 4, 1)),   # all of it may go
 ])
 def test_window_larger_than_input_names_the_layer(layer, shape):
     with pytest.raises(ValueError, match="small") as err:
