@@ -38,7 +38,11 @@ def set_symbolic_call_handler(handler):
     _symbolic_call_handler = handler
 
 # attributes the layer itself rewrites on every call; they never hold sublayers
-_UNTRACKED = frozenset({"_call_losses", "_eager_output_shape", "_build_input_shape"})
+_UNTRACKED = frozenset({"_call_losses", "_eager_output_shape", "_build_input_shape",
+                        "_loss_pass"})
+
+# The number of outermost eager layer calls so far: each starts a forward pass.
+_passes = [0]
 
 # Attributes that decide what a layer computes at inference beyond its weights' values: an
 # assignment to one, on any layer, counts in `_inference_state` (engine/inference_plan.py
@@ -94,6 +98,7 @@ class Layer(LossesAndUpdates, NodeAccessors):
         self._non_trainable_weights = []
         self._weight_loss_fns = []
         self._call_losses = []
+        self._loss_pass = None
         self._inbound_nodes = []
         self._build_input_shape = None
         self._eager_output_shape = None
@@ -412,10 +417,16 @@ class Layer(LossesAndUpdates, NodeAccessors):
         if not takes_mask and "mask" in kwargs:
             del kwargs["mask"]
         d = self.__dict__
-        if d["_call_losses"]:
-            d["_call_losses"] = []
-            d.pop("_loss_inputs", None)
         previous = _random.enter_call(self)
+        if previous is None:    # the outermost call: a new forward pass
+            _passes[0] += 1
+        if d["_loss_pass"] != _passes[0]:
+            # a layer's call losses are those of the latest forward pass: each of its calls
+            # in one pass adds its own (a shared layer's activity losses, as in Keras)
+            d["_loss_pass"] = _passes[0]
+            if d["_call_losses"]:
+                d["_call_losses"] = []
+                d.pop("_loss_inputs", None)
         try:
             outputs = self.call(inputs, *args, **kwargs)
         finally:

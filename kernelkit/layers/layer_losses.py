@@ -1,6 +1,7 @@
 """A layer's losses and updates: weight penalties, losses and updates added during calls, and
 which inputs each is conditional on (Keras 2's add_loss / add_update / get_*_for)."""
 from ..ops.core import Tensor, polymorphic
+from ..ops.random import in_call
 from .node import KerasTensor
 
 __all__ = ["LossesAndUpdates", "activity_loss"]
@@ -100,6 +101,9 @@ class LossesAndUpdates:
                 self._add_symbolic_loss(loss)
             elif callable(loss) and not isinstance(loss, Tensor):
                 self._weight_loss_fns.append(loss)
+            elif inputs is None and not in_call():
+                # added outside any call (`model.add_loss(1.0)`): kept for every pass
+                self._weight_loss_fns.append(lambda loss=loss: loss)
             else:
                 self._call_losses.append(loss)
                 if inputs is not None:

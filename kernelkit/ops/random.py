@@ -39,6 +39,11 @@ def exit_call(previous):
     _local.scope = previous
 
 
+def in_call():
+    """Whether a layer's call is running (between `enter_call` and `exit_call`)."""
+    return getattr(_local, "scope", None) is not None
+
+
 def generator(seed=None):
     """A fresh NumPy generator: from `seed`, or from NumPy's global state when None."""
     if seed is None:

@@ -219,7 +219,7 @@ def test_values():
     (lambda: L.Conv3D(2, 3, data_format="channels_first", name="too_big"),
      (None, 1, 8, 2, 8)),
     (lambda: L.MaxPooling3D((2, 3, 2), name="too_big"), (None, 4, 2, 4, 1)),
-    (lambda: L.Cropping3D(((1, 1), (0, 0), (0, 0)), name="too_big"), (None, 2, 4, 4, 1)),
+    (lambda: L.Cropping3D(((1, 2), (0, 0), (0, 0)), name="too_big"), (None, 2, 4, 4, 1)),
 ])
 def test_window_larger_than_input_names_the_layer(layer, shape):
     with pytest.raises(ValueError, match="too_big") as err:

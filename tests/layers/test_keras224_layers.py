@@ -239,3 +239,28 @@ def test_masks_of_symbolic_inputs_are_symbolic():
     mask = td.compute_mask(seq)
     got = K.function([seq], [mask])([np.array([[[0, 0], [1, 0]]], "float32")])[0]
     np.testing.assert_array_equal(got, [[False, True]])
+
+
+def test_a_shared_layer_adds_an_activity_loss_per_call_and_constants_stay():
+    a, b = L.Input((2,)), L.Input((2,))
+    shared = L.Dense(2, kernel_initializer="ones", activity_regularizer=regularizers.l1(0.01))
+    model = Model([a, b], L.add([shared(a), shared(b)]))
+    model.compile("sgd", "mse")
+    xa, xb, y = np.ones((4, 2)), 2 * np.ones((4, 2)), np.zeros((4, 2))
+    mse = np.mean((xa @ np.ones((2, 2)) + xb @ np.ones((2, 2))) ** 2)
+    activity = 0.01 * (np.abs(xa @ np.ones((2, 2))).sum() + np.abs(xb @ np.ones((2, 2))).sum())
+    np.testing.assert_allclose(model.evaluate([xa, xb], y, verbose=0), mse + activity,
+                               rtol=1e-5)
+    assert len(model.losses) == 2
+    # constants added to a model outside any call count in every pass, beside symbolic ones
+    x = L.Input((2,))
+    out = L.Dense(1, kernel_initializer="zeros")(x)
+    m = Model(x, out)
+    m.add_loss(1.0)
+    from kernelkit import backend as K
+    m.add_loss(K.mean(out) + 5.0)
+    m.add_loss(2.0)
+    m.compile("sgd", "mse")
+    for _ in range(2):
+        np.testing.assert_allclose(m.evaluate(np.ones((3, 2)), np.zeros((3, 1)), verbose=0),
+                                   8.0, rtol=1e-6)
