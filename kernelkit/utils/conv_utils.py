@@ -82,8 +82,14 @@ def convert_kernel(kernel):
 
     Returns:
         A new array, the flipped kernel.
+
+    Raises:
+        ValueError: if the kernel's rank is not 3, 4 or 5.
     """
     kernel = np.asarray(kernel)
+    if not 3 <= kernel.ndim <= 5:
+        raise ValueError(f"Invalid kernel shape: {kernel.shape} (convert_kernel takes the "
+                         "kernel of a 1D, 2D or 3D convolution, of rank 3, 4 or 5).")
     slices = [slice(None, None, -1)] * kernel.ndim
     slices[-2:] = [slice(None), slice(None)]
     return np.copy(kernel[tuple(slices)])

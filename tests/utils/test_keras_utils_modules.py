@@ -79,6 +79,8 @@ def test_convert_kernel_flips_spatial_axes_only():
         for j in range(4):
             np.testing.assert_array_equal(flipped[i, j], kernel[2 - i, 3 - j])
     np.testing.assert_array_equal(conv_utils.convert_kernel(flipped), kernel)
+    with pytest.raises(ValueError, match="Invalid kernel shape"):
+        conv_utils.convert_kernel(np.zeros((10, 20)))
 
 
 def test_convert_all_kernels_in_model_flips_conv_kernels_and_leaves_dense():
