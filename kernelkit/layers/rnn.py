@@ -22,7 +22,7 @@ import numpy as np
 from .. import regularizers
 from ..ops import recurrent as R
 from ..ops import stack, transpose, where
-from ..ops.core import unwrap
+from ..ops.core import polymorphic, unwrap
 from .base import Layer
 from .recurrent_cells import StackedRNNCells
 from .rnn_cell_utils import build_named, call_cell, initial_states_of, output_size, size_tuple, \
@@ -153,12 +153,10 @@ class RNN(Layer):
             A list with one zero state per state of the cell, (batch,) + its size; symbolic
             (usable as `initial_state` in a functional model) when `inputs` is.
         """
-        from .. import backend as K
         x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
         batch_axis = 1 if self.time_major else 0
-        zeros = K.sum(K.zeros_like(x), axis=[a for a in range(K.ndim(x)) if a != batch_axis])
-        return [K.tile(K.reshape(zeros, (-1,) + (1,) * len(size)), (1,) + size)
-                for size in self._state_shapes(K.int_shape(x))]
+        return [_zero_state(x, batch_axis, size, self.dtype)
+                for size in self._state_shapes(tuple(x.shape))]
 
     def _state_shapes(self, input_shape):
         return [size_tuple(s) for s in state_sizes(self.cell)]
@@ -406,3 +404,10 @@ class _BuiltinRNN(RNN):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         return cls(**config)
+
+
+@polymorphic
+def _zero_state(x, batch_axis, size, dtype):
+    """Zeros of shape (batch,) + size for the batch of `x` (a graph node when `x` is
+    symbolic, its batch size then known when the graph runs)."""
+    return np.zeros((np.shape(unwrap(x))[batch_axis],) + tuple(size), dtype=dtype)

@@ -29,6 +29,7 @@ from .. import layers as L
 from ..models import Model, load_model
 from ..ops import Tape, Tensor, Variable, multiply, unwrap
 from ..ops import sum as ops_sum
+from .generic_utils import has_arg
 
 __all__ = ["layer_test", "numerical_gradient", "assert_close_grad", "check_gradients",
            "get_test_data", "keras_test"]
@@ -175,7 +176,6 @@ def _check_shape(expected, actual, what):
 
 def _keras_checks(layer_cls, kwargs, x, input_shape, expected_output, expected_dtype,
                   fixed_batch_size, expected_output_shape):
-    from .generic_utils import has_arg
     layer = layer_cls(**kwargs)
     weights = layer.get_weights()
     layer.set_weights(weights)
