@@ -1,4 +1,8 @@
 """Keras activations as functions of tensors (`kernelkit.activations.relu(x)`)."""
+import warnings
+
+import numpy as np
+
 from . import ops
 from . import registry
 
@@ -20,8 +24,11 @@ def linear(x):
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     """Rectified Linear Unit: `max(x, 0)`, with an optional slope, cap and threshold.
 
-    With the defaults, the element-wise `max(x, 0)`; otherwise `max_value` for
-    `x >= max_value`, `x` for `threshold <= x < max_value`, `alpha * (x - threshold)` below.
+    With the defaults, the element-wise `max(x, 0)`; otherwise, as Keras 2.2.4's TensorFlow
+    backend computes it, `clip(x if x > threshold else 0, 0, max_value) - alpha *
+    max(threshold - x, 0)` (the clip only with a `max_value`): `max_value` for
+    `x >= max_value`, `x` for `threshold < x < max_value`, `alpha * (x - threshold)` below
+    the threshold; with a negative threshold and a `max_value`, 0 between the threshold and 0.
 
     Arguments:
         x: input tensor (or array).
@@ -57,7 +64,12 @@ def softmax(x, axis=-1):
 
     Returns:
         A tensor of the same shape as `x`: probabilities along `axis`.
+
+    Raises:
+        ValueError: for a 1D tensor, as Keras 2.2.4 (use `K.softmax` on a vector).
     """
+    if len(x.shape if hasattr(x, "shape") else np.shape(x)) == 1:
+        raise ValueError("Cannot apply softmax to a tensor that is 1D")
     return ops.softmax(x, axis)
 
 
@@ -77,8 +89,10 @@ _BY_NAME_DOCS = {
 
 
 def _by_name(name):
+    op = getattr(ops, name)     # polymorphic: a graph node on symbolic tensors
+
     def fn(x):
-        return ops.activation_by_name(x, name)
+        return op(x)
     fn.__name__ = name
     fn.__doc__ = (f"{_BY_NAME_DOCS[name]}\n\n"
                   "    Arguments:\n        x: input tensor (or array).\n\n"
@@ -158,7 +172,8 @@ def get(identifier):
         identifier: string, dict, callable, or None (meaning `linear`).
 
     Returns:
-        The activation function.
+        The activation function. A layer instance is returned as it is, with Keras 2.2.4's
+        UserWarning (use an advanced activation layer as a layer of its own instead).
 
     Raises:
         ValueError: when `identifier` is none of these.
@@ -168,8 +183,20 @@ def get(identifier):
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     if callable(identifier):
+        if _is_layer(identifier):
+            warnings.warn(f"Do not pass a layer instance (such as {type(identifier).__name__}) "
+                          "as the activation argument of another layer. Instead, advanced "
+                          "activation layers should be used just like any other layer in a "
+                          "model.", UserWarning, stacklevel=2)
         return identifier
     raise ValueError(f"Could not interpret activation function identifier: {identifier!r}")
+
+
+def _is_layer(obj):
+    """Whether `obj` is a Layer (found by class name: activations sit below layers in the
+    import map)."""
+    return any(cls.__name__ == "Layer" and cls.__module__.startswith("kernelkit.")
+               for cls in type(obj).__mro__)
 
 
 def name_of(fn):

@@ -3,6 +3,7 @@ import numpy as np
 
 from . import config, ops
 from . import registry
+from .ops.core import SymbolicTensor
 
 KIND = "loss"
 
@@ -43,7 +44,11 @@ def _margin(y_true, y_pred):
 
 def _targets(y_true, low=None, high=None):
     """The targets as a constant NumPy array (no gradient flows to them), clipped to
-    [low, high] when a bound is given."""
+    [low, high] when a bound is given.
+
+    The losses that use it take a symbolic `y_true` (K.function, a custom loss of symbolic
+    tensors) through ops instead, checked first so that arrays (the training loop's case)
+    pay one `isinstance` for it."""
     targets = np.asarray(ops.unwrap(y_true))
     if low is None and high is None:
         return targets
@@ -74,7 +79,10 @@ def mean_absolute_percentage_error(y_true, y_pred):
 
     `100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)`.
     """
-    scale = np.maximum(np.abs(_targets(y_true)), config.epsilon())
+    if isinstance(y_true, SymbolicTensor):
+        scale = ops.maximum(ops.abs(y_true), config.epsilon())
+    else:
+        scale = np.maximum(np.abs(_targets(y_true)), config.epsilon())
     return ops.multiply(100.0, _mean_last(ops.abs(ops.divide(_error(y_true, y_pred), scale))))
 
 
@@ -87,7 +95,10 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     """
     eps = config.epsilon()
     a = ops.log(ops.add(ops.clip(y_pred, eps, np.inf), 1.0))
-    b = np.log(_targets(y_true, low=eps) + 1.0)
+    if isinstance(y_true, SymbolicTensor):
+        b = ops.log(ops.add(ops.clip(y_true, eps, np.inf), 1.0))
+    else:
+        b = np.log(_targets(y_true, low=eps) + 1.0)
     return _mean_last(ops.square(ops.subtract(a, b)))
 
 
@@ -226,9 +237,14 @@ def kullback_leibler_divergence(y_true, y_pred):
     `sum(y_true * log(y_true / y_pred), axis=-1)`, with both clipped to [epsilon, 1].
     """
     eps = config.epsilon()
-    t = _targets(y_true, eps, 1)
+    if isinstance(y_true, SymbolicTensor):
+        t = ops.clip(y_true, eps, 1)
+        log_t = ops.log(t)
+    else:
+        t = _targets(y_true, eps, 1)
+        log_t = np.log(t)
     p = ops.clip(y_pred, eps, 1)
-    return ops.sum(ops.multiply(t, ops.subtract(np.log(t), ops.log(p))), axis=-1)
+    return ops.sum(ops.multiply(t, ops.subtract(log_t, ops.log(p))), axis=-1)
 
 
 @_per_sample()
@@ -398,17 +414,19 @@ for _cls in (Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
 
 
 def serialize(loss):
-    """Returns the name (or config, for a `Loss` object) under which a loss is saved.
+    """Returns the name (or config, for a loss object) under which a loss is saved.
+
+    As Keras 2.2.4, any object with a `get_config` method (a `Loss`, or a callable class of
+    your own) is saved as its class name and config; `deserialize` rebuilds it with the
+    class's `from_config`, or by calling the class with the config as keyword arguments.
 
     Arguments:
-        loss: a loss function or `Loss` instance.
+        loss: a loss function, or an object with `get_config`.
 
     Returns:
-        A string, or for a `Loss` object a dict `{"class_name", "config"}`.
+        A string, or for an object with `get_config` a dict `{"class_name", "config"}`.
     """
-    if isinstance(loss, Loss):
-        return registry.serialize(loss)
-    return registry.get_registered_name(loss)
+    return registry.serialize(loss)
 
 
 def deserialize(name, custom_objects=None):

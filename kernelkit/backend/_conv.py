@@ -8,7 +8,7 @@ on symbolic tensors.
 import numpy as np
 
 from .. import config
-from ..kernels.conv_utils import normalize_tuple
+from ..kernels.conv_utils import dilated_kernel_size, normalize_tuple
 from ..ops import conv as _conv
 from ..ops import nn as _nn
 from ..ops import pooling as _pool
@@ -66,7 +66,7 @@ def conv2d(x, kernel, strides=(1, 1), padding="valid", data_format=None,
 
 @polymorphic
 def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding="valid",
-                     data_format=None):
+                     data_format=None, dilation_rate=(1, 1)):
     """2D deconvolution (i.e. transposed convolution).
 
     Arguments:
@@ -77,6 +77,7 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding="valid",
         strides: strides tuple.
         padding: string, `"same"` or `"valid"`.
         data_format: string, `"channels_last"` or `"channels_first"`.
+        dilation_rate: integer or tuple of 2 integers, the kernel's dilation (default (1, 1)).
 
     Returns:
         A tensor, result of transposed 2D convolution.
@@ -93,13 +94,15 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding="valid",
     size = _conv.spatial_shape(np.shape(unwrap(x)), 2, cf)
     window = np.shape(unwrap(kernel))[:2]
     strides = normalize_tuple(strides, 2, "strides")
+    dilation = normalize_tuple(dilation_rate, 2, "dilation_rate")
     padding = str(padding).lower()
     out_pad = []
-    for o, s, k, st in zip(out, size, window, strides):
-        pad_amount = k // 2 if padding == "same" else 0
-        out_pad.append(int(o) - ((s - 1) * st + k - 2 * pad_amount))
+    for o, s, k, st, d in zip(out, size, window, strides, dilation):
+        span = dilated_kernel_size(k, d)
+        pad_amount = span // 2 if padding == "same" else 0
+        out_pad.append(int(o) - ((s - 1) * st + span - 2 * pad_amount))
     return _conv.conv_transpose_eager(2, x, kernel, None, tuple(out_pad), strides, padding,
-                                      data_format)
+                                      data_format, dilation)
 
 
 def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
@@ -230,7 +233,10 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation="ne
         height_factor: Positive integer.
         width_factor: Positive integer.
         data_format: string, `"channels_last"` or `"channels_first"`.
-        interpolation: A string, one of `nearest` or `bilinear`.
+        interpolation: A string, one of `nearest` (each pixel repeated) or `bilinear`
+            (TensorFlow 1's `resize_bilinear` as Keras 2.2.4 calls it: output pixel `i`
+            interpolates the input at `i / factor`, corners not aligned, no half-pixel
+            offset, the last row and column repeated past the edge).
 
     Returns:
         A tensor.

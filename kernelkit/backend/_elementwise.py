@@ -115,13 +115,13 @@ def all(x, axis=None, keepdims=False):  # noqa: A001
 
     Arguments:
         x: tensor or variable.
-        axis: integer, tuple of integers or None (all axes), the axes to reduce.
+        axis: integer, list or tuple of integers, or None (all axes): the axes to reduce.
         keepdims: boolean, keep the reduced axes with size 1.
 
     Returns:
         A boolean array.
     """
-    return np.all(unwrap(x), axis=axis, keepdims=keepdims)
+    return np.all(unwrap(x), axis=_axes(axis), keepdims=keepdims)
 
 
 @polymorphic
@@ -130,13 +130,18 @@ def any(x, axis=None, keepdims=False):  # noqa: A001
 
     Arguments:
         x: tensor or variable.
-        axis: integer, tuple of integers or None (all axes), the axes to reduce.
+        axis: integer, list or tuple of integers, or None (all axes): the axes to reduce.
         keepdims: boolean, keep the reduced axes with size 1.
 
     Returns:
         A boolean array.
     """
-    return np.any(unwrap(x), axis=axis, keepdims=keepdims)
+    return np.any(unwrap(x), axis=_axes(axis), keepdims=keepdims)
+
+
+def _axes(axis):
+    """`axis` as NumPy takes it: a list of axes (Keras's usual spelling) as a tuple."""
+    return tuple(axis) if isinstance(axis, list) else axis
 
 
 @polymorphic

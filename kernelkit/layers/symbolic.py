@@ -120,14 +120,33 @@ def _fill(template, tensors):
     return [put(a) for a in args], {k: put(v) for k, v in kwargs.items()}
 
 
+def _operand_shapes(template, tensors):
+    """The shapes of an op's operands: its symbolic tensors' (None for unknown sizes) and
+    those of the arrays, tensors and variables among its other arguments."""
+    shapes = [t.shape for t in tensors]
+
+    def add(x):
+        if isinstance(x, (list, tuple)):
+            for v in x:
+                add(v)
+        elif isinstance(x, (np.ndarray, ops_core.Tensor)):
+            shapes.append(tuple(np.shape(ops_core.unwrap(x))))
+
+    args, kwargs = template
+    add(args)
+    add(list(kwargs.values()))
+    return shapes
+
+
 def op_on_symbolic(fn, args, kwargs):
     """Handler for ops called on KerasTensors: wrap the call in a TFOpLambda node.
 
     The output shape is found by running the op on dummy inputs with unknown sizes set to
-    2 and then 3, unless the op function carries it as `symbolic_output` = (shape, dtype)
-    (a symbolic gradient: its source's, whatever sizes the graph's layers could run on).
-    Small integer outputs computed only from shapes (`K.shape(x)`, `K.shape(x)[0] * 2`) also
-    get a static value, so that ops taking them as a shape (`K.reshape`, `K.random_normal`)
+    2 and then 3 (or to the other operands' sizes where those do not broadcast), unless the
+    op function carries it as `symbolic_output` = (shape, dtype) (a symbolic gradient: its
+    source's, whatever sizes the graph's layers could run on). Small integer outputs
+    computed only from shapes (`K.shape(x)`, `K.shape(x)[0] * 2`) also get a static value,
+    so that ops taking them as a shape (`K.reshape`, `K.random_normal`)
     see the dummy size in the dummy runs.
     """
     template, tensors = _template(args, kwargs)
@@ -143,7 +162,7 @@ def op_on_symbolic(fn, args, kwargs):
         out = layer.call(arrays if len(arrays) > 1 else arrays[0])
         return np.asarray(ops_core.unwrap(out))
 
-    out2, out3 = run_on_dummies(run)
+    out2, out3 = run_on_dummies(run, _operand_shapes(template, tensors))
     shape = tuple(a if a == b else None for a, b in zip(out2.shape, out3.shape))
     dt = out2.dtype
     static = None

@@ -124,23 +124,33 @@ class LogSoftmax(_LastAxis):
 
 
 class ReLU(Op):
-    """Keras's general ReLU: max_value, negative_slope and threshold."""
+    """Keras 2.2.4's general ReLU (its TensorFlow backend's formula):
+    `clip(x * (x > threshold), 0, max_value) - alpha * relu(threshold - x)`, the clip only
+    with a `max_value`. With a negative threshold and a `max_value`, inputs between the
+    threshold and 0 give 0 (the clip's lower bound); without a `max_value` they give x."""
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0):
         self.max_value, self.slope, self.threshold = max_value, negative_slope, threshold
 
     def forward(self, x):
         self.x = x
-        y = np.where(x >= self.threshold, x, self.slope * (x - self.threshold)).astype(x.dtype)
+        above = x > self.threshold
+        y = np.where(above, x, 0).astype(x.dtype)
         if self.max_value is not None:
-            y = np.minimum(y, np.asarray(self.max_value, x.dtype))
+            y = np.clip(y, 0, np.asarray(self.max_value, x.dtype))
+        if self.slope != 0.0:
+            below = np.minimum(x - self.threshold, 0)
+            y = (y + np.asarray(self.slope, x.dtype) * below).astype(x.dtype)
         return y
 
     def backward(self, g):
         x = self.x
-        d = np.where(x >= self.threshold, 1.0, self.slope).astype(x.dtype)
+        passes = x > self.threshold
         if self.max_value is not None:
-            d = d * (x < self.max_value)
+            passes &= (x > 0) & (x < self.max_value)
+        d = passes.astype(x.dtype)
+        if self.slope != 0.0:
+            d += np.where(x < self.threshold, np.asarray(self.slope, x.dtype), 0).astype(x.dtype)
         return (g * d,)
 
 

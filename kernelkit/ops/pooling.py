@@ -167,15 +167,16 @@ class UpsampleNearest(Op):
 
 
 def _bilinear_matrix(size, factor, dtype):
-    """(size * factor, size) interpolation weights of tf.image.resize 'bilinear'
-    (half-pixel centers, edges clamped), which Keras 2's UpSampling2D uses."""
+    """(size * factor, size) interpolation weights of TF 1's `tf.image.resize_bilinear`
+    (align_corners=False, no half-pixel centres), which Keras 2.2.4's `resize_images` and
+    UpSampling2D use: output row i reads source position i / factor, between the rows
+    below and above it (the last row repeated past the edge)."""
     out = size * factor
     a = np.zeros((out, size), dtype=np.float64)
-    src = (np.arange(out) + 0.5) / factor - 0.5
-    low = np.floor(src)
-    frac = src - low
-    lo = np.clip(low, 0, size - 1).astype(int)
-    hi = np.clip(low + 1, 0, size - 1).astype(int)
+    src = np.arange(out) / factor
+    lo = np.floor(src).astype(int)
+    frac = src - lo
+    hi = np.minimum(lo + 1, size - 1)
     rows = np.arange(out)
     np.add.at(a, (rows, lo), 1.0 - frac)
     np.add.at(a, (rows, hi), frac)

@@ -418,11 +418,12 @@ def test_upsampling_nearest(data_format):
 
 @pytest.mark.parametrize("data_format", FORMATS)
 def test_upsampling_bilinear(data_format):
-    # tf.image.resize (half-pixel centers): [0, 1] doubled is [0, .25, .75, 1]
+    # TF 1's resize_bilinear (Keras 2.2.4): output i reads i / factor, the edge repeated,
+    # so [0, 1] doubled is [0, .5, 1, 1]
     x = np.array([0.0, 1.0]).reshape(1, 1, 2, 1)
     y = unwrap(P.upsampling_eager(2, to_format(x, data_format), (1, 2), data_format,
                                   "bilinear"))
-    np.testing.assert_allclose(y.reshape(-1), [0, 0.25, 0.75, 1.0])
+    np.testing.assert_allclose(y.reshape(-1), [0, 0.5, 1.0, 1.0])
     x = rnd(2, 3, 2, 2)
     grad_check(lambda x: P.upsampling_eager(2, x, (2, 3), data_format, "bilinear"),
                to_format(x, data_format))
