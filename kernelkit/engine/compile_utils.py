@@ -1,18 +1,25 @@
-"""What `compile` resolves per model output: its loss, loss weight, sample-weight mode and
-metrics, and the per-output loss and metric bookkeeping of a training or test step.
+"""What `compile` resolves per model output: its loss, loss weight, sample-weight mode,
+target tensor and metrics, and the per-output loss and metric bookkeeping of a training or
+test step.
 
 The resolution waits for the model's outputs when they are not known at compile time (a
 subclassed or unbuilt Sequential model): `ensure_resolved` runs on the first batch.
+
+Losses and metrics are weighted and masked by Keras 2.2.4's formula (`weighted_masked_mean`):
+on each batch, mean(w * l) / mean(w != 0); an epoch's value is the mean of its batches'
+values weighted by their sizes.
 """
 import numpy as np
 
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
+from ..layers.input_layer import InputLayer
+from ..layers.node import KerasTensor
 from ..ops import math as M
-from ..ops.core import unwrap
-from .data import expand_to
+from ..ops.core import Tensor, unwrap
+from .data import at_least_2d, expand_to, to_floatx
 
-__all__ = ["CompiledOutputs"]
+__all__ = ["CompiledOutputs", "weighted_masked_mean", "is_keras_loss"]
 
 _SPARSE_METRICS = (metrics_mod.sparse_categorical_accuracy,
                    metrics_mod.sparse_top_k_categorical_accuracy)
@@ -47,26 +54,109 @@ def _per_output(spec, names, what):
     return [spec] * len(names)
 
 
+def is_keras_loss(fn):
+    """Whether `fn` is one of Keras's own losses, told as Keras 2.2.4 tells it: a function
+    whose name the losses module has. A user's function or a callable object is not one,
+    and its targets' shape is not checked against the output's."""
+    name = getattr(fn, "__name__", None)
+    return isinstance(name, str) and getattr(losses_mod, name, None) is not None
+
+
+def _is_placeholder(t):
+    """A `K.placeholder` or `Input` tensor: as a target tensor, it means "fed from `y`"."""
+    history = getattr(t, "_keras_history", None)
+    return isinstance(t, KerasTensor) and bool(history) and isinstance(history[0], InputLayer)
+
+
+def _check_target_tensors(target_tensors):
+    """Refuse a `target_tensors` argument of a kind Keras 2.2.4 refuses, before the outputs
+    are known.
+
+    Raises:
+        TypeError: it is neither a list, a dict nor one tensor (array or variable).
+    """
+    if target_tensors is None or isinstance(target_tensors, (list, dict)) or \
+            _is_target_tensor(target_tensors):
+        return
+    raise TypeError(f"Expected `target_tensors` to be a tensor, a list of tensors, or dict of "
+                    f"tensors, but got: {target_tensors!r} ({type(target_tensors).__name__}).")
+
+
+def _is_target_tensor(t):
+    return isinstance(t, (Tensor, KerasTensor, np.ndarray))
+
+
+def _target_sources(target_tensors, names):
+    """`compile(target_tensors=...)` as one entry per output: None (the output's targets come
+    from `y`) or the array or variable holding them.
+
+    Raises:
+        ValueError: a list of the wrong length, a dict naming an unknown output, one tensor
+            for a model with several outputs, or a symbolic tensor that is not a placeholder.
+    """
+    if target_tensors is None:
+        return [None] * len(names)
+    _check_target_tensors(target_tensors)
+    if isinstance(target_tensors, list):
+        if len(target_tensors) != len(names):
+            raise ValueError(f"When passing a list as `target_tensors`, it should have one entry "
+                             f"per model output. The model has {len(names)} outputs, but you "
+                             f"passed target_tensors={target_tensors!r}")
+        per_output = list(target_tensors)
+    elif isinstance(target_tensors, dict):
+        unknown = [k for k in target_tensors if k not in names]
+        if unknown:
+            raise ValueError(f"Unknown entry in `target_tensors` dictionary: {unknown[0]!r}. Only "
+                             f"expected the following keys: {names}")
+        per_output = [target_tensors.get(n) for n in names]
+    else:
+        if len(names) != 1:
+            raise ValueError(f"The model has {len(names)} outputs, but you passed a single tensor "
+                             "as `target_tensors`. Expected a list or a dict of tensors.")
+        per_output = [target_tensors]
+    sources = []
+    for name, t in zip(names, per_output):
+        if _is_placeholder(t):
+            # Input(tensor=K.variable(...)) holds a constant: that is the target
+            t = getattr(t._keras_history[0], "_input_constant", None)
+        if t is None:
+            sources.append(None)
+        elif isinstance(t, KerasTensor):
+            raise ValueError(f"target_tensors for output '{name}' is a symbolic tensor computed "
+                             "by layers; kernelkit takes an array or a `K.variable` (read at "
+                             "each batch), or a `K.placeholder` (fed from `y`).")
+        elif _is_target_tensor(t):
+            sources.append(t)
+        else:
+            raise TypeError(f"target_tensors for output '{name}' must be an array, a "
+                            f"`K.variable` or None, got {type(t).__name__}.")
+    return sources
+
+
 class CompiledOutputs:
     """The losses and metrics `compile` was given, resolved per output of `model`.
 
     Arguments:
         model: the compiled model.
-        loss, metrics, loss_weights, sample_weight_mode, weighted_metrics: as given to
-            `Model.compile` (one value, a list, or a dict keyed by output name).
+        loss, metrics, loss_weights, sample_weight_mode, weighted_metrics, target_tensors: as
+            given to `Model.compile` (one value, a list, or a dict keyed by output name).
 
     Raises:
         ValueError: a list or dict that does not match the model's outputs, or an unknown
             loss or metric (when the outputs are known at compile time).
+        TypeError: `target_tensors` is neither a list, a dict nor one tensor.
     """
 
-    def __init__(self, model, loss, metrics, loss_weights, sample_weight_mode, weighted_metrics):
+    def __init__(self, model, loss, metrics, loss_weights, sample_weight_mode, weighted_metrics,
+                 target_tensors=None):
         self.model = model
         self.loss = loss
         self.loss_weights_spec = loss_weights
         self.metrics_spec = metrics
         self.weighted_metrics_spec = weighted_metrics
         self.sample_weight_mode = sample_weight_mode
+        _check_target_tensors(target_tensors)
+        self.target_tensors = target_tensors
         self.resolved = False
         if model._self_graph is not None:
             self.resolve(len(model.outputs))
@@ -91,8 +181,13 @@ class CompiledOutputs:
                              _per_output(lw, names, "loss_weights")] if lw is not None \
             else [1.0] * len(names)
         self.sample_weight_modes = _per_output(self.sample_weight_mode, names, "sample_weight_mode")
-        self.output_metrics = [a + b for a, b in zip(self._metrics(self.metrics_spec, False),
-                                                     self._metrics(self.weighted_metrics_spec, True))]
+        self.target_sources = _target_sources(self.target_tensors, names)
+        self.has_target_tensors = any(src is not None for src in self.target_sources)
+        # Keras 2.2.4 computes no metric for an output without a loss: it takes no target
+        self.output_metrics = [a + b if fn is not None else [] for a, b, fn in
+                               zip(self._metrics(self.metrics_spec, False),
+                                   self._metrics(self.weighted_metrics_spec, True),
+                                   self.loss_fns)]
         self.loss_trackers = [metrics_mod.Mean(f"{n}_loss") for n in names]
         self.total_tracker = metrics_mod.Mean("loss")
         self.metrics_names = ["loss"]
@@ -125,7 +220,7 @@ class CompiledOutputs:
                 if len(names) > 1:
                     name = f"{names[i]}_{name}"
                 metric = s if isinstance(s, metrics_mod.Metric) else \
-                    metrics_mod.MeanMetricWrapper(fn, name=name)
+                    _BatchMeanMetric(fn, name=name)
                 row.append((name, metric, weighted))
             out.append(row)
         return out
@@ -188,17 +283,72 @@ class CompiledOutputs:
         """Each output's sample-weight mode (the compile argument until resolved)."""
         return self.sample_weight_modes if self.resolved else [self.sample_weight_mode] * n_outputs
 
+    def fed_outputs(self):
+        """The indices of the outputs whose targets come from `y` (those with a loss and no
+        target tensor, as Keras 2.2.4's `_feed_output_names`), or None until resolved."""
+        if not self.resolved:
+            return None
+        return [i for i, (fn, src) in enumerate(zip(self.loss_fns, self.target_sources))
+                if fn is not None and src is None]
+
+    def checks_target_shape(self, i):
+        """Whether output `i`'s targets must have its shape (a Keras loss that is not a
+        sparse one; True until resolved)."""
+        if not self.resolved:
+            return True
+        fn = self.loss_fns[i]
+        return fn is not None and is_keras_loss(fn) and not self.is_sparse(i)
+
+    def missing_target_error(self, i):
+        """The ValueError for output `i`, which has a loss but was given no target."""
+        fn = self.loss_fns[i]
+        loss = getattr(fn, "__name__", None) or type(fn).__name__
+        return ValueError(f"Output '{self.output_names[i]}' has a loss ({loss}) but no target "
+                          "was given for it: pass its targets in `y` (or yield them from the "
+                          "generator), or give compile() `target_tensors`; compile it with "
+                          "loss=None for that output if it needs none.")
+
+    def with_target_tensors(self, ys, n_rows):
+        """`ys` with the current value of each output's target tensor filled in (read at
+        every batch, so a variable set between batches is seen).
+
+        Raises:
+            ValueError: a target tensor's rows differ from the batch's.
+        """
+        if not self.has_target_tensors:
+            return ys
+        ys = list(ys)
+        outputs = self.model.outputs
+        for i, src in enumerate(self.target_sources):
+            if src is None:
+                continue
+            value = to_floatx(np.asarray(unwrap(src)))
+            value = at_least_2d(value, outputs[i] if outputs else None)
+            if len(value) != n_rows:
+                raise ValueError(f"The target tensor of output '{self.output_names[i]}' has "
+                                 f"shape {value.shape}, but the batch has {n_rows} samples: a "
+                                 "target tensor holds the targets of every batch, so fit and "
+                                 "evaluate need batches of exactly that many samples.")
+            ys[i] = value
+        return ys
+
     # ---- one step's loss and metrics ------------------------------------------------------
 
     def total_loss(self, ys, outs, sws, masks):
         """`(total, parts)`: the weighted sum of the outputs' losses (0.0 when none has a
-        loss) and each output's loss (None where it has none), differentiable on a tape."""
+        loss) and each output's loss (None where it has none), differentiable on a tape.
+
+        Raises:
+            ValueError: an output has a loss but no target.
+        """
         total = None
         parts = []
         for i, fn in enumerate(self.loss_fns):
-            if fn is None or ys[i] is None:
+            if fn is None:
                 parts.append(None)
                 continue
+            if ys[i] is None:
+                raise self.missing_target_error(i)
             value = _loss_value(fn, ys[i], outs[i], sws[i], masks[i])
             parts.append(value)
             weighted = value if self.loss_weights[i] == 1.0 else M.multiply(value, self.loss_weights[i])
@@ -224,6 +374,9 @@ class CompiledOutputs:
             out = np.asarray(unwrap(outs[i]))
             for name, metric, weighted in row:
                 sw = sws[i] if weighted else None
+                if isinstance(metric, _BatchMeanMetric):
+                    metric.update_batch(ys[i], out, sw, masks[i], n)
+                    continue
                 if masks[i] is not None:
                     m = np.asarray(masks[i], dtype=np.float32)
                     sw = m if sw is None else m * expand_to(sw, m.ndim)
@@ -288,21 +441,65 @@ class CompiledOutputs:
 
 
 def _loss_value(fn, y, out, sw, mask):
-    """The mean loss of one output, over the unmasked entries, weighted by `sw`."""
+    """The loss of one output on one batch, weighted and masked as Keras 2.2.4 does."""
     values = fn.call(y, out) if isinstance(fn, losses_mod.Loss) else fn(y, out)
-    v = unwrap(values)
-    nd = np.ndim(v)
-    if mask is not None:
-        m = np.asarray(mask, dtype=np.asarray(v).dtype)
-        while m.ndim > nd:
-            m = m.all(axis=-1) if m.dtype == bool else m.min(axis=-1)
-        w = m if sw is None else m * expand_to(sw, m.ndim)
-        denom = float(m.sum())
-        return M.divide(M.sum(M.multiply(values, w)), denom if denom > 0 else 1.0)
-    if sw is None:
+    return weighted_masked_mean(values, sw, mask)
+
+
+def weighted_masked_mean(values, sample_weight=None, mask=None):
+    """The mean of per-sample (or per-step) loss or metric values, masked and weighted by
+    Keras 2.2.4's `weighted_masked_objective`: values * mask / mean(mask), averaged down to
+    the weights' dimensions, times the weights, divided by the fraction of non-zero weights
+    (mean(w != 0)), then averaged. A weight of 0 thus removes a sample from the mean instead
+    of counting it as a zero loss. All-zero weights or masks give 0.
+
+    Arguments:
+        values: the loss or metric function's output (array or tensor; one value per
+            sample, or per sample and step).
+        sample_weight: None, or an array of one weight per sample (or per sample and step).
+        mask: None, or the output's mask (one boolean per sample and step).
+
+    Returns:
+        A scalar (a tensor on the tape when `values` is one).
+    """
+    if sample_weight is None and mask is None:
         return M.mean(values)
-    sw = np.asarray(sw, dtype=np.asarray(v).dtype)
-    while np.ndim(unwrap(values)) > sw.ndim:
-        values = M.mean(values, axis=-1)
-    return M.divide(M.sum(M.multiply(values, expand_to(sw, np.ndim(unwrap(values))))),
-                    float(np.size(unwrap(values))))
+    v = np.asarray(unwrap(values))
+    nd = v.ndim
+    dtype = v.dtype if v.dtype.kind == "f" else np.dtype(np.float32)
+    if mask is not None and nd > 0:     # a function that returns a scalar masks nothing
+        m = np.asarray(mask, dtype=dtype)
+        while m.ndim > nd:      # a sample counts if all its steps do
+            m = m.min(axis=-1)
+        fraction = float(m.mean()) if m.size else 0.0
+        m = expand_to(m, nd)
+        values = M.multiply(values, m / fraction if fraction > 0 else m)
+    if sample_weight is not None:
+        w = np.asarray(sample_weight, dtype=dtype)
+        nonzero = float(np.mean(w != 0)) if w.size else 0.0
+        while w.ndim > nd:
+            w = w.mean(axis=-1)
+        while np.ndim(unwrap(values)) > w.ndim:
+            values = M.mean(values, axis=-1)
+        values = M.multiply(values, w)
+        if nonzero > 0:
+            values = M.divide(values, nonzero)
+    return M.mean(values)
+
+
+class _BatchMeanMetric(metrics_mod.MeanMetricWrapper):
+    """A metric function as Keras 2.2.4 compiles it: its value on each batch weighted and
+    masked as the loss is (`weighted_masked_mean`), and averaged over the batches by their
+    sizes, as Keras's loops average the batch values they get."""
+
+    def update_batch(self, y_true, y_pred, sample_weight, mask, n):
+        """Add one batch of `n` samples (its weights and mask may be None)."""
+        # a built-in metric's per-sample NumPy function when it has one (metrics.py)
+        values_fn = getattr(self, "_values_fn", self.fn)
+        values = unwrap(values_fn(y_true, y_pred, **self._fn_kwargs))
+        if sample_weight is None and mask is None:    # the common case, without the op layer
+            values = np.asarray(values)
+            value = float(values.sum(dtype=np.float64)) / values.size if values.size else 0.0
+        else:
+            value = float(unwrap(weighted_masked_mean(values, sample_weight, mask)))
+        metrics_mod.Mean.update_state(self, value, int(n))

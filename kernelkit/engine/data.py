@@ -3,6 +3,8 @@
 Arrays in memory are sliced directly. HDF5 data (`kernelkit.utils.HDF5Matrix`, `h5py.Dataset`)
 stays lazy: only the rows of one batch are read at a time, so a file larger than memory can
 be trained on (`shuffle='batch'` keeps each batch's rows contiguous, which h5py reads fastest).
+A scipy.sparse matrix stays sparse too (`SparseRows`): each batch is made dense when it is
+taken, as Keras 2.2.4's loops do with `.toarray()`.
 """
 import numbers
 import os
@@ -74,15 +76,72 @@ def check_numeric(a, name):
                          "first).")
 
 
+def is_scipy_sparse(x):
+    """True for a 2D scipy.sparse matrix or array (told from its module, so scipy is never
+    imported here)."""
+    return type(x).__module__.startswith("scipy.sparse") and hasattr(x, "toarray") and \
+        getattr(x, "ndim", 0) == 2
+
+
+class SparseRows:
+    """A 2D scipy.sparse matrix whose rows are read as dense floatx arrays, a batch at a
+    time (Keras 2.2.4's fit, evaluate and predict loops densify each sparse batch).
+
+    Arguments:
+        matrix: a 2D scipy.sparse matrix or array (kept in CSR form, which slices rows fast).
+    """
+
+    def __init__(self, matrix):
+        self.matrix = matrix.tocsr()
+
+    def __len__(self):
+        return self.matrix.shape[0]
+
+    @property
+    def shape(self):
+        return tuple(self.matrix.shape)
+
+    @property
+    def dtype(self):
+        return self.matrix.dtype
+
+    ndim = 2
+
+    def __getitem__(self, key):
+        if isinstance(key, (int, np.integer)):
+            return self[np.array([key])][0]
+        if not isinstance(key, slice):
+            key = np.asarray(key)
+        return to_floatx(np.asarray(self.matrix[key].toarray()))
+
+    def __array__(self, dtype=None, copy=None):
+        rows = self[:]
+        return rows if dtype is None else rows.astype(dtype, copy=False)
+
+
+def dense(a):
+    """`a` as an in-memory array when it is a `SparseRows` (a whole batch), else unchanged."""
+    return np.asarray(a) if isinstance(a, SparseRows) else a
+
+
+def dense_batch(batch):
+    """A standardized `(xs, ys, sws)` batch with its sparse arrays made dense."""
+    return tuple([dense(a) for a in arrays] for arrays in batch)
+
+
 def as_array(x, dtype_hint=None, name="x"):
-    """An array for the model: floats become floatx; h5py datasets and HDF5Matrix stay lazy.
+    """An array for the model: floats become floatx; h5py datasets and HDF5Matrix stay lazy,
+    a scipy.sparse matrix becomes a `SparseRows` (densified batch by batch).
 
     Raises:
         ValueError: `x` does not hold numbers (see `check_numeric`); `name` names it.
     """
-    if is_lazy(x):
+    if is_lazy(x) or isinstance(x, SparseRows):
         check_numeric(x, name)
         return x
+    if is_scipy_sparse(x):
+        check_numeric(x, name)
+        return SparseRows(x)
     if type(x).__name__ in ("DataFrame", "Series") and hasattr(x, "to_numpy"):
         x = x.to_numpy()
     try:
@@ -240,6 +299,8 @@ def split_rows(a, at):
         return None, None
     if is_lazy(a):
         return RowRange(a, 0, at), RowRange(a, at, len(a))
+    if isinstance(a, SparseRows):
+        return SparseRows(a.matrix[:at]), SparseRows(a.matrix[at:])
     return a[:at], a[at:]
 
 
@@ -286,6 +347,8 @@ def take(a, index):
     if isinstance(a, np.ndarray):
         if isinstance(index, np.ndarray) and index.dtype.kind in "iu" and a.ndim:
             return np.take(a, index, axis=0)    # a shuffled batch: faster than a[index]
+        return a[index]
+    if isinstance(a, SparseRows):
         return a[index]
     if isinstance(index, slice):
         return to_floatx(np.asarray(a[index]))

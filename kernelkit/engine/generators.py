@@ -8,6 +8,7 @@ and `close()` always stops the enqueuer, so no thread or process outlives the lo
 import numpy as np
 
 from ..utils.data_utils import GeneratorEnqueuer, OrderedEnqueuer, Sequence
+from .data import dense_batch
 
 
 def is_generator_like(x):
@@ -118,7 +119,8 @@ class StreamBatches:
     """The standardized batches of a generator or Sequence, `steps` per epoch (fit and evaluate).
 
     Each batch the source yields goes through `standardize(x, y, sample_weight, class_weight)`
-    (the model's `standardize.Standardizer`), as arrays given to fit do.
+    (the model's `standardize.Standardizer`), as arrays given to fit do; a scipy.sparse
+    batch is made dense.
 
     The stream (and its workers) starts on the first epoch and is reused by later epochs, so
     a validation generator keeps its workers for the whole of `fit`.
@@ -142,7 +144,7 @@ class StreamBatches:
         standardize = self.standardize
         for _ in range(self.steps):
             bx, by, bsw = split_batch(next(self._stream))
-            yield standardize(bx, by, bsw, self.class_weight)
+            yield dense_batch(standardize(bx, by, bsw, self.class_weight))
         self._stream.epoch_end()
 
     def close(self):

@@ -113,11 +113,13 @@ def _validation_batches(trainer, validation_data, batch_size, validation_steps, 
 
 
 def _keras_validation_data(batches):
-    """`callback.validation_data` as Keras 2 sets it: inputs + targets + sample weights."""
+    """`callback.validation_data` as Keras 2 sets it: inputs + targets + sample weights
+    (scipy.sparse data as the matrices given)."""
     if not isinstance(batches, D.ArrayBatches):
         return None
     sws = [np.ones(batches.n, dtype=np.float32) if w is None else w for w in batches.sws]
-    return list(batches.xs) + [y for y in batches.ys if y is not None] + sws
+    arrays = list(batches.xs) + [y for y in batches.ys if y is not None] + sws
+    return [a.matrix if isinstance(a, D.SparseRows) else a for a in arrays]
 
 
 def _evaluate_batches(trainer, batches, callbacks, bar=None, count_samples=True):

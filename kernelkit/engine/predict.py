@@ -5,7 +5,7 @@ from ..kernels import config
 from ..kernels.threads import StepJudges, adapt as adapt_threads, judged_call
 from ..layers.graph import reads_no_closures
 from ..callbacks.base import CallbackList
-from ..layers.base import Layer, learning_phase_scope
+from ..layers.base import Layer, _phase, learning_phase_scope
 from ..ops.core import unwrap
 from . import data as D
 from .generators import batches_from, is_generator_like, split_batch, steps_of
@@ -109,6 +109,9 @@ def _run_pass(model, xs):
 
 
 def _forward(model, xs):
+    if _phase.value == 1:   # K.set_learning_phase(1): Keras 2.2.4 predicts in training mode
+        with learning_phase_scope(1):
+            return _outputs(model(xs[0] if len(xs) == 1 else xs, training=True))
     if len(xs) == 1 and type(xs[0]) is np.ndarray:
         plan = plan_for(model)
         if plan is not None:
@@ -116,7 +119,10 @@ def _forward(model, xs):
             if out is not None:
                 return [out]
     with learning_phase_scope(0):
-        out = model(xs[0] if len(xs) == 1 else xs, training=False)
+        return _outputs(model(xs[0] if len(xs) == 1 else xs, training=False))
+
+
+def _outputs(out):
     if isinstance(out, dict):
         return [np.asarray(unwrap(v)) for v in out.values()]
     if isinstance(out, (list, tuple)):
@@ -129,8 +135,9 @@ def _single(outs):
 
 
 def predict_on_batch(model, x):
-    """`Model.predict_on_batch`: the outputs for `x` in one forward pass."""
-    return _single(_run(model, model_inputs(model, x)))
+    """`Model.predict_on_batch`: the outputs for `x` in one forward pass (a scipy.sparse
+    `x` made dense)."""
+    return _single(_run(model, [D.dense(a) for a in model_inputs(model, x)]))
 
 
 def _array_batches(xs, batch_size, n):
@@ -142,7 +149,7 @@ def _array_batches(xs, batch_size, n):
 def _stream_batches(model, stream, steps):
     for _ in range(steps):
         bx, _, _ = split_batch(next(stream), for_predict=True)
-        yield model_inputs(model, bx)
+        yield [D.dense(a) for a in model_inputs(model, bx)]
 
 
 def predict_small_batch(model, x, batch_size):

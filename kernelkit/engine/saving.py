@@ -48,12 +48,13 @@ def load_weights_from_hdf5_group(f, layers, reshape=False):
     Arguments:
         f: an open `h5py.File`/`h5py.Group` holding `layer_names` (or `model_weights`).
         layers: list of layers to receive the weights.
-        reshape: accepted for Keras's signature; shapes must match (nothing is reshaped).
+        reshape: reshape a convolution layer's saved kernel of the right size to the
+            layer's kernel shape (Keras 2.2.4's `reshape`).
 
     Raises:
         ValueError: a layer count, weight count or shape mismatch, naming the layer.
     """
-    load_weights_from_group(f, _Layers(layers), _label(f))
+    load_weights_from_group(f, _Layers(layers), _label(f), reshape=reshape)
 
 
 def load_weights_from_hdf5_group_by_name(f, layers, skip_mismatch=False, reshape=False):
@@ -63,13 +64,14 @@ def load_weights_from_hdf5_group_by_name(f, layers, skip_mismatch=False, reshape
         f: an open `h5py.File`/`h5py.Group` holding `layer_names` (or `model_weights`).
         layers: list of layers; layers the file lacks keep their weights.
         skip_mismatch: warn and skip layers whose weight count or shapes differ.
-        reshape: accepted for Keras's signature; shapes must match (nothing is reshaped).
+        reshape: reshape a convolution layer's saved kernel of the right size to the
+            layer's kernel shape (Keras 2.2.4's `reshape`).
 
     Raises:
         ValueError: a weight count or shape mismatch, unless `skip_mismatch`.
     """
     load_weights_from_group(f, _Layers(layers), _label(f), by_name=True,
-                            skip_mismatch=skip_mismatch)
+                            skip_mismatch=skip_mismatch, reshape=reshape)
 
 
 def save_attributes_to_hdf5_group(group, name, data):

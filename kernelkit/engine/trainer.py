@@ -7,13 +7,17 @@ model's own losses, take the gradient of the trainable weights fixed at compile 
 apply one fused optimizer update per weight. Data reaches the steps standardized
 (`standardize.Standardizer`); the loops over batches are in `loop.py`.
 """
+import warnings
+
 import numpy as np
 
+from .. import config
 from ..kernels.threads import StepJudges, judged_call
 from .. import optimizers as optimizers_mod
-from ..layers.base import learning_phase_scope
+from ..layers.base import _phase, learning_phase_scope
 from ..ops import math as M
 from ..ops.core import Tape, Tensor, unwrap
+from . import data as D
 from .compile_utils import CompiledOutputs
 from .standardize import Standardizer
 
@@ -27,19 +31,19 @@ class Trainer:
     Arguments:
         model: the model to train.
         optimizer: an optimizer instance or name.
-        loss, metrics, loss_weights, sample_weight_mode, weighted_metrics: as given to
-            `Model.compile`.
+        loss, metrics, loss_weights, sample_weight_mode, weighted_metrics, target_tensors:
+            as given to `Model.compile`.
         **kwargs: tf.keras's `run_eagerly`, `steps_per_execution` and `jit_compile` are
             accepted and ignored.
 
     Raises:
-        TypeError: for any other keyword argument.
-        ValueError: for an unknown optimizer, loss or metric, or a loss list or dict that
-            does not match the model's outputs.
+        TypeError: for any other keyword argument, or `target_tensors` of the wrong kind.
+        ValueError: for an unknown optimizer, loss or metric, or a loss, loss_weights or
+            target_tensors list or dict that does not match the model's outputs.
     """
 
     def __init__(self, model, optimizer, loss, metrics, loss_weights, sample_weight_mode,
-                 weighted_metrics, **kwargs):
+                 weighted_metrics, target_tensors=None, **kwargs):
         for ignored in ("run_eagerly", "steps_per_execution", "jit_compile"):
             kwargs.pop(ignored, None)
         if kwargs:
@@ -47,9 +51,10 @@ class Trainer:
         self.model = model
         self.optimizer = optimizers_mod.get(optimizer)
         self.compiled = CompiledOutputs(model, loss, metrics, loss_weights, sample_weight_mode,
-                                        weighted_metrics)
+                                        weighted_metrics, target_tensors)
         self.standardize = Standardizer(model, self.compiled)
         self._train_weights = model.trainable_weights if model.built else None
+        self._consistency_checked = False
         self._has_loss = loss is not None
         self._step_judges = StepJudges()   # whether its steps run faster on one core
         self._test_judges = StepJudges(counted=False)      # and its test steps
@@ -93,25 +98,47 @@ class Trainer:
     def _weights(self):
         if self._train_weights is None:
             self._train_weights = self.model.trainable_weights
+        elif not self._consistency_checked:    # once, as Keras makes its train function once
+            self._consistency_checked = True
+            self.check_trainable_weights_consistency()
         return self._train_weights
+
+    def check_trainable_weights_consistency(self):
+        """Warn, as Keras 2.2.4 does, when the model's trainable weights are no longer those
+        collected when it was compiled (`trainable` set without compiling again): training
+        goes on updating the collected ones (what a GAN's discriminator relies on)."""
+        if self._train_weights is not None and \
+                len(self.model.trainable_weights) != len(self._train_weights):
+            warnings.warn(UserWarning(
+                "Discrepancy between trainable weights and collected trainable weights, did "
+                "you set `model.trainable` without calling `model.compile` after ?"))
 
     def _loss(self, xs, ys, sws, training):
         """Run the model on one batch (under the active tape, if any) and add up its loss.
 
         Returns:
-            `(outs, masks, total, parts, extra)`: the outputs and their masks, the total loss
-            (0.0 when there is none), the loss of each output (None where it has none) and
-            the model's own losses (`model.losses`).
+            `(ys, sws, outs, masks, total, parts, extra)`: the targets (with the values of
+            the compiled target tensors) and sample weights, one per output; the outputs and
+            their masks, the total loss (0.0 when there is none), the loss of each output
+            (None where it has none) and the model's own losses (`model.losses`).
+
+        Raises:
+            ValueError: an output with a loss has no target.
         """
         model = self.model
         with learning_phase_scope(1 if training else 0):
             outs, masks = model._forward(xs[0] if len(xs) == 1 else xs, training=training)
-        self.compiled.ensure_resolved(outs)
-        total, parts = self.compiled.total_loss(ys, outs, sws, masks)
+        compiled = self.compiled
+        compiled.ensure_resolved(outs)
+        if len(ys) < len(outs):     # y=None for a model whose outputs were not known
+            ys = list(ys) + [None] * (len(outs) - len(ys))
+            sws = list(sws) + [None] * (len(outs) - len(sws))
+        ys = compiled.with_target_tensors(ys, len(unwrap(outs[0])) if outs else 0)
+        total, parts = compiled.total_loss(ys, outs, sws, masks)
         extra = model.losses
         for loss in extra:
             total = M.add(total, M.sum(loss) if np.ndim(unwrap(loss)) else loss)
-        return outs, masks, total, parts, extra
+        return ys, sws, outs, masks, total, parts, extra
 
     def train_step(self, xs, ys, sws):
         """One gradient update on one standardized batch (lists of arrays), metrics updated,
@@ -127,7 +154,7 @@ class Trainer:
         params = self._weights()
         with Tape() as tape:
             tape.watch(params)
-            outs, masks, total, parts, extra = self._loss(xs, ys, sws, training=True)
+            ys, sws, outs, masks, total, parts, extra = self._loss(xs, ys, sws, training=True)
         if not isinstance(total, Tensor) and not extra and not self._has_loss:
             raise ValueError("The model has no loss to optimize: compile it with a `loss`, or "
                              "add losses with `model.add_loss`.")
@@ -151,7 +178,9 @@ class Trainer:
         judged_call(self._test_judges, len(xs[0]) if xs else 0, self._test_step, xs, ys, sws)
 
     def _test_step(self, xs, ys, sws):
-        outs, masks, total, parts, _ = self._loss(xs, ys, sws, training=False)
+        # with K.set_learning_phase(1), Keras 2.2.4's test function runs in training mode
+        ys, sws, outs, masks, total, parts, _ = self._loss(xs, ys, sws,
+                                                          training=_phase.value == 1)
         self.compiled.update_metrics(ys, outs, sws, masks, total, parts)
 
     def loss_gradients(self, xs, ys, sws, params):
@@ -166,7 +195,7 @@ class Trainer:
         """
         with Tape() as tape:
             tape.watch(params)
-            _, _, total, _, _ = self._loss(xs, ys, sws, training=False)
+            total = self._loss(xs, ys, sws, training=False)[4]
         grads = tape.gradient(total, params) if isinstance(total, Tensor) else [None] * len(params)
         del tape.records[:]  # the records point back at the tape (see train_step)
         return grads
@@ -175,29 +204,38 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
-        """`Model.train_on_batch`: standardize, one train step, the logs."""
-        xs, ys, sws = self.standardize(x, y, sample_weight, class_weight)
+        """`Model.train_on_batch`: standardize, one train step, the logs (NumPy scalars of
+        `K.floatx()`, as Keras 2.2.4's train function returns them)."""
+        xs, ys, sws = D.dense_batch(self.standardize(x, y, sample_weight, class_weight))
         _check_stateful_batch(self.model, xs)
         if reset_metrics:
             self.reset_metrics()
         self.train_step(xs, ys, sws)
-        return self.format_logs(self.results(), return_dict)
+        return self.format_logs(self.results(), return_dict, np.dtype(config.floatx()).type)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
-        """`Model.test_on_batch`: standardize, one test step, the logs."""
-        xs, ys, sws = self.standardize(x, y, sample_weight)
+        """`Model.test_on_batch`: standardize, one test step, the logs (NumPy scalars of
+        `K.floatx()`)."""
+        xs, ys, sws = D.dense_batch(self.standardize(x, y, sample_weight))
         _check_stateful_batch(self.model, xs)
         if reset_metrics:
             self.reset_metrics()
         self.test_step(xs, ys, sws)
-        return self.format_logs(self.results(), return_dict)
+        return self.format_logs(self.results(), return_dict, np.dtype(config.floatx()).type)
 
-    def format_logs(self, logs, return_dict):
-        """The logs as Keras 2 returns them: a scalar (loss only), a list in `metrics_names`'
-        order, or the dict itself when `return_dict`."""
+    def format_logs(self, logs, return_dict, scalar=np.float64):
+        """The logs as Keras 2.2.4 returns them: a NumPy scalar (loss only) or a list of them
+        in `metrics_names`' order; or the dict itself (Python floats) when `return_dict`.
+
+        Arguments:
+            logs: dict of name -> float.
+            return_dict: boolean, return `logs` itself.
+            scalar: the NumPy scalar type of the values (Keras 2.2.4's `evaluate` gives
+                np.float64, its `*_on_batch` methods the loss's dtype).
+        """
         if return_dict:
             return logs
-        values = [logs[n] for n in self.metrics_names if n in logs]
+        values = [scalar(logs[n]) for n in self.metrics_names if n in logs]
         return values[0] if len(values) == 1 else values
 
 

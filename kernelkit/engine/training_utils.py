@@ -2,10 +2,11 @@
 code reaches for (batch slicing, shuffling, sample counts, `Sequence` detection, and the
 per-output standardisation of data, weights and metrics).
 
-`check_array_length_consistency` is the data path's own check (engine/data.py), and the
-class-weight lookup of `standardize_weights` is the data path's
-`targets.class_weight_to_sample_weight`; the rest are small functions of Keras's contract, used by
-code that writes its own loop (kernelkit's own loop standardises in engine/trainer.py).
+The class-weight lookup of `standardize_weights` is the data path's
+`targets.class_weight_to_sample_weight`; the rest (`check_array_length_consistency` with
+Keras's own rule that a missing list counts as 0 samples) are small functions of Keras's
+contract, used by code that writes its own loop (kernelkit's own loop standardises in
+engine/standardize.py and checks lengths with `data.check_lengths`).
 """
 import copy
 
@@ -18,7 +19,6 @@ from ..utils.data_utils import Sequence
 from ..utils.sequences import iter_sequence_infinite  # noqa: F401 (Keras 2 exports it here)
 from . import data as D
 from . import targets as T
-from .data import check_lengths
 
 __all__ = ["make_batches", "batch_shuffle", "check_num_samples",
            "check_array_length_consistency", "is_sequence", "iter_sequence_infinite",
@@ -94,17 +94,51 @@ def check_num_samples(ins, batch_size=None, steps=None, steps_name="steps"):
 
 
 def check_array_length_consistency(inputs, targets, weights=None):
-    """Check that inputs, targets and sample weights have the same number of samples.
+    """Check that inputs, targets and sample weights have the same number of samples, as
+    Keras 2.2.4's helper does: a list missing (None) or a None entry counts as 0 samples.
 
     Arguments:
-        inputs: list of input arrays.
-        targets: list of target arrays (None entries are skipped).
-        weights: list of sample-weight arrays, or None.
+        inputs: list of input arrays (or one array), or None.
+        targets: list of target arrays (or one array), or None.
+        weights: list of sample-weight arrays (or one array), or None.
 
     Raises:
-        ValueError: the sample counts differ (with the shapes found).
+        ValueError: the arrays of one list differ in length, or the inputs' number of
+            samples differs from the targets', or the targets' from the weights' (with the
+            numbers found).
     """
-    check_lengths(list(inputs), list(targets or []), list(weights or []))
+    x, y, w = _sample_counts(inputs), _sample_counts(targets), _sample_counts(weights)
+    if len(x) > 1:
+        raise ValueError(f"All input arrays (x) should have the same number of samples. Got "
+                         f"array shapes: {_shapes(inputs)}")
+    if len(y) > 1:
+        raise ValueError(f"All target arrays (y) should have the same number of samples. Got "
+                         f"array shapes: {_shapes(targets)}")
+    if x and y and x != y:
+        raise ValueError(f"Input arrays should have the same number of samples as target "
+                         f"arrays. Found {min(x)} input samples and {min(y)} target samples.")
+    if len(w) > 1:
+        raise ValueError(f"All sample_weight arrays should have the same number of samples. "
+                         f"Got array shapes: {_shapes(weights)}")
+    if y and w and y != w:
+        raise ValueError(f"Sample_weight arrays should have the same number of samples as "
+                         f"target arrays. Got {min(y)} target samples and {min(w)} "
+                         "sample_weight samples.")
+
+
+def _as_array_list(arrays):
+    return [arrays] if hasattr(arrays, "shape") else list(arrays)
+
+
+def _sample_counts(arrays):
+    """The set of sample counts of a list of arrays ({0} for None, 0 for a None entry)."""
+    if arrays is None:
+        return {0}
+    return {0 if a is None else int(a.shape[0]) for a in _as_array_list(arrays)}
+
+
+def _shapes(arrays):
+    return [None if a is None else tuple(a.shape) for a in _as_array_list(arrays)]
 
 
 def is_sequence(seq):

@@ -403,6 +403,8 @@ class Model(Layer):
             ValueError: if the model has not been built yet (no input shape known).
         """
         from .summary import print_summary
+        if self._trainer is not None:
+            self._trainer.check_trainable_weights_consistency()
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
 

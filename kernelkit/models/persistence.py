@@ -75,7 +75,7 @@ def save_weights(self, filepath, overwrite=True, save_format=None):
     from ..saving.hdf5_weights import save_weights
     save_weights(self, filepath, overwrite=overwrite)
 
-def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
     """Loads layer weights from an HDF5 file made by `save_weights` (here or in Keras).
 
     By default weights are matched by topological order: the model must have the same
@@ -87,10 +87,14 @@ def load_weights(self, filepath, by_name=False, skip_mismatch=False):
         by_name: boolean, match layers by name instead of by order.
         skip_mismatch: boolean, with `by_name=True`, skip layers whose number or shapes
             of weights do not match (with a warning) instead of failing.
+        reshape: boolean, reshape a convolution layer's saved kernel that has the right
+            number of entries but another shape (e.g. a `Dense` kernel loaded into a 1x1
+            `Conv2D`) to the layer's kernel shape, as Keras 2.2.4 does.
 
     Raises:
         ImportError: when h5py is not installed.
-        ValueError: when the file's layers or weight shapes do not match the model.
+        ValueError: when the file's layers or weight shapes do not match the model (with
+            `reshape`, a convolution kernel of another size).
     """
     from ..saving.hdf5_weights import load_weights
-    load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+    load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, reshape=reshape)

@@ -28,7 +28,8 @@ def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=Non
         loss: string (name of a loss function), a loss function `f(y_true, y_pred)`, or,
             for a model with several outputs, a list or a dict (output name -> loss) giving
             one loss per output. The model minimises the sum of the per-output losses
-            (weighted by `loss_weights`).
+            (weighted by `loss_weights`). An output whose loss is None takes no target and
+            has no metrics, as in Keras 2.2.4.
         metrics: list of metrics (names such as `"accuracy"`, or functions
             `f(y_true, y_pred)`) computed during training and testing; for several outputs,
             a dict such as `{"output_a": "accuracy"}` gives each output its own list.
@@ -37,16 +38,33 @@ def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=Non
         sample_weight_mode: `None` (one weight per sample) or `"temporal"` (one weight per
             timestep, for 2D sample weights); a list or dict for several outputs.
         weighted_metrics: list of metrics computed with `sample_weight` or `class_weight`
-            taken into account.
-        target_tensors: accepted for Keras compatibility; targets are always fed as arrays.
+            taken into account (by the loss's formula: on each batch, mean(w * value) /
+            mean(w != 0)).
+        target_tensors: optional targets the model trains against instead of targets fed
+            through `y`: an array or a `K.variable` per output (its value is read at every
+            batch, so `K.set_value` between batches is seen; it must have as many rows as
+            each batch), as a single one (one output), a list with one entry per output or
+            a dict keyed by output name. None entries, and `K.placeholder` tensors, leave
+            that output fed from `y`. Outputs with a target tensor take no `y` and no
+            `sample_weight`, as in Keras 2.2.4.
         **kwargs: accepted for Keras compatibility.
 
     Raises:
-        ValueError: for an unknown optimizer, loss or metric, or a `loss` list or dict
-            that does not match the model's outputs.
+        ValueError: for an unknown optimizer, loss or metric, a `loss` list or dict that
+            does not match the model's outputs, or a `target_tensors` list of the wrong
+            length or dict naming an unknown output.
+        TypeError: `target_tensors` is neither a list, a dict nor a single array/variable.
+
+    Example:
+
+    ```python
+        target = K.variable(np.random.random((10, 4)))
+        model.compile("rmsprop", "mse", target_tensors=[target])
+        model.train_on_batch(np.random.random((10, 4)), None)   # trains against `target`
+    ```
     """
     self._trainer = Trainer(self, optimizer, loss, metrics, loss_weights, sample_weight_mode,
-                            weighted_metrics, **kwargs)
+                            weighted_metrics, target_tensors, **kwargs)
 
 @interfaces.legacy_fit_support
 def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
@@ -57,11 +75,15 @@ def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=No
 
     Arguments:
         x: training inputs: a NumPy array (one input), a list of arrays (several inputs),
-            a dict mapping input names to arrays; or a generator or `keras.utils.Sequence`
+            a dict mapping input names to arrays (a 2D scipy.sparse matrix is made dense
+            batch by batch); or a generator or `keras.utils.Sequence`
             yielding `(inputs, targets)` or `(inputs, targets, sample_weights)`, in which
             case `y` must be None and `steps_per_epoch` says how many batches make an epoch
             (a Sequence knows its own length).
-        y: target data, shaped like `x` (array, list or dict keyed by output name).
+        y: target data, shaped like `x` (array, list or dict keyed by output name), for
+            the outputs that have a loss and no target tensor (a list may also give one
+            entry per output, None for the others). None when every such output's targets
+            come from `target_tensors`.
         batch_size: integer, samples per gradient update. Default 32. Leave None for
             generators and Sequences, which make their own batches.
         epochs: integer, the epoch at which training stops: the model trains from
@@ -80,7 +102,10 @@ def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=No
         class_weight: optional dict mapping class indices to a weight for the loss, to
             make under-represented classes count more.
         sample_weight: optional NumPy array of weights for the training samples: 1D (one
-            per sample) or 2D (one per timestep, with `sample_weight_mode="temporal"`).
+            per sample) or 2D (one per timestep, with `sample_weight_mode="temporal"`); for
+            several outputs, a list or a dict keyed by output name (outputs it leaves out
+            are unweighted). Each batch's loss is mean(w * loss) / mean(w != 0), Keras
+            2.2.4's formula, so a weight of 0 leaves a sample out.
         initial_epoch: integer, epoch at which to start (to resume a previous run).
         steps_per_epoch: integer or None, batches that make up one epoch. Default for
             arrays: the number of samples divided by the batch size.
@@ -126,11 +151,13 @@ def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=Non
         return_dict: boolean, return a dict of name -> value instead of a list.
 
     Returns:
-        The test loss (a scalar) when the model has one output and no metrics, otherwise
-        a list of scalars: the loss and each metric, named by `model.metrics_names`.
+        The test loss (a NumPy float64 scalar, as Keras 2.2.4's) when the model has one
+        output and no metrics, otherwise a list of them: the loss and each metric, named by
+        `model.metrics_names`; a dict of floats with `return_dict`.
 
     Raises:
         RuntimeError: if the model was not compiled.
+        ValueError: an output with a loss gets no target (see `compile`'s `target_tensors`).
     """
     args = _arguments(locals(), "evaluate")
     return evaluate_loop(self._require_trainer("training/testing"), args)
@@ -178,11 +205,13 @@ def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset
         return_dict: boolean, return a dict of name -> value instead of a list.
 
     Returns:
-        The training loss (a scalar) when the model has no metrics, otherwise a list:
-        the loss and each metric, named by `model.metrics_names`.
+        The training loss (a NumPy scalar of `K.floatx()`, as Keras 2.2.4's) when the model
+        has no metrics, otherwise a list of them: the loss and each metric, named by
+        `model.metrics_names`; a dict of floats with `return_dict`.
 
     Raises:
         RuntimeError: if the model was not compiled.
+        ValueError: an output with a loss gets no target (see `compile`'s `target_tensors`).
     """
     return self._require_trainer("training/testing").train_on_batch(
         x, y, sample_weight=sample_weight, class_weight=class_weight,
@@ -199,11 +228,13 @@ def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, retur
         return_dict: boolean, return a dict of name -> value instead of a list.
 
     Returns:
-        The test loss (a scalar) when the model has no metrics, otherwise a list: the loss
-        and each metric, named by `model.metrics_names`.
+        The test loss (a NumPy scalar of `K.floatx()`) when the model has no metrics,
+        otherwise a list of them: the loss and each metric, named by `model.metrics_names`;
+        a dict of floats with `return_dict`.
 
     Raises:
         RuntimeError: if the model was not compiled.
+        ValueError: an output with a loss gets no target (see `compile`'s `target_tensors`).
     """
     return self._require_trainer("training/testing").test_on_batch(
         x, y, sample_weight=sample_weight, reset_metrics=reset_metrics, return_dict=return_dict)

@@ -43,9 +43,7 @@ def _serialize_loss(spec):
         return {k: _serialize_loss(v) for k, v in spec.items()}
     if isinstance(spec, (list, tuple)):
         return [_serialize_loss(v) for v in spec]
-    if isinstance(spec, losses.Loss):
-        return registry.serialize(spec)
-    return registry.get_registered_name(spec)
+    return losses.serialize(spec)
 
 
 def _serialize_metric(spec):
@@ -296,7 +294,9 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         save_weights_to_group(f.create_group("model_weights"), model)
         if train_config is not None:
             save_optimizer_weights(f, trainer.optimizer, trainer._weights() or [])
-        f.flush()
+        flush = getattr(f, "flush", None)   # an h5py.Group has none (its File flushes)
+        if flush is not None:
+            flush()
 
 
 def _read_json_attr(f, name, label):

@@ -317,7 +317,7 @@ def _count_mismatch(layer, file_layer, n_model, n_file, label, k=None):
 
 
 def load_weights_from_group(group, model, label, by_name=False, skip_mismatch=False,
-                            strict=False):
+                            strict=False, reshape=False):
     """Set `model`'s weights from a Keras weights group.
 
     Arguments:
@@ -327,8 +327,13 @@ def load_weights_from_group(group, model, label, by_name=False, skip_mismatch=Fa
         skip_mismatch: with `by_name`, warn and skip layers whose weights do not match.
         strict: match by name, and require every layer with weights to be in the file
             (load_model, where the architecture came from the same file).
+        reshape: reshape a convolution's saved kernel of the right size to the layer's
+            kernel shape (Keras 2.2.4's `reshape`, see `_reshaping`).
 
     Nothing is assigned unless every weight checks out (or is skipped).
+
+    Raises:
+        ValueError: see `load_weights`; with `reshape`, a convolution kernel of another size.
     """
     with reading(label):
         if not has_string_list(group, "layer_names") and "model_weights" in group:
@@ -338,6 +343,8 @@ def load_weights_from_group(group, model, label, by_name=False, skip_mismatch=Fa
             if "top_level_model_weights" in group else []
         convert = _converter(read_string_attr(group, "keras_version"),
                              read_string_attr(group, "backend"))
+    if reshape:
+        convert = _reshaping(convert)
     layers = [layer for layer in model.layers if layer.weights]
     if not layers and not own_weights(model) and any(fl.values for fl in file_layers):
         raise ValueError(
@@ -372,13 +379,42 @@ def _converter(keras_version, backend):
     return convert_rnn_weights
 
 
+# The layers whose kernel Keras 2.2.4's `reshape=True` reshapes (by class name, as Keras).
+_RESHAPED_KERNELS = ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "ConvLSTM2D")
+
+
+def _reshaping(convert):
+    """`convert` followed by Keras 2.2.4's `load_weights(..., reshape=True)`: a convolution
+    layer's saved kernel with the layer's number of entries but another shape (a Dense
+    kernel loaded into a 1x1 convolution) is reshaped to the layer's kernel shape.
+
+    Raises:
+        ValueError: the saved kernel has another number of entries than the layer's.
+    """
+    def convert_and_reshape(layer, values):
+        values = list(convert(layer, values))
+        if type(layer).__name__ not in _RESHAPED_KERNELS or not values or not layer.weights:
+            return values
+        want = tuple(layer.weights[0].shape)
+        kernel = np.asarray(values[0])
+        if kernel.shape != want:
+            if kernel.size != int(np.prod(want)):
+                raise ValueError(f"Weights must be of equal size to apply a reshape operation. "
+                                 f"Layer {layer.name}'s weights have shape {want} and size "
+                                 f"{int(np.prod(want))}. The weights for loading have shape "
+                                 f"{kernel.shape} and size {kernel.size}.")
+            values[0] = kernel.reshape(want)
+        return values
+    return convert_and_reshape
+
+
 def _pairs_topological(layers, file_layers, label, convert):
     file_layers = [fl for fl in file_layers if fl.values]
     if len(file_layers) != len(layers):
         raise ValueError(f"You are trying to load a weight file containing {len(file_layers)} "
-                         f"layers with weights into a model with {len(layers)} layers with "
-                         f"weights ('{label}': {[fl.name for fl in file_layers]}; model: "
-                         f"{[layer.name for layer in layers]}).")
+                         f"layers into a model with {len(layers)} layers. (Counting the layers "
+                         f"with weights: '{label}' has {[fl.name for fl in file_layers]}; the "
+                         f"model has {[layer.name for layer in layers]}.)")
     pairs = []
     for k, (layer, fl) in enumerate(zip(layers, file_layers)):
         variables = layer.weights
@@ -421,8 +457,8 @@ def _pairs_by_name(layers, file_layers, label, skip_mismatch, strict, convert):
     return pairs
 
 
-def load_weights(model, filepath, by_name=False, skip_mismatch=False):
-    """`model.load_weights(filepath, by_name=False, skip_mismatch=False)`.
+def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=False):
+    """`model.load_weights(filepath, by_name=False, skip_mismatch=False, reshape=False)`.
 
     Raises:
         ValueError: a layer count, weight count or shape mismatch (naming the layer and
@@ -434,4 +470,4 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
                          "True when by_name is True.")
     with readable_group(filepath) as (group, label):
         load_weights_from_group(group, model, label, by_name=by_name,
-                                skip_mismatch=skip_mismatch)
+                                skip_mismatch=skip_mismatch, reshape=reshape)

@@ -27,20 +27,21 @@ def _one_step(model, x, y, **fit_kwargs):
 
 
 def _mse_gradient(x, y, W, b, weights):
-    """d/dW, d/db of sum_i w_i * mean_j (xW + b - y)_ij^2 / n (weights broadcast over rows)."""
+    """d/dW, d/db of Keras 2.2.4's weighted loss, mean_i(w_i * mean_j (xW + b - y)_ij^2) /
+    mean_i(w_i != 0) (weights broadcast over rows; a zero weight leaves the sample out)."""
     x = x.astype(np.float64)
     z = x @ W + b
     n_rows = np.prod(z.shape[:-1])
-    dz = weights[..., None] * 2.0 * (z - y) / (n_rows * z.shape[-1])
+    dz = weights[..., None] * 2.0 * (z - y) / (n_rows * z.shape[-1]) / np.mean(weights != 0)
     return (x.reshape(-1, x.shape[-1]).T @ dz.reshape(-1, dz.shape[-1]),
             dz.reshape(-1, dz.shape[-1]).sum(0))
 
 
 def _ce_gradient(x, y, W, b, weights):
-    """Same for softmax + categorical cross-entropy: dL/dz = w * (p - y) / rows."""
+    """Same for softmax + categorical cross-entropy: dL/dz = w * (p - y) / rows / mean(w != 0)."""
     x = x.astype(np.float64)
     p = _softmax(x @ W + b)
-    dz = weights[..., None] * (p - y) / np.prod(p.shape[:-1])
+    dz = weights[..., None] * (p - y) / np.prod(p.shape[:-1]) / np.mean(weights != 0)
     return (x.reshape(-1, x.shape[-1]).T @ dz.reshape(-1, dz.shape[-1]),
             dz.reshape(-1, dz.shape[-1]).sum(0))
 
@@ -108,7 +109,11 @@ def test_validation_data_overrides_validation_split_and_uses_its_sample_weights(
     assert sorted(sum(train, [])) == list(range(12))   # no row was split off
     W, b = model.get_weights()
     per_sample = ((vx @ W + b - vy) ** 2).mean(axis=1)
-    assert h.history["val_loss"][0] == pytest.approx((vsw * per_sample).sum() / 6, rel=1e-5)
+    # Keras 2.2.4: each validation batch (4 rows, then 2) gives mean(w * l) / mean(w != 0);
+    # the epoch's value is their mean weighted by batch size
+    batches = [(vsw[:4], per_sample[:4]), (vsw[4:], per_sample[4:])]
+    want = sum(len(w) * np.mean(w * l) / np.mean(w != 0) for w, l in batches) / 6
+    assert h.history["val_loss"][0] == pytest.approx(want, rel=1e-5)
 
     h2 = model.fit(x, y, validation_data=(vx, vy), epochs=1, verbose=0)
     assert h2.history["val_loss"][0] == pytest.approx(per_sample.mean(), rel=1e-5)

@@ -117,6 +117,6 @@ def test_parameter_bomb_is_refused_before_allocation(monkeypatch):
 
 def test_identity_initializer_in_floatx():
     from kernelkit.initializers import Identity
-    out = Identity(gain=2.0)((3, 4))
+    out = Identity(gain=2.0)((3, 6))     # Keras 2.2.4: identities side by side
     assert out.dtype == np.float32
-    np.testing.assert_array_equal(out, 2.0 * np.eye(3, 4))
+    np.testing.assert_array_equal(out, 2.0 * np.hstack([np.eye(3), np.eye(3)]))
