@@ -32,9 +32,41 @@ def _metric_name(spec, fn):
         return "ce"
     if isinstance(spec, str):
         return getattr(fn, "__name__", spec)
-    if isinstance(spec, metrics_mod.Metric):
+    if isinstance(spec, metrics_mod.Metric) or _is_stateful_function(spec):
         return spec.name
     return getattr(spec, "__name__", type(spec).__name__)
+
+
+def _is_stateful_function(spec):
+    """A Keras 2.2.4 stateful metric: a layer (or other callable) with `stateful = True` and
+    `reset_states()`, called as `metric(y_true, y_pred)`."""
+    return not isinstance(spec, metrics_mod.Metric) and callable(spec) and \
+        getattr(spec, "stateful", False) is True and hasattr(spec, "reset_states")
+
+
+class _StatefulFunctionMetric:
+    """Keras 2.2.4's stateful metric, compiled: called once a batch, its value (the state it
+    keeps, e.g. the true positives so far) reported as it stands, its states reset with the
+    other metrics (at each epoch and evaluation)."""
+
+    def __init__(self, fn, name):
+        self.fn, self.name, self.value = fn, name, 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Call the metric on one batch and keep what it returns."""
+        self.value = np.asarray(unwrap(self.fn(y_true, y_pred)))
+        # an eager update is applied when added: keep the layer's list from growing per batch
+        if hasattr(self.fn, "__dict__"):
+            vars(self.fn).pop("_keras_updates", None)
+
+    def result(self):
+        """The value the metric returned on the last batch."""
+        return self.value
+
+    def reset_states(self):
+        """Reset the metric's own states."""
+        self.fn.reset_states()
+        self.value = 0.0
 
 
 def _per_output(spec, names, what):
@@ -219,8 +251,12 @@ class CompiledOutputs:
                     name = "weighted_" + name
                 if len(names) > 1:
                     name = f"{names[i]}_{name}"
-                metric = s if isinstance(s, metrics_mod.Metric) else \
-                    _BatchMeanMetric(fn, name=name)
+                if isinstance(s, metrics_mod.Metric):
+                    metric = s
+                elif _is_stateful_function(s):
+                    metric = _StatefulFunctionMetric(s, name)
+                else:
+                    metric = _BatchMeanMetric(fn, name=name)
                 row.append((name, metric, weighted))
             out.append(row)
         return out

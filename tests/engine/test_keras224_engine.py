@@ -380,3 +380,38 @@ def test_setting_trainable_after_compile_warns_of_the_discrepancy_and_keeps_trai
     assert not np.allclose(model.get_weights()[0], before)   # the collected weights train
     with pytest.warns(UserWarning, match="Discrepancy"):
         model.summary(print_fn=lambda line: None)
+
+
+def test_a_stateful_metric_layer_reports_its_state_and_is_reset_each_epoch():
+    from kernelkit.layers import Layer
+
+    class TruePositives(Layer):          # Keras 2.2.4's test_stateful_metrics
+        def __init__(self, name="true_positives", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.stateful = True
+            self.true_positives = K.variable(value=0, dtype="int32")
+
+        def reset_states(self):
+            K.set_value(self.true_positives, 0)
+
+        def __call__(self, y_true, y_pred):
+            y_true = K.cast(y_true, "int32")
+            y_pred = K.cast(K.round(y_pred), "int32")
+            true_pos = K.cast(K.sum(K.cast(K.equal(y_pred, y_true), "int32") * y_true),
+                              "int32")
+            current = self.true_positives * 1
+            self.add_update(K.update_add(self.true_positives, true_pos),
+                            inputs=[y_true, y_pred])
+            return current + true_pos
+
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(100, 4), rng.randint(0, 2, (100, 1))
+    model = Sequential([Dense(1, activation="sigmoid", input_shape=(4,))])
+    model.compile("sgd", "binary_crossentropy", metrics=[TruePositives()])
+    assert model.metrics_names == ["loss", "true_positives"]
+    expected = int(((model.predict(x) > 0.5).astype(int) * y).sum())
+    for batch_size in (10, 100):
+        _, tp = model.evaluate(x, y, batch_size=batch_size, verbose=0)
+        assert tp == expected
+    history = model.fit(x, y, batch_size=25, epochs=2, verbose=0)
+    assert all(0 <= v <= y.sum() for v in history.history["true_positives"])
