@@ -115,7 +115,11 @@ class Model(Layer):
         """Whether the outputs depend on the learning phase: a layer of the model behaves
         differently in training (Dropout, BatchNormalization, a recurrent layer with dropout,
         ...), as Keras 2.2.4's `Network.uses_learning_phase`."""
-        return any(_uses_learning_phase(layer) for layer in self._sublayers())
+        if self._self_graph is None:
+            return any(_uses_learning_phase(layer) for layer in self._sublayers())
+        # a node called with `training=True/False` has its phase fixed (Keras 2.2.4)
+        return any(_uses_learning_phase(node.layer) for node in self._self_graph.nodes
+                   if not isinstance(node.call_kwargs.get("training"), (bool, int)))
 
     @property
     def layers(self):

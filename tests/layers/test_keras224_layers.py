@@ -162,6 +162,9 @@ def test_uses_learning_phase():
     assert Model(s, L.LSTM(2, dropout=0.2)(s)).uses_learning_phase
     assert not Model(s, L.Bidirectional(L.GRU(2))(s)).uses_learning_phase
     assert Model(s, L.TimeDistributed(L.Dropout(0.2))(s)).uses_learning_phase
+    fixed = Model(a, L.Dropout(0.5)(L.Dense(3)(a), training=True))   # the phase is given
+    assert not fixed.uses_learning_phase
+    assert not Model.from_config(fixed.get_config()).uses_learning_phase
 
 
 def test_conv_lstm2d_reads_keras_1_arguments():
