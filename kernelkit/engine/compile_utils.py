@@ -209,6 +209,16 @@ class CompiledOutputs:
         self.loss_fns = [losses_mod.get(s) if s is not None else None
                          for s in _per_output(self.loss, names, "loss")]
         lw = self.loss_weights_spec
+        if lw is not None and not isinstance(lw, (list, dict)):
+            raise TypeError(f"Could not interpret loss_weights argument: {lw!r} - expected a "
+                            "list (one weight per output) or a dict keyed by output name.")
+        mode = self.sample_weight_mode
+        if isinstance(mode, dict):
+            for name in names:
+                if name not in mode:
+                    raise ValueError(f"Output '{name}' missing from sample_weight_mode "
+                                     f"dictionary {mode!r}: name every output (None where "
+                                     "it has no temporal weights).")
         self.loss_weights = [1.0 if w is None else float(w) for w in
                              _per_output(lw, names, "loss_weights")] if lw is not None \
             else [1.0] * len(names)

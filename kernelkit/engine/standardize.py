@@ -164,6 +164,11 @@ class Standardizer:
                                      not len(sample_weight)):
             return [None] * len(ys)
         names = out_names or ["output_1"]
+        if (len(names) if fed is None else len(fed)) > 1 and \
+                not isinstance(sample_weight, (dict, list)):
+            raise TypeError("The model has multiple outputs, so `sample_weight` should be "
+                            "either a list (one array per output) or a dict keyed by output "
+                            f"name; got {type(sample_weight).__name__}.")
         if isinstance(sample_weight, dict):
             sw_list = [sample_weight.get(n) for n in names]
         elif isinstance(sample_weight, (list, tuple)) and fed is not None and \

@@ -415,3 +415,18 @@ def test_a_stateful_metric_layer_reports_its_state_and_is_reset_each_epoch():
         assert tp == expected
     history = model.fit(x, y, batch_size=25, epochs=2, verbose=0)
     assert all(0 <= v <= y.sum() for v in history.history["true_positives"])
+
+
+def test_argument_types_keras_refuses():
+    model, _ = _two_outputs()
+    model.compile("sgd", "mse")
+    x = np.ones((4, 4))
+    ys = [np.zeros((4, 4)), np.zeros((4, 3))]
+    with pytest.raises(TypeError, match="either a list"):
+        model.train_on_batch(x, ys, sample_weight=(np.ones(4), np.ones(4)))
+    with pytest.raises(TypeError, match="loss_weights"):
+        model.compile("sgd", "mse", loss_weights=(0.5, 0.5))
+    with pytest.raises(ValueError, match="missing from sample_weight_mode"):
+        model.compile("sgd", "mse", sample_weight_mode={"dense_a": None})
+    model.compile("sgd", "mse", sample_weight_mode={"dense_a": None, "dense_b": None})
+    model.train_on_batch(x, ys, sample_weight=[np.ones(4), np.ones(4)])
