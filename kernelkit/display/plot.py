@@ -46,7 +46,7 @@ def _shapes(nodes, which):
             which_shapes = node.output_shapes
         else:
             which_shapes = node.input_shapes if which == "input" else node.output_shapes
-        values.append(which_shapes)
+        values.append(which_shapes[0] if len(which_shapes) == 1 else which_shapes)
     if not values:
         return None
     return values[0] if all(v == values[0] for v in values[1:]) else "multiple"

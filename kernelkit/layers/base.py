@@ -100,6 +100,7 @@ class Layer(LossesAndUpdates, NodeAccessors):
         self._call_losses = []
         self._loss_pass = None
         self._inbound_nodes = []
+        self._outbound_nodes = []   # the calls that take this layer's outputs (Keras 2.2.4)
         self._build_input_shape = None
         self._eager_output_shape = None
         self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
@@ -146,7 +147,8 @@ class Layer(LossesAndUpdates, NodeAccessors):
             return cached
         found, seen = [], set()
         for key, value in vars(self).items():
-            if key.startswith("_inbound") or key in ("_self_graph", "_sublayer_cache"):
+            if key.startswith(("_inbound", "_outbound")) or key in ("_self_graph",
+                                                                   "_sublayer_cache"):
                 continue
             for v in _layers_in(value):
                 if v is not self and id(v) not in seen:

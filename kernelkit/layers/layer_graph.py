@@ -37,7 +37,7 @@ class NodeAccessors:
         """The shape of the layer's input (batch axis first, None when unknown)."""
         if not self._inbound_nodes and self._batch_input_shape is not None:
             return self._batch_input_shape
-        return self._node_attr("input_shapes", "input_shape")
+        return _one_or_list(self._node_attr("input_shapes", "input_shape"))
 
     @property
     def output_shape(self):
@@ -45,7 +45,7 @@ class NodeAccessors:
         if not self._inbound_nodes:
             raise AttributeError(f"The layer '{self.name}' has never been called and thus has "
                                  "no defined output shape.")
-        return self._node_attr("output_shapes", "output_shape")
+        return _one_or_list(self._node_attr("output_shapes", "output_shape"))
 
     def get_input_at(self, node_index):
         """Returns the input tensor(s) of the layer at one of its calls (nodes).
@@ -78,7 +78,7 @@ class NodeAccessors:
         Returns:
             A shape tuple, or a list of them for several inputs.
         """
-        return self._inbound_nodes[node_index].input_shapes
+        return _one_or_list(self._inbound_nodes[node_index].input_shapes)
 
     def get_output_shape_at(self, node_index):
         """Returns the output shape(s) of the layer at one of its calls (nodes).
@@ -89,7 +89,7 @@ class NodeAccessors:
         Returns:
             A shape tuple, or a list of them for several outputs.
         """
-        return self._inbound_nodes[node_index].output_shapes
+        return _one_or_list(self._inbound_nodes[node_index].output_shapes)
 
 
 def _one_or_list(tensors):

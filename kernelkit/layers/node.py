@@ -91,22 +91,62 @@ class Node:
         self.input_tensors = flatten_tensors((call_args, list(call_kwargs.values())))
         self.index = len(layer._inbound_nodes)
         layer._inbound_nodes.append(self)
+        for inbound in {id(x): x for x in self.inbound_layers}.values():
+            inbound._outbound_nodes.append(self)
         for i, t in enumerate(self.outputs):
             t._keras_history = (layer, self.index, i)
 
+    # Keras 2.2.4's Node attributes, which graph tools read
+    @property
+    def outbound_layer(self):
+        """The layer this node is a call of."""
+        return self.layer
+
+    @property
+    def output_tensors(self):
+        """The call's output tensors (a list)."""
+        return list(self.outputs)
+
     @property
     def inbound_layers(self):
+        """The layers that made the call's input tensors (a list)."""
         return [t._keras_history[0] for t in self.input_tensors]
 
     @property
+    def node_indices(self):
+        """For each input tensor, the index of the node (call) of its layer that made it."""
+        return [t._keras_history[1] for t in self.input_tensors]
+
+    @property
+    def tensor_indices(self):
+        """For each input tensor, its index among the outputs of the node that made it."""
+        return [t._keras_history[2] for t in self.input_tensors]
+
+    @property
     def input_shapes(self):
-        s = [t.shape for t in self.input_tensors]
-        return s[0] if len(s) == 1 else s
+        """The shapes of the input tensors (a list)."""
+        return [t.shape for t in self.input_tensors]
 
     @property
     def output_shapes(self):
-        s = [t.shape for t in self.outputs]
-        return s[0] if len(s) == 1 else s
+        """The shapes of the output tensors (a list)."""
+        return [t.shape for t in self.outputs]
+
+    @property
+    def input_masks(self):
+        """The masks of the input tensors, None where a tensor has none (a list)."""
+        return [getattr(t, "_keras_mask", None) for t in self.input_tensors]
+
+    @property
+    def output_masks(self):
+        """The masks of the output tensors, None where a tensor has none (a list)."""
+        return [getattr(t, "_keras_mask", None) for t in self.outputs]
+
+    def get_config(self):
+        """The node as Keras 2.2.4 describes it: layer names and indices (a dict)."""
+        return {"outbound_layer": self.layer.name,
+                "inbound_layers": [layer.name for layer in self.inbound_layers],
+                "node_indices": self.node_indices, "tensor_indices": self.tensor_indices}
 
 
 def flatten_tensors(structure):

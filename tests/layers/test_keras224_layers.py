@@ -267,3 +267,20 @@ def test_a_shared_layer_adds_an_activity_loss_per_call_and_constants_stay():
     for _ in range(2):
         np.testing.assert_allclose(m.evaluate(np.ones((3, 2)), np.zeros((3, 1)), verbose=0),
                                    8.0, rtol=1e-6)
+
+
+def test_nodes_describe_their_calls_as_keras_2_2_4_nodes_do():
+    a, b = L.Input((32,), name="input_a"), L.Input((32,), name="input_b")
+    dense = L.Dense(16, name="dense_1")
+    a_2, b_2 = dense(a), dense(b)
+    assert len(dense._inbound_nodes) == 2 and dense._outbound_nodes == []
+    node = dense._inbound_nodes[1]
+    assert node.outbound_layer is dense and node.output_tensors == [b_2]
+    assert node.inbound_layers == [b._keras_history[0]] and node.input_tensors == [b]
+    assert node.input_shapes == [(None, 32)] and node.output_shapes == [(None, 16)]
+    assert node.input_masks == [None] and node.output_masks == [None]
+    assert node.get_config() == {"outbound_layer": "dense_1", "inbound_layers": ["input_b"],
+                                 "node_indices": [0], "tensor_indices": [0]}
+    merged = L.concatenate([a_2, b_2])
+    assert [n.outbound_layer for n in dense._outbound_nodes] == [merged._keras_history[0]]
+    assert dense.get_output_shape_at(0) == (None, 16) and dense.get_input_shape_at(1) == (None, 32)
