@@ -353,6 +353,23 @@ class Model(Layer):
     predict_generator = training.predict_generator
     reset_metrics = training.reset_metrics
 
+    # Keras 2.2.4 builds its backend functions ahead with these; Keras 2 serving code calls
+    # `model._make_predict_function()` after loading a model. kernelkit has no graph to
+    # build: they do what of that work exists here.
+    def _make_predict_function(self):
+        """Prepare `predict`: build the model's inference plan now (a chain of simple layers
+        runs straight on the kernels) rather than at the first `predict`."""
+        plan_for(self)
+
+    def _make_train_function(self):
+        """Check the model can train: compiled (RuntimeError otherwise), and warn if its
+        trainable weights changed since `compile`, as Keras 2.2.4 does here."""
+        self._require_trainer("using it").check_trainable_weights_consistency()
+
+    def _make_test_function(self):
+        """Check the model can be evaluated: compiled (RuntimeError otherwise)."""
+        self._require_trainer("using it")
+
     def _require_trainer(self, what):
         if self._trainer is None:
             raise RuntimeError(f"You must compile your model before {what}. Use "

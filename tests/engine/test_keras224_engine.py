@@ -430,3 +430,16 @@ def test_argument_types_keras_refuses():
         model.compile("sgd", "mse", sample_weight_mode={"dense_a": None})
     model.compile("sgd", "mse", sample_weight_mode={"dense_a": None, "dense_b": None})
     model.train_on_batch(x, ys, sample_weight=[np.ones(4), np.ones(4)])
+
+
+def test_keras_2_serving_code_s_make_function_calls_work():
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model._make_predict_function()          # Keras 2 serving code, right after loading
+    with pytest.raises(RuntimeError, match="compile"):
+        model._make_train_function()
+    with pytest.raises(RuntimeError, match="compile"):
+        model._make_test_function()
+    model.compile("sgd", "mse")
+    model._make_train_function()
+    model._make_test_function()
+    assert model.predict(np.ones((1, 3))).shape == (1, 2)
