@@ -9,6 +9,7 @@ here too.
 """
 import numpy as np
 
+from ..ops.core import unwrap
 from . import data as D
 from . import targets as T
 
@@ -39,6 +40,10 @@ def model_inputs(model, x, check_lengths=True):
             model's inputs.
     """
     inputs = model.inputs
+    if x is None and inputs:
+        constants = [getattr(t._keras_history[0], "_input_constant", None) for t in inputs]
+        if all(c is not None for c in constants):   # every input is a constant (a variable
+            x = [np.asarray(unwrap(c)) for c in constants]   # or array): read it now
     names = model.input_names if inputs else (list(x) if isinstance(x, dict) else ["input_1"])
     xs = [D.as_array(a, name="x") for a in D.to_list(x, names, "input")]
     if inputs:

@@ -3,7 +3,7 @@
 The model classes are fetched from the registry by name and models recognised by duck
 typing (`layers.model_kinds`), so nothing here imports `kernelkit.models`.
 """
-from ..layers.input_layer import InputLayer
+from ..layers.input_layer import Input, InputLayer
 from ..layers.model_kinds import is_functional, is_sequential, model_class
 from ..layers.node import KerasTensor, map_structure
 
@@ -15,7 +15,9 @@ def _clone_layer(layer):
 
 
 def _input_from(tensor):
-    if not isinstance(tensor, KerasTensor) or not isinstance(tensor._keras_history[0], InputLayer):
+    if not isinstance(tensor, KerasTensor):     # an array or a variable: a constant input,
+        return Input(tensor=tensor)             # as Keras 2.2.4 wraps a backend tensor
+    if not isinstance(tensor._keras_history[0], InputLayer):
         raise ValueError("clone_model: `input_tensors` must come from `kernelkit.Input` (or be "
                          f"None); got {tensor!r}.")
     return tensor
@@ -26,7 +28,8 @@ def clone_model(model, input_tensors=None, clone_function=None):
 
     Arguments:
         model: a Sequential or functional model.
-        input_tensors: optional `Input` tensors to build the clone on.
+        input_tensors: optional `Input` tensors to build the clone on (arrays or variables
+            become constant inputs, `Input(tensor=...)`, as in Keras 2.2.4).
         clone_function: layer -> new layer; default `cls.from_config(layer.get_config())`.
 
     Returns:

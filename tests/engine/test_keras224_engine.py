@@ -443,3 +443,21 @@ def test_keras_2_serving_code_s_make_function_calls_work():
     model._make_train_function()
     model._make_test_function()
     assert model.predict(np.ones((1, 3))).shape == (1, 2)
+
+
+def test_clone_model_on_variables_trains_on_them_without_x():
+    from kernelkit.models import clone_model
+    from kernelkit.layers import concatenate
+    a, b = Input((4,)), Input((4,))
+    model = Model([a, b], Dense(2)(concatenate([a, b])))
+    va, vb = np.random.rand(10, 4), np.random.rand(10, 4)
+    clone = clone_model(model, input_tensors=[K.variable(va), K.variable(vb)])
+    clone.compile("sgd", "mse")
+    clone.set_weights(model.get_weights())
+    y = np.random.rand(10, 2)
+    loss = clone.train_on_batch(None, y)
+    np.testing.assert_allclose(loss, _mse(model.predict([va, vb]), y), rtol=1e-5)
+    seq = Sequential([Dense(2, input_shape=(4,))])
+    clone = clone_model(seq, input_tensors=K.variable(va))
+    clone.compile("sgd", "mse")
+    assert np.shape(clone.train_on_batch(None, y)) == ()
