@@ -103,6 +103,8 @@ KERAS_2_2_4 = {
                     "constant uniform random_uniform normal random_normal truncated_normal "
                     "identity orthogonal serialize deserialize get",
     "regularizers": "Regularizer L1L2 l1 l2 l1_l2 serialize deserialize get",
+    "objectives": "mean_squared_error mse binary_crossentropy categorical_crossentropy "
+                  "sparse_categorical_crossentropy kullback_leibler_divergence hinge",
     "constraints": "Constraint MaxNorm NonNeg UnitNorm MinMaxNorm max_norm non_neg unit_norm "
                    "min_max_norm maxnorm nonneg unitnorm serialize deserialize get",
     "callbacks": "Callback CallbackList BaseLogger TerminateOnNaN ProgbarLogger History "

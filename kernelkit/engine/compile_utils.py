@@ -37,6 +37,32 @@ def _metric_name(spec, fn):
     return getattr(spec, "__name__", type(spec).__name__)
 
 
+def closure_tensors(*specs):
+    """The symbolic tensors that the loss and metric functions in `specs` (functions, or
+    lists and dicts of them, as `compile` takes them) read from their closures or their
+    module's globals: a Keras 2 VAE's loss reads `z_mean` and `z_log_var` this way."""
+    found, stack = [], list(specs)
+    while stack:
+        spec = stack.pop()
+        if isinstance(spec, dict):
+            stack.extend(spec.values())
+        elif isinstance(spec, (list, tuple)):
+            stack.extend(spec)
+        elif callable(spec) and hasattr(spec, "__code__"):
+            cells = []
+            for cell in spec.__closure__ or ():
+                try:
+                    cells.append(cell.cell_contents)
+                except ValueError:      # a cell not yet filled
+                    pass
+            names = getattr(spec, "__globals__", {})
+            values = cells + [names[n] for n in spec.__code__.co_names if n in names]
+            for value in values:
+                items = value if isinstance(value, (list, tuple)) else [value]
+                found += [t for t in items if isinstance(t, KerasTensor)]
+    return found
+
+
 def _is_stateful_function(spec):
     """A Keras 2.2.4 stateful metric: a layer (or other callable) with `stateful = True` and
     `reset_states()`, called as `metric(y_true, y_pred)`."""

@@ -7,6 +7,7 @@ model's own losses, take the gradient of the trainable weights fixed at compile 
 apply one fused optimizer update per weight. Data reaches the steps standardized
 (`standardize.Standardizer`); the loops over batches are in `loop.py`.
 """
+import contextlib
 import warnings
 
 import numpy as np
@@ -16,9 +17,9 @@ from ..kernels.threads import StepJudges, judged_call
 from .. import optimizers as optimizers_mod
 from ..layers.base import _phase, learning_phase_scope
 from ..ops import math as M
-from ..ops.core import Tape, Tensor, unwrap
+from ..ops.core import Tape, Tensor, resolving, unwrap
 from . import data as D
-from .compile_utils import CompiledOutputs
+from .compile_utils import CompiledOutputs, closure_tensors
 from .standardize import Standardizer
 
 __all__ = ["Trainer"]
@@ -55,6 +56,9 @@ class Trainer:
         self.standardize = Standardizer(model, self.compiled)
         self._train_weights = model.trainable_weights if model.built else None
         self._consistency_checked = False
+        tensors = closure_tensors(loss, metrics, weighted_metrics)
+        if tensors and getattr(model, "_self_graph", None) is not None:
+            model._set_loss_tensors(tensors)    # computed in each forward pass, for the loss
         self._has_loss = loss is not None
         self._step_judges = StepJudges()   # whether its steps run faster on one core
         self._test_judges = StepJudges(counted=False)      # and its test steps
@@ -95,6 +99,13 @@ class Trainer:
 
     # ---- one step ------------------------------------------------------------------------
 
+    def _reading_graph_tensors(self):
+        """Where the losses and metrics run: symbolic tensors of the model they read (by
+        closure) stand for their values in the latest forward pass."""
+        if getattr(self.model, "_loss_tensors", None):
+            return resolving(self.model.loss_tensor_values)
+        return contextlib.nullcontext()
+
     def _weights(self):
         if self._train_weights is None:
             self._train_weights = self.model.trainable_weights
@@ -134,7 +145,8 @@ class Trainer:
             ys = list(ys) + [None] * (len(outs) - len(ys))
             sws = list(sws) + [None] * (len(outs) - len(sws))
         ys = compiled.with_target_tensors(ys, len(unwrap(outs[0])) if outs else 0)
-        total, parts = compiled.total_loss(ys, outs, sws, masks)
+        with self._reading_graph_tensors():
+            total, parts = compiled.total_loss(ys, outs, sws, masks)
         extra = model.losses
         for loss in extra:
             total = M.add(total, M.sum(loss) if np.ndim(unwrap(loss)) else loss)
@@ -169,7 +181,8 @@ class Trainer:
         # them now, or each step's activations live on until the cyclic GC runs.
         del tape.records[:]
         self.optimizer.apply(grads, params)
-        self.compiled.update_metrics(ys, outs, sws, masks, total, parts)
+        with self._reading_graph_tensors():
+            self.compiled.update_metrics(ys, outs, sws, masks, total, parts)
 
     def test_step(self, xs, ys, sws):
         """The loss and metrics of one standardized batch, in test mode (metrics updated), on
@@ -181,7 +194,8 @@ class Trainer:
         # with K.set_learning_phase(1), Keras 2.2.4's test function runs in training mode
         ys, sws, outs, masks, total, parts, _ = self._loss(xs, ys, sws,
                                                           training=_phase.value == 1)
-        self.compiled.update_metrics(ys, outs, sws, masks, total, parts)
+        with self._reading_graph_tensors():
+            self.compiled.update_metrics(ys, outs, sws, masks, total, parts)
 
     def loss_gradients(self, xs, ys, sws, params):
         """The gradients of the loss `fit` minimises, on one standardized batch in test mode.

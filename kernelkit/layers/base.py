@@ -7,6 +7,7 @@ and the symbolic call in symbolic.py (which installs itself here). The names tha
 before are re-exported.
 """
 import inspect
+import warnings
 
 import numpy as np
 
@@ -352,8 +353,10 @@ class Layer(LossesAndUpdates, NodeAccessors):
     def get_config(self):
         """Returns the layer's config: a JSON-serializable dict of its constructor arguments.
 
-        A custom layer with constructor arguments must override it (and add its arguments to the
-        base config) so that models using it can be saved and loaded.
+        A custom layer with constructor arguments should override it (and add its arguments to
+        the base config) so that models using it can be loaded. Without the override, the
+        config (and a saved file) lacks them, as in Keras 2.2.4: saving works, with a warning,
+        and loading cannot rebuild the layer.
 
         Returns:
             A dict, such that `type(layer).from_config(config)` rebuilds the layer.
@@ -361,9 +364,10 @@ class Layer(LossesAndUpdates, NodeAccessors):
         own = set(inspect.signature(type(self).__init__).parameters) - {"self", "args", "kwargs"}
         extra = own - {"trainable", "name", "dtype"} - _BASE_KWARGS
         if extra and type(self).get_config is Layer.get_config:
-            raise NotImplementedError(
-                f"Layer {type(self).__name__} has arguments {sorted(extra)} in `__init__` and "
-                "therefore must override `get_config()`.")
+            warnings.warn(f"Layer {type(self).__name__} has arguments {sorted(extra)} in "
+                          "`__init__` but does not override `get_config()`: its config (and a "
+                          "saved model) lacks them, so loading cannot rebuild the layer. "
+                          "Override `get_config()` to add them.", stacklevel=2)
         cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:
             cfg["batch_input_shape"] = list(self._batch_input_shape)
@@ -380,8 +384,20 @@ class Layer(LossesAndUpdates, NodeAccessors):
 
         Returns:
             A new layer instance.
+
+        Raises:
+            TypeError: the config lacks arguments the layer's `__init__` needs (a custom
+                layer that does not override `get_config()`), naming the layer.
         """
-        return cls(**config)
+        try:
+            return cls(**config)
+        except TypeError as error:
+            if type(error) is TypeError and "argument" in str(error) and \
+                    cls.get_config is Layer.get_config:
+                raise TypeError(f"Layer {cls.__name__} could not be rebuilt from its config "
+                                f"({error}): it does not override `get_config()`, so its "
+                                "config lacks its own arguments.") from None
+            raise
 
     # ---- calling ---------------------------------------------------------------------
 

@@ -65,6 +65,8 @@ class Model(Layer):
         self._self_graph = None
         self._trainer = None
         self._symbolic_losses = []
+        self._loss_tensors = []        # graph tensors a compiled loss or metric reads
+        self._loss_tensor_values = {}
         self.stop_training = False
         self.history = None
         if inputs is not None or outputs is not None:
@@ -220,10 +222,14 @@ class Model(Layer):
             raise NotImplementedError(
                 f"Model '{self.name}' has no `call` method: subclass Model and implement "
                 "`call(self, inputs)`, or build it with `Model(inputs, outputs)`.")
+        extras = self._symbolic_losses + self._loss_tensors
         outs, masks, extra = self._self_graph.run(inputs, training=training, mask=mask,
-                                                  extra_outputs=self._symbolic_losses)
-        for loss in extra:
+                                                  extra_outputs=extras)
+        n = len(self._symbolic_losses)
+        for loss in extra[:n]:
             self._call_losses.append(loss)
+        if self._loss_tensors:
+            self._loss_tensor_values = {id(t): v for t, v in zip(self._loss_tensors, extra[n:])}
         remember_masks(self, inputs, outs, masks)
         nested = self._self_graph.nested_outputs
         if isinstance(nested, KerasTensor):
@@ -243,9 +249,38 @@ class Model(Layer):
         if self._self_graph is None:
             super()._add_symbolic_loss(loss)
         self._symbolic_losses.append(loss)
+        self._rebuild_graph()
+
+    def _rebuild_graph(self):
         graph = self._self_graph
         self._self_graph = GraphNetwork(graph.nested_inputs, graph.nested_outputs,
-                                        self._symbolic_losses)
+                                        self._symbolic_losses + self._loss_tensors)
+
+    def _set_loss_tensors(self, tensors):
+        """Compute `tensors` (symbolic tensors of this model's graph that a compiled loss or
+        metric reads, e.g. a VAE's `z_mean` in its loss) at each forward pass, for the
+        losses to read through `loss_tensor_values` (Keras 2.2.4 compiled such losses into
+        its graph).
+
+        Raises:
+            ValueError: a tensor the model's inputs do not determine.
+        """
+        tensors = list({id(t): t for t in tensors}.values())
+        if tensors == self._loss_tensors or self._self_graph is None:
+            return
+        old = self._loss_tensors
+        self._loss_tensors = tensors
+        try:
+            self._rebuild_graph()
+        except Exception as error:
+            self._loss_tensors = old
+            raise ValueError(f"Model '{self.name}': a loss or metric reads the symbolic "
+                             f"tensors {tensors}, which the model's inputs do not all "
+                             f"determine ({error}).") from None
+
+    def loss_tensor_values(self, tensor):
+        """The value of a tensor from `_set_loss_tensors` in the latest forward pass."""
+        return self._loss_tensor_values[id(tensor)]
 
     def compute_output_shape(self, input_shape):
         """The model's output shape(s) for inputs of `input_shape`.

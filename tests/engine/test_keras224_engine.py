@@ -461,3 +461,37 @@ def test_clone_model_on_variables_trains_on_them_without_x():
     clone = clone_model(seq, input_tensors=K.variable(va))
     clone.compile("sgd", "mse")
     assert np.shape(clone.train_on_batch(None, y)) == ()
+
+
+def test_a_loss_reading_a_model_tensor_by_closure_trains_on_its_value():
+    # the Keras 2.0 VAE: `vae_loss` reads z_mean and z_log_var, tensors inside the model
+    from kernelkit.utils.test_utils import numerical_gradient
+    old = K.floatx()
+    K.set_floatx("float64")
+    try:
+        x = Input((4,))
+        h = Dense(2, name="hidden")(x)
+        model = Model(x, Dense(4)(h))
+
+        def loss(y_true, y_pred):
+            return K.mean(K.square(y_true - y_pred), axis=-1) + \
+                0.5 * K.sum(K.exp(h), axis=-1)
+
+        model.compile(SGD(lr=0.1), loss)
+        rng = np.random.RandomState(0)
+        xs, ys = rng.rand(6, 4), rng.rand(6, 4)
+        w1 = model.get_layer("hidden").kernel
+        hidden = xs @ w1.value + model.get_layer("hidden").bias.value
+        expected = np.mean(np.mean((ys - model.predict(xs)) ** 2, axis=-1) +
+                           0.5 * np.exp(hidden).sum(axis=-1))
+        np.testing.assert_allclose(model.evaluate(xs, ys, verbose=0), expected, rtol=1e-10)
+        trainer = model._trainer
+        std = trainer.standardize(xs, ys)
+        (grad,) = trainer.loss_gradients(*std, [w1])
+        numeric = numerical_gradient(lambda: model.evaluate(xs, ys, verbose=0), w1.value)
+        np.testing.assert_allclose(np.asarray(grad), numeric, rtol=1e-5, atol=1e-8)
+        before = w1.value.copy()
+        model.fit(xs, ys, epochs=1, batch_size=6, verbose=0)
+        np.testing.assert_allclose(w1.value, before - 0.1 * numeric, rtol=1e-5, atol=1e-8)
+    finally:
+        K.set_floatx(old)

@@ -164,14 +164,17 @@ def test_unknown_layer_kwarg_is_type_error():
         L.Dense(3, bogus=1)
 
 
-def test_custom_layer_without_get_config_override_raises():
-    class Scale(L.Layer):
+def test_custom_layer_without_get_config_override_warns_and_cannot_be_rebuilt():
+    class Scale(L.Layer):      # Keras 2.2.4's own guide's custom layer has no get_config
         def __init__(self, factor, **kwargs):
             super().__init__(**kwargs)
             self.factor = factor
 
-    with pytest.raises(NotImplementedError, match="get_config"):
-        Scale(2.0).get_config()
+    with pytest.warns(UserWarning, match="does not override `get_config"):
+        config = Scale(2.0).get_config()
+    assert "factor" not in config           # as in Keras 2.2.4: saving works, loading cannot
+    with pytest.raises(TypeError, match="Scale could not be rebuilt"):
+        Scale.from_config(config)
 
 
 @pytest.mark.parametrize("name,ref", [
