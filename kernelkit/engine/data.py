@@ -6,6 +6,7 @@ be trained on (`shuffle='batch'` keeps each batch's rows contiguous, which h5py 
 A scipy.sparse matrix stays sparse too (`SparseRows`): each batch is made dense when it is
 taken, as Keras 2.2.4's loops do with `.toarray()`.
 """
+import math
 import numbers
 import os
 import sys
@@ -429,7 +430,7 @@ class ArrayBatches:
             start = stop
 
 
-def check_count(name, value, minimum, allow_none=True):
+def check_count(name, value, minimum, allow_none=True, round_up=False):
     """Refuse a count argument (batch_size, epochs, steps...) that is not an integer >= minimum.
 
     Arguments:
@@ -437,6 +438,8 @@ def check_count(name, value, minimum, allow_none=True):
         value: what the user passed.
         minimum: the smallest value allowed (1 for batch_size, 0 for epochs and steps).
         allow_none: whether None (the default: decide from the data) is accepted.
+        round_up: take a fraction too, rounded up (a number of steps: Keras 2.2.4 loops
+            while fewer steps are done, so `len(x) / 32` steps run the last part batch).
 
     Returns:
         `value` as an int, or None.
@@ -446,6 +449,9 @@ def check_count(name, value, minimum, allow_none=True):
     """
     if value is None and allow_none:
         return None
+    if round_up and isinstance(value, numbers.Real) and not isinstance(value, bool) and \
+            math.isfinite(value) and value >= minimum:
+        return int(math.ceil(value))    # Keras 2.2.4 loops `while done < steps`
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
             not float(value).is_integer():
         raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}.")

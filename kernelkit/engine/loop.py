@@ -243,8 +243,8 @@ def _fit_loop(trainer, x, y, batch_size, epochs, verbose, callbacks, validation_
     batch_size = D.check_count("batch_size", batch_size, 1)
     epochs = D.check_count("epochs", epochs, 0, allow_none=False)
     initial_epoch = D.check_count("initial_epoch", initial_epoch, 0, allow_none=False)
-    steps_per_epoch = D.check_count("steps_per_epoch", steps_per_epoch, 0)
-    validation_steps = D.check_count("validation_steps", validation_steps, 0)
+    steps_per_epoch = D.check_count("steps_per_epoch", steps_per_epoch, 0, round_up=True)
+    validation_steps = D.check_count("validation_steps", validation_steps, 0, round_up=True)
     model.stop_training = False
     _check_validation_freq(validation_freq)
     stream_args = (workers, use_multiprocessing, max_queue_size)
@@ -388,7 +388,7 @@ def _evaluate_loop(trainer, x, y, batch_size, verbose, sample_weight, steps, cal
                    max_queue_size, workers, use_multiprocessing):
     """The logs of one pass of the test step over `x`/`y` (arrays, HDF5, generator, Sequence)."""
     batch_size = D.check_count("batch_size", batch_size, 1)
-    steps = D.check_count("steps", steps, 0)
+    steps = D.check_count("steps", steps, 0, round_up=True)
     if is_generator_like(x):
         _reject_generator_arguments("evaluate", y, sample_weight, batch_size)
         steps = steps_of(x, steps)

@@ -196,7 +196,7 @@ def predict(model, args):
         The predictions: one array, or a list of arrays for several outputs.
     """
     args.batch_size = D.check_count("batch_size", args.batch_size, 1)
-    args.steps = D.check_count("steps", args.steps, 0)
+    args.steps = D.check_count("steps", args.steps, 0, round_up=True)
     from .loop import InterruptGuard
     with InterruptGuard():
         return _predict(model, **vars(args))

@@ -171,7 +171,10 @@ class Flatten(Layer):
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
         if any(d is None for d in rest):
-            return (input_shape[0], None)
+            raise ValueError(f"Flatten layer '{self.name}': the shape of its input is not "
+                             f"fully defined (got {tuple(rest)}). Make sure to pass a complete "
+                             "`input_shape` or `batch_input_shape` argument to the first "
+                             "layer in your model.")
         return (input_shape[0], int(np.prod(rest)) if rest else 1)
 
     def get_config(self):

@@ -10,6 +10,7 @@ sizes taken from the known sizes of the operands at the same position counted fr
 axis, where these agree (`_broadcast_pins`): first at one such position, then at two, ...
 until the runs work; the other unknown sizes are 2 and 3 as before, and stay unknown.
 """
+import copy
 import itertools
 
 import numpy as np
@@ -162,10 +163,20 @@ def infer_output_shape(layer, input_shape, dtypes=None, args=(), kwargs=None):
         kw = dict(kwargs)
         if _accepts_cached(type(layer), "training") and "training" not in kw:
             kw["training"] = False
-        with learning_phase_scope(0):
-            saved = layer._call_losses
-            out = layer.call(x, *args, **kw)
-            layer._call_losses = saved
+        # a dummy run leaves no losses behind, in the layer or the layers it calls
+        keys = ("_call_losses", "_loss_pass", "_loss_inputs")
+        saved = [(inner, {k: copy.copy(inner.__dict__[k]) for k in keys if k in inner.__dict__})
+                 for inner in _layers_within(layer)]
+        try:
+            with learning_phase_scope(0):
+                out = layer.call(x, *args, **kw)
+        finally:
+            for inner, state in saved:
+                for key in keys:
+                    if key in state:
+                        inner.__dict__[key] = state[key]
+                    else:
+                        inner.__dict__.pop(key, None)
         return map_structure_arrays(lambda a: tuple(np.shape(unwrap(a))), out)
 
     shapes = [input_shape] if _is_shape(input_shape) else _leaf_shapes(input_shape)
@@ -177,3 +188,16 @@ def _leaf_shapes(structure):
     if _is_shape(structure):
         return [structure]
     return [s for item in structure for s in _leaf_shapes(item)]
+
+
+def _layers_within(layer):
+    """`layer` and every layer it holds, at any depth."""
+    found, stack, seen = [], [layer], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        found.append(current)
+        stack.extend(current._sublayers())
+    return found

@@ -185,7 +185,12 @@ class _ProcessWorkers:
         else:
             worker.process.join(1)
             reason = (f"An OrderedEnqueuer worker process (pid {worker.process.pid}) exited "
-                      f"unexpectedly with exit code {worker.process.exitcode}.")
+                      f"unexpectedly with exit code {worker.process.exitcode}. Worker "
+                      "processes are started with 'spawn': each imports the script that "
+                      "made them, so a script without an `if __name__ == '__main__':` guard "
+                      "around its training runs again in every worker (and fails there). Put "
+                      "the training under that guard, or pass `use_multiprocessing=False` "
+                      "(threads).")
         self._fail_all(reason)
 
     def _fail_all(self, reason):

@@ -495,3 +495,28 @@ def test_a_loss_reading_a_model_tensor_by_closure_trains_on_its_value():
         np.testing.assert_allclose(w1.value, before - 0.1 * numeric, rtol=1e-5, atol=1e-8)
     finally:
         K.set_floatx(old)
+
+
+def test_a_fraction_of_steps_is_rounded_up_as_keras_loops_while_fewer_are_done():
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile("sgd", "mse")
+    seen = []
+
+    def batches():
+        while True:
+            seen.append(1)
+            yield np.ones((4, 2)), np.zeros((4, 1))
+
+    model.fit_generator(batches(), steps_per_epoch=10 / 4, epochs=1, verbose=0, workers=0)
+    assert len(seen) == 3
+    assert len(model.predict_generator(batches(), steps=1.2, workers=0)) == 8
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        model.fit_generator(batches(), steps_per_epoch=-0.5, verbose=0, workers=0)
+
+
+def test_flatten_on_an_input_of_unknown_size_says_what_to_pass():
+    from kernelkit.layers import Flatten
+    model = Sequential()
+    with pytest.raises(ValueError, match="complete `input_shape`"):
+        model.add(Flatten(input_shape=(None, None, 512)))
+        model.add(Dense(2))
