@@ -176,6 +176,15 @@ class BaseWrapper(object):
             return to_categorical(y, getattr(self, "n_classes_", None))
         return y
 
+    def __sklearn_is_fitted__(self):
+        """Whether `fit` has built the model: scikit-learn's `check_is_fitted` asks (a
+        wrapper keeps no fitted attribute ending in "_" that it could find instead).
+
+        Returns:
+            True after `fit`.
+        """
+        return getattr(self, "model", None) is not None
+
     def fit(self, x, y, **kwargs):
         """Build a new model with the build function and fit it to `(x, y)`.
 

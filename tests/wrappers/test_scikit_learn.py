@@ -418,3 +418,17 @@ def test_base_wrapper_is_not_a_classifier_or_regressor():
         x, y = regression_data(8)
         wrapper.fit(x, y, verbose=0)
     assert wrapper.model.layers[0].units == 8
+
+
+def test_a_regressor_predicts_inside_a_scikit_learn_pipeline():
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    rng = np.random.RandomState(0)
+    x = rng.rand(40, 3)
+    y = x @ np.array([1.0, -2.0, 0.5])
+    pipe = make_pipeline(StandardScaler(), KerasRegressor(build_fn=make_regressor, epochs=2,
+                                                          verbose=0))
+    assert sklearn.__version__
+    pipe.fit(x, y)       # scikit-learn 1.9 checks each step is fitted before predicting
+    assert pipe.predict(x).shape == (40,)
