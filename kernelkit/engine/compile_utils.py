@@ -154,24 +154,10 @@ def _target_sources(target_tensors, names):
     """
     if target_tensors is None:
         return [None] * len(names)
-    _check_target_tensors(target_tensors)
-    if isinstance(target_tensors, list):
-        if len(target_tensors) != len(names):
-            raise ValueError(f"When passing a list as `target_tensors`, it should have one entry "
-                             f"per model output. The model has {len(names)} outputs, but you "
-                             f"passed target_tensors={target_tensors!r}")
-        per_output = list(target_tensors)
-    elif isinstance(target_tensors, dict):
-        unknown = [k for k in target_tensors if k not in names]
-        if unknown:
-            raise ValueError(f"Unknown entry in `target_tensors` dictionary: {unknown[0]!r}. Only "
-                             f"expected the following keys: {names}")
-        per_output = [target_tensors.get(n) for n in names]
-    else:
-        if len(names) != 1:
-            raise ValueError(f"The model has {len(names)} outputs, but you passed a single tensor "
-                             "as `target_tensors`. Expected a list or a dict of tensors.")
-        per_output = [target_tensors]
+    if not isinstance(target_tensors, (list, dict)) and len(names) != 1:
+        raise ValueError(f"The model has {len(names)} outputs, but you passed a single tensor "
+                         "as `target_tensors`. Expected a list or a dict of tensors.")
+    per_output = _per_output(target_tensors, names, "target_tensors")
     sources = []
     for name, t in zip(names, per_output):
         if _is_placeholder(t):
