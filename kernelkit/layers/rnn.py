@@ -25,8 +25,8 @@ from ..ops import stack, transpose, where
 from ..ops.core import polymorphic, unwrap
 from .base import Layer
 from .recurrent_cells import StackedRNNCells
-from .rnn_cell_utils import build_named, call_cell, initial_states_of, output_size, size_tuple, \
-    state_sizes, takes_constants
+from .rnn_cell_utils import build_named, call_cell, fold_extra_inputs, initial_states_of, \
+    output_size, size_tuple, split_extra_inputs, state_sizes, takes_constants
 from .serialization import deserialize, serialize
 
 __all__ = ["RNN"]
@@ -181,13 +181,8 @@ class RNN(Layer):
         # sees the constants' shapes, which it hands to the cell.
         if initial_state is None and constants is None:
             return super().__call__(inputs, *args, **kwargs)
-        full = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        for extra in (initial_state, constants):
-            if extra is not None:
-                full += list(extra) if isinstance(extra, (list, tuple)) else [extra]
-        if constants is not None:
-            self._num_constants = len(constants) if isinstance(constants, (list, tuple)) else 1
-        return super().__call__(full, *args, **kwargs)
+        return super().__call__(fold_extra_inputs(self, inputs, initial_state, constants),
+                                *args, **kwargs)
 
     def build(self, input_shape):
         shape = _first_shape(input_shape)
@@ -211,14 +206,8 @@ class RNN(Layer):
         self.built = True
 
     def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
-        if isinstance(inputs, (list, tuple)):
-            rest = list(inputs[1:])
-            if self._num_constants:
-                constants = rest[-self._num_constants:] if constants is None else constants
-                rest = rest[:-self._num_constants]
-            if rest and initial_state is None:
-                initial_state = rest
-            inputs = inputs[0]
+        inputs, initial_state, constants = split_extra_inputs(
+            inputs, self._num_constants, initial_state, constants)
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         if constants is not None and not isinstance(constants, (list, tuple)):

@@ -11,7 +11,7 @@ import numpy as np
 from .base import Layer, _accepts
 
 __all__ = ["state_sizes", "output_size", "size_tuple", "build_named", "takes_constants",
-           "call_cell", "initial_states_of"]
+           "call_cell", "initial_states_of", "fold_extra_inputs", "split_extra_inputs"]
 
 
 def state_sizes(cell):
@@ -82,3 +82,50 @@ def initial_states_of(cell, inputs, batch_size, dtype):
 def size_tuple(size):
     """A state or output size (an int or a shape) as a shape tuple."""
     return tuple(size) if isinstance(size, (list, tuple)) else (int(size),)
+
+
+def fold_extra_inputs(layer, inputs, initial_state, constants):
+    """The inputs of a recurrent layer's call with its initial states and constants appended,
+    as Keras 2.2.4 makes them inputs of the layer (the functional graph then holds them and
+    `build` sees the constants' shapes); `layer._num_constants` is set when constants are
+    given. `split_extra_inputs` takes them apart in `call`.
+
+    Arguments:
+        layer: the layer called (an `RNN` or a `Bidirectional`).
+        inputs: the sequence (or a list starting with it).
+        initial_state, constants: a tensor, a list of tensors, or None.
+
+    Returns:
+        The list of tensors to call the layer on.
+    """
+    full = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    for extra in (initial_state, constants):
+        if extra is not None:
+            full += list(extra) if isinstance(extra, (list, tuple)) else [extra]
+    if constants is not None:
+        layer._num_constants = len(constants) if isinstance(constants, (list, tuple)) else 1
+    return full
+
+
+def split_extra_inputs(inputs, num_constants, initial_state=None, constants=None):
+    """`(sequence, initial_state, constants)` from what `fold_extra_inputs` made (the last
+    `num_constants` tensors are the constants, the ones between the states); states or
+    constants given as arguments are kept.
+
+    Arguments:
+        inputs: the layer's inputs (a tensor, or a list starting with the sequence).
+        num_constants: how many trailing tensors are constants.
+        initial_state, constants: what the call was given for them, or None.
+
+    Returns:
+        The sequence, the initial states (a list, or None) and the constants (or None).
+    """
+    if not isinstance(inputs, (list, tuple)):
+        return inputs, initial_state, constants
+    rest = list(inputs[1:])
+    if num_constants:
+        constants = rest[-num_constants:] if constants is None else constants
+        rest = rest[:-num_constants]
+    if rest and initial_state is None:
+        initial_state = rest
+    return inputs[0], initial_state, constants

@@ -6,6 +6,7 @@ from ..ops.core import polymorphic, unwrap
 from ..ops.recurrent import reverse_time
 from .base import Layer, _accepts
 from .model_kinds import is_model
+from .rnn_cell_utils import fold_extra_inputs, split_extra_inputs
 from .serialization import deserialize as _deserialize, serialize as _serialize
 
 
@@ -227,13 +228,8 @@ class Bidirectional(Wrapper):
                                  f"{initial_state}")
         if initial_state is None and constants is None:
             return super().__call__(inputs, *args, **kwargs)
-        full = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        full += list(initial_state or [])
-        if constants is not None:
-            constants = list(constants) if isinstance(constants, (list, tuple)) else [constants]
-            self._num_constants = len(constants)
-            full += constants
-        return super().__call__(full, *args, **kwargs)
+        return super().__call__(fold_extra_inputs(self, inputs, initial_state, constants),
+                                *args, **kwargs)
 
     @staticmethod
     def _recreate(layer, go_backwards=False):
@@ -265,15 +261,8 @@ class Bidirectional(Wrapper):
         self.built = True
 
     def call(self, inputs, training=None, mask=None, initial_state=None, constants=None):
-        if isinstance(inputs, (list, tuple)):
-            rest = list(inputs[1:])
-            n = self._num_constants
-            if n and len(rest) >= n:
-                constants = rest[-n:] if constants is None else constants
-                rest = rest[:-n]
-            if rest and initial_state is None:
-                initial_state = rest
-            inputs = inputs[0]
+        inputs, initial_state, constants = split_extra_inputs(
+            inputs, self._num_constants, initial_state, constants)
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         forward_state = backward_state = None
