@@ -162,19 +162,17 @@ class ConvRNN2D(RNN):
                              f"cols, channels), got input shape {shape}.")
         super().build(input_shape)
 
-    def compute_output_shape(self, input_shape):
-        if self.cell.state_size is not None:
-            return super().compute_output_shape(input_shape)
-        # not built: Keras 2.2.4's shapes from the cell's convolution (two state maps)
-        shape = tuple(input_shape[0] if isinstance(input_shape, list) else input_shape)
-        size = self.cell.map_shape(shape[:1] + shape[2:])
-        out = (shape[0], shape[1]) + size if self.return_sequences else (shape[0],) + size
-        return [out] + [(shape[0],) + size] * 2 if self.return_state else out
-
+    # Before the cell is built (its sizes unknown), the shapes come from its convolution, as
+    # Keras 2.2.4's: an output map and two state maps of one shape.
     def _state_shapes(self, input_shape):
         if self.cell.state_size is not None:
             return super()._state_shapes(input_shape)
-        return [self.cell.map_shape(input_shape[:1] + input_shape[2:])] * 2
+        return [self._step_output_shape(input_shape)] * 2
+
+    def _step_output_shape(self, input_shape):
+        if self.cell.state_size is not None:
+            return super()._step_output_shape(input_shape)
+        return self.cell.map_shape(tuple(input_shape[:1]) + tuple(input_shape[2:]))
 
 
 @document_arguments(("return_state", "unroll"), _LAYER_KWARGS, **_CONV_WORDS)

@@ -159,7 +159,12 @@ class RNN(Layer):
                 for size in self._state_shapes(tuple(x.shape))]
 
     def _state_shapes(self, input_shape):
+        """Each state's shape, batch left out, for sequences of `input_shape`."""
         return [size_tuple(s) for s in state_sizes(self.cell)]
+
+    def _step_output_shape(self, input_shape):
+        """One step's output shape, batch left out, for sequences of `input_shape`."""
+        return size_tuple(output_size(self.cell))
 
     def _stateful_initial_states(self, batch):
         if self._state_values is None:
@@ -284,14 +289,13 @@ class RNN(Layer):
     def compute_output_shape(self, input_shape):
         shape = _first_shape(input_shape)
         batch, steps = (shape[1], shape[0]) if self.time_major else (shape[0], shape[1])
-        units = output_size(self.cell)
-        out = size_tuple(units)
+        out = self._step_output_shape(shape)
         if self.return_sequences:
             output_shape = ((steps, batch) if self.time_major else (batch, steps)) + out
         else:
             output_shape = (batch,) + out
         if self.return_state:
-            return [output_shape] + [(batch,) + size_tuple(s) for s in state_sizes(self.cell)]
+            return [output_shape] + [(batch,) + size for size in self._state_shapes(shape)]
         return output_shape
 
     def compute_mask(self, inputs, mask=None):
