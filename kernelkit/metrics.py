@@ -19,7 +19,7 @@ def _np(x):
 # public function: on symbolic tensors (K.function, a Lambda, a custom loss) it becomes a
 # graph node running the same NumPy code on the values. Loops calling a metric on arrays
 # every batch skip the symbolic check: MeanMetricWrapper calls `fn._per_sample` (one value
-# per sample); `fn._eager` gives the public function's own result.
+# per sample).
 
 def _binary_accuracy(y_true, y_pred, threshold=0.5):
     return np.mean(_np(y_true) == (_np(y_pred) > threshold), axis=-1)
@@ -158,7 +158,7 @@ for _public, _values in ((binary_accuracy, _binary_accuracy),
                          (sparse_categorical_accuracy, _sparse_categorical_accuracy),
                          (top_k_categorical_accuracy, _top_k_categorical_accuracy),
                          (sparse_top_k_categorical_accuracy, _sparse_top_k_categorical_accuracy)):
-    _public._per_sample, _public._eager = _values, _public.__wrapped__
+    _public._per_sample = _values
 
 
 # loss functions double as metrics

@@ -552,9 +552,8 @@ class _BatchMeanMetric(metrics_mod.MeanMetricWrapper):
 
     def update_batch(self, y_true, y_pred, sample_weight, mask, n):
         """Add one batch of `n` samples (its weights and mask may be None)."""
-        # a built-in metric's per-sample NumPy function when it has one (metrics.py)
-        values_fn = getattr(self, "_values_fn", self.fn)
-        values = unwrap(values_fn(y_true, y_pred, **self._fn_kwargs))
+        # a built-in metric's per-sample NumPy function when it has one (MeanMetricWrapper)
+        values = unwrap(self._values_fn(y_true, y_pred, **self._fn_kwargs))
         if sample_weight is None and mask is None:    # the common case, without the op layer
             values = np.asarray(values)
             value = float(values.sum(dtype=np.float64)) / values.size if values.size else 0.0
