@@ -84,8 +84,8 @@ class Node:
         self.layer = layer
         # the caller's lists may change after the call (Keras 2.2.4's tests append a layer's
         # output to the very list of inputs it was called on): keep copies
-        self.call_args = _copy_containers(call_args)
-        self.call_kwargs = _copy_containers(dict(call_kwargs))
+        self.call_args = map_structure(_same, call_args)
+        self.call_kwargs = map_structure(_same, dict(call_kwargs))
         self.outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         self.output_structure = outputs
         self.input_tensors = flatten_tensors((call_args, list(call_kwargs.values())))
@@ -240,10 +240,7 @@ class _Leaf:
     input_tensors = ()
 
 
-def _copy_containers(value):
-    """`value` with its lists, tuples and dicts copied, at every depth; the rest shared."""
-    if isinstance(value, list) or type(value) is tuple:
-        return type(value)(_copy_containers(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _copy_containers(v) for k, v in value.items()}
-    return value
+
+def _same(tensor):
+    """The identity: `map_structure(_same, x)` copies the containers of `x`, not its tensors."""
+    return tensor
