@@ -1,35 +1,63 @@
 """Cross-entropy ops on the fused loss kernels (Keras backend semantics).
 
 When `from_logits` is False but the predictions were produced by a softmax or sigmoid
-(they carry `_keras_logits`), the logits are used instead, as tf.keras does: the loss is
-then computed stably and its gradient goes straight to the logits.
+(they carry `_keras_logits`), the fused kernels take the logits: the loss is computed
+stably and its gradient goes straight to the logits, yet probabilities are still clipped to
+[epsilon, 1 - epsilon] as Keras 2.2.4 clips them, so `fit` reports (and follows the
+gradient of) the same loss as `evaluate` and Keras (a saturated wrong prediction costs
+-log(epsilon), about 16.1, and gives no gradient).
 """
 import numpy as np
 
 from ..kernels import losses as K_loss
 from .. import config
-from .core import Op, Tensor, polymorphic
+from .core import Op, Tensor, polymorphic, unwrap
 
 
 def _flat2d(x):
     return x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
 
 
+_NO_CLIP = (-1.0, 2.0)   # bounds no probability reaches: the loss from logits
+
+
+def _bounds(dtype):
+    """Keras's clipping bounds [epsilon, 1 - epsilon], computed in `dtype` as Keras's
+    backend computes them in the output's dtype (1 - 1e-7 is 0.99999988 in float32)."""
+    dtype = np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.dtype(np.float64)
+    eps = dtype.type(config.epsilon())
+    return float(eps), float(dtype.type(1) - eps)
+
+
 class SoftmaxCrossEntropy(Op):
+    """Softmax cross-entropy on logits; `clip=True` clips the probabilities as Keras 2.2.4
+    does for a softmax output given as probabilities."""
+
+    def __init__(self, clip=False):
+        self.clip = clip
+
     def forward(self, logits, target):
         l2 = np.ascontiguousarray(_flat2d(logits))
         t2 = np.ascontiguousarray(_flat2d(target), dtype=logits.dtype)
-        loss, self.prob = K_loss.softmax_cross_entropy_forward(l2, t2)
+        self.bounds = _bounds(logits.dtype) if self.clip else _NO_CLIP
+        loss, self.prob = K_loss.softmax_cross_entropy_forward(l2, t2, *self.bounds)
         self.target, self.shape = t2, logits.shape
         return loss.reshape(logits.shape[:-1])
 
     def backward(self, g):
         d = K_loss.softmax_cross_entropy_backward(
-            np.ascontiguousarray(g, dtype=self.prob.dtype).reshape(-1), self.prob, self.target)
+            np.ascontiguousarray(g, dtype=self.prob.dtype).reshape(-1), self.prob, self.target,
+            *self.bounds)
         return d.reshape(self.shape), None
 
 
 class SparseSoftmaxCrossEntropy(Op):
+    """Sparse softmax cross-entropy on logits; `clip=True` clips the label's probability
+    as Keras 2.2.4 does for a softmax output."""
+
+    def __init__(self, clip=False):
+        self.clip = clip
+
     def forward(self, logits, labels):
         l2 = np.ascontiguousarray(_flat2d(logits))
         lab = np.asarray(labels).reshape(-1).astype(np.int64)
@@ -39,60 +67,65 @@ class SparseSoftmaxCrossEntropy(Op):
         if lab.size and (lab.min() < 0 or lab.max() >= l2.shape[1]):
             raise ValueError(f"sparse_categorical_crossentropy: labels must be in "
                              f"[0, {l2.shape[1]}), got values in [{lab.min()}, {lab.max()}].")
-        loss, self.prob = K_loss.sparse_softmax_cross_entropy_forward(l2, lab)
+        self.bounds = _bounds(logits.dtype) if self.clip else _NO_CLIP
+        loss, self.prob = K_loss.sparse_softmax_cross_entropy_forward(l2, lab, *self.bounds)
         self.labels, self.shape = lab, logits.shape
         return loss.reshape(logits.shape[:-1])
 
     def backward(self, g):
         d = K_loss.sparse_softmax_cross_entropy_backward(
-            np.ascontiguousarray(g, dtype=self.prob.dtype).reshape(-1), self.prob, self.labels)
+            np.ascontiguousarray(g, dtype=self.prob.dtype).reshape(-1), self.prob, self.labels,
+            *self.bounds)
         return d.reshape(self.shape), None
 
 
 class CategoricalCrossEntropy(Op):
-    def __init__(self, eps):
-        self.eps = eps
-
     def forward(self, prob, target):
         p2 = np.ascontiguousarray(_flat2d(prob))
         t2 = np.ascontiguousarray(_flat2d(target), dtype=prob.dtype)
-        self.p2, self.t2, self.shape = p2, t2, prob.shape
-        return K_loss.categorical_cross_entropy_forward(p2, t2, self.eps).reshape(prob.shape[:-1])
+        self.p2, self.t2, self.shape, self.bounds = p2, t2, prob.shape, _bounds(prob.dtype)
+        return K_loss.categorical_cross_entropy_forward(p2, t2, *self.bounds).reshape(
+            prob.shape[:-1])
 
     def backward(self, g):
         d = K_loss.categorical_cross_entropy_backward(
-            np.ascontiguousarray(g, dtype=self.p2.dtype).reshape(-1), self.p2, self.t2, self.eps)
+            np.ascontiguousarray(g, dtype=self.p2.dtype).reshape(-1), self.p2, self.t2,
+            *self.bounds)
         return d.reshape(self.shape), None
 
 
 class SigmoidBinaryCrossEntropy(Op):
+    """Sigmoid binary cross-entropy on logits; `clip=True` clips the probabilities as
+    Keras 2.2.4 does for a sigmoid output given as probabilities."""
+
+    def __init__(self, clip=False):
+        self.clip = clip
+
     def forward(self, logits, target):
         logits = np.ascontiguousarray(logits)
         self.target = np.ascontiguousarray(np.broadcast_to(target, logits.shape), dtype=logits.dtype)
-        loss, self.prob = K_loss.sigmoid_binary_cross_entropy_forward(logits, self.target)
+        self.bounds = _bounds(logits.dtype) if self.clip else _NO_CLIP
+        loss, self.prob = K_loss.sigmoid_binary_cross_entropy_forward(logits, self.target,
+                                                                      *self.bounds)
         return loss
 
     def backward(self, g):
         return K_loss.sigmoid_binary_cross_entropy_backward(
-            np.ascontiguousarray(g, dtype=self.prob.dtype), self.prob, self.target), None
+            np.ascontiguousarray(g, dtype=self.prob.dtype), self.prob, self.target,
+            *self.bounds), None
 
 
 class BinaryCrossEntropy(Op):
-    def __init__(self, eps):
-        self.eps = eps
-
     def forward(self, prob, target):
         self.prob = np.ascontiguousarray(prob)
         self.target = np.ascontiguousarray(np.broadcast_to(target, prob.shape), dtype=prob.dtype)
-        return K_loss.binary_cross_entropy_forward(self.prob, self.target, self.eps)
+        self.bounds = _bounds(prob.dtype)
+        return K_loss.binary_cross_entropy_forward(self.prob, self.target, *self.bounds)
 
     def backward(self, g):
         return K_loss.binary_cross_entropy_backward(
-            np.ascontiguousarray(g, dtype=self.prob.dtype), self.prob, self.target, self.eps), None
-
-
-def _eps():
-    return config.epsilon()
+            np.ascontiguousarray(g, dtype=self.prob.dtype), self.prob, self.target,
+            *self.bounds), None
 
 
 @polymorphic
@@ -117,8 +150,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
         return SoftmaxCrossEntropy()(output, target)
     logits = getattr(output, "_keras_logits", None)
     if logits is not None and getattr(output, "_keras_activation", "softmax") == "softmax":
-        return SoftmaxCrossEntropy()(logits, target)
-    return CategoricalCrossEntropy(_eps())(output, target)
+        return SoftmaxCrossEntropy(clip=True)(logits, target)
+    return CategoricalCrossEntropy()(output, target)
 
 
 @polymorphic
@@ -129,12 +162,11 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         return SparseSoftmaxCrossEntropy()(output, target)
     logits = getattr(output, "_keras_logits", None)
     if logits is not None and getattr(output, "_keras_activation", "softmax") == "softmax":
-        return SparseSoftmaxCrossEntropy()(logits, target)
+        return SparseSoftmaxCrossEntropy(clip=True)(logits, target)
     from .math import log, clip
     from .array import gather, reshape
-    eps = _eps()
     n = int(np.prod(np.shape(output)[:-1]))
-    flat = reshape(clip(output, eps, 1 - eps), (-1,))
+    flat = reshape(clip(output, *_bounds(np.asarray(unwrap(output)).dtype)), (-1,))
     lab = np.asarray(target).reshape(-1).astype(np.int64)
     idx = np.arange(n) * np.shape(output)[-1] + lab
     return reshape(-log(gather(flat, idx)), np.shape(output)[:-1])
@@ -147,5 +179,5 @@ def binary_crossentropy(target, output, from_logits=False):
         return SigmoidBinaryCrossEntropy()(output, target)
     logits = getattr(output, "_keras_logits", None)
     if logits is not None and getattr(output, "_keras_activation", "sigmoid") == "sigmoid":
-        return SigmoidBinaryCrossEntropy()(logits, target)
-    return BinaryCrossEntropy(_eps())(output, target)
+        return SigmoidBinaryCrossEntropy(clip=True)(logits, target)
+    return BinaryCrossEntropy()(output, target)

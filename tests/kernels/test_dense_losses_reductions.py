@@ -48,63 +48,93 @@ def _softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def test_softmax_cross_entropy(rng):
-    z = rng.normal(size=(5, 4)) * 2
-    t = np.eye(4)[rng.integers(0, 4, 5)] * 0.7 + 0.075
-    loss, prob = LK.softmax_cross_entropy_forward(z, t)
-    ref = np.array([-sum(t[i, j] * np.log(_softmax(z)[i, j]) for j in range(4)) for i in range(5)])
-    np.testing.assert_allclose(loss, ref, rtol=1e-12)
-    g = rng.normal(size=5)
-    d = LK.softmax_cross_entropy_backward(g, prob, t)
-    numeric = numerical_gradient(lambda: np.sum(LK.softmax_cross_entropy_forward(z, t)[0] * g), z)
-    assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
+NO_CLIP = (-1.0, 2.0)
+CLIP = (0.01, 0.99)        # wide bounds, so that finite differences stay on one side
+# rows with saturated probabilities (beyond CLIP) and ordinary ones
+Z_SATURATED = np.array([[9.0, 0.0, -9.0], [0.3, -0.2, 0.1], [-9.0, 9.0, 0.0], [1.0, -7.0, 2.0]])
 
 
-def test_sparse_softmax_cross_entropy(rng):
-    z = rng.normal(size=(6, 3))
-    labels = rng.integers(0, 3, 6)
-    loss, prob = LK.sparse_softmax_cross_entropy_forward(z, labels)
-    np.testing.assert_allclose(loss, -np.log(_softmax(z)[np.arange(6), labels]), rtol=1e-12)
-    g = rng.normal(size=6)
-    d = LK.sparse_softmax_cross_entropy_backward(g, prob, labels)
+def _loop_clipped_ce(z, t, lo, hi):
+    p = _softmax(z)
+    return np.array([-sum(t[i, j] * np.log(min(max(p[i, j], lo), hi))
+                          for j in range(z.shape[1])) for i in range(z.shape[0])])
+
+
+@pytest.mark.parametrize("bounds", [NO_CLIP, CLIP])
+def test_softmax_cross_entropy(rng, bounds):
+    if bounds is NO_CLIP:
+        z = rng.normal(size=(5, 4)) * 2
+        t = np.eye(4)[rng.integers(0, 4, 5)] * 0.7 + 0.075
+    else:
+        z = Z_SATURATED
+        t = np.eye(3)[[2, 0, 1, 1]] * 0.7 + 0.1
+    loss, prob = LK.softmax_cross_entropy_forward(z, t, *bounds)
+    np.testing.assert_allclose(loss, _loop_clipped_ce(z, t, *bounds), rtol=1e-12)
+    g = rng.normal(size=len(z))
+    d = LK.softmax_cross_entropy_backward(g, prob, t, *bounds)
     numeric = numerical_gradient(
-        lambda: np.sum(LK.sparse_softmax_cross_entropy_forward(z, labels)[0] * g), z)
+        lambda: np.sum(LK.softmax_cross_entropy_forward(z, t, *bounds)[0] * g), z)
     assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("bounds", [NO_CLIP, CLIP])
+def test_sparse_softmax_cross_entropy(rng, bounds):
+    z = rng.normal(size=(6, 3)) if bounds is NO_CLIP else Z_SATURATED
+    labels = rng.integers(0, 3, 6) if bounds is NO_CLIP else np.array([2, 0, 1, 1])
+    loss, prob = LK.sparse_softmax_cross_entropy_forward(z, labels, *bounds)
+    np.testing.assert_allclose(loss, _loop_clipped_ce(z, np.eye(3)[labels], *bounds),
+                               rtol=1e-12)
+    g = rng.normal(size=len(z))
+    d = LK.sparse_softmax_cross_entropy_backward(g, prob, labels, *bounds)
+    numeric = numerical_gradient(
+        lambda: np.sum(LK.sparse_softmax_cross_entropy_forward(z, labels, *bounds)[0] * g), z)
+    assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
+    if bounds is CLIP:      # a clipped label's probability gives no gradient
+        assert np.all(d[[0, 2, 3]] == 0) and np.all(d[1] != 0)
 
 
 def test_categorical_cross_entropy_on_probabilities(rng):
     p = rng.uniform(0.05, 1.0, size=(4, 3))
     t = np.eye(3)[rng.integers(0, 3, 4)]
     eps = 1e-7
-    loss = LK.categorical_cross_entropy_forward(p, t, eps)
+    loss = LK.categorical_cross_entropy_forward(p, t, eps, 1 - eps)
     q = np.clip(p / p.sum(axis=1, keepdims=True), eps, 1 - eps)
     np.testing.assert_allclose(loss, -(t * np.log(q)).sum(axis=1), rtol=1e-12)
     g = rng.normal(size=4)
-    d = LK.categorical_cross_entropy_backward(g, p, t, eps)
-    numeric = numerical_gradient(lambda: np.sum(LK.categorical_cross_entropy_forward(p, t, eps) * g), p)
+    d = LK.categorical_cross_entropy_backward(g, p, t, eps, 1 - eps)
+    numeric = numerical_gradient(
+        lambda: np.sum(LK.categorical_cross_entropy_forward(p, t, eps, 1 - eps) * g), p)
     assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
 
 
-def test_sigmoid_binary_cross_entropy(rng):
+@pytest.mark.parametrize("bounds", [NO_CLIP, CLIP])
+def test_sigmoid_binary_cross_entropy(rng, bounds):
     z = rng.normal(size=(5, 2)) * 3
+    if bounds is CLIP:
+        z[0, 0], z[1, 1], z[2, 0] = 9.0, -9.0, 7.5     # saturated either way
     t = rng.integers(0, 2, size=(5, 2)).astype(float)
-    loss, prob = LK.sigmoid_binary_cross_entropy_forward(z, t)
-    s = 1 / (1 + np.exp(-z))
+    loss, prob = LK.sigmoid_binary_cross_entropy_forward(z, t, *bounds)
+    s = np.clip(1 / (1 + np.exp(-z)), *bounds)
     np.testing.assert_allclose(loss, -(t * np.log(s) + (1 - t) * np.log(1 - s)), rtol=1e-10)
     g = rng.normal(size=z.shape)
-    d = LK.sigmoid_binary_cross_entropy_backward(g, prob, t)
-    numeric = numerical_gradient(lambda: np.sum(LK.sigmoid_binary_cross_entropy_forward(z, t)[0] * g), z)
+    d = LK.sigmoid_binary_cross_entropy_backward(g, prob, t, *bounds)
+    numeric = numerical_gradient(
+        lambda: np.sum(LK.sigmoid_binary_cross_entropy_forward(z, t, *bounds)[0] * g), z)
     assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
+    if bounds is CLIP:
+        assert d[0, 0] == d[1, 1] == d[2, 0] == 0
 
 
 def test_binary_cross_entropy_on_probabilities(rng):
     p = rng.uniform(0.05, 0.95, size=(4, 3))
     t = rng.integers(0, 2, size=(4, 3)).astype(float)
-    loss = LK.binary_cross_entropy_forward(p, t, 1e-7)
+    lo, hi = 1e-7, 1 - 1e-7
+    loss = LK.binary_cross_entropy_forward(p, t, lo, hi)
     np.testing.assert_allclose(loss, -(t * np.log(p) + (1 - t) * np.log(1 - p)), rtol=1e-12)
     g = rng.normal(size=p.shape)
-    d = LK.binary_cross_entropy_backward(g, p, t, 1e-7)
-    numeric = numerical_gradient(lambda: np.sum(LK.binary_cross_entropy_forward(p, t, 1e-7) * g), p)
+    d = LK.binary_cross_entropy_backward(g, p, t, lo, hi)
+    numeric = numerical_gradient(
+        lambda: np.sum(LK.binary_cross_entropy_forward(p, t, lo, hi) * g), p)
     assert_close_grad(d, numeric, rtol=1e-6, atol=1e-8)
 
 
