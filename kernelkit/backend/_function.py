@@ -273,7 +273,9 @@ class Function:
         training = bool(phase) if phase is not None else bool(_base.learning_phase())
         outs = []
         if self._graph is not None:
-            with _base.learning_phase_scope(1 if training else 0):
+            # the layers' own updates stay off: Keras runs those given in `updates` only
+            with _base.learning_phase_scope(1 if training else 0), \
+                    _base.layer_updates_scope(False):
                 outs, _, _ = self._graph.run(arrays, training=training)
         outs = [np.asarray(unwrap(o)) for o in outs]
         values = iter(outs[self._n_outputs:])

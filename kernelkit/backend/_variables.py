@@ -207,7 +207,9 @@ def get_value(x):
         x: a variable or tensor (not a symbolic one).
 
     Returns:
-        A NumPy array (a copy).
+        A NumPy array (a copy); a NumPy scalar for a scalar variable, as TensorFlow returns it
+        (a 0-d array is mutable: `lr = K.get_value(opt.lr); lrs.append(lr); lr *= 2` changed
+        the value kept in the list).
 
     Raises:
         TypeError: for a symbolic tensor, which has no value until a model runs.
@@ -215,7 +217,9 @@ def get_value(x):
     if isinstance(x, KerasTensor):
         raise TypeError("get_value: a symbolic tensor has no value.")
     v = unwrap(x)
-    return np.array(v) if isinstance(v, np.ndarray) else v
+    if isinstance(v, np.ndarray):
+        return v[()] if v.ndim == 0 else np.array(v)
+    return v
 
 
 def batch_get_value(tensors):

@@ -127,6 +127,13 @@ def _overrides(cb, names):
                for n in names)
 
 
+def _check_callback(callback, index):
+    if not isinstance(callback, Callback):
+        raise TypeError(f"`callbacks` must be a list of `kernelkit.callbacks.Callback` "
+                        f"instances; item {index} is a {type(callback).__name__}: "
+                        f"{callback!r:.80}")
+
+
 class CallbackList:
     """Calls each hook on every callback; per-batch hooks only on the callbacks that need them.
 
@@ -134,10 +141,15 @@ class CallbackList:
         callbacks: list of `Callback` instances.
         model, params: passed to `set_model` / `set_params` if given.
         queue_length: accepted for Keras 2 compatibility; unused.
+
+    Raises:
+        TypeError: an item of `callbacks` is not a `Callback`.
     """
 
     def __init__(self, callbacks=None, model=None, params=None, queue_length=10):
         self.callbacks = list(callbacks or [])
+        for i, c in enumerate(self.callbacks):
+            _check_callback(c, i)
         self.queue_length = queue_length
         self.model = None
         self.params = {}
@@ -153,6 +165,7 @@ class CallbackList:
         self._predict_batch = [c for c in self.callbacks if c._implements_predict_batch_hooks()]
 
     def append(self, callback):
+        _check_callback(callback, len(self.callbacks))
         self.callbacks.append(callback)
         self._refresh()
 

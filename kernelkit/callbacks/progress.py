@@ -102,10 +102,12 @@ def progress_logger(count_mode, verbose):
     return ProgbarLogger(count_mode=count_mode, verbose=verbose)
 
 
-def progress_bar(target, unit_name="step"):
-    """A bar with `update(current, values=None, finalize=None)` for evaluate and predict."""
+def progress_bar(target, unit_name="step", stateful_metrics=None):
+    """A bar with `update(current, values=None, finalize=None)` for evaluate and predict;
+    the values named in `stateful_metrics` are shown as given (the others averaged over the
+    steps)."""
     mode = display_mode()
     module = _notebook_progress() if mode != "text" else None
     if module is not None:
         return module.NotebookProgbar(target, unit_name=unit_name, mode=mode)
-    return Progbar(target, unit_name=unit_name)
+    return Progbar(target, unit_name=unit_name, stateful_metrics=stateful_metrics)

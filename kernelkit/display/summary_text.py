@@ -3,10 +3,10 @@
 `SummaryRow` and `SummaryTable` are the input of both summary renderers (this module and
 `summary_html`); they hold plain values, so an adapter can build them from any model.
 
-The text follows Keras 2's `print_summary` as Keras 2.0 to 2.6 (and tf.keras up to
-TF 2.6) print it: a `Model: "name"` title, columns ending at `positions`, rows separated by
-`_` lines, totals with thousands separators, each further "Connected to" entry on a line of
-its own. Cells that do not fit their column are cut, as those versions do. `overflow="wrap"`
+The text follows Keras 2's `print_summary` as Keras 2.3 to 2.6 (and tf.keras up to
+TF 2.6) print it (Keras 2.0 to 2.2 print the same without the title): a `Model: "name"`
+title, columns ending at `positions`, rows separated by `_` lines, totals with thousands
+separators, each further "Connected to" entry on a line of its own. Cells that do not fit their column are cut, as those versions do. `overflow="wrap"`
 continues them on extra lines instead, breaking after `),` `],` `},` `',` when one falls
 inside the column, as Keras 2.7+ wraps (those versions also changed the row separators and
 indentation; the layout here stays the classic one).

@@ -25,11 +25,13 @@ def _progress_logger(count_mode, verbose):
     return progress_logger(count_mode, verbose)
 
 
-def _eval_bar(verbose, target, unit_name="sample"):
+def _eval_bar(verbose, target, unit_name, names):
+    """evaluate's bar: it is given the running results (`trainer.results()`), already
+    averaged over the batches so far, so all of `names` are shown as given."""
     if verbose != 1:
         return None
     from ..callbacks.progress import progress_bar
-    return progress_bar(target, unit_name)
+    return progress_bar(target, unit_name, stateful_metrics=names)
 
 
 def _make_callbacks(trainer, callbacks, verbose, params, count_mode):
@@ -244,7 +246,9 @@ def _fit_loop(trainer, x, y, batch_size, epochs, verbose, callbacks, validation_
     epochs = D.check_count("epochs", epochs, 0, allow_none=False)
     initial_epoch = D.check_count("initial_epoch", initial_epoch, 0, allow_none=False)
     steps_per_epoch = D.check_count("steps_per_epoch", steps_per_epoch, 0, round_up=True)
-    validation_steps = D.check_count("validation_steps", validation_steps, 0, round_up=True)
+    # 0 as None, as Keras 2.2.4 reads it (`if not validation_steps`): a Sequence's length
+    validation_steps = D.check_count("validation_steps", validation_steps, 0,
+                                     round_up=True) or None
     model.stop_training = False
     _check_validation_freq(validation_freq)
     stream_args = (workers, use_multiprocessing, max_queue_size)
@@ -388,7 +392,8 @@ def _evaluate_loop(trainer, x, y, batch_size, verbose, sample_weight, steps, cal
                    max_queue_size, workers, use_multiprocessing):
     """The logs of one pass of the test step over `x`/`y` (arrays, HDF5, generator, Sequence)."""
     batch_size = D.check_count("batch_size", batch_size, 1)
-    steps = D.check_count("steps", steps, 0, round_up=True)
+    # at least one step: no batch has no loss (Keras 2.2.4 fails dividing by zero)
+    steps = D.check_count("steps", steps, 1, round_up=True)
     if is_generator_like(x):
         _reject_generator_arguments("evaluate", y, sample_weight, batch_size)
         steps = steps_of(x, steps)
@@ -412,7 +417,7 @@ def _evaluate_loop(trainer, x, y, batch_size, verbose, sample_weight, steps, cal
     cl = CallbackList(list(callbacks or []))
     cl.set_model(trainer.model)
     cl.set_params(params)
-    bar = _eval_bar(verbose, target, "sample" if count_samples else "step")
+    bar = _eval_bar(verbose, target, "sample" if count_samples else "step", params["metrics"])
     try:
         return _evaluate_batches(trainer, batches, cl, bar, count_samples)
     finally:

@@ -5,7 +5,7 @@ from ..kernels import config
 from ..kernels.threads import StepJudges, adapt as adapt_threads, judged_call
 from ..layers.graph import reads_no_closures
 from ..callbacks.base import CallbackList
-from ..layers.base import Layer, _phase, learning_phase_scope
+from ..layers.base import Layer, _phase, layer_updates_scope, learning_phase_scope
 from ..ops.core import unwrap
 from . import data as D
 from .generators import batches_from, is_generator_like, split_batch, steps_of
@@ -110,7 +110,7 @@ def _run_pass(model, xs):
 
 def _forward(model, xs):
     if _phase.value == 1:   # K.set_learning_phase(1): Keras 2.2.4 predicts in training mode
-        with learning_phase_scope(1):
+        with learning_phase_scope(1), layer_updates_scope(False):   # without its updates
             return _outputs(model(xs[0] if len(xs) == 1 else xs, training=True))
     if len(xs) == 1 and type(xs[0]) is np.ndarray:
         plan = plan_for(model)

@@ -9,6 +9,7 @@ here too.
 """
 import numpy as np
 
+from ..layers.node import as_input_dtype
 from ..ops.core import unwrap
 from . import data as D
 from . import targets as T
@@ -33,7 +34,8 @@ def model_inputs(model, x, check_lengths=True):
             (the standardizer checks them with the targets instead).
 
     Returns:
-        A list with one array per model input (floats as floatx, 1D as a column).
+        A list with one array per model input (floats as floatx, integers and booleans as the
+        input's dtype where it is a float, 1D as a column).
 
     Raises:
         ValueError: the number of arrays, their names, dtypes or shapes do not match the
@@ -52,7 +54,7 @@ def model_inputs(model, x, check_lengths=True):
                              f"you are passing to your model is not the size the model "
                              f"expected. Expected to see {len(inputs)} array(s), but "
                              f"instead got {len(xs)} array(s).")
-        xs = [D.at_least_2d(a, t) for a, t in zip(xs, inputs)]
+        xs = [as_input_dtype(D.at_least_2d(a, t), t) for a, t in zip(xs, inputs)]
         D.check_shapes(xs, [t.shape for t in inputs], names, "input")
     else:
         xs = [D.at_least_2d(a) for a in xs]

@@ -15,7 +15,7 @@ import numpy as np
 from .. import config
 from ..kernels.threads import StepJudges, judged_call
 from .. import optimizers as optimizers_mod
-from ..layers.base import _phase, learning_phase_scope
+from ..layers.base import _phase, layer_updates_scope, learning_phase_scope
 from ..ops import math as M
 from ..ops.core import Tape, Tensor, resolving, unwrap
 from . import data as D
@@ -191,9 +191,11 @@ class Trainer:
         judged_call(self._test_judges, len(xs[0]) if xs else 0, self._test_step, xs, ys, sws)
 
     def _test_step(self, xs, ys, sws):
-        # with K.set_learning_phase(1), Keras 2.2.4's test function runs in training mode
-        ys, sws, outs, masks, total, parts, _ = self._loss(xs, ys, sws,
-                                                          training=_phase.value == 1)
+        # with K.set_learning_phase(1), Keras 2.2.4's test function runs in training mode,
+        # without the model's updates
+        with layer_updates_scope(False):
+            ys, sws, outs, masks, total, parts, _ = self._loss(xs, ys, sws,
+                                                              training=_phase.value == 1)
         with self._reading_graph_tensors():
             self.compiled.update_metrics(ys, outs, sws, masks, total, parts)
 

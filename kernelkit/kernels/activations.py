@@ -143,7 +143,8 @@ def act_span(v, code, alpha):
     if code == RELU:
         for k in range(v.size):
             x = v[k]
-            v[k] = x if x > zero else zero * x  # keeps NaN (and -0.0)
+            # max(x, 0) as TensorFlow: +0.0 for negatives and -0.0, NaN kept
+            v[k] = x if x > zero or x != x else zero
     elif code == SIGMOID:
         if v.itemsize == 4:
             for k in range(v.size):

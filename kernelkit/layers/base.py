@@ -20,8 +20,8 @@ from .layer_losses import LossesAndUpdates, _inputs_key, activity_loss
 from .node import KerasTensor, flatten_tensors, is_symbolic
 from .shape_inference import _dummy_of, infer_output_shape, map_structure_arrays  # noqa: F401
 from .signatures import _accepts, _accepts_cached, _call_signature  # noqa: F401
-from .state import (LearningPhase, _phase, learning_phase, learning_phase_scope,  # noqa: F401
-                    reset_names, set_learning_phase, to_snake_case, unique_name)
+from .state import (LearningPhase, _phase, layer_updates_scope,  # noqa: F401
+                    learning_phase, learning_phase_scope, reset_names, set_learning_phase, to_snake_case, unique_name)
 
 __all__ = ["Layer", "activity_loss", "inference_state", "infer_output_shape",
            "set_symbolic_call_handler"]
@@ -64,7 +64,8 @@ def inference_state():
     return _inference_state[0]
 
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
-                "activity_regularizer", "autocast", "input_dim", "input_length", "dynamic"}
+                "activity_regularizer", "autocast", "input_dim", "input_length", "dynamic",
+                "input_dtype"}
 
 
 class Layer(LossesAndUpdates, NodeAccessors):
@@ -89,6 +90,10 @@ class Layer(LossesAndUpdates, NodeAccessors):
                             f"{sorted(unknown)}")
         self._name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = trainable
+        if dtype is None:
+            dtype = kwargs.pop("input_dtype", None)   # Keras 1's name, which Keras 2.2.4 reads
+        else:
+            kwargs.pop("input_dtype", None)
         if isinstance(dtype, dict):  # Keras 3's DTypePolicy
             dtype = dtype.get("config", {}).get("name", None)
         self._dtype = np.dtype(dtype).name if dtype else None
@@ -186,6 +191,12 @@ class Layer(LossesAndUpdates, NodeAccessors):
             out += layer.trainable_weights
         return _unique(out)
 
+    @trainable_weights.setter
+    def trainable_weights(self, weights):
+        # Keras 1 custom layers list their weights in `build` (`self.trainable_weights =
+        # [self.W]`); Keras 2.2.4 keeps the setter
+        self._trainable_weights = list(weights)
+
     @property
     def non_trainable_weights(self):
         if not self.trainable:
@@ -198,6 +209,10 @@ class Layer(LossesAndUpdates, NodeAccessors):
             out += layer.non_trainable_weights
         return _unique(out)
 
+    @non_trainable_weights.setter
+    def non_trainable_weights(self, weights):
+        self._non_trainable_weights = list(weights)
+
     @property
     def weights(self):
         return self.trainable_weights + self.non_trainable_weights
@@ -208,8 +223,7 @@ class Layer(LossesAndUpdates, NodeAccessors):
 
     # ---- weights ---------------------------------------------------------------------
 
-    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
-                   trainable=True, constraint=None, **kwargs):
+    def add_weight(self, *args, **kwargs):
         """Creates a weight of this layer (call it from `build`) and returns it.
 
         Arguments:
@@ -223,12 +237,25 @@ class Layer(LossesAndUpdates, NodeAccessors):
             constraint: optional constraint applied after each optimizer update.
             **kwargs: tf.keras-only arguments, accepted and ignored.
 
+        Keras 1's order, `add_weight(shape, initializer, name=...)`, is read as Keras 2.2.4
+        reads it: a tuple or list first is the shape, and a string after it the name.
+
         Returns:
             The weight variable.
 
         Raises:
             ValueError: when the weights created inside a `parameter_budget` would exceed it.
         """
+        if args and isinstance(args[0], (tuple, list)):  # Keras 2.2.4's legacy_add_weight_support
+            kwargs["shape"] = args[0]
+            args = args[1:]
+            if args and isinstance(args[0], str):
+                kwargs["name"] = args[0]
+                args = args[1:]
+        return self._add_weight(*args, **kwargs)
+
+    def _add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
+                    trainable=True, constraint=None, **kwargs):
         shape = () if shape is None else tuple(int(s) for s in shape)
         dtype = np.dtype(dtype or self.dtype).name
         if initializer is None:
@@ -498,3 +525,7 @@ def _unique(items):
 
 def _shapes_str(weights):
     return str([tuple(np.shape(w)) for w in weights])[:200]
+
+
+# add_weight(*args, **kwargs) reads Keras 1's positional order; it shows _add_weight's arguments
+Layer.add_weight.__signature__ = inspect.signature(Layer._add_weight)

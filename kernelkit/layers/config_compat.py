@@ -61,8 +61,8 @@ def accepted_keys(cls):
         cls: a class.
 
     Returns:
-        A set of argument names, or None when some class passes `**kwargs` on to code we
-        cannot see.
+        A set of argument names (with the Keras 1 names a legacy decorator converts), or None
+        when some class passes `**kwargs` on to code we cannot see.
     """
     keys = set()
     for klass in cls.__mro__:
@@ -75,6 +75,8 @@ def accepted_keys(cls):
             return None
         keys |= {n for n, p in params.items()
                  if n != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        # a Keras 1 config's keys, which the constructor's legacy decorator converts
+        keys |= getattr(init, "_legacy_keys", frozenset())
         if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
             return keys
         if klass is Layer:

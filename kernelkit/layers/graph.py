@@ -7,7 +7,7 @@ It lives with the layers and their nodes (below the backend) because `K.function
 import numpy as np
 
 from .base import _accepts_cached, infer_output_shape
-from .node import KerasTensor, flatten_tensors, map_structure, structure_leaves
+from .node import KerasTensor, as_input_dtype, flatten_tensors, map_structure, structure_leaves
 from ..ops.core import Tape, TapeNeeded, Variable, active_tape, resolving, unwrap
 
 
@@ -162,7 +162,7 @@ class GraphNetwork:
     def _evaluate(self, flat, training, mask, extra_outputs):
         values, masks = dict(self._constants), {}
         for t, v in zip(self.inputs, flat):
-            values[id(t)] = v
+            values[id(t)] = as_input_dtype(v, t)
         if mask is not None:
             for t, m in zip(self.inputs, mask if isinstance(mask, (list, tuple)) else [mask]):
                 masks[id(t)] = m

@@ -10,7 +10,7 @@ These live with the layers (not in models/, where DESIGN.md first drew them) bec
 import numpy as np
 
 from ..ops.array import getitem
-from ..ops.core import SymbolicTensor
+from ..ops.core import SymbolicTensor, TensorShape
 from ..ops.math import _install_operators
 
 
@@ -20,7 +20,7 @@ class KerasTensor(SymbolicTensor):
     __slots__ = ("shape", "dtype", "name", "_keras_history", "static_value", "__weakref__")
 
     def __init__(self, shape, dtype="float32", name=None, history=None, static_value=None):
-        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.shape = TensorShape(None if d is None else int(d) for d in shape)
         self.dtype = np.dtype(dtype).name
         self.name = name
         self._keras_history = history  # (layer, node_index, tensor_index)
@@ -35,6 +35,11 @@ class KerasTensor(SymbolicTensor):
     @property
     def _keras_shape(self):
         """Keras 2's static shape attribute of a symbolic tensor (same as `shape`)."""
+        return self.shape
+
+    def get_shape(self):
+        """Returns the static shape, a `TensorShape` (None for unknown sizes): TensorFlow's
+        method, which Keras 2 code calls (`x.get_shape().as_list()`)."""
         return self.shape
 
     @property
@@ -64,6 +69,23 @@ class KerasTensor(SymbolicTensor):
 
 
 _install_operators(KerasTensor)
+
+
+def as_input_dtype(value, tensor):
+    """`value` fed to the symbolic input `tensor`: integer or boolean data given to a
+    floating-point input becomes that dtype, as Keras 2 feeds data to a placeholder of its
+    input's dtype (`Dense` on integer data gave float64); anything else unchanged.
+
+    Arguments:
+        value: the data (an array, or a tensor, which is left as it is).
+        tensor: the KerasTensor of the model input it is fed to.
+
+    Returns:
+        The array to feed.
+    """
+    if type(value) is np.ndarray and value.dtype.kind in "iub" and tensor.dtype[0] == "f":
+        return value.astype(tensor.dtype)
+    return value
 
 
 class Node:

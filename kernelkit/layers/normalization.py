@@ -6,6 +6,7 @@ from ..legacy import interfaces
 from ..ops.core import polymorphic, unwrap
 from .base import Layer
 from .node import KerasTensor
+from .state import layer_updates_on
 
 
 def _axes_list(axis):
@@ -14,18 +15,26 @@ def _axes_list(axis):
 
 def _moving_average(variable, statistic, momentum):
     """The value a training step gives a moving statistic: `momentum * moving + (1 -
-    momentum) * batch statistic` (not zero-debiased, as tf.keras 2's BatchNormalization)."""
+    momentum) * batch statistic` (not zero-debiased, as Keras 2.2.4's BatchNormalization)."""
     return (momentum * variable.value + (1 - momentum) * np.reshape(statistic, variable.shape)
             ).astype(variable.value.dtype, copy=False)
 
 
+def _unbiased(variance, count, epsilon):
+    """The batch variance as Keras 2.2.4 feeds it to the moving variance: times n / (n - (1 +
+    epsilon)) for n values per feature (the sample variance, with Keras's epsilon)."""
+    return variance * (count / (count - (1.0 + epsilon))) if count > 1 + epsilon else variance
+
+
 @polymorphic
-def _moving_average_of_batch(inputs, variable, reduce, momentum, statistic):
-    """`_moving_average` of the batch's mean or variance over `reduce`; on a symbolic batch,
-    a graph node (the value of the layer's update in `model.updates`)."""
+def _moving_average_of_batch(inputs, variable, reduce, momentum, statistic, epsilon):
+    """`_moving_average` of the batch's mean or (unbiased) variance over `reduce`; on a
+    symbolic batch, a graph node (the value of the layer's update in `model.updates`)."""
     x = np.asarray(unwrap(inputs), dtype=np.float64)
-    stat = x.mean(axis=reduce) if statistic == "mean" else x.var(axis=reduce)
-    return _moving_average(variable, stat, momentum)
+    if statistic == "mean":
+        return _moving_average(variable, x.mean(axis=reduce), momentum)
+    count = int(np.prod([x.shape[a] for a in reduce]))
+    return _moving_average(variable, _unbiased(x.var(axis=reduce), count, epsilon), momentum)
 
 
 class BatchNormalization(Layer):
@@ -34,7 +43,12 @@ class BatchNormalization(Layer):
     In training, each feature is shifted and scaled by the batch's mean and standard deviation
     (so the output has a mean close to 0 and a standard deviation close to 1), then scaled by
     `gamma` and shifted by `beta`; moving averages of the mean and variance are kept and used at
-    test time. A frozen layer (`trainable=False`) uses the moving averages during `fit` too.
+    test time. As in Keras 2.2.4, a frozen layer (`trainable=False`) still normalises with the
+    batch's statistics in training (a GAN's frozen discriminator normalises each batch it
+    judges) but keeps its moving averages; to run a frozen base model in inference mode
+    while the rest trains, call it with `training=False` (`features = base(x,
+    training=False)`). The moving variance is fed the batch's unbiased variance, as Keras
+    2.2.4 does.
 
     Arguments:
         axis: integer, the axis holding the features, which is not normalised over (default -1; use
@@ -115,13 +129,17 @@ class BatchNormalization(Layer):
             else ops.reshape(w, self._bshape)
 
     def call(self, inputs, training=None):
-        if training and self.trainable:
+        if training:
             op = ops.nn.BatchNormTraining(self._reduce, self.epsilon)
             y, mean, var = op(inputs, self._shaped(self.gamma), self._shaped(self.beta))
-            m = self.momentum
-            self.moving_mean.value[...] = _moving_average(self.moving_mean, unwrap(mean), m)
-            self.moving_variance.value[...] = _moving_average(self.moving_variance, unwrap(var),
-                                                              m)
+            # frozen, or in predict, evaluate and K.function: no update (as Keras 2.2.4)
+            if self.trainable and layer_updates_on():
+                m = self.momentum
+                shape = np.shape(unwrap(inputs))
+                count = int(np.prod([shape[a] for a in self._reduce]))
+                self.moving_mean.value[...] = _moving_average(self.moving_mean, unwrap(mean), m)
+                self.moving_variance.value[...] = _moving_average(
+                    self.moving_variance, _unbiased(unwrap(var), count, self.epsilon), m)
             return y
         if len(self._axes) == 1:
             op = ops.nn.BatchNormInference(self._axes[0], self.moving_mean.value,
@@ -156,7 +174,7 @@ class BatchNormalization(Layer):
         pending = self.__dict__.pop("_pending_moving_updates", None)
         for inputs in pending or ():
             self.add_update([(v, _moving_average_of_batch(inputs, v, self._reduce,
-                                                          self.momentum, stat))
+                                                          self.momentum, stat, self.epsilon))
                              for v, stat in ((self.moving_mean, "mean"),
                                              (self.moving_variance, "variance"))], inputs)
 

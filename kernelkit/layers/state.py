@@ -6,8 +6,8 @@ import threading
 
 from ..naming import to_snake_case
 
-__all__ = ["LearningPhase", "learning_phase", "learning_phase_scope", "reset_names",
-           "set_learning_phase", "to_snake_case", "unique_name"]
+__all__ = ["LearningPhase", "layer_updates_scope", "learning_phase", "learning_phase_scope",
+           "reset_names", "set_learning_phase", "to_snake_case", "unique_name"]
 
 # ---- naming -------------------------------------------------------------------------
 
@@ -41,7 +41,8 @@ def reset_names():
 # ---- learning phase -----------------------------------------------------------------
 
 class _Phase(threading.local):
-    value = None  # None: inference unless a call says otherwise
+    value = None    # None: inference unless a call says otherwise
+    updates = True  # whether layers apply their own updates (see layer_updates_scope)
 
 
 _phase = _Phase()
@@ -76,20 +77,55 @@ def set_learning_phase(value):
     _phase.value = value
 
 
-class learning_phase_scope:  # noqa: N801 - Keras's name
+class _PhaseSetting:
+    """Context manager base: sets one of the thread's phase settings (`attribute` of
+    `_phase`) inside a `with` block; the previous value comes back on exit."""
+
+    attribute = None
+
+    def __init__(self, value):
+        self.value = value
+
+    def __enter__(self):
+        self.old = getattr(_phase, self.attribute)
+        setattr(_phase, self.attribute, self.value)
+
+    def __exit__(self, *exc):
+        setattr(_phase, self.attribute, self.old)
+        return False
+
+
+class learning_phase_scope(_PhaseSetting):  # noqa: N801 - Keras's name
     """Context manager setting the learning phase inside a `with` block.
 
     Arguments:
         value: 0 (test), 1 (train) or None; the previous phase comes back on exit.
     """
 
-    def __init__(self, value):
-        self.value = value
+    attribute = "value"
 
-    def __enter__(self):
-        self.old = _phase.value
-        _phase.value = self.value
 
-    def __exit__(self, *exc):
-        _phase.value = self.old
-        return False
+# ---- layer updates ------------------------------------------------------------------
+
+def layer_updates_on():
+    """Returns True unless inside `layer_updates_scope(False)`: whether a layer called in
+    training mode may apply its own updates (BatchNormalization's moving statistics)."""
+    return _phase.updates
+
+
+class layer_updates_scope(_PhaseSetting):  # noqa: N801 - a scope, as learning_phase_scope
+    """Context manager turning layers' own updates on or off inside a `with` block.
+
+    Keras 2.2.4 runs a model's updates (BatchNormalization's moving statistics) in its
+    training function only: `predict`, `evaluate` and `K.function` run in training mode
+    under `K.set_learning_phase(1)` or a fed learning phase of 1, yet leave them alone
+    (`K.function` applies the updates it is given, once).
+
+    Arguments:
+        enabled: boolean; the previous setting comes back on exit.
+    """
+
+    attribute = "updates"
+
+    def __init__(self, enabled):
+        super().__init__(bool(enabled))

@@ -82,6 +82,9 @@ def legacy_interface(renames=(), value_maps=None, preprocess=None, object_type="
             class), `'method'` (named after the method, e.g. `fit_generator`) or
             `'function'` (a plain function such as `Input`: no `self`).
 
+    The decorated function's `_legacy_keys` lists the Keras 1 keywords it reads (the renamed
+    ones and those in the preprocessor's `keys`), so that a Keras 1 config is read whole.
+
     Returns:
         A decorator for an `__init__` or a method.
 
@@ -115,6 +118,8 @@ def legacy_interface(renames=(), value_maps=None, preprocess=None, object_type="
             return func(*head, *args, **kwargs)
 
         wrapper._legacy_support = True
+        wrapper._legacy_keys = frozenset({old for old, _ in renames} | set(value_maps)
+                                         | set(getattr(preprocess, "keys", ())))
         return wrapper
 
     renamed = ", ".join(f"`{old}` -> `{new}`" for old, new in renames) or "none"
@@ -124,6 +129,14 @@ def legacy_interface(renames=(), value_maps=None, preprocess=None, object_type="
                         + (f" Also: {preprocess.__doc__.strip().splitlines()[0]}"
                            if preprocess is not None and preprocess.__doc__ else ""))
     return decorate
+
+
+def _reads(*keys):
+    """Marks a preprocessor with the Keras 1 keywords it reads (see `legacy_interface`)."""
+    def mark(preprocess):
+        preprocess.keys = tuple(keys) + tuple(getattr(preprocess, "keys", ()))
+        return preprocess
+    return mark
 
 
 def _move(kwargs, old, new, value):
@@ -145,6 +158,7 @@ legacy_gaussiannoise_support = legacy_interface((("sigma", "stddev"),))
 legacy_prelu_support = legacy_interface((("init", "alpha_initializer"),))
 
 
+@_reads("dropout")
 def _embedding_preprocess(args, kwargs):
     """`dropout` is dropped, with advice to use SpatialDropout1D."""
     if "dropout" in kwargs:
@@ -208,6 +222,7 @@ def _forget_bias(kwargs):
     return []
 
 
+@_reads("forget_bias_init")
 def _recurrent_preprocess(args, kwargs):
     """`forget_bias_init`, and `input_dim`/`input_length` -> `input_shape`."""
     converted = _forget_bias(kwargs)
@@ -276,6 +291,7 @@ def _kernel_size_preprocess(names):
         _move(kwargs, label, "kernel_size", size)
         return args, kwargs, [("kernel_size", label)]
 
+    preprocess.keys = tuple(names)
     return preprocess
 
 
@@ -288,6 +304,7 @@ legacy_conv3d_support = legacy_interface(_CONV_RENAMES + _WEIGHT_RENAMES, _DIM_O
                                          _conv3d_kernel)
 
 
+@_reads("init", "nb_row", "nb_col")
 def _separable_preprocess(args, kwargs):
     """`init` -> both initializers; Keras 1's kernel sizes -> `kernel_size`."""
     converted = []
@@ -305,6 +322,7 @@ legacy_separable_conv2d_support = legacy_interface(
                      ("bias", "use_bias")), _DIM_ORDERING, _separable_preprocess)
 
 
+@_reads("output_shape", "nb_row", "nb_col")
 def _deconv2d_preprocess(args, kwargs):
     """Keras 1's `Deconvolution2D(nb_filter, nb_row, nb_col, output_shape)`: Keras 2 infers
     the output shape, so the argument is dropped."""
@@ -323,6 +341,7 @@ legacy_deconv2d_support = legacy_interface(_CONV_RENAMES + _WEIGHT_RENAMES, _DIM
                                            _deconv2d_preprocess)
 
 
+@_reads("mode")
 def _batchnorm_preprocess(args, kwargs):
     """`mode=0` is dropped; modes 1 and 2 and positional arguments are TypeErrors."""
     if args:
@@ -341,6 +360,7 @@ legacy_batchnorm_support = legacy_interface(
     preprocess=_batchnorm_preprocess)
 
 
+@_reads("forget_bias_init", "nb_row", "nb_col")
 def _convlstm2d_preprocess(args, kwargs):
     """`forget_bias_init`; Keras 1's kernel sizes -> `kernel_size`."""
     converted = _forget_bias(kwargs)

@@ -1,4 +1,5 @@
-"""Keras 1's `Merge` layer and `merge` function, as Keras 2.2.4 kept them in `keras.legacy.layers`.
+"""Keras 1's `Merge` layer and `merge` function, as Keras 2.0 and 2.1 kept them in
+`keras.legacy.layers` (Keras 2.2 removed them; kernelkit keeps them for older code).
 
 One layer merges a list of tensors by `mode`: 'sum', 'mul', 'ave', 'max' (element-wise, all
 inputs of one shape), 'concat' (along `concat_axis`), 'dot' (a batched dot product along

@@ -30,6 +30,34 @@ class TapeNeeded(ValueError):
     a tape (`layers.graph.GraphNetwork.run`)."""
 
 
+class TensorShape(tuple):
+    """A tensor's shape: a tuple of sizes (None where unknown) with the methods Keras 2
+    code written for the TensorFlow backend calls on it (`x.shape.as_list()`,
+    `x.get_shape().ndims`). It compares equal to the plain tuple.
+    """
+
+    __slots__ = ()
+
+    def as_list(self):
+        """Returns the sizes as a list (None where unknown)."""
+        return list(self)
+
+    @property
+    def ndims(self):
+        """The number of dimensions (TensorFlow 1's name)."""
+        return len(self)
+
+    rank = ndims
+
+    def num_elements(self):
+        """Returns the number of elements, or None if a size is unknown."""
+        return None if None in self else int(np.prod(self, dtype=np.int64))
+
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return TensorShape(item) if isinstance(index, slice) else item
+
+
 class Tensor:
     """An array produced by a recorded op (or a variable): what the tape differentiates."""
 
@@ -51,6 +79,11 @@ class Tensor:
 
     def numpy(self):
         return self.value
+
+    def get_shape(self):
+        """Returns the shape as a `TensorShape` (TensorFlow's method, which Keras 2 code calls:
+        `x.get_shape().as_list()`)."""
+        return TensorShape(self.value.shape)
 
     def __array__(self, dtype=None, copy=None):
         return self.value if dtype is None else self.value.astype(dtype)

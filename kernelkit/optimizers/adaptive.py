@@ -61,7 +61,7 @@ class Adagrad(Optimizer):
         learning_rate: float >= 0, the learning rate (default 0.01); Keras 2's `lr` is accepted
             too.
         initial_accumulator_value: float >= 0, the starting value of the sum of squared gradients
-            (default 0.1).
+            (default 0.0, as Keras 2.2.4's accumulators start; tf.keras 2 starts at 0.1).
         epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
             `K.epsilon()`).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
@@ -75,7 +75,7 @@ class Adagrad(Optimizer):
 
     slot_names = ("accumulator",)
 
-    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7, decay=0.0,
+    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.0, epsilon=1e-7, decay=0.0,
                  **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
         self.initial_accumulator_value = float(initial_accumulator_value)

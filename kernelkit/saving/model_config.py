@@ -99,7 +99,8 @@ def _parameter_limit_error(error):
     layer) restated with the layer that asked for the weight, or None for another error.
 
     The layer is read from the frames of the refused call: the innermost layer in
-    `add_weight` owns the weight; the outermost layer being built is the one in the model.
+    `_add_weight` (behind `add_weight`) owns the weight; the outermost layer being built is
+    the one in the model.
     """
     frames, tb = [], error.__traceback__
     while tb is not None:
@@ -115,7 +116,7 @@ def _parameter_limit_error(error):
               and not is_model(f.f_locals["self"])]
     if not owners:
         return None
-    in_add_weight = [f for f in owners if f.f_code.co_name == "add_weight"]
+    in_add_weight = [f for f in owners if f.f_code.co_name == "_add_weight"]
     frame = in_add_weight[-1] if in_add_weight else owners[-1]
     layer, outer = frame.f_locals["self"], owners[0].f_locals["self"]
     weight = frame.f_locals.get("name") if in_add_weight else None

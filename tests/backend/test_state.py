@@ -108,3 +108,17 @@ def test_set_learning_phase_drives_in_train_phase_until_cleared():
     finally:
         K.clear_session()
     assert K.learning_phase() == 0
+
+
+def test_get_value_of_a_scalar_is_a_numpy_scalar_not_a_live_0d_array():
+    """TensorFlow returns a NumPy scalar; a 0-d array changed in place under a learning-rate
+    finder's `lr *= factor` after it had been appended to its list."""
+    lr = K.variable(0.5)
+    value = K.get_value(lr)
+    assert isinstance(value, np.floating) and value == 0.5
+    kept = [value]
+    value *= 2
+    assert kept == [0.5] and K.get_value(lr) == 0.5
+    matrix = K.get_value(K.variable(np.ones((2, 2))))
+    matrix += 1                                          # arrays are copies, as before
+    assert isinstance(matrix, np.ndarray)

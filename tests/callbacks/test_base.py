@@ -216,3 +216,11 @@ def test_fit_progress_bar_shows_averages_of_batch_values_then_the_epoch_logs(cap
     averages.add(4, {"val_loss": 9.0})                 # given with no progress: as it is
     averages.add(12, {"loss": 1.5})
     assert averages.values() == {"loss": 2.0, "val_loss": 9.0}
+
+
+def test_an_item_that_is_not_a_callback_is_named_in_a_type_error():
+    """A book passes a helper's (callback, log_dir) tuple: the error named a private method."""
+    with pytest.raises(TypeError, match=r"item 1 is a tuple: \(1, 'logs'\)"):
+        CallbackList([Callback(), (1, "logs")])
+    with pytest.raises(TypeError, match="item 1 is a str"):
+        CallbackList([Callback()]).append("History")

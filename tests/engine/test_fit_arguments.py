@@ -462,7 +462,10 @@ def test_stateful_model_needs_a_batch_size_that_divides_the_data():
 
 # ---- frozen BatchNormalization -------------------------------------------------------------
 
-def test_frozen_batch_normalization_runs_in_inference_mode_during_fit():
+def test_frozen_batch_normalization_normalises_with_the_batch_and_keeps_its_statistics():
+    """Keras 2.2.4: a frozen BatchNormalization still uses the batch's statistics in
+    training (its `call` never reads `trainable`) but runs no update; `training=False` on
+    the call runs it in inference mode."""
     rng = np.random.default_rng(10)
     x = (rng.normal(size=(16, 3)) * 3 + 5).astype(np.float32)
     y = rng.normal(size=(16, 1)).astype(np.float32)
@@ -474,8 +477,8 @@ def test_frozen_batch_normalization_runs_in_inference_mode_during_fit():
     model.compile(SGD(lr=0.01), "mse")
     W, b = model.layers[1].get_weights()
     loss = model.train_on_batch(x, y)
-    # inference-mode normalisation with the moving statistics, computed by hand
-    normed = (x - 1.0) / np.sqrt(4.0 + bn.epsilon) * 2.0 + 0.5
+    # training-mode normalisation with the batch's statistics, computed by hand
+    normed = (x - x.mean(0)) / np.sqrt(x.var(0) + bn.epsilon) * 2.0 + 0.5
     assert loss == pytest.approx(((normed @ W + b - y) ** 2).mean(), rel=1e-5)
     model.fit(x, y, epochs=2, batch_size=4, verbose=0)
     gamma, beta, mean, var = bn.get_weights()
@@ -483,6 +486,35 @@ def test_frozen_batch_normalization_runs_in_inference_mode_during_fit():
     np.testing.assert_array_equal(var, np.full(3, 4.0))
     np.testing.assert_array_equal(gamma, np.full(3, 2.0))
 
+    # called with training=False, it normalises with the moving statistics in training too
+    inp = Input((3,))
+    head = Dense(1)
+    model3 = Model(inp, head(bn(inp, training=False)))
+    model3.compile(SGD(lr=0.01), "mse")
+    W, b = head.get_weights()
+    loss = model3.train_on_batch(x, y)
+    normed = (x - 1.0) / np.sqrt(4.0 + bn.epsilon) * 2.0 + 0.5
+    assert loss == pytest.approx(((normed @ W + b - y) ** 2).mean(), rel=1e-5)
+
+
+def test_batch_normalization_feeds_the_unbiased_variance_to_its_moving_variance():
+    """Keras 2.2.4 multiplies the batch variance by n / (n - (1 + epsilon)) before the
+    moving average."""
+    x = np.random.default_rng(3).normal(size=(8, 3)).astype(np.float32) * 2
+    bn = BatchNormalization(momentum=0.0, input_shape=(3,))
+    model = Sequential([bn])
+    model.compile(SGD(lr=0.0), "mse")
+    model.train_on_batch(x, x)
+    n = 8
+    np.testing.assert_allclose(bn.get_weights()[3], x.var(0) * n / (n - 1 - bn.epsilon),
+                               rtol=1e-5)
+    np.testing.assert_allclose(bn.get_weights()[2], x.mean(0), rtol=1e-5, atol=1e-6)
+
+
+def test_batch_normalization_contrasts_with_a_trainable_one():
+    rng = np.random.default_rng(10)
+    x = (rng.normal(size=(16, 3)) * 3 + 5).astype(np.float32)
+    y = rng.normal(size=(16, 1)).astype(np.float32)
     # contrast: a trainable BatchNormalization moves its statistics towards the batch's
     live = BatchNormalization(input_shape=(3,))
     model2 = Sequential([live, Dense(1)])

@@ -370,6 +370,118 @@ def test_a_learning_phase_fixed_to_1_makes_predict_and_evaluate_run_in_training_
     assert (model.predict(x) == 0).mean() == 0
 
 
+def test_training_mode_outside_fit_leaves_the_moving_statistics_alone():
+    """Keras 2.2.4 runs BatchNormalization's updates in its training function only:
+    predict, evaluate, the *_on_batch tests and K.function in training mode use the batch's
+    statistics but do not move the averages; K.function applies the updates it is given
+    once (the layer's own call applied them a second time)."""
+    from kernelkit.layers import BatchNormalization, Input
+    inp = Input((3,))
+    bn = BatchNormalization(momentum=0.5)
+    model = Model(inp, bn(inp))
+    model.compile("sgd", "mse")
+    x = np.random.RandomState(0).rand(16, 3).astype("float32") * 5
+    start = K.get_value(bn.moving_mean).copy()
+    K.set_learning_phase(1)
+    try:
+        out = model.predict(x)
+        model.evaluate(x, x, verbose=0)
+        model.test_on_batch(x, x)
+        model.predict_on_batch(x)
+        K.function([inp], [bn.output])([x])
+    finally:
+        K.set_learning_phase(None)
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-4)   # the batch's statistics
+    np.testing.assert_array_equal(K.get_value(bn.moving_mean), start)
+    K.function([inp, K.learning_phase()], [bn.output])([x, 1])
+    np.testing.assert_array_equal(K.get_value(bn.moving_mean), start)
+    K.function([inp, K.learning_phase()], [bn.output], updates=model.updates)([x, 1])
+    np.testing.assert_allclose(K.get_value(bn.moving_mean), 0.5 * x.mean(axis=0), rtol=1e-5)
+    model.train_on_batch(x, x)                           # the training function moves them
+    np.testing.assert_allclose(K.get_value(bn.moving_mean), 0.75 * x.mean(axis=0), rtol=1e-5)
+
+
+@pytest.mark.parametrize("loss,activation,classes", [
+    ("categorical_crossentropy", "softmax", 3),
+    ("sparse_categorical_crossentropy", "softmax", 3),
+    ("binary_crossentropy", "sigmoid", 1)])
+def test_training_reports_the_clipped_cross_entropy_keras_and_evaluate_report(
+        loss, activation, classes):
+    """Keras 2.2.4 clips a softmax or sigmoid output to [1e-7, 1 - 1e-7] (in float32:
+    1 - 1e-7 is 0.99999988) before the log, in training as in evaluate; kernelkit's fused
+    loss on the logits reported -log(p) unclipped in training (42.0 instead of 7.39)."""
+    model = Sequential([Dense(classes, activation=activation, input_shape=(2,))])
+    model.compile(SGD(0.0), loss)
+    x = np.array([[30.0, 30.0], [-30.0, -30.0], [1.0, 2.0]], "float32")
+    if classes == 3:
+        model.set_weights([np.array([[-1, 0, 1], [-1, 0, 1]], "float32"), np.zeros(3, "float32")])
+        z = x @ model.get_weights()[0]
+        p = np.exp(z - z.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        y = np.eye(3, dtype="float32")[[0, 0, 0]]
+        expected = -np.log(np.clip(p[:, 0], np.float32(1e-7), np.float32(1) - np.float32(1e-7)))
+        if loss.startswith("sparse"):
+            y = np.zeros((3, 1), "float32")
+    else:
+        model.set_weights([np.ones((2, 1), "float32"), np.zeros(1, "float32")])
+        p = 1 / (1 + np.exp(-(x.astype(float) @ np.ones((2, 1)))))
+        q = np.clip(p, np.float32(1e-7), np.float32(1) - np.float32(1e-7))
+        y = np.zeros((3, 1), "float32")
+        expected = -np.log(1 - q)
+    trained = model.train_on_batch(x, y)            # the loss before the (null) update
+    np.testing.assert_allclose(trained, expected.mean(), rtol=1e-5)
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), expected.mean(), rtol=1e-5)
+
+
+def test_integer_data_is_fed_as_the_float_inputs_dtype():
+    """Keras 2 feeds data to placeholders of the input's dtype: integer images give float32
+    outputs (a Dense or ConvLSTM2D computed in float64 on them)."""
+    from kernelkit.layers import ConvLSTM2D, Embedding
+    x = (np.arange(2 * 3 * 4 * 4).reshape(2, 3, 4, 4, 1) % 5).astype("int64")
+    conv = Sequential([ConvLSTM2D(2, (2, 2), input_shape=(3, 4, 4, 1)), Flatten(), Dense(1)])
+    dense = Sequential([Dense(2, input_shape=(4,))])
+    for model, data in ((conv, x), (dense, x[:, 0, :, 0, 0])):
+        model.compile("sgd", "mse")
+        out = model.predict(data)
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out, model.predict(data.astype("float32")))
+        assert np.asarray(model(data)).dtype == np.float32
+        model.fit(data, out, verbose=0)
+    ids = Input((3,), dtype="int32")              # an integer input keeps its integers
+    model = Model(ids, Embedding(10, 2)(ids))
+    assert model.predict(np.array([[1, 2, 9]])).dtype == np.float32
+
+
+def test_zero_validation_steps_mean_none_and_zero_evaluate_steps_are_refused():
+    from kernelkit.utils import Sequence
+
+    class Batches(Sequence):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return np.full((4, 2), float(i), "float32"), np.ones((4, 1), "float32")
+
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile("sgd", "mse")
+    # STEP_SIZE_VALID = 30 // 32 = 0 (a tutorial's): Keras 2.2.4 takes the Sequence's length
+    history = model.fit_generator(Batches(), steps_per_epoch=2, validation_data=Batches(),
+                                  validation_steps=0, verbose=0)
+    expected = model.evaluate_generator(Batches())      # after the epoch's two steps
+    assert history.history["val_loss"][0] == pytest.approx(expected, rel=1e-6)
+    assert history.history["val_loss"][0] > 0
+
+    def endless():
+        while True:
+            yield np.ones((4, 2), "float32"), np.ones((4, 1), "float32")
+
+    with pytest.raises(ValueError, match="validation_steps"):
+        model.fit_generator(endless(), steps_per_epoch=1, validation_data=endless(),
+                            validation_steps=0, verbose=0)
+    with pytest.raises(ValueError, match="`steps` must be an integer >= 1"):
+        model.evaluate_generator(Batches(), steps=0)
+
+
 def test_setting_trainable_after_compile_warns_of_the_discrepancy_and_keeps_training():
     model = Sequential([Dense(2, input_shape=(3,))])
     model.compile("sgd", "mse")

@@ -227,3 +227,13 @@ def test_tanh_rational_relative_error_and_the_fit_that_made_it():
                                           source, re.M) for v in v if v]
     # least squares in another NumPy/LAPACK build lands a few ulp away: same fit, not same bits
     np.testing.assert_allclose(used, list(p[::-1]) + list(q[::-1]), rtol=1e-7)
+
+
+def test_relu_gives_positive_zero_as_tensorflows_max():
+    """max(x, 0): negatives and -0.0 give +0.0 (they gave -0.0, printed `-0.`); NaN stays."""
+    x = np.array([-1.5, -0.0, 0.0, 2.0, -np.inf, np.inf, np.nan], np.float32)
+    for dtype in (np.float32, np.float64):
+        y = A.activation_forward(x.astype(dtype), A.RELU, 0.0)
+        np.testing.assert_array_equal(np.signbit(y[:6]), False)
+        np.testing.assert_array_equal(y[:6], [0, 0, 0, 2, 0, np.inf])
+        assert np.isnan(y[6])

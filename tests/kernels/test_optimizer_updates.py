@@ -25,9 +25,7 @@ def _reference(name, p, grads, **hp):
         elif name == "rmsprop":
             m = hp["rho"] * m + (1 - hp["rho"]) * g * g
             p = p - hp["lr"] * g / (np.sqrt(m) + 1e-7)
-        elif name == "adagrad":
-            if t == 1:
-                m = np.full_like(p, 0.1)
+        elif name == "adagrad":       # Keras 2.2.4: the accumulators start at 0
             m = m + g * g
             p = p - hp["lr"] * g / (np.sqrt(m) + 1e-7)
         elif name == "adadelta":

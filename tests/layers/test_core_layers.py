@@ -102,7 +102,9 @@ def test_batch_norm_training_updates_moving_stats():
     y = np.asarray(layer(x, training=True))
     np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-5)
     np.testing.assert_allclose(layer.moving_mean.value, 0.5 * x.mean(axis=0), rtol=1e-5)
-    np.testing.assert_allclose(layer.moving_variance.value, 0.5 + 0.5 * x.var(axis=0), rtol=1e-4)
+    # Keras 2.2.4 feeds the unbiased variance, times n / (n - (1 + epsilon))
+    unbiased = x.var(axis=0) * 256 / (256 - (1 + layer.epsilon))
+    np.testing.assert_allclose(layer.moving_variance.value, 0.5 + 0.5 * unbiased, rtol=1e-5)
 
 
 def test_activity_regularizer_adds_loss():

@@ -76,3 +76,31 @@ def test_the_example_as_written_trains_a_few_steps():
         np.testing.assert_allclose(g_loss[0], g_loss[1] + g_loss[2], rtol=1e-5)
         for a, b in zip(frozen, discriminator.get_weights()):
             np.testing.assert_array_equal(a, b)
+
+
+def test_a_frozen_discriminators_batch_normalization_normalises_each_batch_it_judges():
+    """Keras 2.2.4: inside the combined model the frozen discriminator's BatchNormalization
+    still normalises with the generated batch's statistics (its call never reads
+    `trainable`) and its moving statistics stay as they are (a frozen model has no
+    updates); kernelkit used the moving statistics there, as tf.keras 2 does."""
+    rng = np.random.RandomState(3)
+    z = Input((LATENT,))
+    generator = Model(z, Dense(4)(z))
+    bn = BatchNormalization()
+    discriminator = Sequential([Dense(3, input_shape=(4,)), bn, Dense(1, activation="sigmoid")])
+    discriminator.compile(loss="binary_crossentropy", optimizer=Adam(0.0002, 0.5))
+    discriminator.train_on_batch(rng.normal(2, 3, (BATCH, 4)), np.ones((BATCH, 1)))
+    discriminator.trainable = False
+    combined = Model(z, discriminator(generator(z)))
+    combined.compile(loss="binary_crossentropy", optimizer=Adam(0.0002, 0.5))
+    noise = rng.normal(0, 1, (BATCH, LATENT)).astype("float32")
+    (w1, b1), (gamma, beta, mean, var), (w2, b2) = (
+        layer.get_weights() for layer in discriminator.layers)
+    h = generator.predict(noise).astype(np.float64) @ w1 + b1
+    normed = (h - h.mean(0)) / np.sqrt(h.var(0) + bn.epsilon) * gamma + beta
+    valid = 1 / (1 + np.exp(-(normed @ w2 + b2)))
+    expected = -np.mean(np.log(np.clip(valid, 1e-7, 1 - 1e-7)))
+    loss = combined.train_on_batch(noise, np.ones((BATCH, 1)))
+    np.testing.assert_allclose(loss, expected, rtol=1e-4)
+    np.testing.assert_array_equal(bn.get_weights()[2], mean)
+    np.testing.assert_array_equal(bn.get_weights()[3], var)

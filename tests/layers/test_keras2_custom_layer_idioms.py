@@ -1,0 +1,77 @@
+"""Idioms of Keras 2 custom layers found in public tutorials and books: Keras 1's
+`add_weight(shape, ...)` order, weight lists assigned in `build`, and TensorFlow's shape
+methods on symbolic tensors and variables (`x.shape.as_list()`, `x.get_shape()`)."""
+import numpy as np
+
+from kernelkit import backend as K
+from kernelkit.layers import Conv2D, Dense, Input, Layer
+from kernelkit.models import Model, Sequential
+
+
+class Attention(Layer):
+    """The widely copied Kaggle attention layer's weights (Keras 1's add_weight order)."""
+
+    def build(self, input_shape):
+        self.W = self.add_weight((input_shape[-1],), initializer="glorot_uniform",
+                                 name=f"{self.name}_W")
+        self.b = self.add_weight((input_shape[1],), "zero")     # a string second: the name
+        super().build(input_shape)
+
+    def call(self, x):
+        e = K.tanh(K.squeeze(K.dot(x, K.expand_dims(self.W)), -1) + self.b)
+        a = K.exp(e) / K.sum(K.exp(e), axis=1, keepdims=True)
+        return K.sum(x * K.expand_dims(a), axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0], input_shape[-1]
+
+
+def test_add_weight_reads_keras1s_positional_shape_as_keras_2_2_4_does():
+    layer = Attention()
+    model = Sequential([layer], )
+    model.build((None, 5, 3))
+    assert layer.W.shape == (3,) and layer.W.name.endswith("_W:0")
+    assert layer.b.shape == (5,) and layer.b.name.endswith("/zero:0")   # Keras 2.2.4: the name
+    x = np.random.RandomState(0).rand(2, 5, 3).astype("float32")
+    assert model.predict(x).shape == (2, 3)
+
+
+class Keras1Dense(Layer):
+    def __init__(self, units, **kwargs):
+        self.units = units
+        super().__init__(**kwargs)
+
+    def build(self, input_shape):
+        self.kernel = K.variable(np.ones((input_shape[-1], self.units)), name="kernel")
+        self.trainable_weights = [self.kernel]
+        self.non_trainable_weights = []
+        self.built = True
+
+    def call(self, x):
+        return K.dot(x, self.kernel)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0], self.units
+
+
+def test_weights_assigned_in_build_train():
+    layer = Keras1Dense(2)
+    model = Sequential([Dense(3, input_shape=(4,)), layer])
+    model.compile("sgd", "mse")
+    assert layer.trainable_weights == [layer.kernel] and layer.non_trainable_weights == []
+    before = K.get_value(layer.kernel).copy()
+    model.train_on_batch(np.ones((2, 4), "float32"), np.zeros((2, 2), "float32"))
+    assert not np.allclose(K.get_value(layer.kernel), before)
+    assert len(model.trainable_weights) == 3
+
+
+def test_symbolic_shapes_answer_tensorflows_methods():
+    x = Conv2D(8, 3)(Input((28, 28, 1)))
+    assert x.shape.as_list() == [None, 26, 26, 8] == x.get_shape().as_list()
+    assert x.shape == (None, 26, 26, 8) and x.get_shape().ndims == 4
+    assert x.shape[1:].as_list() == [26, 26, 8] and x.shape[-1] == 8
+    assert x.shape.num_elements() is None and x.shape[1:].num_elements() == 26 * 26 * 8
+    v = K.variable(np.zeros((2, 3)))
+    assert v.get_shape().as_list() == [2, 3]
+    model = Model(x._keras_history[0].input, x)
+    assert model.output.shape.as_list() == [None, 26, 26, 8]
