@@ -21,7 +21,8 @@ from .node import KerasTensor, flatten_tensors, is_symbolic
 from .shape_inference import _dummy_of, infer_output_shape, map_structure_arrays  # noqa: F401
 from .signatures import _accepts, _accepts_cached, _call_signature  # noqa: F401
 from .state import (LearningPhase, _phase, layer_updates_scope,  # noqa: F401
-                    learning_phase, learning_phase_scope, reset_names, set_learning_phase, to_snake_case, unique_name)
+                    learning_phase, learning_phase_scope, reset_names, set_learning_phase,
+                    to_snake_case, unique_name)
 
 __all__ = ["Layer", "activity_loss", "inference_state", "infer_output_shape",
            "set_symbolic_call_handler"]
