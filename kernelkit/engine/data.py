@@ -157,6 +157,29 @@ def _shape(a):
     return tuple(np.shape(a)) if not hasattr(a, "shape") else tuple(a.shape)
 
 
+def predict_rows(xs):
+    """The number of samples `predict` runs: Keras 2.2.4 counts those of the first input and
+    reads as many rows of every input (it compares lengths only with targets), so a later
+    input may hold more rows, which are not read (Keras's cnn_seq2seq example relies on it),
+    but not fewer.
+
+    Arguments:
+        xs: the model's input arrays.
+
+    Returns:
+        The number of samples, `len(xs[0])`.
+
+    Raises:
+        ValueError: an input is a scalar, the first is empty, or a later one is shorter.
+    """
+    check_lengths(xs[:1])
+    n = len(xs[0])
+    if any(len(_shape(a)) == 0 or len(a) < n for a in xs[1:]):
+        raise ValueError(f"predict() reads {n} samples (the rows of the first input) from every "
+                         f"input; got array shapes: {[_shape(a) for a in xs]}")
+    return n
+
+
 def check_lengths(xs, ys=None, sws=None):
     """Check that inputs, targets and sample weights all have the same number of samples.
 

@@ -216,9 +216,9 @@ def _predict(model, x, batch_size, verbose, steps, callbacks, max_queue_size, wo
         batches = _stream_batches(model, stream, steps)
         target, unit, params = steps, "step", {"steps": steps, "verbose": verbose}
     else:
-        xs = model_inputs(model, x)
+        xs = model_inputs(model, x, check_lengths=False)
         batch_size = batch_size_or_default(batch_size)
-        n = len(xs[0])
+        n = D.predict_rows(xs)
         if steps is not None:
             n = min(n, int(steps) * batch_size)
         if n <= batch_size and verbose != 1 and not callbacks and \

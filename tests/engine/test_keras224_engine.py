@@ -482,6 +482,25 @@ def test_zero_validation_steps_mean_none_and_zero_evaluate_steps_are_refused():
         model.evaluate_generator(Batches(), steps=0)
 
 
+def test_predict_reads_the_first_inputs_rows_from_every_input():
+    """Keras 2.2.4's predict counts the first input's samples and slices every input with
+    them (lengths are compared only with targets): its cnn_seq2seq example decodes with 100
+    encoder rows and a 300-row decoder array."""
+    from kernelkit.layers import Concatenate
+    a, b = Input((2,)), Input((3,))
+    model = Model([a, b], Dense(1)(Concatenate()([a, b])))
+    x1 = np.random.RandomState(0).rand(40, 2).astype("float32")
+    x2 = np.random.RandomState(1).rand(100, 3).astype("float32")
+    out = model.predict([x1, x2], batch_size=16)
+    assert out.shape == (40, 1)
+    np.testing.assert_allclose(out, model.predict([x1, x2[:40]]), rtol=1e-6)
+    with pytest.raises(ValueError, match="reads 40 samples"):
+        model.predict([x1, x2[:30]])
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError, match="same number of samples"):
+        model.fit([x1, x2], np.zeros((40, 1)), verbose=0)     # training still checks
+
+
 def test_setting_trainable_after_compile_warns_of_the_discrepancy_and_keeps_training():
     model = Sequential([Dense(2, input_shape=(3,))])
     model.compile("sgd", "mse")
