@@ -14,11 +14,15 @@ from .base import Callback
 from .monitoring import improves, monitor_value, resolve_mode, warn_missing, worst
 
 
-def _lr_variable(model, who):
+def _lr_variable(model, who, to_set=False):
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not hasattr(optimizer, "lr"):
         raise ValueError(f"{who}: the optimizer must have a 'lr' attribute (compile the model "
                          "with a kernelkit optimizer first).")
+    schedule = getattr(optimizer, "_schedule", None)
+    if to_set and schedule is not None:   # it would set the rate back at the next update
+        raise TypeError(f"{who} cannot set the learning rate of an optimizer whose learning "
+                        f"rate is a {type(schedule).__name__} schedule: use one or the other.")
     return optimizer.lr
 
 
@@ -56,7 +60,7 @@ class LearningRateScheduler(Callback):
         return self.schedule(epoch, lr) if two else self.schedule(epoch)
 
     def on_epoch_begin(self, epoch, logs=None):
-        variable = _lr_variable(self.model, "LearningRateScheduler")
+        variable = _lr_variable(self.model, "LearningRateScheduler", to_set=True)
         lr = self._new_lr(epoch, float(K.get_value(variable)))
         if isinstance(lr, np.ndarray) and lr.ndim == 0:
             lr = lr.item()
@@ -145,7 +149,7 @@ class ReduceLROnPlateau(Callback):
         # float32 storage: compare with a tolerance so min_lr is reached, not undershot forever
         if old_lr > self.min_lr * (1 + 1e-6) + 1e-12:
             new_lr = max(old_lr * self.factor, self.min_lr)
-            K.set_value(variable, new_lr)
+            K.set_value(_lr_variable(self.model, "ReduceLROnPlateau", to_set=True), new_lr)
             if self.verbose > 0:
                 print(f"\nEpoch {epoch + 1:05d}: ReduceLROnPlateau reducing learning rate to "
                       f"{new_lr}.")

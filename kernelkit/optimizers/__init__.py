@@ -2,10 +2,12 @@
 
 The code lives in modules named for what they hold: `base` (the `Optimizer` base class:
 learning rate and its decay schedule, clipping, state), `gradient_descent` (the SGD family) and
-`adaptive` (RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam). This module is Keras 2's path:
+`adaptive` (RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam); `schedules` holds tf.keras 2's
+learning-rate schedules. This module is Keras 2's path:
 every name, the registry entries, and `serialize`/`deserialize`/`get`.
 """
 from .. import registry
+from . import schedules
 from .adaptive import Adadelta, Adagrad, Adam, Adamax, Nadam, RMSprop
 from .base import KIND, Optimizer, clip_norm
 from .gradient_descent import SGD
@@ -108,4 +110,4 @@ adam, adamax, nadam = Adam, Adamax, Nadam
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam",
            "TFOptimizer", "sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamax", "nadam",
-           "serialize", "deserialize", "get", "clip_norm"]
+           "serialize", "deserialize", "get", "clip_norm", "schedules"]

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..kernels import optimizers as K_opt
 from ..ops.core import Variable, unwrap
+from . import schedules
 
 KIND = "optimizer"
 
@@ -26,7 +27,8 @@ class Optimizer:
 
     Arguments:
         learning_rate: float >= 0, the learning rate (default 0.01); Keras 2's `lr` is accepted
-            too.
+            too. A `kernelkit.optimizers.schedules.LearningRateSchedule` (tf.keras 2's) gives
+            each update `schedule(iterations)`; `lr` then holds the latest update's rate.
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
         clipnorm: float or None; each gradient whose L2 norm exceeds it is rescaled to that norm.
         clipvalue: float or None; each gradient element is clipped to `[-clipvalue, clipvalue]`.
@@ -54,6 +56,11 @@ class Optimizer:
         if kwargs:
             raise TypeError(f"Unexpected keyword argument(s) passed to optimizer "
                             f"{type(self).__name__}: {sorted(kwargs)}")
+        self._schedule = None
+        if isinstance(learning_rate, dict):     # a saved schedule
+            learning_rate = schedules.deserialize(learning_rate)
+        if isinstance(learning_rate, schedules.LearningRateSchedule):
+            self._schedule, learning_rate = learning_rate, learning_rate(0)
         if learning_rate is None or float(learning_rate) < 0:
             raise ValueError(f"{type(self).__name__}: invalid learning rate {learning_rate!r}.")
         self.name = name or type(self).__name__
@@ -70,9 +77,15 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if self._schedule is not None:
+            raise TypeError(f"{self.name}: the learning rate is a {type(self._schedule).__name__} "
+                            "schedule, which sets it at every update; make a new optimizer to "
+                            "change it.")
         self.lr.value[...] = value
 
     def _current_lr(self):
+        if self._schedule is not None:    # the update's rate, readable as `lr` afterwards
+            self.lr.value[...] = self._schedule(int(self.iterations.value))
         lr = float(self.lr.value)
         if self.decay:
             lr *= 1.0 / (1.0 + self.decay * float(self.iterations.value))
@@ -168,7 +181,9 @@ class Optimizer:
         return self.get_weights()
 
     def get_config(self):
-        cfg = {"name": self.name, "learning_rate": float(self.lr.value), "decay": self.decay}
+        lr = float(self.lr.value) if self._schedule is None else \
+            schedules.serialize(self._schedule)
+        cfg = {"name": self.name, "learning_rate": lr, "decay": self.decay}
         if self.clipnorm is not None:
             cfg["clipnorm"] = self.clipnorm
         if self.clipvalue is not None:
@@ -181,8 +196,8 @@ class Optimizer:
         if "lr" in config and "learning_rate" not in config:
             config["learning_rate"] = config.pop("lr")
         if isinstance(config.get("learning_rate"), dict):
-            raise ValueError(f"{cls.__name__}: learning-rate schedules in saved configs are not "
-                             "supported; use a LearningRateScheduler callback.")
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"],
+                                                            custom_objects)
         allowed = set(_init_args(cls)) | {"name", "learning_rate", "decay", "clipnorm",
                                            "clipvalue", "lr"}
         dropped = {k: v for k, v in config.items() if k not in allowed}
