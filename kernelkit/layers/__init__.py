@@ -2,6 +2,7 @@
 from .. import registry
 from . import symbolic as _symbolic  # noqa: F401 - installs the op-on-symbolic-tensor handler
 from .advanced_activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from .attention import AdditiveAttention, Attention
 from .base import Layer
 from .convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Convolution1D,
                             Convolution1DTranspose, Convolution2D, Convolution2DTranspose,
@@ -54,7 +55,8 @@ _register_all(dict(globals()))
 
 
 # The layers a user builds models from (Keras 2.2.4's keras.layers, plus a few later ones).
-__all__ = ["Activation", "ActivityRegularization", "Add", "AlphaDropout", "AtrousConvolution1D",
+__all__ = ["Activation", "ActivityRegularization", "Add", "AdditiveAttention", "AlphaDropout",
+           "Attention", "AtrousConvolution1D",
            "AtrousConvolution2D", "Average", "AveragePooling1D", "AveragePooling2D",
            "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "BatchNormalization",
            "Bidirectional", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D",
