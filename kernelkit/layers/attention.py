@@ -17,6 +17,20 @@ from .base import Layer
 _MASKED = 1e9   # what a masked score loses, as TensorFlow subtracts it
 
 
+_CALL_DOC = """
+    Call arguments:
+        inputs: `[query, value]` or `[query, value, key]`, 3D tensors.
+        mask: optional `[query_mask, value_mask]`.
+        training: boolean, whether dropout applies (set by `fit`).
+        return_attention_scores: boolean; True also returns the weights `(batch, Tq, Tv)`.
+        use_causal_mask: boolean or None (the layer's `causal`).
+
+    Output shape:
+        `(batch, Tq, dim_value)`, and the weights `(batch, Tq, Tv)` with
+        `return_attention_scores=True`.
+    """
+
+
 class _DenseAttention(Layer):
     """The shared computation; subclasses define `_scores(query, key)`."""
 
@@ -107,17 +121,6 @@ class Attention(_DenseAttention):
         seed: optional integer seed of the dropout.
         **kwargs: the base layer's arguments (`name`, `trainable`, ...).
 
-    Call arguments:
-        inputs: `[query, value]` or `[query, value, key]`, 3D tensors.
-        mask: optional `[query_mask, value_mask]`.
-        training: boolean, whether dropout applies (set by `fit`).
-        return_attention_scores: boolean; True also returns the weights `(batch, Tq, Tv)`.
-        use_causal_mask: boolean or None (the layer's `causal`).
-
-    Output shape:
-        `(batch, Tq, dim_value)`, and the weights `(batch, Tq, Tv)` with
-        `return_attention_scores=True`.
-
     Raises:
         ValueError: for inputs other than a list of 2 or 3 3D tensors, query and key sizes
             that differ, a `dropout` outside [0, 1] or an unknown `score_mode`.
@@ -167,17 +170,6 @@ class AdditiveAttention(_DenseAttention):
         seed: optional integer seed of the dropout.
         **kwargs: the base layer's arguments (`name`, `trainable`, ...).
 
-    Call arguments:
-        inputs: `[query, value]` or `[query, value, key]`, 3D tensors.
-        mask: optional `[query_mask, value_mask]`.
-        training: boolean, whether dropout applies (set by `fit`).
-        return_attention_scores: boolean; True also returns the weights `(batch, Tq, Tv)`.
-        use_causal_mask: boolean or None (the layer's `causal`).
-
-    Output shape:
-        `(batch, Tq, dim_value)`, and the weights `(batch, Tq, Tv)` with
-        `return_attention_scores=True`.
-
     Raises:
         ValueError: for inputs other than a list of 2 or 3 3D tensors, query and key sizes
             that differ or a `dropout` outside [0, 1].
@@ -198,5 +190,8 @@ class AdditiveAttention(_DenseAttention):
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale}
 
+
+Attention.__doc__ += _CALL_DOC
+AdditiveAttention.__doc__ += _CALL_DOC
 
 __all__ = ["Attention", "AdditiveAttention"]
