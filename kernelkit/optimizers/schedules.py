@@ -50,7 +50,30 @@ def _positive(owner, name, value):
     return value
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepDecay(LearningRateSchedule):
+    """The arguments ExponentialDecay and InverseTimeDecay share, and their decay's
+    progress: `step / decay_steps`, floored with `staircase`; subclasses define
+    `_rate(progress)`."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name=None):
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps = _positive(type(self).__name__, "decay_steps", decay_steps)
+        self.decay_rate = float(decay_rate)
+        self.staircase = bool(staircase)
+        self.name = name
+
+    def __call__(self, step):
+        p = float(step) / self.decay_steps
+        return self._rate(math.floor(p) if self.staircase else p)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
     """`initial_learning_rate * decay_rate ** (step / decay_steps)`.
 
     Arguments:
@@ -64,24 +87,8 @@ class ExponentialDecay(LearningRateSchedule):
         ValueError: `decay_steps` is not positive.
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name=None):
-        self.initial_learning_rate = float(initial_learning_rate)
-        self.decay_steps = _positive("ExponentialDecay", "decay_steps", decay_steps)
-        self.decay_rate = float(decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
-
-    def __call__(self, step):
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate ** p
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+    def _rate(self, progress):
+        return self.initial_learning_rate * self.decay_rate ** progress
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -161,7 +168,7 @@ class PolynomialDecay(LearningRateSchedule):
                 "power": self.power, "cycle": self.cycle, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`.
 
     Arguments:
@@ -175,24 +182,8 @@ class InverseTimeDecay(LearningRateSchedule):
         ValueError: `decay_steps` is not positive.
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name=None):
-        self.initial_learning_rate = float(initial_learning_rate)
-        self.decay_steps = _positive("InverseTimeDecay", "decay_steps", decay_steps)
-        self.decay_rate = float(decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
-
-    def __call__(self, step):
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+    def _rate(self, progress):
+        return self.initial_learning_rate / (1.0 + self.decay_rate * progress)
 
 
 class CosineDecay(LearningRateSchedule):
