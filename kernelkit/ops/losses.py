@@ -29,17 +29,25 @@ def _bounds(dtype):
     return float(eps), float(dtype.type(1) - eps)
 
 
-class SoftmaxCrossEntropy(Op):
-    """Softmax cross-entropy on logits; `clip=True` clips the probabilities as Keras 2.2.4
-    does for a softmax output given as probabilities."""
+class _LogitsCrossEntropy(Op):
+    """A fused cross-entropy on logits; `clip=True` clips the probabilities as Keras 2.2.4
+    does for a softmax or sigmoid output given as probabilities (`_set_bounds` picks the
+    kernels' bounds for the logits' dtype)."""
 
     def __init__(self, clip=False):
         self.clip = clip
 
+    def _set_bounds(self, dtype):
+        self.bounds = _bounds(dtype) if self.clip else _NO_CLIP
+
+
+class SoftmaxCrossEntropy(_LogitsCrossEntropy):
+    """Softmax cross-entropy on logits (see `_LogitsCrossEntropy` for `clip`)."""
+
     def forward(self, logits, target):
         l2 = np.ascontiguousarray(_flat2d(logits))
         t2 = np.ascontiguousarray(_flat2d(target), dtype=logits.dtype)
-        self.bounds = _bounds(logits.dtype) if self.clip else _NO_CLIP
+        self._set_bounds(logits.dtype)
         loss, self.prob = K_loss.softmax_cross_entropy_forward(l2, t2, *self.bounds)
         self.target, self.shape = t2, logits.shape
         return loss.reshape(logits.shape[:-1])
@@ -51,12 +59,8 @@ class SoftmaxCrossEntropy(Op):
         return d.reshape(self.shape), None
 
 
-class SparseSoftmaxCrossEntropy(Op):
-    """Sparse softmax cross-entropy on logits; `clip=True` clips the label's probability
-    as Keras 2.2.4 does for a softmax output."""
-
-    def __init__(self, clip=False):
-        self.clip = clip
+class SparseSoftmaxCrossEntropy(_LogitsCrossEntropy):
+    """Sparse softmax cross-entropy on logits; `clip=True` clips the label's probability."""
 
     def forward(self, logits, labels):
         l2 = np.ascontiguousarray(_flat2d(logits))
@@ -67,7 +71,7 @@ class SparseSoftmaxCrossEntropy(Op):
         if lab.size and (lab.min() < 0 or lab.max() >= l2.shape[1]):
             raise ValueError(f"sparse_categorical_crossentropy: labels must be in "
                              f"[0, {l2.shape[1]}), got values in [{lab.min()}, {lab.max()}].")
-        self.bounds = _bounds(logits.dtype) if self.clip else _NO_CLIP
+        self._set_bounds(logits.dtype)
         loss, self.prob = K_loss.sparse_softmax_cross_entropy_forward(l2, lab, *self.bounds)
         self.labels, self.shape = lab, logits.shape
         return loss.reshape(logits.shape[:-1])
@@ -94,17 +98,13 @@ class CategoricalCrossEntropy(Op):
         return d.reshape(self.shape), None
 
 
-class SigmoidBinaryCrossEntropy(Op):
-    """Sigmoid binary cross-entropy on logits; `clip=True` clips the probabilities as
-    Keras 2.2.4 does for a sigmoid output given as probabilities."""
-
-    def __init__(self, clip=False):
-        self.clip = clip
+class SigmoidBinaryCrossEntropy(_LogitsCrossEntropy):
+    """Sigmoid binary cross-entropy on logits (see `_LogitsCrossEntropy` for `clip`)."""
 
     def forward(self, logits, target):
         logits = np.ascontiguousarray(logits)
         self.target = np.ascontiguousarray(np.broadcast_to(target, logits.shape), dtype=logits.dtype)
-        self.bounds = _bounds(logits.dtype) if self.clip else _NO_CLIP
+        self._set_bounds(logits.dtype)
         loss, self.prob = K_loss.sigmoid_binary_cross_entropy_forward(logits, self.target,
                                                                       *self.bounds)
         return loss
