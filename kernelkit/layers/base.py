@@ -91,10 +91,8 @@ class Layer(LossesAndUpdates, NodeAccessors):
                             f"{sorted(unknown)}")
         self._name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = trainable
-        if dtype is None:
-            dtype = kwargs.pop("input_dtype", None)   # Keras 1's name, which Keras 2.2.4 reads
-        else:
-            kwargs.pop("input_dtype", None)
+        input_dtype = kwargs.pop("input_dtype", None)   # Keras 1's name, which Keras 2.2.4 reads
+        dtype = input_dtype if dtype is None else dtype
         if isinstance(dtype, dict):  # Keras 3's DTypePolicy
             dtype = dtype.get("config", {}).get("name", None)
         self._dtype = np.dtype(dtype).name if dtype else None

@@ -20,9 +20,11 @@ def _moving_average(variable, statistic, momentum):
             ).astype(variable.value.dtype, copy=False)
 
 
-def _unbiased(variance, count, epsilon):
+def _unbiased(variance, shape, reduce, epsilon):
     """The batch variance as Keras 2.2.4 feeds it to the moving variance: times n / (n - (1 +
-    epsilon)) for n values per feature (the sample variance, with Keras's epsilon)."""
+    epsilon)) for the n values per feature over axes `reduce` of an input of `shape` (the
+    sample variance, with Keras's epsilon)."""
+    count = int(np.prod([shape[a] for a in reduce]))
     return variance * (count / (count - (1.0 + epsilon))) if count > 1 + epsilon else variance
 
 
@@ -33,8 +35,8 @@ def _moving_average_of_batch(inputs, variable, reduce, momentum, statistic, epsi
     x = np.asarray(unwrap(inputs), dtype=np.float64)
     if statistic == "mean":
         return _moving_average(variable, x.mean(axis=reduce), momentum)
-    count = int(np.prod([x.shape[a] for a in reduce]))
-    return _moving_average(variable, _unbiased(x.var(axis=reduce), count, epsilon), momentum)
+    return _moving_average(variable, _unbiased(x.var(axis=reduce), x.shape, reduce, epsilon),
+                           momentum)
 
 
 class BatchNormalization(Layer):
@@ -135,11 +137,9 @@ class BatchNormalization(Layer):
             # frozen, or in predict, evaluate and K.function: no update (as Keras 2.2.4)
             if self.trainable and layer_updates_on():
                 m = self.momentum
-                shape = np.shape(unwrap(inputs))
-                count = int(np.prod([shape[a] for a in self._reduce]))
+                var = _unbiased(unwrap(var), np.shape(unwrap(inputs)), self._reduce, self.epsilon)
                 self.moving_mean.value[...] = _moving_average(self.moving_mean, unwrap(mean), m)
-                self.moving_variance.value[...] = _moving_average(
-                    self.moving_variance, _unbiased(unwrap(var), count, self.epsilon), m)
+                self.moving_variance.value[...] = _moving_average(self.moving_variance, var, m)
             return y
         if len(self._axes) == 1:
             op = ops.nn.BatchNormInference(self._axes[0], self.moving_mean.value,

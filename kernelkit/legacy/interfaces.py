@@ -134,7 +134,7 @@ def legacy_interface(renames=(), value_maps=None, preprocess=None, object_type="
 def _reads(*keys):
     """Marks a preprocessor with the Keras 1 keywords it reads (see `legacy_interface`)."""
     def mark(preprocess):
-        preprocess.keys = tuple(keys) + tuple(getattr(preprocess, "keys", ()))
+        preprocess.keys = keys
         return preprocess
     return mark
 
@@ -304,7 +304,7 @@ legacy_conv3d_support = legacy_interface(_CONV_RENAMES + _WEIGHT_RENAMES, _DIM_O
                                          _conv3d_kernel)
 
 
-@_reads("init", "nb_row", "nb_col")
+@_reads("init", *_conv2d_kernel.keys)
 def _separable_preprocess(args, kwargs):
     """`init` -> both initializers; Keras 1's kernel sizes -> `kernel_size`."""
     converted = []
@@ -322,7 +322,7 @@ legacy_separable_conv2d_support = legacy_interface(
                      ("bias", "use_bias")), _DIM_ORDERING, _separable_preprocess)
 
 
-@_reads("output_shape", "nb_row", "nb_col")
+@_reads("output_shape", *_conv2d_kernel.keys)
 def _deconv2d_preprocess(args, kwargs):
     """Keras 1's `Deconvolution2D(nb_filter, nb_row, nb_col, output_shape)`: Keras 2 infers
     the output shape, so the argument is dropped."""
@@ -360,7 +360,7 @@ legacy_batchnorm_support = legacy_interface(
     preprocess=_batchnorm_preprocess)
 
 
-@_reads("forget_bias_init", "nb_row", "nb_col")
+@_reads("forget_bias_init", *_conv2d_kernel.keys)
 def _convlstm2d_preprocess(args, kwargs):
     """`forget_bias_init`; Keras 1's kernel sizes -> `kernel_size`."""
     converted = _forget_bias(kwargs)
