@@ -247,9 +247,15 @@ class Tape:
                     grads[k] = gx if prev is None else prev + gx
             if due and r in due:
                 for i in due.pop(r):
-                    on_ready(i, grads.get(id(sources[i])))
-        out = [grads.get(id(s)) for s in sources]
+                    on_ready(i, _as_array(grads.get(id(sources[i]))))
+        out = [_as_array(grads.get(id(s))) for s in sources]
         return out[0] if single else out
+
+
+def _as_array(g):
+    """A gradient as an array: summing a 0-d gradient (`unbroadcast`, or two paths added)
+    gives a NumPy scalar, which the optimizers' kernels cannot update a weight with."""
+    return g if g is None or type(g) is np.ndarray else np.asarray(g)
 
 
 def _final_at(records, sources):

@@ -123,8 +123,6 @@ class Optimizer:
                 continue
             value = p.value
             g = unwrap(g)
-            if type(g) is not np.ndarray:   # a scalar weight's gradient may be a NumPy scalar
-                g = np.asarray(g)
             if g.dtype != value.dtype:
                 g = g.astype(value.dtype)
             if clips:

@@ -257,3 +257,17 @@ def test_reduction_gradients_come_back_c_ordered(reduce, axis, keepdims):
     expected = np.broadcast_to(np.expand_dims(upstream, axis) if not keepdims else upstream,
                                x.shape) / count
     np.testing.assert_allclose(g, expected, rtol=1e-6)
+
+
+def test_the_gradient_of_a_scalar_weight_is_a_0d_array():
+    """Summing a broadcast gradient down to shape () gives a NumPy scalar, and so does adding
+    two 0-d gradients; the tape returns arrays (the optimizers' kernels need them)."""
+    scale = Variable(np.array(2.0))
+    x = np.arange(6.0).reshape(2, 3)
+    with Tape() as tape:
+        tape.watch([scale])
+        y = ops.add(ops.multiply(x, scale), ops.multiply(scale, scale))
+        total = ops.sum(y)
+    grad = tape.gradient(total, scale)
+    assert type(grad) is np.ndarray and grad.shape == ()
+    assert float(grad) == x.sum() + 6 * 2 * 2.0     # s * s is broadcast over 6 entries
