@@ -43,6 +43,9 @@ class _DenseAttention(Layer):
         self.dropout = float(dropout)
         self.seed = seed
         self.supports_masking = True
+        # the score weights come with `build`; None until then, so that the output shape of
+        # an unbuilt layer (Keras's layer_test asks for it) is found by running `call`
+        self.scale = self.concat_score_weight = None
 
     def _split(self, inputs, shapes=False):
         if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3) or (
@@ -151,7 +154,8 @@ class Attention(_DenseAttention):
             scores = ops.sum(ops.tanh(ops.multiply(ops.add(q, k), self.scale)), axis=-1)
         else:
             scores = ops.sum(ops.tanh(ops.add(q, k)), axis=-1)
-        return ops.multiply(scores, self.concat_score_weight)
+        w = self.concat_score_weight
+        return scores if w is None else ops.multiply(scores, w)
 
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale,

@@ -139,3 +139,35 @@ def test_bad_inputs_and_arguments_are_refused():
         Attention(score_mode="cosine")
     with pytest.raises(ValueError, match="dropout"):
         AdditiveAttention(dropout=1.5)
+
+
+def _self_attention(base):
+    """`base` on `[x, x]`: the one-input form the shared layer test takes."""
+    class SelfAttention(base):
+        def build(self, input_shape):
+            super().build([input_shape, input_shape])
+
+        def call(self, inputs, **kwargs):
+            return super().call([inputs, inputs], **kwargs)
+
+        def compute_mask(self, inputs, mask=None):
+            return None
+
+    SelfAttention.__name__ = "Self" + base.__name__
+    return SelfAttention
+
+
+@pytest.mark.parametrize("base,kwargs,names", [
+    (Attention, dict(use_scale=True, causal=True), ["scale"]),
+    (Attention, dict(use_scale=True, score_mode="concat"), ["scale", "concat_score_weight"]),
+    (AdditiveAttention, dict(), ["scale"])], ids=["dot", "concat", "additive"])
+def test_the_shared_layer_test_on_self_attention(base, kwargs, names):
+    from tests.layer_test import layer_test
+    from kernelkit.utils import get_custom_objects
+    cls = _self_attention(base)
+    get_custom_objects()[cls.__name__] = cls
+    try:
+        y = layer_test(cls, kwargs, input_shape=(2, 4, 3), weight_names=names)
+    finally:
+        del get_custom_objects()[cls.__name__]
+    assert y.shape == (2, 4, 3)
