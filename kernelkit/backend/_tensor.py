@@ -1,13 +1,15 @@
 """Keras 2.2.4's backend tensor functions that `kernelkit.backend` adds on top of the core
 ops: `switch`, `in_train_phase` and `in_test_phase` (symbolic too), `one_hot`, `arange`,
-`in_top_k`, `repeat`, `dropout`, `identity`, `print_tensor` and `stop_gradient` (on
-tensors and lists)."""
+`in_top_k`, `repeat`, `dropout`, `identity`, `print_tensor`, `stop_gradient` (on
+tensors and lists) and `slice`."""
+import builtins
+
 import numpy as np
 
 from .. import config
 from ..layers.base import learning_phase
 from ..ops import random as _random
-from ..ops.array import expand_dims, tile, where
+from ..ops.array import expand_dims, getitem, tile, where
 from ..ops.core import polymorphic, unwrap
 from ..ops.nn import DropoutMask
 
@@ -255,5 +257,38 @@ def stop_gradient(variables):
     return _stop_one(variables)
 
 
+@polymorphic
+def slice(x, start, size):  # noqa: A001 - Keras's name
+    """Extracts a slice from a tensor (TensorFlow's `tf.slice`).
+
+    Arguments:
+        x: input tensor.
+        start: integer list/tuple (or tensor) of the start index along each axis.
+        size: integer list/tuple (or tensor) of how many entries to take along each axis;
+            -1 takes everything from `start` to the end of that axis.
+
+    Returns:
+        The tensor `x[start[0]: start[0] + size[0], ..., start[-1]: start[-1] + size[-1]]`.
+
+    Raises:
+        ValueError: if `start` or `size` does not have one entry per axis of `x`, or the slice
+            does not lie within `x`.
+    """
+    shape = np.shape(unwrap(x))
+    start = [int(b) for b in np.ravel(unwrap(start))]
+    size = [int(n) for n in np.ravel(unwrap(size))]
+    if not len(start) == len(size) == len(shape):
+        raise ValueError(f"slice: `start` {start} and `size` {size} need one entry per axis "
+                         f"of the input, of shape {shape}.")
+    index = []
+    for b, n, d in zip(start, size, shape):
+        end = d if n == -1 else b + n
+        if b < 0 or n < -1 or end > d:
+            raise ValueError(f"slice: start {start} with size {size} does not lie within "
+                             f"the input, of shape {shape}.")
+        index.append(builtins.slice(b, end))
+    return getitem(x, tuple(index))
+
+
 __all__ = ["switch", "in_train_phase", "in_test_phase", "one_hot", "arange", "in_top_k",
-           "repeat", "dropout", "identity", "print_tensor", "stop_gradient"]
+           "repeat", "dropout", "identity", "print_tensor", "stop_gradient", "slice"]

@@ -55,7 +55,23 @@ class TensorShape(tuple):
 
     def __getitem__(self, index):
         item = tuple.__getitem__(self, index)
-        return TensorShape(item) if isinstance(index, slice) else item
+        if isinstance(index, slice):
+            return TensorShape(item)
+        return item if item is None else Dimension(item)
+
+
+class Dimension(int):
+    """One known size of a `TensorShape`: an int with TensorFlow 1's `.value`, which Keras 2
+    code written for the TensorFlow backend reads (`x.shape[-1].value`). An unknown size is
+    None, as `K.int_shape` gives it.
+    """
+
+    __slots__ = ()
+
+    @property
+    def value(self):
+        """The size as a plain int."""
+        return int(self)
 
 
 class Tensor:

@@ -1,6 +1,6 @@
 """Keras 2.2.4's backend tensor functions: logsumexp, cumsum/cumprod, reverse, round,
 comparisons, switch, one_hot, arange, in_top_k, repeat, dropout, identity, print_tensor,
-stop_gradient and the batch normalisation functions, against NumPy, with finite-difference
+stop_gradient, slice and the batch normalisation functions, against NumPy, with finite-difference
 gradients and symbolic use."""
 import numpy as np
 import pytest
@@ -96,6 +96,20 @@ def test_dropout_identity_print_tensor_stop_gradient(capsys):
         loss = K.sum(v * K.stop_gradient(v)) + K.sum(K.dropout(v, 0.0))
     np.testing.assert_allclose(tape.gradient(loss, v), [2.0, 3.0])
     assert len(K.stop_gradient([v, v])) == 2
+
+
+def test_slice_as_tensorflows_with_gradient_and_clear_errors():
+    x = RNG.normal(size=(2, 3, 4))
+    np.testing.assert_array_equal(K.slice(x, [0, 1, 1], [2, -1, 2]), x[0:2, 1:, 1:3])
+    np.testing.assert_array_equal(K.slice(x, np.array([1, 0, 3]), (1, 2, 1)), x[1:2, 0:2, 3:4])
+    check_grad(lambda a: K.slice(a, [0, 1, 1], [1, 2, 3]), x)
+    x32 = x.astype("float32")
+    np.testing.assert_array_equal(
+        run_symbolic(lambda a: K.slice(a, [0, 1, 0], [-1, 1, 2]), x32), x32[:, 1:2, 0:2])
+    with pytest.raises(ValueError, match="one entry per axis"):
+        K.slice(x, [0, 0], [1, 1])
+    with pytest.raises(ValueError, match="does not lie within"):
+        K.slice(x, [0, 2, 0], [1, 2, 4])
 
 
 def test_normalize_batch_in_training_and_batch_normalization():
