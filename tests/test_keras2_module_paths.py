@@ -132,6 +132,8 @@ KERAS_2_2_4 = {
     "utils.data_utils": "get_file validate_file Sequence OrderedEnqueuer GeneratorEnqueuer "
                         "SequenceEnqueuer",
     "utils.io_utils": "HDF5Matrix ask_to_proceed_with_overwrite",
+    "utils.multi_gpu_utils": "multi_gpu_model",
+    "applications.mobilenetv2": "MobileNetV2 preprocess_input decode_predictions",
     "wrappers.scikit_learn": "BaseWrapper KerasClassifier KerasRegressor",
 }
 
@@ -176,6 +178,8 @@ REEXPORTS = [  # (Keras path, kernelkit's one implementation)
     ("layers.convolutional.Conv3D", "layers.Conv3D"),
     ("layers.recurrent.LSTMCell", "layers.LSTMCell"),
     ("layers.core.Dense", "layers.Dense"),
+    ("utils.multi_gpu_utils.multi_gpu_model", "utils.multi_gpu_model"),
+    ("applications.mobilenetv2.MobileNetV2", "applications.MobileNetV2"),
 ]
 
 

@@ -2,7 +2,7 @@
 summaries and model drawing.
 
 The submodules are Keras 2.2.4's: `np_utils`, `data_utils`, `io_utils`, `generic_utils`,
-`layer_utils`, `conv_utils`, `vis_utils`.
+`layer_utils`, `conv_utils`, `vis_utils`, `multi_gpu_utils`.
 """
 from kernelkit.utils import conv_utils, data_utils, generic_utils, io_utils, np_utils
 from kernelkit.utils.data_utils import (
@@ -23,6 +23,8 @@ from kernelkit.utils import layer_utils, vis_utils
 from kernelkit.utils.layer_utils import (convert_all_kernels_in_model, get_source_inputs,
                                          print_summary)
 from kernelkit.utils.vis_utils import model_to_dot, plot_model
+from kernelkit.utils import multi_gpu_utils
+from kernelkit.utils.multi_gpu_utils import multi_gpu_model
 from kernelkit.registry import get_registered_name, register_keras_serializable
 
 
@@ -37,29 +39,6 @@ def set_random_seed(seed):
     import numpy as np
     random.seed(seed)
     np.random.seed(seed)
-
-
-def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
-    """Keras 2's data-parallel replication over GPUs: kernelkit runs on the CPU only.
-
-    Keras raises a ValueError when the GPUs asked for are not there; so does kernelkit, always,
-    saying what to use instead (train on several processes with `kernelkit.distribute`).
-
-    Arguments:
-        model: a model.
-        gpus: the number of GPUs, or a list of GPU ids.
-        cpu_merge, cpu_relocation: Keras's placement options.
-
-    Raises:
-        ValueError: always, as Keras on a machine without the GPUs.
-    """
-    count = len(gpus) if isinstance(gpus, (list, tuple)) else gpus
-    if count is not None and count <= 1:
-        raise ValueError("For multi-gpu usage to be effective, call `multi_gpu_model` with "
-                         "`gpus >= 2`. Received: `gpus=%s`" % (gpus,))
-    raise ValueError(f"To call `multi_gpu_model` with `gpus={gpus}`, kernelkit would need GPUs; "
-                     "it computes on the CPU only (this machine has: ['/cpu:0']). Train the model "
-                     "as it is, or data-parallel over processes with kernelkit.distribute.")
 
 
 __all__ = [
@@ -86,6 +65,7 @@ __all__ = [
     "layer_utils",
     "model_to_dot",
     "multi_gpu_model",
+    "multi_gpu_utils",
     "normalize",
     "np_utils",
     "plot_model",
