@@ -201,6 +201,12 @@ class SeparableConv1D(_SeparableConv):
     rank = 1
     _paddings = ("valid", "same", "causal")
 
+    def __init__(self, filters, kernel_size, strides=1, padding="valid",
+                 data_format="channels_last", dilation_rate=1, depth_multiplier=1, **kwargs):
+        # Keras 2.2.4's default data_format here is channels_last, not image_data_format()
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         depth_multiplier, **kwargs)
+
 
 @fill_docstring(shape_arguments=conv_arguments(rank=2, last="depth_multiplier"),
                 separable_weights=weight_arguments("depthwise", "pointwise"))

@@ -4,8 +4,14 @@ import math
 
 import numpy as np
 
+from .. import config
 from ..kernels import optimizers as K_opt
 from .base import Optimizer
+
+
+def _fuzz(epsilon):
+    """An optimizer's `epsilon`: the given value, or `K.epsilon()` for None (Keras 2.2.4)."""
+    return float(config.epsilon() if epsilon is None else epsilon)
 
 
 class RMSprop(Optimizer):
@@ -20,8 +26,8 @@ class RMSprop(Optimizer):
         learning_rate: float >= 0, the learning rate (default 0.001); Keras 2's `lr` is accepted
             too.
         rho: float >= 0, the decay of the moving average of squared gradients (default 0.9).
-        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
-            `K.epsilon()`).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
+            in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
         **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
             each gradient element to `[-clipvalue, clipvalue]`), and `name`.
@@ -33,11 +39,11 @@ class RMSprop(Optimizer):
 
     slot_names = ("rms",)
 
-    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7, decay=0.0, **kwargs):
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=None, decay=0.0, **kwargs):
         kwargs.pop("momentum", None)
         kwargs.pop("centered", None)
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
-        self.rho, self.epsilon = float(rho), 1e-7 if epsilon is None else float(epsilon)
+        self.rho, self.epsilon = float(rho), _fuzz(epsilon)
 
     def _step_constants(self):
         return (self._current_lr(), self.rho, 1.0 - self.rho, self.epsilon)
@@ -62,8 +68,8 @@ class Adagrad(Optimizer):
             too.
         initial_accumulator_value: float >= 0, the starting value of the sum of squared gradients
             (default 0.0, as Keras 2.2.4's accumulators start; tf.keras 2 starts at 0.1).
-        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
-            `K.epsilon()`).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
+            in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
         **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
             each gradient element to `[-clipvalue, clipvalue]`), and `name`.
@@ -75,11 +81,11 @@ class Adagrad(Optimizer):
 
     slot_names = ("accumulator",)
 
-    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.0, epsilon=1e-7, decay=0.0,
+    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.0, epsilon=None, decay=0.0,
                  **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
         self.initial_accumulator_value = float(initial_accumulator_value)
-        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
+        self.epsilon = _fuzz(epsilon)
 
     def _make_slots(self, p):
         return (np.full_like(p.value, self.initial_accumulator_value),)
@@ -107,8 +113,8 @@ class Adadelta(Optimizer):
     Arguments:
         learning_rate: float >= 0, the learning rate (default 1.0); Keras 2's `lr` is accepted too.
         rho: float >= 0, the decay of the moving averages (default 0.95).
-        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
-            `K.epsilon()`).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
+            in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
         **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
             each gradient element to `[-clipvalue, clipvalue]`), and `name`.
@@ -120,9 +126,9 @@ class Adadelta(Optimizer):
 
     slot_names = ("accum_grad", "accum_var")
 
-    def __init__(self, learning_rate=1.0, rho=0.95, epsilon=1e-7, decay=0.0, **kwargs):
+    def __init__(self, learning_rate=1.0, rho=0.95, epsilon=None, decay=0.0, **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
-        self.rho, self.epsilon = float(rho), 1e-7 if epsilon is None else float(epsilon)
+        self.rho, self.epsilon = float(rho), _fuzz(epsilon)
 
     def _step_constants(self):
         return (self._current_lr(), self.rho, 1.0 - self.rho, self.epsilon)
@@ -144,8 +150,8 @@ class Adam(Optimizer):
             too.
         beta_1: float in (0, 1), the decay of the first-moment (mean) estimates (default 0.9).
         beta_2: float in (0, 1), the decay of the second-moment estimates (default 0.999).
-        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
-            `K.epsilon()`).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
+            in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
         amsgrad: boolean, use the AMSGrad variant (Reddi et al., 2018), which keeps the largest
             second-moment estimate seen.
@@ -157,11 +163,11 @@ class Adam(Optimizer):
         TypeError: for an unknown keyword argument.
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, decay=0.0,
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0,
                  amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
         self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
+        self.epsilon = _fuzz(epsilon)
         self.amsgrad = bool(amsgrad)
         self.slot_names = ("m", "v", "vhat") if self.amsgrad else ("m", "v")
 
@@ -191,8 +197,8 @@ class Adamax(Optimizer):
             too.
         beta_1: float in (0, 1), the decay of the first-moment estimates (default 0.9).
         beta_2: float in (0, 1), the decay of the infinity-norm estimates (default 0.999).
-        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
-            `K.epsilon()`).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
+            in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
         **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
             each gradient element to `[-clipvalue, clipvalue]`), and `name`.
@@ -204,11 +210,11 @@ class Adamax(Optimizer):
 
     slot_names = ("m", "v")
 
-    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=1e-7, decay=0.0,
+    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0,
                  **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
         self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
+        self.epsilon = _fuzz(epsilon)
 
     def _step_constants(self):
         t = float(self.iterations.value) + 1
@@ -234,8 +240,8 @@ class Nadam(Optimizer):
             too.
         beta_1: float in (0, 1), the decay of the first-moment estimates (default 0.9).
         beta_2: float in (0, 1), the decay of the second-moment estimates (default 0.999).
-        epsilon: float >= 0, a fuzz factor keeping divisions finite (default 1e-7, Keras 2's
-            `K.epsilon()`).
+        epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
+            in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         schedule_decay: float, the decay of the momentum schedule (default 0.004).
         **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
             each gradient element to `[-clipvalue, clipvalue]`), and `name`.
@@ -247,12 +253,12 @@ class Nadam(Optimizer):
 
     slot_names = ("m", "v")
 
-    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None,
                  schedule_decay=0.004, **kwargs):
         kwargs.pop("decay", None)
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
+        self.epsilon = _fuzz(epsilon)
         self.schedule_decay = float(schedule_decay)
         self.m_schedule = 1.0
 

@@ -112,3 +112,18 @@ def test_decay_and_state_round_trip(rng):
 def test_unknown_optimizer_argument():
     with pytest.raises(TypeError, match="bogus"):
         optimizers.Adam(bogus=1)
+
+
+@pytest.mark.parametrize("name", ["RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam"])
+def test_epsilon_defaults_to_k_epsilon_at_construction(name):
+    from kernelkit import backend as K
+    assert getattr(optimizers, name)().epsilon == 1e-7
+    old = K.epsilon()
+    try:
+        K.set_epsilon(1e-4)  # as Keras 2.2.4: `epsilon=None` takes K.epsilon() when built
+        opt = getattr(optimizers, name)()
+        assert opt.epsilon == 1e-4 and opt.get_config()["epsilon"] == 1e-4
+        assert getattr(optimizers, name)(epsilon=1e-3).epsilon == 1e-3
+    finally:
+        K.set_epsilon(old)
+    assert getattr(optimizers, name).from_config(opt.get_config()).epsilon == 1e-4

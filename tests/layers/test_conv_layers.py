@@ -190,6 +190,8 @@ def test_data_format_defaults():
         assert L.Conv2D(2, 3).data_format == "channels_first"
         assert L.Conv1D(2, 3).data_format == "channels_last"  # Keras 2's Conv1D default
         assert L.Conv1D(2, 3, data_format=None).data_format == "channels_first"
+        assert L.SeparableConv1D(2, 3).data_format == "channels_last"  # so is SeparableConv1D's
+        assert L.SeparableConv2D(2, 3).data_format == "channels_first"
     finally:
         K.set_image_data_format(old)
 
