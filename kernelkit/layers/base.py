@@ -83,6 +83,7 @@ class Layer(LossesAndUpdates, NodeAccessors):
     """
 
     input_spec = None
+    stateful = False   # a stateful RNN sets its own; a model answers for its layers
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         unknown = set(kwargs) - _BASE_KWARGS
@@ -98,7 +99,6 @@ class Layer(LossesAndUpdates, NodeAccessors):
         self._dtype = np.dtype(dtype).name if dtype else None
         self.built = False
         self.supports_masking = getattr(self, "supports_masking", False)
-        self.stateful = getattr(self, "stateful", False)
         self._trainable_weights = []
         self._non_trainable_weights = []
         self._weight_loss_fns = []

@@ -434,11 +434,17 @@ class Model(Layer):
         progress bars show them as they are instead of averaging them over the epoch."""
         return self._trainer.stateful_metric_names if self._trainer else []
 
+    @property
+    def stateful(self):
+        """Whether any of the model's layers (nested models included) keeps a state between
+        batches (`RNN(stateful=True)`), as Keras 2.2.4's `Network.stateful`."""
+        return any(layer.stateful for layer in self.layers)
+
     def reset_states(self):
         """Resets the states of every stateful layer (e.g. `RNN(stateful=True)`) in the model.
         """
         for layer in self.layers:
-            if getattr(layer, "stateful", False) or isinstance(layer, Model):
+            if layer.stateful:
                 layer.reset_states()
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,

@@ -61,6 +61,18 @@ def _stateful_pair(cls, units=4, features=3, batch=2):
     return stateful, whole
 
 
+def test_a_model_is_stateful_when_a_layer_is_nested_ones_too():
+    stateful, whole = _stateful_pair(L.LSTM)
+    assert stateful.stateful and not whole.stateful   # Keras 2.2.4's Network.stateful
+    outer = Sequential([stateful, L.Dense(1)])
+    assert outer.stateful and not Sequential([whole]).stateful
+    x = np.ones((2, 3, 3), "float32")
+    first = outer.predict(x)
+    assert not np.allclose(outer.predict(x), first)
+    outer.reset_states()   # reaches the LSTM inside the nested model
+    np.testing.assert_allclose(outer.predict(x), first, rtol=1e-6)
+
+
 @pytest.mark.parametrize("cls", [L.LSTM, L.GRU, L.SimpleRNN])
 def test_stateful_chunks_equal_whole_sequence(cls):
     stateful, whole = _stateful_pair(cls)
