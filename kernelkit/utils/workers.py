@@ -7,7 +7,10 @@ Jupyter kernel), which 'fork' is not; the price is that the Sequence is pickled 
 workers, so it must be picklable and its class importable from a module. A class defined in
 a notebook cannot be imported by a fresh process: use threads, move the class to a .py file,
 or (on Linux, accepting the risks of fork) set
-``kernelkit.utils.data_utils.PROCESS_START_METHOD = "fork"``.
+``kernelkit.utils.data_utils.PROCESS_START_METHOD = "fork"``. With 'fork' nothing is
+pickled, as in Keras 2.2.4 on Linux: each worker is a copy of this process, Sequence
+included (open files and the like too), and after each epoch (`on_epoch_end`) the workers are
+replaced by fresh copies holding the Sequence's new state.
 
 Only the standard library is imported here: spawned worker processes import this module.
 """
@@ -78,7 +81,8 @@ class _ProcessWorkers:
     """
 
     def __init__(self, workers, sequence):
-        payload = _pickle_sequence(sequence)
+        self._fork = PROCESS_START_METHOD == "fork"
+        payload = _payload(sequence, self._fork)
         self._context = multiprocessing.get_context(PROCESS_START_METHOD)
         self._lock = threading.Lock()
         self._tasks = {}  # task id -> (future, worker, index)
@@ -86,15 +90,9 @@ class _ProcessWorkers:
         self._closing = False
         self._broken = None
         self._workers = []
+        self._retiring = []   # workers of an earlier epoch, told to stop ('fork')
         try:
-            for slot in range(workers):
-                parent_end, child_end = self._context.Pipe(duplex=True)
-                process = self._context.Process(
-                    target=_process_worker_main, args=(child_end, payload),
-                    name=f"kernelkit-OrderedEnqueuer-worker-{slot}", daemon=True)
-                process.start()
-                child_end.close()
-                self._workers.append(_WorkerProcess(process, parent_end))
+            self._workers = self._start(workers, payload)
         except BaseException:
             self.close(0)
             raise
@@ -116,10 +114,49 @@ class _ProcessWorkers:
         worker.send(("item", task_id, index))
         return future
 
+    def _start(self, count, payload):
+        started = []
+        try:
+            for slot in range(count):
+                parent_end, child_end = self._context.Pipe(duplex=True)
+                process = self._context.Process(
+                    target=_process_worker_main, args=(child_end, payload),
+                    name=f"kernelkit-OrderedEnqueuer-worker-{slot}", daemon=True)
+                process.start()
+                child_end.close()
+                started.append(_WorkerProcess(process, parent_end))
+        except BaseException:
+            for worker in started:
+                worker.process.kill()
+                worker.process.join()
+            raise
+        return started
+
     def set_sequence(self, sequence):
-        payload = _pickle_sequence(sequence)
-        for worker in self._workers:
-            worker.send(("sequence", payload))
+        """Give the workers the Sequence's new state (called between epochs, when no batch is
+        in flight): pickled to each, or with 'fork', by forking fresh workers."""
+        if not self._fork:
+            payload = _pickle_sequence(sequence)
+            for worker in self._workers:
+                worker.send(("sequence", payload))
+            return
+        fresh = self._start(len(self._workers), sequence)
+        with self._lock:
+            closing = self._closing
+            if not closing:
+                old, self._workers = self._workers, fresh
+                for worker in old:   # the collector reaps them when they have ended
+                    worker.retired = True
+                self._retiring.extend(old)
+        if closing:   # stop() came meanwhile: it stops the workers it saw, these are ours
+            for worker in fresh:
+                worker.process.kill()
+                worker.process.join()
+                worker.conn.close()
+                worker.process.close()
+            return
+        for worker in old:
+            worker.send(("stop",), blocking=False)
 
     def _collect(self):
         """Receive results until every worker has exited (also while closing, so that a
@@ -127,7 +164,9 @@ class _ProcessWorkers:
         try:
             while True:
                 waitables = {}
-                for worker in self._workers:
+                with self._lock:
+                    watched = self._workers + self._retiring
+                for worker in watched:
                     if worker.alive:
                         waitables[worker.conn] = worker
                         waitables[worker.process.sentinel] = worker
@@ -177,6 +216,13 @@ class _ProcessWorkers:
 
     def _worker_died(self, worker, remote_traceback):
         worker.alive = False
+        if worker.retired:
+            worker.process.join()
+            worker.conn.close()
+            worker.process.close()
+            with self._lock:
+                self._retiring.remove(worker)
+            return
         if self._closing:
             return
         if remote_traceback is not None:
@@ -207,14 +253,15 @@ class _ProcessWorkers:
             self._closing = True
             pending = list(self._tasks.values())
             self._tasks.clear()
+            workers = list(self._workers)   # not the retired ones: the collector reaps those
         for future, _, _ in pending:
             future.cancel()
         grace = 5.0 if timeout is None else timeout
-        for worker in self._workers:
+        for worker in workers:
             worker.send(("stop",), blocking=False)
-        for worker in self._workers:
+        for worker in workers:
             worker.process.join(grace)
-        for worker in self._workers:
+        for worker in workers:
             if worker.process.is_alive():
                 worker.process.terminate()
                 worker.process.join(1)
@@ -224,7 +271,7 @@ class _ProcessWorkers:
         collector = getattr(self, "_collector", None)
         if collector is not None:
             collector.join()
-        for worker in self._workers:
+        for worker in workers:
             worker.conn.close()
             worker.process.close()
 
@@ -234,6 +281,7 @@ class _WorkerProcess:
         self.process = process
         self.conn = conn
         self.alive = True
+        self.retired = False
         self.in_flight = set()
         self._send_lock = threading.Lock()
 
@@ -259,6 +307,12 @@ def _resolve(future, result=None, error=None):
             future.set_result(result)
     except concurrent.futures.InvalidStateError:  # cancelled by stop()
         pass
+
+
+def _payload(sequence, fork):
+    """What a new worker process starts from: the Sequence itself when forked (a copy of this
+    process holds it), else the Sequence pickled."""
+    return sequence if fork else _pickle_sequence(sequence)
 
 
 def _pickle_sequence(sequence):
@@ -300,7 +354,7 @@ def _process_worker_main(conn, payload):
     # Ctrl-C reaches the whole process group; the parent handles it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        sequence = pickle.loads(payload)
+        sequence = pickle.loads(payload) if isinstance(payload, bytes) else payload
         while True:
             try:
                 message = conn.recv()

@@ -329,6 +329,25 @@ def test_unpicklable_sequence_is_refused_before_starting(nothing_left_behind):
         OrderedEnqueuer(seq, use_multiprocessing=True).start(workers=2)
 
 
+def test_fork_workers_take_an_unpicklable_sequence_and_each_epochs_state(
+        tmp_path, nothing_left_behind):
+    from kernelkit.utils import data_utils
+    seq = EpochSequence(size=4, log_path=str(tmp_path / "calls.log"))
+    seq.lock = threading.Lock()   # as Keras 2.2.4 on Linux: forked workers pickle nothing
+    data_utils.PROCESS_START_METHOD = "fork"
+    try:
+        enqueuer = OrderedEnqueuer(seq, use_multiprocessing=True)
+        enqueuer.start(workers=2, max_queue_size=2)
+        batches = take(enqueuer.get(), 3 * 4)
+        enqueuer.stop()
+    finally:
+        data_utils.PROCESS_START_METHOD = "spawn"
+    _assert_epochs(batches, 4, 3)   # each epoch's workers see on_epoch_end's new state
+    pids = [{pid for e, _, pid in batches if e == epoch} for epoch in range(3)]
+    assert os.getpid() not in set.union(*pids)
+    assert not pids[0] & pids[1] and not pids[1] & pids[2]   # fresh workers each epoch
+
+
 def test_sequence_that_workers_cannot_load(nothing_left_behind):
     enqueuer = OrderedEnqueuer(LoadsOnlyHere(), use_multiprocessing=True)
     enqueuer.start(workers=1)
