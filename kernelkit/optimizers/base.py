@@ -8,6 +8,7 @@ per parameter (`kernelkit.kernels.optimizers`).
 """
 import inspect
 import math
+import weakref
 
 import numpy as np
 
@@ -70,6 +71,10 @@ class Optimizer:
         self.clipnorm, self.clipvalue = clipnorm, clipvalue
         self._slots = None  # list (per parameter) of tuples of slot arrays
         self._params = None
+        # The slot sets of every parameter list this optimizer has updated: as in Keras 2.2.4,
+        # where each model compiled with one optimizer gets slots of its own (a GAN's
+        # discriminator and combined model share `iterations` only).
+        self._slot_sets = {}    # tuple of parameter ids -> (weak references, slots)
 
     @property
     def learning_rate(self):
@@ -95,9 +100,27 @@ class Optimizer:
         return tuple(np.zeros_like(p.value) for _ in self.slot_names)
 
     def _ensure_slots(self, params):
-        if self._slots is None or len(self._slots) != len(params):
-            self._slots = [self._make_slots(p) for p in params]
-            self._params = list(params)
+        """Make `params`' slot set the current one (`get_weights`, `apply`), creating it on
+        first use; a parameter list met before gets its own slots back."""
+        current = self._params
+        if current is not None and len(current) == len(params) and \
+                all(a is b for a, b in zip(current, params)):
+            return
+        key = tuple(map(id, params))
+        entry = self._slot_sets.get(key)
+        if entry is None or any(ref() is not p for ref, p in zip(entry[0], params)):
+            self._slot_sets = {k: e for k, e in self._slot_sets.items()
+                               if all(ref() is not None for ref in e[0])}
+            entry = ([weakref.ref(p) for p in params], [self._make_slots(p) for p in params])
+            self._slot_sets[key] = entry
+        self._slots = entry[1]
+        self._params = list(params)
+
+    def __getstate__(self):
+        # weak references do not pickle; the current slot set travels as `_slots`/`_params`
+        state = dict(self.__dict__)
+        state["_slot_sets"] = {}
+        return state
 
     def _clip(self, g):
         if self.clipnorm is not None and self.clipnorm > 0:

@@ -104,3 +104,36 @@ def test_a_frozen_discriminators_batch_normalization_normalises_each_batch_it_ju
     np.testing.assert_allclose(loss, expected, rtol=1e-4)
     np.testing.assert_array_equal(bn.get_weights()[2], mean)
     np.testing.assert_array_equal(bn.get_weights()[3], var)
+
+
+def _shared_optimizer_gan(optimizers):
+    """Keras-GAN's pattern: D and the combined model compiled with one optimizer (or two)."""
+    np.random.seed(1)
+    g = Sequential([Dense(6, input_dim=4), LeakyReLU(0.2), Dense(5)])
+    d = Sequential([Dense(3, input_dim=5), LeakyReLU(0.2), Dense(1)])  # as many weights as g
+    d.compile(optimizers[0], "mse")
+    d.trainable = False
+    z = Input((4,))
+    combined = Model(z, d(g(z)))
+    combined.compile(optimizers[-1], "mse")
+    return g, d, combined
+
+
+def test_one_optimizer_shared_by_two_models_keeps_slots_per_model():
+    """Keras 2.2.4 gives each model compiled with an optimizer slots of its own (only
+    `iterations` is shared): a shared momentum SGD trains as two separate ones. The generator
+    has as many weights as the discriminator, of other shapes (where one shared list of slots
+    wrote out of bounds)."""
+    from kernelkit.optimizers import SGD
+    rng = np.random.default_rng(0)
+    noise, images = rng.normal(size=(8, 4)), rng.normal(size=(8, 5))
+    runs = []
+    for opts in ([SGD(0.05, momentum=0.9)], [SGD(0.05, momentum=0.9), SGD(0.05, momentum=0.9)]):
+        g, d, combined = _shared_optimizer_gan(opts)
+        for step in range(4):
+            d.train_on_batch(images + step, np.ones((8, 1)))
+            combined.train_on_batch(noise, np.zeros((8, 1)))
+        runs.append(g.get_weights() + d.get_weights())
+    for shared, separate in zip(*runs):
+        np.testing.assert_allclose(shared, separate, rtol=1e-6)
+    assert int(opts[0].iterations.value) == 4 and len(opts[0].get_weights()) == 1 + 4
