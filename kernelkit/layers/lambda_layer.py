@@ -39,6 +39,42 @@ def _func_load(code, defaults=None, closure=None, globs=None):
         raise ValueError(_bytecode_error(f"({error})")) from error
 
 
+def _as_built(fn):
+    """`fn` reading its free variables and the globals it names as they are now.
+
+    Keras 2.2.4 runs a Lambda's function once, on the symbolic input, so the graph keeps the
+    values its free variables had then: `Lambda(lambda x: x[:, i])` made in a loop over `i`
+    takes a different slice in each layer. kernelkit runs the function at every call, so a
+    lambda or local function gets a copy of itself bound to today's values (the cells of its
+    closure and the module globals its code names; objects are shared, not copied). Named
+    module-level functions are left as they are (they can be found by name, and pickled).
+    """
+    if not isinstance(fn, types.FunctionType) or (
+            fn.__name__ != "<lambda>" and "<locals>" not in fn.__qualname__):
+        return fn
+    names, codes = set(), [fn.__code__]
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    module = fn.__globals__
+    globs = {k: module[k] for k in names | {"__builtins__", "__name__"} if k in module}
+    cells = None
+    if fn.__closure__:
+        cells = []
+        for cell in fn.__closure__:
+            try:
+                cells.append(types.CellType(cell.cell_contents))
+            except ValueError:   # not assigned yet: stays shared
+                cells.append(cell)
+        cells = tuple(cells)
+    bound = types.FunctionType(fn.__code__, globs, fn.__name__, fn.__defaults__, cells)
+    bound.__qualname__, bound.__kwdefaults__ = fn.__qualname__, fn.__kwdefaults__
+    bound.__doc__, bound.__module__ = fn.__doc__, fn.__module__
+    bound.__dict__.update(fn.__dict__)
+    return bound
+
+
 def _bytecode_error(detail):
     version = ".".join(map(str, sys.version_info[:2]))
     return (f"the stored Python bytecode could not be loaded {detail}. "
@@ -76,6 +112,15 @@ class Lambda(Layer):
         self.mask = mask
         self.arguments = arguments or {}
         self.supports_masking = mask is not None
+
+    def build(self, input_shape):
+        # bound to the values its free variables have now, as Keras 2.2.4's graph is
+        self.function = _as_built(self.function)
+        if callable(self._output_shape):
+            self._output_shape = _as_built(self._output_shape)
+        if callable(self.mask):
+            self.mask = _as_built(self.mask)
+        super().build(input_shape)
 
     def call(self, inputs, mask=None, training=None):
         kw = dict(self.arguments)

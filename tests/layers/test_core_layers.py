@@ -161,6 +161,41 @@ def test_lambda_layer_with_backend_ops_and_output_shape():
     np.testing.assert_allclose(layer(np.array([[1.0, 2.0, 3.0]])), [[1, 2, 3, 1, 4, 9]])
 
 
+TRACK = None   # a module global that a lambda made in a loop reads (MuseGAN's pattern)
+
+
+def test_lambdas_made_in_a_loop_keep_the_values_of_their_iteration(tmp_path):
+    """Keras 2.2.4 runs a Lambda's function once, on the symbolic input: each of these layers
+    slices its own track, whether the loop variable is a closure cell or a global."""
+    global TRACK
+    from kernelkit.models import Model, load_model
+
+    def by_closure(inp):
+        return [L.Lambda(lambda x: x[:, track, :])(inp) for track in range(3)]
+
+    def by_global(inp):
+        global TRACK
+        outs = []
+        for TRACK in range(3):
+            outs.append(L.Lambda(lambda x: x[:, TRACK, :])(inp))
+        return outs
+
+    x = np.arange(12, dtype="float32").reshape(2, 3, 2)
+    for build in (by_global, by_closure):
+        inp = L.Input((3, 2))
+        model = Model(inp, L.Concatenate()(build(inp)))
+        TRACK = 0
+        np.testing.assert_array_equal(model.predict(x), x.reshape(2, 6))
+    model.save(tmp_path / "m.h5")   # the closure's values are saved with the bytecode (a
+    again = load_model(tmp_path / "m.h5", safe_mode=False)  # global is not, as in Keras)
+    np.testing.assert_array_equal(again.predict(x), x.reshape(2, 6))
+    scale = 2.0
+    layer = L.Lambda(lambda t, k=1: t * scale * k, arguments={"k": 3})
+    layer(np.ones((1, 2), "float32"))
+    scale = 5.0   # after the first call, as in Keras's graph
+    np.testing.assert_array_equal(layer(np.ones((1, 2), "float32")), [[6, 6]])
+
+
 def test_unknown_layer_kwarg_is_type_error():
     with pytest.raises(TypeError, match="bogus"):
         L.Dense(3, bogus=1)
