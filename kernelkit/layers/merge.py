@@ -65,6 +65,12 @@ class _Merge(Layer):
         if len(set(ranks)) > 1:   # Keras 2.2.4: expand the lower-rank inputs at axis 1
             inputs = [functools.reduce(lambda t, _: ops.expand_dims(t, 1), range(max(ranks) - r), x)
                       for x, r in zip(inputs, ranks)]
+        return self._merge_function(inputs)
+
+    def _merge_function(self, inputs):
+        """The merge of the list `inputs` (of one rank). Keras 2.2.4's hook, which merges of
+        your own override (WGAN-GP's `RandomWeightedAverage`); kernelkit's merges give a
+        pairwise `_merge` instead."""
         return functools.reduce(self._merge, inputs)
 
     def compute_output_shape(self, input_shape):

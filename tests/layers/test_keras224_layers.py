@@ -35,6 +35,23 @@ def test_merges_broadcast_inputs_of_lower_rank_after_the_batch_axis():
         L.add([L.Input(batch_shape=(2, 3)), L.Input(batch_shape=(3, 3))])
 
 
+def test_a_merge_of_your_own_overrides_merge_function():
+    """WGAN-GP's RandomWeightedAverage (Keras-GAN, "Generative Deep Learning"): a `_Merge`
+    subclass giving `_merge_function(inputs)`, with the base class's shapes and masks."""
+    from kernelkit.layers.merge import _Merge
+
+    class WeightedAverage(_Merge):
+        def _merge_function(self, inputs):
+            return 0.25 * inputs[0] + 0.75 * inputs[1]
+
+    a, b = L.Input((2, 3)), L.Input((2, 3))
+    out = WeightedAverage()([a, b])
+    assert out.shape == (None, 2, 3)
+    x, y = np.ones((4, 2, 3), "float32"), np.full((4, 2, 3), 5.0, "float32")
+    np.testing.assert_allclose(Model([a, b], out).predict([x, y]), 0.25 * x + 0.75 * y)
+    np.testing.assert_allclose(L.Add()([x, y, x]), 2 * x + y)   # the built-in merges unchanged
+
+
 def test_merge_compute_mask_wants_lists_of_one_length():
     a, b = L.Input((4,)), L.Input((4,))
     layer = L.Add()
