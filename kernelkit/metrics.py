@@ -21,8 +21,10 @@ def _np(x):
 # every batch skip the symbolic check: MeanMetricWrapper calls `fn._per_sample` (one value
 # per sample).
 
-def _binary_accuracy(y_true, y_pred, threshold=0.5):
-    return np.mean(_np(y_true) == (_np(y_pred) > threshold), axis=-1)
+def _binary_accuracy(y_true, y_pred, threshold=None):
+    pred = _np(y_pred)
+    pred = np.round(pred) if threshold is None else pred > threshold
+    return np.mean(_np(y_true) == pred, axis=-1)
 
 
 def _categorical_accuracy(y_true, y_pred):
@@ -62,16 +64,19 @@ def _batch_mean(hits):
 
 
 @polymorphic
-def binary_accuracy(y_true, y_pred, threshold=0.5):
+def binary_accuracy(y_true, y_pred, threshold=None):
     """How often predictions match binary labels, averaged over the last axis.
 
-    A prediction counts as 1 when it is above `threshold` (Keras 2.2.4 rounds it: the same
-    with the default 0.5).
+    As Keras 2.2.4, a prediction is rounded to the nearest integer (halves to even) and
+    compared with the target: for probabilities the same as a 0.5 threshold, and for the
+    unbounded outputs of a least-squares or Wasserstein critic trained on labels such as
+    -1 / 1, a hit when the output rounds to the label.
 
     Arguments:
-        y_true: targets, 0 or 1.
-        y_pred: predicted probabilities, shaped like `y_true`.
-        threshold: float, the decision threshold (default 0.5).
+        y_true: targets (0 or 1, or any integer labels).
+        y_pred: predictions, shaped like `y_true`.
+        threshold: None (round, Keras 2.2.4), or tf.keras 2's decision threshold: a
+            prediction counts as 1 when above it, else 0.
 
     Returns:
         One value per sample (1.0 for a hit, 0.0 for a miss); the training loop averages

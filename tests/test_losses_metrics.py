@@ -65,6 +65,11 @@ def test_accuracy_metrics():
     assert metrics.top_k_categorical_accuracy(t, p, k=2) == 1.0
     assert metrics.sparse_top_k_categorical_accuracy(np.array([0, 1, 2, 0]), p, k=1) == 0.5
     np.testing.assert_allclose(metrics.binary_accuracy(np.array([[1.0], [0.0]]), np.array([[0.7], [0.6]])), [1, 0])
+    # Keras 2.2.4 rounds (a Wasserstein critic's -1 / 1 labels); tf.keras 2's threshold on request
+    labels, critic = np.array([[1.0], [0.0], [-1.0]]), np.array([[1.7], [-0.8], [-1.2]])
+    np.testing.assert_allclose(metrics.binary_accuracy(labels, critic), [0, 0, 1])
+    np.testing.assert_allclose(metrics.binary_accuracy(labels, critic, threshold=0.5), [1, 1, 0])
+    np.testing.assert_allclose(metrics.binary_accuracy(np.zeros((1, 2)), np.full((1, 2), 0.5)), [1])
     m = metrics.CategoricalAccuracy()
     m.update_state(t, p)
     m.update_state(t[:2], p[:2], sample_weight=np.array([3.0, 1.0]))
