@@ -137,6 +137,23 @@ class Model(Layer):
     def outputs(self):
         return list(self._self_graph.outputs) if self._self_graph is not None else None
 
+    @outputs.setter
+    def outputs(self, outputs):
+        # Keras 2.2.4's `outputs` is a plain list that calling the model reads: setting it
+        # makes a feature extractor of a built model (SRGAN's `vgg.outputs =
+        # [vgg.layers[9].output]`). The model then runs (and lists the layers and weights)
+        # up to the new outputs.
+        if self._self_graph is None:
+            raise AttributeError(f"Model '{self.name}' has no graph of layers (a subclassed "
+                                 "model): its outputs are what `call` returns.")
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        if not outputs:
+            raise ValueError(f"Model '{self.name}': `outputs` needs at least one tensor.")
+        graph = self._self_graph
+        self._self_graph = GraphNetwork(graph.nested_inputs,
+                                        outputs[0] if len(outputs) == 1 else outputs,
+                                        self._symbolic_losses + self._loss_tensors)
+
     @property
     def input(self):
         if self._self_graph is None:

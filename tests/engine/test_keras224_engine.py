@@ -651,3 +651,23 @@ def test_flatten_on_an_input_of_unknown_size_says_what_to_pass():
     with pytest.raises(ValueError, match="complete `input_shape`"):
         model.add(Flatten(input_shape=(None, None, 512)))
         model.add(Dense(2))
+
+
+def test_setting_a_models_outputs_makes_a_feature_extractor():
+    """SRGAN (Keras-GAN): `vgg.outputs = [vgg.layers[9].output]`, then `vgg(img)`: in Keras
+    2.2.4 `outputs` is a plain list that calling the model reads."""
+    from kernelkit.layers import Dense, Input
+    from kernelkit.models import Model
+    i = Input((3,))
+    h = Dense(4, name="features")(i)
+    m = Model(i, Dense(2)(h))
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype("float32")
+    want = x @ m.get_layer("features").get_weights()[0] + m.get_layer("features").get_weights()[1]
+    m.outputs = [m.get_layer("features").output]
+    img = Input((3,))
+    extractor = Model(img, m(img))
+    assert extractor.output_shape == (None, 4) and m.output_shape == (None, 4)
+    np.testing.assert_allclose(extractor.predict(x), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(m.predict(x), want, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="symbolic tensors"):
+        m.outputs = [np.zeros(3)]
