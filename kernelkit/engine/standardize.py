@@ -7,6 +7,8 @@ input in the model's order, floats as `K.floatx()` (`data.to_floatx`), 1D data a
 shapes and sample counts checked, weights one array per output. The default batch size is
 here too.
 """
+import warnings
+
 import numpy as np
 
 from ..layers.node import as_input_dtype
@@ -281,6 +283,14 @@ def _targets_for_tensor_error(name):
 def _per_output_class_weight(class_weight, out_names, n_outputs):
     """class_weight as one {class: weight} dict (or None) per output, as Keras 2 accepts it."""
     if isinstance(class_weight, (list, tuple)):
+        if n_outputs == 1 and len(class_weight) != 1:
+            # Keras 2.2.4 reads such a list as one output's weights, which are not a dict,
+            # so it weights nothing (Keras-GAN's sgan passes D's two dicts to its 1-output
+            # combined model); kernelkit does the same, and says so
+            warnings.warn(f"class_weight is a list of {len(class_weight)} entries but the "
+                          "model has 1 output; it is ignored, as Keras 2.2.4 ignores it. Pass "
+                          "one {class: weight} dict.", stacklevel=4)
+            return [None]
         if len(class_weight) != n_outputs:
             raise ValueError(f"class_weight is a list of {len(class_weight)} entries but the model "
                              f"has {n_outputs} output(s).")

@@ -194,6 +194,18 @@ def test_class_weight_with_sparse_and_binary_targets():
     np.testing.assert_allclose(W1, W - 0.5 * gW, rtol=1e-4, atol=1e-6)
 
 
+def test_a_list_of_class_weights_for_a_one_output_model_is_ignored_as_in_keras():
+    """Keras-GAN's sgan passes its two-output discriminator's [cw1, cw2] to the one-output
+    combined model too: Keras 2.2.4 weights nothing there (the list is not a dict)."""
+    x, y = classification_data(12, n_in=4, n_classes=3, seed=2)
+    model = linear_model(n_in=4, n_out=3, lr=0.5, loss="categorical_crossentropy",
+                         activation="softmax")
+    with pytest.warns(UserWarning, match="list of 2 entries but the model has 1 output"):
+        (W, b), (W1, b1) = _one_step(model, x, y, class_weight=[{0: 3.0}, {1: 2.0}])
+    gW, _ = _ce_gradient(x, y, W, b, np.ones(len(x)))
+    np.testing.assert_allclose(W1, W - 0.5 * gW, rtol=1e-4, atol=1e-6)
+
+
 def test_class_weight_weights_each_time_step_of_3d_targets():
     rng = np.random.default_rng(5)
     x = rng.normal(size=(6, 4, 2)).astype(np.float32)
