@@ -91,7 +91,9 @@ def gradients(loss, variables):
         where unconnected).
 
     Raises:
-        ValueError: for an eager loss not computed while a tape was recording (inside a
+        ValueError: for an eager loss taken with respect to a symbolic tensor (in a compiled
+            loss: a gradient penalty, which would need second-order gradients); for an eager
+            loss not computed while a tape was recording (inside a
             model's layers, `predict` and `evaluate` then run the model again under a tape,
             so that a `Lambda` taking a gradient, as Keras 2's mnist_swwae example's does,
             works there as in `fit`).
@@ -101,6 +103,18 @@ def gradients(loss, variables):
     if isinstance(loss, KerasTensor):
         return _symbolic_gradients(loss, sources)
     tape = getattr(loss, "_tape", None)
+    symbolic = [s for s in sources if isinstance(s, KerasTensor)]
+    if symbolic:
+        # a compiled loss taking the gradient of the model's output with respect to one of
+        # its tensors (WGAN-GP's gradient penalty): training on it needs the gradient of a
+        # gradient, which the tape does not compute; returning None (or a constant) would
+        # train without the penalty, silently
+        raise ValueError(
+            f"K.gradients of a tensor computed in the forward pass with respect to the "
+            f"symbolic tensor {symbolic[0]!r}: inside a compiled loss (a gradient penalty, as "
+            "WGAN-GP's) training would need second-order gradients, which kernelkit does not "
+            "compute. Train the critic with weight clipping (WGAN) instead, or take such "
+            "gradients on a symbolic loss with `K.function` (outside training).")
     if tape is None:
         raise TapeNeeded("K.gradients needs a symbolic loss (built from Input tensors) or a "
                          "loss computed while a kernelkit tape was recording; eagerly, use "

@@ -9,10 +9,14 @@ Losses and metrics are weighted and masked by Keras 2.2.4's formula (`weighted_m
 on each batch, mean(w * l) / mean(w != 0); an epoch's value is the mean of its batches'
 values weighted by their sizes.
 """
+import functools
+import types
+
 import numpy as np
 
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
+from ..layers.base import Layer
 from ..layers.input_layer import InputLayer
 from ..layers.node import KerasTensor
 from ..ops import math as M
@@ -39,28 +43,74 @@ def _metric_name(spec, fn):
 
 def closure_tensors(*specs):
     """The symbolic tensors that the loss and metric functions in `specs` (functions, or
-    lists and dicts of them, as `compile` takes them) read from their closures or their
-    module's globals: a Keras 2 VAE's loss reads `z_mean` and `z_log_var` this way."""
-    found, stack = [], list(specs)
+    lists and dicts of them, as `compile` takes them) can read: Keras 2.2.4 called them once
+    on its graph, so whatever tensor they reach takes part (a VAE's loss reads `z_mean` and
+    `z_log_var`).
+
+    Returns:
+        `(direct, reached)`: the tensors in the functions' closures, their module's globals
+        and `functools.partial` arguments; and those found one step further, in the
+        attributes of objects there (GDL's `self.mu`) or through helper functions the
+        losses call (depth-limited). The caller keeps of `reached` only what its model
+        computes.
+    """
+    direct, reached, seen = [], [], set()
+    stack = [(spec, 0) for spec in specs]
     while stack:
-        spec = stack.pop()
+        spec, depth = stack.pop()
+        if id(spec) in seen or depth > 3:
+            continue
+        seen.add(id(spec))
         if isinstance(spec, dict):
-            stack.extend(spec.values())
+            stack += [(v, depth) for v in spec.values()]
         elif isinstance(spec, (list, tuple)):
-            stack.extend(spec)
-        elif callable(spec) and hasattr(spec, "__code__"):
+            stack += [(v, depth) for v in spec]
+        elif isinstance(spec, functools.partial):
+            stack.append((spec.func, depth))
+            _collect(list(spec.args) + list(spec.keywords.values()), direct if depth == 0
+                     else reached, reached, stack, depth)
+        elif isinstance(spec, types.MethodType):
+            stack.append((spec.__func__, depth + 1))
+            _collect([spec.__self__], reached, reached, stack, depth)
+        elif isinstance(spec, types.FunctionType):
+            if depth and spec.__module__.split(".")[0] in _LIBRARIES:
+                continue
             cells = []
             for cell in spec.__closure__ or ():
                 try:
                     cells.append(cell.cell_contents)
                 except ValueError:      # a cell not yet filled
                     pass
-            names = getattr(spec, "__globals__", {})
-            values = cells + [names[n] for n in spec.__code__.co_names if n in names]
-            for value in values:
-                items = value if isinstance(value, (list, tuple)) else [value]
-                found += [t for t in items if isinstance(t, KerasTensor)]
-    return found
+            names, codes = set(), [spec.__code__]
+            while codes:
+                code = codes.pop()
+                names.update(code.co_names)
+                codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+            module = spec.__globals__
+            values = cells + [module[n] for n in names if n in module]
+            _collect(values, direct if depth == 0 else reached, reached, stack, depth)
+    return direct, reached
+
+
+# Functions of these packages are not searched for tensors (they read none of the user's).
+_LIBRARIES = {"kernelkit", "numpy", "scipy", "builtins", "functools"}
+
+
+def _collect(values, tensors, attribute_tensors, stack, depth):
+    """Sort `values` reachable from a loss: tensors (also in lists) into `tensors`; functions
+    to search next; plain objects' tensor attributes into `attribute_tensors`."""
+    for value in values:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, KerasTensor):
+                tensors.append(item)
+            elif isinstance(item, (types.FunctionType, types.MethodType, functools.partial)):
+                stack.append((item, depth + 1))
+            elif hasattr(item, "__dict__") and not isinstance(
+                    item, (types.ModuleType, type, Layer)):
+                for attr in vars(item).values():
+                    attr_items = attr if isinstance(attr, (list, tuple)) else [attr]
+                    attribute_tensors += [t for t in attr_items if isinstance(t, KerasTensor)]
 
 
 def _is_stateful_function(spec):

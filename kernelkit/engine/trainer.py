@@ -25,6 +25,15 @@ from .standardize import Standardizer
 __all__ = ["Trainer"]
 
 
+def _computes(graph, tensor):
+    """Whether the model's inputs determine `tensor`."""
+    try:
+        type(graph)(graph.nested_inputs, tensor)
+    except Exception:   # noqa: BLE001 - a graph it is not part of, whatever the reason
+        return False
+    return True
+
+
 class Trainer:
     """What `Model.compile` makes: the optimizer, the compiled losses and metrics, and the
     training and test steps.
@@ -56,9 +65,14 @@ class Trainer:
         self.standardize = Standardizer(model, self.compiled)
         self._train_weights = model.trainable_weights if model.built else None
         self._consistency_checked = False
-        tensors = closure_tensors(loss, metrics, weighted_metrics)
-        if tensors and getattr(model, "_self_graph", None) is not None:
-            model._set_loss_tensors(tensors)    # computed in each forward pass, for the loss
+        direct, reached = closure_tensors(loss, metrics, weighted_metrics)
+        graph = getattr(model, "_self_graph", None)
+        if graph is not None and (direct or reached):
+            # computed in each forward pass, for the losses to read; of the tensors found in
+            # objects' attributes and helper functions, those this model computes
+            tensors = direct + [t for t in reached if _computes(graph, t)]
+            if tensors:
+                model._set_loss_tensors(tensors)
         self._has_loss = loss is not None
         self._step_judges = StepJudges()   # whether its steps run faster on one core
         self._test_judges = StepJudges(counted=False)      # and its test steps

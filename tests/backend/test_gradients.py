@@ -1,6 +1,7 @@
 """K.gradients on symbolic tensors (Keras 2's visualisation recipes), checked against finite
 differences of the model's own predictions."""
 import numpy as np
+import pytest
 
 from kernelkit import backend as K
 from kernelkit.layers import Conv2D, Dense, Flatten, Input
@@ -72,3 +73,23 @@ def test_gradient_for_inputs_of_unknown_size_through_a_valid_convolution():
         num = numerical_gradient(lambda: np.sum(model.predict(
             x64.astype(np.float32)).astype(np.float64) ** 2), x64, eps=1e-2)
         np.testing.assert_allclose(g, num, rtol=2e-2, atol=2e-3)
+
+
+def test_a_gradient_penalty_in_a_compiled_loss_is_a_clear_error():
+    """WGAN-GP's loss takes K.gradients(y_pred, averaged_samples): training on it needs
+    second-order gradients; kernelkit says so instead of training without the penalty."""
+    from functools import partial
+
+    def gradient_penalty(y_true, y_pred, averaged_samples):
+        grads = K.gradients(y_pred, averaged_samples)[0]
+        return K.mean(K.square(K.sqrt(K.sum(K.square(grads), axis=1)) - 1))
+
+    x = Input((3,))
+    model = Model(x, Dense(1)(Dense(4)(x)))
+    loss = partial(gradient_penalty, averaged_samples=x)
+    loss.__name__ = "gradient_penalty"
+    model.compile("sgd", loss)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="second-order gradients"):
+        model.train_on_batch(np.ones((2, 3)), np.zeros((2, 1)))
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

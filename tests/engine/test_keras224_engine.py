@@ -14,7 +14,7 @@ import pytest
 from kernelkit import backend as K
 from kernelkit.callbacks import CSVLogger
 from kernelkit.engine import training_utils
-from kernelkit.layers import Conv2D, Dense, Flatten, Input, Masking
+from kernelkit.layers import Conv2D, Dense, Flatten, Input, Masking, add
 from kernelkit.models import Model, Sequential, load_model, save_model
 from kernelkit.optimizers import SGD
 
@@ -624,6 +624,51 @@ def test_a_loss_reading_a_model_tensor_by_closure_trains_on_its_value():
         before = w1.value.copy()
         model.fit(xs, ys, epochs=1, batch_size=6, verbose=0)
         np.testing.assert_allclose(w1.value, before - 0.1 * numeric, rtol=1e-5, atol=1e-8)
+    finally:
+        K.set_floatx(old)
+
+
+def test_a_loss_reaching_model_tensors_through_an_object_and_a_helper_trains_on_them():
+    """"Generative Deep Learning"'s VAE: the losses are nested functions of `compile` reading
+    `self.mu` and `self.log_var` through a helper, `vae_kl_loss`; an unrelated tensor on the
+    same object (another model's) is left alone."""
+    from kernelkit.utils.test_utils import numerical_gradient
+    old = K.floatx()
+    K.set_floatx("float64")
+    try:
+        class VAE:
+            def __init__(self):
+                x = Input((4,))
+                self.mu, self.log_var = Dense(2, name="mu")(x), Dense(2, name="log_var")(x)
+                self.other = Dense(3)(Input((5,)))    # not computed by this model
+                self.model = Model(x, Dense(4)(add([self.mu, self.log_var])))
+
+            def compile(self, lr):
+                def kl(y_true, y_pred):
+                    return -0.5 * K.sum(1 + self.log_var - K.square(self.mu)
+                                        - K.exp(self.log_var), axis=1)
+
+                def vae_loss(y_true, y_pred):
+                    return K.mean(K.square(y_true - y_pred), axis=1) + kl(y_true, y_pred)
+
+                self.model.compile(SGD(lr=lr), vae_loss)
+
+        vae = VAE()
+        vae.compile(0.1)
+        model = vae.model
+        rng = np.random.RandomState(0)
+        xs, ys = rng.rand(6, 4), rng.rand(6, 4)
+        mu = xs @ model.get_layer("mu").kernel.value + model.get_layer("mu").bias.value
+        lv_layer = model.get_layer("log_var")
+        lv = xs @ lv_layer.kernel.value + lv_layer.bias.value
+        expected = np.mean(np.mean((ys - model.predict(xs)) ** 2, axis=1)
+                           - 0.5 * np.sum(1 + lv - mu ** 2 - np.exp(lv), axis=1))
+        np.testing.assert_allclose(model.evaluate(xs, ys, verbose=0), expected, rtol=1e-10)
+        w = lv_layer.kernel            # its gradient has the KL's part
+        numeric = numerical_gradient(lambda: model.evaluate(xs, ys, verbose=0), w.value)
+        before = w.value.copy()
+        model.fit(xs, ys, epochs=1, batch_size=6, verbose=0)
+        np.testing.assert_allclose(w.value, before - 0.1 * numeric, rtol=1e-5, atol=1e-8)
     finally:
         K.set_floatx(old)
 
