@@ -17,7 +17,10 @@ from ..ops.math import _install_operators
 class KerasTensor(SymbolicTensor):
     """A symbolic tensor: a shape (None for unknown sizes), a dtype and where it came from."""
 
-    __slots__ = ("shape", "dtype", "name", "_keras_history", "static_value", "__weakref__")
+    # `__dict__`: TensorFlow's tensors take attributes of the user's, which Keras 2 code sets
+    # (`embedded.trainable = False`, with no effect there either)
+    __slots__ = ("shape", "dtype", "name", "_keras_history", "static_value", "__weakref__",
+                 "__dict__")
 
     def __init__(self, shape, dtype="float32", name=None, history=None, static_value=None):
         self.shape = TensorShape(None if d is None else int(d) for d in shape)

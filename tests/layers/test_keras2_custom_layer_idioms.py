@@ -75,6 +75,8 @@ def test_symbolic_shapes_answer_tensorflows_methods():
     assert v.get_shape().as_list() == [2, 3]
     model = Model(x._keras_history[0].input, x)
     assert model.output.shape.as_list() == [None, 26, 26, 8]
+    x.trainable = False   # an attribute of the user's, as TensorFlow's tensors take ("GDL")
+    assert x.trainable is False and x.shape == (None, 26, 26, 8)
     # TensorFlow 1's Dimension: a known size answers `.value`; an unknown one is None
     assert x.shape[-1].value == 8 and x.get_shape()[1].value == 26 and x.shape[0] is None
     assert type(x.shape.as_list()[1]) is int and Dense(x.shape[-1])(x).shape[-1] == 8
