@@ -171,6 +171,8 @@ FUNCTION_LEVEL = {
         "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.models.persistence", "kernelkit.saving.model_config"):
         "facade hands over lazily to keep import kernelkit light",
+    ("kernelkit.models.persistence", "kernelkit.saving.pickling"):
+        "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.models.sequential", "kernelkit.saving.model_config"):
         "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.ops.array", "kernelkit.ops.math"):

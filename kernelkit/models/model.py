@@ -536,6 +536,7 @@ class Model(Layer):
     save = persistence.save
     save_weights = persistence.save_weights
     load_weights = persistence.load_weights
+    __reduce_ex__ = persistence.reduce_ex
 
 def _inference_call(kwargs):
     """Whether a call with these keyword arguments runs in inference mode, off any tape."""

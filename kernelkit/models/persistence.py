@@ -5,7 +5,7 @@ training.py does for the training API); each hands over to `kernelkit.saving`, i
 called so that `import kernelkit` stays light.
 """
 
-__all__ = ["to_json", "to_yaml", "save", "save_weights", "load_weights"]
+__all__ = ["to_json", "to_yaml", "save", "save_weights", "load_weights", "reduce_ex"]
 
 
 def to_json(self, **kwargs):
@@ -98,3 +98,15 @@ def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=Fal
     """
     from ..saving.hdf5_weights import load_weights
     load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, reshape=reshape)
+
+
+def reduce_ex(self, protocol):
+    """Pickling and `copy.deepcopy` of a model, as Keras 2.2.4's: a functional or Sequential
+    model travels as its HDF5 file, made in memory (architecture, weights, training
+    configuration and optimizer state); the classes of custom layers and the module-level
+    functions given to `compile` go by reference with it. A subclassed model pickles its
+    attributes, as any object."""
+    from ..saving.pickling import can_pickle_as_file, model_from_state, model_state
+    if not can_pickle_as_file(self):
+        return object.__reduce_ex__(self, protocol)
+    return model_from_state, model_state(self)
