@@ -189,6 +189,17 @@ def _restore_derived_state(optimizer):
         optimizer.m_schedule = product
 
 
+def _without_keras224_placeholders(optimizer, slots, n_params, n_slots):
+    """Keras 2.2.4's saved slots without the ones it keeps but never reads: Adam's `vhats`
+    without AMSGrad (one (1,) zero array per weight) and SGD's moments at momentum 0."""
+    extra = len(slots) - n_params * n_slots
+    if n_params and extra == n_params:
+        tail = slots[n_params * n_slots:]
+        if n_slots == 0 or all(np.shape(s) == (1,) for s in tail):
+            return slots[:n_params * n_slots]
+    return slots
+
+
 def load_optimizer_weights(group, model, label):
     """Restore the optimizer state from `group['optimizer_weights']`; warn when it cannot."""
     trainer = model._trainer
@@ -211,6 +222,9 @@ def load_optimizer_weights(group, model, label):
         iterations, slots, interleaved = values[0], values[1:], True
     else:                                                                       # Keras 2 legacy
         iterations, slots, interleaved = values[0], values[1:], False
+        if np.shape(iterations) != () and len(values) == n_params * n_slots:
+            iterations, slots = np.array(0), values     # Keras 2.2.4's RMSprop, Adagrad, ...
+        slots = _without_keras224_placeholders(optimizer, slots, n_params, n_slots)
     problem = None
     if np.shape(iterations) != ():
         problem = f"the first optimizer weight has shape {np.shape(iterations)}, not a step count"

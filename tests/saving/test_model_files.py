@@ -1,5 +1,6 @@
 """model.save / load_model: architecture, weights, training config, optimizer state."""
 import json
+import warnings
 
 import h5py
 import numpy as np
@@ -235,6 +236,49 @@ def test_keras3_optimizer_state_is_mapped(tmp_path):
     for i in range(n):
         np.testing.assert_array_equal(state[i], momenta[i])
         np.testing.assert_array_equal(state[n + i], velocities[i])
+
+
+@pytest.mark.parametrize("make,layout", [
+    (lambda: optimizers.Adam(0.01), "iterations, ms, vs, vhats of shape (1,)"),
+    (lambda: optimizers.RMSprop(0.01), "accumulators, no iterations"),
+    (lambda: optimizers.Adadelta(), "accumulators, delta accumulators, no iterations"),
+    (lambda: optimizers.SGD(0.01), "iterations, moments unused at momentum 0"),
+])
+def test_keras_2_2_4_optimizer_state_is_mapped(tmp_path, make, layout):
+    """Keras 2.2.4's `optimizer.weights` (optimizers.py): Adam keeps a (1,) `vhat` per weight
+    without AMSGrad, RMSprop/Adagrad/Adadelta save no step count, SGD saves moments even at
+    momentum 0; the real state is restored, the placeholders dropped."""
+    model = mlp(dropout=False)
+    model.compile(make(), "mse")
+    x, y = data()
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    params = model.trainable_weights
+    ours = model.optimizer.get_weights()
+    n = len(params)
+    rng = np.random.default_rng(4)
+    if "no iterations" in layout:
+        values = ours[1:]
+    elif "vhats" in layout:
+        values = ours + [np.zeros(1, "float32") for _ in params]
+    else:
+        values = ours + [rng.normal(size=p.shape).astype("float32") for p in params]
+    model.save(tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5", "r+") as f:
+        del f["optimizer_weights"]
+        g = f.create_group("optimizer_weights")
+        names = [f"training/Opt/Variable_{i}:0" for i in range(len(values))]
+        for name, value in zip(names, values):
+            g[name] = value
+        g.attrs["weight_names"] = np.array([n.encode() for n in names])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = load_model(tmp_path / "m.h5")
+    state = loaded.optimizer.get_weights()
+    expected_steps = 0 if "no iterations" in layout else int(ours[0])
+    assert int(state[0]) == expected_steps and len(state) == len(ours)
+    for a, b in zip(state[1:], ours[1:]):
+        np.testing.assert_array_equal(a, b)
+    assert len(state) - 1 == n * len(loaded.optimizer.slot_names)
 
 
 def test_unmappable_optimizer_state_warns_and_starts_fresh(tmp_path):
