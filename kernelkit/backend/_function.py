@@ -30,6 +30,7 @@ from .. import config
 from ..layers import base as _base
 from ..layers.graph import GraphNetwork
 from ..layers.node import KerasTensor
+from ..ops import replay
 from ..ops.core import Variable, unwrap
 
 __all__ = ["Update", "Function", "function", "update", "update_add", "update_sub",
@@ -138,7 +139,9 @@ class Update:
 
 def _make(x, kind, value, momentum=None):
     u = Update(x, kind, value, momentum)
-    return u if u.symbolic else u.apply_now()
+    if u.symbolic or replay.deferred(u):   # an optimizer's get_updates: applied after it
+        return u
+    return u.apply_now()
 
 
 def update(x, new_x):

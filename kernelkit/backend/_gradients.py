@@ -13,6 +13,7 @@ import numpy as np
 from ..layers import base as _base
 from ..layers.graph import GraphNetwork
 from ..layers.node import KerasTensor, get_source_inputs
+from ..ops import replay
 from ..ops.core import Tape, TapeNeeded, Tensor, Variable, polymorphic, unwrap
 
 
@@ -100,6 +101,8 @@ def gradients(loss, variables):
     """
     single = not isinstance(variables, (list, tuple))
     sources = [variables] if single else list(variables)
+    if isinstance(loss, replay.StepLoss):    # in an optimizer's get_updates, at a step
+        return loss.gradients(sources)
     if isinstance(loss, KerasTensor):
         return _symbolic_gradients(loss, sources)
     tape = getattr(loss, "_tape", None)

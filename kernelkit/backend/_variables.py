@@ -7,6 +7,7 @@ import numpy as np
 from .. import ops as _ops
 from ..config import floatx
 from ..layers.node import KerasTensor
+from ..ops import replay
 from ..ops.core import Variable, polymorphic, unwrap
 
 # ---- shapes and values ---------------------------------------------------------------------
@@ -105,7 +106,9 @@ def variable(value, dtype=None, name=None, constraint=None):
     ```
     """
     value = np.array(value, dtype=dtype or floatx())
-    return Variable(value, name=name or "variable", constraint=constraint)
+    # inside an optimizer's get_updates, run at every step: the first step's variable
+    return replay.created(lambda: Variable(value, name=name or "variable",
+                                           constraint=constraint), value.shape)
 
 
 def constant(value, dtype=None, shape=None, name=None):

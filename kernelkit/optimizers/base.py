@@ -13,6 +13,7 @@ import weakref
 import numpy as np
 
 from ..kernels import optimizers as K_opt
+from ..ops import replay
 from ..ops.core import Variable, unwrap
 from . import schedules
 
@@ -111,7 +112,8 @@ class Optimizer:
         if entry is None or any(ref() is not p for ref, p in zip(entry[0], params)):
             self._slot_sets = {k: e for k, e in self._slot_sets.items()
                                if all(ref() is not None for ref in e[0])}
-            entry = ([weakref.ref(p) for p in params], [self._make_slots(p) for p in params])
+            slots = [] if self._by_get_updates else [self._make_slots(p) for p in params]
+            entry = ([weakref.ref(p) for p in params], slots)
             self._slot_sets[key] = entry
         self._slots = entry[1]
         self._params = list(params)
@@ -137,6 +139,9 @@ class Optimizer:
 
     def apply(self, grads, params):
         """One update of `params` (Variables) with `grads` (arrays; None are skipped)."""
+        if self._by_get_updates:
+            self._run_get_updates(grads, params, apply=True)
+            return
         self._ensure_slots(params)
         step = self._step_constants()
         clips = bool(self.clipnorm) or bool(self.clipvalue)
@@ -168,6 +173,8 @@ class Optimizer:
         raise NotImplementedError
 
     def get_weights(self):
+        if self._by_get_updates:      # Keras 2.2.4: the values of `self.weights`
+            return [np.array(unwrap(w)) for w in self.__dict__.get("_keras_weights", [])]
         out = [np.array(self.iterations.value)]
         if self._slots:
             for k in range(len(self.slot_names)):
@@ -176,6 +183,20 @@ class Optimizer:
 
     def set_weights(self, weights, params=None):
         weights = list(weights)
+        if self._by_get_updates:
+            if params is not None and self._params is None:
+                self._run_get_updates([None] * len(params), params, apply=False)
+            own = self.__dict__.get("_keras_weights", [])
+            if len(own) != len(weights):
+                raise ValueError(f"Length of the specified weight list ({len(weights)}) does not "
+                                 f"match the number of weights of the optimizer ({len(own)}).")
+            for w, value in zip(own, weights):
+                if np.shape(value) != np.shape(w.value):
+                    raise ValueError(f"Optimizer weight shape {np.shape(w.value)} not "
+                                     f"compatible with provided weight shape {np.shape(value)}.")
+            for w, value in zip(own, weights):
+                w.value[...] = value
+            return
         if params is not None:
             self._ensure_slots(params)
         if self._slots is None and len(weights) == 1:
@@ -201,9 +222,91 @@ class Optimizer:
 
     @property
     def weights(self):
+        if self._by_get_updates:      # the variables get_updates listed, as in Keras 2.2.4
+            return list(self.__dict__.get("_keras_weights", []))
         return self.get_weights()
 
+    @weights.setter
+    def weights(self, variables):
+        # Keras 2.2.4's `get_updates` writes `self.weights = [self.iterations] + ms + vs`
+        self.__dict__["_keras_weights"] = list(variables)
+
+    # ---- optimizers of your own, written as Keras 2.2.4's: `get_updates` -------------------
+
+    @property
+    def _by_get_updates(self):
+        return type(self).get_updates is not Optimizer.get_updates
+
+    def get_updates(self, loss, params):
+        """Keras 2.2.4's way to write an optimizer: return the updates of one step.
+
+        Override it in a subclass, as Keras 2.2.4's optimizers are written: read the step's
+        gradients with `self.get_gradients(loss, params)` (or `K.gradients(loss, params)`),
+        make the state with `K.zeros(...)`, list it as `self.weights`, and return
+        `K.update(p, new_p)`, `K.update_add(self.iterations, 1)`, ... kernelkit runs it at
+        every training step: the variables it makes are made at the first step only, every
+        new value is computed from the values before the step, and the updates are applied
+        when it returns (what Keras 2.2.4's graph did). Constraints are the method's to apply
+        (`p.constraint`), as in Keras 2.2.4. kernelkit's own optimizers update in fused
+        kernels instead.
+
+        Arguments:
+            loss: the step's loss, for `get_gradients` / `K.gradients`.
+            params: the variables to update.
+
+        Returns:
+            The list of updates.
+
+        Raises:
+            NotImplementedError: unless a subclass gives it.
+        """
+        raise NotImplementedError(f"{type(self).__name__}.get_updates: kernelkit's own "
+                                  "optimizers update in fused kernels, not by get_updates.")
+
+    def get_gradients(self, loss, params):
+        """The gradients of `loss` with respect to `params`, clipped by `clipnorm` /
+        `clipvalue`: at a training step, for a `get_updates` of your own (Keras 2.2.4's).
+
+        Arguments:
+            loss: the `loss` given to `get_updates`.
+            params: the variables.
+
+        Returns:
+            A list of gradient arrays, one per variable.
+
+        Raises:
+            ValueError: for a variable without a gradient, or outside a training step.
+        """
+        step = getattr(loss, "gradients", None)
+        if step is None:
+            raise ValueError(f"{type(self).__name__}.get_gradients gives the gradients of a "
+                             "training step; kernelkit calls get_updates with them.")
+        grads = step(list(params))
+        if any(g is None for g in grads):
+            raise ValueError("An operation has `None` for gradient. Please make sure that all "
+                             "of your ops have a gradient defined (i.e. are differentiable).")
+        return grads
+
+    def _run_get_updates(self, grads, params, apply):
+        """Run the subclass's `get_updates` for one step (`apply`), or only to make its state."""
+        self._ensure_slots(params)    # the variables it made for these parameters
+        made = self._slots
+        grads = [np.zeros_like(p.value) if g is None else self._clip(np.asarray(unwrap(g)))
+                 for g, p in zip(grads, params)]
+        with replay.replaying(made) as scope:
+            returned = self.get_updates(replay.StepLoss(params, grads), list(params))
+        if not apply:
+            return
+        for update in scope.updates:
+            update.apply()
+        for item in returned or ():     # Keras 1's (variable, new value) pairs
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], Variable):
+                item[0].value[...] = np.asarray(unwrap(item[1]), dtype=item[0].value.dtype)
+
     def get_config(self):
+        if self._by_get_updates:      # Keras 2.2.4's base config: the subclass adds its own
+            return {k: getattr(self, k) for k in ("clipnorm", "clipvalue")
+                    if getattr(self, k, None) is not None}
         lr = float(self.lr.value) if self._schedule is None else \
             schedules.serialize(self._schedule)
         cfg = {"name": self.name, "learning_rate": lr, "decay": self.decay}
@@ -216,6 +319,8 @@ class Optimizer:
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
+        if cls.get_updates is not Optimizer.get_updates:   # one of yours: Keras 2.2.4's way
+            return cls(**config)
         if "lr" in config and "learning_rate" not in config:
             config["learning_rate"] = config.pop("lr")
         if isinstance(config.get("learning_rate"), dict):

@@ -212,6 +212,14 @@ def load_optimizer_weights(group, model, label):
     if not values:
         return
     params = trainer._weights()
+    if getattr(optimizer, "_by_get_updates", False):   # Keras 2.2.4's: its `weights`, in order
+        try:
+            optimizer.set_weights(values, params=params)
+        except ValueError as error:
+            warnings.warn(f"Error in loading the saved optimizer state from '{label}' ({error}). "
+                          "As a result, your model is starting with a freshly initialized "
+                          "optimizer.", stacklevel=3)
+        return
     n_params, n_slots = len(params), len(_slot_names(optimizer))
     first = names[0].rsplit("/", 1)[-1]
     learning_rate = None

@@ -1,0 +1,140 @@
+"""Optimizers of your own written as Keras 2.2.4's are (`get_updates` building the updates of a
+step from `K` functions), as titu1994's AdaBound, RAdam and most Keras 2 optimizer code on the
+web are written: kernelkit runs `get_updates` at each step with Keras's meaning (variables made
+once, new values from the values before the step, updates applied afterwards)."""
+import numpy as np
+import pytest
+
+from kernelkit import backend as K
+from kernelkit.callbacks import LearningRateScheduler
+from kernelkit.layers import Dense
+from kernelkit.models import Sequential, load_model
+from kernelkit.optimizers import Adam, Optimizer
+
+
+class Keras224Adam(Optimizer):
+    """Keras 2.2.4's Adam, written the way its source writes it (no AMSGrad)."""
+
+    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super(Keras224Adam, self).__init__(**kwargs)
+        self.iterations = K.variable(0, dtype="int64", name="iterations")
+        self.lr = K.variable(lr, name="lr")
+        self.beta_1 = K.variable(beta_1, name="beta_1")
+        self.beta_2 = K.variable(beta_2, name="beta_2")
+        self.epsilon = epsilon
+
+    def get_updates(self, loss, params):
+        grads = self.get_gradients(loss, params)
+        self.updates = [K.update_add(self.iterations, 1)]
+        t = K.cast(self.iterations, K.floatx()) + 1     # the step count before this step's
+        lr_t = self.lr * (K.sqrt(1. - K.pow(self.beta_2, t)) / (1. - K.pow(self.beta_1, t)))
+        ms = [K.zeros(K.int_shape(p), dtype=K.dtype(p)) for p in params]
+        vs = [K.zeros(K.int_shape(p), dtype=K.dtype(p)) for p in params]
+        vhats = [K.zeros(1) for _ in params]
+        self.weights = [self.iterations] + ms + vs + vhats
+        for p, g, m, v in zip(params, grads, ms, vs):
+            m_t = (self.beta_1 * m) + (1. - self.beta_1) * g
+            v_t = (self.beta_2 * v) + (1. - self.beta_2) * K.square(g)
+            p_t = p - lr_t * m_t / (K.sqrt(v_t) + self.epsilon)
+            self.updates.append(K.update(m, m_t))
+            self.updates.append(K.update(v, v_t))
+            new_p = p_t
+            if getattr(p, "constraint", None) is not None:
+                new_p = p.constraint(new_p)
+            self.updates.append(K.update(p, new_p))
+        return self.updates
+
+    def get_config(self):
+        config = {"lr": float(K.get_value(self.lr)), "beta_1": float(K.get_value(self.beta_1)),
+                  "beta_2": float(K.get_value(self.beta_2)), "epsilon": self.epsilon}
+        base_config = super(Keras224Adam, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class SignSGD(Optimizer):
+    """A small one using `K.gradients` directly and returning Keras 1's update pairs."""
+
+    def __init__(self, lr=0.01, **kwargs):
+        super().__init__(**kwargs)
+        self.lr = K.variable(lr)
+
+    def get_updates(self, loss, params):
+        grads = K.gradients(loss, params)
+        return [(p, p - self.lr * K.sign(g)) for p, g in zip(params, grads)]
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(32, 5)).astype("float32"), rng.normal(size=(32, 2)).astype("float32")
+
+
+def _model(optimizer, seed=0):
+    np.random.seed(seed)
+    model = Sequential([Dense(4, activation="tanh", input_shape=(5,)), Dense(2)])
+    model.compile(optimizer, "mse")
+    return model
+
+
+def test_keras_2_2_4s_adam_as_get_updates_trains_as_the_fused_adam():
+    x, y = _data()
+    ours, theirs = _model(Adam(0.01)), _model(Keras224Adam(0.01))
+    for m in (ours, theirs):
+        m.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+    opt = theirs.optimizer
+    assert int(K.get_value(opt.iterations)) == 12
+    state = opt.get_weights()   # [iterations] + ms + vs + vhats, as Keras 2.2.4 lists them
+    assert len(state) == 1 + 3 * 4 and state[-1].shape == (1,)
+    for a, b in zip(state[1:9], ours.optimizer.get_weights()[1:]):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=1e-7)
+
+
+def test_k_gradients_in_get_updates_and_keras_1_update_pairs():
+    x, y = _data()
+    model = _model(SignSGD(0.05))
+    before = model.get_weights()
+    grads = model._trainer.loss_gradients(*model._trainer.standardize(x, y),
+                                          model.trainable_weights)
+    model.train_on_batch(x, y)
+    for b, g, a in zip(before, grads, model.get_weights()):
+        np.testing.assert_allclose(a, b - 0.05 * np.sign(np.asarray(g)), rtol=1e-6, atol=1e-7)
+
+
+def test_saved_and_loaded_with_its_state_it_resumes_as_if_never_stopped(tmp_path):
+    x, y = _data()
+    model = _model(Keras224Adam(0.01))
+    model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    model.save(tmp_path / "m.h5")
+    again = load_model(tmp_path / "m.h5", custom_objects={"Keras224Adam": Keras224Adam})
+    assert int(K.get_value(again.optimizer.iterations)) == 4
+    for m in (model, again):
+        m.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_learning_rate_callbacks_reach_its_lr_variable():
+    x, y = _data()
+    model = _model(Keras224Adam(0.01))
+    rates = []
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0,
+              callbacks=[LearningRateScheduler(lambda epoch: 0.1 / (epoch + 1))])
+    rates.append(float(K.get_value(model.optimizer.lr)))
+    assert rates == [pytest.approx(0.05)]
+
+
+def test_get_updates_making_other_variables_at_a_later_step_is_an_error():
+    class Shifty(Optimizer):
+        calls = 0
+
+        def get_updates(self, loss, params):
+            Shifty.calls += 1
+            extra = [K.zeros((Shifty.calls,))]      # a shape that changes from step to step
+            return [K.update(extra[0], extra[0] + 1)]
+
+    x, y = _data()
+    model = _model(Shifty())
+    model.train_on_batch(x, y)
+    with pytest.raises(ValueError, match="make the same variables at every call"):
+        model.train_on_batch(x, y)
