@@ -441,6 +441,21 @@ class Model(Layer):
         return self._trainer.loss if self._trainer else None
 
     @property
+    def metrics(self):
+        """The `metrics` given to `compile` (Keras 2.2.4's attribute; [] before compile)."""
+        return self._trainer.compiled.metrics_spec or [] if self._trainer else []
+
+    @property
+    def loss_weights(self):
+        """The `loss_weights` given to `compile` (Keras 2.2.4's attribute)."""
+        return self._trainer.compiled.loss_weights_spec if self._trainer else None
+
+    @property
+    def sample_weight_mode(self):
+        """The `sample_weight_mode` given to `compile` (Keras 2.2.4's attribute)."""
+        return self._trainer.compiled.sample_weight_mode if self._trainer else None
+
+    @property
     def metrics_names(self):
         return self._trainer.metrics_names if self._trainer else []
 

@@ -716,3 +716,12 @@ def test_setting_a_models_outputs_makes_a_feature_extractor():
     np.testing.assert_allclose(m.predict(x), want, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="symbolic tensors"):
         m.outputs = [np.zeros(3)]
+
+
+def test_compile_arguments_are_model_attributes_as_in_keras():
+    model = Sequential([Dense(2, input_shape=(3,))])
+    assert model.metrics == [] and model.loss is None and model.loss_weights is None
+    model.compile("adam", "mse", metrics=["mae"], loss_weights=[0.5],
+                  sample_weight_mode=None)
+    assert model.metrics == ["mae"] and model.loss == "mse" and model.loss_weights == [0.5]
+    assert model.sample_weight_mode is None
