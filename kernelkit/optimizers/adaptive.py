@@ -29,8 +29,9 @@ class RMSprop(Optimizer):
         epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
             in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
-        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
-            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+        **kwargs: `clipnorm` (rescale the gradients when their joint L2 norm exceeds
+            it, as Keras 2.2.4) and `clipvalue` (clip each gradient element to
+            `[-clipvalue, clipvalue]`), and `name`.
 
     Raises:
         ValueError: for a negative learning rate.
@@ -71,8 +72,9 @@ class Adagrad(Optimizer):
         epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
             in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
-        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
-            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+        **kwargs: `clipnorm` (rescale the gradients when their joint L2 norm exceeds
+            it, as Keras 2.2.4) and `clipvalue` (clip each gradient element to
+            `[-clipvalue, clipvalue]`), and `name`.
 
     Raises:
         ValueError: for a negative learning rate.
@@ -116,8 +118,9 @@ class Adadelta(Optimizer):
         epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
             in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
-        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
-            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+        **kwargs: `clipnorm` (rescale the gradients when their joint L2 norm exceeds
+            it, as Keras 2.2.4) and `clipvalue` (clip each gradient element to
+            `[-clipvalue, clipvalue]`), and `name`.
 
     Raises:
         ValueError: for a negative learning rate.
@@ -155,8 +158,9 @@ class Adam(Optimizer):
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
         amsgrad: boolean, use the AMSGrad variant (Reddi et al., 2018), which keeps the largest
             second-moment estimate seen.
-        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
-            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+        **kwargs: `clipnorm` (rescale the gradients when their joint L2 norm exceeds
+            it, as Keras 2.2.4) and `clipvalue` (clip each gradient element to
+            `[-clipvalue, clipvalue]`), and `name`.
 
     Raises:
         ValueError: for a negative learning rate.
@@ -200,8 +204,9 @@ class Adamax(Optimizer):
         epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
             in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
-        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
-            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+        **kwargs: `clipnorm` (rescale the gradients when their joint L2 norm exceeds
+            it, as Keras 2.2.4) and `clipvalue` (clip each gradient element to
+            `[-clipvalue, clipvalue]`), and `name`.
 
     Raises:
         ValueError: for a negative learning rate.
@@ -243,8 +248,9 @@ class Nadam(Optimizer):
         epsilon: float >= 0, a fuzz factor keeping divisions finite; None (the default), as
             in Keras 2.2.4, takes `K.epsilon()` at construction (1e-7 unless set).
         schedule_decay: float, the decay of the momentum schedule (default 0.004).
-        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
-            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+        **kwargs: `clipnorm` (rescale the gradients when their joint L2 norm exceeds
+            it, as Keras 2.2.4) and `clipvalue` (clip each gradient element to
+            `[-clipvalue, clipvalue]`), and `name`.
 
     Raises:
         ValueError: for a negative learning rate.

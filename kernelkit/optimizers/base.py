@@ -32,11 +32,12 @@ class Optimizer:
             too. A `kernelkit.optimizers.schedules.LearningRateSchedule` (tf.keras 2's) gives
             each update `schedule(iterations)`; `lr` then holds the latest update's rate.
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
-        clipnorm: float or None; each gradient whose L2 norm exceeds it is rescaled to that norm.
+        clipnorm: float or None; when the gradients' joint L2 norm exceeds it, they are all
+            rescaled to that norm (Keras 2.2.4's clipping; tf.keras 2 calls it
+            `global_clipnorm`, which is read as the same).
         clipvalue: float or None; each gradient element is clipped to `[-clipvalue, clipvalue]`.
         name: optional string, the optimizer's name.
-        **kwargs: tf.keras-only arguments (`weight_decay`, `global_clipnorm`, ...) are accepted and
-            ignored.
+        **kwargs: tf.keras-only arguments (`weight_decay`, ...) are accepted and ignored.
 
     Raises:
         ValueError: for a negative learning rate.
@@ -50,7 +51,9 @@ class Optimizer:
         lr = kwargs.pop("lr", None)
         if lr is not None:
             learning_rate = lr
-        kwargs.pop("global_clipnorm", None)
+        global_clipnorm = kwargs.pop("global_clipnorm", None)   # tf.keras's name for it
+        if clipnorm is None:
+            clipnorm = global_clipnorm
         kwargs.pop("weight_decay", None)
         for k in ("use_ema", "ema_momentum", "ema_overwrite_frequency", "jit_compile",
                   "is_legacy_optimizer", "loss_scale_factor", "gradient_accumulation_steps"):
@@ -124,14 +127,20 @@ class Optimizer:
         state["_slot_sets"] = {}
         return state
 
-    def _clip(self, g):
+    def _clipped(self, grads):
+        """`grads` (arrays, None skipped) clipped as Keras 2.2.4's `get_gradients` clips them:
+        all together rescaled when their joint L2 norm exceeds `clipnorm` (g * clipnorm /
+        norm), then each element into [-clipvalue, clipvalue]."""
         if self.clipnorm is not None and self.clipnorm > 0:
-            norm = math.sqrt(K_opt.squared_norm(g))
+            norm = math.sqrt(sum(K_opt.squared_norm(np.ascontiguousarray(g))
+                                 for g in grads if g is not None))
             if norm > self.clipnorm:
-                g = g * (self.clipnorm / norm)
+                scale = self.clipnorm / norm
+                grads = [None if g is None else g * np.asarray(scale, g.dtype) for g in grads]
         if self.clipvalue is not None and self.clipvalue > 0:
-            g = np.clip(g, -self.clipvalue, self.clipvalue)
-        return g
+            grads = [None if g is None else np.clip(g, -self.clipvalue, self.clipvalue)
+                     for g in grads]
+        return grads
 
     def apply_gradients(self, grads_and_vars):
         pairs = [(g, v) for g, v in grads_and_vars]
@@ -144,17 +153,16 @@ class Optimizer:
             return
         self._ensure_slots(params)
         step = self._step_constants()
-        clips = bool(self.clipnorm) or bool(self.clipvalue)
+        grads = [None if g is None else unwrap(g) for g in grads]
+        if self.clipnorm or self.clipvalue:
+            grads = self._clipped(grads)
         typed = {}      # the step's constants per parameter dtype, converted once
         for p, g, slots in zip(params, grads, self._slots):
             if g is None:
                 continue
             value = p.value
-            g = unwrap(g)
             if g.dtype != value.dtype:
                 g = g.astype(value.dtype)
-            if clips:
-                g = self._clip(g)
             if not g.flags.c_contiguous:
                 g = np.ascontiguousarray(g)
             constants = typed.get(value.dtype)
@@ -291,8 +299,8 @@ class Optimizer:
         """Run the subclass's `get_updates` for one step (`apply`), or only to make its state."""
         self._ensure_slots(params)    # the variables it made for these parameters
         made = self._slots
-        grads = [np.zeros_like(p.value) if g is None else self._clip(np.asarray(unwrap(g)))
-                 for g, p in zip(grads, params)]
+        grads = self._clipped([np.zeros_like(p.value) if g is None else np.asarray(unwrap(g))
+                               for g, p in zip(grads, params)])
         with replay.replaying(made) as scope:
             returned = self.get_updates(replay.StepLoss(params, grads), list(params))
         if not apply:
@@ -327,7 +335,7 @@ class Optimizer:
             config["learning_rate"] = schedules.deserialize(config["learning_rate"],
                                                             custom_objects)
         allowed = set(_init_args(cls)) | {"name", "learning_rate", "decay", "clipnorm",
-                                           "clipvalue", "lr"}
+                                           "clipvalue", "lr", "global_clipnorm"}
         dropped = {k: v for k, v in config.items() if k not in allowed}
         for k in dropped:
             config.pop(k)

@@ -15,8 +15,9 @@ class SGD(Optimizer):
             (default 0).
         nesterov: boolean, apply Nesterov momentum.
         decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
-        **kwargs: `clipnorm` (rescale each gradient whose L2 norm exceeds it) and `clipvalue` (clip
-            each gradient element to `[-clipvalue, clipvalue]`), and `name`.
+        **kwargs: `clipnorm` (rescale the gradients when their joint L2 norm exceeds
+            it, as Keras 2.2.4) and `clipvalue` (clip each gradient element to
+            `[-clipvalue, clipvalue]`), and `name`.
 
     Raises:
         ValueError: for a negative learning rate.

@@ -19,8 +19,10 @@ def check_optimizer_config(config):
         config: the optimizer's `{"class_name", "config"}` dict from a training config.
     """
     inner = config.get("config", {}) if isinstance(config, dict) else {}
-    unsupported = {"weight_decay": None, "global_clipnorm": None, "use_ema": False,
+    unsupported = {"weight_decay": None, "use_ema": False,
                    "gradient_accumulation_steps": None, "loss_scale_factor": None}
+    if inner.get("clipnorm") is not None:   # global_clipnorm is read as clipnorm (Keras 2.2.4's)
+        unsupported["global_clipnorm"] = None
     for key, off in unsupported.items():
         value = inner.get(key, off)
         if value != off and not (key == "weight_decay" and value == 0):

@@ -87,6 +87,20 @@ def test_clipnorm_and_clipvalue():
     p = Variable(np.zeros(2))
     opt.apply([np.array([3.0, 4.0])], [p])
     np.testing.assert_allclose(p.value, [-0.6, -0.8])
+    # Keras 2.2.4 clips by the joint norm of all gradients (tf.keras 2's global_clipnorm):
+    # norms 5 and 13, joint sqrt(194), so both are scaled by 1/sqrt(194), not each to norm 1
+    for opt in (optimizers.SGD(learning_rate=1.0, clipnorm=1.0),
+                optimizers.SGD(learning_rate=1.0, global_clipnorm=1.0)):
+        a, b = Variable(np.zeros(2)), Variable(np.zeros(2))
+        opt.apply([np.array([3.0, 4.0]), np.array([5.0, 12.0])], [a, b])
+        joint = np.sqrt(194.0)
+        np.testing.assert_allclose(a.value, [-3 / joint, -4 / joint])
+        np.testing.assert_allclose(b.value, [-5 / joint, -12 / joint])
+    assert optimizers.Adam.from_config({"global_clipnorm": 2.0}).clipnorm == 2.0  # tf.keras's
+    a, b = Variable(np.zeros(2)), Variable(np.zeros(2))     # under the norm: unchanged
+    optimizers.SGD(learning_rate=1.0, clipnorm=20.0).apply(
+        [np.array([3.0, 4.0]), np.array([5.0, 12.0])], [a, b])
+    np.testing.assert_allclose(b.value, [-5, -12])
     opt = optimizers.SGD(learning_rate=1.0, clipvalue=0.5)
     p = Variable(np.zeros(2))
     opt.apply([np.array([3.0, -0.25])], [p])
