@@ -243,7 +243,7 @@ class Optimizer:
 
     @property
     def _by_get_updates(self):
-        return type(self).get_updates is not Optimizer.get_updates
+        return _writes_get_updates(type(self))
 
     def get_updates(self, loss, params):
         """Keras 2.2.4's way to write an optimizer: return the updates of one step.
@@ -327,7 +327,7 @@ class Optimizer:
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        if cls.get_updates is not Optimizer.get_updates:   # one of yours: Keras 2.2.4's way
+        if _writes_get_updates(cls):   # one of yours, written as Keras 2.2.4's
             return cls(**config)
         if "lr" in config and "learning_rate" not in config:
             config["learning_rate"] = config.pop("lr")
@@ -340,6 +340,11 @@ class Optimizer:
         for k in dropped:
             config.pop(k)
         return cls(**config)
+
+
+def _writes_get_updates(cls):
+    """Whether `cls` is an optimizer of the user's written as Keras 2.2.4's (`get_updates`)."""
+    return cls.get_updates is not Optimizer.get_updates
 
 
 def _typed(step, dtype):
