@@ -3,7 +3,8 @@ model travels as its HDF5 file, written in memory (architecture, weights, traini
 configuration, optimizer state), and unpickling loads it back. The classes of custom layers
 and the module-level functions and classes given to `compile` travel by reference with it,
 so the model loads without `custom_objects`; a Lambda's bytecode loads (unpickling runs code
-from the pickle anyway)."""
+from the pickle anyway). A model with a layer class pickle cannot find by name (defined in a
+function) pickles as any object."""
 import io
 import sys
 import types
@@ -16,8 +17,10 @@ __all__ = ["can_pickle_as_file", "model_state", "model_from_state"]
 
 
 def can_pickle_as_file(model):
-    """Whether `model` pickles as its HDF5 file (a functional or Sequential model)."""
-    return is_functional(model) or is_sequential(model)
+    """Whether `model` pickles as its HDF5 file: a functional or Sequential model whose layer
+    classes pickle finds by module and name (else it pickles as any object)."""
+    return (is_functional(model) or is_sequential(model)) and \
+        all(_by_reference(type(layer)) for layer in _all_layers(model))
 
 
 def model_state(model):
@@ -59,14 +62,8 @@ def _custom_objects(model):
             return
         found[target.__name__] = target
 
-    layers, seen = list(model._sublayers()), set()
-    while layers:
-        layer = layers.pop()
-        if id(layer) in seen:
-            continue
-        seen.add(id(layer))
+    for layer in _all_layers(model):
         add(layer)
-        layers += layer._sublayers()
     compiled = getattr(getattr(model, "_trainer", None), "compiled", None)
     if compiled is not None:
         stack = [compiled.loss, compiled.metrics_spec, compiled.weighted_metrics_spec]
@@ -78,6 +75,18 @@ def _custom_objects(model):
                 stack += list(spec)
             elif spec is not None and not isinstance(spec, str):
                 add(spec)
+    return found
+
+
+def _all_layers(model):
+    """The layers inside `model`, nested ones (models, wrappers' layers, RNN cells) too."""
+    found, stack, seen = [], list(model._sublayers()), set()
+    while stack:
+        layer = stack.pop()
+        if id(layer) not in seen:
+            seen.add(id(layer))
+            found.append(layer)
+            stack += layer._sublayers()
     return found
 
 

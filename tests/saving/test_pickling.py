@@ -84,3 +84,15 @@ def test_a_loss_pickle_cannot_find_leaves_the_copy_uncompiled_with_a_warning():
     with pytest.warns(UserWarning, match="not compiled.*local_loss"):
         twin = pickle.loads(data)
     np.testing.assert_array_equal(twin.predict(x), model.predict(x))
+
+
+def test_a_layer_class_defined_in_a_function_deep_copies_as_any_object():
+    class Local(Layer):
+        def call(self, inputs):
+            return inputs + 1.0
+
+    model = Sequential([Dense(2, input_shape=(3,)), Local()])
+    twin = copy.deepcopy(model)
+    x = np.ones((2, 3), "float32")
+    np.testing.assert_array_equal(twin.predict(x), model.predict(x))
+    assert twin.layers[0] is not model.layers[0]
