@@ -64,6 +64,8 @@ class Trainer:
                                         weighted_metrics, target_tensors)
         self.standardize = Standardizer(model, self.compiled)
         self._train_weights = model.trainable_weights if model.built else None
+        if self._train_weights:   # compiled again with the same optimizer: fresh moments
+            self.optimizer._forget_slots(self._train_weights)
         self._consistency_checked = False
         direct, reached = closure_tensors(loss, metrics, weighted_metrics)
         graph = getattr(model, "_self_graph", None)

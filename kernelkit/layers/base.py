@@ -127,6 +127,14 @@ class Layer(LossesAndUpdates, NodeAccessors):
     def name(self):
         return self._name
 
+    @name.setter
+    def name(self, value):
+        # a plain attribute in Keras 2.2.4: code renames layers and models to keep names apart
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"Layer '{self._name}': a name must be a non-empty string, got "
+                             f"{value!r}.")
+        self._name = value
+
     @property
     def dtype(self):
         return self._dtype or config.floatx()

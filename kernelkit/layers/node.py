@@ -40,6 +40,11 @@ class KerasTensor(SymbolicTensor):
         """Keras 2's static shape attribute of a symbolic tensor (same as `shape`)."""
         return self.shape
 
+    @_keras_shape.setter
+    def _keras_shape(self, shape):
+        # Keras 2 code sets it on the outputs of backend ops in a layer's `call`
+        self.shape = TensorShape(None if d is None else int(d) for d in shape)
+
     def get_shape(self):
         """Returns the static shape, a `TensorShape` (None for unknown sizes): TensorFlow's
         method, which Keras 2 code calls (`x.get_shape().as_list()`)."""

@@ -121,6 +121,14 @@ class Optimizer:
         self._slots = entry[1]
         self._params = list(params)
 
+    def _forget_slots(self, params):
+        """Drop `params`' slot set: a model compiled again starts from fresh moments, as Keras
+        2.2.4's new training function made new ones (other models' sets stay)."""
+        self._slot_sets.pop(tuple(map(id, params)), None)
+        if self._params is not None and len(self._params) == len(params) and \
+                all(a is b for a, b in zip(self._params, params)):
+            self._params = self._slots = None
+
     def __getstate__(self):
         # weak references do not pickle; the current slot set travels as `_slots`/`_params`
         state = dict(self.__dict__)

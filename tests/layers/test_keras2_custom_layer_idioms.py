@@ -2,6 +2,7 @@
 `add_weight(shape, ...)` order, weight lists assigned in `build`, and TensorFlow's shape
 methods on symbolic tensors and variables (`x.shape.as_list()`, `x.get_shape()`)."""
 import numpy as np
+import pytest
 
 from kernelkit import backend as K
 from kernelkit.layers import Conv2D, Dense, Input, Layer
@@ -80,3 +81,19 @@ def test_symbolic_shapes_answer_tensorflows_methods():
     # TensorFlow 1's Dimension: a known size answers `.value`; an unknown one is None
     assert x.shape[-1].value == 8 and x.get_shape()[1].value == 26 and x.shape[0] is None
     assert type(x.shape.as_list()[1]) is int and Dense(x.shape[-1])(x).shape[-1] == 8
+
+
+def test_layers_and_models_can_be_renamed_and_shapes_set_as_in_keras():
+    """GDL's MuseGAN renames its sub-models (`net.name = 'temporal_network'`); older Keras 2
+    code sets `_keras_shape` on the outputs of backend ops."""
+    x = Input((3,))
+    dense = Dense(2)
+    model = Model(x, dense(x))
+    model.name, dense.name = "temporal_network", "renamed"
+    assert model.name == "temporal_network" and model.layers[-1].name == "renamed"
+    assert "renamed" in [w.split("/")[0] for w in model.get_config()["output_layers"][0][:1]]
+    with pytest.raises(ValueError, match="non-empty string"):
+        dense.name = ""
+    y = K.square(x)
+    y._keras_shape = (None, 3)
+    assert y.shape == (None, 3) and Dense(4)(y).shape == (None, 4)

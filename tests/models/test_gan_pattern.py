@@ -2,6 +2,7 @@
 with binary cross-entropy, class with sparse categorical cross-entropy), frozen inside a
 combined model that trains the generator."""
 import numpy as np
+import pytest
 
 from kernelkit.layers import (BatchNormalization, Dense, Dropout, Embedding, Flatten, Input,
                               LeakyReLU, Reshape, multiply)
@@ -137,3 +138,26 @@ def test_one_optimizer_shared_by_two_models_keeps_slots_per_model():
     for shared, separate in zip(*runs):
         np.testing.assert_allclose(shared, separate, rtol=1e-6)
     assert int(opts[0].iterations.value) == 4 and len(opts[0].get_weights()) == 1 + 4
+
+
+def test_compiling_again_with_the_same_optimizer_starts_fresh_moments():
+    """Keras 2.2.4's compile drops the training function; the next one's `get_updates` makes
+    new (zero) moments, while another model's stay (its own function)."""
+    from kernelkit import backend as K
+    from kernelkit.optimizers import SGD
+
+    opt = SGD(0.1, momentum=0.9)
+    x = Input((1,))
+    model = Model(x, Dense(1, use_bias=False, kernel_initializer="ones")(x))
+    other = Sequential([Dense(1, use_bias=False, kernel_initializer="ones", input_shape=(1,))])
+    loss = lambda y_true, y_pred: K.mean(y_pred)   # noqa: E731 - gradient 1 per step
+    one = np.ones((1, 1))
+    model.compile(opt, loss)
+    other.compile(opt, loss)
+    for m in (model, other):
+        m.train_on_batch(one, one)
+    model.compile(opt, loss)
+    for m in (model, other):
+        m.train_on_batch(one, one)
+    assert model.get_weights()[0].item() == pytest.approx(1 - 0.1 - 0.1)   # fresh velocity
+    assert other.get_weights()[0].item() == pytest.approx(1 - 0.1 - 0.19)  # kept its own
