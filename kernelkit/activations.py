@@ -93,7 +93,7 @@ def _by_name(name):
 
     def fn(x):
         return op(x)
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name     # pickle finds it as kernelkit.activations.<name>
     fn.__doc__ = (f"{_BY_NAME_DOCS[name]}\n\n"
                   "    Arguments:\n        x: input tensor (or array).\n\n"
                   "    Returns:\n        A tensor of the same shape as `x`.\n    ")

@@ -386,6 +386,7 @@ def polymorphic(fn):
         return fn(*args, **kwargs)
     wrapper.__name__ = fn.__name__
     wrapper.__qualname__ = fn.__qualname__
+    wrapper.__module__ = fn.__module__      # pickle finds it by module and name
     wrapper.__doc__ = fn.__doc__
     wrapper.__wrapped__ = fn
     return wrapper

@@ -338,7 +338,7 @@ def _binary(cls):
     @polymorphic
     def fn(a, b):
         return cls()(a, b)
-    fn.__name__ = cls.__name__.lower()
+    fn.__name__ = fn.__qualname__ = cls.__name__.lower()   # pickled by module and name
     fn.__doc__ = (f"Element-wise {fn.__name__} of two tensors (broadcasting as NumPy does)."
                   "\n\n    Arguments:\n        a: tensor or variable.\n"
                   "        b: tensor or variable.\n\n    Returns:\n        A tensor.\n    ")
@@ -359,7 +359,7 @@ def _unary(cls):
     @polymorphic
     def fn(x):
         return cls()(x)
-    fn.__name__ = cls.__name__.lower()
+    fn.__name__ = fn.__qualname__ = cls.__name__.lower()   # pickled by module and name
     fn.__doc__ = (f"Element-wise {fn.__name__} of a tensor.\n\n    Arguments:\n"
                   "        x: tensor or variable.\n\n    Returns:\n        A tensor.\n    ")
     return fn

@@ -424,7 +424,7 @@ def _named(name):
     @polymorphic
     def fn(x):
         return activation_by_name(x, name)
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name    # pickled by module and name
     fn.__doc__ = (f"Element-wise {name} activation of a tensor.\n\n    Arguments:\n"
                   "        x: tensor or variable.\n\n    Returns:\n        A tensor.\n    ")
     return fn

@@ -96,3 +96,13 @@ def test_a_layer_class_defined_in_a_function_deep_copies_as_any_object():
     x = np.ones((2, 3), "float32")
     np.testing.assert_array_equal(twin.predict(x), model.predict(x))
     assert twin.layers[0] is not model.layers[0]
+
+
+def test_kernelkit_functions_pickle_by_reference():
+    """Objects holding kernelkit's losses, metrics, activations and backend functions pickle
+    (scikit-learn clones, process pools): each is found again by its module and name."""
+    from kernelkit import activations, losses, metrics
+
+    functions = [metrics.binary_accuracy, metrics.categorical_accuracy, activations.sigmoid,
+                 activations.relu, losses.mean_squared_error, K.square, K.sigmoid, K.mean]
+    assert all(pickle.loads(pickle.dumps(f)) is f for f in functions)
