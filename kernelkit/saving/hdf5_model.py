@@ -166,6 +166,8 @@ def optimizer_weight_names(optimizer, params, count):
 
 
 def save_optimizer_weights(group, optimizer, params):
+    if optimizer._params is not None and not getattr(optimizer, "_by_get_updates", False):
+        optimizer._ensure_slots(params)   # this model's slots (a shared optimizer has several)
     values = optimizer.get_weights()
     names = unique_names(optimizer_weight_names(optimizer, params, len(values)))
     weights_group = group.create_group("optimizer_weights")

@@ -140,6 +140,23 @@ def test_one_optimizer_shared_by_two_models_keeps_slots_per_model():
     assert int(opts[0].iterations.value) == 4 and len(opts[0].get_weights()) == 1 + 4
 
 
+def test_a_model_sharing_an_optimizer_saves_its_own_slots(tmp_path):
+    """The discriminator saved after the combined model trained last: its file holds the
+    discriminator's moments, so it loads and resumes (they were the generator's)."""
+    from kernelkit.models import load_model
+    from kernelkit.optimizers import SGD
+    g, d, combined = _shared_optimizer_gan([SGD(0.05, momentum=0.9)])
+    rng = np.random.default_rng(1)
+    d.train_on_batch(rng.normal(size=(8, 5)), np.ones((8, 1)))
+    combined.train_on_batch(rng.normal(size=(8, 4)), np.zeros((8, 1)))
+    d.trainable = True
+    d.save(tmp_path / "d.h5")
+    again = load_model(tmp_path / "d.h5")
+    moments = again.optimizer.get_weights()[1:]
+    assert [m.shape for m in moments] == [w.shape for w in d.get_weights()]
+    assert any(np.any(m != 0) for m in moments)
+
+
 def test_compiling_again_with_the_same_optimizer_starts_fresh_moments():
     """Keras 2.2.4's compile drops the training function; the next one's `get_updates` makes
     new (zero) moments, while another model's stay (its own function)."""
