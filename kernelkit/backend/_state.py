@@ -124,7 +124,9 @@ def is_keras_tensor(x):
         x: A candidate tensor.
 
     Returns:
-        A boolean: True for the output of a layer or `Input`, False for a variable.
+        A boolean: True for the output of a layer or `Input`; False for a variable, and for a
+        `K.placeholder` (as Keras 2.2.4: a placeholder is not a Keras tensor, though here it
+        works wherever an `Input` does).
 
     Raises:
         ValueError: In case `x` is not a tensor (e.g. a NumPy array).
@@ -132,7 +134,7 @@ def is_keras_tensor(x):
     if not is_tensor(x):
         raise ValueError(f"Unexpectedly found an instance of type `{type(x)}`. Expected a "
                          f"symbolic tensor instance.")
-    return isinstance(x, KerasTensor)
+    return isinstance(x, KerasTensor) and not x.__dict__.get("_kk_placeholder", False)
 
 
 def is_placeholder(x):
@@ -175,7 +177,9 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
         raise ValueError("placeholder: give `shape` or `ndim`.")
     from ..layers.input_layer import Input
     shape = tuple(shape) if shape is not None else (None,) * int(ndim)
-    return Input(batch_shape=shape, dtype=dtype or config.floatx(), name=name)
+    tensor = Input(batch_shape=shape, dtype=dtype or config.floatx(), name=name)
+    tensor._kk_placeholder = True     # `is_keras_tensor` says False, as Keras 2.2.4's
+    return tensor
 
 
 def is_sparse(tensor):

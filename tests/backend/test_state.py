@@ -38,6 +38,8 @@ def test_placeholders_and_tensor_kinds():
     assert not K.is_placeholder(d) and not K.is_placeholder(np.zeros(2))
     v = K.variable(np.ones((2, 3)))
     assert K.is_keras_tensor(d) and not K.is_keras_tensor(v)
+    # as Keras 2.2.4's docstring shows: a placeholder is not a Keras tensor, an Input is
+    assert not K.is_keras_tensor(p) and K.is_keras_tensor(Input((2,)))
     with pytest.raises(ValueError, match="Expected a symbolic tensor"):
         K.is_keras_tensor(np.zeros(2))
     assert K.is_tensor(v) and K.is_tensor(d) and not K.is_tensor(np.zeros(2))
