@@ -175,13 +175,14 @@ class Op:
     def __call__(self, *inputs):
         tape = _state.tape
         if tape is None:
-            return self.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])
+            return _unaliased(self.forward(*[x.value if isinstance(x, Tensor) else x
+                                             for x in inputs]), inputs)
         needs = tuple(isinstance(x, Tensor) and (x._tape is tape or id(x) in tape.watched)
                       for x in inputs)
         self.needs_grad = needs     # set first: forward may skip saving what no backward needs
         out = self.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])
         if not any(needs):
-            return out
+            return _unaliased(out, inputs)
         if isinstance(out, tuple):
             out = tuple(Tensor(o, tape) for o in out)
             tape.records.append((self, inputs, out))
@@ -189,6 +190,20 @@ class Op:
             out = Tensor(out, tape)
             tape.records.append((self, inputs, (out,)))
         return out
+
+
+def _unaliased(out, inputs):
+    """`out`, copied where it is a view of a variable's value (a reshape, a slice, a cast to
+    the same dtype): outside a tape results are plain arrays, and Keras 2 code rebinds names
+    with `x /= y`, which on such a view would change the weight itself (TensorFlow's tensors
+    are immutable)."""
+    for x in inputs:
+        if isinstance(x, Variable):
+            if isinstance(out, tuple):
+                return tuple(_unaliased(o, inputs) for o in out)
+            if isinstance(out, np.ndarray) and np.may_share_memory(out, x.value):
+                return out.copy()
+    return out
 
 
 class Tape:

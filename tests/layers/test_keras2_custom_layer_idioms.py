@@ -97,3 +97,30 @@ def test_layers_and_models_can_be_renamed_and_shapes_set_as_in_keras():
     y = K.square(x)
     y._keras_shape = (None, 3)
     assert y.shape == (None, 3) and Dense(4)(y).shape == (None, 4)
+
+
+def test_in_place_arithmetic_on_views_of_a_weight_leaves_the_weight_alone():
+    """keras-contrib's CosineConv2D: `b = K.reshape(self.bias, ...); b /= norm` in `call`.
+    TensorFlow's tensors are immutable, so that rebinds `b`; kernelkit's results outside a
+    tape are arrays, and a view of a weight is copied rather than handed out."""
+    class Scaled(Layer):
+        def build(self, input_shape):
+            self.b = self.add_weight(shape=(2,), initializer="ones", name="b")
+            super().build(input_shape)
+
+        def call(self, x):
+            b = K.reshape(self.b, (1, 2))
+            b /= 2.0
+            first = self.b[:1]
+            first *= 3.0
+            same = K.cast(self.b, "float32")
+            same += 1.0
+            return x * 0 + b
+
+    inp = Input((2,))
+    model = Model(inp, Scaled()(inp))
+    x = np.ones((3, 2), "float32")
+    for _ in range(3):
+        out = model.predict(x)
+    np.testing.assert_array_equal(out, np.full((3, 2), 0.5))
+    np.testing.assert_array_equal(model.get_weights()[0], [1.0, 1.0])
