@@ -47,7 +47,7 @@ KERAS_2_2_4 = {
               "subtract multiply average maximum minimum concatenate dot LeakyReLU PReLU ELU "
               "ThresholdedReLU Softmax ReLU BatchNormalization GaussianNoise GaussianDropout "
               "AlphaDropout TimeDistributed Bidirectional Wrapper serialize deserialize "
-              "AtrousConvolution1D AtrousConvolution2D",
+              "AtrousConvolution1D AtrousConvolution2D Recurrent ConvRecurrent2D",
     "layers.core": "Masking Dropout SpatialDropout1D SpatialDropout2D SpatialDropout3D "
                    "Activation Reshape Permute Flatten RepeatVector Lambda Dense "
                    "ActivityRegularization",
@@ -65,7 +65,8 @@ KERAS_2_2_4 = {
                       "MaxPool1D MaxPool2D MaxPool3D AvgPool1D AvgPool2D AvgPool3D "
                       "GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPool3D GlobalAvgPool1D "
                       "GlobalAvgPool2D GlobalAvgPool3D",
-    "layers.recurrent": "RNN SimpleRNN GRU LSTM SimpleRNNCell GRUCell LSTMCell StackedRNNCells",
+    "layers.recurrent": "RNN SimpleRNN GRU LSTM SimpleRNNCell GRUCell LSTMCell StackedRNNCells "
+                        "_generate_dropout_mask",
     "layers.wrappers": "Wrapper TimeDistributed Bidirectional",
     "layers.merge": "Add Subtract Multiply Average Maximum Minimum Concatenate Dot add subtract "
                     "multiply average maximum minimum concatenate dot",
@@ -78,6 +79,7 @@ KERAS_2_2_4 = {
     "layers.cudnn_recurrent": "CuDNNGRU CuDNNLSTM",
     "legacy": "interfaces",
     "legacy.interfaces": "legacy_dense_support legacy_conv2d_support legacy_recurrent_support "
+                         "legacy_get_updates_support "
                          "legacy_generator_methods_support legacy_model_constructor_support "
                          "raise_duplicate_arg_error",
     "legacy.layers": "AtrousConvolution1D AtrousConvolution2D Merge merge MaxoutDense Highway "

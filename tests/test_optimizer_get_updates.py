@@ -138,3 +138,27 @@ def test_get_updates_making_other_variables_at_a_later_step_is_an_error():
     model.train_on_batch(x, y)
     with pytest.raises(ValueError, match="make the same variables at every call"):
         model.train_on_batch(x, y)
+
+
+def test_keras_1_get_updates_order_through_the_legacy_decorator():
+    from kernelkit.legacy import interfaces
+
+    class Plain(Optimizer):
+        @interfaces.legacy_get_updates_support
+        def get_updates(self, loss, params):
+            return [K.update_add(p, -0.1 * g)
+                    for p, g in zip(params, self.get_gradients(loss, params))]
+
+    opt = Plain()
+    x, y = _data()
+    model = _model(opt)
+    before = model.get_weights()
+    model.train_on_batch(x, y)
+    assert not np.allclose(before[0], model.get_weights()[0])
+    p, g = K.variable(np.ones(2)), np.full(2, 2.0)
+    from kernelkit.ops.replay import StepLoss, replaying
+    with replaying([]) as scope:      # Keras 1's call order: (params, constraints, loss)
+        opt.get_updates([p], {}, StepLoss([p], [g]))
+    for update in scope.updates:
+        update.apply()
+    np.testing.assert_allclose(K.get_value(p), [0.8, 0.8])

@@ -18,7 +18,7 @@ from ..layers import base as _base
 from ..layers.node import KerasTensor  # noqa: F401 - K.KerasTensor, as before
 from ..ops.core import Tape, Tensor, Variable, polymorphic, unwrap  # noqa: F401
 from ..ops.ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse
-from ..ops.cumulative import cumprod, cumsum, logsumexp, prod, reverse
+from ..ops.cumulative import cumprod, cumsum, logsumexp, reverse
 from ..ops.normalization import batch_normalization, normalize_batch_in_training
 from ..ops.scan import foldl, foldr, map_fn, rnn
 from . import _conv, _elementwise, _gradients, _math, _products, _random, _state, _tensor
@@ -83,5 +83,5 @@ __all__ = sorted(
        "set_image_data_format", "learning_phase", "set_learning_phase", "backend",
        "GradientTape", "normalize_data_format", "Function", "function", "update", "update_add",
        "update_sub", "ctc_batch_cost", "ctc_decode", "ctc_label_dense_to_sparse", "cumprod",
-       "cumsum", "logsumexp", "prod", "reverse", "batch_normalization",
+       "cumsum", "logsumexp", "reverse", "batch_normalization",
        "normalize_batch_in_training", "foldl", "foldr", "map_fn", "rnn"])

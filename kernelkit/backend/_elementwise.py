@@ -5,10 +5,49 @@ such as `clip`, `mean` or `std`, are in backend/_math.py)."""
 import numpy as np
 
 from .. import ops as _ops
+from ..ops import cumulative as _cumulative
 from ..ops.core import polymorphic, unwrap
 
 abs = _ops.abs  # noqa: A001
-sum = _ops.sum  # noqa: A001
+
+
+def _packed(x):
+    """A list of tensors as one tensor along a new first axis, as TensorFlow packs a list given
+    to a reduction (`K.sum([a, b])`); anything else as it is."""
+    if not isinstance(x, (list, tuple)):
+        return x
+    return _ops.stack(list(x)) if x else np.zeros(0, dtype=np.float32)
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
+    """Sum of the values of a tensor along the given axes.
+
+    Arguments:
+        x: tensor or variable, or a list of tensors of one shape (stacked first, as
+            TensorFlow packs it).
+        axis: integer, tuple of integers or None (all axes), the axes to reduce.
+        keepdims: boolean, keep the reduced axes with size 1 rather than removing them.
+
+    Returns:
+        A tensor.
+    """
+    return _ops.sum(_packed(x), axis, keepdims)
+
+
+def prod(x, axis=None, keepdims=False):
+    """Multiplies the values of a tensor along the given axes.
+
+    Arguments:
+        x: tensor or variable, or a list of tensors of one shape (stacked first).
+        axis: integer, tuple of integers or None (all axes), the axes to multiply over.
+        keepdims: boolean, keep the reduced axes with size 1 rather than removing them.
+
+    Returns:
+        A tensor with the product of the elements (differentiable, zeros included).
+    """
+    return _cumulative.prod(_packed(x), axis, keepdims)
+
+
 max = _ops.max  # noqa: A001
 min = _ops.min  # noqa: A001
 square, exp, log, sign = _ops.square, _ops.exp, _ops.log, _ops.sign
@@ -175,7 +214,7 @@ def ones_like(x, dtype=None, name=None):
 
 
 
-__all__ = ["abs", "sum", "max", "min", "square", "exp", "log", "sign", "cos", "sin", "maximum",
+__all__ = ["abs", "sum", "prod", "max", "min", "square", "exp", "log", "sign", "cos", "sin", "maximum",
            "minimum", "concatenate", "reshape", "expand_dims", "squeeze", "stack", "tile",
            "repeat_elements", "gather", "batch_flatten", "flatten", "cast", "relu", "sigmoid",
            "tanh", "softmax", "elu", "softplus", "softsign", "hard_sigmoid", "selu",

@@ -35,8 +35,8 @@ from .pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D, Glo
                         GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D, MaxPooling3D)
 from .input_spec import InputSpec
 # keras.layers re-exports keras.legacy.layers (Keras 1 layers kept for old code and files).
-from ..legacy.layers import (AtrousConvolution1D, AtrousConvolution2D, Highway,  # noqa: E402
-                             MaxoutDense, merge)
+from ..legacy.layers import (AtrousConvolution1D, AtrousConvolution2D,  # noqa: E402
+                             ConvRecurrent2D, Highway, MaxoutDense, Recurrent, merge)
 from .cudnn_rnn import CuDNNGRU, CuDNNLSTM  # noqa: E402
 from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: E402
 from .conv_lstm import ConvLSTM2D, ConvLSTM2DCell, ConvRNN2D  # noqa: E402
@@ -56,7 +56,7 @@ _register_all(dict(globals()))
 
 # The layers a user builds models from (Keras 2.2.4's keras.layers, plus a few later ones).
 __all__ = ["Activation", "ActivityRegularization", "Add", "AdditiveAttention", "AlphaDropout",
-           "Attention", "AtrousConvolution1D",
+           "Attention", "AtrousConvolution1D", "Recurrent", "ConvRecurrent2D",
            "AtrousConvolution2D", "Average", "AveragePooling1D", "AveragePooling2D",
            "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "BatchNormalization",
            "Bidirectional", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D",

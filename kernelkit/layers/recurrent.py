@@ -6,7 +6,10 @@ are in rnn_cells.py. Weights are named as Keras 2 names them, `lstm_1/lstm_cell/
 """
 import warnings
 
+from .. import ops
 from ..legacy import interfaces
+from ..ops.core import unwrap
+from .base import _phase
 from .recurrent_cells import StackedRNNCells
 from .rnn import RNN, _BuiltinRNN
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
@@ -108,3 +111,29 @@ class GRU(_BuiltinRNN):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, implementation=1,
                  reset_after=False, seed=None, **kwargs):
         super().__init__(locals())
+
+
+def _generate_dropout_mask(ones, rate, training=None, count=1):
+    """Keras 2.2.4's helper for the dropout masks of a recurrent cell of your own (cells
+    copied from Keras 2.2.4's source import it): in training, `ones` times an inverted
+    dropout mask (0 with probability `rate`, else 1 / (1 - rate)); otherwise `ones`.
+
+    Arguments:
+        ones: a tensor of ones, shaped like what the mask multiplies.
+        rate: float in [0, 1), the fraction to drop.
+        training: whether in training (None: the learning phase).
+        count: how many independent masks to return.
+
+    Returns:
+        A mask, or a list of `count` masks.
+    """
+    if training is None:
+        training = _phase.value == 1
+    value = unwrap(ones)
+
+    def one():
+        if not training or not 0 < rate < 1:
+            return ones
+        return ops.nn.DropoutMask(ops.random.dropout_mask(value.shape, rate,
+                                                          value.dtype.name))(ones)
+    return [one() for _ in range(count)] if count > 1 else one()

@@ -17,6 +17,7 @@ import functools
 import warnings
 
 __all__ = ["legacy_interface", "raise_duplicate_arg_error", "legacy_dense_support",
+           "legacy_get_updates_support",
            "legacy_dropout_support", "legacy_spatialdropout1d_support",
            "legacy_spatialdropoutNd_support", "legacy_embedding_support",
            "legacy_pooling1d_support", "legacy_pooling2d_support", "legacy_pooling3d_support",
@@ -395,6 +396,22 @@ def _fit_preprocess(args, kwargs):
 
 
 legacy_fit_support = legacy_interface(preprocess=_fit_preprocess, object_type="method")
+
+
+def _get_updates_preprocess(args, kwargs):
+    """Keras 1's `get_updates(params, constraints, loss)` -> Keras 2's `(loss, params)`."""
+    if len(args) == 3:
+        params, _, loss = args
+        return (), dict(kwargs, loss=loss, params=params), []
+    if len(args) == 2 and isinstance(args[0], (list, tuple)) and isinstance(args[1], dict) \
+            and "loss" in kwargs:
+        return (), dict(kwargs, params=args[0]), []
+    return args, kwargs, []
+
+
+# the decorator of an optimizer's get_updates written for Keras 2.2.4 (optimizers of your own)
+legacy_get_updates_support = legacy_interface(preprocess=_get_updates_preprocess,
+                                              object_type="method")
 
 
 def _generator_preprocess(args, kwargs):

@@ -279,12 +279,15 @@ def tile(x, n):
 
     Arguments:
         x: tensor or variable.
-        n: integer or list of integers, the repetitions per axis.
+        n: integer, list of integers or an integer tensor (`K.stack([K.shape(x)[0], 1])`),
+            the repetitions per axis.
 
     Returns:
         A tensor.
     """
-    return Tile(n if isinstance(n, (list, tuple)) else (n,))(x)
+    if not isinstance(n, (list, tuple)):
+        n = np.ravel(n.value if isinstance(n, Tensor) else n).tolist()
+    return Tile(tuple(int(k.value if isinstance(k, Tensor) else k) for k in n))(x)
 
 
 @polymorphic

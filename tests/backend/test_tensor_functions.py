@@ -112,6 +112,19 @@ def test_slice_as_tensorflows_with_gradient_and_clear_errors():
         K.slice(x, [0, 2, 0], [1, 2, 4])
 
 
+def test_sum_and_prod_pack_lists_and_tile_takes_a_tensor_of_repetitions():
+    """TensorFlow packs a list given to a reduction (LARS, SwitchNorm); CoordConv tiles by
+    `K.stack([K.shape(x)[0], 1])`."""
+    a, b = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))
+    np.testing.assert_allclose(K.sum([a, b], axis=0), a + b)
+    np.testing.assert_allclose(K.prod([a, b]), np.prod(a * b))
+    assert float(K.sum([])) == 0.0
+    check_grad(lambda u, v: K.sum([u, v], axis=0), a, b)
+    x = np.zeros((3, 5), "float32")
+    reps = K.stack([K.shape(x)[0], 1])
+    np.testing.assert_array_equal(K.tile(np.arange(4)[None], reps), np.tile(np.arange(4), (3, 1)))
+
+
 def test_normalize_batch_in_training_and_batch_normalization():
     x = RNG.normal(size=(4, 3, 5))
     gamma, beta = RNG.normal(size=5), RNG.normal(size=5)

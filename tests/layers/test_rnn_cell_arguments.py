@@ -154,3 +154,14 @@ def test_document_arguments_fills_the_arguments_line_from_the_signature():
              if ln.startswith(" " * 8) and not ln.startswith(" " * 9)]
     assert named[:4] == ["units", "activation", "recurrent_activation", "use_bias"]
     assert "{arguments}" not in L.CuDNNGRU.__doc__ and "{arguments}" not in L.ConvLSTM2D.__doc__
+
+
+def test_keras_2_2_4s_dropout_mask_helper_for_cells_of_your_own():
+    """Custom cells copied from Keras 2.2.4 import `layers.recurrent._generate_dropout_mask`."""
+    from kernelkit.layers.recurrent import _generate_dropout_mask
+    ones = np.ones((4, 500), "float32")
+    mask = _generate_dropout_mask(ones, 0.25, training=True)
+    assert set(np.unique(mask)) <= {0.0, np.float32(1 / 0.75)} and 0.15 < (mask == 0).mean() < 0.35
+    assert _generate_dropout_mask(ones, 0.25, training=False) is ones
+    masks = _generate_dropout_mask(ones, 0.25, training=True, count=3)
+    assert len(masks) == 3 and not np.array_equal(masks[0], masks[1])
