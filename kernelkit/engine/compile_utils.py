@@ -9,6 +9,7 @@ Losses and metrics are weighted and masked by Keras 2.2.4's formula (`weighted_m
 on each batch, mean(w * l) / mean(w != 0); an epoch's value is the mean of its batches'
 values weighted by their sizes.
 """
+import copy
 import functools
 import types
 
@@ -500,6 +501,25 @@ class CompiledOutputs:
         for row in self.output_metrics:
             for _, m, _ in row:
                 m.reset_states()
+
+    def saved_states(self):
+        """The loss trackers' and kernelkit metrics' states, for `restore_states`: an evaluation
+        run from a callback in the middle of a fit must leave the epoch's running values alone
+        (Keras 2.2.4's train and test functions kept apart; a stateful metric function of
+        yours shares its state between them there too, so it is not saved)."""
+        if not self.resolved:
+            return []
+        trackers = [self.total_tracker] + list(self.loss_trackers) + \
+            [m for row in self.output_metrics for _, m, _ in row]
+        return [(t, copy.deepcopy(vars(t))) for t in trackers
+                if isinstance(t, metrics_mod.Metric)]
+
+    @staticmethod
+    def restore_states(saved):
+        """Put back what `saved_states` returned."""
+        for tracker, state in saved:
+            vars(tracker).clear()
+            vars(tracker).update(state)
 
     def _trackers(self):
         """(name, tracker) of each value of the logs, in their order: 'loss', each output's

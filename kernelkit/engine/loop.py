@@ -125,7 +125,10 @@ def _keras_validation_data(batches):
 
 
 def _evaluate_batches(trainer, batches, callbacks, bar=None, count_samples=True):
-    """Run the test step over one epoch of `batches`; return the logs (metrics reset after)."""
+    """Run the test step over one epoch of `batches`; return the logs. The metrics' states
+    are put back afterwards: `evaluate` called from a callback in the middle of a fit
+    (keras-one-cycle's LRFinder) leaves the epoch's running values as they were."""
+    saved = trainer.compiled.saved_states()
     trainer.reset_metrics()
     callbacks.on_test_begin()
     hooks = bool(callbacks._test_batch)
@@ -137,7 +140,7 @@ def _evaluate_batches(trainer, batches, callbacks, bar=None, count_samples=True)
                                count_samples)
         interrupt.check()
     logs = trainer.results()
-    trainer.reset_metrics()
+    trainer.compiled.restore_states(saved)
     if bar is not None:
         bar.update(seen, logs, finalize=True)
     callbacks.on_test_end(logs)

@@ -199,3 +199,29 @@ def test_ctrl_c_after_the_last_batch_check_still_ends_the_call():
     with guard:                     # fit caught it and stopped: nothing more is raised
         signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
         guard.handled = True
+
+
+def test_evaluate_from_a_callback_during_fit_leaves_the_epochs_logs_alone():
+    """keras-one-cycle's LRFinder evaluates in `on_batch_end`: Keras 2.2.4's test function
+    keeps its own state, so fit's epoch logs are the same with and without it."""
+    from kernelkit.callbacks import Callback
+    from kernelkit.layers import Dense
+    from kernelkit.models import Sequential
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 4)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+
+    class EvaluateEachBatch(Callback):
+        def on_batch_end(self, batch, logs=None):
+            self.seen = self.model.evaluate(x[:50], y[:50], verbose=0)
+
+    histories = []
+    for callbacks in ([], [EvaluateEachBatch()]):
+        np.random.seed(1)
+        model = Sequential([Dense(1, activation="sigmoid", input_shape=(4,))])
+        model.compile("sgd", "binary_crossentropy", metrics=["acc"])
+        histories.append(model.fit(x, y, batch_size=50, epochs=2, verbose=0, shuffle=False,
+                                   callbacks=callbacks).history)
+    assert histories[1]["loss"] == pytest.approx(histories[0]["loss"], rel=1e-6)
+    assert histories[1]["acc"] == histories[0]["acc"] and min(histories[1]["loss"]) > 0
