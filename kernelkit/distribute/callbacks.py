@@ -116,7 +116,7 @@ class _MultiplierCallback(Callback):
         old = float(K.get_value(optimizer.lr))
         new = self.initial_lr * self.multiplier(epoch)
         K.set_value(optimizer.lr, new)
-        momentum = getattr(optimizer, "momentum", 0.0)
+        momentum = float(getattr(optimizer, "momentum", 0.0))   # a variable, read as a number
         if self.momentum_correction and momentum and old > 0 and new != old:
             # Goyal et al.: scale the momentum by new_lr / old_lr for the step after a change.
             self._restore_momentum = momentum

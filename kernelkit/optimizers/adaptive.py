@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import config
 from ..kernels import optimizers as K_opt
-from .base import Optimizer
+from .base import Hyperparameter, Optimizer
 
 
 def _fuzz(epsilon):
@@ -39,6 +39,7 @@ class RMSprop(Optimizer):
     """
 
     slot_names = ("rms",)
+    rho = Hyperparameter()
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=None, decay=0.0, **kwargs):
         kwargs.pop("momentum", None)
@@ -47,13 +48,14 @@ class RMSprop(Optimizer):
         self.rho, self.epsilon = float(rho), _fuzz(epsilon)
 
     def _step_constants(self):
-        return (self._current_lr(), self.rho, 1.0 - self.rho, self.epsilon)
+        rho = float(self.rho)
+        return (self._current_lr(), rho, 1.0 - rho, self.epsilon)
 
     def _update(self, p, g, slots, c):
         K_opt.rmsprop_update(p, g, slots[0], *c)
 
     def get_config(self):
-        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+        return {**super().get_config(), "rho": float(self.rho), "epsilon": self.epsilon}
 
 
 class Adagrad(Optimizer):
@@ -128,19 +130,21 @@ class Adadelta(Optimizer):
     """
 
     slot_names = ("accum_grad", "accum_var")
+    rho = Hyperparameter()
 
     def __init__(self, learning_rate=1.0, rho=0.95, epsilon=None, decay=0.0, **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
         self.rho, self.epsilon = float(rho), _fuzz(epsilon)
 
     def _step_constants(self):
-        return (self._current_lr(), self.rho, 1.0 - self.rho, self.epsilon)
+        rho = float(self.rho)
+        return (self._current_lr(), rho, 1.0 - rho, self.epsilon)
 
     def _update(self, p, g, slots, c):
         K_opt.adadelta_update(p, g, slots[0], slots[1], *c)
 
     def get_config(self):
-        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+        return {**super().get_config(), "rho": float(self.rho), "epsilon": self.epsilon}
 
 
 class Adam(Optimizer):
@@ -167,6 +171,9 @@ class Adam(Optimizer):
         TypeError: for an unknown keyword argument.
     """
 
+    beta_1 = Hyperparameter()
+    beta_2 = Hyperparameter()
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0,
                  amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
@@ -177,8 +184,9 @@ class Adam(Optimizer):
 
     def _step_constants(self):
         t = float(self.iterations.value) + 1
-        lr_t = self._current_lr() * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
-        return (lr_t, self.beta_1, 1.0 - self.beta_1, self.beta_2, 1.0 - self.beta_2, self.epsilon)
+        b1, b2 = float(self.beta_1), float(self.beta_2)
+        lr_t = self._current_lr() * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        return (lr_t, b1, 1.0 - b1, b2, 1.0 - b2, self.epsilon)
 
     def _update(self, p, g, slots, c):
         if self.amsgrad:
@@ -187,7 +195,8 @@ class Adam(Optimizer):
             K_opt.adam_update(p, g, slots[0], slots[1], *c)
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+        return {**super().get_config(), "beta_1": float(self.beta_1),
+                "beta_2": float(self.beta_2),
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
 
 
@@ -214,6 +223,8 @@ class Adamax(Optimizer):
     """
 
     slot_names = ("m", "v")
+    beta_1 = Hyperparameter()
+    beta_2 = Hyperparameter()
 
     def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0,
                  **kwargs):
@@ -223,14 +234,16 @@ class Adamax(Optimizer):
 
     def _step_constants(self):
         t = float(self.iterations.value) + 1
-        return (self._current_lr() / (1 - self.beta_1 ** t), self.beta_1, 1.0 - self.beta_1,
-                self.beta_2, self.epsilon)
+        b1 = float(self.beta_1)
+        return (self._current_lr() / (1 - b1 ** t), b1, 1.0 - b1, float(self.beta_2),
+                self.epsilon)
 
     def _update(self, p, g, slots, c):
         K_opt.adamax_update(p, g, slots[0], slots[1], *c)
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+        return {**super().get_config(), "beta_1": float(self.beta_1),
+                "beta_2": float(self.beta_2),
                 "epsilon": self.epsilon}
 
 
@@ -258,6 +271,8 @@ class Nadam(Optimizer):
     """
 
     slot_names = ("m", "v")
+    beta_1 = Hyperparameter()
+    beta_2 = Hyperparameter()
 
     def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None,
                  schedule_decay=0.004, **kwargs):
@@ -270,20 +285,22 @@ class Nadam(Optimizer):
 
     def _step_constants(self):
         t = float(self.iterations.value) + 1
-        mu_t = self.beta_1 * (1 - 0.5 * 0.96 ** (t * self.schedule_decay))
-        mu_next = self.beta_1 * (1 - 0.5 * 0.96 ** ((t + 1) * self.schedule_decay))
+        b1, b2 = float(self.beta_1), float(self.beta_2)
+        mu_t = b1 * (1 - 0.5 * 0.96 ** (t * self.schedule_decay))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * self.schedule_decay))
         new = self.m_schedule * mu_t
         nxt = new * mu_next
         self.m_schedule = new
-        return (self._current_lr(), self.beta_1, 1.0 - self.beta_1, self.beta_2, 1.0 - self.beta_2,
-                self.epsilon, 1.0 / (1.0 - new), 1.0 / (1.0 - nxt), 1.0 / (1.0 - self.beta_2 ** t),
+        return (self._current_lr(), b1, 1.0 - b1, b2, 1.0 - b2,
+                self.epsilon, 1.0 / (1.0 - new), 1.0 / (1.0 - nxt), 1.0 / (1.0 - b2 ** t),
                 1.0 - mu_t, mu_next)
 
     def _update(self, p, g, slots, c):
         K_opt.nadam_update(p, g, slots[0], slots[1], *c)
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+        return {**super().get_config(), "beta_1": float(self.beta_1),
+                "beta_2": float(self.beta_2),
                 "epsilon": self.epsilon, "schedule_decay": self.schedule_decay}
 
 

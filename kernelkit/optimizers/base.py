@@ -20,6 +20,33 @@ from . import schedules
 KIND = "optimizer"
 
 
+class Hyperparameter:
+    """An optimizer's hyperparameter held in a variable, as Keras 2.2.4 holds `decay`,
+    `momentum`, `rho`, `beta_1`, `beta_2`: `K.get_value(opt.momentum)` reads it and
+    `K.set_value(opt.momentum, 0.85)` changes it between steps (one-cycle schedules do).
+    Assigning a number sets the variable's value; assigning a variable replaces it."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        try:
+            return obj.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(f"{type(obj).__name__} has no `{self.name}` yet") from None
+
+    def __set__(self, obj, value):
+        current = obj.__dict__.get(self.name)
+        if isinstance(value, Variable):
+            obj.__dict__[self.name] = value
+        elif current is None:
+            obj.__dict__[self.name] = Variable(np.array(float(value)), name=self.name)
+        else:
+            current.value[...] = float(value)
+
+
 class Optimizer:
     """Abstract base class of the optimizers: holds the learning rate, decay, clipping and state.
 
@@ -31,7 +58,8 @@ class Optimizer:
         learning_rate: float >= 0, the learning rate (default 0.01); Keras 2's `lr` is accepted
             too. A `kernelkit.optimizers.schedules.LearningRateSchedule` (tf.keras 2's) gives
             each update `schedule(iterations)`; `lr` then holds the latest update's rate.
-        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`.
+        decay: float >= 0, learning rate decay over each update: `lr / (1 + decay * iterations)`
+            (held in a variable, as the other hyperparameters: `K.set_value(opt.decay, x)`).
         clipnorm: float or None; when the gradients' joint L2 norm exceeds it, they are all
             rescaled to that norm (Keras 2.2.4's clipping; tf.keras 2 calls it
             `global_clipnorm`, which is read as the same).
@@ -45,6 +73,7 @@ class Optimizer:
     """
 
     slot_names = ()
+    decay = Hyperparameter()
 
     def __init__(self, learning_rate=0.01, decay=0.0, clipnorm=None, clipvalue=None, name=None,
                  **kwargs):
@@ -96,8 +125,9 @@ class Optimizer:
         if self._schedule is not None:    # the update's rate, readable as `lr` afterwards
             self.lr.value[...] = self._schedule(int(self.iterations.value))
         lr = float(self.lr.value)
-        if self.decay:
-            lr *= 1.0 / (1.0 + self.decay * float(self.iterations.value))
+        decay = float(self.decay)
+        if decay:
+            lr *= 1.0 / (1.0 + decay * float(self.iterations.value))
         return lr
 
     def _make_slots(self, p):
@@ -325,7 +355,7 @@ class Optimizer:
                     if getattr(self, k, None) is not None}
         lr = float(self.lr.value) if self._schedule is None else \
             schedules.serialize(self._schedule)
-        cfg = {"name": self.name, "learning_rate": lr, "decay": self.decay}
+        cfg = {"name": self.name, "learning_rate": lr, "decay": float(self.decay)}
         if self.clipnorm is not None:
             cfg["clipnorm"] = self.clipnorm
         if self.clipvalue is not None:

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..kernels import optimizers as K_opt
-from .base import Optimizer
+from .base import Hyperparameter, Optimizer
 
 
 class SGD(Optimizer):
@@ -31,18 +31,26 @@ class SGD(Optimizer):
     ```
     """
 
+    momentum = Hyperparameter()
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, decay=0.0, **kwargs):
         super().__init__(learning_rate=learning_rate, decay=decay, **kwargs)
         if momentum < 0:
             raise ValueError(f"SGD: `momentum` must be >= 0, got {momentum}.")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
-        self.slot_names = ("momentum",) if self.momentum else ()
+        self.slot_names = ("momentum",) if momentum else ()
+
+    def _ensure_slots(self, params):
+        if not self.slot_names and float(self.momentum):   # momentum set since (K.set_value)
+            self.slot_names = ("momentum",)
+            self._slot_sets, self._params, self._slots = {}, None, None
+        super()._ensure_slots(params)
 
     def _make_slots(self, p):
-        return (np.zeros_like(p.value),) if self.momentum else ()
+        return (np.zeros_like(p.value),) if self.slot_names else ()
 
     def _step_constants(self):
-        return (self._current_lr(), self.momentum)
+        return (self._current_lr(), float(self.momentum))
 
     def _update(self, p, g, slots, c):
         lr, momentum = c
@@ -52,7 +60,8 @@ class SGD(Optimizer):
             K_opt.sgd_update(p, g, lr)
 
     def get_config(self):
-        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+        return {**super().get_config(), "momentum": float(self.momentum),
+                "nesterov": self.nesterov}
 
 
 __all__ = ["SGD"]

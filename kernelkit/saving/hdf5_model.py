@@ -187,7 +187,7 @@ def _restore_derived_state(optimizer):
     if isinstance(optimizer, optimizers.Nadam):
         product = 1.0
         for t in range(1, int(optimizer.iterations.value) + 1):
-            product *= optimizer.beta_1 * (1 - 0.5 * 0.96 ** (t * optimizer.schedule_decay))
+            product *= float(optimizer.beta_1) * (1 - 0.5 * 0.96 ** (t * optimizer.schedule_decay))
         optimizer.m_schedule = product
 
 

@@ -141,3 +141,30 @@ def test_epsilon_defaults_to_k_epsilon_at_construction(name):
     finally:
         K.set_epsilon(old)
     assert getattr(optimizers, name).from_config(opt.get_config()).epsilon == 1e-4
+
+
+def test_hyperparameters_are_variables_as_in_keras():
+    """keras-one-cycle's OneCycleLR sets `K.set_value(opt.momentum, m)` between batches; the
+    hyperparameters Keras 2.2.4 keeps in variables are variables here too."""
+    import json
+
+    from kernelkit import backend as K
+    opt = optimizers.SGD(learning_rate=0.1, momentum=0.0)
+    p = Variable(np.zeros(2))
+    opt.apply([np.ones(2)], [p])                    # plain SGD: -0.1
+    K.set_value(opt.momentum, 0.5)                  # momentum from now on (fresh velocity)
+    opt.apply([np.ones(2)], [p])                    # v = -0.1
+    opt.apply([np.ones(2)], [p])                    # v = 0.5 * -0.1 - 0.1 = -0.15
+    np.testing.assert_allclose(p.value, [-0.35, -0.35])
+    assert K.get_value(opt.momentum) == 0.5 and opt.get_config()["momentum"] == 0.5
+    adam = optimizers.Adam(beta_1=0.8)
+    K.set_value(adam.beta_2, 0.99)
+    K.set_value(adam.decay, 0.01)
+    config = json.loads(json.dumps(adam.get_config()))
+    assert (config["beta_1"], config["beta_2"], config["decay"]) == (0.8, 0.99, 0.01)
+    again = optimizers.Adam.from_config(config)
+    assert float(again.beta_2) == 0.99 and float(again.decay) == 0.01
+    adam.beta_1 = 0.7                               # assigning a number sets the variable
+    assert K.get_value(adam.beta_1) == 0.7
+    for name in ("rho",):
+        assert K.get_value(getattr(optimizers.RMSprop(rho=0.8), name)) == 0.8
