@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
-from ..layers.base import Layer
+from ..layers.base import Layer, layer_updates_scope, learning_phase_scope
 from ..layers.input_layer import InputLayer
 from ..layers.node import KerasTensor
 from ..ops import math as M
@@ -130,8 +130,10 @@ class _StatefulFunctionMetric:
         self.fn, self.name, self.value = fn, name, 0.0
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        """Call the metric on one batch and keep what it returns."""
-        self.value = np.asarray(unwrap(self.fn(y_true, y_pred)))
+        """Call the metric on one batch and keep what it returns (its updates run in test
+        steps too: Keras 2.2.4 puts a stateful metric's updates in its test function)."""
+        with learning_phase_scope(1), layer_updates_scope(True):
+            self.value = np.asarray(unwrap(self.fn(y_true, y_pred)))
         # an eager update is applied when added: keep the layer's list from growing per batch
         if hasattr(self.fn, "__dict__"):
             vars(self.fn).pop("_keras_updates", None)

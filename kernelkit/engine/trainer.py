@@ -34,6 +34,23 @@ def _computes(graph, tensor):
     return True
 
 
+def _warn_of_weights_without_gradients(params, grads):
+    """Say once which trainable weights the loss gave no gradient (Keras 2.2.4's optimizers
+    raise "An operation has `None` for gradient" there). The usual cause here: a tensor
+    computed from a weight in a layer's `build` (`self.kernel_i = self.kernel[:, :units]`,
+    Keras 2.2.4's own LSTMCell code) is a fixed array in kernelkit, not a graph node, so the
+    weight behind it never trains."""
+    missing = [getattr(p, "name", "?") for p, g in zip(params, grads) if g is None]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5
+                                          else "")
+        warnings.warn(f"The loss gives no gradient to the trainable weight(s) {shown}: they "
+                      "will not train. If a layer computes something from its weights in "
+                      "`build()` (a slice or product of a kernel), compute it in `call()`: "
+                      "kernelkit runs `build` once, eagerly, so such a value is a constant.",
+                      stacklevel=5)
+
+
 class Trainer:
     """What `Model.compile` makes: the optimizer, the compiled losses and metrics, and the
     training and test steps.
@@ -67,6 +84,7 @@ class Trainer:
         if self._train_weights:   # compiled again with the same optimizer: fresh moments
             self.optimizer._forget_slots(self._train_weights)
         self._consistency_checked = False
+        self._gradients_checked = False
         direct, reached = closure_tensors(loss, metrics, weighted_metrics)
         graph = getattr(model, "_self_graph", None)
         if graph is not None and (direct or reached):
@@ -196,6 +214,9 @@ class Trainer:
         # The tape's records hold the step's tensors, which point back at the tape: drop
         # them now, or each step's activations live on until the cyclic GC runs.
         del tape.records[:]
+        if not self._gradients_checked:
+            self._gradients_checked = True
+            _warn_of_weights_without_gradients(params, grads)
         self.optimizer.apply(grads, params)
         with self._reading_graph_tensors():
             self.compiled.update_metrics(ys, outs, sws, masks, total, parts)

@@ -3,6 +3,7 @@ which inputs each is conditional on (Keras 2's add_loss / add_update / get_*_for
 from ..ops.core import Tensor, polymorphic
 from ..ops.random import in_call
 from .node import KerasTensor
+from .state import _phase, layer_updates_on
 
 __all__ = ["LossesAndUpdates", "activity_loss"]
 
@@ -38,8 +39,12 @@ class LossesAndUpdates:
     def add_update(self, updates, inputs=None):
         """Record updates (e.g. `K.update(...)` results) as Keras 2's `add_update` does.
 
-        kernelkit runs eagerly: an update has already been applied when it is added; this
-        keeps it visible through `updates` and `get_updates_for`.
+        kernelkit runs eagerly: an update written in `call` (`K.update_add(self.t, 1)`) is
+        applied when it is made. Keras 2.2.4 runs a model's updates in its training function
+        only, so one added outside a training step (building the model, `predict`,
+        `evaluate`) is taken back here. The updates stay visible through `updates` and
+        `get_updates_for`: a later call's update of the same variable replaces an earlier
+        one's (a layer run at every batch does not pile them up).
 
         Arguments:
             updates: an update or a list of updates (a tuple is one update, as in Keras).
@@ -47,7 +52,14 @@ class LossesAndUpdates:
         """
         store = self.__dict__.setdefault("_keras_updates", [])
         key = _inputs_key(inputs)
+        training = _phase.value == 1 and layer_updates_on()
         for u in updates if isinstance(updates, list) else [updates]:
+            variable = getattr(u, "variable", None)
+            if variable is not None and not u.symbolic:
+                if not training:
+                    u.take_back()
+                store[:] = [(v, k) for v, k in store
+                            if getattr(v, "variable", None) is not variable or v.kind != u.kind]
             store.append((u, key))
 
     def get_updates_for(self, inputs):

@@ -124,3 +124,31 @@ def test_in_place_arithmetic_on_views_of_a_weight_leaves_the_weight_alone():
         out = model.predict(x)
     np.testing.assert_array_equal(out, np.full((3, 2), 0.5))
     np.testing.assert_array_equal(model.get_weights()[0], [1.0, 1.0])
+
+
+def test_a_layers_add_update_runs_in_training_steps_only_as_in_keras():
+    """Keras 2.2.4 runs a model's updates in its training function only: an update a layer
+    adds in `call` does nothing while the model is built, in `predict` or in `evaluate`, and
+    the layer's list of updates does not grow with each call."""
+    class Counter(Layer):
+        def build(self, input_shape):
+            self.t = K.variable(0.0, name="t")
+            super().build(input_shape)
+
+        def call(self, x):
+            self.add_update([K.update_add(self.t, 1.0)], x)
+            return x
+
+    counter = Counter()
+    inp = Input((2,))
+    model = Model(inp, Dense(1)(counter(inp)))
+    assert K.get_value(counter.t) == 0.0
+    model.predict(np.ones((4, 2)))
+    model.compile("sgd", "mse")
+    model.evaluate(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
+    assert K.get_value(counter.t) == 0.0
+    model.fit(np.ones((8, 2)), np.ones((8, 1)), batch_size=4, epochs=1, verbose=0)
+    assert K.get_value(counter.t) == 2.0
+    for _ in range(20):
+        model.predict(np.ones((4, 2)))
+    assert K.get_value(counter.t) == 2.0 and len(model.updates) == 1
