@@ -162,3 +162,31 @@ def test_keras_1_get_updates_order_through_the_legacy_decorator():
     for update in scope.updates:
         update.apply()
     np.testing.assert_allclose(K.get_value(p), [0.8, 0.8])
+
+
+def test_a_wrapper_delegating_to_a_built_in_optimizer():
+    """keras-normalized-optimizers' pattern: a wrapper (not calling Optimizer.__init__) that
+    replaces the inner optimizer's get_gradients and returns its get_updates."""
+    from kernelkit import optimizers
+
+    class Normalized(Optimizer):
+        def __init__(self, inner):
+            self.inner = optimizers.get(inner)
+            self.inner.get_gradients = self.get_gradients
+
+        def get_gradients(self, loss, params):
+            grads = super().get_gradients(loss, params)
+            return [g / (np.sqrt(np.sum(np.square(g))) + 1e-12) for g in grads]
+
+        def get_updates(self, loss, params):
+            return self.inner.get_updates(loss, params)
+
+    x, y = _data()
+    model = _model(Normalized(optimizers.SGD(0.1)))
+    before = model.get_weights()
+    grads = model._trainer.loss_gradients(*model._trainer.standardize(x, y),
+                                          model.trainable_weights)
+    model.train_on_batch(x, y)
+    for b, g, a in zip(before, grads, model.get_weights()):
+        g = np.asarray(g)
+        np.testing.assert_allclose(a, b - 0.1 * g / np.linalg.norm(g), rtol=1e-5, atol=1e-7)

@@ -74,6 +74,9 @@ class Optimizer:
 
     slot_names = ()
     decay = Hyperparameter()
+    # what an optimizer of yours that skips `Optimizer.__init__` (a wrapper, as Keras 2.2.4
+    # allows) still finds
+    clipnorm = clipvalue = _schedule = _slots = _params = _slot_sets = None
 
     def __init__(self, learning_rate=0.01, decay=0.0, clipnorm=None, clipvalue=None, name=None,
                  **kwargs):
@@ -140,6 +143,8 @@ class Optimizer:
         if current is not None and len(current) == len(params) and \
                 all(a is b for a, b in zip(current, params)):
             return
+        if self._slot_sets is None:
+            self._slot_sets = {}
         key = tuple(map(id, params))
         entry = self._slot_sets.get(key)
         if entry is None or any(ref() is not p for ref, p in zip(entry[0], params)):
@@ -154,7 +159,8 @@ class Optimizer:
     def _forget_slots(self, params):
         """Drop `params`' slot set: a model compiled again starts from fresh moments, as Keras
         2.2.4's new training function made new ones (other models' sets stay)."""
-        self._slot_sets.pop(tuple(map(id, params)), None)
+        if self._slot_sets:
+            self._slot_sets.pop(tuple(map(id, params)), None)
         if self._params is not None and len(self._params) == len(params) and \
                 all(a is b for a, b in zip(self._params, params)):
             self._params = self._slots = None
@@ -293,8 +299,12 @@ class Optimizer:
         every training step: the variables it makes are made at the first step only, every
         new value is computed from the values before the step, and the updates are applied
         when it returns (what Keras 2.2.4's graph did). Constraints are the method's to apply
-        (`p.constraint`), as in Keras 2.2.4. kernelkit's own optimizers update in fused
-        kernels instead.
+        (`p.constraint`), as in Keras 2.2.4.
+
+        kernelkit's own optimizers update in fused kernels: called by an optimizer of yours
+        that wraps one (`self.inner.get_updates(loss, params)`, with its `get_gradients`
+        perhaps replaced, as gradient-normalising wrappers do), this applies one update with
+        `self.get_gradients(loss, params)` at once and returns no update records.
 
         Arguments:
             loss: the step's loss, for `get_gradients` / `K.gradients`.
@@ -304,10 +314,10 @@ class Optimizer:
             The list of updates.
 
         Raises:
-            NotImplementedError: unless a subclass gives it.
+            ValueError: outside a training step (no gradients to read).
         """
-        raise NotImplementedError(f"{type(self).__name__}.get_updates: kernelkit's own "
-                                  "optimizers update in fused kernels, not by get_updates.")
+        self.apply(self.get_gradients(loss, params), params)
+        return []
 
     def get_gradients(self, loss, params):
         """The gradients of `loss` with respect to `params`, clipped by `clipnorm` /
