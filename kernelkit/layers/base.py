@@ -14,6 +14,7 @@ import numpy as np
 from .. import config, constraints, initializers, regularizers
 from ..ops import random as _random
 from ..ops.core import Variable, unwrap
+from ..ops.core import building as _building
 from .layer_graph import NodeAccessors
 from .input_spec import check_input_spec
 from .layer_losses import LossesAndUpdates, _inputs_key, activity_loss
@@ -439,7 +440,11 @@ class Layer(LossesAndUpdates, NodeAccessors):
         if self.built:
             return
         self._build_input_shape = input_shape
-        self.build(input_shape)
+        if type(self).__module__.split(".")[0] == "kernelkit":
+            self.build(input_shape)
+        else:   # a layer of yours: values it computes from its weights stay live (`Derived`)
+            with _building():
+                self.build(input_shape)
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)

@@ -8,6 +8,7 @@ and nothing is recorded, so inference pays nothing for autodiff.
 
 `Tape.gradient` walks the records in reverse order, iteratively.
 """
+import copy
 import threading
 
 import numpy as np
@@ -15,6 +16,11 @@ import numpy as np
 
 class _State(threading.local):
     tape = None
+    building = False    # a layer of yours is running its `build` (see `Derived`)
+
+
+# Whether any `Derived` tensor was ever made: until then ops skip looking for them.
+_derived_made = [False]
 
 
 _state = _State()
@@ -173,7 +179,11 @@ class Op:
         raise NotImplementedError
 
     def __call__(self, *inputs):
+        if _derived_made[0] and any(type(x) is Derived for x in inputs):
+            inputs = tuple(x.replay() if type(x) is Derived else x for x in inputs)
         tape = _state.tape
+        if tape is None and _state.building and _of_weights_only(inputs):
+            return Derived(self, inputs)
         if tape is None:
             return _unaliased(self.forward(*[x.value if isinstance(x, Tensor) else x
                                              for x in inputs]), inputs)
@@ -190,6 +200,58 @@ class Op:
             out = Tensor(out, tape)
             tape.records.append((self, inputs, (out,)))
         return out
+
+
+class building:  # noqa: N801 - a scope
+    """While a layer of yours runs `build`: ops on its weights alone make `Derived` tensors."""
+
+    def __enter__(self):
+        self._outer, _state.building = _state.building, True
+
+    def __exit__(self, *exc):
+        _state.building = self._outer
+
+
+def _of_weights_only(inputs):
+    """Whether `inputs` are variables (at least one) and plain numbers: a value a layer's
+    `build` computes from its weights (`self.kernel[:, :units]`, `K.clip(self.kernel, ...)`)."""
+    weights = False
+    for x in inputs:
+        if isinstance(x, Variable):
+            weights = True
+        elif not isinstance(x, (int, float, np.number, bool, tuple, slice, type(None))):
+            return False
+    return weights
+
+
+class Derived(Tensor):
+    """A value a layer of yours computes from its weights in `build`, kept as the op that
+    computes it (Keras 2.2.4's `build` made graph nodes, so `self.kernel_i =
+    self.kernel[:, :units]`, as its own LSTMCell writes, follows the kernel and passes its
+    gradient back). Each use computes it again from the weights as they are: under a tape the
+    ops are recorded, so the weights behind it train; outside one its value is current.
+    """
+
+    __slots__ = ("_op", "_inputs")
+
+    def __init__(self, op, inputs):
+        self._tape = None
+        self._keras_logits = self._keras_activation = self._keras_mask = None
+        self._inputs = inputs
+        self._op = copy.copy(op)       # a fresh instance for each replay (ops keep state)
+        op.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])  # checks now
+        _derived_made[0] = True
+
+    def replay(self):
+        """The value computed again from the weights, through the ops (recorded by an
+        active tape)."""
+        return copy.copy(self._op)(*[x.replay() if type(x) is Derived else x
+                                     for x in self._inputs])
+
+    @property
+    def value(self):
+        out = self.replay()
+        return out.value if isinstance(out, Tensor) else out
 
 
 def _unaliased(out, inputs):

@@ -152,3 +152,58 @@ def test_a_layers_add_update_runs_in_training_steps_only_as_in_keras():
     for _ in range(20):
         model.predict(np.ones((4, 2)))
     assert K.get_value(counter.t) == 2.0 and len(model.updates) == 1
+
+
+class SlicedLSTMCell(Layer):
+    """An LSTM cell written as Keras 2.2.4's LSTMCell (implementation 1) is: the gate kernels
+    are slices of one kernel, taken in `build` (titu1994's JANET, Nested-LSTM, IndRNN, SRU
+    are written this way)."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = (units, units)
+
+    def build(self, input_shape):
+        u = self.units
+        self.kernel = self.add_weight(shape=(input_shape[-1], 4 * u), name="kernel",
+                                      initializer="glorot_uniform")
+        self.recurrent_kernel = self.add_weight(shape=(u, 4 * u), name="recurrent_kernel",
+                                                initializer="orthogonal")
+        self.bias = self.add_weight(shape=(4 * u,), name="bias", initializer="zeros")
+        self.kernel_i, self.kernel_f = self.kernel[:, :u], self.kernel[:, u:2 * u]
+        self.kernel_c, self.kernel_o = self.kernel[:, 2 * u:3 * u], self.kernel[:, 3 * u:]
+        rk = self.recurrent_kernel
+        self.rk_i, self.rk_f, self.rk_c, self.rk_o = (rk[:, :u], rk[:, u:2 * u],
+                                                      rk[:, 2 * u:3 * u], rk[:, 3 * u:])
+        self.b_i, self.b_f = self.bias[:u], self.bias[u:2 * u]
+        self.b_c, self.b_o = self.bias[2 * u:3 * u], self.bias[3 * u:]
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        h, c = states
+        i = K.hard_sigmoid(K.dot(inputs, self.kernel_i) + K.dot(h, self.rk_i) + self.b_i)
+        f = K.hard_sigmoid(K.dot(inputs, self.kernel_f) + K.dot(h, self.rk_f) + self.b_f)
+        c = f * c + i * K.tanh(K.dot(inputs, self.kernel_c) + K.dot(h, self.rk_c) + self.b_c)
+        o = K.hard_sigmoid(K.dot(inputs, self.kernel_o) + K.dot(h, self.rk_o) + self.b_o)
+        h = o * K.tanh(c)
+        return h, [h, c]
+
+
+def test_weights_sliced_in_build_follow_the_kernel_and_train_as_keras():
+    """Keras 2.2.4's `build` made graph nodes: slices of a weight taken there follow it and
+    pass their gradient back. The sliced cell equals the built-in LSTM, in predict and after
+    training steps (the same weights, the same updates)."""
+    from kernelkit.layers import LSTM, RNN
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(8, 5, 3)).astype("float32"), rng.normal(size=(8, 4)).astype("float32")
+    ours = Sequential([RNN(SlicedLSTMCell(4), input_shape=(5, 3))])
+    builtin = Sequential([LSTM(4, input_shape=(5, 3), recurrent_activation="hard_sigmoid")])
+    builtin.set_weights(ours.get_weights())
+    np.testing.assert_allclose(ours.predict(x), builtin.predict(x), rtol=1e-5, atol=1e-6)
+    for m in (ours, builtin):
+        m.compile("sgd", "mse")
+        m.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(ours.get_weights(), builtin.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(ours.predict(x), builtin.predict(x), rtol=1e-5, atol=1e-6)
