@@ -35,20 +35,18 @@ def _computes(graph, tensor):
 
 
 def _warn_of_weights_without_gradients(params, grads):
-    """Say once which trainable weights the loss gave no gradient (Keras 2.2.4's optimizers
-    raise "An operation has `None` for gradient" there). The usual cause here: a tensor
-    computed from a weight in a layer's `build` (`self.kernel_i = self.kernel[:, :units]`,
-    Keras 2.2.4's own LSTMCell code) is a fixed array in kernelkit, not a graph node, so the
-    weight behind it never trains."""
+    """Say once which trainable weights the loss gave no gradient: they will not train
+    (Keras 2.2.4's optimizers raise "An operation has `None` for gradient" there): a weight
+    the loss does not use, or reaches only through an op without a gradient (`K.round`,
+    `K.argmax`, a NumPy computation on a tensor's value)."""
     missing = [getattr(p, "name", "?") for p, g in zip(params, grads) if g is None]
     if missing:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5
                                           else "")
         warnings.warn(f"The loss gives no gradient to the trainable weight(s) {shown}: they "
-                      "will not train. If a layer computes something from its weights in "
-                      "`build()` (a slice or product of a kernel), compute it in `call()`: "
-                      "kernelkit runs `build` once, eagerly, so such a value is a constant.",
-                      stacklevel=5)
+                      "will not train. Is the weight used by the outputs the loss reads, "
+                      "through differentiable ops (not K.round, K.argmax or NumPy on a "
+                      "tensor's value)?", stacklevel=5)
 
 
 class Trainer:

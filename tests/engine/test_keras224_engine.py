@@ -725,3 +725,18 @@ def test_compile_arguments_are_model_attributes_as_in_keras():
                   sample_weight_mode=None)
     assert model.metrics == ["mae"] and model.loss == "mse" and model.loss_weights == [0.5]
     assert model.sample_weight_mode is None
+
+
+def test_weights_the_loss_gives_no_gradient_are_named_once():
+    """Keras 2.2.4's optimizers raise for a `None` gradient; kernelkit trains the others and
+    says once which weights will not train."""
+    import warnings
+    x = Input((2,))
+    model = Model(x, [Dense(1)(x), Dense(1, name="unused")(x)])
+    model.compile("sgd", ["mse", None])
+    data = np.ones((2, 2)), [np.ones((2, 1)), np.ones((2, 1))]
+    with pytest.warns(UserWarning, match="unused/kernel:0, unused/bias:0: they will not train"):
+        model.train_on_batch(*data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.train_on_batch(*data)      # once per compile
