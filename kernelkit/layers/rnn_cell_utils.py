@@ -8,7 +8,7 @@ import inspect
 
 import numpy as np
 
-from .base import Layer, _accepts
+from .base import Layer, _accepts, _phase
 
 __all__ = ["state_sizes", "output_size", "size_tuple", "build_named", "takes_constants",
            "call_cell", "initial_states_of", "fold_extra_inputs", "split_extra_inputs"]
@@ -61,7 +61,10 @@ def call_cell(cell, inputs, states, training=None, constants=None):
     kwargs = {}
     call = cell.call
     if _accepts(call, "training"):
-        kwargs["training"] = training
+        # the phase as a bool, never None: Keras 2.2.4's cells (and those copied from them)
+        # mark `h._uses_learning_phase = True` when `training is None`, an attribute a step's
+        # array cannot take; K.in_train_phase gives the same either way
+        kwargs["training"] = training if training is not None else _phase.value == 1
     if constants:
         kwargs["constants"] = constants
     output, new_states = call(inputs, list(states), **kwargs)

@@ -207,3 +207,25 @@ def test_weights_sliced_in_build_follow_the_kernel_and_train_as_keras():
     for a, b in zip(ours.get_weights(), builtin.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(ours.predict(x), builtin.predict(x), rtol=1e-5, atol=1e-6)
+
+
+def test_a_cell_marking_uses_learning_phase_as_keras_2_2_4s_cells_do():
+    """Keras 2.2.4's cells (and JANET, IndRNN, Nested-LSTM, copied from them) set
+    `h._uses_learning_phase = True` when `training is None`: cells are called with the phase
+    as a bool, so that branch (which a step's array could not take) is not reached."""
+    from kernelkit.layers import RNN
+
+    class Cell(Layer):
+        state_size = 2
+
+        def call(self, inputs, states, training=None):
+            h = K.tanh(inputs + states[0])
+            if training is None:
+                h._uses_learning_phase = True
+            return h, [h]
+
+    inp = Input((3, 2))
+    model = Model(inp, RNN(Cell())(inp))
+    assert model.predict(np.ones((1, 3, 2))).shape == (1, 2)
+    model.compile("sgd", "mse")
+    model.train_on_batch(np.ones((1, 3, 2)), np.zeros((1, 2)))
