@@ -173,8 +173,12 @@ class TensorBoard(Callback):
         update_freq: 'batch', 'epoch', or an integer: write the logs after every batch, every
             epoch, or every time that many more samples were seen (then the step is the
             number of samples seen).
+        profile_batch: tf.keras 2's profiling of a batch with TensorFlow's profiler; accepted
+            for code written for it and ignored (kernelkit has no TensorFlow profiler), as is
+            tf.keras's `write_steps_per_second`.
 
     Raises:
+        TypeError: for another unknown keyword argument.
         ImportError: if tensorboardX is not installed (or Pillow, with `write_images`).
         ValueError: for a bad argument; at the start of training, for `histogram_freq` > 0
             without validation data, or an `embeddings_layer_names` entry the model lacks.
@@ -183,7 +187,10 @@ class TensorBoard(Callback):
     def __init__(self, log_dir="./logs", histogram_freq=0, batch_size=32, write_graph=True,
                  write_grads=False, write_images=False, embeddings_freq=0,
                  embeddings_layer_names=None, embeddings_metadata=None, embeddings_data=None,
-                 update_freq="epoch"):
+                 update_freq="epoch", profile_batch=2, **kwargs):
+        unknown = set(kwargs) - {"write_steps_per_second"}
+        if unknown:
+            raise TypeError(f"TensorBoard got unexpected keyword arguments {sorted(unknown)}.")
         super().__init__()
         _summary_writer_class()  # a missing tensorboardX is said now, not after an epoch
         self.log_dir = os.fspath(log_dir)

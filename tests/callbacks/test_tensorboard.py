@@ -79,6 +79,10 @@ def test_defaults_are_keras_2_2_4s():
         ("./logs", 0, 32, True, False, False, 0, None, None, "epoch")
     assert TensorBoard(update_freq="batch").update_freq == 1
     assert TensorBoard(update_freq=500).update_freq == 500
+    # tf.keras 2's profiling arguments are accepted and ignored; others are refused
+    assert TensorBoard(profile_batch=0, write_steps_per_second=True).update_freq == "epoch"
+    with pytest.raises(TypeError, match="unexpected keyword arguments \\['bogus'\\]"):
+        TensorBoard(bogus=1)
 
 
 @pytest.mark.parametrize("kwargs, match", [
