@@ -179,11 +179,11 @@ class Op:
         raise NotImplementedError
 
     def __call__(self, *inputs):
-        if _derived_made[0] and any(type(x) is Derived for x in inputs):
-            inputs = tuple(x.replay() if type(x) is Derived else x for x in inputs)
         tape = _state.tape
         if tape is None and _state.building and _of_weights_only(inputs):
             return Derived(self, inputs)
+        if _derived_made[0] and any(type(x) is Derived for x in inputs):
+            inputs = tuple(x.replay() if type(x) is Derived else x for x in inputs)
         if tape is None:
             return _unaliased(self.forward(*[x.value if isinstance(x, Tensor) else x
                                              for x in inputs]), inputs)
@@ -203,10 +203,14 @@ class Op:
 
 
 class building:  # noqa: N801 - a scope
-    """While a layer of yours runs `build`: ops on its weights alone make `Derived` tensors."""
+    """While a layer of yours runs `build`: ops on its weights alone make `Derived` tensors
+    (`building(False)`: they compute, as anywhere else)."""
+
+    def __init__(self, on=True):
+        self._on = on
 
     def __enter__(self):
-        self._outer, _state.building = _state.building, True
+        self._outer, _state.building = _state.building, self._on
 
     def __exit__(self, *exc):
         _state.building = self._outer
@@ -217,7 +221,7 @@ def _of_weights_only(inputs):
     `build` computes from its weights (`self.kernel[:, :units]`, `K.clip(self.kernel, ...)`)."""
     weights = False
     for x in inputs:
-        if isinstance(x, Variable):
+        if isinstance(x, (Variable, Derived)):
             weights = True
         elif not isinstance(x, (int, float, np.number, bool, tuple, slice, type(None))):
             return False
@@ -239,14 +243,15 @@ class Derived(Tensor):
         self._keras_logits = self._keras_activation = self._keras_mask = None
         self._inputs = inputs
         self._op = copy.copy(op)       # a fresh instance for each replay (ops keep state)
-        op.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])  # checks now
         _derived_made[0] = True
+        self.value      # computed once now: a wrong shape is an error in `build`, as in Keras
 
     def replay(self):
         """The value computed again from the weights, through the ops (recorded by an
         active tape)."""
-        return copy.copy(self._op)(*[x.replay() if type(x) is Derived else x
-                                     for x in self._inputs])
+        with building(False):
+            return copy.copy(self._op)(*[x.replay() if type(x) is Derived else x
+                                         for x in self._inputs])
 
     @property
     def value(self):

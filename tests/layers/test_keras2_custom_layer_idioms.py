@@ -177,7 +177,8 @@ class SlicedLSTMCell(Layer):
         self.rk_i, self.rk_f, self.rk_c, self.rk_o = (rk[:, :u], rk[:, u:2 * u],
                                                       rk[:, 2 * u:3 * u], rk[:, 3 * u:])
         self.b_i, self.b_f = self.bias[:u], self.bias[u:2 * u]
-        self.b_c, self.b_o = self.bias[2 * u:3 * u], self.bias[3 * u:]
+        # a chain of ops in build: the output gate's bias as (b * 2) / 2
+        self.b_c, self.b_o = self.bias[2 * u:3 * u], (self.bias[3 * u:] * 2.0) / 2.0
         self.built = True
 
     def call(self, inputs, states, training=None):
