@@ -166,7 +166,7 @@ def infer_output_shape(layer, input_shape, dtypes=None, args=(), kwargs=None):
         # a dummy run leaves no losses behind, in the layer or the layers it calls
         keys = ("_call_losses", "_loss_pass", "_loss_inputs")
         saved = [(inner, {k: copy.copy(inner.__dict__[k]) for k in keys if k in inner.__dict__})
-                 for inner in _layers_within(layer)]
+                 for inner in layers_within(layer)]
         try:
             with learning_phase_scope(0):
                 out = layer.call(x, *args, **kw)
@@ -190,8 +190,16 @@ def _leaf_shapes(structure):
     return [s for item in structure for s in _leaf_shapes(item)]
 
 
-def _layers_within(layer):
-    """`layer` and every layer it holds, at any depth."""
+def layers_within(layer):
+    """`layer` and every layer it holds, at any depth (a model's layers, a wrapper's layer, an
+    RNN's cells), each once.
+
+    Arguments:
+        layer: a layer or model.
+
+    Returns:
+        A list of layers, `layer` first.
+    """
     found, stack, seen = [], [layer], set()
     while stack:
         current = stack.pop()

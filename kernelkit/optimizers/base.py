@@ -139,9 +139,7 @@ class Optimizer:
     def _ensure_slots(self, params):
         """Make `params`' slot set the current one (`get_weights`, `apply`), creating it on
         first use; a parameter list met before gets its own slots back."""
-        current = self._params
-        if current is not None and len(current) == len(params) and \
-                all(a is b for a, b in zip(current, params)):
+        if _same_list(self._params, params):
             return
         if self._slot_sets is None:
             self._slot_sets = {}
@@ -161,8 +159,7 @@ class Optimizer:
         2.2.4's new training function made new ones (other models' sets stay)."""
         if self._slot_sets:
             self._slot_sets.pop(tuple(map(id, params)), None)
-        if self._params is not None and len(self._params) == len(params) and \
-                all(a is b for a, b in zip(self._params, params)):
+        if _same_list(self._params, params):
             self._params = self._slots = None
 
     def __getstate__(self):
@@ -388,6 +385,12 @@ class Optimizer:
         for k in dropped:
             config.pop(k)
         return cls(**config)
+
+
+def _same_list(current, params):
+    """Whether `current` (None, or a list) holds the very objects of `params`, in order."""
+    return current is not None and len(current) == len(params) and \
+        all(a is b for a, b in zip(current, params))
 
 
 def _writes_get_updates(cls):

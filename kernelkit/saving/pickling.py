@@ -11,6 +11,7 @@ import types
 import warnings
 
 from ..layers.model_kinds import is_functional, is_sequential
+from ..layers.shape_inference import layers_within
 from .hdf5_model import load_model, save_model
 
 __all__ = ["can_pickle_as_file", "model_state", "model_from_state"]
@@ -20,7 +21,7 @@ def can_pickle_as_file(model):
     """Whether `model` pickles as its HDF5 file: a functional or Sequential model whose layer
     classes pickle finds by module and name (else it pickles as any object)."""
     return (is_functional(model) or is_sequential(model)) and \
-        all(_by_reference(type(layer)) for layer in _all_layers(model))
+        all(_by_reference(type(layer)) for layer in layers_within(model))
 
 
 def model_state(model):
@@ -62,7 +63,7 @@ def _custom_objects(model):
             return
         found[target.__name__] = target
 
-    for layer in _all_layers(model):
+    for layer in layers_within(model):
         add(layer)
     compiled = getattr(getattr(model, "_trainer", None), "compiled", None)
     if compiled is not None:
@@ -75,18 +76,6 @@ def _custom_objects(model):
                 stack += list(spec)
             elif spec is not None and not isinstance(spec, str):
                 add(spec)
-    return found
-
-
-def _all_layers(model):
-    """The layers inside `model`, nested ones (models, wrappers' layers, RNN cells) too."""
-    found, stack, seen = [], list(model._sublayers()), set()
-    while stack:
-        layer = stack.pop()
-        if id(layer) not in seen:
-            seen.add(id(layer))
-            found.append(layer)
-            stack += layer._sublayers()
     return found
 
 
