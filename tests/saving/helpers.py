@@ -94,3 +94,17 @@ def sample_inputs(model, n=5, seed=0):
         else:
             xs.append(rng.normal(size=shape).astype("float32"))
     return xs[0] if len(xs) == 1 else xs
+
+
+class Scale(L.Layer):
+    """A custom layer with one argument (in a module: found by name, pickled by reference)."""
+
+    def __init__(self, factor=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, inputs):
+        return inputs * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}

@@ -15,7 +15,7 @@ from kernelkit.models import (Model, Sequential, clone_model, load_model, model_
                               model_from_json, model_from_yaml)
 from kernelkit.utils import CustomObjectScope, custom_object_scope, register_keras_serializable
 
-from .helpers import mlp, multi_io, nested, nested_functional, weights_equal
+from .helpers import Scale, mlp, multi_io, nested, nested_functional, weights_equal
 
 
 def _inputs(model, n=5, seed=0):
@@ -143,16 +143,8 @@ def test_custom_objects_argument_scope_and_errors(tmp_path):
 
 
 @register_keras_serializable(package="SavingTests")
-class RegisteredScale(Layer):
-    def __init__(self, factor=2.0, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = factor
-
-    def call(self, inputs):
-        return inputs * self.factor
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
+class RegisteredScale(Scale):
+    pass
 
 
 @register_keras_serializable(package="SavingTests")

@@ -12,19 +12,7 @@ from kernelkit import backend as K
 from kernelkit.layers import Dense, Input, Lambda, Layer, LeakyReLU
 from kernelkit.models import Model, Sequential
 
-
-class Scale(Layer):
-    """A custom layer defined in a module: pickled by reference with the model."""
-
-    def __init__(self, factor=2.0, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = factor
-
-    def call(self, inputs):
-        return inputs * self.factor
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
+from .helpers import Scale   # a custom layer in a module: pickled by reference with the model
 
 
 def scaled_mse(y_true, y_pred):
