@@ -149,10 +149,7 @@ class Model(Layer):
         outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         if not outputs:
             raise ValueError(f"Model '{self.name}': `outputs` needs at least one tensor.")
-        graph = self._self_graph
-        self._self_graph = GraphNetwork(graph.nested_inputs,
-                                        outputs[0] if len(outputs) == 1 else outputs,
-                                        self._symbolic_losses + self._loss_tensors)
+        self._rebuild_graph(outputs[0] if len(outputs) == 1 else outputs)
 
     @property
     def input(self):
@@ -268,10 +265,12 @@ class Model(Layer):
         self._symbolic_losses.append(loss)
         self._rebuild_graph()
 
-    def _rebuild_graph(self):
+    def _rebuild_graph(self, outputs=None):
+        """The graph again, for new losses or loss tensors or (given) new outputs."""
         graph = self._self_graph
-        self._self_graph = GraphNetwork(graph.nested_inputs, graph.nested_outputs,
-                                        self._symbolic_losses + self._loss_tensors)
+        self._self_graph = GraphNetwork(
+            graph.nested_inputs, graph.nested_outputs if outputs is None else outputs,
+            self._symbolic_losses + self._loss_tensors)
 
     def _set_loss_tensors(self, tensors):
         """Compute `tensors` (symbolic tensors of this model's graph that a compiled loss or
