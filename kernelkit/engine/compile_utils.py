@@ -134,9 +134,6 @@ class _StatefulFunctionMetric:
         steps too: Keras 2.2.4 puts a stateful metric's updates in its test function)."""
         with learning_phase_scope(1), layer_updates_scope(True):
             self.value = np.asarray(unwrap(self.fn(y_true, y_pred)))
-        # an eager update is applied when added: keep the layer's list from growing per batch
-        if hasattr(self.fn, "__dict__"):
-            vars(self.fn).pop("_keras_updates", None)
 
     def result(self):
         """The value the metric returned on the last batch."""
