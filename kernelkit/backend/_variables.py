@@ -225,16 +225,16 @@ def get_value(x):
     return v
 
 
-def batch_get_value(tensors):
+def batch_get_value(ops):
     """Returns the values of several variables.
 
     Arguments:
-        tensors: list of variables or tensors.
+        ops: list of variables or tensors.
 
     Returns:
         A list of NumPy arrays.
     """
-    return [get_value(t) for t in tensors]
+    return [get_value(t) for t in ops]
 
 
 def set_value(x, value):

@@ -176,17 +176,17 @@ def concatenate(tensors, axis=-1):
 
 
 @polymorphic
-def stack(tensors, axis=0):
+def stack(x, axis=0):
     """Stacks a list of tensors of the same shape along a new axis.
 
     Arguments:
-        tensors: list of tensors of the same shape.
+        x: list of tensors of the same shape.
         axis: integer, the position of the new axis (default 0).
 
     Returns:
         A tensor.
     """
-    return Stack(axis)(*tensors)
+    return Stack(axis)(*x)
 
 
 @polymorphic

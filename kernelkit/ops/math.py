@@ -336,12 +336,12 @@ class Cast(Op):
 
 def _binary(cls):
     @polymorphic
-    def fn(a, b):
-        return cls()(a, b)
+    def fn(x, y):
+        return cls()(x, y)
     fn.__name__ = fn.__qualname__ = cls.__name__.lower()   # pickled by module and name
     fn.__doc__ = (f"Element-wise {fn.__name__} of two tensors (broadcasting as NumPy does)."
-                  "\n\n    Arguments:\n        a: tensor or variable.\n"
-                  "        b: tensor or variable.\n\n    Returns:\n        A tensor.\n    ")
+                  "\n\n    Arguments:\n        x: tensor or variable.\n"
+                  "        y: tensor or variable.\n\n    Returns:\n        A tensor.\n    ")
     return fn
 
 
