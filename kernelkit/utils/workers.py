@@ -116,20 +116,20 @@ class _ProcessWorkers:
 
     def _start(self, count, payload):
         started = []
-        try:
-            for slot in range(count):
-                parent_end, child_end = self._context.Pipe(duplex=True)
+        for slot in range(count):
+            parent_end, child_end = self._context.Pipe(duplex=True)
+            try:
                 process = self._context.Process(
                     target=_process_worker_main, args=(child_end, payload),
                     name=f"kernelkit-OrderedEnqueuer-worker-{slot}", daemon=True)
                 process.start()
+            except BaseException:
+                parent_end.close()
                 child_end.close()
-                started.append(_WorkerProcess(process, parent_end))
-        except BaseException:
-            for worker in started:
-                worker.process.kill()
-                worker.process.join()
-            raise
+                _discard(started)
+                raise
+            child_end.close()
+            started.append(_WorkerProcess(process, parent_end))
         return started
 
     def set_sequence(self, sequence):
@@ -149,11 +149,7 @@ class _ProcessWorkers:
                     worker.retired = True
                 self._retiring.extend(old)
         if closing:   # stop() came meanwhile: it stops the workers it saw, these are ours
-            for worker in fresh:
-                worker.process.kill()
-                worker.process.join()
-                worker.conn.close()
-                worker.process.close()
+            _discard(fresh)
             return
         for worker in old:
             worker.send(("stop",), blocking=False)
@@ -274,6 +270,15 @@ class _ProcessWorkers:
         for worker in workers:
             worker.conn.close()
             worker.process.close()
+
+
+def _discard(workers):
+    """Kill worker processes nobody has sent work to, and free their pipes and handles."""
+    for worker in workers:
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        worker.process.close()
 
 
 class _WorkerProcess:

@@ -329,6 +329,32 @@ def test_unpicklable_sequence_is_refused_before_starting(nothing_left_behind):
         OrderedEnqueuer(seq, use_multiprocessing=True).start(workers=2)
 
 
+def test_worker_that_cannot_start_leaves_no_process_or_pipe(monkeypatch, nothing_left_behind):
+    from kernelkit.utils import workers as workers_module
+    context = multiprocessing.get_context(workers_module.PROCESS_START_METHOD)
+    pipes, processes = [], []
+
+    class CountingContext:
+        def Pipe(self, duplex):
+            ends = context.Pipe(duplex=duplex)
+            pipes.extend(ends)
+            return ends
+
+        def Process(self, **kwargs):
+            if processes:  # the second worker cannot start
+                raise OSError("no more processes")
+            processes.append(context.Process(**kwargs))
+            return processes[-1]
+
+    monkeypatch.setattr(workers_module.multiprocessing, "get_context",
+                        lambda method: CountingContext())
+    with pytest.raises(OSError, match="no more processes"):
+        OrderedEnqueuer(EpochSequence(), use_multiprocessing=True).start(workers=2)
+    assert len(pipes) == 4 and all(end.closed for end in pipes)
+    with pytest.raises(ValueError, match="closed"):  # started, then killed and released
+        processes[0].is_alive()
+
+
 def test_fork_workers_take_an_unpicklable_sequence_and_each_epochs_state(
         tmp_path, nothing_left_behind):
     from kernelkit.utils import data_utils
