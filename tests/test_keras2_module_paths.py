@@ -161,6 +161,21 @@ def test_keras_2_2_4_names_resolve_at_their_module_path(module):
         exec(f"from kernelkit.{module} import {name}", {})
 
 
+@pytest.mark.parametrize("module", ["layers", "layers.core", "layers.recurrent",
+                                    "layers.convolutional", "models"])
+def test_star_import_gives_k_and_np_as_keras_2_2_4s(module):
+    """Keras 2.2.4's modules had no `__all__` and imported `backend as K` and `numpy as np`:
+    `from keras.layers.core import *` handed both on (philipperemy's attention scripts use
+    `K.mean` and `np.mean` after it)."""
+    import numpy as np
+
+    from kernelkit import backend
+    names = {}
+    exec(f"from kernelkit.{module} import *", names)
+    assert names["K"] is backend and names["np"] is np
+    assert "Layer" in names or "Dense" in names or "LSTM" in names or "Conv2D" in names
+
+
 REEXPORTS = [  # (Keras path, kernelkit's one implementation)
     ("engine.Layer", "layers.base.Layer"),
     ("engine.Model", "models.model.Model"),

@@ -137,7 +137,7 @@ class Progbar:
             info += f" - {k}: {_fmt(v)}"
         return bar + info
 
-    def update(self, current, values=None, finalize=None):
+    def update(self, current, values=None, finalize=None, force=False):
         """Updates the bar.
 
         Arguments:
@@ -147,13 +147,15 @@ class Progbar:
                 by the steps it came with (as Keras 2.2.4's bar).
             finalize: boolean, whether this is the last update; by default, when `current`
                 reaches `target`.
+            force: boolean, redraw now even if `interval` has not passed (Keras 2.0's
+                argument, which code written for it passes: keras-rl's callbacks).
         """
         self._averages.add(current, values)
         final = finalize if finalize is not None else (self.target is not None and current >= self.target)
         if self.verbose != 1:
             return
         now = time.time()
-        if not final and now - self._last_update < self.interval:
+        if not final and not force and now - self._last_update < self.interval:
             return
         self._last_update = now
         line = self._line(current, self._averages.values(), final)

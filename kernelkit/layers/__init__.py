@@ -41,6 +41,7 @@ from .cudnn_rnn import CuDNNGRU, CuDNNLSTM  # noqa: E402
 from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: E402
 from .conv_lstm import ConvLSTM2D, ConvLSTM2DCell, ConvRNN2D  # noqa: E402
 from .serialization import deserialize, serialize  # noqa: E402 - the one layer (de)serializer
+from .._lazy import keras_star_getattr
 
 KIND = "layer"
 
@@ -81,3 +82,6 @@ __all__ = ["Activation", "ActivityRegularization", "Add", "AdditiveAttention", "
            "Wrapper", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add", "average",
            "concatenate", "deserialize", "dot", "maximum", "merge", "minimum", "multiply",
            "serialize", "subtract"]
+# Keras 2.2.4's star import of this module gave K and np too (see keras_star_getattr)
+__all__ += ["K", "np"]  # noqa: F822
+__getattr__ = keras_star_getattr(__name__)

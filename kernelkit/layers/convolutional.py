@@ -22,6 +22,7 @@ from .reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,  # n
 from .layer_docs import WEIGHT_ARGUMENTS, conv_arguments, fill_docstring
 from .spatial import (check_input_rank, check_output_sizes, join_shape,  # noqa: F401
                       normalize_padding, split_shape)
+from .._lazy import keras_star_getattr
 
 
 @fill_docstring(shape_arguments=conv_arguments(rank=1, causal=True, temporal_format=True),
@@ -172,3 +173,6 @@ __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "Conv3DTranspose", "
            "AveragePooling2D", "AveragePooling3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
            "Conv1DTranspose", "Convolution1DTranspose", "Convolution3DTranspose",
            "DepthwiseConv1D"]
+# Keras 2.2.4's star import of this module gave K and np too (see keras_star_getattr)
+__all__ += ["K", "np"]  # noqa: F822
+__getattr__ = keras_star_getattr(__name__)

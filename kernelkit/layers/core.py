@@ -12,6 +12,7 @@ from .dropout import Dropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout
 from .lambda_layer import Lambda, _func_dump, _func_load, _lambda_globals  # noqa: F401
 from .layer_docs import WEIGHT_ARGUMENTS, fill_docstring
 from .weight_arguments import set_weight_arguments, weight_config
+from .._lazy import keras_star_getattr
 
 
 def _act_config(fn):
@@ -396,6 +397,9 @@ class Masking(Layer):
 __all__ = ["Masking", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
            "Activation", "Reshape", "Permute", "Flatten", "RepeatVector", "Lambda", "Dense",
            "ActivityRegularization"]
+# Keras 2.2.4's star import of this module gave K and np too (see keras_star_getattr)
+__all__ += ["K", "np"]  # noqa: F822
+__getattr__ = keras_star_getattr(__name__)
 
 
 @polymorphic

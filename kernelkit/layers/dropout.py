@@ -38,14 +38,20 @@ class Dropout(Layer):
             return shape
         return tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
 
-    def _draw(self, shape, dtype):
-        return ops.random.dropout_mask(self._noise_shape(shape), self.rate, dtype, self.seed)
+    def _get_noise_shape(self, inputs):
+        """The shape of the dropout mask for `inputs`, which broadcasts against them (Keras
+        2.2.4's hook: a subclass may override it; None entries take the input's size)."""
+        return self._noise_shape(unwrap(inputs).shape)
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
         x = unwrap(inputs)
-        return ops.nn.DropoutMask(self._draw(x.shape, x.dtype))(inputs)
+        shape = self._get_noise_shape(inputs)
+        shape = x.shape if shape is None else \
+            tuple(d if s is None else int(s) for s, d in zip(shape, x.shape))
+        mask = ops.random.dropout_mask(shape, self.rate, x.dtype, self.seed)
+        return ops.nn.DropoutMask(mask)(inputs)
 
     def compute_output_shape(self, input_shape):
         return input_shape

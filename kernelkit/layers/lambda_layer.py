@@ -172,8 +172,9 @@ class Lambda(Layer):
         """A Lambda from its config (kernelkit's, Keras 2.2.4's or Keras 3's spelling).
 
         A function stored by name (`function_type: 'function'`, `output_shape_type:
-        'function'`) is looked up in `custom_objects` and the registered objects only; its
-        `module` is never imported (Keras 2.2.4 did the same lookup). A function stored as
+        'function'`) is looked up in `custom_objects` and the registered objects, and with
+        `safe_mode=False` in its `module` when that is already imported; the module is never
+        imported (Keras 2.2.4 stored such functions as bytecode). A function stored as
         bytecode (`'lambda'`) is rebuilt only with `safe_mode=False`; its globals are this
         module's, `K` (kernelkit.backend, as in Keras's core module), the namespace of its
         `module` when that module is already imported, and the custom objects.
@@ -225,12 +226,18 @@ class Lambda(Layer):
         def rebuild(kind, value, module_name, what):
             if kind == "function":
                 found = registry.lookup("function", value, custom_objects)
+                if found is None and not safe_mode and module_name in sys.modules:
+                    # a file you trust: its module, when your code has imported it
+                    found = getattr(sys.modules[module_name], value, None)
+                    found = found if callable(found) else None
                 if found is None:
                     raise ValueError(
                         f"Lambda layer '{name}': unknown {what} '{value}' (from module "
-                        f"'{module_name}'). kernelkit finds functions stored by name only in "
+                        f"'{module_name}'). kernelkit finds functions stored by name in "
                         "`custom_objects`, `custom_object_scope` or "
-                        "`register_keras_serializable`, and never imports their module.")
+                        "`register_keras_serializable`, and, with `safe_mode=False` (a file "
+                        "you trust), in their module once your code has imported it; it "
+                        "never imports a module a file names.")
                 return found
             try:
                 return _func_load(value, globs=_lambda_globals(module_name, custom_objects))

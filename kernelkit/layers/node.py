@@ -60,8 +60,11 @@ class KerasTensor(SymbolicTensor):
         return (f"<KerasTensor shape={self.shape} dtype={self.dtype} "
                 f"(created by layer '{layer}')>")
 
-    def __len__(self):
-        raise TypeError("len() of a symbolic tensor is not defined; use K.int_shape(x).")
+    # No `__len__`, as TensorFlow 1's tensors (Keras 2.2.4's): code asks
+    # `hasattr(model.output, '__len__')` to tell one output from a list of them (keras-rl).
+    def __iter__(self):
+        raise TypeError("A symbolic tensor is not iterable (its length is known only when "
+                        "the model runs); use K.int_shape(x), or index it: x[:, 0].")
 
     def __getitem__(self, index):
         return getitem(self, index)
@@ -123,8 +126,13 @@ class Node:
         layer._inbound_nodes.append(self)
         for inbound in {id(x): x for x in self.inbound_layers}.values():
             inbound._outbound_nodes.append(self)
+        # named as TensorFlow names them under the layer's name scope ('dense_1/...:0', the
+        # second call 'dense_1_1/...:0'), which graph tools key their results by
+        scope = layer.name if self.index == 0 else f"{layer.name}_{self.index}"
         for i, t in enumerate(self.outputs):
             t._keras_history = (layer, self.index, i)
+            if t.name is None:
+                t.name = f"{scope}/output:{i}"
 
     # Keras 2.2.4's Node attributes, which graph tools read
     @property

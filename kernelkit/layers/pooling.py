@@ -6,7 +6,7 @@ from .pooling_base import _GlobalPooling, _Pooling
 # the 3D pooling layers at Keras 2.2.4's path
 from .pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
                         GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
-                        MaxPooling3D)
+                        MaxPooling3D, _GlobalPooling3D, _Pooling3D)
 from .spatial import check_input_rank
 
 
@@ -123,8 +123,15 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
         return None
 
 
+class _GlobalPooling2D(_GlobalPooling):
+    """The base of the global 2D pooling layers (Keras 2.2.4's class, which code tells the
+    pooling layers apart by)."""
+
+    rank = 2
+
+
 @fill_docstring(details=global_pooling_details(2))
-class GlobalMaxPooling2D(_GlobalPooling):
+class GlobalMaxPooling2D(_GlobalPooling2D):
     """Global max pooling operation for spatial data.
 
     Takes the largest value over all the spatial (or temporal) axes, one value per channel.
@@ -132,12 +139,11 @@ class GlobalMaxPooling2D(_GlobalPooling):
     {details}
     """
 
-    rank = 2
     mode = "max"
 
 
 @fill_docstring(details=global_pooling_details(2))
-class GlobalAveragePooling2D(_GlobalPooling):
+class GlobalAveragePooling2D(_GlobalPooling2D):
     """Global average pooling operation for spatial data.
 
     Takes the mean over all the spatial (or temporal) axes, one value per channel.
@@ -145,7 +151,6 @@ class GlobalAveragePooling2D(_GlobalPooling):
     {details}
     """
 
-    rank = 2
     mode = "avg"
 
 

@@ -46,8 +46,14 @@ class AveragePooling3D(_Pooling3D):
     mode = "avg"
 
 
+class _GlobalPooling3D(_GlobalPooling):
+    """The base of the global 3D pooling layers (Keras 2.2.4's class)."""
+
+    rank = 3
+
+
 @fill_docstring(details=global_pooling_details(3))
-class GlobalMaxPooling3D(_GlobalPooling):
+class GlobalMaxPooling3D(_GlobalPooling3D):
     """Global max pooling operation for 3D data.
 
     Takes the largest value over all the spatial (or temporal) axes, one value per channel.
@@ -55,12 +61,11 @@ class GlobalMaxPooling3D(_GlobalPooling):
     {details}
     """
 
-    rank = 3
     mode = "max"
 
 
 @fill_docstring(details=global_pooling_details(3))
-class GlobalAveragePooling3D(_GlobalPooling):
+class GlobalAveragePooling3D(_GlobalPooling3D):
     """Global average pooling operation for 3D data.
 
     Takes the mean over all the spatial (or temporal) axes, one value per channel.
@@ -68,7 +73,6 @@ class GlobalAveragePooling3D(_GlobalPooling):
     {details}
     """
 
-    rank = 3
     mode = "avg"
 
 

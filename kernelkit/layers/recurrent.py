@@ -14,9 +14,13 @@ from .recurrent_cells import StackedRNNCells
 from .rnn import RNN, _BuiltinRNN
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from .rnn_docs import RNN_KEYWORDS, RNN_SHAPES, document_arguments
+from .._lazy import keras_star_getattr
 
 __all__ = ["RNN", "SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMCell",
            "StackedRNNCells"]
+# Keras 2.2.4's star import of this module gave K and np too (see keras_star_getattr)
+__all__ += ["K", "np"]  # noqa: F822
+__getattr__ = keras_star_getattr(__name__)
 
 _LAYER_KWARGS = "those of `RNN` and of the base layer (`name`, `input_shape`, ...)."
 

@@ -5,6 +5,7 @@ from .. import registry
 from ..saving.clone import clone_model as _clone_model
 from .model import Model
 from .sequential import Sequential
+from .._lazy import keras_star_getattr
 
 registry.register_builtin("layer", "Model", Model)
 registry.register_builtin("layer", "Functional", Model)
@@ -155,3 +156,6 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
 
 __all__ = ["Input", "InputLayer", "Layer", "Model", "Sequential", "load_model", "model_from_json",
            "model_from_yaml", "model_from_config", "clone_model", "save_model"]
+# Keras 2.2.4's star import of this module gave K and np too (see keras_star_getattr)
+__all__ += ["K", "np"]  # noqa: F822
+__getattr__ = keras_star_getattr(__name__)

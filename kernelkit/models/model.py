@@ -450,6 +450,11 @@ class Model(Layer):
         return self._trainer.compiled.loss_weights_spec if self._trainer else None
 
     @property
+    def weighted_metrics(self):
+        """The `weighted_metrics` given to `compile` (Keras 2.2.4's attribute)."""
+        return self._trainer.compiled.weighted_metrics_spec if self._trainer else None
+
+    @property
     def sample_weight_mode(self):
         """The `sample_weight_mode` given to `compile` (Keras 2.2.4's attribute)."""
         return self._trainer.compiled.sample_weight_mode if self._trainer else None

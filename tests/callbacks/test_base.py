@@ -204,6 +204,24 @@ def test_progbar_averages_what_it_is_given_as_keras_2_2_4_does():
     assert bar._averages.values() == {"a": 2.0}
 
 
+def test_progbar_force_redraws_within_the_interval_as_keras_2_0s():
+    import io
+
+    from kernelkit.utils import Progbar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    bar = Progbar(10, verbose=1, interval=3600, stream=out)
+    bar.update(1)
+    bar.update(2)                      # within the interval: not drawn
+    assert "2/10" not in out.getvalue()
+    bar.update(3, force=True)          # keras-rl's callbacks pass Keras 2.0's `force`
+    assert "3/10" in out.getvalue()
+
+
 def test_fit_progress_bar_shows_averages_of_batch_values_then_the_epoch_logs(capsys):
     from kernelkit.callbacks.progbar import EpochAverages
     x, y = regression_data(12)

@@ -721,10 +721,11 @@ def test_setting_a_models_outputs_makes_a_feature_extractor():
 def test_compile_arguments_are_model_attributes_as_in_keras():
     model = Sequential([Dense(2, input_shape=(3,))])
     assert model.metrics == [] and model.loss is None and model.loss_weights is None
+    assert model.weighted_metrics is None
     model.compile("adam", "mse", metrics=["mae"], loss_weights=[0.5],
-                  sample_weight_mode=None)
+                  sample_weight_mode=None, weighted_metrics=["mse"])
     assert model.metrics == ["mae"] and model.loss == "mse" and model.loss_weights == [0.5]
-    assert model.sample_weight_mode is None
+    assert model.sample_weight_mode is None and model.weighted_metrics == ["mse"]
 
 
 def test_weights_the_loss_gives_no_gradient_are_named_once():

@@ -225,3 +225,20 @@ def test_dense_fused_parametric_activations_use_keras_defaults(name, ref):
     y = np.asarray(layer(x))
     z = x @ layer.kernel.value + layer.bias.value
     np.testing.assert_allclose(y, ref(z), rtol=1e-5, atol=1e-6)
+
+
+def doubled(x):
+    """A function of an imported module (not `__main__`, not registered) for a Lambda."""
+    return x * 2
+
+
+def test_lambda_of_an_imported_modules_function_loads_from_a_file_you_trust(tmp_path):
+    from kernelkit.models import Sequential, load_model
+    model = Sequential([L.Lambda(doubled, input_shape=(3,))])
+    model.save(tmp_path / "m.h5")
+    with pytest.raises(ValueError, match="unknown function 'doubled'.*safe_mode=False"):
+        load_model(tmp_path / "m.h5")
+    again = load_model(tmp_path / "m.h5", safe_mode=False)   # its module is imported
+    assert again.layers[0].function is doubled
+    again = load_model(tmp_path / "m.h5", custom_objects={"doubled": doubled})
+    np.testing.assert_array_equal(again.predict(np.ones((1, 3))), [[2.0, 2.0, 2.0]])

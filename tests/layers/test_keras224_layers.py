@@ -301,3 +301,48 @@ def test_nodes_describe_their_calls_as_keras_2_2_4_nodes_do():
     merged = L.concatenate([a_2, b_2])
     assert [n.outbound_layer for n in dense._outbound_nodes] == [merged._keras_history[0]]
     assert dense.get_output_shape_at(0) == (None, 16) and dense.get_input_shape_at(1) == (None, 32)
+
+
+def test_keras_2_2_4s_private_pooling_bases():
+    """keras-vis imports `_Pooling1D, _Pooling2D, _Pooling3D` from `keras.layers.pooling`
+    to tell pooling layers apart; Keras 2.2.4 defines six such bases there."""
+    from kernelkit.layers import pooling
+    for layer, base in ((L.MaxPooling1D(), "_Pooling1D"), (L.AveragePooling2D(), "_Pooling2D"),
+                        (L.MaxPooling3D(), "_Pooling3D"),
+                        (L.GlobalAveragePooling1D(), "_GlobalPooling1D"),
+                        (L.GlobalMaxPooling2D(), "_GlobalPooling2D"),
+                        (L.GlobalAveragePooling3D(), "_GlobalPooling3D")):
+        assert isinstance(layer, getattr(pooling, base)), (layer, base)
+    assert not isinstance(L.GlobalMaxPooling2D(), pooling._GlobalPooling3D)
+
+
+def test_a_dropout_subclass_chooses_its_mask_shape_with_keras_hook():
+    """Keras 2.2.4's Dropout asks `self._get_noise_shape(inputs)`; subclasses override it
+    (efficientnet's FixedDropout)."""
+    class ColumnDropout(L.Dropout):
+        def _get_noise_shape(self, inputs):
+            return (1, None)          # one mask for the whole batch; None: the input's size
+
+    inp = L.Input((8,))
+    model = Model(inp, ColumnDropout(0.5, seed=3)(inp, training=True))
+    y = model.predict(np.ones((4, 8), np.float32))
+    assert (y == y[0]).all() and set(np.unique(y)) <= {0.0, 2.0} and 0 < (y[0] == 0).sum() < 8
+
+
+def test_output_tensors_are_named_under_their_layers_name_scope():
+    """Graph tools (keract) key their results by tensor name, as TensorFlow names them."""
+    inp = L.Input((3,), name="inp")
+    dense = L.Dense(2, name="d1")
+    first, second = dense(inp), dense(dense(inp))
+    assert first.name == "d1/output:0" and second.name.startswith("d1_")
+    assert len({first.name, second.name}) == 2
+    a, b = L.Lambda(lambda x: [x, x * 2], name="pair")(inp)
+    assert (a.name, b.name) == ("pair/output:0", "pair/output:1")
+
+
+def test_a_symbolic_tensor_has_no_len_as_in_keras_2_2_4():
+    """keras-rl asks `hasattr(model.output, '__len__')` to tell one output from a list."""
+    out = L.Dense(2)(L.Input((3,)))
+    assert not hasattr(out, "__len__")
+    with pytest.raises(TypeError, match="not iterable"):
+        list(out)
