@@ -157,6 +157,13 @@ FUNCTION_LEVEL = {
         "UPWARD, kept on purpose: a Lambda's stored Keras 2 bytecode names the backend `K`, so "
         "its globals must hold kernelkit.backend, which sits above layers; imported only when "
         "such bytecode is loaded (safe_mode=False)",
+    ("kernelkit.optimizers.base", "kernelkit.backend"):
+        "UPWARD, kept on purpose: an optimizer's get_updates/get_gradients on a symbolic loss "
+        "(Keras 2's custom training functions) differentiate the graph with K.gradients; "
+        "imported only for such a loss",
+    ("kernelkit.optimizers.base", "kernelkit.backend._function"):
+        "UPWARD, kept on purpose: get_updates on a symbolic loss returns the GradientStep "
+        "record K.function runs; imported only for such a loss",
     ("kernelkit.models", "kernelkit.saving.hdf5_model"):
         "facade hands over lazily to keep import kernelkit light",
     ("kernelkit.models", "kernelkit.saving.model_config"):

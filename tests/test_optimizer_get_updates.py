@@ -190,3 +190,81 @@ def test_a_wrapper_delegating_to_a_built_in_optimizer():
     for b, g, a in zip(before, grads, model.get_weights()):
         g = np.asarray(g)
         np.testing.assert_allclose(a, b - 0.1 * g / np.linalg.norm(g), rtol=1e-5, atol=1e-7)
+
+
+def test_keras_rls_wrapper_with_soft_target_updates():
+    """keras-rl's AdditionalUpdatesOptimizer: `get_updates(self, params, loss)` (its own
+    argument order; Keras calls it by keyword), adding the soft updates of a target model
+    written once as `(target_weight, tau * online_weight + (1 - tau) * target_weight)`."""
+    from kernelkit import optimizers
+
+    class AdditionalUpdatesOptimizer(Optimizer):
+        def __init__(self, optimizer, additional_updates):
+            super().__init__()
+            self.optimizer = optimizer
+            self.additional_updates = additional_updates
+
+        def get_updates(self, params, loss):
+            updates = self.optimizer.get_updates(params=params, loss=loss)
+            updates += self.additional_updates
+            self.updates = updates
+            return self.updates
+
+    tau = 0.25
+    online, target = _model("sgd", seed=0), _model("sgd", seed=1)
+    start = target.get_weights()
+    soft = [(t, tau * o + (1.0 - tau) * t)
+            for t, o in zip(target.trainable_weights, online.trainable_weights)]
+    x, y = _data()
+    online.compile(AdditionalUpdatesOptimizer(optimizers.SGD(0.0), soft), "mse")
+    for step in range(1, 4):
+        online.train_on_batch(x, y)
+        for o, s, t in zip(online.get_weights(), start, target.get_weights()):
+            np.testing.assert_allclose(t, o + (s - o) * (1 - tau) ** step, rtol=1e-5,
+                                       atol=1e-6)
+
+
+def _symbolic_loss():
+    from kernelkit.layers import Input
+    model = Sequential([Dense(1, use_bias=False, kernel_initializer="ones", input_shape=(2,))])
+    x = Input((2,))
+    return model, x, K.mean(K.square(model(x)))
+
+
+def test_get_updates_on_a_symbolic_loss_make_a_training_function():
+    """Keras 2's custom training function: `K.function(inputs, [loss],
+    optimizer.get_updates(loss=loss, params=weights))` (keras-rl's DDPG actor)."""
+    from kernelkit.optimizers import SGD
+    model, x, loss = _symbolic_loss()
+    train = K.function([x], [loss], SGD(0.1).get_updates(loss=loss,
+                                                          params=model.trainable_weights))
+    w = np.ones((2, 1))
+    batch = np.array([[1.0, 2.0]])
+    for _ in range(3):
+        (value,) = train([batch])
+        y = batch @ w
+        assert float(value) == pytest.approx(float(np.mean(y ** 2)), rel=1e-5)
+        w = w - 0.1 * (2 * batch.T @ y)       # d mean(y^2) / dw
+        np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5)
+
+
+def test_keras_2_2_4s_adam_on_a_symbolic_loss_steps_as_the_fused_adam():
+    steps = []
+    for make in (lambda: Adam(0.1), lambda: Keras224Adam(0.1)):
+        model, x, loss = _symbolic_loss()
+        opt = make()
+        train = K.function([x], [loss], opt.get_updates(loss=loss,
+                                                        params=model.trainable_weights))
+        for _ in range(3):
+            train([np.array([[1.0, -2.0], [0.5, 1.0]])])
+        steps.append(model.get_weights()[0])
+    np.testing.assert_allclose(steps[0], steps[1], rtol=1e-5)
+
+
+def test_get_gradients_of_a_symbolic_loss_are_clipped_as_keras_2_2_4s():
+    from kernelkit.optimizers import SGD
+    model, x, loss = _symbolic_loss()
+    grads = SGD(0.1, clipnorm=1.0).get_gradients(loss, model.trainable_weights)
+    (g,) = K.function([x], grads)([np.array([[1.0, 2.0]])])
+    raw = 2 * np.array([[1.0], [2.0]]) * 3.0
+    np.testing.assert_allclose(g, raw / np.linalg.norm(raw), rtol=1e-5)

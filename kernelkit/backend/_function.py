@@ -15,11 +15,15 @@ runs again at every call:
   unchanged and each `f([])` adds 1, as in Keras.
 
 A `(variable, new_value)` tuple assigns `new_value` at each call. If `new_value` is
-symbolic it is recomputed from each call's inputs; otherwise it is the value computed when
-the tuple was written (kernelkit is eager: `(n, n + 1)` is `(n, 1.0)` when n is 0, so write
-`K.update_add(n, 1)` for an increment per call). Symbolic expressions see variables' current
-values only through ops on symbolic tensors: write `K.update(v, v * 0.9 + K.mean(x) * 0.1)`
-as `K.moving_average_update(v, K.mean(x), 0.9)` or similar.
+symbolic it is recomputed from each call's inputs; if it is an expression of variables
+(`tau * online + (1 - tau) * target`: an `ops.core.Expression`) it is recomputed from the
+variables as they are at each call, as Keras 2.2.4's graph did; an array is assigned as it
+is. Outputs may be variables or expressions of them too (`K.function([], [lr * 1])`), read at
+each call.
+
+An optimizer's `get_updates(loss=..., params=...)` on a symbolic loss gives a
+`GradientStep`, which each call runs: the loss's gradients from the call's inputs, then the
+optimizer's update (Keras 2's custom training functions).
 """
 import collections
 import weakref
@@ -31,9 +35,9 @@ from ..layers import base as _base
 from ..layers.graph import GraphNetwork
 from ..layers.node import KerasTensor
 from ..ops import replay
-from ..ops.core import Variable, unwrap
+from ..ops.core import Derived, Variable, new_evaluation, unwrap
 
-__all__ = ["Update", "Function", "function", "update", "update_add", "update_sub",
+__all__ = ["Update", "GradientStep", "Function", "function", "update", "update_add", "update_sub",
            "moving_average_update"]
 
 _debias = weakref.WeakKeyDictionary()  # variable -> (biased average, step count)
@@ -88,7 +92,9 @@ class Update:
         if kind not in ("assign", "add", "sub", "moving_average"):
             raise ValueError(f"Unknown update kind {kind!r}.")
         self.variable, self.kind, self.momentum = variable, kind, momentum
-        self.value = value if isinstance(value, KerasTensor) else unwrap(value)
+        # an expression of weights (`tau * w + (1 - tau) * target`) stays one: computed
+        # again from the weights each time the update runs in a later evaluation
+        self.value = value if isinstance(value, (KerasTensor, Derived)) else unwrap(value)
 
     @property
     def symbolic(self):
@@ -133,8 +139,45 @@ class Update:
         else:
             chain.clear()  # changed since: nothing earlier can be taken back either
 
+    def symbolic_values(self):
+        """The symbolic tensors `K.function` computes for this update at each call."""
+        return [self.value] if self.symbolic else []
+
+    def run(self, values):
+        """Apply the update in a `K.function` call, with the values of `symbolic_values`."""
+        self.apply(values[0] if values else None)
+
     def __repr__(self):
         return f"<Update {self.kind} of '{self.variable.name}'>"
+
+
+class GradientStep:
+    """An optimizer's step on a symbolic loss, as `K.function` runs it at each call: Keras
+    2's `updates = optimizer.get_updates(loss=..., params=...)` then `K.function(inputs,
+    outputs, updates)` (a custom training function, DDPG's actor).
+
+    Arguments:
+        gradients: the symbolic gradients of the loss, one per parameter.
+        apply: a function of the gradients' values (arrays) that updates the parameters.
+    """
+
+    def __init__(self, gradients, apply):
+        self.gradients = list(gradients)
+        self._apply = apply
+
+    def symbolic_values(self):
+        """The gradients, computed by `K.function` from each call's inputs."""
+        return self.gradients
+
+    def run(self, values):
+        """Apply the step with the gradients' values."""
+        self._apply(values)
+
+    def take_back(self):
+        """Nothing was applied when it was written."""
+
+    def __repr__(self):
+        return f"<GradientStep of {len(self.gradients)} parameters>"
 
 
 def _make(x, kind, value, momentum=None):
@@ -215,7 +258,7 @@ def _as_updates(updates):
     flat list of `Update`s."""
     out = []
     for u in updates or []:
-        if isinstance(u, Update):
+        if isinstance(u, (Update, GradientStep)):
             out.append(u)
         elif isinstance(u, tuple) and len(u) == 2 and not isinstance(u[0], (Update, list,
                                                                                 tuple)):
@@ -260,9 +303,12 @@ class Function:
         self.updates = _as_updates(updates)
         for u in reversed(self.updates):  # latest first: a chain of updates of one variable
             u.take_back()  # Keras's update ops do nothing until the function runs them
-        self._n_outputs = len(outputs)
-        symbolic = [u.value for u in self.updates if u.symbolic]
-        graph_outputs = outputs + symbolic
+        # outputs that are variables or expressions of them (`K.function([], [lr * 1])`):
+        # read at each call, outside the graph
+        self._outputs = outputs
+        self._read = [not isinstance(t, KerasTensor) for t in outputs]
+        symbolic = [t for u in self.updates for t in u.symbolic_values()]
+        graph_outputs = [t for t, read in zip(outputs, self._read) if not read] + symbolic
         self._graph = GraphNetwork(tensors, graph_outputs) if graph_outputs else None
 
     def __call__(self, inputs):
@@ -274,17 +320,22 @@ class Function:
                   if np.asarray(unwrap(a)).dtype.kind == "f" else np.asarray(unwrap(a))
                   for a in inputs]
         training = bool(phase) if phase is not None else bool(_base.learning_phase())
+        new_evaluation()   # expressions of weights made before are computed again in it
         outs = []
         if self._graph is not None:
             # the layers' own updates stay off: Keras runs those given in `updates` only
             with _base.learning_phase_scope(1 if training else 0), \
                     _base.layer_updates_scope(False):
                 outs, _, _ = self._graph.run(arrays, training=training)
-        outs = [np.asarray(unwrap(o)) for o in outs]
-        values = iter(outs[self._n_outputs:])
+        outs = iter(np.asarray(unwrap(o)) for o in outs)
+        results = [np.array(unwrap(t)) if read else next(outs)
+                   for t, read in zip(self._outputs, self._read)]
+        values = list(outs)
         for u in self.updates:
-            u.apply(next(values) if u.symbolic else None)
-        return outs[:self._n_outputs]
+            n = len(u.symbolic_values())
+            u.run(values[:n])
+            values = values[n:]
+        return results
 
 
 def function(inputs, outputs, updates=None, name=None, **kwargs):

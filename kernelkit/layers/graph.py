@@ -8,7 +8,7 @@ import numpy as np
 
 from .base import _accepts_cached, infer_output_shape
 from .node import KerasTensor, as_input_dtype, flatten_tensors, map_structure, structure_leaves
-from ..ops.core import Tape, TapeNeeded, Variable, active_tape, resolving, unwrap
+from ..ops.core import Tape, TapeNeeded, Variable, active_tape, new_evaluation, resolving, unwrap
 
 
 class GraphNetwork:
@@ -134,6 +134,7 @@ class GraphNetwork:
             it has none) and the values of `extra_outputs`. The masks are returned, not kept:
             the graph holds no state between runs.
         """
+        new_evaluation()   # expressions of weights made before are computed again in it
         if len(self.inputs) == 1 and not isinstance(inputs, (list, tuple, dict)):
             flat = [inputs]
         else:

@@ -17,10 +17,22 @@ import numpy as np
 class _State(threading.local):
     tape = None
     building = False    # a layer of yours is running its `build` (see `Derived`)
+    lazy = True         # outside a tape, ops on weights alone make `Expression`s
 
 
-# Whether any `Derived` tensor was ever made: until then ops skip looking for them.
-_derived_made = [False]
+# How many `Derived` tensors (and `Expression`s) are alive: while none is, ops skip looking
+# for them among their inputs (an evaluation's regularizer penalties come and go).
+_lazy_alive = [0]
+_lazy_count_lock = threading.RLock()   # re-entrant: `__del__` may run inside the lock
+# The evaluation an `Expression` made now belongs to: counted up by each training step (a
+# tape), each graph run and each `K.function` call (`new_evaluation`).
+_evaluation = [0]
+
+
+def new_evaluation():
+    """Start a new evaluation: `Expression`s made before it are computed again from the
+    weights when used in it."""
+    _evaluation[0] += 1
 
 
 _state = _State()
@@ -108,7 +120,8 @@ class Tensor:
         return TensorShape(self.value.shape)
 
     def __array__(self, dtype=None, copy=None):
-        return self.value if dtype is None else self.value.astype(dtype)
+        value = np.asarray(self.value)
+        return value if dtype is None else value.astype(dtype)
 
     def __len__(self):
         return len(self.value)
@@ -180,10 +193,10 @@ class Op:
 
     def __call__(self, *inputs):
         tape = _state.tape
-        if tape is None and _state.building and _of_weights_only(inputs):
-            return Derived(self, inputs)
-        if _derived_made[0] and any(type(x) is Derived for x in inputs):
-            inputs = tuple(x.replay() if type(x) is Derived else x for x in inputs)
+        if tape is None and _state.lazy and _of_weights_only(inputs):
+            return Derived(self, inputs) if _state.building else Expression(self, inputs)
+        if _lazy_alive[0] and any(type(x) in _LAZY for x in inputs):
+            inputs = tuple(x.for_use() if type(x) in _LAZY else x for x in inputs)
         if tape is None:
             return _unaliased(self.forward(*[x.value if isinstance(x, Tensor) else x
                                              for x in inputs]), inputs)
@@ -204,16 +217,17 @@ class Op:
 
 class building:  # noqa: N801 - a scope
     """While a layer of yours runs `build`: ops on its weights alone make `Derived` tensors
-    (`building(False)`: they compute, as anywhere else)."""
+    (`building(False)`: they compute, and make neither `Derived` nor `Expression`)."""
 
     def __init__(self, on=True):
         self._on = on
 
     def __enter__(self):
-        self._outer, _state.building = _state.building, self._on
+        self._outer = _state.building, _state.lazy
+        _state.building = _state.lazy = self._on
 
     def __exit__(self, *exc):
-        _state.building = self._outer
+        _state.building, _state.lazy = self._outer
 
 
 def _of_weights_only(inputs):
@@ -226,6 +240,11 @@ def _of_weights_only(inputs):
         elif not isinstance(x, (int, float, np.number, bool, tuple, slice, type(None))):
             return False
     return weights
+
+
+def _counted(change):
+    with _lazy_count_lock:
+        _lazy_alive[0] += change
 
 
 class Derived(Tensor):
@@ -243,20 +262,61 @@ class Derived(Tensor):
         self._keras_logits = self._keras_activation = self._keras_mask = None
         self._inputs = inputs
         self._op = copy.copy(op)       # a fresh instance for each replay (ops keep state)
-        _derived_made[0] = True
+        _counted(1)
         self.value      # computed once now: a wrong shape is an error in `build`, as in Keras
+
+    def __del__(self):
+        try:
+            _counted(-1)
+        except TypeError:   # at interpreter exit, when the module's globals are gone
+            pass
 
     def replay(self):
         """The value computed again from the weights, through the ops (recorded by an
         active tape)."""
         with building(False):
-            return copy.copy(self._op)(*[x.replay() if type(x) is Derived else x
+            return copy.copy(self._op)(*[x.for_use() if type(x) in _LAZY else x
                                          for x in self._inputs])
+
+    for_use = replay    # what an op taking it as input computes with
 
     @property
     def value(self):
-        out = self.replay()
+        out = self.for_use()
         return out.value if isinstance(out, Tensor) else out
+
+
+class Expression(Derived):
+    """A value computed from weights alone outside a training step and outside a layer's
+    `build` (`tau * w_online + (1 - tau) * w_target`, `self.iterations + 1`, a regularizer's
+    penalty of an eager call). Eager code reads it as the value it had when made, in the
+    evaluation it was made in: `current = self.count * 1`, then `K.update_add(self.count,
+    n)`, then `current + n` reads the count before the update. In a later evaluation (a
+    training step, a graph run, a `K.function` call) it is computed again from the weights,
+    as Keras 2.2.4's graph node is: the `(target, expression)` updates handed to `K.function`
+    or returned by an optimizer's `get_updates` (keras-rl's soft target-network updates)
+    follow the weights, and under a tape the weights behind it take its gradient.
+    """
+
+    __slots__ = ("_made_in", "_snapshot")
+
+    def __init__(self, op, inputs):
+        self._tape = None
+        self._keras_logits = self._keras_activation = self._keras_mask = None
+        self._inputs = inputs
+        self._op = copy.copy(op)
+        _counted(1)
+        self._made_in = _evaluation[0]
+        self._snapshot = unwrap(self.replay())
+
+    def for_use(self):
+        """The value made now, within the evaluation it was made in; else computed again."""
+        if self._made_in == _evaluation[0] and self._snapshot is not None:
+            return self._snapshot
+        return self.replay()
+
+
+_LAZY = (Derived, Expression)
 
 
 def _unaliased(out, inputs):
@@ -295,6 +355,7 @@ class Tape:
     def __enter__(self):
         self._outer = _state.tape
         _state.tape = self
+        new_evaluation()
         return self
 
     def __exit__(self, *exc):

@@ -307,12 +307,30 @@ class Optimizer:
             loss: the step's loss, for `get_gradients` / `K.gradients`.
             params: the variables to update.
 
+        A symbolic `loss` (built from `Input`s, as in Keras 2's custom training functions:
+        `K.function(inputs, [loss], optimizer.get_updates(loss=loss, params=weights))`)
+        gives one update that `K.function` runs at each call: the loss's gradients computed
+        from the call's inputs, then this optimizer's step.
+
+        Arguments:
+            loss: the step's loss, for `get_gradients` / `K.gradients`, or a symbolic loss.
+            params: the variables to update.
+
         Returns:
             The list of updates.
 
         Raises:
-            ValueError: outside a training step (no gradients to read).
+            ValueError: outside a training step with a loss that is not symbolic (no gradients
+                to read).
         """
+        if _symbolic(loss):
+            # up the map, only for a symbolic loss: the backend's graph gradients and the
+            # record K.function runs
+            from .. import backend as K
+            from ..backend._function import GradientStep
+            params = list(params)
+            return [GradientStep(K.gradients(loss, params),
+                                 lambda values: self.apply(values, params))]
         self.apply(self.get_gradients(loss, params), params)
         return []
 
@@ -324,12 +342,18 @@ class Optimizer:
             loss: the `loss` given to `get_updates`.
             params: the variables.
 
+        For a symbolic loss (built from `Input`s), the symbolic gradients (clipped as Keras
+        2.2.4 clips them), which `K.function` computes from its inputs.
+
         Returns:
-            A list of gradient arrays, one per variable.
+            A list of gradient arrays, one per variable (symbolic tensors for a symbolic loss).
 
         Raises:
-            ValueError: for a variable without a gradient, or outside a training step.
+            ValueError: for a variable without a gradient, or outside a training step with a
+                loss that is not symbolic.
         """
+        if _symbolic(loss):
+            return self._symbolic_gradients(loss, list(params))
         step = getattr(loss, "gradients", None)
         if step is None:
             raise ValueError(f"{type(self).__name__}.get_gradients gives the gradients of a "
@@ -340,6 +364,17 @@ class Optimizer:
                              "of your ops have a gradient defined (i.e. are differentiable).")
         return grads
 
+    def _symbolic_gradients(self, loss, params):
+        # up the map, only for a symbolic loss: the backend's graph gradients and ops
+        from .. import backend as K
+        grads = K.gradients(loss, params)
+        if self.clipnorm:
+            norm = K.sqrt(sum(K.sum(K.square(g)) for g in grads))
+            grads = [g * (self.clipnorm / K.maximum(norm, self.clipnorm)) for g in grads]
+        if self.clipvalue:
+            grads = [K.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
     def _run_get_updates(self, grads, params, apply):
         """Run the subclass's `get_updates` for one step (`apply`), or only to make its state."""
         self._ensure_slots(params)    # the variables it made for these parameters
@@ -347,7 +382,7 @@ class Optimizer:
         grads = self._clipped([np.zeros_like(p.value) if g is None else np.asarray(unwrap(g))
                                for g, p in zip(grads, params)])
         with replay.replaying(made) as scope:
-            returned = self.get_updates(replay.StepLoss(params, grads), list(params))
+            returned = self.get_updates(loss=replay.StepLoss(params, grads), params=list(params))
         if not apply:
             return
         for update in scope.updates:
@@ -391,6 +426,13 @@ def _same_list(current, params):
     """Whether `current` (None, or a list) holds the very objects of `params`, in order."""
     return current is not None and len(current) == len(params) and \
         all(a is b for a, b in zip(current, params))
+
+
+def _symbolic(loss):
+    """Whether `loss` is a symbolic tensor of the functional API (a `KerasTensor`, which
+    lives above the optimizers on the map)."""
+    return getattr(loss, "_keras_history", None) is not None and \
+        not isinstance(loss, (np.ndarray, Variable))
 
 
 def _writes_get_updates(cls):

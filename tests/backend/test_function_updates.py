@@ -96,3 +96,47 @@ def test_two_updates_of_one_variable_are_both_taken_back_and_both_run():
     g([])
     g([])
     assert float(K.get_value(v)) == 16.0
+
+
+def test_an_expression_of_variables_as_an_update_follows_the_weights_at_each_call():
+    # keras-rl's soft target-network update: (target, tau * online + (1 - tau) * target),
+    # written once; Keras 2.2.4 evaluates the expression at every call
+    online, target = K.variable(np.ones((2, 2))), K.variable(np.zeros((2, 2)))
+    tau = 0.5
+    f = K.function([], [], updates=[(target, tau * online + (1.0 - tau) * target)])
+    g = K.function([], [], updates=[K.update(online, online * 2.0)])
+    expected_online, expected_target = np.ones((2, 2)), np.zeros((2, 2))
+    for _ in range(3):
+        f([])
+        expected_target = tau * expected_online + (1 - tau) * expected_target
+        np.testing.assert_allclose(K.get_value(target), expected_target)
+        g([])
+        expected_online = expected_online * 2
+        np.testing.assert_allclose(K.get_value(online), expected_online)
+
+
+def test_an_expression_read_in_the_evaluation_it_was_made_in_is_its_value_then():
+    count = K.variable(3.0)
+    current = count * 1                 # Keras 2.2.4's stateful metric reads the count so
+    K.update_add(count, 2.0)            # (applied at once, outside K.function)
+    assert float(K.eval(current + 10.0)) == 13.0
+    assert float(K.get_value(count)) == 5.0
+    f = K.function([], [current * 1.0])  # a later evaluation: computed from the count now
+    assert float(f([])[0]) == 5.0
+
+
+def test_an_expression_of_a_weight_in_a_loss_trains_that_weight():
+    from kernelkit.layers import Dense
+    from kernelkit.models import Sequential
+    from kernelkit.optimizers import SGD
+    model = Sequential([Dense(1, use_bias=False, kernel_initializer="ones", input_shape=(2,))])
+    kernel = model.layers[0].kernel
+    penalty = K.sum(K.square(kernel))   # made before compile, outside any training step
+
+    def loss(y_true, y_pred):
+        return K.mean(y_pred * 0.0) + penalty
+
+    model.compile(SGD(0.1), loss)
+    model.train_on_batch(np.ones((4, 2)), np.ones((4, 1)))
+    # d(sum(k^2))/dk = 2k: one step of SGD(0.1) from ones gives 0.8
+    np.testing.assert_allclose(K.get_value(kernel), np.full((2, 1), 0.8), rtol=1e-6)
