@@ -268,3 +268,65 @@ def test_get_gradients_of_a_symbolic_loss_are_clipped_as_keras_2_2_4s():
     (g,) = K.function([x], grads)([np.array([[1.0, 2.0]])])
     raw = 2 * np.array([[1.0], [2.0]]) * 3.0
     np.testing.assert_allclose(g, raw / np.linalg.norm(raw), rtol=1e-5)
+
+
+def test_an_optimizer_of_yours_may_make_lr_and_iterations_properties(tmp_path):
+    """Keras 2.2.4's `Optimizer.__init__` makes neither `lr` nor `iterations`: keras-bert's
+    AdamWarmup reads `lr` from its `learning_rate`, keras-lookahead's Lookahead both from the
+    optimizer it wraps (made after `super().__init__`)."""
+    class Warmup(Keras224Adam):
+        def __init__(self, learning_rate=0.01, **kwargs):
+            super().__init__(**kwargs)
+            self.learning_rate = K.variable(learning_rate, name="learning_rate")
+
+        @property
+        def lr(self):
+            return self.learning_rate
+
+        @lr.setter
+        def lr(self, value):
+            self.learning_rate = value
+
+    class Wrapping(Optimizer):
+        def __init__(self, inner, **kwargs):
+            super().__init__(**kwargs)
+            self.inner = inner
+
+        @property
+        def lr(self):
+            return self.inner.lr
+
+        @property
+        def iterations(self):
+            return self.inner.iterations
+
+        def get_updates(self, loss, params):
+            return self.inner.get_updates(loss=loss, params=params)
+
+    warm = Warmup(0.01)
+    assert warm.lr is warm.learning_rate and float(K.get_value(warm.lr)) == pytest.approx(0.01)
+    x, y = _data()
+    ours, theirs = _model(Adam(0.01)), _model(Warmup(0.01))
+    for m in (ours, theirs):
+        m.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+    wrapped = Wrapping(Adam(0.02))
+    assert float(K.get_value(wrapped.lr)) == pytest.approx(0.02)
+    model = _model(wrapped)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert int(K.get_value(wrapped.iterations)) == 4
+
+
+def test_a_model_saved_before_its_optimizer_of_yours_stepped_loads(tmp_path):
+    """No state yet: no `optimizer_weights`, as Keras 2.2.4 writes (keras-radam's test saves
+    before training; the file listed a weight with no data and did not load)."""
+    import h5py
+    model = _model(Keras224Adam(0.01))
+    model.save(tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5", "r") as f:
+        assert "optimizer_weights" not in f
+    again = load_model(tmp_path / "m.h5", custom_objects={"Keras224Adam": Keras224Adam})
+    x, y = _data()
+    again.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert int(K.get_value(again.optimizer.iterations)) == 4

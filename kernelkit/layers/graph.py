@@ -214,6 +214,12 @@ class GraphNetwork:
                     kwargs["training"] = training
                 out = layer(args, **kwargs)
             outs = out if isinstance(out, (list, tuple)) else [out]
+            if len(outs) != len(node.outputs):
+                raise ValueError(
+                    f"Layer '{layer.name}' returned {len(outs)} output(s) from `call`, but "
+                    f"its `compute_output_shape` gave {len(node.outputs)} shapes, from which "
+                    "kernelkit took its number of outputs when the model was built: return "
+                    "one shape per output of `call`.")
             out_mask = layer.compute_mask(args, in_mask) if has_mask or getattr(
                 layer, "_computes_mask", False) else None
             out_masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] * len(outs)
@@ -330,7 +336,7 @@ def _node_step(node):
     call takes `mask`, and `training`)."""
     layer = node.layer
     single = id(node.call_args) if isinstance(node.call_args, KerasTensor) and \
-        not node.call_kwargs else None
+        not node.call_kwargs and len(node.outputs) == 1 else None
     return (node, layer, single, _accepts_cached(type(layer), "mask"),
             _accepts_cached(type(layer), "training"))
 

@@ -31,7 +31,7 @@ class LossesAndUpdates:
     @property
     def updates(self):
         """The updates added with `add_update`, of this layer and its sublayers (Keras 2)."""
-        out = list(u for u, _ in self.__dict__.get("_keras_updates", ()))
+        out = self._updates
         for layer in self._sublayers():
             out += layer.updates
         return out
@@ -127,9 +127,29 @@ class LossesAndUpdates:
                          "built from the tensors it depends on (`model.add_loss(tensor)`).")
 
     @property
+    def _losses(self):
+        """Keras 2.2.4's private list (layers that override `losses` start from it): this
+        layer's own losses, without its sublayers' (a new list at each read)."""
+        return list(self._call_losses) + [fn() for fn in self._weight_loss_fns]
+
+    @_losses.setter
+    def _losses(self, losses):
+        self._call_losses = list(losses)
+
+    @property
+    def _updates(self):
+        """Keras 2.2.4's private list: this layer's own updates, without its sublayers' (a
+        new list at each read)."""
+        return [u for u, _ in self.__dict__.get("_keras_updates", ())]
+
+    @_updates.setter
+    def _updates(self, updates):
+        self.__dict__["_keras_updates"] = [(u, None) for u in updates]
+
+    @property
     def losses(self):
         """This call's losses and the weight penalties, of this layer and its sublayers."""
-        out = list(self._call_losses) + [fn() for fn in self._weight_loss_fns]
+        out = self._losses
         for layer in self._sublayers():
             out += layer.losses
         return out

@@ -103,6 +103,25 @@ class Minimum(_Binary):
                 unbroadcast(g * ~mask, np.shape(self.b)))
 
 
+class FloorDiv(_Binary):
+    """`a // b`, TensorFlow's `floordiv`: piecewise constant, so no gradient (as in
+    TensorFlow)."""
+    compute = staticmethod(np.floor_divide)
+
+    def backward(self, g):
+        return None, None
+
+
+class FloorMod(_Binary):
+    """`a % b` with the divisor's sign (TensorFlow's `floormod`, NumPy's `mod`)."""
+    compute = staticmethod(np.mod)
+
+    def backward(self, g):
+        # a % b = a - floor(a / b) * b
+        return (unbroadcast(g, np.shape(self.a)),
+                unbroadcast(-g * np.floor_divide(self.a, self.b), np.shape(self.b)))
+
+
 class _Unary(Op):
     def forward(self, x):
         self.x = x
@@ -352,6 +371,8 @@ divide = _binary(Divide)
 power = _binary(Power)
 maximum = _binary(Maximum)
 minimum = _binary(Minimum)
+floordiv = _binary(FloorDiv)
+floormod = _binary(FloorMod)
 matmul = _binary(MatMul)
 
 
@@ -457,6 +478,10 @@ def _install_operators(cls):
     cls.__rtruediv__ = lambda a, b: divide(b, a)
     cls.__pow__ = lambda a, b: power(a, b)
     cls.__rpow__ = lambda a, b: power(b, a)
+    cls.__floordiv__ = lambda a, b: floordiv(a, b)
+    cls.__rfloordiv__ = lambda a, b: floordiv(b, a)
+    cls.__mod__ = lambda a, b: floormod(a, b)
+    cls.__rmod__ = lambda a, b: floormod(b, a)
     cls.__matmul__ = lambda a, b: matmul(a, b)
     cls.__rmatmul__ = lambda a, b: matmul(b, a)
     cls.__neg__ = lambda a: negative(a)

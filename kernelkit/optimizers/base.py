@@ -101,8 +101,14 @@ class Optimizer:
         if learning_rate is None or float(learning_rate) < 0:
             raise ValueError(f"{type(self).__name__}: invalid learning rate {learning_rate!r}.")
         self.name = name or type(self).__name__
-        self.lr = Variable(np.array(learning_rate, dtype=np.float32), name="learning_rate")
-        self.iterations = Variable(np.array(0, dtype=np.int64), name="iter", trainable=False)
+        # an optimizer of yours may make these properties (Keras 2.2.4's `__init__` made
+        # neither: keras-bert's AdamWarmup reads `lr` from `learning_rate`, Lookahead both
+        # from the optimizer it wraps, which does not exist yet here)
+        if not _own_property(type(self), "lr"):
+            self.lr = Variable(np.array(learning_rate, dtype=np.float32), name="learning_rate")
+        if not _own_property(type(self), "iterations"):
+            self.iterations = Variable(np.array(0, dtype=np.int64), name="iter",
+                                       trainable=False)
         self.decay = float(decay)
         self.clipnorm, self.clipvalue = clipnorm, clipvalue
         self._slots = None  # list (per parameter) of tuples of slot arrays
@@ -114,10 +120,21 @@ class Optimizer:
 
     @property
     def learning_rate(self):
+        """The `lr` variable (an optimizer of yours written as Keras 2.2.4's: a plain
+        attribute, which Keras 2.2.4's optimizers did not have)."""
+        if self._by_get_updates:
+            try:
+                return self.__dict__["learning_rate"]
+            except KeyError:
+                raise AttributeError(f"{type(self).__name__} has no attribute "
+                                     "'learning_rate'") from None
         return self.lr
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if self._by_get_updates:
+            self.__dict__["learning_rate"] = value
+            return
         if self._schedule is not None:
             raise TypeError(f"{self.name}: the learning rate is a {type(self._schedule).__name__} "
                             "schedule, which sets it at every update; make a new optimizer to "
@@ -426,6 +443,16 @@ def _same_list(current, params):
     """Whether `current` (None, or a list) holds the very objects of `params`, in order."""
     return current is not None and len(current) == len(params) and \
         all(a is b for a, b in zip(current, params))
+
+
+def _own_property(cls, name):
+    """Whether `cls` (a subclass) makes `name` a property of its own."""
+    for klass in cls.__mro__:
+        if klass is Optimizer:
+            return False
+        if isinstance(klass.__dict__.get(name), property):
+            return True
+    return False
 
 
 def _symbolic(loss):

@@ -169,6 +169,8 @@ def save_optimizer_weights(group, optimizer, params):
     if optimizer._params is not None and not getattr(optimizer, "_by_get_updates", False):
         optimizer._ensure_slots(params)   # this model's slots (a shared optimizer has several)
     values = optimizer.get_weights()
+    if not values:   # one of yours that has not stepped yet: no state, as Keras 2.2.4 writes
+        return
     names = unique_names(optimizer_weight_names(optimizer, params, len(values)))
     weights_group = group.create_group("optimizer_weights")
     write_string_list(weights_group, "weight_names", names)

@@ -346,3 +346,19 @@ def test_a_symbolic_tensor_has_no_len_as_in_keras_2_2_4():
     assert not hasattr(out, "__len__")
     with pytest.raises(TypeError, match="not iterable"):
         list(out)
+
+
+def test_a_layer_returning_fewer_outputs_than_its_shapes_is_named():
+    """keras-gcn's pooling layers return one tensor and report two shapes (Keras 2.2.4 took
+    the outputs from `call`); kernelkit takes them from `compute_output_shape` and says so."""
+    class FirstOf(L.Layer):
+        def call(self, inputs):
+            return inputs[0] * 1.0
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+    a, b = L.Input((3,)), L.Input((4,))
+    model = Model([a, b], FirstOf(name="first_of")([a, b]))
+    with pytest.raises(ValueError, match="'first_of' returned 1 output.*gave 2 shapes"):
+        model.predict([np.ones((1, 3)), np.ones((1, 4))])

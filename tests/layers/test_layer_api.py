@@ -122,3 +122,27 @@ def test_an_activation_set_after_construction_is_the_one_computed(make, shape):
     np.testing.assert_array_equal(np.asarray(unwrap(layer(x))), relu_out)
     layer.activation = lambda t: t * 2          # a function of the user's own
     np.testing.assert_allclose(np.asarray(unwrap(layer(x))), 2 * linear_out, rtol=1e-6)
+
+
+def test_keras_2_2_4s_private_loss_and_update_lists():
+    """Layers that override `losses`/`updates` start from Keras 2.2.4's `_losses` and
+    `_updates` (keras-multi-head's MultiHead): the layer's own, without its sublayers'."""
+    class Wrapper(L.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = _Counting()
+
+        def call(self, inputs):
+            self.add_loss(np.float32(7.0))
+            self.add_update(("mine", 0))
+            return self.inner(inputs)
+
+    outer = Wrapper()
+    outer(np.ones((1, 2), "float32"))
+    assert [float(v) for v in outer._losses] == [7.0]
+    assert outer._updates == [("mine", 0)]
+    assert sorted(float(v) for v in outer.losses) == [3.0, 5.0, 7.0]
+    outer._losses.append(np.float32(1.0))        # a new list: the layer's stay as they are
+    assert len(outer._losses) == 1
+    outer._updates = []
+    assert outer._updates == [] and ("seen", 1) in outer.updates

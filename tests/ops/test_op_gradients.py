@@ -271,3 +271,21 @@ def test_the_gradient_of_a_scalar_weight_is_a_0d_array():
     grad = tape.gradient(total, scale)
     assert type(grad) is np.ndarray and grad.shape == ()
     assert float(grad) == x.sum() + 6 * 2 * 2.0     # s * s is broadcast over 6 entries
+
+
+def test_floormod_and_floordiv_operators_as_tensorflows():
+    """TensorFlow's tensors take `%` and `//` (keras-lookahead's `(iterations + 1) %
+    sync_period`): floormod has the divisor's sign, floordiv no gradient."""
+    a = np.array([[7.5, -7.5], [3.25, -0.5]])
+    b = np.array([2.0, -3.0])
+    x, y = Variable(a), Variable(b)
+    np.testing.assert_array_equal(unwrap(x % y), np.mod(a, b))
+    np.testing.assert_array_equal(unwrap(x // y), np.floor_divide(a, b))
+    np.testing.assert_array_equal(unwrap(7 % y), np.mod(7, b))
+    np.testing.assert_array_equal(unwrap(7 // y), np.floor_divide(7, b))
+    # away from the jumps: d(a % b)/da = 1, d(a % b)/db = -floor(a / b)
+    check(lambda p, q: p % q, a, b)
+    with Tape() as tape:
+        tape.watch([x])
+        total = ops.sum(x // y + x)
+    np.testing.assert_allclose(tape.gradient(total, x), np.ones_like(a))
