@@ -255,7 +255,7 @@ def moving_average_update(x, value, momentum):
 
 def _as_updates(updates):
     """Keras's forms of `updates` (records, `(variable, value)` tuples, nested lists) as a
-    flat list of `Update`s."""
+    flat list of `Update`s and `GradientStep`s."""
     out = []
     for u in updates or []:
         if isinstance(u, (Update, GradientStep)):

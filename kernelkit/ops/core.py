@@ -263,6 +263,9 @@ class Derived(Tensor):
         self._inputs = inputs
         self._op = copy.copy(op)       # a fresh instance for each replay (ops keep state)
         _counted(1)
+        self._settle()
+
+    def _settle(self):
         self.value      # computed once now: a wrong shape is an error in `build`, as in Keras
 
     def __del__(self):
@@ -300,18 +303,13 @@ class Expression(Derived):
 
     __slots__ = ("_made_in", "_snapshot")
 
-    def __init__(self, op, inputs):
-        self._tape = None
-        self._keras_logits = self._keras_activation = self._keras_mask = None
-        self._inputs = inputs
-        self._op = copy.copy(op)
-        _counted(1)
+    def _settle(self):
         self._made_in = _evaluation[0]
         self._snapshot = unwrap(self.replay())
 
     def for_use(self):
         """The value made now, within the evaluation it was made in; else computed again."""
-        if self._made_in == _evaluation[0] and self._snapshot is not None:
+        if self._made_in == _evaluation[0]:
             return self._snapshot
         return self.replay()
 

@@ -320,10 +320,6 @@ class Optimizer:
         perhaps replaced, as gradient-normalising wrappers do), this applies one update with
         `self.get_gradients(loss, params)` at once and returns no update records.
 
-        Arguments:
-            loss: the step's loss, for `get_gradients` / `K.gradients`.
-            params: the variables to update.
-
         A symbolic `loss` (built from `Input`s, as in Keras 2's custom training functions:
         `K.function(inputs, [loss], optimizer.get_updates(loss=loss, params=weights))`)
         gives one update that `K.function` runs at each call: the loss's gradients computed
