@@ -330,3 +330,26 @@ def test_a_model_saved_before_its_optimizer_of_yours_stepped_loads(tmp_path):
     x, y = _data()
     again.fit(x, y, batch_size=8, epochs=1, verbose=0)
     assert int(K.get_value(again.optimizer.iterations)) == 4
+
+
+def test_options_of_an_optimizer_of_yours_load_without_a_warning(tmp_path):
+    """keras-radam's RAdam and keras-bert's AdamWarmup take a `weight_decay` of their own:
+    loading their models warned it was "not supported by kernelkit" (a check meant for
+    Keras 3 options of kernelkit's optimizers)."""
+    import warnings
+
+    class Decayed(Keras224Adam):
+        def __init__(self, weight_decay=0.0, **kwargs):
+            super().__init__(**kwargs)
+            self.weight_decay = weight_decay
+
+        def get_config(self):
+            return dict(super().get_config(), weight_decay=self.weight_decay)
+
+    model = _model(Decayed(weight_decay=1e-4))
+    model.save(tmp_path / "m.h5")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = load_model(tmp_path / "m.h5", custom_objects={"Decayed": Decayed})
+    assert not [w for w in caught if "not supported" in str(w.message)]
+    assert again.optimizer.weight_decay == 1e-4
