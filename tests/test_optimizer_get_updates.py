@@ -353,3 +353,68 @@ def test_options_of_an_optimizer_of_yours_load_without_a_warning(tmp_path):
         again = load_model(tmp_path / "m.h5", custom_objects={"Decayed": Decayed})
     assert not [w for w in caught if "not supported" in str(w.message)]
     assert again.optimizer.weight_decay == 1e-4
+
+
+class Lookahead(Optimizer):
+    """keras-lookahead's pattern: it replaces `K.update` while the wrapped optimizer's
+    `get_updates` runs, to read the new value of each parameter, then pulls the parameters
+    toward slow copies every `sync_period` steps."""
+
+    def __init__(self, optimizer, sync_period=2, slow_step=0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.optimizer = optimizer
+        self.sync_period = K.variable(sync_period, dtype="int64")
+        self.slow_step = K.variable(slow_step)
+
+    @property
+    def lr(self):
+        return self.optimizer.lr
+
+    @property
+    def iterations(self):
+        return self.optimizer.iterations
+
+    def get_updates(self, loss, params):
+        slow = {p.name: K.variable(K.get_value(p)) for p in params}
+        sync = K.equal((self.optimizer.iterations + 1) % self.sync_period, 0)
+        update = K.update
+        K.update = lambda x, new_x: (x, new_x)
+        try:
+            updates = self.optimizer.get_updates(loss, params)
+        finally:
+            K.update = update
+        out = []
+        for item in updates:
+            if isinstance(item, tuple) and item[0].name in slow:
+                s = slow[item[0].name]
+                s_t = s + self.slow_step * (item[1] - s)
+                out.append(K.update(s, K.switch(sync, s_t, s)))
+                out.append(K.update(item[0], K.switch(sync, s_t, item[1])))
+            elif isinstance(item, tuple):
+                out.append(K.update(item[0], item[1]))
+            else:
+                out.append(item)
+        return out
+
+
+def test_a_wrapper_reading_the_built_in_optimizers_updates():
+    """A built-in optimizer called by a wrapper returns Keras 2.2.4's updates (K.update of
+    each parameter and slot, K.update_add of iterations): Lookahead reads and rewrites them.
+    Its test: two SGD steps, then half way back to the start."""
+    from kernelkit.optimizers import SGD
+    x, y = _data()
+    plain, wrapped = _model(SGD(0.05, momentum=0.5)), _model(
+        Lookahead(SGD(0.05, momentum=0.5), sync_period=2, slow_step=0.5))
+    start = wrapped.get_weights()
+    for m in (plain, wrapped):
+        m.train_on_batch(x, y)
+    for a, b in zip(plain.get_weights(), wrapped.get_weights()):   # step 1: no sync
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    for m in (plain, wrapped):
+        m.train_on_batch(x, y)
+    for s, a, b in zip(start, plain.get_weights(), wrapped.get_weights()):
+        np.testing.assert_allclose(b, s + 0.5 * (a - s), rtol=1e-5, atol=1e-7)
+    assert int(K.get_value(wrapped.optimizer.iterations)) == 2
+    # the momentum went on as the plain optimizer's (the slots were updated too)
+    np.testing.assert_allclose(wrapped.optimizer.optimizer.get_weights()[1],
+                               plain.optimizer.get_weights()[1], rtol=1e-5)

@@ -209,6 +209,15 @@ class Optimizer:
         if self._by_get_updates:
             self._run_get_updates(grads, params, apply=True)
             return
+        for p, g, slots, constants in self._prepared(grads, params):
+            self._update(p.value, g, slots, constants)
+            if p.constraint is not None:
+                p.value[...] = p.constraint(p.value)
+        self.iterations.value += 1
+
+    def _prepared(self, grads, params):
+        """The step's `(parameter, gradient, slots, constants)` for each parameter with a
+        gradient: the gradients clipped, in the parameter's dtype, contiguous."""
         self._ensure_slots(params)
         step = self._step_constants()
         grads = [None if g is None else unwrap(g) for g in grads]
@@ -218,18 +227,15 @@ class Optimizer:
         for p, g, slots in zip(params, grads, self._slots):
             if g is None:
                 continue
-            value = p.value
-            if g.dtype != value.dtype:
-                g = g.astype(value.dtype)
+            dtype = p.value.dtype
+            if g.dtype != dtype:
+                g = g.astype(dtype)
             if not g.flags.c_contiguous:
                 g = np.ascontiguousarray(g)
-            constants = typed.get(value.dtype)
+            constants = typed.get(dtype)
             if constants is None:
-                constants = typed[value.dtype] = _typed(step, value.dtype)
-            self._update(value, g, slots, constants)
-            if p.constraint is not None:
-                p.value[...] = p.constraint(p.value)
-        self.iterations.value += 1
+                constants = typed[dtype] = _typed(step, dtype)
+            yield p, g, slots, constants
 
     def _step_constants(self):
         """The step's scalar constants, passed to `_update` in the parameter's dtype."""
@@ -315,10 +321,14 @@ class Optimizer:
         when it returns (what Keras 2.2.4's graph did). Constraints are the method's to apply
         (`p.constraint`), as in Keras 2.2.4.
 
-        kernelkit's own optimizers update in fused kernels: called by an optimizer of yours
-        that wraps one (`self.inner.get_updates(loss, params)`, with its `get_gradients`
-        perhaps replaced, as gradient-normalising wrappers do), this applies one update with
-        `self.get_gradients(loss, params)` at once and returns no update records.
+        kernelkit's own optimizers, called by an optimizer of yours that wraps one
+        (`self.inner.get_updates(loss, params)`, with its `get_gradients` perhaps replaced, as
+        gradient-normalising wrappers do), compute the step with `self.get_gradients(loss,
+        params)` in their fused kernels on copies and return it as Keras 2.2.4's updates:
+        `K.update` of each parameter and of each of its slots, `K.update_add` of
+        `iterations`, applied when the wrapper's `get_updates` returns. `K.update` is looked
+        up at each call, so a wrapper that replaces it to read the new values (Lookahead)
+        sees them.
 
         A symbolic `loss` (built from `Input`s, as in Keras 2's custom training functions:
         `K.function(inputs, [loss], optimizer.get_updates(loss=loss, params=weights))`)
@@ -344,8 +354,24 @@ class Optimizer:
             params = list(params)
             return [GradientStep(K.gradients(loss, params),
                                  lambda values: self.apply(values, params))]
-        self.apply(self.get_gradients(loss, params), params)
-        return []
+        return self._update_records(self.get_gradients(loss, params), list(params))
+
+    def _update_records(self, grads, params):
+        # up the map: `K.update` as the backend has it at this call (a wrapper may replace it)
+        from .. import backend as K
+        records = []
+        for p, g, slots, constants in self._prepared(grads, params):
+            value, new_slots = p.value.copy(), tuple(s.copy() for s in slots)
+            self._update(value, g, new_slots, constants)
+            if p.constraint is not None:
+                value = p.constraint(value)
+            records.append(K.update(p, value))
+            base = p.name.rsplit(":", 1)[0]
+            for name, slot, new in zip(self.slot_names, slots, new_slots):
+                held = Variable(slot, name=f"{self.name}/{base}/{name}:0", trainable=False)
+                records.append(K.update(held, new))
+        records.append(K.update_add(self.iterations, 1))
+        return records
 
     def get_gradients(self, loss, params):
         """The gradients of `loss` with respect to `params`, clipped by `clipnorm` /
