@@ -13,6 +13,7 @@ import numpy as np
 from .. import config
 from ..engine.data import to_floatx
 from ..engine.inference_plan import plan_for
+from ..engine.symbolic_loss import SymbolicLoss
 from ..legacy import interfaces
 from ..layers.base import (Layer, _phase, infer_output_shape, learning_phase_scope,
                            map_structure_arrays)
@@ -448,6 +449,33 @@ class Model(Layer):
     def loss_weights(self):
         """The `loss_weights` given to `compile` (Keras 2.2.4's attribute)."""
         return self._trainer.compiled.loss_weights_spec if self._trainer else None
+
+    def _symbolic_loss(self, what):
+        trainer = self._trainer
+        if trainer is None or not self.outputs:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{what}': "
+                                 "a model has it once built and compiled (as in Keras 2.2.4).")
+        if trainer.__dict__.get("_symbolic_loss") is None:
+            trainer._symbolic_loss = SymbolicLoss(trainer)
+        return trainer._symbolic_loss
+
+    @property
+    def total_loss(self):
+        """The loss `fit` minimises as a symbolic tensor of the model's inputs, `targets` and
+        `sample_weights` (Keras 2.2.4's attribute, for functions of the loss:
+        `K.function(model.inputs + model.targets + model.sample_weights,
+        model.optimizer.get_gradients(model.total_loss, model.trainable_weights))`)."""
+        return self._symbolic_loss("total_loss").total_loss
+
+    @property
+    def targets(self):
+        """One placeholder per output for its targets, read by `total_loss`."""
+        return list(self._symbolic_loss("targets").targets)
+
+    @property
+    def sample_weights(self):
+        """One placeholder per output for its sample weights, read by `total_loss`."""
+        return list(self._symbolic_loss("sample_weights").sample_weights)
 
     @property
     def weighted_metrics(self):

@@ -741,3 +741,29 @@ def test_weights_the_loss_gives_no_gradient_are_named_once():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.train_on_batch(*data)      # once per compile
+
+
+def test_total_loss_targets_and_sample_weights_make_functions_of_the_loss():
+    """The well-known Keras 2 recipe for the gradients of the loss on a batch:
+    `K.function(model.inputs + model.targets + model.sample_weights + [K.learning_phase()],
+    model.optimizer.get_gradients(model.total_loss, model.trainable_weights))`."""
+    model = Sequential([Dense(1, use_bias=False, kernel_initializer="ones", input_shape=(3,))])
+    assert not hasattr(model, "total_loss")         # not compiled yet, as in Keras 2.2.4
+    model.compile(SGD(0.1), "mse")
+    name = model.output_names[0]
+    assert model.targets[0].name.startswith(f"{name}_target")
+    assert model.sample_weights[0].name.startswith(f"{name}_sample_weights")
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(6, 3).astype("float32"), rng.rand(6, 1).astype("float32")
+    w = np.array([1.0, 0.0, 2.0, 1.0, 0.0, 1.0], "float32")
+    f = K.function(model.inputs + model.targets + model.sample_weights + [K.learning_phase()],
+                   [model.total_loss] + model.optimizer.get_gradients(
+                       model.total_loss, model.trainable_weights))
+    loss, grad = f([x, y, w, 0])
+    # Keras 2.2.4's weighted loss: mean(w * per-sample loss) / mean(w != 0)
+    r = x @ np.ones((3, 1)) - y
+    scale = np.mean(w != 0)
+    assert float(loss) == pytest.approx(float(np.mean(w * r[:, 0] ** 2) / scale), rel=1e-5)
+    np.testing.assert_allclose(grad, 2 * x.T @ (w[:, None] * r) / len(x) / scale, rtol=1e-5)
+    assert float(f([x, y, np.ones(6, "float32"), 0])[0]) == pytest.approx(
+        model.evaluate(x, y, verbose=0), rel=1e-5)
