@@ -8,15 +8,16 @@ Keras 2 code builds functions of the loss itself, most often its gradients::
     f([x, y, np.ones(len(x))])
 
 kernelkit computes the loss eagerly at each step, so `total_loss` is one graph node whose
-inputs are the model's inputs, a target placeholder and a sample-weight placeholder per output:
-when a graph runs it, it computes the loss `fit` minimises (the outputs' weighted losses and
-the model's own losses, `model.losses`) from their values, under the tape recording then (so
-`K.gradients` of it reaches the weights).
+inputs are the model's outputs, a target placeholder and a sample-weight placeholder per
+output: when a graph runs it, it computes the loss `fit` minimises (the outputs' weighted
+losses and the model's own losses, `model.losses`) from their values, under the tape
+recording then, so `K.gradients` of it reaches the weights and every tensor the outputs come
+from (keract's gradients of the activations). The outputs' masks are not applied (a graph
+node sees values only).
 """
 import numpy as np
 
 from ..backend import placeholder
-from ..layers.state import learning_phase
 from ..ops.core import polymorphic
 
 __all__ = ["SymbolicLoss"]
@@ -45,13 +46,13 @@ class SymbolicLoss:
         self.sample_weights = [placeholder(ndim=2 if mode == "temporal" else 1,
                                            name=f"{n}_sample_weights")
                                for n, mode in zip(names, modes)]
-        n_in, n_out = len(model.inputs), len(outputs)
+        n = len(outputs)
 
         def total_loss(*values):
-            xs, ys = list(values[:n_in]), list(values[n_in:n_in + n_out])
-            sws = [np.asarray(w) for w in values[n_in + n_out:]]
-            return trainer._loss(xs, ys, sws, training=bool(learning_phase()))[4]
+            outs, ys = list(values[:n]), list(values[n:2 * n])
+            sws = [np.asarray(w) for w in values[2 * n:]]
+            return trainer.loss_of(outs, [None] * n, ys, sws)[4]
 
         op = polymorphic(total_loss)
         op.symbolic_output = ((), "float32")
-        self.total_loss = op(*model.inputs, *self.targets, *self.sample_weights)
+        self.total_loss = op(*outputs, *self.targets, *self.sample_weights)

@@ -168,9 +168,17 @@ class Trainer:
         Raises:
             ValueError: an output with a loss has no target.
         """
-        model = self.model
         with learning_phase_scope(1 if training else 0):
-            outs, masks = model._forward(xs[0] if len(xs) == 1 else xs, training=training)
+            outs, masks = self.model._forward(xs[0] if len(xs) == 1 else xs, training=training)
+        return self.loss_of(outs, masks, ys, sws)
+
+    def loss_of(self, outs, masks, ys, sws):
+        """The loss of outputs the model computed (the second half of `_loss`; also
+        `model.total_loss`'s, engine/symbolic_loss.py).
+
+        Returns:
+            `(ys, sws, outs, masks, total, parts, extra)`, as `_loss`.
+        """
         compiled = self.compiled
         compiled.ensure_resolved(outs)
         if len(ys) < len(outs):     # y=None for a model whose outputs were not known
@@ -179,7 +187,7 @@ class Trainer:
         ys = compiled.with_target_tensors(ys, len(unwrap(outs[0])) if outs else 0)
         with self._reading_graph_tensors():
             total, parts = compiled.total_loss(ys, outs, sws, masks)
-        extra = model.losses
+        extra = self.model.losses
         for loss in extra:
             total = M.add(total, M.sum(loss) if np.ndim(unwrap(loss)) else loss)
         return ys, sws, outs, masks, total, parts, extra

@@ -11,7 +11,7 @@ import inspect
 import numpy as np
 
 from .. import config
-from ..engine.data import to_floatx
+from ..engine.data import dense_batch, to_floatx
 from ..engine.inference_plan import plan_for
 from ..engine.symbolic_loss import SymbolicLoss
 from ..legacy import interfaces
@@ -476,6 +476,32 @@ class Model(Layer):
     def sample_weights(self):
         """One placeholder per output for its sample weights, read by `total_loss`."""
         return list(self._symbolic_loss("sample_weights").sample_weights)
+
+    # Keras 2.2.4's private names that graph tools read (keract's `_evaluate` feeds
+    # `_feed_inputs + _feed_targets + _feed_sample_weights` what `_standardize_user_data`
+    # returns)
+    @property
+    def _is_compiled(self):
+        return self._trainer is not None
+
+    @property
+    def _feed_inputs(self):
+        return list(self.inputs)
+
+    @property
+    def _feed_targets(self):
+        return self.targets
+
+    @property
+    def _feed_sample_weights(self):
+        return self.sample_weights
+
+    def _standardize_user_data(self, x, y=None, sample_weight=None, class_weight=None,
+                               **kwargs):
+        xs, ys, sws = dense_batch(self._require_trainer("_standardize_user_data").standardize(
+            x, y, sample_weight, class_weight))
+        rows = len(xs[0]) if xs else 0
+        return xs, ys, [np.ones(rows, np.float32) if w is None else w for w in sws]
 
     @property
     def weighted_metrics(self):

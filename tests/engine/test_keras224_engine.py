@@ -767,3 +767,29 @@ def test_total_loss_targets_and_sample_weights_make_functions_of_the_loss():
     np.testing.assert_allclose(grad, 2 * x.T @ (w[:, None] * r) / len(x) / scale, rtol=1e-5)
     assert float(f([x, y, np.ones(6, "float32"), 0])[0]) == pytest.approx(
         model.evaluate(x, y, verbose=0), rel=1e-5)
+
+
+def test_keract_reads_activations_and_their_gradients_through_keras_private_names():
+    """keract's `_evaluate`: `K.function(model._feed_inputs + model._feed_targets +
+    model._feed_sample_weights, nodes)` fed what `model._standardize_user_data(x, y)`
+    returns; the gradients of `model.total_loss` reach the activations."""
+    inp = Input((3,))
+    hidden = Dense(4, activation="relu", name="hidden")(inp)
+    out = Dense(2, name="out")(hidden)
+    model = Model(inp, out)
+    model.compile("adam", "mse")
+    rng = np.random.RandomState(1)
+    x, y = rng.rand(5, 3).astype("float32"), rng.rand(5, 2).astype("float32")
+    assert model._is_compiled
+
+    def evaluate(nodes):
+        f = K.function(model._feed_inputs + model._feed_targets + model._feed_sample_weights,
+                       nodes)
+        xs, ys, sws = model._standardize_user_data(x, y)
+        return f(xs + ys + sws)
+
+    h, o = evaluate([hidden, out])
+    w1, b1, w2, b2 = model.get_weights()
+    np.testing.assert_allclose(h, np.maximum(x @ w1 + b1, 0), rtol=1e-5, atol=1e-6)
+    (dh,) = evaluate(K.gradients(model.total_loss, [hidden]))
+    np.testing.assert_allclose(dh, 2 * (o - y) @ w2.T / o.size, rtol=1e-4, atol=1e-7)
