@@ -5,7 +5,7 @@ from ..ops import core as ops_core
 from . import base
 from .base import Layer
 from .node import KerasTensor, Node, map_structure
-from .shape_inference import _dummy_of, infer_output_shape, run_on_dummies
+from .shape_inference import _dummy_of, _is_shape, infer_output_shape, run_on_dummies
 from .state import unique_name
 
 __all__ = ["TFOpLambda", "op_on_symbolic", "symbolic_call"]
@@ -48,6 +48,8 @@ def symbolic_call(layer, inputs, args, kwargs):
     out_dtype = output_dtype(layer, inputs)
     multi = isinstance(out_shapes, list) or (
         isinstance(out_shapes, tuple) and out_shapes and isinstance(out_shapes[0], (tuple, list)))
+    if multi and out_dtypes is None and _call_gives_one(layer, shapes, inputs, kwargs):
+        out_shapes, multi = out_shapes[0], False
     if not multi:
         outputs = KerasTensor(tuple(out_shapes), out_dtype)
     else:
@@ -55,6 +57,23 @@ def symbolic_call(layer, inputs, args, kwargs):
                    for i, s in enumerate(out_shapes)]
     Node(layer, inputs, dict(kwargs), outputs)
     return outputs
+
+
+def _call_gives_one(layer, shapes, inputs, kwargs):
+    """Whether a layer of yours whose `compute_output_shape` gives several shapes returns one
+    tensor from `call` (found on dummy inputs). Keras 2.2.4 took a layer's outputs from
+    `call` and gave them the shapes in order, so the extra shapes of such a layer (keras-gcn's
+    pooling layers return their input's shape list) were ignored."""
+    if type(layer).__module__.startswith("kernelkit.") or any(
+            isinstance(v, KerasTensor) for v in kwargs.values()):
+        return False
+    plain = {k: v for k, v in kwargs.items() if not isinstance(v, KerasTensor)}
+    try:
+        found = infer_output_shape(layer, shapes, map_structure(lambda t: t.dtype, inputs),
+                                   (), plain)
+    except Exception:   # noqa: BLE001 - a call dummy inputs cannot take: trust the shapes
+        return False
+    return _is_shape(found)
 
 
 def output_dtype(layer, inputs):

@@ -348,9 +348,10 @@ def test_a_symbolic_tensor_has_no_len_as_in_keras_2_2_4():
         list(out)
 
 
-def test_a_layer_returning_fewer_outputs_than_its_shapes_is_named():
-    """keras-gcn's pooling layers return one tensor and report two shapes (Keras 2.2.4 took
-    the outputs from `call`); kernelkit takes them from `compute_output_shape` and says so."""
+def test_a_layer_of_yours_returning_fewer_outputs_than_its_shapes():
+    """keras-gcn's pooling layers return one tensor and report their input's two shapes:
+    Keras 2.2.4 took the outputs from `call` (one tensor, the first shape). Where dummy inputs
+    cannot tell, the mismatch is an error naming the layer, not a bare KeyError."""
     class FirstOf(L.Layer):
         def call(self, inputs):
             return inputs[0] * 1.0
@@ -359,6 +360,20 @@ def test_a_layer_returning_fewer_outputs_than_its_shapes_is_named():
             return input_shape
 
     a, b = L.Input((3,)), L.Input((4,))
-    model = Model([a, b], FirstOf(name="first_of")([a, b]))
-    with pytest.raises(ValueError, match="'first_of' returned 1 output.*gave 2 shapes"):
-        model.predict([np.ones((1, 3)), np.ones((1, 4))])
+    out = FirstOf(name="first_of")([a, b])
+    assert not isinstance(out, list) and tuple(out.shape) == (None, 3)
+    model = Model([a, b], out)
+    np.testing.assert_array_equal(model.predict([np.ones((1, 3)), np.ones((1, 4))]),
+                                  np.ones((1, 3)))
+
+    class Picky(FirstOf):
+        def call(self, inputs):
+            if not np.all(np.asarray(inputs[1]) == 7):
+                raise ValueError("this layer takes sevens")
+            return inputs[0] * 1.0
+
+    outs = Picky(name="picky")([a, b])
+    assert isinstance(outs, list) and len(outs) == 2
+    model = Model([a, b], outs)
+    with pytest.raises(ValueError, match="'picky' returned 1 output.*gave 2 shapes"):
+        model.predict([np.ones((1, 3)), np.full((1, 4), 7.0)])
