@@ -33,22 +33,25 @@ def symbolic_call(layer, inputs, args, kwargs):
     shapes = map_structure(lambda t: t.shape, inputs)
     layer._maybe_build(shapes)
     plain_kwargs = {k: v for k, v in kwargs.items() if not isinstance(v, KerasTensor)}
-    if type(layer).compute_output_shape is Layer.compute_output_shape and not any(
-            isinstance(v, KerasTensor) for v in kwargs.values()):
-        dtypes = map_structure(lambda t: t.dtype, inputs)
+    symbolic_kwargs = len(plain_kwargs) != len(kwargs)
+    dtypes = map_structure(lambda t: t.dtype, inputs)
+    out_dtypes = None
+    from_call = type(layer).compute_output_shape is Layer.compute_output_shape and \
+        not symbolic_kwargs
+    if from_call:
         out_shapes = infer_output_shape(layer, shapes, dtypes, (), plain_kwargs)
         out_dtypes = getattr(layer, "_inferred_dtypes", None)
     else:
         try:
             out_shapes = layer.compute_output_shape(shapes)
         except NotImplementedError:
-            out_shapes = infer_output_shape(layer, shapes, map_structure(lambda t: t.dtype, inputs),
-                                            (), plain_kwargs)
-        out_dtypes = None
+            from_call = True
+            out_shapes = infer_output_shape(layer, shapes, dtypes, (), plain_kwargs)
     out_dtype = output_dtype(layer, inputs)
     multi = isinstance(out_shapes, list) or (
         isinstance(out_shapes, tuple) and out_shapes and isinstance(out_shapes[0], (tuple, list)))
-    if multi and out_dtypes is None and _call_gives_one(layer, shapes, inputs, kwargs):
+    if multi and not from_call and not symbolic_kwargs and \
+            _call_gives_one(layer, shapes, dtypes, plain_kwargs):
         out_shapes, multi = out_shapes[0], False
     if not multi:
         outputs = KerasTensor(tuple(out_shapes), out_dtype)
@@ -59,18 +62,15 @@ def symbolic_call(layer, inputs, args, kwargs):
     return outputs
 
 
-def _call_gives_one(layer, shapes, inputs, kwargs):
+def _call_gives_one(layer, shapes, dtypes, kwargs):
     """Whether a layer of yours whose `compute_output_shape` gives several shapes returns one
     tensor from `call` (found on dummy inputs). Keras 2.2.4 took a layer's outputs from
     `call` and gave them the shapes in order, so the extra shapes of such a layer (keras-gcn's
     pooling layers return their input's shape list) were ignored."""
-    if type(layer).__module__.startswith("kernelkit.") or any(
-            isinstance(v, KerasTensor) for v in kwargs.values()):
+    if type(layer).__module__.startswith("kernelkit."):
         return False
-    plain = {k: v for k, v in kwargs.items() if not isinstance(v, KerasTensor)}
     try:
-        found = infer_output_shape(layer, shapes, map_structure(lambda t: t.dtype, inputs),
-                                   (), plain)
+        found = infer_output_shape(layer, shapes, dtypes, (), kwargs)
     except Exception:   # noqa: BLE001 - a call dummy inputs cannot take: trust the shapes
         return False
     return _is_shape(found)
