@@ -14,7 +14,7 @@ import numpy as np
 
 from ..kernels import optimizers as K_opt
 from ..ops import replay
-from ..ops.core import Variable, unwrap
+from ..ops.core import SymbolicTensor, Variable, unwrap
 from . import schedules
 
 KIND = "optimizer"
@@ -346,7 +346,7 @@ class Optimizer:
             ValueError: outside a training step with a loss that is not symbolic (no gradients
                 to read).
         """
-        if _symbolic(loss):
+        if isinstance(loss, SymbolicTensor):
             # up the map, only for a symbolic loss: the backend's graph gradients and the
             # record K.function runs
             from .. import backend as K
@@ -391,7 +391,7 @@ class Optimizer:
             ValueError: for a variable without a gradient, or outside a training step with a
                 loss that is not symbolic.
         """
-        if _symbolic(loss):
+        if isinstance(loss, SymbolicTensor):
             return self._symbolic_gradients(loss, list(params))
         step = getattr(loss, "gradients", None)
         if step is None:
@@ -475,13 +475,6 @@ def _own_property(cls, name):
         if isinstance(klass.__dict__.get(name), property):
             return True
     return False
-
-
-def _symbolic(loss):
-    """Whether `loss` is a symbolic tensor of the functional API (a `KerasTensor`, which
-    lives above the optimizers on the map)."""
-    return getattr(loss, "_keras_history", None) is not None and \
-        not isinstance(loss, (np.ndarray, Variable))
 
 
 def _writes_get_updates(cls):
