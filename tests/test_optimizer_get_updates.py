@@ -270,6 +270,26 @@ def test_get_gradients_of_a_symbolic_loss_are_clipped_as_keras_2_2_4s():
     np.testing.assert_allclose(g, raw / np.linalg.norm(raw), rtol=1e-5)
 
 
+class Wrapping(Optimizer):
+    """An optimizer of yours whose `lr` and `iterations` are properties reading the optimizer
+    it wraps, made after `super().__init__` (keras-lookahead's Lookahead)."""
+
+    def __init__(self, optimizer, **kwargs):
+        super().__init__(**kwargs)
+        self.optimizer = optimizer
+
+    @property
+    def lr(self):
+        return self.optimizer.lr
+
+    @property
+    def iterations(self):
+        return self.optimizer.iterations
+
+    def get_updates(self, loss, params):
+        return self.optimizer.get_updates(loss=loss, params=params)
+
+
 def test_an_optimizer_of_yours_may_make_lr_and_iterations_properties(tmp_path):
     """Keras 2.2.4's `Optimizer.__init__` makes neither `lr` nor `iterations`: keras-bert's
     AdamWarmup reads `lr` from its `learning_rate`, keras-lookahead's Lookahead both from the
@@ -287,22 +307,6 @@ def test_an_optimizer_of_yours_may_make_lr_and_iterations_properties(tmp_path):
         def lr(self, value):
             self.learning_rate = value
 
-    class Wrapping(Optimizer):
-        def __init__(self, inner, **kwargs):
-            super().__init__(**kwargs)
-            self.inner = inner
-
-        @property
-        def lr(self):
-            return self.inner.lr
-
-        @property
-        def iterations(self):
-            return self.inner.iterations
-
-        def get_updates(self, loss, params):
-            return self.inner.get_updates(loss=loss, params=params)
-
     warm = Warmup(0.01)
     assert warm.lr is warm.learning_rate and float(K.get_value(warm.lr)) == pytest.approx(0.01)
     x, y = _data()
@@ -311,7 +315,7 @@ def test_an_optimizer_of_yours_may_make_lr_and_iterations_properties(tmp_path):
         m.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
-    wrapped = Wrapping(Adam(0.02))
+    wrapped = Wrapping(Adam(0.02))   # its lr and iterations are the wrapped optimizer's
     assert float(K.get_value(wrapped.lr)) == pytest.approx(0.02)
     model = _model(wrapped)
     model.fit(x, y, batch_size=8, epochs=1, verbose=0)
@@ -355,24 +359,15 @@ def test_options_of_an_optimizer_of_yours_load_without_a_warning(tmp_path):
     assert again.optimizer.weight_decay == 1e-4
 
 
-class Lookahead(Optimizer):
+class Lookahead(Wrapping):
     """keras-lookahead's pattern: it replaces `K.update` while the wrapped optimizer's
     `get_updates` runs, to read the new value of each parameter, then pulls the parameters
     toward slow copies every `sync_period` steps."""
 
     def __init__(self, optimizer, sync_period=2, slow_step=0.5, **kwargs):
-        super().__init__(**kwargs)
-        self.optimizer = optimizer
+        super().__init__(optimizer, **kwargs)
         self.sync_period = K.variable(sync_period, dtype="int64")
         self.slow_step = K.variable(slow_step)
-
-    @property
-    def lr(self):
-        return self.optimizer.lr
-
-    @property
-    def iterations(self):
-        return self.optimizer.iterations
 
     def get_updates(self, loss, params):
         slow = {p.name: K.variable(K.get_value(p)) for p in params}
