@@ -7,7 +7,7 @@ import threading
 
 __all__ = ["CustomObjectScope", "SafeModeScope", "accessors", "builtin", "builtin_table",
            "custom_object_scope", "deserialize", "get_custom_objects", "get_registered_name",
-           "in_safe_mode", "lookup", "register_builtin", "register_keras_serializable",
+           "in_safe_mode", "is_kernelkit_class", "lookup", "register_builtin", "register_keras_serializable",
            "scoped_objects", "serialize", "unknown"]
 
 _BUILTINS = {}            # kind -> {name: object}
@@ -25,6 +25,19 @@ def builtin(kind):
         register_builtin(kind, obj.__name__, obj)
         return obj
     return deco
+
+
+def is_kernelkit_class(cls):
+    """Whether `cls` is one of kernelkit's own classes rather than one of yours (a subclass
+    you wrote counts as yours).
+
+    Arguments:
+        cls: a class.
+
+    Returns:
+        True when it is defined in a kernelkit module.
+    """
+    return cls.__module__.split(".")[0] == "kernelkit"
 
 
 def scoped_objects():

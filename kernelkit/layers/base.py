@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .. import config, constraints, initializers, regularizers
+from .. import config, constraints, initializers, registry, regularizers
 from ..ops import random as _random
 from ..ops.core import Variable, unwrap
 from ..ops.core import building as _building
@@ -440,7 +440,7 @@ class Layer(LossesAndUpdates, NodeAccessors):
         if self.built:
             return
         self._build_input_shape = input_shape
-        if type(self).__module__.split(".")[0] == "kernelkit":
+        if registry.is_kernelkit_class(type(self)):
             self.build(input_shape)
         else:   # a layer of yours: values it computes from its weights stay live (`Derived`)
             with _building():

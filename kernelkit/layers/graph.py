@@ -6,6 +6,7 @@ It lives with the layers and their nodes (below the backend) because `K.function
 """
 import numpy as np
 
+from .. import registry
 from .base import _accepts_cached, infer_output_shape
 from .node import KerasTensor, as_input_dtype, flatten_tensors, map_structure, structure_leaves
 from ..ops.core import Tape, TapeNeeded, Variable, active_tape, new_evaluation, resolving, unwrap
@@ -293,7 +294,7 @@ def reads_no_closures(layer):
         True or False.
     """
     cls = type(layer)
-    if not cls.__module__.startswith("kernelkit.") or cls.__name__ == "Lambda":
+    if not registry.is_kernelkit_class(cls) or cls.__name__ == "Lambda":
         return False
     inner = list(getattr(layer, "layers", None) or ()) + list(getattr(layer, "cells", None) or ())
     for name in ("layer", "forward_layer", "backward_layer", "cell"):

@@ -1,6 +1,7 @@
 """Calling layers and ops on symbolic tensors: build, infer shapes, record a Node."""
 import numpy as np
 
+from .. import registry
 from ..ops import core as ops_core
 from . import base
 from .base import Layer
@@ -67,7 +68,7 @@ def _call_gives_one(layer, shapes, dtypes, kwargs):
     tensor from `call` (found on dummy inputs). Keras 2.2.4 took a layer's outputs from
     `call` and gave them the shapes in order, so the extra shapes of such a layer (keras-gcn's
     pooling layers return their input's shape list) were ignored."""
-    if type(layer).__module__.startswith("kernelkit."):
+    if registry.is_kernelkit_class(type(layer)):
         return False
     try:
         found = infer_output_shape(layer, shapes, dtypes, (), kwargs)

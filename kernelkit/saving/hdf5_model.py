@@ -136,7 +136,7 @@ def compile_from_training_config(model, config):
     if opt_config is None:
         raise ValueError("the training config has no 'optimizer_config'")
     optimizer = optimizers.deserialize(opt_config)
-    if type(optimizer).__module__.startswith("kernelkit."):   # yours take their own options
+    if registry.is_kernelkit_class(type(optimizer)):   # yours take their own options
         check_optimizer_config(opt_config)
     outputs = model.output_names if model.outputs else []
     model.compile(optimizer=optimizer, loss=_deserialize_loss(config.get("loss")),
